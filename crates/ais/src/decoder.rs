@@ -1,0 +1,531 @@
+//! The streaming decoder: lines in, messages out, with multi-sentence
+//! assembly, receive-time tracking and reject accounting.
+
+use crate::bits::{ArmorError, Bits};
+use crate::messages::{Message, MessageError};
+use crate::nmea::{parse_line, FrameError, Line, LineError, Sentence, TagBlock};
+
+/// Why a line or message was rejected. Each kind has a stable name for
+/// counting and reporting ([`RejectReason::name`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RejectReason {
+    NotNmea,
+    MissingChecksum,
+    Checksum,
+    Malformed,
+    BadTagBlock,
+    BadPayload,
+    /// A multi-sentence message that never completed (fragment lost,
+    /// replaced by a newer message with the same id, or still open at the
+    /// end of input).
+    FragmentLost,
+    UnknownType,
+    TooShort,
+    TooLong,
+}
+
+impl RejectReason {
+    pub const ALL: [RejectReason; 10] = [
+        RejectReason::NotNmea,
+        RejectReason::MissingChecksum,
+        RejectReason::Checksum,
+        RejectReason::Malformed,
+        RejectReason::BadTagBlock,
+        RejectReason::BadPayload,
+        RejectReason::FragmentLost,
+        RejectReason::UnknownType,
+        RejectReason::TooShort,
+        RejectReason::TooLong,
+    ];
+    pub fn name(self) -> &'static str {
+        match self {
+            RejectReason::NotNmea => "not_nmea",
+            RejectReason::MissingChecksum => "missing_checksum",
+            RejectReason::Checksum => "checksum",
+            RejectReason::Malformed => "malformed",
+            RejectReason::BadTagBlock => "bad_tag_block",
+            RejectReason::BadPayload => "bad_payload",
+            RejectReason::FragmentLost => "fragment_lost",
+            RejectReason::UnknownType => "unknown_type",
+            RejectReason::TooShort => "too_short",
+            RejectReason::TooLong => "too_long",
+        }
+    }
+}
+
+/// What went wrong with a line, with the byte offset in the line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    Frame(FrameError),
+    Payload(ArmorError),
+    Message(MessageError),
+    /// This many incomplete multi-sentence messages were dropped.
+    FragmentsLost(u32),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Error {
+    pub kind: ErrorKind,
+    /// Byte offset in the line (0 where the whole line or message is meant).
+    pub offset: usize,
+}
+
+impl Error {
+    pub fn reason(&self) -> RejectReason {
+        match self.kind {
+            ErrorKind::Frame(FrameError::NotNmea) => RejectReason::NotNmea,
+            ErrorKind::Frame(FrameError::MissingChecksum) => RejectReason::MissingChecksum,
+            ErrorKind::Frame(FrameError::Checksum { .. }) => RejectReason::Checksum,
+            ErrorKind::Frame(FrameError::Field(_)) => RejectReason::Malformed,
+            ErrorKind::Frame(FrameError::TagBlock) => RejectReason::BadTagBlock,
+            ErrorKind::Payload(_) => RejectReason::BadPayload,
+            ErrorKind::Message(MessageError::UnknownType(_)) => RejectReason::UnknownType,
+            ErrorKind::Message(MessageError::TooShort { .. }) => RejectReason::TooShort,
+            ErrorKind::Message(MessageError::TooLong { .. }) => RejectReason::TooLong,
+            ErrorKind::FragmentsLost(_) => RejectReason::FragmentLost,
+        }
+    }
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.kind {
+            ErrorKind::Frame(e) => write!(f, "{e} at byte {}", self.offset),
+            ErrorKind::Payload(ArmorError::BadChar(i)) => write!(f, "invalid payload character at byte {}", self.offset + i),
+            ErrorKind::Payload(ArmorError::TooLong) => write!(f, "payload too long at byte {}", self.offset),
+            ErrorKind::Payload(ArmorError::BadFill) => write!(f, "invalid fill bits at byte {}", self.offset),
+            ErrorKind::Message(e) => write!(f, "{e}"),
+            ErrorKind::FragmentsLost(n) => write!(f, "{n} incomplete multi-sentence message(s) dropped"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<LineError> for Error {
+    fn from(e: LineError) -> Self {
+        Error { kind: ErrorKind::Frame(e.kind), offset: e.offset }
+    }
+}
+
+/// Receiver/source name, inline (tag block `s:`), at most 23 bytes.
+#[derive(Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Source {
+    bytes: [u8; 23],
+    len: u8,
+}
+
+impl Source {
+    pub fn new(s: &str) -> Self {
+        let mut src = Source::default();
+        let mut n = s.len().min(23);
+        while !s.is_char_boundary(n) {
+            n -= 1;
+        }
+        src.bytes[..n].copy_from_slice(&s.as_bytes()[..n]);
+        src.len = n as u8;
+        src
+    }
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.bytes[..self.len as usize]).unwrap_or("")
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+impl std::fmt::Debug for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}", self.as_str())
+    }
+}
+
+/// Where and when a message was received.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Meta {
+    /// Receive time, unix milliseconds, when the input carries one.
+    pub received_ms: Option<i64>,
+    /// Receiver / source station from the tag block, if any.
+    pub source: Source,
+    /// Radio channel byte, 0 if not given.
+    pub channel: u8,
+    pub talker: [u8; 2],
+    pub own_ship: bool,
+    /// How many sentences carried the message.
+    pub sentences: u8,
+}
+
+/// A decoded message and its reception metadata.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Decoded {
+    pub message: Message,
+    pub meta: Meta,
+}
+
+/// Counts kept by the decoder.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Stats {
+    pub lines: u64,
+    pub blank_lines: u64,
+    pub comment_lines: u64,
+    /// AIS sentences (VDM/VDO) that framed and passed their checksum.
+    pub sentences: u64,
+    /// Other NMEA sentences (time, alarms, GPS...).
+    pub other_sentences: u64,
+    pub messages: u64,
+    /// Tag blocks whose own checksum did not match (sentence kept).
+    pub tag_checksum_mismatches: u64,
+    /// Rejects by [`RejectReason`] (index into `RejectReason::ALL`).
+    pub rejects: [u64; 10],
+}
+
+impl Stats {
+    pub fn rejected(&self, r: RejectReason) -> u64 {
+        self.rejects[r as usize]
+    }
+    pub fn total_rejects(&self) -> u64 {
+        self.rejects.iter().sum()
+    }
+    /// Adds another decoder's counts (parallel decoding).
+    pub fn merge(&mut self, o: &Stats) {
+        self.lines += o.lines;
+        self.blank_lines += o.blank_lines;
+        self.comment_lines += o.comment_lines;
+        self.sentences += o.sentences;
+        self.other_sentences += o.other_sentences;
+        self.messages += o.messages;
+        self.tag_checksum_mismatches += o.tag_checksum_mismatches;
+        for (a, b) in self.rejects.iter_mut().zip(o.rejects.iter()) {
+            *a += b;
+        }
+    }
+}
+
+/// Tunables of multi-sentence assembly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DecoderParams {
+    /// An incomplete multi-sentence message is dropped (counted as
+    /// `fragment_lost`) once this many AIS sentences have passed since its
+    /// last fragment. Fragments of one message arrive back to back from one
+    /// receiver; merged feeds interleave a few others. A small window keeps a
+    /// lost fragment from pairing with a later message that reuses the same
+    /// sequential id (ids cycle 0-9). Default 32.
+    pub max_fragment_distance: u64,
+    /// At most this many incomplete messages are held; the oldest is dropped
+    /// beyond it. Default 64.
+    pub max_pending: usize,
+}
+
+impl Default for DecoderParams {
+    fn default() -> Self {
+        DecoderParams { max_fragment_distance: 32, max_pending: 64 }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct FragKey {
+    source_hash: u64,
+    group: u32,
+    channel: u8,
+    seq: u8,
+    total: u8,
+    own_ship: bool,
+}
+
+struct Pending {
+    key: FragKey,
+    /// Armoured characters of each fragment, by index-1.
+    chars: [Vec<u8>; 9],
+    fills: [u8; 9],
+    have: u16,
+    last_seen: u64,
+    time_ms: Option<i64>,
+    source: Source,
+    talker: [u8; 2],
+}
+
+impl Pending {
+    fn new(key: FragKey) -> Self {
+        Pending {
+            key,
+            chars: Default::default(),
+            fills: [0; 9],
+            have: 0,
+            last_seen: 0,
+            time_ms: None,
+            source: Source::default(),
+            talker: [0; 2],
+        }
+    }
+}
+
+/// Streaming AIS decoder. Feed it lines in input order; it returns a message
+/// when one completes.
+///
+/// ```
+/// let mut d = ais::Decoder::new();
+/// let m = d.feed(b"!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A").unwrap().unwrap();
+/// assert_eq!(m.message.mmsi, 371798000);
+/// assert_eq!(m.message.position(), Some((-123.39538333333333, 48.38163333333333)));
+/// ```
+pub struct Decoder {
+    params: DecoderParams,
+    bits: Bits,
+    pending: Vec<Pending>,
+    /// Reusable slots (their buffers keep their capacity).
+    free: Vec<Pending>,
+    /// `$PGHP` time for the next AIS sentence.
+    next_time_ms: Option<i64>,
+    /// Last `$xxZDA` clock.
+    clock_ms: Option<i64>,
+    sentence_no: u64,
+    stats: Stats,
+}
+
+impl Default for Decoder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn hash_str(s: &str) -> u64 {
+    // FNV-1a: tiny, no allocation, good enough to separate receiver names.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in s.bytes() {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+impl Decoder {
+    pub fn new() -> Self {
+        Self::with_params(DecoderParams::default())
+    }
+
+    pub fn with_params(params: DecoderParams) -> Self {
+        Decoder {
+            params,
+            bits: Bits::new(),
+            pending: Vec::new(),
+            free: Vec::new(),
+            next_time_ms: None,
+            clock_ms: None,
+            sentence_no: 0,
+            stats: Stats::default(),
+        }
+    }
+
+    pub fn stats(&self) -> &Stats {
+        &self.stats
+    }
+
+    /// Feeds one line. `Ok(Some)` is a complete message; `Ok(None)` a line
+    /// that carried no complete message (a fragment, a time sentence, a
+    /// comment...); `Err` a rejected line, already counted in [`Stats`].
+    #[inline]
+    pub fn feed(&mut self, line: &[u8]) -> Result<Option<Decoded>, Error> {
+        self.stats.lines += 1;
+        let r = self.feed_inner(line);
+        if let Err(e) = &r {
+            self.count_reject(e);
+        }
+        r
+    }
+
+    fn count_reject(&mut self, e: &Error) {
+        let n = match e.kind {
+            ErrorKind::FragmentsLost(n) => n as u64,
+            _ => 1,
+        };
+        self.stats.rejects[e.reason() as usize] += n;
+    }
+
+    #[inline]
+    fn feed_inner(&mut self, line: &[u8]) -> Result<Option<Decoded>, Error> {
+        match parse_line(line)? {
+            Line::Ais { tag, sentence, suffix_time_ms, prefix_time_ms } => {
+                self.stats.sentences += 1;
+                self.sentence_no += 1;
+                if let Some(t) = &tag {
+                    if !t.checksum_ok {
+                        self.stats.tag_checksum_mismatches += 1;
+                    }
+                }
+                let pghp = self.next_time_ms.take();
+                let time_ms = tag
+                    .and_then(|t| t.time_ms)
+                    .or(suffix_time_ms)
+                    .or(prefix_time_ms)
+                    .or(pghp)
+                    .or(self.clock_ms);
+                let payload_offset = offset_of(line, sentence.payload);
+                self.sentence(tag, sentence, time_ms, payload_offset)
+            }
+            Line::Pghp { time_ms } => {
+                self.stats.other_sentences += 1;
+                self.next_time_ms = Some(time_ms);
+                Ok(None)
+            }
+            Line::Zda { time_ms } => {
+                self.stats.other_sentences += 1;
+                self.clock_ms = Some(time_ms);
+                Ok(None)
+            }
+            Line::Other => {
+                self.stats.other_sentences += 1;
+                Ok(None)
+            }
+            Line::Blank => {
+                self.stats.blank_lines += 1;
+                Ok(None)
+            }
+            Line::Comment => {
+                self.stats.comment_lines += 1;
+                Ok(None)
+            }
+        }
+    }
+
+    #[inline]
+    fn sentence(
+        &mut self,
+        tag: Option<TagBlock<'_>>,
+        s: Sentence<'_>,
+        time_ms: Option<i64>,
+        payload_offset: usize,
+    ) -> Result<Option<Decoded>, Error> {
+        let source = tag.and_then(|t| t.source).map(Source::new).unwrap_or_default();
+        if s.total == 1 {
+            self.bits.clear();
+            self.bits
+                .push_armored(s.payload, s.fill)
+                .map_err(|e| Error { kind: ErrorKind::Payload(e), offset: payload_offset })?;
+            let meta = Meta { received_ms: time_ms, source, channel: s.channel, talker: s.talker, own_ship: s.own_ship, sentences: 1 };
+            return self.finish_message(meta);
+        }
+        // Multi-sentence: validate the armour now so a bad fragment is
+        // reported at its own line.
+        if let Some(i) = s.payload.iter().position(|&c| crate::bits::unarmor(c).is_none()) {
+            return Err(Error { kind: ErrorKind::Payload(ArmorError::BadChar(i)), offset: payload_offset });
+        }
+        let key = FragKey {
+            source_hash: tag.and_then(|t| t.source).map(hash_str).unwrap_or(0),
+            group: tag.and_then(|t| t.group).map(|g| g.2).unwrap_or(u32::MAX),
+            channel: s.channel,
+            seq: s.seq_id.unwrap_or(255),
+            total: s.total,
+            own_ship: s.own_ship,
+        };
+        let mut lost = self.expire();
+        let idx = s.index as usize - 1;
+        let slot = match self.pending.iter().position(|p| p.key == key) {
+            Some(i) if self.pending[i].have & (1 << idx) != 0 => {
+                // Same fragment again: the earlier message never completed.
+                lost += 1;
+                self.reset_slot(i, key);
+                i
+            }
+            Some(i) => i,
+            None => {
+                if self.pending.len() >= self.params.max_pending {
+                    // Drop the stalest.
+                    let (oldest, _) = self.pending.iter().enumerate().min_by_key(|(_, p)| p.last_seen).expect("non-empty");
+                    let p = self.pending.swap_remove(oldest);
+                    self.free.push(p);
+                    lost += 1;
+                }
+                let mut p = self.free.pop().unwrap_or_else(|| Pending::new(key));
+                p.key = key;
+                p.have = 0;
+                p.time_ms = None;
+                self.pending.push(p);
+                self.pending.len() - 1
+            }
+        };
+        let p = &mut self.pending[slot];
+        p.chars[idx].clear();
+        p.chars[idx].extend_from_slice(s.payload);
+        p.fills[idx] = s.fill;
+        p.have |= 1 << idx;
+        p.last_seen = self.sentence_no;
+        if p.time_ms.is_none() {
+            p.time_ms = time_ms;
+        }
+        if idx == 0 || p.source.is_empty() {
+            p.source = source;
+            p.talker = s.talker;
+        }
+        let complete = p.have == (1u16 << s.total) - 1;
+        if !complete {
+            return if lost > 0 { Err(Error { kind: ErrorKind::FragmentsLost(lost), offset: 0 }) } else { Ok(None) };
+        }
+        if lost > 0 {
+            // Count the dropped ones now; the completed message still goes out.
+            self.stats.rejects[RejectReason::FragmentLost as usize] += lost as u64;
+        }
+        let p = self.pending.swap_remove(slot);
+        self.bits.clear();
+        let mut res = Ok(());
+        for i in 0..s.total as usize {
+            if let Err(e) = self.bits.push_armored(&p.chars[i], p.fills[i]) {
+                res = Err(Error { kind: ErrorKind::Payload(e), offset: payload_offset });
+                break;
+            }
+        }
+        let meta = Meta { received_ms: p.time_ms, source: p.source, channel: s.channel, talker: p.talker, own_ship: s.own_ship, sentences: s.total };
+        self.free.push(p);
+        res?;
+        self.finish_message(meta)
+    }
+
+    fn reset_slot(&mut self, i: usize, key: FragKey) {
+        let p = &mut self.pending[i];
+        p.key = key;
+        p.have = 0;
+        p.time_ms = None;
+        p.source = Source::default();
+    }
+
+    /// Drops pending messages whose last fragment is too old.
+    fn expire(&mut self) -> u32 {
+        let now = self.sentence_no;
+        let max = self.params.max_fragment_distance;
+        let mut lost = 0;
+        let mut i = 0;
+        while i < self.pending.len() {
+            if now - self.pending[i].last_seen > max {
+                let p = self.pending.swap_remove(i);
+                self.free.push(p);
+                lost += 1;
+            } else {
+                i += 1;
+            }
+        }
+        lost
+    }
+
+    #[inline]
+    fn finish_message(&mut self, meta: Meta) -> Result<Option<Decoded>, Error> {
+        match Message::decode(&self.bits) {
+            Ok(message) => {
+                self.stats.messages += 1;
+                Ok(Some(Decoded { message, meta }))
+            }
+            Err(e) => Err(Error { kind: ErrorKind::Message(e), offset: 0 }),
+        }
+    }
+
+    /// Ends the input: incomplete multi-sentence messages are counted as
+    /// `fragment_lost`. Returns how many.
+    pub fn finish(&mut self) -> u64 {
+        let n = self.pending.len() as u64;
+        self.stats.rejects[RejectReason::FragmentLost as usize] += n;
+        self.free.append(&mut self.pending);
+        n
+    }
+}
+
+fn offset_of(line: &[u8], sub: &[u8]) -> usize {
+    (sub.as_ptr() as usize).saturating_sub(line.as_ptr() as usize)
+}

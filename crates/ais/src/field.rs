@@ -1,0 +1,270 @@
+//! How one field of a message layout is read, written, and shown.
+//!
+//! Message layouts are declared once with [`layout!`](crate::layout): each
+//! field names its Rust type, its width in bits and its [`Unit`]. Decoding,
+//! encoding, field listing (JSON) and property-test generation all come from
+//! that one declaration.
+
+use crate::bits::{BitReader, BitWriter};
+use crate::text::AisText;
+
+/// A field's value as shown to people and to JSON: scaled to its unit, with
+/// the ITU "not available" codes turned into [`Value::Absent`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Value<'a> {
+    U(u64),
+    I(i64),
+    F(f64),
+    Bool(bool),
+    Str(&'a str),
+    /// Binary data: packed bytes and the number of meaningful bits.
+    Bits(&'a [u8], usize),
+    Absent,
+}
+
+/// How a raw field value is interpreted.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Unit {
+    /// Shown as broadcast.
+    Raw,
+    /// 0/1 shown as false/true.
+    Flag,
+    /// Not shown (spare and reserved bits).
+    Spare,
+    /// `raw / div`; absent when `raw > max`, or when `raw == 0` if `zero_na`.
+    Num { div: f64, max: i64, zero_na: bool },
+    /// Angle `raw / div` degrees; absent when its magnitude exceeds `limit`
+    /// (the ITU codes 181 / 91 are outside the valid range).
+    Coord { div: f64, limit: f64 },
+    /// Rate of turn indicator: degrees/min = sign * (raw / 4.733)^2; ±127
+    /// (turning, no indicator) and -128 (not available) are absent.
+    Rot,
+}
+
+impl Unit {
+    /// A count or code where `na` and above mean "not available".
+    pub const fn below(na: i64) -> Unit {
+        Unit::Num { div: 1.0, max: na - 1, zero_na: false }
+    }
+    /// Tenths (speed in 0.1 kn, course in 0.1°), `na` and above absent.
+    pub const fn tenths(na: i64) -> Unit {
+        Unit::Num { div: 10.0, max: na - 1, zero_na: false }
+    }
+    /// A number where 0 means "not available" (IMO number, draught...).
+    pub const fn nonzero(div: f64) -> Unit {
+        Unit::Num { div, max: i64::MAX, zero_na: true }
+    }
+
+    /// Interprets a raw integer.
+    pub fn interpret(self, raw: i64, signed: bool) -> Value<'static> {
+        match self {
+            Unit::Raw | Unit::Spare => {
+                if signed {
+                    Value::I(raw)
+                } else {
+                    Value::U(raw as u64)
+                }
+            }
+            Unit::Flag => Value::Bool(raw != 0),
+            Unit::Num { div, max, zero_na } => {
+                if raw > max || (zero_na && raw == 0) {
+                    Value::Absent
+                } else if div == 1.0 {
+                    if signed {
+                        Value::I(raw)
+                    } else {
+                        Value::U(raw as u64)
+                    }
+                } else {
+                    Value::F(raw as f64 / div)
+                }
+            }
+            Unit::Coord { div, limit } => {
+                let v = raw as f64 / div;
+                if v.abs() > limit {
+                    Value::Absent
+                } else {
+                    Value::F(v)
+                }
+            }
+            Unit::Rot => {
+                if raw.abs() >= 127 {
+                    Value::Absent
+                } else {
+                    let r = raw as f64 / 4.733;
+                    Value::F((r * r).copysign(raw as f64))
+                }
+            }
+        }
+    }
+}
+
+/// Longitude in 1/10,000 min (28 bits), latitude likewise (27 bits).
+pub const LON: Unit = Unit::Coord { div: 600_000.0, limit: 180.0 };
+pub const LAT: Unit = Unit::Coord { div: 600_000.0, limit: 90.0 };
+/// Longitude/latitude in 1/10 min (types 17, 22, 23, 27).
+pub const LON10: Unit = Unit::Coord { div: 600.0, limit: 180.0 };
+pub const LAT10: Unit = Unit::Coord { div: 600.0, limit: 90.0 };
+/// Longitude/latitude in 1/1,000 min (IMO application messages).
+pub const LON1000: Unit = Unit::Coord { div: 60_000.0, limit: 180.0 };
+pub const LAT1000: Unit = Unit::Coord { div: 60_000.0, limit: 90.0 };
+/// Speed over ground in 0.1 kn: 1023 not available.
+pub const SOG: Unit = Unit::tenths(1023);
+/// Course over ground in 0.1°: 3600 not available.
+pub const COG: Unit = Unit::tenths(3600);
+/// True heading in degrees: 511 not available (360..510 invalid).
+pub const HEADING: Unit = Unit::below(360);
+/// UTC second of the fix: 60 not available, 61-63 special states.
+pub const SECOND: Unit = Unit::below(60);
+/// Draught in 0.1 m, 0 not available.
+pub const DRAUGHT: Unit = Unit::nonzero(10.0);
+
+/// A Rust type that can hold one field.
+pub trait Field: Sized + Copy {
+    const SIGNED: bool = false;
+    fn read(r: &mut BitReader<'_>, nbits: u32) -> Self;
+    fn write(&self, w: &mut BitWriter, nbits: u32);
+    fn value(&self, unit: Unit) -> Value<'_>;
+    /// A value of `nbits` bits derived from a random seed (property tests).
+    fn from_seed(seed: u64, nbits: u32) -> Self;
+}
+
+macro_rules! unsigned_field {
+    ($($t:ty),*) => {$(
+        impl Field for $t {
+            #[inline(always)]
+            fn read(r: &mut BitReader<'_>, nbits: u32) -> Self { r.u(nbits) as $t }
+            fn write(&self, w: &mut BitWriter, nbits: u32) { w.put(*self as u64, nbits) }
+            fn value(&self, unit: Unit) -> Value<'_> { unit.interpret(*self as i64, false) }
+            fn from_seed(seed: u64, nbits: u32) -> Self {
+                (seed & ((1u64 << nbits) - 1)) as $t
+            }
+        }
+    )*};
+}
+macro_rules! signed_field {
+    ($($t:ty),*) => {$(
+        impl Field for $t {
+            const SIGNED: bool = true;
+            #[inline(always)]
+            fn read(r: &mut BitReader<'_>, nbits: u32) -> Self { r.i(nbits) as $t }
+            fn write(&self, w: &mut BitWriter, nbits: u32) {
+                w.put((*self as i64 as u64) & ((1u64 << nbits) - 1), nbits)
+            }
+            fn value(&self, unit: Unit) -> Value<'_> { unit.interpret(*self as i64, true) }
+            fn from_seed(seed: u64, nbits: u32) -> Self {
+                let sh = 64 - nbits;
+                (((seed << sh) as i64) >> sh) as $t
+            }
+        }
+    )*};
+}
+unsigned_field!(u8, u16, u32);
+signed_field!(i8, i16, i32);
+
+impl Field for bool {
+    #[inline(always)]
+    fn read(r: &mut BitReader<'_>, nbits: u32) -> Self {
+        r.u(nbits) != 0
+    }
+    fn write(&self, w: &mut BitWriter, nbits: u32) {
+        w.put(*self as u64, nbits)
+    }
+    fn value(&self, _unit: Unit) -> Value<'_> {
+        Value::Bool(*self)
+    }
+    fn from_seed(seed: u64, _nbits: u32) -> Self {
+        seed & 1 == 1
+    }
+}
+
+impl<const N: usize> Field for AisText<N> {
+    #[inline]
+    fn read(r: &mut BitReader<'_>, nbits: u32) -> Self {
+        AisText::read(r, nbits as usize / 6)
+    }
+    fn write(&self, w: &mut BitWriter, nbits: u32) {
+        AisText::write(self, w, nbits as usize / 6)
+    }
+    fn value(&self, _unit: Unit) -> Value<'_> {
+        if self.is_empty() {
+            Value::Absent
+        } else {
+            Value::Str(self.as_str())
+        }
+    }
+    fn from_seed(seed: u64, nbits: u32) -> Self {
+        random_text(seed, (nbits as usize / 6).min(N))
+    }
+}
+
+/// A normalised random text (no `@`, no trailing space) of at most `max`
+/// characters, for property tests.
+pub fn random_text<const N: usize>(seed: u64, max: usize) -> AisText<N> {
+    let mut s = seed;
+    let mut next = || {
+        // splitmix64
+        s = s.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = s;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    };
+    let len = if max == 0 { 0 } else { (next() % (max as u64 + 1)) as usize };
+    let mut out = String::new();
+    for _ in 0..len {
+        let v = 1 + (next() % 63) as usize; // never '@'
+        out.push(crate::text::SIXBIT[v] as char);
+    }
+    let trimmed = out.trim_end_matches(' ');
+    AisText::from_str_lossy(trimmed)
+}
+
+/// Declares a message body layout: a struct whose fields are read in order
+/// from a bit offset, plus its encoder, field lister and seed constructor.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! layout {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $( $(#[$fmeta:meta])* $field:ident : $ty:ty = $bits:literal => $unit:expr ),* $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Default)]
+        pub struct $name {
+            $( $(#[$fmeta])* pub $field: $ty, )*
+        }
+
+        impl $name {
+            /// Width of the declared layout in bits.
+            pub const BITS: usize = 0 $( + $bits )*;
+
+            #[inline]
+            pub(crate) fn read(r: &mut $crate::bits::BitReader<'_>) -> Self {
+                $name { $( $field: <$ty as $crate::field::Field>::read(r, $bits), )* }
+            }
+
+            #[allow(dead_code)]
+            pub(crate) fn write(&self, w: &mut $crate::bits::BitWriter) {
+                $( <$ty as $crate::field::Field>::write(&self.$field, w, $bits); )*
+            }
+
+            /// Calls `f` with each shown field's name and interpreted value.
+            pub fn visit(&self, f: &mut dyn FnMut(&'static str, $crate::field::Value<'_>)) {
+                $(
+                    let unit: $crate::field::Unit = $unit;
+                    if unit != $crate::field::Unit::Spare {
+                        f(stringify!($field), <$ty as $crate::field::Field>::value(&self.$field, unit));
+                    }
+                )*
+            }
+
+            /// A value built from random seeds (property tests).
+            pub fn from_seeds(seeds: &mut dyn Iterator<Item = u64>) -> Self {
+                $name { $( $field: <$ty as $crate::field::Field>::from_seed(seeds.next().unwrap_or(0), $bits), )* }
+            }
+        }
+    };
+}

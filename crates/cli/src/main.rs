@@ -1,0 +1,35 @@
+//! The `shiptrace` command line: argument parsing and wiring only; the work
+//! lives in the library crates.
+
+mod decode;
+mod input;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser, Debug)]
+#[command(name = "shiptrace", version, about = "Maritime intelligence engine: AIS in, evidence of covert shipments out")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Decode raw AIS NMEA to JSON lines (one message per line).
+    Decode(decode::DecodeArgs),
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let res = match &cli.command {
+        Command::Decode(a) => decode::run(a),
+    };
+    if let Err(e) = res {
+        // Broken pipe (e.g. `| head`) is not a failure.
+        if e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe) {
+            std::process::exit(0);
+        }
+        eprintln!("shiptrace: error: {e:#}");
+        std::process::exit(1);
+    }
+}
