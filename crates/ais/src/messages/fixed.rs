@@ -436,8 +436,8 @@ layout! {
         visgreater: bool = 1 => Unit::Flag,     // 193
         /// Visibility, 0.1 nm (127 not available).
         visibility: u8 = 7 => Unit::below(127), // 194
-        /// Water level, 0.01 m (4001 not available).
-        waterlevel: i16 = 12 => Unit::Raw,      // 201
+        /// Water level, raw: (raw - 1000) / 100 m (4001 not available).
+        waterlevel: u16 = 12 => Unit::below(4001), // 201
         leveltrend: u8 = 2 => Unit::below(3),   // 213
         cspeed: u8 = 8 => Unit::below(255),     // 215
         cdir: u16 = 9 => Unit::below(360),      // 223

@@ -315,9 +315,17 @@ pub fn min_bits(msg_type: u8) -> usize {
     }
 }
 
-/// Maximum accepted, in bits (5 slots; type 26 per gpsd's limit).
-fn max_bits(msg_type: u8) -> usize {
+/// Maximum accepted, in bits. Fixed-layout types get a little slack over
+/// the standard length (real transmitters pad to a slot); far longer ones
+/// are line noise that happened to pass the checksum. Limits follow gpsd's
+/// range checks where it has them; binary types get 5 slots.
+pub fn max_bits(msg_type: u8) -> usize {
     match msg_type {
+        7 | 13 | 15 | 16 | 25 => 168,
+        20 => 186,
+        21 => 368,
+        27 => 168,
+        14 => 1008,
         26 => 1064,
         _ => 1008,
     }
@@ -347,7 +355,15 @@ impl Message {
         }
         let mut r = BitReader::new(bits, 38);
         let body = match msg_type {
-            1..=3 => Body::Position(PositionReport::read(&mut r)),
+            1..=3 => {
+                let mut p = PositionReport::read(&mut r);
+                if n < 168 {
+                    // A cut radio field keeps the bits that were sent,
+                    // right-aligned, as gpsd reads it.
+                    p.radio = bits.get(149, (n - 149) as u32) as u32;
+                }
+                Body::Position(p)
+            }
             4 | 11 => Body::BaseStation(BaseStationReport::read(&mut r)),
             5 => Body::StaticAndVoyage(StaticAndVoyage::read(&mut r)),
             6 => {
@@ -366,8 +382,10 @@ impl Message {
                 let head = BinaryBroadcastHead::read(&mut r);
                 let data = BinaryData::read(bits, 56, n - 56);
                 let application = match (head.dac, head.fid) {
-                    (1, 11) if n >= 350 => Some(Application::MetHydro11(MetHydro11::read(&mut r))),
-                    (1, 31) if n >= 350 => Some(Application::MetHydro31(MetHydro31::read(&mut r))),
+                    // Decoded once position and time are present; a cut tail
+                    // reads as zeros, as gpsd reads it.
+                    (1, 11) if n >= 121 => Some(Application::MetHydro11(MetHydro11::read(&mut r))),
+                    (1, 31) if n >= 122 => Some(Application::MetHydro31(MetHydro31::read(&mut r))),
                     _ => None,
                 };
                 Body::BinaryBroadcast(BinaryBroadcast { head, data, application })
