@@ -419,8 +419,14 @@ impl Decoder {
         };
         let mut lost = self.expire();
         let idx = s.index as usize - 1;
+        // Without a tag-block group, fragment 1 always starts a new message:
+        // a lost first fragment must not let the tail of one message join
+        // the head of the next that reuses its sequential id. Later
+        // fragments may arrive in any order. With a group id, the group
+        // identifies the message and any order is accepted.
+        let grouped = key.group != u32::MAX;
         let slot = match self.pending.iter().position(|p| p.key == key) {
-            Some(i) if self.pending[i].have & (1 << idx) != 0 => {
+            Some(i) if self.pending[i].have & (1 << idx) != 0 || (idx == 0 && !grouped) => {
                 // Same fragment again: the earlier message never completed.
                 lost += 1;
                 self.reset_slot(i, key);

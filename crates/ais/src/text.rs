@@ -13,7 +13,7 @@ pub const SIXBIT: &[u8; 64] = b"@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_ !\"#$%&'()*+,-
 /// The text is attacker-controlled (anyone can transmit any name): it is
 /// always printable ASCII here, but callers must still escape it for HTML,
 /// CSV or shells.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy)]
 pub struct AisText<const N: usize> {
     bytes: [u8; N],
     len: u8,
@@ -81,6 +81,19 @@ impl<const N: usize> AisText<N> {
             let v = SIXBIT.iter().position(|&x| x == c).unwrap_or(0);
             w.put(v as u64, 6);
         }
+    }
+}
+
+// Equality and hashing look at the text only, not at bytes past its end.
+impl<const N: usize> PartialEq for AisText<N> {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+impl<const N: usize> Eq for AisText<N> {}
+impl<const N: usize> std::hash::Hash for AisText<N> {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        self.as_str().hash(h)
     }
 }
 
