@@ -19,6 +19,9 @@ pub struct Bits {
     // whole u64 without a bounds branch per field.
     buf: [u8; MAX_PAYLOAD_BYTES + 8],
     len: usize,
+    /// Bytes that may be non-zero (also those written by a failed append),
+    /// so that `clear` restores the all-zero padding reads rely on.
+    dirty: usize,
 }
 
 impl Default for Bits {
@@ -44,17 +47,32 @@ pub enum ArmorError {
     BadFill,
 }
 
+/// 6-bit value of each armour character; 0xFF for characters outside the
+/// alphabet (`0`..`W` and `` ` ``..`w`).
+static UNARMOR: [u8; 256] = {
+    let mut t = [0xFFu8; 256];
+    let mut c = 0usize;
+    while c < 256 {
+        let v = (c as u8).wrapping_sub(48);
+        if v < 40 {
+            t[c] = v;
+        } else if v >= 48 && v <= 71 {
+            t[c] = v - 8;
+        }
+        c += 1;
+    }
+    t
+};
+
 /// Value of one armour character, or `None` if it is not in the alphabet
 /// (`0`..`W` and `` ` ``..`w`).
 #[inline(always)]
 pub fn unarmor(c: u8) -> Option<u8> {
-    let v = c.wrapping_sub(48);
-    if v < 40 {
-        Some(v)
-    } else if (48..=71).contains(&v) {
-        Some(v - 8)
-    } else {
+    let v = UNARMOR[c as usize];
+    if v == 0xFF {
         None
+    } else {
+        Some(v)
     }
 }
 
@@ -71,7 +89,7 @@ pub fn armor(v: u8) -> u8 {
 
 impl Bits {
     pub const fn new() -> Self {
-        Bits { buf: [0; MAX_PAYLOAD_BYTES + 8], len: 0 }
+        Bits { buf: [0; MAX_PAYLOAD_BYTES + 8], len: 0, dirty: 0 }
     }
 
     /// Length in bits.
@@ -91,9 +109,10 @@ impl Bits {
     }
 
     pub fn clear(&mut self) {
-        let used = self.len.div_ceil(8);
+        let used = self.len.div_ceil(8).max(self.dirty).min(self.buf.len());
         self.buf[..used].fill(0);
         self.len = 0;
+        self.dirty = 0;
     }
 
     /// Appends armoured characters; `fill` bits are dropped from the end of
@@ -106,6 +125,33 @@ impl Bits {
         if self.len + nbits > MAX_PAYLOAD_BITS {
             return Err(ArmorError::TooLong);
         }
+        // Every character fills less than one byte; +1 for a partial byte.
+        self.dirty = self.dirty.max(self.len / 8 + chars.len() + 1);
+        let mut chars = chars;
+        let mut first_char = 0;
+        if self.len % 8 == 0 {
+            // Fast path for a byte-aligned start (every single-sentence
+            // message): four characters make three whole bytes.
+            let mut out = self.len / 8;
+            let mut chunks = chars.chunks_exact(4);
+            for (k, c) in (&mut chunks).enumerate() {
+                let (a, b, d, e) = (UNARMOR[c[0] as usize], UNARMOR[c[1] as usize], UNARMOR[c[2] as usize], UNARMOR[c[3] as usize]);
+                if (a | b | d | e) & 0x80 != 0 {
+                    let i = c.iter().position(|&x| UNARMOR[x as usize] == 0xFF).unwrap_or(0);
+                    return Err(ArmorError::BadChar(k * 4 + i));
+                }
+                let w = (a as u32) << 18 | (b as u32) << 12 | (d as u32) << 6 | e as u32;
+                self.buf[out] = (w >> 16) as u8;
+                self.buf[out + 1] = (w >> 8) as u8;
+                self.buf[out + 2] = w as u8;
+                out += 3;
+            }
+            let done = chars.len() - chunks.remainder().len();
+            first_char = done;
+            self.len += done * 6;
+            chars = chunks.remainder();
+        }
+        let nbits = chars.len() * 6;
         // Accumulate 6-bit groups in a 64-bit register and flush whole bytes.
         let mut acc: u64 = 0;
         let mut acc_bits: u32 = 0;
@@ -120,7 +166,7 @@ impl Bits {
         }
         let mut out = pos / 8;
         for (i, &c) in chars.iter().enumerate() {
-            let v = unarmor(c).ok_or(ArmorError::BadChar(i))?;
+            let v = unarmor(c).ok_or(ArmorError::BadChar(first_char + i))?;
             acc = (acc << 6) | v as u64;
             acc_bits += 6;
             if acc_bits >= 32 {
@@ -142,7 +188,7 @@ impl Bits {
         if acc_bits > 0 {
             self.buf[out] = (acc << (8 - acc_bits)) as u8;
         }
-        self.len += nbits - fill as usize;
+        self.len = self.len + nbits - fill as usize;
         // Clear the fill bits so that later appends and reads see zeros.
         let end = self.len;
         let used_end = (self.len + fill as usize).div_ceil(8);
@@ -321,6 +367,15 @@ mod tests {
         for i in 0..100u64 {
             assert_eq!(bits.get(i as usize * 10, 10), i * 7919 % 1021);
         }
+    }
+
+    #[test]
+    fn a_failed_append_leaves_no_garbage_for_the_next_payload() {
+        let mut b = Bits::new();
+        assert_eq!(b.push_armored(b"wwwwwwwwwwwwwwwwwwwwwwwwwwwww!", 0), Err(ArmorError::BadChar(29)));
+        b.clear();
+        b.push_armored(b"1", 0).unwrap();
+        assert_eq!(b.get(6, 50), 0);
     }
 
     #[test]
