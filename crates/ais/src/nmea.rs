@@ -128,7 +128,8 @@ pub fn checksum(bytes: &[u8]) -> u8 {
 
 #[inline]
 fn parse_uint(s: &[u8]) -> Option<u64> {
-    if s.is_empty() || s.len() > 19 {
+    // 18 digits always fit in a u64; longer numbers are not valid here.
+    if s.is_empty() || s.len() > 18 {
         return None;
     }
     let mut v: u64 = 0;
@@ -177,7 +178,7 @@ pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
 }
 
 fn civil_ms(y: i64, mo: u32, d: u32, h: u32, mi: u32, s: u32, ms: u32) -> Option<i64> {
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || s > 60 || ms > 999 {
+    if !(1..=9999).contains(&y) || !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || s > 60 || ms > 999 {
         return None;
     }
     Some(((days_from_civil(y, mo, d) * 24 + h as i64) * 60 + mi as i64) * 60_000 + s as i64 * 1000 + ms as i64)
@@ -457,6 +458,16 @@ mod tests {
             Line::Pghp { time_ms: 1_276_256_771_390 }
         );
         assert_eq!(parse_line(b"$GPZDA,114702.51,27,01,2012,,*66").unwrap(), Line::Zda { time_ms: 1_327_664_822_510 });
+    }
+
+    #[test]
+    fn huge_numbers_are_rejected_not_overflowed() {
+        // Found by fuzzing: a 19-digit epoch and a year past 9999.
+        let l = parse_line(b"!AIVDM,1,1,,B,15?t00002Sctd0aial1<Wb@>0@4W,0*18,9999999999999999999");
+        assert!(matches!(l, Ok(Line::Ais { suffix_time_ms: None, .. })));
+        let pghp = b"PGHP,1,4294967295,6,11,11,46,11,390,231,45,992190934,1,2B";
+        let line = format!("${}*{:02X}", std::str::from_utf8(pghp).unwrap(), checksum(pghp));
+        assert_eq!(parse_line(line.as_bytes()).unwrap_err().kind, FrameError::Field("PGHP date"));
     }
 
     #[test]
