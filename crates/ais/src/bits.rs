@@ -89,7 +89,11 @@ pub fn armor(v: u8) -> u8 {
 
 impl Bits {
     pub const fn new() -> Self {
-        Bits { buf: [0; MAX_PAYLOAD_BYTES + 8], len: 0, dirty: 0 }
+        Bits {
+            buf: [0; MAX_PAYLOAD_BYTES + 8],
+            len: 0,
+            dirty: 0,
+        }
     }
 
     /// Length in bits.
@@ -135,9 +139,17 @@ impl Bits {
             let mut out = self.len / 8;
             let mut chunks = chars.chunks_exact(4);
             for (k, c) in (&mut chunks).enumerate() {
-                let (a, b, d, e) = (UNARMOR[c[0] as usize], UNARMOR[c[1] as usize], UNARMOR[c[2] as usize], UNARMOR[c[3] as usize]);
+                let (a, b, d, e) = (
+                    UNARMOR[c[0] as usize],
+                    UNARMOR[c[1] as usize],
+                    UNARMOR[c[2] as usize],
+                    UNARMOR[c[3] as usize],
+                );
                 if (a | b | d | e) & 0x80 != 0 {
-                    let i = c.iter().position(|&x| UNARMOR[x as usize] == 0xFF).unwrap_or(0);
+                    let i = c
+                        .iter()
+                        .position(|&x| UNARMOR[x as usize] == 0xFF)
+                        .unwrap_or(0);
                     return Err(ArmorError::BadChar(k * 4 + i));
                 }
                 let w = (a as u32) << 18 | (b as u32) << 12 | (d as u32) << 6 | e as u32;
@@ -318,7 +330,11 @@ impl BitWriter {
             let mut v = 0u8;
             for b in 0..6 {
                 let i = c * 6 + b;
-                let bit = if i < self.len { (self.bytes[i / 8] >> (7 - i % 8)) & 1 } else { 0 };
+                let bit = if i < self.len {
+                    (self.bytes[i / 8] >> (7 - i % 8)) & 1
+                } else {
+                    0
+                };
                 v = (v << 1) | bit;
             }
             s.push(armor(v) as char);
@@ -372,7 +388,10 @@ mod tests {
     #[test]
     fn a_failed_append_leaves_no_garbage_for_the_next_payload() {
         let mut b = Bits::new();
-        assert_eq!(b.push_armored(b"wwwwwwwwwwwwwwwwwwwwwwwwwwwww!", 0), Err(ArmorError::BadChar(29)));
+        assert_eq!(
+            b.push_armored(b"wwwwwwwwwwwwwwwwwwwwwwwwwwwww!", 0),
+            Err(ArmorError::BadChar(29))
+        );
         b.clear();
         b.push_armored(b"1", 0).unwrap();
         assert_eq!(b.get(6, 50), 0);

@@ -91,11 +91,19 @@ impl std::fmt::Display for Error {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.kind {
             ErrorKind::Frame(e) => write!(f, "{e} at byte {}", self.offset),
-            ErrorKind::Payload(ArmorError::BadChar(i)) => write!(f, "invalid payload character at byte {}", self.offset + i),
-            ErrorKind::Payload(ArmorError::TooLong) => write!(f, "payload too long at byte {}", self.offset),
-            ErrorKind::Payload(ArmorError::BadFill) => write!(f, "invalid fill bits at byte {}", self.offset),
+            ErrorKind::Payload(ArmorError::BadChar(i)) => {
+                write!(f, "invalid payload character at byte {}", self.offset + i)
+            }
+            ErrorKind::Payload(ArmorError::TooLong) => {
+                write!(f, "payload too long at byte {}", self.offset)
+            }
+            ErrorKind::Payload(ArmorError::BadFill) => {
+                write!(f, "invalid fill bits at byte {}", self.offset)
+            }
             ErrorKind::Message(e) => write!(f, "{e}"),
-            ErrorKind::FragmentsLost(n) => write!(f, "{n} incomplete multi-sentence message(s) dropped"),
+            ErrorKind::FragmentsLost(n) => {
+                write!(f, "{n} incomplete multi-sentence message(s) dropped")
+            }
         }
     }
 }
@@ -104,7 +112,10 @@ impl std::error::Error for Error {}
 
 impl From<LineError> for Error {
     fn from(e: LineError) -> Self {
-        Error { kind: ErrorKind::Frame(e.kind), offset: e.offset }
+        Error {
+            kind: ErrorKind::Frame(e.kind),
+            offset: e.offset,
+        }
     }
 }
 
@@ -153,6 +164,9 @@ pub struct Meta {
     pub own_ship: bool,
     /// How many sentences carried the message.
     pub sentences: u8,
+    /// 64-bit hash of the de-armoured payload: the same message heard by
+    /// several receivers has the same hash (used to remove duplicates).
+    pub payload_hash: u64,
 }
 
 /// A decoded message and its reception metadata.
@@ -218,7 +232,10 @@ pub struct DecoderParams {
 
 impl Default for DecoderParams {
     fn default() -> Self {
-        DecoderParams { max_fragment_distance: 32, max_pending: 64 }
+        DecoderParams {
+            max_fragment_distance: 32,
+            max_pending: 64,
+        }
     }
 }
 
@@ -344,7 +361,12 @@ impl Decoder {
     #[inline]
     fn feed_inner(&mut self, line: &[u8]) -> Result<Option<Decoded>, Error> {
         match parse_line(line)? {
-            Line::Ais { tag, sentence, suffix_time_ms, prefix_time_ms } => {
+            Line::Ais {
+                tag,
+                sentence,
+                suffix_time_ms,
+                prefix_time_ms,
+            } => {
                 self.stats.sentences += 1;
                 self.sentence_no += 1;
                 if let Some(t) = &tag {
@@ -395,19 +417,40 @@ impl Decoder {
         time_ms: Option<i64>,
         payload_offset: usize,
     ) -> Result<Option<Decoded>, Error> {
-        let source = tag.and_then(|t| t.source).map(Source::new).unwrap_or_default();
+        let source = tag
+            .and_then(|t| t.source)
+            .map(Source::new)
+            .unwrap_or_default();
         if s.total == 1 {
             self.bits.clear();
             self.bits
                 .push_armored(s.payload, s.fill)
-                .map_err(|e| Error { kind: ErrorKind::Payload(e), offset: payload_offset })?;
-            let meta = Meta { received_ms: time_ms, source, channel: s.channel, talker: s.talker, own_ship: s.own_ship, sentences: 1 };
+                .map_err(|e| Error {
+                    kind: ErrorKind::Payload(e),
+                    offset: payload_offset,
+                })?;
+            let meta = Meta {
+                received_ms: time_ms,
+                source,
+                channel: s.channel,
+                talker: s.talker,
+                own_ship: s.own_ship,
+                sentences: 1,
+                payload_hash: 0,
+            };
             return self.finish_message(meta);
         }
         // Multi-sentence: validate the armour now so a bad fragment is
         // reported at its own line.
-        if let Some(i) = s.payload.iter().position(|&c| crate::bits::unarmor(c).is_none()) {
-            return Err(Error { kind: ErrorKind::Payload(ArmorError::BadChar(i)), offset: payload_offset });
+        if let Some(i) = s
+            .payload
+            .iter()
+            .position(|&c| crate::bits::unarmor(c).is_none())
+        {
+            return Err(Error {
+                kind: ErrorKind::Payload(ArmorError::BadChar(i)),
+                offset: payload_offset,
+            });
         }
         let key = FragKey {
             source_hash: tag.and_then(|t| t.source).map(hash_str).unwrap_or(0),
@@ -436,7 +479,12 @@ impl Decoder {
             None => {
                 if self.pending.len() >= self.params.max_pending {
                     // Drop the stalest.
-                    let (oldest, _) = self.pending.iter().enumerate().min_by_key(|(_, p)| p.last_seen).expect("non-empty");
+                    let (oldest, _) = self
+                        .pending
+                        .iter()
+                        .enumerate()
+                        .min_by_key(|(_, p)| p.last_seen)
+                        .expect("non-empty");
                     let p = self.pending.swap_remove(oldest);
                     self.free.push(p);
                     lost += 1;
@@ -464,7 +512,14 @@ impl Decoder {
         }
         let complete = p.have == (1u16 << s.total) - 1;
         if !complete {
-            return if lost > 0 { Err(Error { kind: ErrorKind::FragmentsLost(lost), offset: 0 }) } else { Ok(None) };
+            return if lost > 0 {
+                Err(Error {
+                    kind: ErrorKind::FragmentsLost(lost),
+                    offset: 0,
+                })
+            } else {
+                Ok(None)
+            };
         }
         if lost > 0 {
             // Count the dropped ones now; the completed message still goes out.
@@ -475,11 +530,22 @@ impl Decoder {
         let mut res = Ok(());
         for i in 0..s.total as usize {
             if let Err(e) = self.bits.push_armored(&p.chars[i], p.fills[i]) {
-                res = Err(Error { kind: ErrorKind::Payload(e), offset: payload_offset });
+                res = Err(Error {
+                    kind: ErrorKind::Payload(e),
+                    offset: payload_offset,
+                });
                 break;
             }
         }
-        let meta = Meta { received_ms: p.time_ms, source: p.source, channel: s.channel, talker: p.talker, own_ship: s.own_ship, sentences: s.total };
+        let meta = Meta {
+            received_ms: p.time_ms,
+            source: p.source,
+            channel: s.channel,
+            talker: p.talker,
+            own_ship: s.own_ship,
+            sentences: s.total,
+            payload_hash: 0,
+        };
         self.free.push(p);
         res?;
         self.finish_message(meta)
@@ -512,13 +578,17 @@ impl Decoder {
     }
 
     #[inline]
-    fn finish_message(&mut self, meta: Meta) -> Result<Option<Decoded>, Error> {
+    fn finish_message(&mut self, mut meta: Meta) -> Result<Option<Decoded>, Error> {
         match Message::decode(&self.bits) {
             Ok(message) => {
                 self.stats.messages += 1;
+                meta.payload_hash = payload_hash(self.bits.as_bytes(), self.bits.len());
                 Ok(Some(Decoded { message, meta }))
             }
-            Err(e) => Err(Error { kind: ErrorKind::Message(e), offset: 0 }),
+            Err(e) => Err(Error {
+                kind: ErrorKind::Message(e),
+                offset: 0,
+            }),
         }
     }
 
@@ -530,6 +600,26 @@ impl Decoder {
         self.free.append(&mut self.pending);
         n
     }
+}
+
+/// A fast 64-bit hash of payload bytes (multiply-xor over 8-byte words,
+/// finished with a murmur-style mix); not cryptographic.
+fn payload_hash(bytes: &[u8], nbits: usize) -> u64 {
+    let mut h: u64 = 0x9E37_79B9_7F4A_7C15 ^ nbits as u64;
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        h = (h ^ u64::from_le_bytes(w))
+            .wrapping_mul(0xFF51_AFD7_ED55_8CCD)
+            .rotate_left(29);
+    }
+    let mut w = [0u8; 8];
+    w[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+    h = (h ^ u64::from_le_bytes(w)).wrapping_mul(0xC4CE_B9FE_1A85_EC53);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xFF51_AFD7_ED55_8CCD);
+    h ^ (h >> 33)
 }
 
 fn offset_of(line: &[u8], sub: &[u8]) -> usize {

@@ -27,7 +27,14 @@ pub struct SentenceOptions<'a> {
 
 impl Default for SentenceOptions<'_> {
     fn default() -> Self {
-        SentenceOptions { talker: "AI", channel: Some('A'), seq_id: 0, tag_time_s: None, tag_source: None, tag_group_id: None }
+        SentenceOptions {
+            talker: "AI",
+            channel: Some('A'),
+            seq_id: 0,
+            tag_time_s: None,
+            tag_source: None,
+            tag_group_id: None,
+        }
     }
 }
 
@@ -37,15 +44,32 @@ pub fn to_sentences(msg: &Message, opts: &SentenceOptions<'_>) -> Vec<String> {
     let chunks: Vec<&str> = if payload.is_empty() {
         vec![""]
     } else {
-        payload.as_bytes().chunks(MAX_CHARS_PER_SENTENCE).map(|c| std::str::from_utf8(c).unwrap_or("")).collect()
+        payload
+            .as_bytes()
+            .chunks(MAX_CHARS_PER_SENTENCE)
+            .map(|c| std::str::from_utf8(c).unwrap_or(""))
+            .collect()
     };
     let total = chunks.len();
     let mut out = Vec::with_capacity(total);
     for (i, chunk) in chunks.iter().enumerate() {
         let last = i + 1 == total;
-        let seq = if total > 1 { opts.seq_id.to_string() } else { String::new() };
+        let seq = if total > 1 {
+            opts.seq_id.to_string()
+        } else {
+            String::new()
+        };
         let chan = opts.channel.map(|c| c.to_string()).unwrap_or_default();
-        let body = format!("{}VDM,{},{},{},{},{},{}", opts.talker, total, i + 1, seq, chan, chunk, if last { fill } else { 0 });
+        let body = format!(
+            "{}VDM,{},{},{},{},{},{}",
+            opts.talker,
+            total,
+            i + 1,
+            seq,
+            chan,
+            chunk,
+            if last { fill } else { 0 }
+        );
         let mut s = String::new();
         let mut tag_parts = Vec::new();
         if let (Some(g), true) = (opts.tag_group_id, total > 1) {

@@ -44,15 +44,27 @@ pub enum Unit {
 impl Unit {
     /// A count or code where `na` and above mean "not available".
     pub const fn below(na: i64) -> Unit {
-        Unit::Num { div: 1.0, max: na - 1, zero_na: false }
+        Unit::Num {
+            div: 1.0,
+            max: na - 1,
+            zero_na: false,
+        }
     }
     /// Tenths (speed in 0.1 kn, course in 0.1°), `na` and above absent.
     pub const fn tenths(na: i64) -> Unit {
-        Unit::Num { div: 10.0, max: na - 1, zero_na: false }
+        Unit::Num {
+            div: 10.0,
+            max: na - 1,
+            zero_na: false,
+        }
     }
     /// A number where 0 means "not available" (IMO number, draught...).
     pub const fn nonzero(div: f64) -> Unit {
-        Unit::Num { div, max: i64::MAX, zero_na: true }
+        Unit::Num {
+            div,
+            max: i64::MAX,
+            zero_na: true,
+        }
     }
 
     /// Interprets a raw integer.
@@ -100,14 +112,32 @@ impl Unit {
 }
 
 /// Longitude in 1/10,000 min (28 bits), latitude likewise (27 bits).
-pub const LON: Unit = Unit::Coord { div: 600_000.0, limit: 180.0 };
-pub const LAT: Unit = Unit::Coord { div: 600_000.0, limit: 90.0 };
+pub const LON: Unit = Unit::Coord {
+    div: 600_000.0,
+    limit: 180.0,
+};
+pub const LAT: Unit = Unit::Coord {
+    div: 600_000.0,
+    limit: 90.0,
+};
 /// Longitude/latitude in 1/10 min (types 17, 22, 23, 27).
-pub const LON10: Unit = Unit::Coord { div: 600.0, limit: 180.0 };
-pub const LAT10: Unit = Unit::Coord { div: 600.0, limit: 90.0 };
+pub const LON10: Unit = Unit::Coord {
+    div: 600.0,
+    limit: 180.0,
+};
+pub const LAT10: Unit = Unit::Coord {
+    div: 600.0,
+    limit: 90.0,
+};
 /// Longitude/latitude in 1/1,000 min (IMO application messages).
-pub const LON1000: Unit = Unit::Coord { div: 60_000.0, limit: 180.0 };
-pub const LAT1000: Unit = Unit::Coord { div: 60_000.0, limit: 90.0 };
+pub const LON1000: Unit = Unit::Coord {
+    div: 60_000.0,
+    limit: 180.0,
+};
+pub const LAT1000: Unit = Unit::Coord {
+    div: 60_000.0,
+    limit: 90.0,
+};
 /// Speed over ground in 0.1 kn: 1023 not available.
 pub const SOG: Unit = Unit::tenths(1023);
 /// Course over ground in 0.1°: 3600 not available.
@@ -210,7 +240,11 @@ pub fn random_text<const N: usize>(seed: u64, max: usize) -> AisText<N> {
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^ (z >> 31)
     };
-    let len = if max == 0 { 0 } else { (next() % (max as u64 + 1)) as usize };
+    let len = if max == 0 {
+        0
+    } else {
+        (next() % (max as u64 + 1)) as usize
+    };
     let mut out = String::new();
     for _ in 0..len {
         let v = 1 + (next() % 63) as usize; // never '@'

@@ -40,7 +40,9 @@ pub mod nmea;
 mod ser;
 pub mod text;
 
-pub use decoder::{Decoded, Decoder, DecoderParams, Error, ErrorKind, Meta, RejectReason, Source, Stats};
+pub use decoder::{
+    Decoded, Decoder, DecoderParams, Error, ErrorKind, Meta, RejectReason, Source, Stats,
+};
 pub use field::Value;
 pub use messages::*;
 pub use text::AisText;

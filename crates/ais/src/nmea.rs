@@ -62,7 +62,10 @@ impl std::fmt::Display for FrameError {
             FrameError::NotNmea => f.write_str("not an NMEA sentence"),
             FrameError::MissingChecksum => f.write_str("missing *hh checksum"),
             FrameError::Checksum { computed, found } => {
-                write!(f, "checksum mismatch: computed {computed:02X}, found {found:02X}")
+                write!(
+                    f,
+                    "checksum mismatch: computed {computed:02X}, found {found:02X}"
+                )
             }
             FrameError::Field(name) => write!(f, "bad or missing field: {name}"),
             FrameError::TagBlock => f.write_str("malformed tag block"),
@@ -79,7 +82,12 @@ pub enum Line<'a> {
     Comment,
     /// An AIS sentence, with its tag block and a `,<epoch>` suffix (in
     /// milliseconds) if present.
-    Ais { tag: Option<TagBlock<'a>>, sentence: Sentence<'a>, suffix_time_ms: Option<i64>, prefix_time_ms: Option<i64> },
+    Ais {
+        tag: Option<TagBlock<'a>>,
+        sentence: Sentence<'a>,
+        suffix_time_ms: Option<i64>,
+        prefix_time_ms: Option<i64>,
+    },
     /// `$PGHP,1,...`: receive time of the next sentence (ms).
     Pghp { time_ms: i64 },
     /// `$xxZDA`: the receiver's clock (ms).
@@ -178,10 +186,21 @@ pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
 }
 
 fn civil_ms(y: i64, mo: u32, d: u32, h: u32, mi: u32, s: u32, ms: u32) -> Option<i64> {
-    if !(1..=9999).contains(&y) || !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || s > 60 || ms > 999 {
+    if !(1..=9999).contains(&y)
+        || !(1..=12).contains(&mo)
+        || !(1..=31).contains(&d)
+        || h > 23
+        || mi > 59
+        || s > 60
+        || ms > 999
+    {
         return None;
     }
-    Some(((days_from_civil(y, mo, d) * 24 + h as i64) * 60 + mi as i64) * 60_000 + s as i64 * 1000 + ms as i64)
+    Some(
+        ((days_from_civil(y, mo, d) * 24 + h as i64) * 60 + mi as i64) * 60_000
+            + s as i64 * 1000
+            + ms as i64,
+    )
 }
 
 fn field_u32(f: Option<&[u8]>) -> Option<u32> {
@@ -194,26 +213,45 @@ fn field_u32(f: Option<&[u8]>) -> Option<u32> {
 fn check(line: &[u8], start: usize, star: usize) -> Result<(), LineError> {
     let (h, l) = match (line.get(star + 1), line.get(star + 2)) {
         (Some(&h), Some(&l)) => (h, l),
-        _ => return Err(LineError { kind: FrameError::MissingChecksum, offset: star }),
+        _ => {
+            return Err(LineError {
+                kind: FrameError::MissingChecksum,
+                offset: star,
+            })
+        }
     };
     let found = match (hex_val(h), hex_val(l)) {
         (Some(h), Some(l)) => h << 4 | l,
-        _ => return Err(LineError { kind: FrameError::MissingChecksum, offset: star + 1 }),
+        _ => {
+            return Err(LineError {
+                kind: FrameError::MissingChecksum,
+                offset: star + 1,
+            })
+        }
     };
     let computed = checksum(&line[start + 1..star]);
     if computed != found {
-        return Err(LineError { kind: FrameError::Checksum { computed, found }, offset: star + 1 });
+        return Err(LineError {
+            kind: FrameError::Checksum { computed, found },
+            offset: star + 1,
+        });
     }
     Ok(())
 }
 
 fn parse_tag_block(tb: &[u8], base: usize) -> Result<TagBlock<'_>, LineError> {
     // tb is the text between the backslashes: "k:v,k:v*hh"
-    let err = |o: usize| LineError { kind: FrameError::TagBlock, offset: base + o };
+    let err = |o: usize| LineError {
+        kind: FrameError::TagBlock,
+        offset: base + o,
+    };
     let star = tb.iter().rposition(|&c| c == b'*');
     let (body, checksum_ok) = match star {
         Some(p) => {
-            let ok = match (tb.get(p + 1).copied().and_then(hex_val), tb.get(p + 2).copied().and_then(hex_val)) {
+            let ok = match (
+                tb.get(p + 1).copied().and_then(hex_val),
+                tb.get(p + 2).copied().and_then(hex_val),
+            ) {
                 (Some(h), Some(l)) => checksum(&tb[..p]) == (h << 4 | l),
                 _ => false,
             };
@@ -221,7 +259,10 @@ fn parse_tag_block(tb: &[u8], base: usize) -> Result<TagBlock<'_>, LineError> {
         }
         None => (tb, false),
     };
-    let mut tag = TagBlock { checksum_ok, ..TagBlock::default() };
+    let mut tag = TagBlock {
+        checksum_ok,
+        ..TagBlock::default()
+    };
     let mut off = 0;
     for part in body.split(|&c| c == b',') {
         if part.len() < 2 || part[1] != b':' {
@@ -274,17 +315,29 @@ pub fn parse_line(line: &[u8]) -> Result<Line<'_>, LineError> {
             let close = line[start + 1..]
                 .iter()
                 .position(|&c| c == b'\\')
-                .ok_or(LineError { kind: FrameError::TagBlock, offset: start })?;
-            tag = Some(parse_tag_block(&line[start + 1..start + 1 + close], start + 1)?);
+                .ok_or(LineError {
+                    kind: FrameError::TagBlock,
+                    offset: start,
+                })?;
+            tag = Some(parse_tag_block(
+                &line[start + 1..start + 1 + close],
+                start + 1,
+            )?);
             start += close + 2;
             if start >= line.len() {
-                return Err(LineError { kind: FrameError::NotNmea, offset: start });
+                return Err(LineError {
+                    kind: FrameError::NotNmea,
+                    offset: start,
+                });
             }
             if line[start] == b'$' {
                 return parse_dollar(line, start);
             }
             if line[start] != b'!' {
-                return Err(LineError { kind: FrameError::NotNmea, offset: start });
+                return Err(LineError {
+                    kind: FrameError::NotNmea,
+                    offset: start,
+                });
             }
         }
         b'$' => return parse_dollar(line, start),
@@ -295,19 +348,36 @@ pub fn parse_line(line: &[u8]) -> Result<Line<'_>, LineError> {
             match line.iter().position(|&c| c == b'!') {
                 Some(p) if p > start => {
                     let pre = &line[start..p];
-                    let pre = pre.strip_suffix(b" ").or_else(|| pre.strip_suffix(b";")).or_else(|| pre.strip_suffix(b",")).unwrap_or(pre);
+                    let pre = pre
+                        .strip_suffix(b" ")
+                        .or_else(|| pre.strip_suffix(b";"))
+                        .or_else(|| pre.strip_suffix(b","))
+                        .unwrap_or(pre);
                     prefix_time_ms = epoch_to_ms(pre);
                     if prefix_time_ms.is_none() {
-                        return Err(LineError { kind: FrameError::NotNmea, offset: start });
+                        return Err(LineError {
+                            kind: FrameError::NotNmea,
+                            offset: start,
+                        });
                     }
                     start = p;
                 }
-                _ => return Err(LineError { kind: FrameError::NotNmea, offset: start }),
+                _ => {
+                    return Err(LineError {
+                        kind: FrameError::NotNmea,
+                        offset: start,
+                    })
+                }
             }
         }
     }
     match parse_vdm(line, start)? {
-        Some((sentence, suffix_time_ms)) => Ok(Line::Ais { tag, sentence, suffix_time_ms, prefix_time_ms }),
+        Some((sentence, suffix_time_ms)) => Ok(Line::Ais {
+            tag,
+            sentence,
+            suffix_time_ms,
+            prefix_time_ms,
+        }),
         None => Ok(Line::Other),
     }
 }
@@ -320,10 +390,17 @@ fn parse_vdm(line: &[u8], start: usize) -> Result<Option<(Sentence<'_>, Option<i
         .iter()
         .rposition(|&c| c == b'*')
         .map(|p| p + start)
-        .ok_or(LineError { kind: FrameError::MissingChecksum, offset: line.len() })?;
+        .ok_or(LineError {
+            kind: FrameError::MissingChecksum,
+            offset: line.len(),
+        })?;
     let body = &line[start + 1..star];
     // "AIVDM" then fields
-    if body.len() < 6 || body[5] != b',' || &body[2..4] != b"VD" || !(body[4] == b'M' || body[4] == b'O') {
+    if body.len() < 6
+        || body[5] != b','
+        || &body[2..4] != b"VD"
+        || !(body[4] == b'M' || body[4] == b'O')
+    {
         // A well-formed non-AIS "!" sentence (e.g. !AIABK, !AIPWR) is "other".
         check(line, start, star)?;
         return Ok(None);
@@ -333,11 +410,30 @@ fn parse_vdm(line: &[u8], start: usize) -> Result<Option<(Sentence<'_>, Option<i
     let talker = [body[0], body[1]];
     let mut fields = body[6..].split(|&c| c == b',');
     let base = start + 7;
-    let fe = |name: &'static str| LineError { kind: FrameError::Field(name), offset: base };
-    let total = fields.next().and_then(parse_uint).filter(|v| (1..=9).contains(v)).ok_or(fe("fragment count"))? as u8;
-    let index = fields.next().and_then(parse_uint).filter(|&v| v >= 1 && v <= total as u64).ok_or(fe("fragment number"))? as u8;
+    let fe = |name: &'static str| LineError {
+        kind: FrameError::Field(name),
+        offset: base,
+    };
+    let total = fields
+        .next()
+        .and_then(parse_uint)
+        .filter(|v| (1..=9).contains(v))
+        .ok_or(fe("fragment count"))? as u8;
+    let index = fields
+        .next()
+        .and_then(parse_uint)
+        .filter(|&v| v >= 1 && v <= total as u64)
+        .ok_or(fe("fragment number"))? as u8;
     let seq_field = fields.next().ok_or(fe("sequential message id"))?;
-    let seq_id = if seq_field.is_empty() { None } else { Some(parse_uint(seq_field).filter(|&v| v <= 9).ok_or(fe("sequential message id"))? as u8) };
+    let seq_id = if seq_field.is_empty() {
+        None
+    } else {
+        Some(
+            parse_uint(seq_field)
+                .filter(|&v| v <= 9)
+                .ok_or(fe("sequential message id"))? as u8,
+        )
+    };
     let chan = fields.next().ok_or(fe("channel"))?;
     let channel = match chan {
         [] => 0,
@@ -359,7 +455,19 @@ fn parse_vdm(line: &[u8], start: usize) -> Result<Option<(Sentence<'_>, Option<i
         [b',', rest @ ..] => epoch_to_ms(rest),
         _ => None,
     };
-    Ok(Some((Sentence { talker, own_ship, total, index, seq_id, channel, payload, fill }, suffix_time_ms)))
+    Ok(Some((
+        Sentence {
+            talker,
+            own_ship,
+            total,
+            index,
+            seq_id,
+            channel,
+            payload,
+            fill,
+        },
+        suffix_time_ms,
+    )))
 }
 
 fn parse_dollar(line: &[u8], start: usize) -> Result<Line<'_>, LineError> {
@@ -367,12 +475,18 @@ fn parse_dollar(line: &[u8], start: usize) -> Result<Line<'_>, LineError> {
         .iter()
         .rposition(|&c| c == b'*')
         .map(|p| p + start)
-        .ok_or(LineError { kind: FrameError::MissingChecksum, offset: line.len() })?;
+        .ok_or(LineError {
+            kind: FrameError::MissingChecksum,
+            offset: line.len(),
+        })?;
     check(line, start, star)?;
     let body = &line[start + 1..star];
     let mut f = body.split(|&c| c == b',');
     let id = f.next().unwrap_or(b"");
-    let fe = |name: &'static str| LineError { kind: FrameError::Field(name), offset: start + 1 };
+    let fe = |name: &'static str| LineError {
+        kind: FrameError::Field(name),
+        offset: start + 1,
+    };
     if id == b"PGHP" {
         // $PGHP,1,yyyy,mm,dd,hh,mm,ss,ms,... (msg type 1 carries a time)
         if f.next() != Some(b"1") {
@@ -421,7 +535,12 @@ mod tests {
     fn frames_a_plain_sentence() {
         let l = parse_line(b"!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A\r").unwrap();
         match l {
-            Line::Ais { tag: None, sentence, suffix_time_ms: None, .. } => {
+            Line::Ais {
+                tag: None,
+                sentence,
+                suffix_time_ms: None,
+                ..
+            } => {
                 assert_eq!(&sentence.talker, b"AI");
                 assert_eq!(sentence.channel, b'A');
                 assert_eq!(sentence.payload, b"15RTgt0PAso;90TKcjM8h6g208CQ");
@@ -449,34 +568,64 @@ mod tests {
 
     #[test]
     fn reads_suffix_time_pghp_and_zda() {
-        match parse_line(b"!AIVDM,1,1,,B,15?t00002Sctd0aial1<Wb@>0@4W,0*18,1328182324635").unwrap() {
+        match parse_line(b"!AIVDM,1,1,,B,15?t00002Sctd0aial1<Wb@>0@4W,0*18,1328182324635").unwrap()
+        {
             Line::Ais { suffix_time_ms, .. } => assert_eq!(suffix_time_ms, Some(1_328_182_324_635)),
             other => panic!("{other:?}"),
         }
         assert_eq!(
             parse_line(b"$PGHP,1,2010,6,11,11,46,11,390,231,45,992190934,1,2B*5B").unwrap(),
-            Line::Pghp { time_ms: 1_276_256_771_390 }
+            Line::Pghp {
+                time_ms: 1_276_256_771_390
+            }
         );
-        assert_eq!(parse_line(b"$GPZDA,114702.51,27,01,2012,,*66").unwrap(), Line::Zda { time_ms: 1_327_664_822_510 });
+        assert_eq!(
+            parse_line(b"$GPZDA,114702.51,27,01,2012,,*66").unwrap(),
+            Line::Zda {
+                time_ms: 1_327_664_822_510
+            }
+        );
     }
 
     #[test]
     fn huge_numbers_are_rejected_not_overflowed() {
         // Found by fuzzing: a 19-digit epoch and a year past 9999.
         let l = parse_line(b"!AIVDM,1,1,,B,15?t00002Sctd0aial1<Wb@>0@4W,0*18,9999999999999999999");
-        assert!(matches!(l, Ok(Line::Ais { suffix_time_ms: None, .. })));
+        assert!(matches!(
+            l,
+            Ok(Line::Ais {
+                suffix_time_ms: None,
+                ..
+            })
+        ));
         let pghp = b"PGHP,1,4294967295,6,11,11,46,11,390,231,45,992190934,1,2B";
-        let line = format!("${}*{:02X}", std::str::from_utf8(pghp).unwrap(), checksum(pghp));
-        assert_eq!(parse_line(line.as_bytes()).unwrap_err().kind, FrameError::Field("PGHP date"));
+        let line = format!(
+            "${}*{:02X}",
+            std::str::from_utf8(pghp).unwrap(),
+            checksum(pghp)
+        );
+        assert_eq!(
+            parse_line(line.as_bytes()).unwrap_err().kind,
+            FrameError::Field("PGHP date")
+        );
     }
 
     #[test]
     fn classifies_other_lines() {
         assert_eq!(parse_line(b"   \r").unwrap(), Line::Blank);
         assert_eq!(parse_line(b"# comment").unwrap(), Line::Comment);
-        assert_eq!(parse_line(b"$BSALR,,006,V,V,general failure*62").unwrap(), Line::Other);
+        assert_eq!(
+            parse_line(b"$BSALR,,006,V,V,general failure*62").unwrap(),
+            Line::Other
+        );
         assert_eq!(parse_line(b"hello").unwrap_err().kind, FrameError::NotNmea);
-        assert_eq!(parse_line(b"!AIVDM,1,1,,A,15RT,0*4B").unwrap_err().kind, FrameError::Checksum { computed: 0x24, found: 0x4B });
+        assert_eq!(
+            parse_line(b"!AIVDM,1,1,,A,15RT,0*4B").unwrap_err().kind,
+            FrameError::Checksum {
+                computed: 0x24,
+                found: 0x4B
+            }
+        );
     }
 }
 
@@ -500,7 +649,12 @@ pub fn format_rfc3339_ms(ms: i64) -> String {
     let days = ms.div_euclid(86_400_000);
     let rem = ms.rem_euclid(86_400_000);
     let (y, m, d) = civil_from_days(days);
-    let (h, mi, s, frac) = (rem / 3_600_000, rem / 60_000 % 60, rem / 1000 % 60, rem % 1000);
+    let (h, mi, s, frac) = (
+        rem / 3_600_000,
+        rem / 60_000 % 60,
+        rem / 1000 % 60,
+        rem % 1000,
+    );
     if frac == 0 {
         format!("{y:04}-{m:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
     } else {

@@ -21,7 +21,10 @@ pub struct AisText<const N: usize> {
 
 impl<const N: usize> Default for AisText<N> {
     fn default() -> Self {
-        AisText { bytes: [0; N], len: 0 }
+        AisText {
+            bytes: [0; N],
+            len: 0,
+        }
     }
 }
 
@@ -43,7 +46,11 @@ impl<const N: usize> AisText<N> {
         let mut t = Self::default();
         for c in s.chars().take(N) {
             let c = c.to_ascii_uppercase();
-            let b = if c.is_ascii() && SIXBIT.contains(&(c as u8)) { c as u8 } else { b'?' };
+            let b = if c.is_ascii() && SIXBIT.contains(&(c as u8)) {
+                c as u8
+            } else {
+                b'?'
+            };
             t.bytes[t.len as usize] = b;
             t.len += 1;
         }
@@ -77,7 +84,11 @@ impl<const N: usize> AisText<N> {
     /// Writes exactly `nchars` characters, padding with `@`.
     pub(crate) fn write(&self, w: &mut BitWriter, nchars: usize) {
         for i in 0..nchars {
-            let c = if i < self.len as usize { self.bytes[i] } else { b'@' };
+            let c = if i < self.len as usize {
+                self.bytes[i]
+            } else {
+                b'@'
+            };
             let v = SIXBIT.iter().position(|&x| x == c).unwrap_or(0);
             w.put(v as u64, 6);
         }
@@ -113,7 +124,13 @@ impl<const N: usize> AisText<N> {
     /// Reads `n1` characters at bit `s1` and, if none of them was the `@`
     /// terminator, continues with `n2` characters at bit `s2` (type 21 name
     /// and name extension).
-    pub(crate) fn read_joined(bits: &crate::bits::Bits, s1: usize, n1: usize, s2: usize, n2: usize) -> Self {
+    pub(crate) fn read_joined(
+        bits: &crate::bits::Bits,
+        s1: usize,
+        n1: usize,
+        s2: usize,
+        n2: usize,
+    ) -> Self {
         let mut t = Self::default();
         let push_run = |t: &mut Self, start: usize, n: usize| -> bool {
             for i in 0..n {

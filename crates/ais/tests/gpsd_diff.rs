@@ -20,7 +20,9 @@ fn data(name: &str) -> Vec<u8> {
     let raw = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     if raw.starts_with(&[0x1f, 0x8b]) {
         let mut out = Vec::new();
-        flate2::read::MultiGzDecoder::new(&raw[..]).read_to_end(&mut out).unwrap();
+        flate2::read::MultiGzDecoder::new(&raw[..])
+            .read_to_end(&mut out)
+            .unwrap();
         out
     } else {
         raw
@@ -42,7 +44,10 @@ fn gpsdecode(input: &[u8]) -> Vec<String> {
     });
     let out = child.wait_with_output().unwrap();
     writer.join().unwrap();
-    String::from_utf8_lossy(&out.stdout).lines().map(|l| l.trim_end().to_string()).collect()
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| l.trim_end().to_string())
+        .collect()
 }
 
 fn hex(d: &BinaryData) -> String {
@@ -64,7 +69,10 @@ fn gpsd_vendor7(h: &StaticDataBHead) -> String {
     let v = h.vendorid.as_str().as_bytes();
     for i in 0..3 {
         let c = v.get(i).copied().unwrap_or(b'@');
-        w.put(ais::text::SIXBIT.iter().position(|&x| x == c).unwrap() as u64, 6);
+        w.put(
+            ais::text::SIXBIT.iter().position(|&x| x == c).unwrap() as u64,
+            6,
+        );
     }
     w.put(h.model as u64, 4);
     w.put(h.serial as u64, 20);
@@ -89,27 +97,79 @@ fn gpsd_line(m: &Message, type24_name: Option<&str>) -> Option<String> {
     let body = match &m.body {
         Body::Position(p) => format!(
             "{}|{}|{}|{}|{}|{}|{}|{}|{}|0x{:x}|{}|0x{:x}",
-            p.status, p.turn, p.speed, b(p.accuracy), p.lon, p.lat, p.course, p.heading, p.second, p.maneuver, b(p.raim), p.radio
+            p.status,
+            p.turn,
+            p.speed,
+            b(p.accuracy),
+            p.lon,
+            p.lat,
+            p.course,
+            p.heading,
+            p.second,
+            p.maneuver,
+            b(p.raim),
+            p.radio
         ),
         Body::BaseStation(p) => format!(
             "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z|{}|{}|{}|{}|{}|0x{:x}",
-            p.year, p.month, p.day, p.hour, p.minute, p.second, b(p.accuracy), p.lon, p.lat, p.epfd, b(p.raim), p.radio
+            p.year,
+            p.month,
+            p.day,
+            p.hour,
+            p.minute,
+            p.second,
+            b(p.accuracy),
+            p.lon,
+            p.lat,
+            p.epfd,
+            b(p.raim),
+            p.radio
         ),
         Body::StaticAndVoyage(p) => format!(
             "{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{:02}-{:02}T{:02}:{:02}Z|{}|{}|{}",
-            p.imo, p.ais_version, p.callsign, p.shipname, p.shiptype, p.to_bow, p.to_stern, p.to_port, p.to_starboard,
-            p.epfd, p.month, p.day, p.hour, p.minute, p.draught, p.destination, b(p.dte)
+            p.imo,
+            p.ais_version,
+            p.callsign,
+            p.shipname,
+            p.shiptype,
+            p.to_bow,
+            p.to_stern,
+            p.to_port,
+            p.to_starboard,
+            p.epfd,
+            p.month,
+            p.day,
+            p.hour,
+            p.minute,
+            p.draught,
+            p.destination,
+            b(p.dte)
         ),
         Body::AddressedBinary(p) => {
             let h = &p.head;
             let tail = match &p.application {
                 Some(Application::AtonMonitoring(a)) => format!(
                     "{}|{}|{}|{}|{}|{}|{}|{}",
-                    a.ana_int, a.ana_ext1, a.ana_ext2, a.racon, a.light, b(a.alarm), a.stat_ext, b(a.off_pos)
+                    a.ana_int,
+                    a.ana_ext1,
+                    a.ana_ext2,
+                    a.racon,
+                    a.light,
+                    b(a.alarm),
+                    a.stat_ext,
+                    b(a.off_pos)
                 ),
                 _ => hex(&p.data),
             };
-            format!("{}|{}|{}|{}|{}|{}", h.seqno, h.dest_mmsi, b(h.retransmit), h.dac, h.fid, tail)
+            format!(
+                "{}|{}|{}|{}|{}|{}",
+                h.seqno,
+                h.dest_mmsi,
+                b(h.retransmit),
+                h.dac,
+                h.fid,
+                tail
+            )
         }
         Body::Acknowledge(p) => format!("{}|{}|{}|{}", p.mmsi1, p.mmsi2, p.mmsi3, p.mmsi4),
         Body::BinaryBroadcast(p) => {
@@ -134,40 +194,124 @@ fn gpsd_line(m: &Message, type24_name: Option<&str>) -> Option<String> {
         }
         Body::SarAircraft(p) => format!(
             "{}|{}|{}|{}|{}|{}|{}|0x{:x}|{}|{}|0x{:x}",
-            p.alt, p.speed, b(p.accuracy), p.lon, p.lat, p.course, p.second, p.regional, b(p.dte), b(p.raim), p.radio
+            p.alt,
+            p.speed,
+            b(p.accuracy),
+            p.lon,
+            p.lat,
+            p.course,
+            p.second,
+            p.regional,
+            b(p.dte),
+            b(p.raim),
+            p.radio
         ),
         Body::UtcInquiry(p) => format!("{}", p.dest_mmsi),
-        Body::AddressedSafety(p) => format!("{}|{}|{}|{}", p.head.seqno, p.head.dest_mmsi, b(p.head.retransmit), p.text),
+        Body::AddressedSafety(p) => format!(
+            "{}|{}|{}|{}",
+            p.head.seqno,
+            p.head.dest_mmsi,
+            b(p.head.retransmit),
+            p.text
+        ),
         Body::SafetyBroadcast(p) => p.text.to_string(),
         Body::Interrogation(p) => format!(
             "{}|{}|{}|{}|{}|{}|{}|{}",
-            p.mmsi1, p.type1_1, p.offset1_1, p.type1_2, p.offset1_2, p.mmsi2, p.type2_1, p.offset2_1
+            p.mmsi1,
+            p.type1_1,
+            p.offset1_1,
+            p.type1_2,
+            p.offset1_2,
+            p.mmsi2,
+            p.type2_1,
+            p.offset2_1
         ),
         Body::AssignmentCommand(p) => {
-            format!("{}|{}|{}|{}|{}|{}", p.mmsi1, p.offset1, p.increment1, p.mmsi2, p.offset2, p.increment2)
+            format!(
+                "{}|{}|{}|{}|{}|{}",
+                p.mmsi1, p.offset1, p.increment1, p.mmsi2, p.offset2, p.increment2
+            )
         }
         Body::Dgnss(p) => format!("{}|{}|{}", p.head.lon, p.head.lat, hex(&p.data)),
         Body::ClassBPosition(p) => format!(
             "{}|{}|{}|{}|{}|{}|{}|{}|0x{:x}|{}|{}|{}|{}|{}|{}|0x{:x}",
-            p.reserved, p.speed, b(p.accuracy), p.lon, p.lat, p.course, p.heading, p.second, p.regional, b(p.cs),
-            b(p.display), b(p.dsc), b(p.band), b(p.msg22), b(p.raim), p.radio
+            p.reserved,
+            p.speed,
+            b(p.accuracy),
+            p.lon,
+            p.lat,
+            p.course,
+            p.heading,
+            p.second,
+            p.regional,
+            b(p.cs),
+            b(p.display),
+            b(p.dsc),
+            b(p.band),
+            b(p.msg22),
+            b(p.raim),
+            p.radio
         ),
         Body::ClassBExtended(p) => format!(
             "{}|{}|{}|{}|{}|{}|{}|{}|0x{:x}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}",
-            p.reserved, p.speed, b(p.accuracy), p.lon, p.lat, p.course, p.heading, p.second, p.regional, p.shipname,
-            p.shiptype, p.to_bow, p.to_stern, p.to_port, p.to_starboard, p.epfd, b(p.raim), b(p.dte), b(p.assigned)
+            p.reserved,
+            p.speed,
+            b(p.accuracy),
+            p.lon,
+            p.lat,
+            p.course,
+            p.heading,
+            p.second,
+            p.regional,
+            p.shipname,
+            p.shiptype,
+            p.to_bow,
+            p.to_stern,
+            p.to_port,
+            p.to_starboard,
+            p.epfd,
+            b(p.raim),
+            b(p.dte),
+            b(p.assigned)
         ),
         Body::DataLinkManagement(p) => format!(
             "{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}",
-            p.offset1, p.number1, p.timeout1, p.increment1, p.offset2, p.number2, p.timeout2, p.increment2,
-            p.offset3, p.number3, p.timeout3, p.increment3, p.offset4, p.number4, p.timeout4, p.increment4
+            p.offset1,
+            p.number1,
+            p.timeout1,
+            p.increment1,
+            p.offset2,
+            p.number2,
+            p.timeout2,
+            p.increment2,
+            p.offset3,
+            p.number3,
+            p.timeout3,
+            p.increment3,
+            p.offset4,
+            p.number4,
+            p.timeout4,
+            p.increment4
         ),
         Body::AidToNavigation(p) => {
             let f = &p.fixed;
             format!(
                 "{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|0x{:x}|{}|{}",
-                f.aid_type, p.name, b(f.accuracy), f.lon, f.lat, f.to_bow, f.to_stern, f.to_port, f.to_starboard,
-                f.epfd, f.second, f.regional, b(f.off_position), b(f.raim), b(f.virtual_aid)
+                f.aid_type,
+                p.name,
+                b(f.accuracy),
+                f.lon,
+                f.lat,
+                f.to_bow,
+                f.to_stern,
+                f.to_port,
+                f.to_starboard,
+                f.epfd,
+                f.second,
+                f.regional,
+                b(f.off_position),
+                b(f.raim),
+                b(f.virtual_aid)
             )
         }
         Body::ChannelManagement(p) => {
@@ -176,13 +320,31 @@ fn gpsd_line(m: &Message, type24_name: Option<&str>) -> Option<String> {
             match &p.target {
                 ChannelTarget::Area(a) => format!(
                     "{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}",
-                    h.channel_a, h.channel_b, h.txrx, b(h.power), a.ne_lon, a.ne_lat, a.sw_lon, a.sw_lat,
-                    b(t.addressed), b(t.band_a), b(t.band_b), t.zonesize
+                    h.channel_a,
+                    h.channel_b,
+                    h.txrx,
+                    b(h.power),
+                    a.ne_lon,
+                    a.ne_lat,
+                    a.sw_lon,
+                    a.sw_lat,
+                    b(t.addressed),
+                    b(t.band_a),
+                    b(t.band_b),
+                    t.zonesize
                 ),
                 ChannelTarget::Stations(s) => format!(
                     "{}|{}|{}|{}|{}|{}|{}|{}|{}|{}",
-                    h.channel_a, h.channel_b, h.txrx, b(h.power), s.dest1, s.dest2, b(t.addressed), b(t.band_a),
-                    b(t.band_b), t.zonesize
+                    h.channel_a,
+                    h.channel_b,
+                    h.txrx,
+                    b(h.power),
+                    s.dest1,
+                    s.dest2,
+                    b(t.addressed),
+                    b(t.band_a),
+                    b(t.band_b),
+                    t.zonesize
                 ),
             }
         }
@@ -190,20 +352,47 @@ fn gpsd_line(m: &Message, type24_name: Option<&str>) -> Option<String> {
         // top of the interval field: render what it prints from our fields.
         Body::GroupAssignment(p) => format!(
             "{}|{}|{}|{}|{}|{}|{}|{}|{}",
-            p.ne_lon, p.ne_lat, p.sw_lon, p.sw_lat, p.stationtype, p.shiptype, (p.txrx << 2) | (p.interval >> 2), p.interval, p.quiet
+            p.ne_lon,
+            p.ne_lat,
+            p.sw_lon,
+            p.sw_lat,
+            p.stationtype,
+            p.shiptype,
+            (p.txrx << 2) | (p.interval >> 2),
+            p.interval,
+            p.quiet
         ),
         Body::StaticData(StaticDataReport::A(_)) => return None,
         Body::StaticData(StaticDataReport::B(p)) => {
             let name = type24_name?;
             let h = &p.head;
             let tail = match &p.target {
-                StaticDataBTarget::Dimensions(d) => format!("{}|{}|{}|{}", d.to_bow, d.to_stern, d.to_port, d.to_starboard),
+                StaticDataBTarget::Dimensions(d) => format!(
+                    "{}|{}|{}|{}",
+                    d.to_bow, d.to_stern, d.to_port, d.to_starboard
+                ),
                 StaticDataBTarget::Mothership(mm) => format!("{mm}"),
             };
-            format!("{}|{}|{}|{}|{}|{}|{}", name, h.shiptype, gpsd_vendor7(h), h.model, h.serial, h.callsign, tail)
+            format!(
+                "{}|{}|{}|{}|{}|{}|{}",
+                name,
+                h.shiptype,
+                gpsd_vendor7(h),
+                h.model,
+                h.serial,
+                h.callsign,
+                tail
+            )
         }
         Body::SingleSlotBinary(p) => {
-            format!("{}|{}|{}|{}|{}", b(p.addressed), b(p.structured), p.dest_mmsi, p.app_id, hex(&p.data))
+            format!(
+                "{}|{}|{}|{}|{}",
+                b(p.addressed),
+                b(p.structured),
+                p.dest_mmsi,
+                p.app_id,
+                hex(&p.data)
+            )
         }
         // gpsd 3.22 copies whole bytes (so the last hex digit can hold the
         // first radio bits) and never fills in the radio field (prints 0):
@@ -219,22 +408,44 @@ fn gpsd_line(m: &Message, type24_name: Option<&str>) -> Option<String> {
             let copied = (n - 60 - 16 * s).div_ceil(8) * 8;
             let start = 40 + 16 * s + if p.addressed { 30 } else { 0 };
             let copy_end = 40 + 16 * s + copied;
-            let count = if p.addressed { n - 60 - 16 * s - 30 } else { n - 60 - 16 * s };
+            let count = if p.addressed {
+                n - 60 - 16 * s - 30
+            } else {
+                n - 60 - 16 * s
+            };
             let mut h = format!("{count}:");
             for i in 0..count.div_ceil(8) {
                 let mut byte = 0u8;
                 for k in 0..8 {
                     let pos = start + i * 8 + k;
-                    let bit = if pos < copy_end && pos < n { bits.get(pos, 1) as u8 } else { 0 };
+                    let bit = if pos < copy_end && pos < n {
+                        bits.get(pos, 1) as u8
+                    } else {
+                        0
+                    };
                     byte = byte << 1 | bit;
                 }
                 h.push_str(&format!("{byte:02x}"));
             }
-            format!("{}|{}|{}|{}|{}:0", b(p.addressed), b(p.structured), p.dest_mmsi, p.app_id, h)
+            format!(
+                "{}|{}|{}|{}|{}:0",
+                b(p.addressed),
+                b(p.structured),
+                p.dest_mmsi,
+                p.app_id,
+                h
+            )
         }
         Body::LongRange(p) => format!(
             "{}|{}|{}|{}|{}|{}|{}|{}",
-            p.status, b(p.accuracy), p.lon, p.lat, p.speed, p.course, b(p.raim), b(p.gnss)
+            p.status,
+            b(p.accuracy),
+            p.lon,
+            p.lat,
+            p.speed,
+            p.course,
+            b(p.raim),
+            b(p.gnss)
         ),
     };
     Some(head + &body)
@@ -325,7 +536,9 @@ fn compare(name: &str) -> Diff {
     }
     // second pass: x-wildcards
     for g in wild {
-        let hit = pool.iter_mut().find(|(l, n)| **n > 0 && fields_match(&g, l));
+        let hit = pool
+            .iter_mut()
+            .find(|(l, n)| **n > 0 && fields_match(&g, l));
         match hit {
             Some((_, n)) => *n -= 1,
             None => missing.push(g),
@@ -358,19 +571,40 @@ fn compare(name: &str) -> Diff {
     for l in extra.iter().take(20) {
         eprintln!("  ours only: {l}");
     }
-    Diff { gpsd_total: gpsd.len(), ours_total: ours.len(), missing, extra }
+    Diff {
+        gpsd_total: gpsd.len(),
+        ours_total: ours.len(),
+        missing,
+        extra,
+    }
 }
 
 #[test]
 fn gpsd_known_answers_match_exactly() {
     // The checked-in expectation is what gpsd 3.22 prints; confirm that the
     // installed gpsdecode still reproduces it, then compare.
-    let expected: Vec<String> = String::from_utf8(data("sample.aivdm.chk")).unwrap().lines().map(|l| l.trim_end().to_string()).collect();
-    assert_eq!(gpsdecode(&data("sample.aivdm")), expected, "installed gpsdecode differs from the known answers");
+    let expected: Vec<String> = String::from_utf8(data("sample.aivdm.chk"))
+        .unwrap()
+        .lines()
+        .map(|l| l.trim_end().to_string())
+        .collect();
+    assert_eq!(
+        gpsdecode(&data("sample.aivdm")),
+        expected,
+        "installed gpsdecode differs from the known answers"
+    );
     let d = compare("sample.aivdm");
     assert_eq!(d.gpsd_total, 97);
-    assert!(d.missing.is_empty(), "fields differ from gpsd: {:?}", d.missing);
-    assert!(d.extra.is_empty(), "messages gpsd does not print: {:?}", d.extra);
+    assert!(
+        d.missing.is_empty(),
+        "fields differ from gpsd: {:?}",
+        d.missing
+    );
+    assert!(
+        d.extra.is_empty(),
+        "messages gpsd does not print: {:?}",
+        d.extra
+    );
 }
 
 /// Satellite capture (exactEarth, `,<epoch ms>` suffixes, `$PGHP`, talkers
@@ -379,8 +613,16 @@ fn gpsd_known_answers_match_exactly() {
 fn satellite_capture_matches_gpsd_exactly() {
     let d = compare("exactearth-satellite.nmea");
     assert!(d.gpsd_total > 4000);
-    assert!(d.missing.is_empty(), "fields differ from gpsd: {:?}", d.missing);
-    assert!(d.extra.is_empty(), "messages gpsd does not print: {:?}", d.extra);
+    assert!(
+        d.missing.is_empty(),
+        "fields differ from gpsd: {:?}",
+        d.missing
+    );
+    assert!(
+        d.extra.is_empty(),
+        "messages gpsd does not print: {:?}",
+        d.extra
+    );
 }
 
 /// Terrestrial captures. Every gpsd line is reproduced field for field
@@ -403,13 +645,35 @@ fn terrestrial_captures_match_gpsd() {
         ("kystverket-1000.nm4", 0, 1),
     ] {
         let d = compare(file);
-        assert!(d.gpsd_total > 800, "{file}: gpsd printed only {}", d.gpsd_total);
-        assert!(d.missing.iter().all(|l| l.starts_with("24|")), "{file}: non-type-24 field mismatch: {:?}", d.missing);
-        assert_eq!(d.missing.len(), missing, "{file}: lines only gpsd prints: {:?}", d.missing);
-        assert_eq!(d.extra.len(), extra, "{file}: lines only this decoder prints: {:?}", d.extra);
+        assert!(
+            d.gpsd_total > 800,
+            "{file}: gpsd printed only {}",
+            d.gpsd_total
+        );
+        assert!(
+            d.missing.iter().all(|l| l.starts_with("24|")),
+            "{file}: non-type-24 field mismatch: {:?}",
+            d.missing
+        );
+        assert_eq!(
+            d.missing.len(),
+            missing,
+            "{file}: lines only gpsd prints: {:?}",
+            d.missing
+        );
+        assert_eq!(
+            d.extra.len(),
+            extra,
+            "{file}: lines only this decoder prints: {:?}",
+            d.extra
+        );
         // Agreement rate: lines matched over gpsd lines.
         let matched = d.gpsd_total - d.missing.len();
-        assert!(matched * 1000 >= d.gpsd_total * 999, "{file}: {matched}/{}", d.gpsd_total);
+        assert!(
+            matched * 1000 >= d.gpsd_total * 999,
+            "{file}: {matched}/{}",
+            d.gpsd_total
+        );
         let _ = d.ours_total;
     }
 }

@@ -7,16 +7,25 @@ use ais::encode::{to_sentences, SentenceOptions};
 use ais::*;
 use proptest::prelude::*;
 
-const TYPES: [u8; 27] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27];
+const TYPES: [u8; 27] = [
+    1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26,
+    27,
+];
 
 fn message() -> impl Strategy<Value = Message> {
-    (prop::sample::select(&TYPES[..]), prop::collection::vec(any::<u64>(), 64))
+    (
+        prop::sample::select(&TYPES[..]),
+        prop::collection::vec(any::<u64>(), 64),
+    )
         .prop_map(|(t, seeds)| random_message(t, &mut seeds.into_iter()))
 }
 
 /// Types that often need more than one sentence.
 fn long_message() -> impl Strategy<Value = Message> {
-    (prop::sample::select(&[5u8, 6, 8, 12, 14, 17, 26][..]), prop::collection::vec(any::<u64>(), 64))
+    (
+        prop::sample::select(&[5u8, 6, 8, 12, 14, 17, 26][..]),
+        prop::collection::vec(any::<u64>(), 64),
+    )
         .prop_map(|(t, seeds)| random_message(t, &mut seeds.into_iter()))
 }
 
@@ -134,7 +143,10 @@ proptest! {
 }
 
 fn long_binary_broadcast() -> Message {
-    let mut m = random_message(8, &mut (1u64..200).map(|x| x.wrapping_mul(0x9E37_79B9_7F4A_7C15)));
+    let mut m = random_message(
+        8,
+        &mut (1u64..200).map(|x| x.wrapping_mul(0x9E37_79B9_7F4A_7C15)),
+    );
     if let Body::BinaryBroadcast(b) = &mut m.body {
         b.head.dac = 366;
         b.data = BinaryData::from_bytes(&[0xa5; 100], 800);
@@ -156,7 +168,13 @@ fn fragments_after_the_first_may_arrive_in_any_order() {
 #[test]
 fn tag_block_groups_allow_any_fragment_order() {
     let m = long_binary_broadcast();
-    let mut lines = to_sentences(&m, &SentenceOptions { tag_group_id: Some(7), ..Default::default() });
+    let mut lines = to_sentences(
+        &m,
+        &SentenceOptions {
+            tag_group_id: Some(7),
+            ..Default::default()
+        },
+    );
     lines.reverse();
     let (out, stats) = decode_all(&lines);
     assert_eq!(out.len(), 1, "{stats:?}");

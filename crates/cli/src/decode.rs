@@ -6,7 +6,9 @@ use std::io::{BufRead, Write};
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
-#[command(after_help = "Examples:\n  shiptrace decode capture.nmea.gz > messages.jsonl\n  nc feed.example 5631 | shiptrace decode -")]
+#[command(
+    after_help = "Examples:\n  shiptrace decode capture.nmea.gz > messages.jsonl\n  nc feed.example 5631 | shiptrace decode -"
+)]
 pub struct DecodeArgs {
     /// Input files (plain or .gz); `-` reads standard input.
     #[arg(required = true)]
@@ -29,7 +31,9 @@ pub fn run(args: &DecodeArgs) -> Result<()> {
         let mut lineno = 0u64;
         loop {
             line.clear();
-            let n = reader.read_until(b'\n', &mut line).with_context(|| format!("reading {}", path.display()))?;
+            let n = reader
+                .read_until(b'\n', &mut line)
+                .with_context(|| format!("reading {}", path.display()))?;
             if n == 0 {
                 break;
             }
@@ -44,8 +48,20 @@ pub fn run(args: &DecodeArgs) -> Result<()> {
                     if shown < args.show_rejects {
                         shown += 1;
                         let text = String::from_utf8_lossy(&line);
-                        let text: String = text.trim_end().chars().take(120).flat_map(char::escape_default).collect();
-                        eprintln!("{}:{}: {} ({}): {}", path.display(), lineno, e, e.reason().name(), text);
+                        let text: String = text
+                            .trim_end()
+                            .chars()
+                            .take(120)
+                            .flat_map(char::escape_default)
+                            .collect();
+                        eprintln!(
+                            "{}:{}: {} ({}): {}",
+                            path.display(),
+                            lineno,
+                            e,
+                            e.reason().name(),
+                            text
+                        );
                     }
                 }
             }
@@ -76,10 +92,16 @@ pub fn summary(s: &ais::Stats) -> String {
         }
     }
     if s.tag_checksum_mismatches > 0 {
-        o.push_str(&format!("  note: {} tag blocks had a wrong checksum (sentences kept)\n", s.tag_checksum_mismatches));
+        o.push_str(&format!(
+            "  note: {} tag blocks had a wrong checksum (sentences kept)\n",
+            s.tag_checksum_mismatches
+        ));
     }
     if s.comment_lines + s.blank_lines > 0 {
-        o.push_str(&format!("  skipped {} comment and {} blank lines\n", s.comment_lines, s.blank_lines));
+        o.push_str(&format!(
+            "  skipped {} comment and {} blank lines\n",
+            s.comment_lines, s.blank_lines
+        ));
     }
     o
 }

@@ -13,9 +13,14 @@ pub fn open(path: &Path) -> Result<Box<dyn BufRead>> {
         Box::new(File::open(path).with_context(|| format!("cannot open {}", path.display()))?)
     };
     let mut buf = BufReader::with_capacity(1 << 20, raw);
-    let head = buf.fill_buf().with_context(|| format!("cannot read {}", path.display()))?;
+    let head = buf
+        .fill_buf()
+        .with_context(|| format!("cannot read {}", path.display()))?;
     if head.starts_with(&[0x1f, 0x8b]) {
-        Ok(Box::new(BufReader::with_capacity(1 << 20, flate2::bufread::MultiGzDecoder::new(buf))))
+        Ok(Box::new(BufReader::with_capacity(
+            1 << 20,
+            flate2::bufread::MultiGzDecoder::new(buf),
+        )))
     } else {
         Ok(Box::new(buf))
     }

@@ -2,12 +2,17 @@
 //! lives in the library crates.
 
 mod decode;
+mod ingest;
 mod input;
 
 use clap::{Parser, Subcommand};
 
 #[derive(Parser, Debug)]
-#[command(name = "shiptrace", version, about = "Maritime intelligence engine: AIS in, evidence of covert shipments out")]
+#[command(
+    name = "shiptrace",
+    version,
+    about = "Maritime intelligence engine: AIS in, evidence of covert shipments out"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -17,16 +22,21 @@ struct Cli {
 enum Command {
     /// Decode raw AIS NMEA to JSON lines (one message per line).
     Decode(decode::DecodeArgs),
+    /// Ingest AIS archives (NMEA, CSV) into a loss-free Parquet store.
+    Ingest(ingest::IngestArgs),
 }
 
 fn main() {
     let cli = Cli::parse();
     let res = match &cli.command {
         Command::Decode(a) => decode::run(a),
+        Command::Ingest(a) => ingest::run(a),
     };
     if let Err(e) = res {
         // Broken pipe (e.g. `| head`) is not a failure.
-        if e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe) {
+        if e.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+        {
             std::process::exit(0);
         }
         eprintln!("shiptrace: error: {e:#}");

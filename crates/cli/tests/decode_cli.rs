@@ -14,13 +14,21 @@ fn data(name: &str) -> String {
 
 #[test]
 fn decodes_a_gzipped_capture_to_json_lines_with_a_summary() {
-    let out = bin().args(["decode", &data("amsa-terrestrial.nmea.gz")]).output().unwrap();
+    let out = bin()
+        .args(["decode", &data("amsa-terrestrial.nmea.gz")])
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let stdout = String::from_utf8(out.stdout).unwrap();
-    let lines: Vec<serde_json::Value> = stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(lines.len(), 33_971);
     // $GPZDA gives the receive time once the receiver clock is seen.
-    assert!(lines.iter().any(|m| m["received"].as_str().is_some_and(|t| t.starts_with("2012-01-27T11:4"))));
+    assert!(lines.iter().any(|m| m["received"]
+        .as_str()
+        .is_some_and(|t| t.starts_with("2012-01-27T11:4"))));
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(stderr.contains("messages decoded 33971"), "{stderr}");
     assert!(stderr.contains("rejected checksum"), "{stderr}");
@@ -28,7 +36,13 @@ fn decodes_a_gzipped_capture_to_json_lines_with_a_summary() {
 
 #[test]
 fn reads_stdin_and_reports_bad_lines_with_their_location() {
-    let mut child = bin().args(["decode", "-"]).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut child = bin()
+        .args(["decode", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
     child
         .stdin
         .take()
@@ -57,20 +71,40 @@ fn hostile_ship_names_are_escaped_in_json() {
         s.shipname = ais::AisText::from_str_lossy("\"><IMG SRC=X>\\");
     }
     let lines = ais::encode::to_sentences(&msg, &Default::default()).join("\n");
-    let mut child = bin().args(["decode", "-"]).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
-    child.stdin.take().unwrap().write_all(lines.as_bytes()).unwrap();
+    let mut child = bin()
+        .args(["decode", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(lines.as_bytes())
+        .unwrap();
     let out = child.wait_with_output().unwrap();
     let stdout = String::from_utf8(out.stdout).unwrap();
-    assert!(stdout.contains(r#""shipname":"\"><IMG SRC=X>\\""#), "{stdout}");
+    assert!(
+        stdout.contains(r#""shipname":"\"><IMG SRC=X>\\""#),
+        "{stdout}"
+    );
     let v: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
     assert_eq!(v["shipname"], "\"><IMG SRC=X>\\");
 }
 
 #[test]
 fn a_missing_file_is_one_clear_error() {
-    let out = bin().args(["decode", "/nonexistent/x.nmea"]).output().unwrap();
+    let out = bin()
+        .args(["decode", "/nonexistent/x.nmea"])
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     let stderr = String::from_utf8(out.stderr).unwrap();
-    assert!(stderr.starts_with("shiptrace: error: cannot open /nonexistent/x.nmea"), "{stderr}");
+    assert!(
+        stderr.starts_with("shiptrace: error: cannot open /nonexistent/x.nmea"),
+        "{stderr}"
+    );
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
 }

@@ -19,7 +19,10 @@ pub struct BinaryData {
 
 impl Default for BinaryData {
     fn default() -> Self {
-        BinaryData { bytes: [0; Self::MAX_BYTES], bits: 0 }
+        BinaryData {
+            bytes: [0; Self::MAX_BYTES],
+            bits: 0,
+        }
     }
 }
 
@@ -263,20 +266,42 @@ pub enum MessageError {
     /// Type 0 or 28..63.
     UnknownType(u8),
     /// Fewer bits than the type needs.
-    TooShort { msg_type: u8, bits: usize, min: usize },
+    TooShort {
+        msg_type: u8,
+        bits: usize,
+        min: usize,
+    },
     /// More bits than the type can carry.
-    TooLong { msg_type: u8, bits: usize, max: usize },
+    TooLong {
+        msg_type: u8,
+        bits: usize,
+        max: usize,
+    },
 }
 
 impl std::fmt::Display for MessageError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             MessageError::UnknownType(t) => write!(f, "unknown message type {t}"),
-            MessageError::TooShort { msg_type, bits, min } => {
-                write!(f, "type {msg_type} message has {bits} bits, needs at least {min}")
+            MessageError::TooShort {
+                msg_type,
+                bits,
+                min,
+            } => {
+                write!(
+                    f,
+                    "type {msg_type} message has {bits} bits, needs at least {min}"
+                )
             }
-            MessageError::TooLong { msg_type, bits, max } => {
-                write!(f, "type {msg_type} message has {bits} bits, at most {max} allowed")
+            MessageError::TooLong {
+                msg_type,
+                bits,
+                max,
+            } => {
+                write!(
+                    f,
+                    "type {msg_type} message has {bits} bits, at most {max} allowed"
+                )
             }
         }
     }
@@ -337,7 +362,11 @@ impl Message {
         let n = bits.len();
         if n < 38 {
             let t = bits.get(0, 6) as u8;
-            return Err(MessageError::TooShort { msg_type: t, bits: n, min: 38 });
+            return Err(MessageError::TooShort {
+                msg_type: t,
+                bits: n,
+                min: 38,
+            });
         }
         let msg_type = bits.get(0, 6) as u8;
         let repeat = bits.get(6, 2) as u8;
@@ -347,11 +376,19 @@ impl Message {
         }
         let min = min_bits(msg_type);
         if n < min {
-            return Err(MessageError::TooShort { msg_type, bits: n, min });
+            return Err(MessageError::TooShort {
+                msg_type,
+                bits: n,
+                min,
+            });
         }
         let max = max_bits(msg_type);
         if n > max {
-            return Err(MessageError::TooLong { msg_type, bits: n, max });
+            return Err(MessageError::TooLong {
+                msg_type,
+                bits: n,
+                max,
+            });
         }
         let mut r = BitReader::new(bits, 38);
         let body = match msg_type {
@@ -375,7 +412,11 @@ impl Message {
                     }
                     _ => None,
                 };
-                Body::AddressedBinary(AddressedBinary { head, data, application })
+                Body::AddressedBinary(AddressedBinary {
+                    head,
+                    data,
+                    application,
+                })
             }
             7 | 13 => Body::Acknowledge(Acknowledge::read(&mut r)),
             8 => {
@@ -388,7 +429,11 @@ impl Message {
                     (1, 31) if n >= 122 => Some(Application::MetHydro31(MetHydro31::read(&mut r))),
                     _ => None,
                 };
-                Body::BinaryBroadcast(BinaryBroadcast { head, data, application })
+                Body::BinaryBroadcast(BinaryBroadcast {
+                    head,
+                    data,
+                    application,
+                })
             }
             9 => Body::SarAircraft(SarAircraftReport::read(&mut r)),
             10 => Body::UtcInquiry(UtcInquiry::read(&mut r)),
@@ -406,7 +451,10 @@ impl Message {
             16 => Body::AssignmentCommand(AssignmentCommand::read(&mut r)),
             17 => {
                 let head = DgnssHead::read(&mut r);
-                Body::Dgnss(DgnssBroadcast { head, data: BinaryData::read(bits, 80, n - 80) })
+                Body::Dgnss(DgnssBroadcast {
+                    head,
+                    data: BinaryData::read(bits, 80, n - 80),
+                })
             }
             18 => Body::ClassBPosition(ClassBPosition::read(&mut r)),
             19 => Body::ClassBExtended(ClassBExtended::read(&mut r)),
@@ -436,13 +484,21 @@ impl Message {
                 match part {
                     0 => {
                         if n < 160 {
-                            return Err(MessageError::TooShort { msg_type, bits: n, min: 160 });
+                            return Err(MessageError::TooShort {
+                                msg_type,
+                                bits: n,
+                                min: 160,
+                            });
                         }
                         Body::StaticData(StaticDataReport::A(StaticDataA::read(&mut r)))
                     }
                     1 => {
                         if n < 162 {
-                            return Err(MessageError::TooShort { msg_type, bits: n, min: 162 });
+                            return Err(MessageError::TooShort {
+                                msg_type,
+                                bits: n,
+                                min: 162,
+                            });
                         }
                         let head = StaticDataBHead::read(&mut r);
                         let target = if is_auxiliary(mmsi) {
@@ -464,10 +520,20 @@ impl Message {
                 let app_id = if structured { r.u(16) as u16 } else { 0 };
                 let start = r.pos();
                 if start > n {
-                    return Err(MessageError::TooShort { msg_type, bits: n, min: start });
+                    return Err(MessageError::TooShort {
+                        msg_type,
+                        bits: n,
+                        min: start,
+                    });
                 }
                 let data = BinaryData::read(bits, start, n - start);
-                Body::SingleSlotBinary(SingleSlotBinary { addressed, structured, dest_mmsi, app_id, data })
+                Body::SingleSlotBinary(SingleSlotBinary {
+                    addressed,
+                    structured,
+                    dest_mmsi,
+                    app_id,
+                    data,
+                })
             }
             26 => {
                 let addressed = r.u(1) == 1;
@@ -476,16 +542,32 @@ impl Message {
                 let app_id = if structured { r.u(16) as u16 } else { 0 };
                 let start = r.pos();
                 if start + 20 > n {
-                    return Err(MessageError::TooShort { msg_type, bits: n, min: start + 20 });
+                    return Err(MessageError::TooShort {
+                        msg_type,
+                        bits: n,
+                        min: start + 20,
+                    });
                 }
                 let data = BinaryData::read(bits, start, n - start - 20);
                 let radio = bits.get(n - 20, 20) as u32;
-                Body::MultiSlotBinary(MultiSlotBinary { addressed, structured, dest_mmsi, app_id, data, radio })
+                Body::MultiSlotBinary(MultiSlotBinary {
+                    addressed,
+                    structured,
+                    dest_mmsi,
+                    app_id,
+                    data,
+                    radio,
+                })
             }
             27 => Body::LongRange(LongRangePosition::read(&mut r)),
             _ => unreachable!("type range checked above"),
         };
-        Ok(Message { msg_type, repeat, mmsi, body })
+        Ok(Message {
+            msg_type,
+            repeat,
+            mmsi,
+            body,
+        })
     }
 
     /// Encodes back to payload bits.
@@ -694,11 +776,19 @@ impl Message {
             Body::SarAircraft(b) => (b.lon, b.lat, crate::field::LON, crate::field::LAT),
             Body::ClassBPosition(b) => (b.lon, b.lat, crate::field::LON, crate::field::LAT),
             Body::ClassBExtended(b) => (b.lon, b.lat, crate::field::LON, crate::field::LAT),
-            Body::AidToNavigation(b) => (b.fixed.lon, b.fixed.lat, crate::field::LON, crate::field::LAT),
+            Body::AidToNavigation(b) => (
+                b.fixed.lon,
+                b.fixed.lat,
+                crate::field::LON,
+                crate::field::LAT,
+            ),
             Body::LongRange(b) => (b.lon, b.lat, crate::field::LON10, crate::field::LAT10),
             _ => return None,
         };
-        match (lon_unit.interpret(lon as i64, true), lat_unit.interpret(lat as i64, true)) {
+        match (
+            lon_unit.interpret(lon as i64, true),
+            lat_unit.interpret(lat as i64, true),
+        ) {
             (Value::F(x), Value::F(y)) => Some((x, y)),
             _ => None,
         }
@@ -752,14 +842,18 @@ pub fn random_message(msg_type: u8, seeds: &mut dyn Iterator<Item = u64>) -> Mes
         }),
         15 => Body::Interrogation(Interrogation::from_seeds(seeds)),
         16 => Body::AssignmentCommand(AssignmentCommand::from_seeds(seeds)),
-        17 => Body::Dgnss(DgnssBroadcast { head: DgnssHead::from_seeds(seeds), data: BinaryData::from_seeds(seeds, 1008 - 80) }),
+        17 => Body::Dgnss(DgnssBroadcast {
+            head: DgnssHead::from_seeds(seeds),
+            data: BinaryData::from_seeds(seeds, 1008 - 80),
+        }),
         18 => Body::ClassBPosition(ClassBPosition::from_seeds(seeds)),
         19 => Body::ClassBExtended(ClassBExtended::from_seeds(seeds)),
         20 => Body::DataLinkManagement(DataLinkManagement::from_seeds(seeds)),
         21 => {
             let mut fixed = AidToNavigationFixed::from_seeds(seeds);
             let name: AisText<34> = crate::field::random_text(seeds.next().unwrap_or(0), 34);
-            fixed.name = AisText::from_str_lossy(name.as_str()[..name.len().min(20)].trim_end_matches(' '));
+            fixed.name =
+                AisText::from_str_lossy(name.as_str()[..name.len().min(20)].trim_end_matches(' '));
             Body::AidToNavigation(AidToNavigation { fixed, name })
         }
         22 => {
@@ -786,9 +880,15 @@ pub fn random_message(msg_type: u8, seeds: &mut dyn Iterator<Item = u64>) -> Mes
                     StaticDataBTarget::Dimensions(Dimensions::from_seeds(seeds))
                 } else {
                     mmsi = 980_000_000 + mmsi % 10_000_000;
-                    StaticDataBTarget::Mothership((seeds.next().unwrap_or(0) & ((1 << 30) - 1)) as u32)
+                    StaticDataBTarget::Mothership(
+                        (seeds.next().unwrap_or(0) & ((1 << 30) - 1)) as u32,
+                    )
                 };
-                Body::StaticData(StaticDataReport::B(StaticDataB { head, target, tail: StaticDataBTail::from_seeds(seeds) }))
+                Body::StaticData(StaticDataReport::B(StaticDataB {
+                    head,
+                    target,
+                    tail: StaticDataBTail::from_seeds(seeds),
+                }))
             }
         }
         25 => {
@@ -798,8 +898,16 @@ pub fn random_message(msg_type: u8, seeds: &mut dyn Iterator<Item = u64>) -> Mes
             Body::SingleSlotBinary(SingleSlotBinary {
                 addressed,
                 structured,
-                dest_mmsi: if addressed { (seeds.next().unwrap_or(0) & ((1 << 30) - 1)) as u32 } else { 0 },
-                app_id: if structured { seeds.next().unwrap_or(0) as u16 } else { 0 },
+                dest_mmsi: if addressed {
+                    (seeds.next().unwrap_or(0) & ((1 << 30) - 1)) as u32
+                } else {
+                    0
+                },
+                app_id: if structured {
+                    seeds.next().unwrap_or(0) as u16
+                } else {
+                    0
+                },
                 data: BinaryData::from_seeds(seeds, 168 - used),
             })
         }
@@ -810,13 +918,26 @@ pub fn random_message(msg_type: u8, seeds: &mut dyn Iterator<Item = u64>) -> Mes
             Body::MultiSlotBinary(MultiSlotBinary {
                 addressed,
                 structured,
-                dest_mmsi: if addressed { (seeds.next().unwrap_or(0) & ((1 << 30) - 1)) as u32 } else { 0 },
-                app_id: if structured { seeds.next().unwrap_or(0) as u16 } else { 0 },
+                dest_mmsi: if addressed {
+                    (seeds.next().unwrap_or(0) & ((1 << 30) - 1)) as u32
+                } else {
+                    0
+                },
+                app_id: if structured {
+                    seeds.next().unwrap_or(0) as u16
+                } else {
+                    0
+                },
                 data: BinaryData::from_seeds(seeds, 1064 - used),
                 radio: (seeds.next().unwrap_or(0) & 0xfffff) as u32,
             })
         }
         _ => Body::LongRange(LongRangePosition::from_seeds(seeds)),
     };
-    Message { msg_type, repeat, mmsi, body }
+    Message {
+        msg_type,
+        repeat,
+        mmsi,
+        body,
+    }
 }

@@ -1,0 +1,122 @@
+//! `shiptrace ingest`: sources in, a Parquet store out, with a progress bar
+//! and a summary.
+
+use anyhow::{bail, Context, Result};
+use std::path::PathBuf;
+
+#[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Examples:\n  shiptrace ingest archive/ --store store/\n  shiptrace ingest ais-2024-01-01.csv --store store/\n  nc feed.example 5631 | shiptrace ingest - --store store/ --assume-time 2024-01-01"
+)]
+pub struct IngestArgs {
+    /// Sources: NMEA logs (plain, .gz, .zst), MarineCadastre or DMA CSV
+    /// exports, directories (recursively), or `-` for standard input.
+    #[arg(required = true)]
+    pub sources: Vec<PathBuf>,
+    /// Store directory (created if missing).
+    #[arg(long)]
+    pub store: PathBuf,
+    /// Receive time for messages whose input carries none: RFC 3339
+    /// (2024-01-01T12:00:00Z) or a day (2024-01-01, midnight UTC).
+    #[arg(long)]
+    pub assume_time: Option<String>,
+    /// Window for duplicate receptions of one payload, seconds (< 60).
+    #[arg(long, default_value_t = 30.0)]
+    pub dedup_window: f64,
+    /// Records buffered before a flush to Parquet (bounds memory).
+    #[arg(long, default_value_t = 2_000_000)]
+    pub flush_rows: usize,
+    /// Rejected-line samples kept per reason and source.
+    #[arg(long, default_value_t = 20)]
+    pub reject_samples: usize,
+}
+
+fn parse_time(s: &str) -> Result<i64> {
+    if let Ok(ts) = s.parse::<jiff::Timestamp>() {
+        return Ok(ts.as_millisecond());
+    }
+    if let Ok(d) = s.parse::<jiff::civil::Date>() {
+        let ts = d
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .context("date out of range")?
+            .timestamp();
+        return Ok(ts.as_millisecond());
+    }
+    bail!("--assume-time {s:?}: expected RFC 3339 (2024-01-01T12:00:00Z) or a day (2024-01-01)")
+}
+
+pub fn run(a: &IngestArgs) -> Result<()> {
+    if !(0.0..60.0).contains(&a.dedup_window) {
+        bail!(
+            "--dedup-window {}: must be at least 0 and under 60 seconds",
+            a.dedup_window
+        );
+    }
+    let opts = store::IngestOptions {
+        dedup_window_ms: (a.dedup_window * 1000.0) as i64,
+        assume_time_ms: a.assume_time.as_deref().map(parse_time).transpose()?,
+        flush_rows: a.flush_rows,
+        reject_samples: a.reject_samples,
+    };
+    let bar = indicatif::ProgressBar::with_draw_target(
+        None,
+        indicatif::ProgressDrawTarget::stderr_with_hz(4),
+    );
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} {bar:30} {bytes}/{total_bytes} {bytes_per_sec} eta {eta} {msg}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let start = std::time::Instant::now();
+    let mut on_progress = |p: &store::Progress| {
+        bar.set_length(p.bytes_total);
+        bar.set_position(p.bytes_done);
+        let rate = p.messages as f64 / start.elapsed().as_secs_f64().max(1e-3);
+        bar.set_message(format!("{} msgs ({:.0}/s) {}", p.messages, rate, p.current));
+    };
+    let outcomes = store::ingest(&a.store, &a.sources, &opts, &mut on_progress)?;
+    bar.finish_and_clear();
+    let mut failed = 0;
+    let (mut msgs, mut pos, mut ids, mut dups, mut rej) = (0, 0, 0, 0, 0u64);
+    for o in &outcomes {
+        match o {
+            store::SourceOutcome::Ingested(e) => {
+                let r: u64 = e.rejects.values().sum();
+                eprintln!(
+                    "ingested {}: {} messages, {} positions, {} identities, {} duplicates, {} rejects{}",
+                    e.path,
+                    e.messages,
+                    e.positions,
+                    e.identities,
+                    e.duplicates,
+                    r,
+                    if r > 0 { format!(" ({})", e.rejects.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", ")) } else { String::new() }
+                );
+                msgs += e.messages;
+                pos += e.positions;
+                ids += e.identities;
+                dups += e.duplicates;
+                rej += r;
+            }
+            store::SourceOutcome::AlreadyIngested { path, hash } => eprintln!(
+                "skipped {path}: already in the store (content {})",
+                &hash[..16]
+            ),
+            store::SourceOutcome::Failed { error, .. } => {
+                failed += 1;
+                eprintln!("failed: {error}");
+            }
+        }
+    }
+    let secs = start.elapsed().as_secs_f64();
+    eprintln!(
+        "store {}: +{pos} positions, +{ids} identities from {msgs} messages in {secs:.1} s ({:.0} msgs/s); {dups} duplicates removed, {rej} rejects (samples in rejects/)",
+        a.store.display(),
+        msgs as f64 / secs.max(1e-3)
+    );
+    if failed > 0 {
+        bail!("{failed} source(s) failed; the others were ingested");
+    }
+    Ok(())
+}

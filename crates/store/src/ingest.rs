@@ -1,0 +1,675 @@
+//! Ingest: sources in, committed Parquet files and manifest entries out.
+//!
+//! Per source: hash it (skip if the manifest has the hash), stream-decode
+//! it, buffer records by UTC day, and hand full buffers to a writer thread
+//! that sorts them by (mmsi, time), removes duplicates and writes Parquet.
+//! Memory is bounded by [`IngestOptions::flush_rows`], not by input size.
+
+use crate::manifest::{self, SourceEntry};
+use crate::record::{self, Identity, Position, Record};
+use crate::schema;
+use crate::{day_of, StoreError};
+use parquet::arrow::ArrowWriter;
+use parquet::basic::{Compression, ZstdLevel};
+use parquet::file::metadata::SortingColumn;
+use parquet::file::properties::{EnabledStatistics, WriterProperties};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+
+/// Ingest parameters.
+#[derive(Debug, Clone)]
+pub struct IngestOptions {
+    /// Two receptions of the same payload by one MMSI within this many
+    /// milliseconds are one message heard twice; the earliest is kept.
+    /// Default 30 s: it must stay under 60 s because the UTC-second field
+    /// makes every real re-broadcast of a position differ within a minute,
+    /// and static reports repeat only every 6 minutes (ITU-R M.1371).
+    pub dedup_window_ms: i64,
+    /// Receive time to give messages that carry none. Without it, a source
+    /// with no time at all is an error, and untimed messages in a source
+    /// that has times elsewhere are counted as `no_receive_time` rejects.
+    pub assume_time_ms: Option<i64>,
+    /// Records buffered before a flush to Parquet (bounds memory: about
+    /// 150 bytes a record). Default 2,000,000.
+    pub flush_rows: usize,
+    /// Samples kept per reject reason and source. Default 20.
+    pub reject_samples: usize,
+}
+
+impl Default for IngestOptions {
+    fn default() -> Self {
+        IngestOptions {
+            dedup_window_ms: 30_000,
+            assume_time_ms: None,
+            flush_rows: 2_000_000,
+            reject_samples: 20,
+        }
+    }
+}
+
+/// Progress of a running ingest.
+#[derive(Debug, Clone, Default)]
+pub struct Progress {
+    pub bytes_done: u64,
+    pub bytes_total: u64,
+    pub messages: u64,
+    pub current: String,
+}
+
+/// What happened to one source.
+#[derive(Debug)]
+pub enum SourceOutcome {
+    Ingested(SourceEntry),
+    /// The manifest already holds a source with the same content hash.
+    AlreadyIngested {
+        path: String,
+        hash: String,
+    },
+    Failed {
+        path: String,
+        error: StoreError,
+    },
+}
+
+/// One rejected input line, kept as a sample in `rejects/<source>.jsonl`.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
+pub struct RejectSample {
+    pub reason: String,
+    pub line: u64,
+    pub message: String,
+    /// The line as read (lossy UTF-8, at most 200 characters).
+    pub text: String,
+}
+
+pub(crate) struct Rejects {
+    pub counts: BTreeMap<String, u64>,
+    pub samples: Vec<RejectSample>,
+    per_reason: HashMap<String, usize>,
+    max: usize,
+}
+
+impl Rejects {
+    fn new(max: usize) -> Self {
+        Rejects {
+            counts: BTreeMap::new(),
+            samples: Vec::new(),
+            per_reason: HashMap::new(),
+            max,
+        }
+    }
+    /// Records a sample; `count` says whether to count it here too (the
+    /// decoder counts its own rejects).
+    pub(crate) fn add(
+        &mut self,
+        reason: &str,
+        line: u64,
+        message: String,
+        text: &[u8],
+        count: bool,
+    ) {
+        if count {
+            *self.counts.entry(reason.to_string()).or_default() += 1;
+        }
+        let n = self.per_reason.entry(reason.to_string()).or_default();
+        if *n < self.max {
+            *n += 1;
+            let t = String::from_utf8_lossy(text);
+            self.samples.push(RejectSample {
+                reason: reason.to_string(),
+                line,
+                message,
+                text: t.trim_end().chars().take(200).collect(),
+            });
+        }
+    }
+}
+
+/// Lists the files a set of source arguments stands for: files as given,
+/// directories recursively (sorted, hidden entries skipped), `-` as is.
+pub fn expand_sources(sources: &[PathBuf]) -> Result<Vec<PathBuf>, StoreError> {
+    let mut out = Vec::new();
+    for s in sources {
+        if s.as_os_str() == "-" {
+            out.push(s.clone());
+        } else if s.is_dir() {
+            let mut files = Vec::new();
+            for e in walkdir::WalkDir::new(s)
+                .sort_by_file_name()
+                .into_iter()
+                .filter_entry(|e| {
+                    e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.')
+                })
+            {
+                let e = e.map_err(|e| StoreError::Io {
+                    path: s.clone(),
+                    source: e.into(),
+                })?;
+                if e.file_type().is_file() {
+                    files.push(e.into_path());
+                }
+            }
+            out.extend(files);
+        } else if s.exists() {
+            out.push(s.clone());
+        } else {
+            return Err(StoreError::io(
+                s,
+                std::io::Error::new(std::io::ErrorKind::NotFound, "no such file or directory"),
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// Ingests `sources` into the store at `dir` (created if missing).
+pub fn ingest(
+    dir: &Path,
+    sources: &[PathBuf],
+    opts: &IngestOptions,
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<Vec<SourceOutcome>, StoreError> {
+    std::fs::create_dir_all(dir.join(".tmp")).map_err(|e| StoreError::io(dir, e))?;
+    let files = expand_sources(sources)?;
+    let mut known: HashSet<String> = manifest::read(dir)?.into_iter().map(|e| e.hash).collect();
+    let mut prog = Progress::default();
+    let mut spooled = Vec::new();
+    let mut plan = Vec::new();
+    for f in &files {
+        if f.as_os_str() == "-" {
+            // Standard input is spooled first so that it can be hashed and
+            // committed like a file.
+            let tmp = dir
+                .join(".tmp")
+                .join(format!("stdin-{}", std::process::id()));
+            let mut out = File::create(&tmp).map_err(|e| StoreError::io(&tmp, e))?;
+            std::io::copy(&mut std::io::stdin().lock(), &mut out)
+                .map_err(|e| StoreError::io(Path::new("-"), e))?;
+            spooled.push(tmp.clone());
+            plan.push(("-".to_string(), tmp));
+        } else {
+            plan.push((f.display().to_string(), f.clone()));
+        }
+    }
+    for (_, p) in &plan {
+        prog.bytes_total += std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+    }
+    let mut outcomes = Vec::new();
+    for (name, path) in plan {
+        prog.current = name.clone();
+        let (size, hash) = match hash_file(&path) {
+            Ok(v) => v,
+            Err(error) => {
+                outcomes.push(SourceOutcome::Failed { path: name, error });
+                continue;
+            }
+        };
+        if known.contains(&hash) {
+            prog.bytes_done += size;
+            progress(&prog);
+            outcomes.push(SourceOutcome::AlreadyIngested { path: name, hash });
+            continue;
+        }
+        match ingest_one(dir, &name, &path, size, &hash, opts, &mut prog, progress) {
+            Ok(entry) => {
+                known.insert(hash);
+                outcomes.push(SourceOutcome::Ingested(entry));
+            }
+            Err(error) => outcomes.push(SourceOutcome::Failed { path: name, error }),
+        }
+    }
+    for s in spooled {
+        let _ = std::fs::remove_file(s);
+    }
+    Ok(outcomes)
+}
+
+fn hash_file(path: &Path) -> Result<(u64, String), StoreError> {
+    let mut f = File::open(path).map_err(|e| StoreError::io(path, e))?;
+    let mut h = blake3::Hasher::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut size = 0u64;
+    loop {
+        let n = f.read(&mut buf).map_err(|e| StoreError::io(path, e))?;
+        if n == 0 {
+            break;
+        }
+        size += n as u64;
+        h.update(&buf[..n]);
+    }
+    Ok((size, h.finalize().to_hex().to_string()))
+}
+
+/// Counts bytes read from the raw (possibly compressed) file, for progress.
+struct Counting<R> {
+    inner: R,
+    count: std::rc::Rc<std::cell::Cell<u64>>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.set(self.count.get() + n as u64);
+        Ok(n)
+    }
+}
+
+fn open_decompressed(
+    path: &Path,
+    count: std::rc::Rc<std::cell::Cell<u64>>,
+) -> Result<Box<dyn BufRead>, StoreError> {
+    let f = File::open(path).map_err(|e| StoreError::io(path, e))?;
+    let mut buf = BufReader::with_capacity(1 << 20, Counting { inner: f, count });
+    let head = buf.fill_buf().map_err(|e| StoreError::io(path, e))?;
+    if head.starts_with(&[0x1f, 0x8b]) {
+        Ok(Box::new(BufReader::with_capacity(
+            1 << 20,
+            flate2::bufread::MultiGzDecoder::new(buf),
+        )))
+    } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+        let d =
+            zstd::stream::read::Decoder::with_buffer(buf).map_err(|e| StoreError::io(path, e))?;
+        Ok(Box::new(BufReader::with_capacity(1 << 20, d)))
+    } else {
+        Ok(Box::new(buf))
+    }
+}
+
+/// Input formats, told apart by the first line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Nmea,
+    MarineCadastre,
+    Dma,
+}
+
+impl Format {
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Nmea => "nmea",
+            Format::MarineCadastre => "marinecadastre-csv",
+            Format::Dma => "dma-csv",
+        }
+    }
+    fn detect(first_line: &[u8]) -> Format {
+        let l = String::from_utf8_lossy(first_line);
+        let l = l.trim_start_matches('\u{feff}').trim_start();
+        if l.starts_with("MMSI,BaseDateTime") {
+            Format::MarineCadastre
+        } else if l.starts_with("# Timestamp,Type of mobile")
+            || l.starts_with("Timestamp,Type of mobile")
+        {
+            Format::Dma
+        } else {
+            Format::Nmea
+        }
+    }
+}
+
+/// Accumulates records of one source and sends full buffers to the writer.
+pub(crate) struct Sink {
+    days: BTreeMap<i64, (Vec<Position>, Vec<Identity>)>,
+    buffered: usize,
+    flush_rows: usize,
+    tx: mpsc::SyncSender<BTreeMap<i64, (Vec<Position>, Vec<Identity>)>>,
+    pub(crate) timed: u64,
+}
+
+impl Sink {
+    pub(crate) fn position(&mut self, p: Position) {
+        let day = p.time_ms.div_euclid(86_400_000);
+        self.days.entry(day).or_default().0.push(p);
+        self.bump();
+    }
+    pub(crate) fn identity(&mut self, i: Identity) {
+        let day = i.time_ms.div_euclid(86_400_000);
+        self.days.entry(day).or_default().1.push(i);
+        self.bump();
+    }
+    fn bump(&mut self) {
+        self.buffered += 1;
+        if self.buffered >= self.flush_rows {
+            self.flush();
+        }
+    }
+    fn flush(&mut self) {
+        if self.buffered == 0 {
+            return;
+        }
+        let days = std::mem::take(&mut self.days);
+        self.buffered = 0;
+        // The writer only stops on error; its error is reported at join.
+        let _ = self.tx.send(days);
+    }
+}
+
+#[derive(Default)]
+struct Written {
+    files: Vec<String>,
+    positions: u64,
+    identities: u64,
+    duplicates: u64,
+    tmin: Option<i64>,
+    tmax: Option<i64>,
+}
+
+fn ingest_one(
+    dir: &Path,
+    name: &str,
+    path: &Path,
+    size: u64,
+    hash: &str,
+    opts: &IngestOptions,
+    prog: &mut Progress,
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<SourceEntry, StoreError> {
+    let src_id = &hash[..16];
+    let base_done = prog.bytes_done;
+    let count = std::rc::Rc::new(std::cell::Cell::new(0u64));
+    let mut reader = open_decompressed(path, count.clone())?;
+    let first = reader.fill_buf().map_err(|e| StoreError::io(path, e))?;
+    let first_line = &first[..first
+        .iter()
+        .position(|&c| c == b'\n')
+        .unwrap_or(first.len())];
+    let format = Format::detect(first_line);
+    let mut rejects = Rejects::new(opts.reject_samples);
+    let (tx, rx) = mpsc::sync_channel(1);
+    let mut messages = 0u64;
+    let written = std::thread::scope(|scope| -> Result<Written, StoreError> {
+        let writer = scope.spawn(move || write_loop(dir, src_id, opts.dedup_window_ms, rx));
+        let mut sink = Sink {
+            days: BTreeMap::new(),
+            buffered: 0,
+            flush_rows: opts.flush_rows.max(1),
+            tx,
+            timed: 0,
+        };
+        let mut tick = |messages: u64| {
+            prog.bytes_done = base_done + count.get();
+            prog.messages = messages;
+            progress(prog);
+        };
+        let res = match format {
+            Format::Nmea => read_nmea(
+                path,
+                &mut reader,
+                opts,
+                &mut sink,
+                &mut rejects,
+                &mut messages,
+                &mut tick,
+            ),
+            Format::MarineCadastre | Format::Dma => crate::csvsrc::read_csv(
+                path,
+                format,
+                &mut reader,
+                opts,
+                &mut sink,
+                &mut rejects,
+                &mut messages,
+                &mut tick,
+            ),
+        };
+        sink.flush();
+        let timed = sink.timed;
+        drop(sink);
+        let written = writer.join().map_err(|_| StoreError::Corrupt {
+            path: dir.to_path_buf(),
+            msg: "writer thread panicked".into(),
+        })?;
+        res?;
+        let written = written?;
+        if timed == 0 && rejects.counts.get("no_receive_time").copied().unwrap_or(0) > 0 {
+            return Err(StoreError::NoTime {
+                path: path.to_path_buf(),
+            });
+        }
+        if messages == 0 && !rejects.counts.is_empty() {
+            let first = rejects
+                .samples
+                .first()
+                .map(|s| format!(" (line {}: {})", s.line, s.message))
+                .unwrap_or_default();
+            return Err(StoreError::Input {
+                path: path.to_path_buf(),
+                line: 0,
+                msg: format!("no AIS data found: every line was rejected{first}"),
+            });
+        }
+        Ok(written)
+    })?;
+    prog.bytes_done = base_done + size;
+    progress(prog);
+    // Reject samples, then the manifest line: the commit point.
+    let mut files = written.files;
+    let rej_rel = format!("rejects/{src_id}.jsonl");
+    let mut text = String::new();
+    for s in &rejects.samples {
+        text.push_str(&serde_json::to_string(s).unwrap_or_default());
+        text.push('\n');
+    }
+    write_atomic(dir, &rej_rel, |f| f.write_all(text.as_bytes()))?;
+    files.push(rej_rel);
+    let entry = SourceEntry {
+        path: name.to_string(),
+        size,
+        hash: hash.to_string(),
+        format: format.name().to_string(),
+        messages,
+        positions: written.positions,
+        identities: written.identities,
+        duplicates: written.duplicates,
+        rejects: rejects.counts,
+        first_time: written.tmin.map(ais::nmea::format_rfc3339_ms),
+        last_time: written.tmax.map(ais::nmea::format_rfc3339_ms),
+        files,
+        dedup_window_ms: opts.dedup_window_ms,
+    };
+    manifest::append(dir, &entry)?;
+    Ok(entry)
+}
+
+fn read_nmea(
+    path: &Path,
+    reader: &mut dyn BufRead,
+    opts: &IngestOptions,
+    sink: &mut Sink,
+    rejects: &mut Rejects,
+    messages: &mut u64,
+    tick: &mut dyn FnMut(u64),
+) -> Result<(), StoreError> {
+    let mut dec = ais::Decoder::new();
+    let mut line = Vec::with_capacity(256);
+    let mut lineno = 0u64;
+    loop {
+        line.clear();
+        let n = reader
+            .read_until(b'\n', &mut line)
+            .map_err(|e| StoreError::io(path, e))?;
+        if n == 0 {
+            break;
+        }
+        lineno += 1;
+        if lineno % 65_536 == 0 {
+            tick(*messages);
+        }
+        match dec.feed(&line) {
+            Ok(Some(d)) => {
+                *messages += 1;
+                let Some(t) = d.meta.received_ms.or(opts.assume_time_ms) else {
+                    rejects.add(
+                        "no_receive_time",
+                        lineno,
+                        "message has no receive time".into(),
+                        &line,
+                        true,
+                    );
+                    continue;
+                };
+                sink.timed += 1;
+                match record::from_decoded(&d, t) {
+                    Record::Position(p) => sink.position(p),
+                    Record::Identity(i) => sink.identity(i),
+                    Record::None => {}
+                }
+                if let Some(i) = record::identity_of_type19(&d, t) {
+                    sink.identity(i);
+                }
+            }
+            Ok(None) => {}
+            Err(e) => rejects.add(e.reason().name(), lineno, e.to_string(), &line, false),
+        }
+    }
+    dec.finish();
+    for r in ais::RejectReason::ALL {
+        let n = dec.stats().rejected(r);
+        if n > 0 {
+            *rejects.counts.entry(r.name().to_string()).or_default() += n;
+        }
+    }
+    tick(*messages);
+    Ok(())
+}
+
+/// Writes `rel` under `dir` atomically: a temporary file, fsync, rename,
+/// fsync of the directory.
+fn write_atomic(
+    dir: &Path,
+    rel: &str,
+    fill: impl FnOnce(&mut File) -> std::io::Result<()>,
+) -> Result<(), StoreError> {
+    let target = dir.join(rel);
+    let parent = target.parent().unwrap_or(dir).to_path_buf();
+    std::fs::create_dir_all(&parent).map_err(|e| StoreError::io(&parent, e))?;
+    let tmp = dir.join(".tmp").join(rel.replace('/', "__"));
+    let mut f = File::create(&tmp).map_err(|e| StoreError::io(&tmp, e))?;
+    fill(&mut f).map_err(|e| StoreError::io(&tmp, e))?;
+    f.sync_all().map_err(|e| StoreError::io(&tmp, e))?;
+    drop(f);
+    std::fs::rename(&tmp, &target).map_err(|e| StoreError::io(&target, e))?;
+    if let Ok(d) = File::open(&parent) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+fn writer_props() -> WriterProperties {
+    WriterProperties::builder()
+        .set_compression(Compression::ZSTD(
+            ZstdLevel::try_new(1).expect("valid level"),
+        ))
+        .set_statistics_enabled(EnabledStatistics::Page)
+        .set_max_row_group_row_count(Some(1 << 20))
+        // time (0) within mmsi (1)
+        .set_sorting_columns(Some(vec![
+            SortingColumn {
+                column_idx: 1,
+                descending: false,
+                nulls_first: false,
+            },
+            SortingColumn {
+                column_idx: 0,
+                descending: false,
+                nulls_first: false,
+            },
+        ]))
+        .build()
+}
+
+fn write_parquet(
+    dir: &Path,
+    rel: &str,
+    batch: &arrow_array::RecordBatch,
+) -> Result<(), StoreError> {
+    let target = dir.join(rel);
+    write_atomic(dir, rel, |f| {
+        let mut w = ArrowWriter::try_new(f.try_clone()?, batch.schema(), Some(writer_props()))
+            .map_err(std::io::Error::other)?;
+        w.write(batch).map_err(std::io::Error::other)?;
+        w.close().map_err(std::io::Error::other)?;
+        Ok(())
+    })
+    .map_err(|e| match e {
+        StoreError::Io { source, .. } => StoreError::Parquet {
+            path: target.clone(),
+            msg: source.to_string(),
+        },
+        other => other,
+    })
+}
+
+/// Removes records whose payload hash repeats for the same MMSI within the
+/// window (rows sorted by mmsi, time): the earliest reception is kept.
+fn dedup<T>(rows: Vec<T>, window_ms: i64, key: impl Fn(&T) -> (u32, i64, u64)) -> (Vec<T>, u64) {
+    let mut out = Vec::with_capacity(rows.len());
+    let mut seen: HashMap<u64, i64> = HashMap::new();
+    let mut cur = None;
+    let mut dups = 0;
+    for r in rows {
+        let (mmsi, t, h) = key(&r);
+        if cur != Some(mmsi) {
+            seen.clear();
+            cur = Some(mmsi);
+        }
+        match seen.get(&h) {
+            Some(&t0) if t - t0 <= window_ms => dups += 1,
+            _ => {
+                seen.insert(h, t);
+                out.push(r);
+            }
+        }
+    }
+    (out, dups)
+}
+
+fn write_loop(
+    dir: &Path,
+    src_id: &str,
+    window_ms: i64,
+    rx: mpsc::Receiver<BTreeMap<i64, (Vec<Position>, Vec<Identity>)>>,
+) -> Result<Written, StoreError> {
+    let mut w = Written::default();
+    let mut seq: HashMap<i64, u32> = HashMap::new();
+    for days in rx {
+        for (day, (mut pos, mut ids)) in days {
+            let n = seq.entry(day).or_default();
+            let name = format!(
+                "day={}/{src_id}-{:04}.parquet",
+                day_of(day * 86_400_000),
+                *n
+            );
+            *n += 1;
+            if !pos.is_empty() {
+                pos.sort_by_key(|p| (p.mmsi, p.time_ms, p.payload_hash));
+                let (pos, d) = dedup(pos, window_ms, |p| (p.mmsi, p.time_ms, p.payload_hash));
+                w.duplicates += d;
+                w.positions += pos.len() as u64;
+                for p in &pos {
+                    w.tmin = Some(w.tmin.map_or(p.time_ms, |t| t.min(p.time_ms)));
+                    w.tmax = Some(w.tmax.map_or(p.time_ms, |t| t.max(p.time_ms)));
+                }
+                let rel = format!("positions/{name}");
+                write_parquet(dir, &rel, &schema::positions_batch(&pos))?;
+                w.files.push(rel);
+            }
+            if !ids.is_empty() {
+                ids.sort_by_key(|i| (i.mmsi, i.time_ms, i.payload_hash));
+                let (ids, d) = dedup(ids, window_ms, |i| (i.mmsi, i.time_ms, i.payload_hash));
+                w.duplicates += d;
+                w.identities += ids.len() as u64;
+                for i in &ids {
+                    w.tmin = Some(w.tmin.map_or(i.time_ms, |t| t.min(i.time_ms)));
+                    w.tmax = Some(w.tmax.map_or(i.time_ms, |t| t.max(i.time_ms)));
+                }
+                let rel = format!("identities/{name}");
+                write_parquet(dir, &rel, &schema::identities_batch(&ids))?;
+                w.files.push(rel);
+            }
+        }
+    }
+    Ok(w)
+}

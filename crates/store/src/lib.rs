@@ -1,0 +1,73 @@
+//! # shiptrace store
+//!
+//! A loss-free AIS dataset on disk: Apache Parquet files, Hive-partitioned
+//! by UTC day, in two tables:
+//!
+//! ```text
+//! STORE/
+//!   manifest.jsonl                          one line per committed source
+//!   positions/day=2023-08-01/<src>-0000.parquet
+//!   identities/day=2023-08-01/<src>-0000.parquet
+//!   rejects/<src>.jsonl                     samples of rejected input, by reason
+//! ```
+//!
+//! Rows are sorted by (mmsi, time) in every file, with page statistics, so a
+//! read by vessel, time range or bounding box touches only what it needs.
+//! Ingest ([`ingest`]) takes raw NMEA (plain, gzip, zstd), US
+//! MarineCadastre CSV and Danish Maritime Authority CSV; removes duplicate
+//! receptions within a window; and commits each source atomically: its
+//! files are written under temporary names, renamed into place and only
+//! then recorded in the manifest. Readers ([`Store`]) see only committed
+//! files, so a crash at any moment leaves a readable store, and re-running
+//! the ingest completes it to exactly the rows of an uninterrupted run.
+
+mod csvsrc;
+pub mod ingest;
+pub mod manifest;
+mod reader;
+pub mod record;
+pub mod schema;
+
+pub use ingest::{ingest, IngestOptions, Progress, SourceOutcome};
+pub use manifest::SourceEntry;
+pub use reader::{Filter, Store};
+pub use record::{Class, Identity, Position};
+
+use std::path::{Path, PathBuf};
+
+/// Errors of the store, each naming the file (and line/column for input).
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: {msg}")]
+    Parquet { path: PathBuf, msg: String },
+    #[error("{path}:{line}: {msg}")]
+    Input {
+        path: PathBuf,
+        line: u64,
+        msg: String,
+    },
+    #[error("{path}: no receive time in this input (no tag-block c:, ,<epoch> suffix, $PGHP or $xxZDA, no time column); give one with --assume-time")]
+    NoTime { path: PathBuf },
+    #[error("store {path}: {msg}")]
+    Corrupt { path: PathBuf, msg: String },
+}
+
+impl StoreError {
+    pub(crate) fn io(path: &Path, e: std::io::Error) -> Self {
+        StoreError::Io {
+            path: path.to_path_buf(),
+            source: e,
+        }
+    }
+}
+
+/// `YYYY-MM-DD` of a unix-millisecond time.
+pub fn day_of(ms: i64) -> String {
+    let (y, m, d) = ais::nmea::civil_from_days(ms.div_euclid(86_400_000));
+    format!("{y:04}-{m:02}-{d:02}")
+}

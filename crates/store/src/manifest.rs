@@ -1,0 +1,98 @@
+//! The manifest: one JSON line per committed source. A source's files count
+//! as part of the store only once its line is written; a torn last line
+//! (crash while appending) is ignored and cut off before the next append.
+
+use crate::StoreError;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fs::OpenOptions;
+use std::io::{Seek, SeekFrom, Write};
+use std::path::Path;
+
+pub const MANIFEST: &str = "manifest.jsonl";
+
+/// What was ingested from one source.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SourceEntry {
+    /// Path as given (or `-` for standard input).
+    pub path: String,
+    pub size: u64,
+    /// BLAKE3 of the source's bytes (as stored, before decompression).
+    pub hash: String,
+    /// `nmea`, `marinecadastre-csv` or `dma-csv`.
+    pub format: String,
+    /// Messages (NMEA) or rows (CSV) read.
+    pub messages: u64,
+    pub positions: u64,
+    pub identities: u64,
+    /// Records dropped as duplicates of an earlier one within the window.
+    pub duplicates: u64,
+    /// Rejects by reason.
+    pub rejects: BTreeMap<String, u64>,
+    /// Receive-time range of the stored rows, RFC 3339.
+    pub first_time: Option<String>,
+    pub last_time: Option<String>,
+    /// Files of this source, relative to the store root.
+    pub files: Vec<String>,
+    /// Parameters the ingest ran with.
+    pub dedup_window_ms: i64,
+}
+
+/// Reads all committed entries.
+pub fn read(dir: &Path) -> Result<Vec<SourceEntry>, StoreError> {
+    let path = dir.join(MANIFEST);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(StoreError::io(&path, e)),
+    };
+    let complete = match text.rfind('\n') {
+        Some(i) => &text[..=i],
+        None => "",
+    };
+    let mut out = Vec::new();
+    for (i, line) in complete.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let e: SourceEntry = serde_json::from_str(line).map_err(|e| StoreError::Corrupt {
+            path: path.clone(),
+            msg: format!("line {}: {e}", i + 1),
+        })?;
+        out.push(e);
+    }
+    Ok(out)
+}
+
+/// Appends one entry durably (fsync), first cutting off a torn last line.
+pub fn append(dir: &Path, entry: &SourceEntry) -> Result<(), StoreError> {
+    let path = dir.join(MANIFEST);
+    let mut f = OpenOptions::new()
+        .create(true)
+        .read(true)
+        .write(true)
+        .truncate(false)
+        .open(&path)
+        .map_err(|e| StoreError::io(&path, e))?;
+    let text = std::fs::read(&path).map_err(|e| StoreError::io(&path, e))?;
+    let keep = text
+        .iter()
+        .rposition(|&c| c == b'\n')
+        .map(|i| i + 1)
+        .unwrap_or(0);
+    if keep != text.len() {
+        f.set_len(keep as u64)
+            .map_err(|e| StoreError::io(&path, e))?;
+    }
+    f.seek(SeekFrom::Start(keep as u64))
+        .map_err(|e| StoreError::io(&path, e))?;
+    let mut line = serde_json::to_string(entry).map_err(|e| StoreError::Corrupt {
+        path: path.clone(),
+        msg: e.to_string(),
+    })?;
+    line.push('\n');
+    f.write_all(line.as_bytes())
+        .map_err(|e| StoreError::io(&path, e))?;
+    f.sync_all().map_err(|e| StoreError::io(&path, e))?;
+    Ok(())
+}

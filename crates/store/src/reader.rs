@@ -1,0 +1,353 @@
+//! Reading the store: committed files only, pruned by day partition and
+//! row-group statistics, filtered row by row, streamed as Arrow batches.
+
+use crate::manifest::{self, SourceEntry};
+use crate::record::{Identity, Position};
+use crate::{schema, StoreError};
+use arrow_array::{
+    Array, BooleanArray, Float64Array, RecordBatch, TimestampMillisecondArray, UInt32Array,
+};
+use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
+use parquet::file::statistics::Statistics;
+use std::collections::VecDeque;
+use std::path::{Path, PathBuf};
+
+/// Which rows to read. Every part is optional; all given parts must hold.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Filter {
+    /// MMSIs in this inclusive range.
+    pub mmsi: Option<(u32, u32)>,
+    /// Receive time in [start, end), unix ms.
+    pub time: Option<(i64, i64)>,
+    /// Positions inside (min_lon, min_lat, max_lon, max_lat); ignored for
+    /// identities.
+    pub bbox: Option<(f64, f64, f64, f64)>,
+    /// Only MMSIs with `mmsi % n == k`: (k, n).
+    pub shard: Option<(u32, u32)>,
+}
+
+impl Filter {
+    pub fn vessel(mmsi: u32) -> Self {
+        Filter {
+            mmsi: Some((mmsi, mmsi)),
+            ..Filter::default()
+        }
+    }
+}
+
+/// An opened store: the committed sources of its manifest.
+#[derive(Debug, Clone)]
+pub struct Store {
+    dir: PathBuf,
+    entries: Vec<SourceEntry>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Table {
+    Positions,
+    Identities,
+}
+
+impl Store {
+    /// Opens the store at `dir`; a directory without a manifest is an empty
+    /// store.
+    pub fn open(dir: &Path) -> Result<Store, StoreError> {
+        if !dir.is_dir() {
+            return Err(StoreError::io(
+                dir,
+                std::io::Error::new(std::io::ErrorKind::NotFound, "store directory not found"),
+            ));
+        }
+        Ok(Store {
+            dir: dir.to_path_buf(),
+            entries: manifest::read(dir)?,
+        })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Committed sources, in ingest order.
+    pub fn sources(&self) -> &[SourceEntry] {
+        &self.entries
+    }
+
+    fn files(&self, table: Table) -> Vec<PathBuf> {
+        let prefix = match table {
+            Table::Positions => "positions/",
+            Table::Identities => "identities/",
+        };
+        let mut v: Vec<PathBuf> = self
+            .entries
+            .iter()
+            .flat_map(|e| e.files.iter())
+            .filter(|f| f.starts_with(prefix))
+            .map(|f| self.dir.join(f))
+            .collect();
+        v.sort();
+        v
+    }
+
+    /// Streams `positions` batches matching the filter.
+    pub fn scan_positions(&self, filter: &Filter) -> Scan {
+        Scan::new(
+            self.files(Table::Positions),
+            filter.clone(),
+            Table::Positions,
+        )
+    }
+
+    /// Streams `identities` batches matching the filter.
+    pub fn scan_identities(&self, filter: &Filter) -> Scan {
+        Scan::new(
+            self.files(Table::Identities),
+            filter.clone(),
+            Table::Identities,
+        )
+    }
+
+    /// All positions matching the filter, sorted by (mmsi, time).
+    pub fn positions(&self, filter: &Filter) -> Result<Vec<Position>, StoreError> {
+        let mut out = Vec::new();
+        for b in self.scan_positions(filter) {
+            let (path, b) = b?;
+            out.extend(
+                schema::positions_from_batch(&b)
+                    .map_err(|msg| StoreError::Corrupt { path, msg })?,
+            );
+        }
+        out.sort_by_key(|p| (p.mmsi, p.time_ms));
+        Ok(out)
+    }
+
+    /// All identity reports matching the filter, sorted by (mmsi, time).
+    pub fn identities(&self, filter: &Filter) -> Result<Vec<Identity>, StoreError> {
+        let mut out = Vec::new();
+        for b in self.scan_identities(filter) {
+            let (path, b) = b?;
+            out.extend(
+                schema::identities_from_batch(&b)
+                    .map_err(|msg| StoreError::Corrupt { path, msg })?,
+            );
+        }
+        out.sort_by_key(|p| (p.mmsi, p.time_ms));
+        Ok(out)
+    }
+
+    /// One vessel's fixes in time order.
+    pub fn vessel_positions(&self, mmsi: u32) -> Result<Vec<Position>, StoreError> {
+        self.positions(&Filter::vessel(mmsi))
+    }
+
+    /// Fixes of MMSI shard `k` of `n`, sorted by (mmsi, time): the unit of
+    /// parallel per-vessel work.
+    pub fn shard_positions(&self, k: u32, n: u32) -> Result<Vec<Position>, StoreError> {
+        self.positions(&Filter {
+            shard: Some((k, n)),
+            ..Filter::default()
+        })
+    }
+}
+
+/// Iterator of (file, batch) over the files of one table.
+pub struct Scan {
+    files: VecDeque<PathBuf>,
+    filter: Filter,
+    table: Table,
+    current: Option<(PathBuf, ParquetRecordBatchReader)>,
+    /// Row groups read / skipped by statistics (for tests and tuning).
+    pub row_groups_read: usize,
+    pub row_groups_skipped: usize,
+    pub files_skipped: usize,
+}
+
+fn day_range_of(path: &Path) -> Option<(i64, i64)> {
+    let part = path.parent()?.file_name()?.to_str()?.strip_prefix("day=")?;
+    let b = part.as_bytes();
+    if b.len() != 10 {
+        return None;
+    }
+    let y: i64 = part.get(0..4)?.parse().ok()?;
+    let m: u32 = part.get(5..7)?.parse().ok()?;
+    let d: u32 = part.get(8..10)?.parse().ok()?;
+    let start = ais::nmea::days_from_civil(y, m, d) * 86_400_000;
+    Some((start, start + 86_400_000))
+}
+
+fn i64_range(s: Option<&Statistics>) -> Option<(i64, i64)> {
+    match s? {
+        Statistics::Int64(v) => Some((*v.min_opt()?, *v.max_opt()?)),
+        Statistics::Int32(v) => Some((*v.min_opt()? as i64, *v.max_opt()? as i64)),
+        _ => None,
+    }
+}
+
+fn f64_range(s: Option<&Statistics>) -> Option<(f64, f64)> {
+    match s? {
+        Statistics::Double(v) => Some((*v.min_opt()?, *v.max_opt()?)),
+        _ => None,
+    }
+}
+
+impl Scan {
+    fn new(files: Vec<PathBuf>, filter: Filter, table: Table) -> Self {
+        Scan {
+            files: files.into(),
+            filter,
+            table,
+            current: None,
+            row_groups_read: 0,
+            row_groups_skipped: 0,
+            files_skipped: 0,
+        }
+    }
+
+    fn open_next(&mut self) -> Result<bool, StoreError> {
+        while let Some(path) = self.files.pop_front() {
+            if let (Some((t0, t1)), Some((d0, d1))) = (self.filter.time, day_range_of(&path)) {
+                if t1 <= d0 || t0 >= d1 {
+                    self.files_skipped += 1;
+                    continue;
+                }
+            }
+            let pq = |e: parquet::errors::ParquetError| StoreError::Parquet {
+                path: path.clone(),
+                msg: e.to_string(),
+            };
+            let file = std::fs::File::open(&path).map_err(|e| StoreError::io(&path, e))?;
+            let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(pq)?;
+            let meta = builder.metadata().clone();
+            let schema = meta.file_metadata().schema_descr();
+            let idx =
+                |name: &str| (0..schema.num_columns()).find(|&i| schema.column(i).name() == name);
+            let (i_time, i_mmsi, i_lat, i_lon) = (idx("time"), idx("mmsi"), idx("lat"), idx("lon"));
+            let mut keep = Vec::new();
+            for (g, rg) in meta.row_groups().iter().enumerate() {
+                let st = |i: Option<usize>| i.and_then(|i| rg.column(i).statistics());
+                let mut ok = true;
+                if let (Some((a, b)), Some((lo, hi))) = (self.filter.mmsi, i64_range(st(i_mmsi))) {
+                    ok &= (b as i64) >= lo && (a as i64) <= hi;
+                }
+                if let (Some((t0, t1)), Some((lo, hi))) = (self.filter.time, i64_range(st(i_time)))
+                {
+                    ok &= t1 > lo && t0 <= hi;
+                }
+                if self.table == Table::Positions {
+                    if let Some((x0, y0, x1, y1)) = self.filter.bbox {
+                        if let (Some((lo, hi)), Some((alo, ahi))) =
+                            (f64_range(st(i_lon)), f64_range(st(i_lat)))
+                        {
+                            ok &= x1 >= lo && x0 <= hi && y1 >= alo && y0 <= ahi;
+                        }
+                    }
+                }
+                if ok {
+                    keep.push(g);
+                } else {
+                    self.row_groups_skipped += 1;
+                }
+            }
+            if keep.is_empty() {
+                continue;
+            }
+            self.row_groups_read += keep.len();
+            let reader = builder
+                .with_row_groups(keep)
+                .with_batch_size(65_536)
+                .build()
+                .map_err(pq)?;
+            self.current = Some((path, reader));
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
+    fn mask(&self, b: &RecordBatch) -> Option<BooleanArray> {
+        let f = &self.filter;
+        if f.mmsi.is_none()
+            && f.time.is_none()
+            && f.shard.is_none()
+            && (f.bbox.is_none() || self.table == Table::Identities)
+        {
+            return None;
+        }
+        let n = b.num_rows();
+        let mmsi = b
+            .column_by_name("mmsi")
+            .and_then(|c| c.as_any().downcast_ref::<UInt32Array>());
+        let time = b
+            .column_by_name("time")
+            .and_then(|c| c.as_any().downcast_ref::<TimestampMillisecondArray>());
+        let lat = b
+            .column_by_name("lat")
+            .and_then(|c| c.as_any().downcast_ref::<Float64Array>());
+        let lon = b
+            .column_by_name("lon")
+            .and_then(|c| c.as_any().downcast_ref::<Float64Array>());
+        let v: Vec<bool> = (0..n)
+            .map(|i| {
+                let m = mmsi.map(|a| a.value(i)).unwrap_or(0);
+                let t = time.map(|a| a.value(i)).unwrap_or(0);
+                f.mmsi.is_none_or(|(a, z)| m >= a && m <= z)
+                    && f.time.is_none_or(|(t0, t1)| t >= t0 && t < t1)
+                    && f.shard.is_none_or(|(k, n)| n == 0 || m % n == k)
+                    && (self.table == Table::Identities
+                        || f.bbox.is_none_or(|(x0, y0, x1, y1)| {
+                            let (x, y) = (
+                                lon.map(|a| a.value(i)).unwrap_or(f64::NAN),
+                                lat.map(|a| a.value(i)).unwrap_or(f64::NAN),
+                            );
+                            x >= x0 && x <= x1 && y >= y0 && y <= y1
+                        }))
+            })
+            .collect();
+        Some(BooleanArray::from(v))
+    }
+}
+
+impl Iterator for Scan {
+    type Item = Result<(PathBuf, RecordBatch), StoreError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if self.current.is_none() {
+                match self.open_next() {
+                    Ok(true) => {}
+                    Ok(false) => return None,
+                    Err(e) => return Some(Err(e)),
+                }
+            }
+            let (path, reader) = self.current.as_mut()?;
+            match reader.next() {
+                None => self.current = None,
+                Some(Err(e)) => {
+                    let path = path.clone();
+                    self.current = None;
+                    return Some(Err(StoreError::Parquet {
+                        path,
+                        msg: e.to_string(),
+                    }));
+                }
+                Some(Ok(batch)) => {
+                    let path = path.clone();
+                    let batch = match self.mask(&batch) {
+                        None => batch,
+                        Some(m) => match arrow_select::filter::filter_record_batch(&batch, &m) {
+                            Ok(b) => b,
+                            Err(e) => {
+                                return Some(Err(StoreError::Parquet {
+                                    path,
+                                    msg: e.to_string(),
+                                }))
+                            }
+                        },
+                    };
+                    if batch.num_rows() > 0 {
+                        return Some(Ok((path, batch)));
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,269 @@
+//! The two record kinds the store keeps, and how AIS messages become them.
+
+use ais::{Body, Decoded, StaticDataBTarget, StaticDataReport, Value};
+
+/// Transceiver / report class of a position.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Class {
+    /// Class A (types 1-3).
+    A,
+    /// Class B (types 18, 19).
+    B,
+    /// Search-and-rescue aircraft (type 9).
+    Sar,
+    /// Long-range / satellite broadcast (type 27).
+    LongRange,
+}
+
+impl Class {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Class::A => "A",
+            Class::B => "B",
+            Class::Sar => "SAR",
+            Class::LongRange => "LR",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Class> {
+        match s {
+            "A" => Some(Class::A),
+            "B" => Some(Class::B),
+            "SAR" => Some(Class::Sar),
+            "LR" => Some(Class::LongRange),
+            _ => None,
+        }
+    }
+}
+
+/// One position fix.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Position {
+    /// Receive time, unix milliseconds UTC.
+    pub time_ms: i64,
+    pub mmsi: u32,
+    pub lat: f64,
+    pub lon: f64,
+    /// Speed over ground, knots.
+    pub sog: Option<f32>,
+    /// Course over ground, degrees.
+    pub cog: Option<f32>,
+    /// True heading, degrees.
+    pub heading: Option<u16>,
+    pub nav_status: Option<u8>,
+    pub msg_type: u8,
+    pub class: Class,
+    /// Receiving station, where the input names it.
+    pub source: Option<String>,
+    /// Position accuracy flag (true: < 10 m).
+    pub accuracy: bool,
+    /// Hash of the raw payload (duplicate removal; not stored).
+    pub payload_hash: u64,
+}
+
+/// One identity report (static and voyage data).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Identity {
+    pub time_ms: i64,
+    pub mmsi: u32,
+    pub msg_type: u8,
+    pub imo: Option<u32>,
+    pub name: Option<String>,
+    pub callsign: Option<String>,
+    pub ship_type: Option<u8>,
+    pub to_bow: Option<u16>,
+    pub to_stern: Option<u16>,
+    pub to_port: Option<u16>,
+    pub to_starboard: Option<u16>,
+    /// Draught, metres.
+    pub draught: Option<f32>,
+    pub destination: Option<String>,
+    /// ETA as broadcast, `MM-DDTHH:MM` (no year in AIS).
+    pub eta: Option<String>,
+    pub source: Option<String>,
+    pub payload_hash: u64,
+}
+
+fn f32_of(v: Value<'_>) -> Option<f32> {
+    match v {
+        Value::F(x) => Some(x as f32),
+        Value::U(x) => Some(x as f32),
+        Value::I(x) => Some(x as f32),
+        _ => None,
+    }
+}
+
+fn text(s: &str) -> Option<String> {
+    (!s.is_empty()).then(|| s.to_string())
+}
+
+fn dim(v: u16) -> Option<u16> {
+    (v != 0).then_some(v)
+}
+
+/// What a decoded message contributes to the store.
+pub enum Record {
+    Position(Position),
+    Identity(Identity),
+    /// A message that carries neither (base stations, binary, ...), or a
+    /// position report without a valid position.
+    None,
+}
+
+/// Converts a decoded message with a known receive time.
+pub fn from_decoded(d: &Decoded, time_ms: i64) -> Record {
+    let m = &d.message;
+    let source = (!d.meta.source.is_empty()).then(|| d.meta.source.as_str().to_string());
+    let hash = d.meta.payload_hash;
+    let pos =
+        |lat_lon: Option<(f64, f64)>, sog, cog, heading: Option<u16>, nav, class, accuracy| {
+            match lat_lon {
+                Some((lon, lat)) => Record::Position(Position {
+                    time_ms,
+                    mmsi: m.mmsi,
+                    lat,
+                    lon,
+                    sog,
+                    cog,
+                    heading,
+                    nav_status: nav,
+                    msg_type: m.msg_type,
+                    class,
+                    source: source.clone(),
+                    accuracy,
+                    payload_hash: hash,
+                }),
+                None => Record::None,
+            }
+        };
+    use ais::field::{Unit, COG, HEADING, SOG};
+    let heading = |h: u16| match HEADING.interpret(h as i64, false) {
+        Value::U(v) => Some(v as u16),
+        _ => None,
+    };
+    match &m.body {
+        Body::Position(p) => pos(
+            m.position(),
+            f32_of(SOG.interpret(p.speed as i64, false)),
+            f32_of(COG.interpret(p.course as i64, false)),
+            heading(p.heading),
+            Some(p.status),
+            Class::A,
+            p.accuracy,
+        ),
+        Body::ClassBPosition(p) => pos(
+            m.position(),
+            f32_of(SOG.interpret(p.speed as i64, false)),
+            f32_of(COG.interpret(p.course as i64, false)),
+            heading(p.heading),
+            None,
+            Class::B,
+            p.accuracy,
+        ),
+        Body::ClassBExtended(p) => pos(
+            m.position(),
+            f32_of(SOG.interpret(p.speed as i64, false)),
+            f32_of(COG.interpret(p.course as i64, false)),
+            heading(p.heading),
+            None,
+            Class::B,
+            p.accuracy,
+        ),
+        Body::SarAircraft(p) => pos(
+            m.position(),
+            f32_of(Unit::below(1023).interpret(p.speed as i64, false)),
+            f32_of(COG.interpret(p.course as i64, false)),
+            None,
+            None,
+            Class::Sar,
+            p.accuracy,
+        ),
+        Body::LongRange(p) => pos(
+            m.position(),
+            f32_of(Unit::below(63).interpret(p.speed as i64, false)),
+            f32_of(Unit::below(360).interpret(p.course as i64, false)),
+            None,
+            Some(p.status),
+            Class::LongRange,
+            p.accuracy,
+        ),
+        Body::StaticAndVoyage(s) => {
+            let eta = (s.month != 0 && s.day != 0 && s.hour < 24 && s.minute < 60)
+                .then(|| format!("{:02}-{:02}T{:02}:{:02}", s.month, s.day, s.hour, s.minute));
+            Record::Identity(Identity {
+                time_ms,
+                mmsi: m.mmsi,
+                msg_type: 5,
+                imo: (s.imo != 0).then_some(s.imo),
+                name: text(s.shipname.as_str()),
+                callsign: text(s.callsign.as_str()),
+                ship_type: (s.shiptype != 0).then_some(s.shiptype),
+                to_bow: dim(s.to_bow),
+                to_stern: dim(s.to_stern),
+                to_port: dim(s.to_port as u16),
+                to_starboard: dim(s.to_starboard as u16),
+                draught: (s.draught != 0).then(|| s.draught as f32 / 10.0),
+                destination: text(s.destination.as_str()),
+                eta,
+                source,
+                payload_hash: hash,
+            })
+        }
+        Body::StaticData(StaticDataReport::A(a)) => Record::Identity(Identity {
+            time_ms,
+            mmsi: m.mmsi,
+            msg_type: 24,
+            name: text(a.shipname.as_str()),
+            source,
+            payload_hash: hash,
+            ..Identity::default()
+        }),
+        Body::StaticData(StaticDataReport::B(b)) => {
+            let (to_bow, to_stern, to_port, to_starboard) = match &b.target {
+                StaticDataBTarget::Dimensions(d) => (
+                    dim(d.to_bow),
+                    dim(d.to_stern),
+                    dim(d.to_port as u16),
+                    dim(d.to_starboard as u16),
+                ),
+                StaticDataBTarget::Mothership(_) => (None, None, None, None),
+            };
+            Record::Identity(Identity {
+                time_ms,
+                mmsi: m.mmsi,
+                msg_type: 24,
+                callsign: text(b.head.callsign.as_str()),
+                ship_type: (b.head.shiptype != 0).then_some(b.head.shiptype),
+                to_bow,
+                to_stern,
+                to_port,
+                to_starboard,
+                source,
+                payload_hash: hash,
+                ..Identity::default()
+            })
+        }
+        _ => Record::None,
+    }
+}
+
+/// Identity fields of a type 19 (it carries a name and dimensions too).
+pub fn identity_of_type19(d: &Decoded, time_ms: i64) -> Option<Identity> {
+    if let Body::ClassBExtended(p) = &d.message.body {
+        Some(Identity {
+            time_ms,
+            mmsi: d.message.mmsi,
+            msg_type: 19,
+            name: text(p.shipname.as_str()),
+            ship_type: (p.shiptype != 0).then_some(p.shiptype),
+            to_bow: dim(p.to_bow),
+            to_stern: dim(p.to_stern),
+            to_port: dim(p.to_port as u16),
+            to_starboard: dim(p.to_starboard as u16),
+            source: (!d.meta.source.is_empty()).then(|| d.meta.source.as_str().to_string()),
+            payload_hash: d.meta.payload_hash ^ 0x19,
+            ..Identity::default()
+        })
+    } else {
+        None
+    }
+}

@@ -1,0 +1,253 @@
+//! Arrow schemas of the store's tables and conversion of records to and
+//! from record batches.
+
+use crate::record::{Class, Identity, Position};
+use arrow_array::builder::{
+    BooleanBuilder, Float32Builder, Float64Builder, StringBuilder, TimestampMillisecondBuilder,
+    UInt16Builder, UInt32Builder, UInt8Builder,
+};
+use arrow_array::{
+    Array, ArrayRef, BooleanArray, Float32Array, Float64Array, RecordBatch, StringArray,
+    TimestampMillisecondArray, UInt16Array, UInt32Array, UInt8Array,
+};
+use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
+use std::sync::{Arc, OnceLock};
+
+fn ts() -> DataType {
+    DataType::Timestamp(TimeUnit::Millisecond, Some("UTC".into()))
+}
+
+/// `positions`: one row per position fix.
+pub fn positions_schema() -> SchemaRef {
+    static S: OnceLock<SchemaRef> = OnceLock::new();
+    S.get_or_init(|| {
+        Arc::new(Schema::new(vec![
+            Field::new("time", ts(), false),
+            Field::new("mmsi", DataType::UInt32, false),
+            Field::new("lat", DataType::Float64, false),
+            Field::new("lon", DataType::Float64, false),
+            Field::new("sog", DataType::Float32, true),
+            Field::new("cog", DataType::Float32, true),
+            Field::new("heading", DataType::UInt16, true),
+            Field::new("nav_status", DataType::UInt8, true),
+            Field::new("msg_type", DataType::UInt8, false),
+            Field::new("class", DataType::Utf8, false),
+            Field::new("source", DataType::Utf8, true),
+            Field::new("accuracy", DataType::Boolean, false),
+        ]))
+    })
+    .clone()
+}
+
+/// `identities`: one row per static/voyage report.
+pub fn identities_schema() -> SchemaRef {
+    static S: OnceLock<SchemaRef> = OnceLock::new();
+    S.get_or_init(|| {
+        Arc::new(Schema::new(vec![
+            Field::new("time", ts(), false),
+            Field::new("mmsi", DataType::UInt32, false),
+            Field::new("msg_type", DataType::UInt8, false),
+            Field::new("imo", DataType::UInt32, true),
+            Field::new("name", DataType::Utf8, true),
+            Field::new("callsign", DataType::Utf8, true),
+            Field::new("ship_type", DataType::UInt8, true),
+            Field::new("to_bow", DataType::UInt16, true),
+            Field::new("to_stern", DataType::UInt16, true),
+            Field::new("to_port", DataType::UInt16, true),
+            Field::new("to_starboard", DataType::UInt16, true),
+            Field::new("draught", DataType::Float32, true),
+            Field::new("destination", DataType::Utf8, true),
+            Field::new("eta", DataType::Utf8, true),
+            Field::new("source", DataType::Utf8, true),
+        ]))
+    })
+    .clone()
+}
+
+pub fn positions_batch(rows: &[Position]) -> RecordBatch {
+    let n = rows.len();
+    let mut time = TimestampMillisecondBuilder::with_capacity(n).with_timezone("UTC");
+    let mut mmsi = UInt32Builder::with_capacity(n);
+    let mut lat = Float64Builder::with_capacity(n);
+    let mut lon = Float64Builder::with_capacity(n);
+    let mut sog = Float32Builder::with_capacity(n);
+    let mut cog = Float32Builder::with_capacity(n);
+    let mut heading = UInt16Builder::with_capacity(n);
+    let mut nav = UInt8Builder::with_capacity(n);
+    let mut mt = UInt8Builder::with_capacity(n);
+    let mut class = StringBuilder::with_capacity(n, n * 2);
+    let mut source = StringBuilder::new();
+    let mut acc = BooleanBuilder::with_capacity(n);
+    for r in rows {
+        time.append_value(r.time_ms);
+        mmsi.append_value(r.mmsi);
+        lat.append_value(r.lat);
+        lon.append_value(r.lon);
+        sog.append_option(r.sog);
+        cog.append_option(r.cog);
+        heading.append_option(r.heading);
+        nav.append_option(r.nav_status);
+        mt.append_value(r.msg_type);
+        class.append_value(r.class.as_str());
+        source.append_option(r.source.as_deref());
+        acc.append_value(r.accuracy);
+    }
+    let cols: Vec<ArrayRef> = vec![
+        Arc::new(time.finish()),
+        Arc::new(mmsi.finish()),
+        Arc::new(lat.finish()),
+        Arc::new(lon.finish()),
+        Arc::new(sog.finish()),
+        Arc::new(cog.finish()),
+        Arc::new(heading.finish()),
+        Arc::new(nav.finish()),
+        Arc::new(mt.finish()),
+        Arc::new(class.finish()),
+        Arc::new(source.finish()),
+        Arc::new(acc.finish()),
+    ];
+    RecordBatch::try_new(positions_schema(), cols).expect("columns match the schema")
+}
+
+pub fn identities_batch(rows: &[Identity]) -> RecordBatch {
+    let n = rows.len();
+    let mut time = TimestampMillisecondBuilder::with_capacity(n).with_timezone("UTC");
+    let mut mmsi = UInt32Builder::with_capacity(n);
+    let mut mt = UInt8Builder::with_capacity(n);
+    let mut imo = UInt32Builder::with_capacity(n);
+    let mut name = StringBuilder::new();
+    let mut callsign = StringBuilder::new();
+    let mut ship_type = UInt8Builder::with_capacity(n);
+    let mut bow = UInt16Builder::with_capacity(n);
+    let mut stern = UInt16Builder::with_capacity(n);
+    let mut port = UInt16Builder::with_capacity(n);
+    let mut starboard = UInt16Builder::with_capacity(n);
+    let mut draught = Float32Builder::with_capacity(n);
+    let mut dest = StringBuilder::new();
+    let mut eta = StringBuilder::new();
+    let mut source = StringBuilder::new();
+    for r in rows {
+        time.append_value(r.time_ms);
+        mmsi.append_value(r.mmsi);
+        mt.append_value(r.msg_type);
+        imo.append_option(r.imo);
+        name.append_option(r.name.as_deref());
+        callsign.append_option(r.callsign.as_deref());
+        ship_type.append_option(r.ship_type);
+        bow.append_option(r.to_bow);
+        stern.append_option(r.to_stern);
+        port.append_option(r.to_port);
+        starboard.append_option(r.to_starboard);
+        draught.append_option(r.draught);
+        dest.append_option(r.destination.as_deref());
+        eta.append_option(r.eta.as_deref());
+        source.append_option(r.source.as_deref());
+    }
+    let cols: Vec<ArrayRef> = vec![
+        Arc::new(time.finish()),
+        Arc::new(mmsi.finish()),
+        Arc::new(mt.finish()),
+        Arc::new(imo.finish()),
+        Arc::new(name.finish()),
+        Arc::new(callsign.finish()),
+        Arc::new(ship_type.finish()),
+        Arc::new(bow.finish()),
+        Arc::new(stern.finish()),
+        Arc::new(port.finish()),
+        Arc::new(starboard.finish()),
+        Arc::new(draught.finish()),
+        Arc::new(dest.finish()),
+        Arc::new(eta.finish()),
+        Arc::new(source.finish()),
+    ];
+    RecordBatch::try_new(identities_schema(), cols).expect("columns match the schema")
+}
+
+fn col<'a, T: 'static>(b: &'a RecordBatch, name: &str) -> Result<&'a T, String> {
+    b.column_by_name(name)
+        .and_then(|c| c.as_any().downcast_ref::<T>())
+        .ok_or_else(|| format!("column {name} missing or of the wrong type"))
+}
+
+fn opt<T, A: Array>(a: &A, i: usize, v: impl Fn(usize) -> T) -> Option<T> {
+    (!a.is_null(i)).then(|| v(i))
+}
+
+/// Rows of a `positions` batch (as read back from the store).
+pub fn positions_from_batch(b: &RecordBatch) -> Result<Vec<Position>, String> {
+    let time = col::<TimestampMillisecondArray>(b, "time")?;
+    let mmsi = col::<UInt32Array>(b, "mmsi")?;
+    let lat = col::<Float64Array>(b, "lat")?;
+    let lon = col::<Float64Array>(b, "lon")?;
+    let sog = col::<Float32Array>(b, "sog")?;
+    let cog = col::<Float32Array>(b, "cog")?;
+    let heading = col::<UInt16Array>(b, "heading")?;
+    let nav = col::<UInt8Array>(b, "nav_status")?;
+    let mt = col::<UInt8Array>(b, "msg_type")?;
+    let class = col::<StringArray>(b, "class")?;
+    let source = col::<StringArray>(b, "source")?;
+    let acc = col::<BooleanArray>(b, "accuracy")?;
+    Ok((0..b.num_rows())
+        .map(|i| Position {
+            time_ms: time.value(i),
+            mmsi: mmsi.value(i),
+            lat: lat.value(i),
+            lon: lon.value(i),
+            sog: opt(sog, i, |i| sog.value(i)),
+            cog: opt(cog, i, |i| cog.value(i)),
+            heading: opt(heading, i, |i| heading.value(i)),
+            nav_status: opt(nav, i, |i| nav.value(i)),
+            msg_type: mt.value(i),
+            class: Class::parse(class.value(i)).unwrap_or(Class::A),
+            source: opt(source, i, |i| source.value(i).to_string()),
+            accuracy: acc.value(i),
+            payload_hash: 0,
+        })
+        .collect())
+}
+
+/// Rows of an `identities` batch.
+pub fn identities_from_batch(b: &RecordBatch) -> Result<Vec<Identity>, String> {
+    let time = col::<TimestampMillisecondArray>(b, "time")?;
+    let mmsi = col::<UInt32Array>(b, "mmsi")?;
+    let mt = col::<UInt8Array>(b, "msg_type")?;
+    let imo = col::<UInt32Array>(b, "imo")?;
+    let s = |n: &str| col::<StringArray>(b, n);
+    let (name, callsign, dest, eta, source) = (
+        s("name")?,
+        s("callsign")?,
+        s("destination")?,
+        s("eta")?,
+        s("source")?,
+    );
+    let ship_type = col::<UInt8Array>(b, "ship_type")?;
+    let u16c = |n: &str| col::<UInt16Array>(b, n);
+    let (bow, stern, port, stbd) = (
+        u16c("to_bow")?,
+        u16c("to_stern")?,
+        u16c("to_port")?,
+        u16c("to_starboard")?,
+    );
+    let draught = col::<Float32Array>(b, "draught")?;
+    let st = |a: &StringArray, i: usize| opt(a, i, |i| a.value(i).to_string());
+    Ok((0..b.num_rows())
+        .map(|i| Identity {
+            time_ms: time.value(i),
+            mmsi: mmsi.value(i),
+            msg_type: mt.value(i),
+            imo: opt(imo, i, |i| imo.value(i)),
+            name: st(name, i),
+            callsign: st(callsign, i),
+            ship_type: opt(ship_type, i, |i| ship_type.value(i)),
+            to_bow: opt(bow, i, |i| bow.value(i)),
+            to_stern: opt(stern, i, |i| stern.value(i)),
+            to_port: opt(port, i, |i| port.value(i)),
+            to_starboard: opt(stbd, i, |i| stbd.value(i)),
+            draught: opt(draught, i, |i| draught.value(i)),
+            destination: st(dest, i),
+            eta: st(eta, i),
+            source: st(source, i),
+            payload_hash: 0,
+        })
+        .collect())
+}
