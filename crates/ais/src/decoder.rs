@@ -297,6 +297,8 @@ pub struct Decoder {
     clock_ms: Option<i64>,
     sentence_no: u64,
     stats: Stats,
+    /// The last decoded message: `feed` lends it out instead of copying.
+    last: Option<Decoded>,
 }
 
 impl Default for Decoder {
@@ -330,6 +332,7 @@ impl Decoder {
             clock_ms: None,
             sentence_no: 0,
             stats: Stats::default(),
+            last: None,
         }
     }
 
@@ -340,14 +343,20 @@ impl Decoder {
     /// Feeds one line. `Ok(Some)` is a complete message; `Ok(None)` a line
     /// that carried no complete message (a fragment, a time sentence, a
     /// comment...); `Err` a rejected line, already counted in [`Stats`].
+    ///
+    /// The message is lent from the decoder (no copy on the hot path); it
+    /// is `Copy`, so `*m` keeps it.
     #[inline]
-    pub fn feed(&mut self, line: &[u8]) -> Result<Option<Decoded>, Error> {
+    pub fn feed(&mut self, line: &[u8]) -> Result<Option<&Decoded>, Error> {
         self.stats.lines += 1;
-        let r = self.feed_inner(line);
-        if let Err(e) = &r {
-            self.count_reject(e);
+        match self.feed_inner(line) {
+            Ok(true) => Ok(self.last.as_ref()),
+            Ok(false) => Ok(None),
+            Err(e) => {
+                self.count_reject(&e);
+                Err(e)
+            }
         }
-        r
     }
 
     fn count_reject(&mut self, e: &Error) {
@@ -359,7 +368,7 @@ impl Decoder {
     }
 
     #[inline]
-    fn feed_inner(&mut self, line: &[u8]) -> Result<Option<Decoded>, Error> {
+    fn feed_inner(&mut self, line: &[u8]) -> Result<bool, Error> {
         match parse_line(line)? {
             Line::Ais {
                 tag,
@@ -387,24 +396,24 @@ impl Decoder {
             Line::Pghp { time_ms } => {
                 self.stats.other_sentences += 1;
                 self.next_time_ms = Some(time_ms);
-                Ok(None)
+                Ok(false)
             }
             Line::Zda { time_ms } => {
                 self.stats.other_sentences += 1;
                 self.clock_ms = Some(time_ms);
-                Ok(None)
+                Ok(false)
             }
             Line::Other => {
                 self.stats.other_sentences += 1;
-                Ok(None)
+                Ok(false)
             }
             Line::Blank => {
                 self.stats.blank_lines += 1;
-                Ok(None)
+                Ok(false)
             }
             Line::Comment => {
                 self.stats.comment_lines += 1;
-                Ok(None)
+                Ok(false)
             }
         }
     }
@@ -416,7 +425,7 @@ impl Decoder {
         s: Sentence<'_>,
         time_ms: Option<i64>,
         payload_offset: usize,
-    ) -> Result<Option<Decoded>, Error> {
+    ) -> Result<bool, Error> {
         let source = tag
             .and_then(|t| t.source)
             .map(Source::new)
@@ -518,7 +527,7 @@ impl Decoder {
                     offset: 0,
                 })
             } else {
-                Ok(None)
+                Ok(false)
             };
         }
         if lost > 0 {
@@ -578,12 +587,13 @@ impl Decoder {
     }
 
     #[inline]
-    fn finish_message(&mut self, mut meta: Meta) -> Result<Option<Decoded>, Error> {
+    fn finish_message(&mut self, mut meta: Meta) -> Result<bool, Error> {
         match Message::decode(&self.bits) {
             Ok(message) => {
                 self.stats.messages += 1;
                 meta.payload_hash = payload_hash(self.bits.as_bytes(), self.bits.len());
-                Ok(Some(Decoded { message, meta }))
+                self.last = Some(Decoded { message, meta });
+                Ok(true)
             }
             Err(e) => Err(Error {
                 kind: ErrorKind::Message(e),

@@ -22,7 +22,7 @@
 //! let mut out = Vec::new();
 //! for l in lines {
 //!     if let Some(m) = dec.feed(l.as_bytes()).unwrap() {
-//!         out.push(m);
+//!         out.push(*m);
 //!     }
 //! }
 //! assert_eq!(out.len(), 1);

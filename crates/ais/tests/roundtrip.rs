@@ -34,7 +34,7 @@ fn decode_all(lines: &[String]) -> (Vec<Decoded>, Stats) {
     let mut out = Vec::new();
     for l in lines {
         if let Ok(Some(m)) = d.feed(l.as_bytes()) {
-            out.push(m);
+            out.push(*m);
         }
     }
     d.finish();

@@ -9,20 +9,39 @@ use std::time::Duration;
 use store::{Filter, Store};
 
 fn data(name: &str) -> PathBuf {
-    PathBuf::from(format!("{}/../../tests/data/{name}", env!("CARGO_MANIFEST_DIR")))
+    PathBuf::from(format!(
+        "{}/../../tests/data/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
 }
 
 fn ingest_cmd(sources: &Path, store: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_shiptrace"));
-    c.args(["ingest"]).arg(sources).arg("--store").arg(store).args(["--flush-rows", "3000"]).stdout(Stdio::null()).stderr(Stdio::null());
+    c.args(["ingest"])
+        .arg(sources)
+        .arg("--store")
+        .arg(store)
+        .args(["--flush-rows", "3000"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
     c
 }
 
 /// Every row of the store, as comparable text, sorted.
 fn rows(store: &Path) -> Vec<String> {
     let s = Store::open(store).expect("store opens");
-    let mut v: Vec<String> = s.positions(&Filter::default()).expect("positions read").iter().map(|p| format!("{p:?}")).collect();
-    v.extend(s.identities(&Filter::default()).expect("identities read").iter().map(|i| format!("{i:?}")));
+    let mut v: Vec<String> = s
+        .positions(&Filter::default())
+        .expect("positions read")
+        .iter()
+        .map(|p| format!("{p:?}"))
+        .collect();
+    v.extend(
+        s.identities(&Filter::default())
+            .expect("identities read")
+            .iter()
+            .map(|i| format!("{i:?}")),
+    );
     v.sort();
     v
 }
@@ -33,7 +52,11 @@ fn kill_9_at_any_moment_then_rerun_gives_the_same_rows() {
     let src = tmp.path().join("sources");
     std::fs::create_dir(&src).unwrap();
     let mut amsa = Vec::new();
-    flate2::read::MultiGzDecoder::new(std::fs::File::open(data("amsa-terrestrial.nmea.gz")).unwrap()).read_to_end(&mut amsa).unwrap();
+    flate2::read::MultiGzDecoder::new(
+        std::fs::File::open(data("amsa-terrestrial.nmea.gz")).unwrap(),
+    )
+    .read_to_end(&mut amsa)
+    .unwrap();
     for i in 0..6 {
         // distinct content per file, so each is its own source
         let mut text = format!("# part {i}\n").into_bytes();
@@ -73,7 +96,10 @@ fn kill_9_at_any_moment_then_rerun_gives_the_same_rows() {
         assert!(ingest_cmd(&src, &crashed).status().unwrap().success());
     }
     eprintln!("killed {kills} times before the ingest completed");
-    assert!(kills >= 3, "the ingest finished too fast to be killed mid-way ({kills} kills)");
+    assert!(
+        kills >= 3,
+        "the ingest finished too fast to be killed mid-way ({kills} kills)"
+    );
     assert_eq!(rows(&crashed), expected);
     // and nothing was committed twice
     let s = Store::open(&crashed).unwrap();

@@ -483,6 +483,7 @@ fn read_nmea(
     tick: &mut dyn FnMut(u64),
 ) -> Result<(), StoreError> {
     let mut dec = ais::Decoder::new();
+    let mut sources = record::SourceNames::default();
     let mut line = Vec::with_capacity(256);
     let mut lineno = 0u64;
     loop {
@@ -511,13 +512,14 @@ fn read_nmea(
                     continue;
                 };
                 sink.timed += 1;
-                match record::from_decoded(&d, t) {
+                let source = sources.get(d.meta.source.as_str());
+                if let Some(i) = record::identity_of_type19(d, t, source.clone()) {
+                    sink.identity(i);
+                }
+                match record::from_decoded(d, t, source) {
                     Record::Position(p) => sink.position(p),
                     Record::Identity(i) => sink.identity(i),
                     Record::None => {}
-                }
-                if let Some(i) = record::identity_of_type19(&d, t) {
-                    sink.identity(i);
                 }
             }
             Ok(None) => {}
@@ -602,6 +604,21 @@ fn write_parquet(
     })
 }
 
+/// Sorts by a small key without moving the records more than once: the
+/// keys and indices are sorted, then the records are taken in that order.
+fn sorted<T>(rows: Vec<T>, key: impl Fn(&T) -> (u32, i64, u64)) -> Vec<T> {
+    let mut keys: Vec<((u32, i64, u64), u32)> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (key(r), i as u32))
+        .collect();
+    keys.sort_unstable();
+    let mut slots: Vec<Option<T>> = rows.into_iter().map(Some).collect();
+    keys.into_iter()
+        .filter_map(|(_, i)| slots[i as usize].take())
+        .collect()
+}
+
 /// Removes records whose payload hash repeats for the same MMSI within the
 /// window (rows sorted by mmsi, time): the earliest reception is kept.
 fn dedup<T>(rows: Vec<T>, window_ms: i64, key: impl Fn(&T) -> (u32, i64, u64)) -> (Vec<T>, u64) {
@@ -635,7 +652,7 @@ fn write_loop(
     let mut w = Written::default();
     let mut seq: HashMap<i64, u32> = HashMap::new();
     for days in rx {
-        for (day, (mut pos, mut ids)) in days {
+        for (day, (pos, ids)) in days {
             let n = seq.entry(day).or_default();
             let name = format!(
                 "day={}/{src_id}-{:04}.parquet",
@@ -644,7 +661,7 @@ fn write_loop(
             );
             *n += 1;
             if !pos.is_empty() {
-                pos.sort_by_key(|p| (p.mmsi, p.time_ms, p.payload_hash));
+                let pos = sorted(pos, |p| (p.mmsi, p.time_ms, p.payload_hash));
                 let (pos, d) = dedup(pos, window_ms, |p| (p.mmsi, p.time_ms, p.payload_hash));
                 w.duplicates += d;
                 w.positions += pos.len() as u64;
@@ -657,7 +674,7 @@ fn write_loop(
                 w.files.push(rel);
             }
             if !ids.is_empty() {
-                ids.sort_by_key(|i| (i.mmsi, i.time_ms, i.payload_hash));
+                let ids = sorted(ids, |i| (i.mmsi, i.time_ms, i.payload_hash));
                 let (ids, d) = dedup(ids, window_ms, |i| (i.mmsi, i.time_ms, i.payload_hash));
                 w.duplicates += d;
                 w.identities += ids.len() as u64;

@@ -1,6 +1,35 @@
 //! The two record kinds the store keeps, and how AIS messages become them.
 
 use ais::{Body, Decoded, StaticDataBTarget, StaticDataReport, Value};
+use std::sync::Arc;
+
+/// Receiving-station names, interned: every row of one station shares one
+/// allocation.
+#[derive(Default)]
+pub struct SourceNames {
+    last: Option<Arc<str>>,
+    all: std::collections::HashMap<String, Arc<str>>,
+}
+
+impl SourceNames {
+    pub fn get(&mut self, name: &str) -> Option<Arc<str>> {
+        if name.is_empty() {
+            return None;
+        }
+        if let Some(l) = &self.last {
+            if &**l == name {
+                return Some(l.clone());
+            }
+        }
+        let a = self
+            .all
+            .entry(name.to_string())
+            .or_insert_with(|| Arc::from(name))
+            .clone();
+        self.last = Some(a.clone());
+        Some(a)
+    }
+}
 
 /// Transceiver / report class of a position.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -53,7 +82,7 @@ pub struct Position {
     pub msg_type: u8,
     pub class: Class,
     /// Receiving station, where the input names it.
-    pub source: Option<String>,
+    pub source: Option<Arc<str>>,
     /// Position accuracy flag (true: < 10 m).
     pub accuracy: bool,
     /// Hash of the raw payload (duplicate removal; not stored).
@@ -79,7 +108,7 @@ pub struct Identity {
     pub destination: Option<String>,
     /// ETA as broadcast, `MM-DDTHH:MM` (no year in AIS).
     pub eta: Option<String>,
-    pub source: Option<String>,
+    pub source: Option<Arc<str>>,
     pub payload_hash: u64,
 }
 
@@ -110,9 +139,8 @@ pub enum Record {
 }
 
 /// Converts a decoded message with a known receive time.
-pub fn from_decoded(d: &Decoded, time_ms: i64) -> Record {
+pub fn from_decoded(d: &Decoded, time_ms: i64, source: Option<Arc<str>>) -> Record {
     let m = &d.message;
-    let source = (!d.meta.source.is_empty()).then(|| d.meta.source.as_str().to_string());
     let hash = d.meta.payload_hash;
     let pos =
         |lat_lon: Option<(f64, f64)>, sog, cog, heading: Option<u16>, nav, class, accuracy| {
@@ -247,7 +275,7 @@ pub fn from_decoded(d: &Decoded, time_ms: i64) -> Record {
 }
 
 /// Identity fields of a type 19 (it carries a name and dimensions too).
-pub fn identity_of_type19(d: &Decoded, time_ms: i64) -> Option<Identity> {
+pub fn identity_of_type19(d: &Decoded, time_ms: i64, source: Option<Arc<str>>) -> Option<Identity> {
     if let Body::ClassBExtended(p) = &d.message.body {
         Some(Identity {
             time_ms,
@@ -259,7 +287,7 @@ pub fn identity_of_type19(d: &Decoded, time_ms: i64) -> Option<Identity> {
             to_stern: dim(p.to_stern),
             to_port: dim(p.to_port as u16),
             to_starboard: dim(p.to_starboard as u16),
-            source: (!d.meta.source.is_empty()).then(|| d.meta.source.as_str().to_string()),
+            source,
             payload_hash: d.meta.payload_hash ^ 0x19,
             ..Identity::default()
         })

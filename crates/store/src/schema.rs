@@ -199,7 +199,7 @@ pub fn positions_from_batch(b: &RecordBatch) -> Result<Vec<Position>, String> {
             nav_status: opt(nav, i, |i| nav.value(i)),
             msg_type: mt.value(i),
             class: Class::parse(class.value(i)).unwrap_or(Class::A),
-            source: opt(source, i, |i| source.value(i).to_string()),
+            source: opt(source, i, |i| std::sync::Arc::from(source.value(i))),
             accuracy: acc.value(i),
             payload_hash: 0,
         })
@@ -246,7 +246,7 @@ pub fn identities_from_batch(b: &RecordBatch) -> Result<Vec<Identity>, String> {
             draught: opt(draught, i, |i| draught.value(i)),
             destination: st(dest, i),
             eta: st(eta, i),
-            source: st(source, i),
+            source: opt(source, i, |i| std::sync::Arc::from(source.value(i))),
             payload_hash: 0,
         })
         .collect())
