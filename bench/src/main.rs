@@ -72,10 +72,24 @@ fn best_of<F: FnMut() -> usize>(runs: usize, mut f: F) -> (f64, usize) {
     (best, n)
 }
 
+/// Lines of a buffer, split with memchr as a buffered reader would.
+fn lines(input: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut rest = input;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let end = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
+        let line = &rest[..end];
+        rest = &rest[(end + 1).min(rest.len())..];
+        Some(line)
+    })
+}
+
 fn shiptrace(input: &[u8]) -> usize {
     let mut d = shiptrace_ais::Decoder::new();
     let mut n = 0;
-    for line in input.split(|&c| c == b'\n') {
+    for line in lines(input) {
         if let Ok(Some(m)) = d.feed(line) {
             n += 1;
             std::hint::black_box(&m);
@@ -87,7 +101,7 @@ fn shiptrace(input: &[u8]) -> usize {
 fn ais_crate(input: &[u8]) -> usize {
     let mut p = ais::AisParser::new();
     let mut n = 0;
-    for line in input.split(|&c| c == b'\n') {
+    for line in lines(input) {
         if line.is_empty() {
             continue;
         }
@@ -104,7 +118,7 @@ fn ais_crate(input: &[u8]) -> usize {
 fn nmea_parser(input: &[u8]) -> usize {
     let mut p = nmea_parser::NmeaParser::new();
     let mut n = 0;
-    for line in input.split(|&c| c == b'\n') {
+    for line in lines(input) {
         let Ok(s) = std::str::from_utf8(line) else { continue };
         if s.is_empty() {
             continue;

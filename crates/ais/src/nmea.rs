@@ -408,46 +408,38 @@ fn parse_vdm(line: &[u8], start: usize) -> Result<Option<(Sentence<'_>, Option<i
     check(line, start, star)?;
     let own_ship = body[4] == b'O';
     let talker = [body[0], body[1]];
-    let mut fields = body[6..].split(|&c| c == b',');
     let base = start + 7;
-    let fe = |name: &'static str| LineError {
-        kind: FrameError::Field(name),
-        offset: base,
-    };
-    let total = fields
-        .next()
-        .and_then(parse_uint)
-        .filter(|v| (1..=9).contains(v))
-        .ok_or(fe("fragment count"))? as u8;
-    let index = fields
-        .next()
-        .and_then(parse_uint)
-        .filter(|&v| v >= 1 && v <= total as u64)
-        .ok_or(fe("fragment number"))? as u8;
-    let seq_field = fields.next().ok_or(fe("sequential message id"))?;
-    let seq_id = if seq_field.is_empty() {
-        None
-    } else {
-        Some(
-            parse_uint(seq_field)
-                .filter(|&v| v <= 9)
-                .ok_or(fe("sequential message id"))? as u8,
-        )
-    };
-    let chan = fields.next().ok_or(fe("channel"))?;
-    let channel = match chan {
-        [] => 0,
-        [c] => *c,
-        _ => return Err(fe("channel")),
-    };
-    let payload = fields.next().ok_or(fe("payload"))?;
-    let fill_f = fields.next().ok_or(fe("fill bits"))?;
-    let fill = match fill_f {
+    let fe = |name: &'static str| LineError { kind: FrameError::Field(name), offset: base };
+    // Fields: total, index, seq id, channel, payload, fill. The payload is
+    // the long one: take the fill from the right and the four short fields
+    // from the left, so payload bytes are never scanned for commas.
+    let rest = &body[6..];
+    let last_comma = rest.iter().rposition(|&c| c == b',').ok_or(fe("fill bits"))?;
+    let fill = match &rest[last_comma + 1..] {
         [c @ b'0'..=b'5'] => c - b'0',
         // Some encoders leave the fill empty on aligned payloads.
         [] => 0,
         _ => return Err(fe("fill bits")),
     };
+    let head = &rest[..last_comma];
+    let mut pos = 0;
+    let mut next_field = |name: &'static str| -> Result<&[u8], LineError> {
+        let len = head[pos..].iter().position(|&c| c == b',').ok_or(fe(name))?;
+        let f = &head[pos..pos + len];
+        pos += len + 1;
+        Ok(f)
+    };
+    let total = parse_uint(next_field("fragment count")?).filter(|v| (1..=9).contains(v)).ok_or(fe("fragment count"))? as u8;
+    let index = parse_uint(next_field("fragment number")?).filter(|&v| v >= 1 && v <= total as u64).ok_or(fe("fragment number"))? as u8;
+    let seq_field = next_field("sequential message id")?;
+    let seq_id = if seq_field.is_empty() { None } else { Some(parse_uint(seq_field).filter(|&v| v <= 9).ok_or(fe("sequential message id"))? as u8) };
+    let channel = match next_field("channel")? {
+        [] => 0,
+        [c] => *c,
+        _ => return Err(fe("channel")),
+    };
+    // A stray comma in the payload is caught by the armour check.
+    let payload = &head[pos..];
     // Anything after the checksum: ",<epoch>" suffix (seconds or ms).
     let after = &line[(star + 3).min(line.len())..];
     let suffix_time_ms = match after {
