@@ -409,12 +409,18 @@ fn parse_vdm(line: &[u8], start: usize) -> Result<Option<(Sentence<'_>, Option<i
     let own_ship = body[4] == b'O';
     let talker = [body[0], body[1]];
     let base = start + 7;
-    let fe = |name: &'static str| LineError { kind: FrameError::Field(name), offset: base };
+    let fe = |name: &'static str| LineError {
+        kind: FrameError::Field(name),
+        offset: base,
+    };
     // Fields: total, index, seq id, channel, payload, fill. The payload is
     // the long one: take the fill from the right and the four short fields
     // from the left, so payload bytes are never scanned for commas.
     let rest = &body[6..];
-    let last_comma = rest.iter().rposition(|&c| c == b',').ok_or(fe("fill bits"))?;
+    let last_comma = rest
+        .iter()
+        .rposition(|&c| c == b',')
+        .ok_or(fe("fill bits"))?;
     let fill = match &rest[last_comma + 1..] {
         [c @ b'0'..=b'5'] => c - b'0',
         // Some encoders leave the fill empty on aligned payloads.
@@ -424,15 +430,30 @@ fn parse_vdm(line: &[u8], start: usize) -> Result<Option<(Sentence<'_>, Option<i
     let head = &rest[..last_comma];
     let mut pos = 0;
     let mut next_field = |name: &'static str| -> Result<&[u8], LineError> {
-        let len = head[pos..].iter().position(|&c| c == b',').ok_or(fe(name))?;
+        let len = head[pos..]
+            .iter()
+            .position(|&c| c == b',')
+            .ok_or(fe(name))?;
         let f = &head[pos..pos + len];
         pos += len + 1;
         Ok(f)
     };
-    let total = parse_uint(next_field("fragment count")?).filter(|v| (1..=9).contains(v)).ok_or(fe("fragment count"))? as u8;
-    let index = parse_uint(next_field("fragment number")?).filter(|&v| v >= 1 && v <= total as u64).ok_or(fe("fragment number"))? as u8;
+    let total = parse_uint(next_field("fragment count")?)
+        .filter(|v| (1..=9).contains(v))
+        .ok_or(fe("fragment count"))? as u8;
+    let index = parse_uint(next_field("fragment number")?)
+        .filter(|&v| v >= 1 && v <= total as u64)
+        .ok_or(fe("fragment number"))? as u8;
     let seq_field = next_field("sequential message id")?;
-    let seq_id = if seq_field.is_empty() { None } else { Some(parse_uint(seq_field).filter(|&v| v <= 9).ok_or(fe("sequential message id"))? as u8) };
+    let seq_id = if seq_field.is_empty() {
+        None
+    } else {
+        Some(
+            parse_uint(seq_field)
+                .filter(|&v| v <= 9)
+                .ok_or(fe("sequential message id"))? as u8,
+        )
+    };
     let channel = match next_field("channel")? {
         [] => 0,
         [c] => *c,

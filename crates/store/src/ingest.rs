@@ -643,6 +643,37 @@ fn dedup<T>(rows: Vec<T>, window_ms: i64, key: impl Fn(&T) -> (u32, i64, u64)) -
     (out, dups)
 }
 
+impl Written {
+    /// Sorts, de-duplicates and writes one table's rows of one flush;
+    /// returns how many rows were written.
+    #[allow(clippy::too_many_arguments)]
+    fn table<T>(
+        &mut self,
+        dir: &Path,
+        table: &str,
+        name: &str,
+        window_ms: i64,
+        rows: Vec<T>,
+        key: impl Fn(&T) -> (u32, i64, u64) + Copy,
+        batch: impl Fn(&[T]) -> arrow_array::RecordBatch,
+    ) -> Result<u64, StoreError> {
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        let (rows, dups) = dedup(sorted(rows, key), window_ms, key);
+        self.duplicates += dups;
+        for r in &rows {
+            let t = key(r).1;
+            self.tmin = Some(self.tmin.map_or(t, |m| m.min(t)));
+            self.tmax = Some(self.tmax.map_or(t, |m| m.max(t)));
+        }
+        let rel = format!("{table}/{name}");
+        write_parquet(dir, &rel, &batch(&rows))?;
+        self.files.push(rel);
+        Ok(rows.len() as u64)
+    }
+}
+
 fn write_loop(
     dir: &Path,
     src_id: &str,
@@ -660,32 +691,24 @@ fn write_loop(
                 *n
             );
             *n += 1;
-            if !pos.is_empty() {
-                let pos = sorted(pos, |p| (p.mmsi, p.time_ms, p.payload_hash));
-                let (pos, d) = dedup(pos, window_ms, |p| (p.mmsi, p.time_ms, p.payload_hash));
-                w.duplicates += d;
-                w.positions += pos.len() as u64;
-                for p in &pos {
-                    w.tmin = Some(w.tmin.map_or(p.time_ms, |t| t.min(p.time_ms)));
-                    w.tmax = Some(w.tmax.map_or(p.time_ms, |t| t.max(p.time_ms)));
-                }
-                let rel = format!("positions/{name}");
-                write_parquet(dir, &rel, &schema::positions_batch(&pos))?;
-                w.files.push(rel);
-            }
-            if !ids.is_empty() {
-                let ids = sorted(ids, |i| (i.mmsi, i.time_ms, i.payload_hash));
-                let (ids, d) = dedup(ids, window_ms, |i| (i.mmsi, i.time_ms, i.payload_hash));
-                w.duplicates += d;
-                w.identities += ids.len() as u64;
-                for i in &ids {
-                    w.tmin = Some(w.tmin.map_or(i.time_ms, |t| t.min(i.time_ms)));
-                    w.tmax = Some(w.tmax.map_or(i.time_ms, |t| t.max(i.time_ms)));
-                }
-                let rel = format!("identities/{name}");
-                write_parquet(dir, &rel, &schema::identities_batch(&ids))?;
-                w.files.push(rel);
-            }
+            w.positions += w.table(
+                dir,
+                "positions",
+                &name,
+                window_ms,
+                pos,
+                |p| (p.mmsi, p.time_ms, p.payload_hash),
+                schema::positions_batch,
+            )?;
+            w.identities += w.table(
+                dir,
+                "identities",
+                &name,
+                window_ms,
+                ids,
+                |i| (i.mmsi, i.time_ms, i.payload_hash),
+                schema::identities_batch,
+            )?;
         }
     }
     Ok(w)
