@@ -133,7 +133,7 @@ impl Bits {
         self.dirty = self.dirty.max(self.len / 8 + chars.len() + 1);
         let mut chars = chars;
         let mut first_char = 0;
-        if self.len % 8 == 0 {
+        if self.len.is_multiple_of(8) {
             // Fast path for a byte-aligned start (every single-sentence
             // message): four characters make three whole bytes.
             let mut out = self.len / 8;
@@ -204,7 +204,7 @@ impl Bits {
         // Clear the fill bits so that later appends and reads see zeros.
         let end = self.len;
         let used_end = (self.len + fill as usize).div_ceil(8);
-        if end % 8 != 0 {
+        if !end.is_multiple_of(8) {
             let keep = (end % 8) as u32;
             self.buf[end / 8] &= 0xffu8 << (8 - keep);
         }
@@ -298,7 +298,7 @@ impl BitWriter {
     pub fn put(&mut self, v: u64, n: u32) {
         for i in (0..n).rev() {
             let bit = (v >> i) & 1;
-            if self.len % 8 == 0 {
+            if self.len.is_multiple_of(8) {
                 self.bytes.push(0);
             }
             if bit == 1 {

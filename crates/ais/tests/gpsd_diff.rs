@@ -635,6 +635,7 @@ fn satellite_capture_matches_gpsd_exactly() {
 ///   type 5 and other messages from interleaved streams that gpsd's
 ///   assembler or lexer discards. Not all of these are individually
 ///   explained; the counts are pinned.
+///
 /// Messages from non-alphabetic talkers ("!=IVDM", AMSA) are counted apart:
 /// gpsd ignores them, this decoder accepts them (valid checksums).
 #[test]

@@ -33,7 +33,7 @@ impl Cols {
 /// A value error: which column and why.
 type RowResult<T> = Result<T, String>;
 
-fn field<'a>(rec: &'a csv::StringRecord, i: usize) -> &'a str {
+fn field(rec: &csv::StringRecord, i: usize) -> &str {
     rec.get(i).unwrap_or("").trim()
 }
 
@@ -261,7 +261,7 @@ pub(crate) fn read_csv(
             }
         }
         *messages += 1;
-        if *messages % 65_536 == 0 {
+        if (*messages).is_multiple_of(65_536) {
             tick(*messages);
         }
         let raw = rec.iter().collect::<Vec<_>>().join(",");

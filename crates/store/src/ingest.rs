@@ -309,12 +309,15 @@ impl Format {
     }
 }
 
+/// Records of one flush, by UTC day number.
+type DayBuffers = BTreeMap<i64, (Vec<Position>, Vec<Identity>)>;
+
 /// Accumulates records of one source and sends full buffers to the writer.
 pub(crate) struct Sink {
-    days: BTreeMap<i64, (Vec<Position>, Vec<Identity>)>,
+    days: DayBuffers,
     buffered: usize,
     flush_rows: usize,
-    tx: mpsc::SyncSender<BTreeMap<i64, (Vec<Position>, Vec<Identity>)>>,
+    tx: mpsc::SyncSender<DayBuffers>,
     pub(crate) timed: u64,
 }
 
@@ -356,6 +359,7 @@ struct Written {
     tmax: Option<i64>,
 }
 
+#[allow(clippy::too_many_arguments)]
 fn ingest_one(
     dir: &Path,
     name: &str,
@@ -495,7 +499,7 @@ fn read_nmea(
             break;
         }
         lineno += 1;
-        if lineno % 65_536 == 0 {
+        if lineno.is_multiple_of(65_536) {
             tick(*messages);
         }
         match dec.feed(&line) {
@@ -678,7 +682,7 @@ fn write_loop(
     dir: &Path,
     src_id: &str,
     window_ms: i64,
-    rx: mpsc::Receiver<BTreeMap<i64, (Vec<Position>, Vec<Identity>)>>,
+    rx: mpsc::Receiver<DayBuffers>,
 ) -> Result<Written, StoreError> {
     let mut w = Written::default();
     let mut seq: HashMap<i64, u32> = HashMap::new();
