@@ -29,6 +29,9 @@ pub struct IngestArgs {
     /// Rejected-line samples kept per reason and source.
     #[arg(long, default_value_t = 20)]
     pub reject_samples: usize,
+    /// Rows per Parquet row group (the unit a filtered read can skip).
+    #[arg(long, default_value_t = 131_072)]
+    pub row_group_rows: usize,
 }
 
 fn parse_time(s: &str) -> Result<i64> {
@@ -57,6 +60,7 @@ pub fn run(a: &IngestArgs) -> Result<()> {
         assume_time_ms: a.assume_time.as_deref().map(parse_time).transpose()?,
         flush_rows: a.flush_rows,
         reject_samples: a.reject_samples,
+        row_group_rows: a.row_group_rows,
     };
     let bar = indicatif::ProgressBar::with_draw_target(
         None,

@@ -397,3 +397,30 @@ fn a_torn_manifest_line_is_ignored_and_repaired() {
             == 2
     );
 }
+
+#[test]
+fn a_read_by_vessel_skips_row_groups_by_their_statistics() {
+    let tmp = tempfile::tempdir().unwrap();
+    let st = tmp.path().join("store");
+    let opts = IngestOptions {
+        row_group_rows: 1000,
+        ..IngestOptions::default()
+    };
+    run(&st, &[data("amsa-terrestrial.nmea.gz")], &opts);
+    let store = Store::open(&st).unwrap();
+    let all = store.positions(&Filter::default()).unwrap();
+    let m = all[all.len() / 3].mmsi;
+    let mut scan = store.scan_positions(&Filter::vessel(m));
+    let rows: usize = scan.by_ref().map(|b| b.unwrap().1.num_rows()).sum();
+    assert_eq!(rows, all.iter().filter(|p| p.mmsi == m).count());
+    assert!(
+        scan.row_groups_read <= 2,
+        "read {} row groups",
+        scan.row_groups_read
+    );
+    assert!(
+        scan.row_groups_skipped >= 15,
+        "skipped only {}",
+        scan.row_groups_skipped
+    );
+}
