@@ -1,0 +1,18 @@
+//! # shiptrace sea
+//!
+//! Geography the product ships with, offline: great-circle distances and
+//! bearings ([`geo`]), the Natural Earth land mask ([`LandMask`]), routes
+//! over the sea ([`route`]), and the port gazetteer ([`ports`]).
+//!
+//! ```
+//! let mask = sea::LandMask::global();
+//! assert!(mask.is_land(48.85, 2.35));      // Paris
+//! assert!(!mask.is_land(40.0, 135.0));     // Sea of Japan
+//! ```
+
+pub mod geo;
+mod landmask;
+pub mod ports;
+pub mod route;
+
+pub use landmask::LandMask;
