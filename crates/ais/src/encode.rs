@@ -20,6 +20,8 @@ pub struct SentenceOptions<'a> {
     pub seq_id: u8,
     /// Optional tag block: unix time (s) and source.
     pub tag_time_s: Option<i64>,
+    /// Tag-block time in milliseconds (written instead of `tag_time_s`).
+    pub tag_time_ms: Option<i64>,
     pub tag_source: Option<&'a str>,
     /// Write a `g:` group in the tag block of multi-sentence messages.
     pub tag_group_id: Option<u32>,
@@ -32,6 +34,7 @@ impl Default for SentenceOptions<'_> {
             channel: Some('A'),
             seq_id: 0,
             tag_time_s: None,
+            tag_time_ms: None,
             tag_source: None,
             tag_group_id: None,
         }
@@ -78,7 +81,9 @@ pub fn to_sentences(msg: &Message, opts: &SentenceOptions<'_>) -> Vec<String> {
         if let Some(src) = opts.tag_source {
             tag_parts.push(format!("s:{src}"));
         }
-        if let Some(t) = opts.tag_time_s {
+        if let Some(t) = opts.tag_time_ms {
+            tag_parts.push(format!("c:{t}"));
+        } else if let Some(t) = opts.tag_time_s {
             tag_parts.push(format!("c:{t}"));
         }
         if !tag_parts.is_empty() {

@@ -4,6 +4,7 @@
 mod decode;
 mod ingest;
 mod input;
+mod simulate;
 
 use clap::{Parser, Subcommand};
 
@@ -24,6 +25,8 @@ enum Command {
     Decode(decode::DecodeArgs),
     /// Ingest AIS archives (NMEA, CSV) into a loss-free Parquet store.
     Ingest(ingest::IngestArgs),
+    /// Simulate AIS traffic with ground truth (the built-in scenario).
+    Simulate(simulate::SimulateArgs),
 }
 
 fn main() {
@@ -31,6 +34,7 @@ fn main() {
     let res = match &cli.command {
         Command::Decode(a) => decode::run(a),
         Command::Ingest(a) => ingest::run(a),
+        Command::Simulate(a) => simulate::run(a),
     };
     if let Err(e) = res {
         // Broken pipe (e.g. `| head`) is not a failure.

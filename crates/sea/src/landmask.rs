@@ -31,7 +31,7 @@ impl LandMask {
             return Err("not a land mask".into());
         }
         let mut pos = magic.len();
-        let mut u32_at = |pos: &mut usize| -> Result<u32, String> {
+        let u32_at = |pos: &mut usize| -> Result<u32, String> {
             let b = raw.get(*pos..*pos + 4).ok_or("truncated")?;
             *pos += 4;
             Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))

@@ -7,7 +7,8 @@
 //!
 //! - `land-1arcmin.rle.gz`: Natural Earth 1:10m land and minor islands,
 //!   rasterised to a global 1-arc-minute grid (a cell is land when its centre
-//!   is inside a polygon, even-odd rule), each row run-length encoded.
+//!   is inside a polygon, even-odd rule); water not connected to the open
+//!   ocean (4-connected) is marked as land; each row run-length encoded.
 //! - `ports.csv`: the World Port Index (NGA Pub. 150) reduced to name,
 //!   UN/LOCODE (spaces removed), country, latitude, longitude, harbour size.
 
@@ -86,29 +87,64 @@ fn main() {
             }
         }
     }
-    let mut out = Vec::new();
-    out.extend_from_slice(b"SHIPTRACE-LAND1\n");
-    out.extend_from_slice(&(COLS as u32).to_le_bytes());
-    out.extend_from_slice(&(ROWS as u32).to_le_bytes());
-    let mut land_cells = 0u64;
-    for xs in crossings.iter_mut() {
+    // Rasterise every row first.
+    let mut land = vec![false; COLS * ROWS];
+    for (r, xs) in crossings.iter_mut().enumerate() {
         xs.sort_by(|a, b| a.total_cmp(b));
-        let mut row = vec![false; COLS];
         for pair in xs.chunks_exact(2) {
             let c0 = (((pair[0] as f64 + 180.0) * 60.0) - 0.5).ceil().max(0.0) as usize;
             let c1 =
                 ((((pair[1] as f64 + 180.0) * 60.0) - 0.5).floor() as i64).min(COLS as i64 - 1);
             if c1 >= c0 as i64 {
-                for c in row.iter_mut().take(c1 as usize + 1).skip(c0) {
-                    *c = true;
-                }
+                land[r * COLS + c0..=r * COLS + c1 as usize].fill(true);
             }
         }
+    }
+    // Water not connected to the open ocean (lakes, enclosed basins and
+    // harbours narrower than a cell) counts as land: a ship cannot reach it
+    // at this resolution. 4-connected flood fill from the central Pacific.
+    let mut ocean = vec![false; COLS * ROWS];
+    let seed = (90 * 60) * COLS + (30 * 60); // 0°N, 150°W
+    let mut stack = vec![seed as u32];
+    ocean[seed] = true;
+    while let Some(i) = stack.pop() {
+        let i = i as usize;
+        let (r, c) = (i / COLS, i % COLS);
+        let mut push = |j: usize| {
+            if !land[j] && !ocean[j] {
+                ocean[j] = true;
+                stack.push(j as u32);
+            }
+        };
+        if r > 0 {
+            push(i - COLS);
+        }
+        if r + 1 < ROWS {
+            push(i + COLS);
+        }
+        push(r * COLS + (c + COLS - 1) % COLS);
+        push(r * COLS + (c + 1) % COLS);
+    }
+    let mut enclosed = 0u64;
+    for i in 0..COLS * ROWS {
+        if !land[i] && !ocean[i] {
+            land[i] = true;
+            enclosed += 1;
+        }
+    }
+    eprintln!("{enclosed} enclosed water cells marked as land");
+    let mut out = Vec::new();
+    out.extend_from_slice(b"SHIPTRACE-LAND1\n");
+    out.extend_from_slice(&(COLS as u32).to_le_bytes());
+    out.extend_from_slice(&(ROWS as u32).to_le_bytes());
+    let mut land_cells = 0u64;
+    for r in 0..ROWS {
+        let row = &land[r * COLS..(r + 1) * COLS];
         // runs, alternating sea/land, starting with sea; u16 varint-free
         let mut runs: Vec<u16> = Vec::new();
         let mut cur = false;
         let mut len = 0u32;
-        for &cell in &row {
+        for &cell in row {
             if cell {
                 land_cells += 1;
             }

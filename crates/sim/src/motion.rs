@@ -1,0 +1,223 @@
+//! How a vessel moves: a plan of sailing legs and stays, or free drift on
+//! the open sea (load scenario).
+
+use sea::geo::{bearing_deg, destination, distance_nm};
+use sea::LandMask;
+use std::sync::Arc;
+
+/// Acceleration profile: speed rises by this many knots per nautical mile
+/// from a standing start, and falls likewise into port, from and to
+/// `MIN_MANOEUVRE_KN`. With 2 kn/nm a ship reaches 14 kn 6 nm out of port.
+pub const KN_PER_NM: f64 = 2.0;
+pub const MIN_MANOEUVRE_KN: f64 = 2.0;
+
+/// A sailing leg along a sea route, with its time profile.
+#[derive(Debug)]
+pub struct Leg {
+    pts: Vec<(f64, f64)>,
+    /// cumulative distance at each point, nm
+    cum: Vec<f64>,
+    /// profile samples: (distance nm, seconds from leg start, speed kn)
+    prof: Vec<(f64, f64, f64)>,
+}
+
+impl Leg {
+    pub fn new(pts: Vec<(f64, f64)>, cruise_kn: f64) -> Leg {
+        let mut cum = vec![0.0];
+        for w in pts.windows(2) {
+            let d = distance_nm(w[0].0, w[0].1, w[1].0, w[1].1);
+            cum.push(cum.last().copied().unwrap_or(0.0) + d);
+        }
+        let total = *cum.last().unwrap_or(&0.0);
+        let step = 0.25f64;
+        let n = (total / step).ceil().max(1.0) as usize;
+        let mut prof = Vec::with_capacity(n + 1);
+        let mut t = 0.0;
+        let speed_at = |s: f64| {
+            (MIN_MANOEUVRE_KN + KN_PER_NM * s.min(total - s).max(0.0))
+                .min(cruise_kn)
+                .max(MIN_MANOEUVRE_KN.min(cruise_kn))
+        };
+        prof.push((0.0, 0.0, speed_at(0.0)));
+        for i in 1..=n {
+            let s0 = (i - 1) as f64 * total / n as f64;
+            let s1 = i as f64 * total / n as f64;
+            let v = speed_at((s0 + s1) / 2.0);
+            t += (s1 - s0) / v * 3600.0;
+            prof.push((s1, t, speed_at(s1)));
+        }
+        Leg { pts, cum, prof }
+    }
+
+    pub fn duration_s(&self) -> f64 {
+        self.prof.last().map(|p| p.1).unwrap_or(0.0)
+    }
+
+    pub fn length_nm(&self) -> f64 {
+        *self.cum.last().unwrap_or(&0.0)
+    }
+
+    pub fn start(&self) -> (f64, f64) {
+        self.pts[0]
+    }
+    pub fn end(&self) -> (f64, f64) {
+        *self.pts.last().expect("a leg has points")
+    }
+
+    /// Position, course and speed `secs` after the leg started.
+    pub fn at(&self, secs: f64) -> (f64, f64, f64, f64) {
+        let i = self
+            .prof
+            .partition_point(|p| p.1 < secs)
+            .clamp(1, self.prof.len().max(2) - 1);
+        let (s0, t0, v0) = self.prof[i - 1];
+        let (s1, t1, v1) = self.prof[i.min(self.prof.len() - 1)];
+        let f = if t1 > t0 {
+            ((secs - t0) / (t1 - t0)).clamp(0.0, 1.0)
+        } else {
+            1.0
+        };
+        let s = s0 + (s1 - s0) * f;
+        let v = v0 + (v1 - v0) * f;
+        let k = self
+            .cum
+            .partition_point(|&c| c < s)
+            .clamp(1, self.cum.len() - 1);
+        let seg = self.cum[k] - self.cum[k - 1];
+        let g = if seg > 0.0 {
+            ((s - self.cum[k - 1]) / seg).clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        let (a, b) = (self.pts[k - 1], self.pts[k]);
+        let p = sea::geo::lerp(a, b, g);
+        (p.0, p.1, bearing_deg(a.0, a.1, b.0, b.1), v)
+    }
+
+    /// First time (s from leg start) the vessel is within `r` nm of a point,
+    /// sampling the profile; None if never.
+    pub fn first_within(&self, pt: (f64, f64), r: f64) -> Option<f64> {
+        self.prof.iter().map(|p| p.1).find(|&t| {
+            let (la, lo, _, _) = self.at(t);
+            distance_nm(la, lo, pt.0, pt.1) <= r
+        })
+    }
+    /// Last time the vessel is within `r` nm of a point.
+    pub fn last_within(&self, pt: (f64, f64), r: f64) -> Option<f64> {
+        self.prof.iter().rev().map(|p| p.1).find(|&t| {
+            let (la, lo, _, _) = self.at(t);
+            distance_nm(la, lo, pt.0, pt.1) <= r
+        })
+    }
+}
+
+/// Navigational status codes used (ITU-R M.1371).
+pub const UNDER_WAY: u8 = 0;
+pub const AT_ANCHOR: u8 = 1;
+pub const MOORED: u8 = 5;
+pub const FISHING: u8 = 7;
+
+/// One piece of a plan, over [t0, t1) in ms.
+#[derive(Debug, Clone)]
+pub enum Item {
+    Sail {
+        t0: i64,
+        t1: i64,
+        leg: Arc<Leg>,
+        from: Option<usize>,
+        to: Option<usize>,
+    },
+    Stay {
+        t0: i64,
+        t1: i64,
+        pos: (f64, f64),
+        status: u8,
+        port: Option<usize>,
+        drift_kn: f64,
+    },
+}
+
+impl Item {
+    pub fn t0(&self) -> i64 {
+        match self {
+            Item::Sail { t0, .. } | Item::Stay { t0, .. } => *t0,
+        }
+    }
+    pub fn t1(&self) -> i64 {
+        match self {
+            Item::Sail { t1, .. } | Item::Stay { t1, .. } => *t1,
+        }
+    }
+}
+
+/// True kinematic state at an instant.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct State {
+    pub lat: f64,
+    pub lon: f64,
+    pub cog: f64,
+    pub sog: f64,
+    pub status: u8,
+}
+
+/// Free movement on the open sea: great-circle steps, turning away from land.
+#[derive(Debug, Clone)]
+pub struct Drift {
+    pub lat: f64,
+    pub lon: f64,
+    pub heading: f64,
+    pub speed: f64,
+    pub last_ms: i64,
+}
+
+impl Drift {
+    /// Advances to `t` (non-decreasing), turning when the next step would
+    /// put the vessel on land.
+    pub fn advance(&mut self, t: i64, mask: &LandMask, turn: &mut impl FnMut() -> f64) -> State {
+        let dt_h = (t - self.last_ms).max(0) as f64 / 3_600_000.0;
+        self.last_ms = t;
+        let (la, lo) = destination(self.lat, self.lon, self.heading, self.speed * dt_h);
+        if mask.is_land(la, lo) || la.abs() > 75.0 {
+            self.heading = (self.heading + 90.0 + turn() * 180.0) % 360.0;
+        } else {
+            self.lat = la;
+            self.lon = lo;
+        }
+        State {
+            lat: self.lat,
+            lon: self.lon,
+            cog: self.heading,
+            sog: self.speed,
+            status: UNDER_WAY,
+        }
+    }
+}
+
+/// State on a plan at `t` (ms); the plan covers the whole simulated time.
+pub fn state_on(plan: &[Item], t: i64) -> Option<State> {
+    let i = plan.partition_point(|it| it.t1() <= t);
+    match plan.get(i)? {
+        Item::Sail { t0, leg, .. } => {
+            let (lat, lon, cog, sog) = leg.at((t - t0) as f64 / 1000.0);
+            Some(State {
+                lat,
+                lon,
+                cog,
+                sog,
+                status: UNDER_WAY,
+            })
+        }
+        Item::Stay {
+            pos,
+            status,
+            drift_kn,
+            ..
+        } => Some(State {
+            lat: pos.0,
+            lon: pos.1,
+            cog: 0.0,
+            sog: *drift_kn,
+            status: *status,
+        }),
+    }
+}

@@ -1,0 +1,956 @@
+//! Building the simulated world from a scenario: vessels with identities,
+//! plans (legs and stays) and the true events they imply.
+
+use crate::motion::{Drift, Item, Leg, AT_ANCHOR, FISHING, MOORED};
+use crate::scenario::Scenario;
+use crate::truth::Event;
+use crate::SimError;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use sea::geo::destination;
+use sea::LandMask;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// An identity as broadcast, valid from `from_ms`.
+#[derive(Debug, Clone)]
+pub struct Identity {
+    pub from_ms: i64,
+    pub mmsi: u32,
+    pub imo: u32,
+    pub name: String,
+    pub callsign: String,
+    pub ship_type: u8,
+    pub flag: String,
+}
+
+#[derive(Debug, Clone)]
+pub enum Motion {
+    Plan(Vec<Item>),
+    Drift(Drift),
+}
+
+#[derive(Debug, Clone)]
+pub struct Vessel {
+    pub role: &'static str,
+    pub class_b: bool,
+    pub length_m: u16,
+    pub beam_m: u16,
+    pub max_speed_kn: f64,
+    pub identities: Vec<Identity>,
+    pub motion: Motion,
+    /// AIS off over these [start, end) ms windows.
+    pub dark: Vec<(i64, i64)>,
+    /// Broadcast position displaced by (nm, bearing) over [start, end).
+    pub spoof: Vec<(i64, i64, f64, f64)>,
+    /// Draught in metres from a time on.
+    pub draught: Vec<(i64, f64)>,
+}
+
+impl Vessel {
+    pub fn identity_at(&self, t: i64) -> &Identity {
+        let i = self.identities.partition_point(|id| id.from_ms <= t);
+        &self.identities[i.saturating_sub(1)]
+    }
+    pub fn draught_at(&self, t: i64) -> f64 {
+        let i = self.draught.partition_point(|d| d.0 <= t);
+        self.draught
+            .get(i.saturating_sub(1))
+            .map(|d| d.1)
+            .unwrap_or(0.0)
+    }
+    pub fn is_dark(&self, t: i64) -> bool {
+        self.dark.iter().any(|&(a, b)| t >= a && t < b)
+    }
+    pub fn spoof_at(&self, t: i64) -> Option<(f64, f64)> {
+        self.spoof
+            .iter()
+            .find(|s| t >= s.0 && t < s.1)
+            .map(|s| (s.2, s.3))
+    }
+}
+
+/// A port the scenario uses, with its berth (nearest sea cell).
+#[derive(Debug, Clone)]
+pub struct PortRef {
+    pub name: String,
+    pub locode: String,
+    pub berth: (f64, f64),
+}
+
+pub struct World {
+    pub start_ms: i64,
+    pub end_ms: i64,
+    pub ports: Vec<PortRef>,
+    pub vessels: Vec<Vessel>,
+    pub events: Vec<Event>,
+}
+
+/// Ship-type code (ITU) and cruise speed range (kn) of a kind.
+fn kind_info(kind: &str) -> (u8, [f64; 2], [u16; 2]) {
+    match kind {
+        "container" => (71, [14.0, 19.0], [140, 300]),
+        "tanker" => (80, [11.0, 14.5], [120, 250]),
+        "bulk" => (70, [11.0, 14.0], [130, 230]),
+        "roro" => (70, [13.0, 17.0], [110, 180]),
+        "fishing" => (30, [7.0, 10.0], [15, 45]),
+        _ => (70, [11.0, 15.0], [90, 200]),
+    }
+}
+
+/// Maritime Identification Digits of a flag (ITU).
+pub fn mid(flag: &str) -> u32 {
+    match flag {
+        "RU" => 273,
+        "KR" => 440,
+        "JP" => 431,
+        "CN" => 412,
+        "PA" => 352,
+        "LR" => 636,
+        "MH" => 538,
+        "HK" => 477,
+        "KP" => 445,
+        "SG" => 563,
+        "MN" => 457,
+        _ => 370,
+    }
+}
+
+pub fn parse_time(s: &str) -> Result<i64, SimError> {
+    // YYYY-MM-DD[THH:MM:SSZ]
+    let b = s.as_bytes();
+    let n = |r: std::ops::Range<usize>| -> Option<u32> { s.get(r)?.parse().ok() };
+    let bad = || SimError::Scenario(format!("bad time {s:?} (expected 2023-08-01T00:00:00Z)"));
+    let (y, mo, d) = (
+        n(0..4).ok_or_else(bad)?,
+        n(5..7).ok_or_else(bad)?,
+        n(8..10).ok_or_else(bad)?,
+    );
+    let (h, mi, sec) = if b.len() >= 19 {
+        (
+            n(11..13).ok_or_else(bad)?,
+            n(14..16).ok_or_else(bad)?,
+            n(17..19).ok_or_else(bad)?,
+        )
+    } else {
+        (0, 0, 0)
+    };
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || sec > 59 {
+        return Err(bad());
+    }
+    Ok(
+        ((ais::nmea::days_from_civil(y as i64, mo, d) * 24 + h as i64) * 60 + mi as i64) * 60_000
+            + sec as i64 * 1000,
+    )
+}
+
+const H: i64 = 3_600_000;
+
+struct Builder<'a> {
+    mask: &'a LandMask,
+    rng: ChaCha8Rng,
+    ports: Vec<PortRef>,
+    port_index: HashMap<String, usize>,
+    routes: HashMap<(usize, usize), Vec<(f64, f64)>>,
+    events: Vec<Event>,
+    start: i64,
+    end: i64,
+    used_mmsi: std::collections::HashSet<u32>,
+}
+
+impl<'a> Builder<'a> {
+    fn port(&mut self, key: &str) -> Result<usize, SimError> {
+        if let Some(&i) = self.port_index.get(key) {
+            return Ok(i);
+        }
+        let p = sea::ports::find(key).ok_or_else(|| {
+            SimError::Scenario(format!(
+                "unknown port {key:?} (use a UN/LOCODE such as KPRJN or a World Port Index name)"
+            ))
+        })?;
+        let berth = self.mask.nearest_sea(p.lat, p.lon, 20).ok_or_else(|| {
+            SimError::Scenario(format!("port {key}: no sea within 20 arc-minutes"))
+        })?;
+        self.ports.push(PortRef {
+            name: p.name.clone(),
+            locode: p.locode.clone(),
+            berth,
+        });
+        self.port_index
+            .insert(key.to_string(), self.ports.len() - 1);
+        Ok(self.ports.len() - 1)
+    }
+
+    fn route(&mut self, a: usize, b: usize) -> Result<Vec<(f64, f64)>, SimError> {
+        if let Some(r) = self.routes.get(&(a, b)) {
+            return Ok(r.clone());
+        }
+        let (pa, pb) = (self.ports[a].berth, self.ports[b].berth);
+        let r = sea::route::route(self.mask, pa, pb, 4.0).map_err(|e| {
+            SimError::Scenario(format!(
+                "route {} -> {}: {e}",
+                self.ports[a].name, self.ports[b].name
+            ))
+        })?;
+        self.routes.insert((a, b), r.clone());
+        let mut rev = r.clone();
+        rev.reverse();
+        self.routes.insert((b, a), rev);
+        Ok(r)
+    }
+
+    fn point_route(
+        &mut self,
+        from: (f64, f64),
+        to: (f64, f64),
+    ) -> Result<Vec<(f64, f64)>, SimError> {
+        sea::route::route(self.mask, from, to, 1.0)
+            .map_err(|e| SimError::Scenario(format!("route to {to:?}: {e}")))
+    }
+
+    fn fresh_mmsi(&mut self, flag: &str) -> u32 {
+        loop {
+            let m = mid(flag) * 1_000_000 + self.rng.random_range(100_000..999_999);
+            if self.used_mmsi.insert(m) {
+                return m;
+            }
+        }
+    }
+
+    fn hours(&mut self, r: [f64; 2]) -> i64 {
+        (self.rng.random_range(r[0]..=r[1].max(r[0])) * H as f64) as i64
+    }
+
+    fn event(&mut self, e: Event) {
+        self.events.push(e);
+    }
+
+    /// Sail leg from port a to port b starting at t; returns arrival time.
+    fn sail(
+        &mut self,
+        plan: &mut Vec<Item>,
+        a: usize,
+        b: usize,
+        t: i64,
+        speed: f64,
+    ) -> Result<i64, SimError> {
+        let pts = self.route(a, b)?;
+        let leg = Arc::new(Leg::new(pts, speed));
+        let t1 = t + (leg.duration_s() * 1000.0) as i64;
+        plan.push(Item::Sail {
+            t0: t,
+            t1,
+            leg,
+            from: Some(a),
+            to: Some(b),
+        });
+        Ok(t1)
+    }
+}
+
+pub fn build(
+    s: &Scenario,
+    start_ms: i64,
+    days: f64,
+    vessel_limit: Option<usize>,
+    seed: u64,
+) -> Result<World, SimError> {
+    let mask = LandMask::global();
+    let end = start_ms + (days * 24.0 * H as f64) as i64;
+    let mut b = Builder {
+        mask,
+        rng: ChaCha8Rng::seed_from_u64(seed),
+        ports: Vec::new(),
+        port_index: HashMap::new(),
+        routes: HashMap::new(),
+        events: Vec::new(),
+        start: start_ms,
+        end,
+        used_mmsi: Default::default(),
+    };
+    let mut vessels = Vec::new();
+    for sh in &s.shuttles {
+        b.used_mmsi.insert(sh.mmsi);
+    }
+    // Shuttles first: they carry the story.
+    if let Some(profile) = &s.shuttle_profile {
+        for sh in &s.shuttles {
+            vessels.push(build_shuttle(&mut b, s, sh, profile)?);
+        }
+    }
+    // Ordinary fleets.
+    let total: usize = s.fleet.iter().map(|f| f.count).sum();
+    let scale = vessel_limit
+        .map(|n| n as f64 / total.max(1) as f64)
+        .unwrap_or(1.0);
+    for f in &s.fleet {
+        let n = ((f.count as f64) * scale).round() as usize;
+        for _ in 0..n {
+            vessels.push(build_ordinary(&mut b, f)?);
+        }
+    }
+    for sm in &s.shared_mmsi {
+        let mut pair = Vec::new();
+        for (k, area) in sm.areas.iter().enumerate() {
+            let fleet = s.fleet.first().ok_or_else(|| {
+                SimError::Scenario("shared_mmsi needs a [[fleet]] for its ports".into())
+            })?;
+            let mut f = fleet.clone();
+            f.ports = vec![area.clone(), area.clone()];
+            f.ports.extend(fleet.ports.iter().take(4).cloned());
+            let mut v = build_ordinary(&mut b, &f)?;
+            v.role = "shared_mmsi";
+            for id in &mut v.identities {
+                id.mmsi = sm.mmsi;
+                id.name = sm.names[k].clone();
+            }
+            pair.push(v);
+        }
+        b.event(Event::new("shared_mmsi", sm.mmsi, start_ms, Some(end), None, None, serde_json::json!({"names": sm.names, "areas": sm.areas, "note": "two transmitters broadcast this MMSI for the whole period"})));
+        vessels.extend(pair);
+    }
+    for sts in &s.sts {
+        build_sts(&mut b, sts, &mut vessels)?;
+    }
+    for sp in &s.spoof {
+        let at = parse_time(&sp.from)?;
+        let until = at + (sp.hours * H as f64) as i64;
+        let v = vessels
+            .iter_mut()
+            .find(|v| v.identities.iter().any(|i| i.name == sp.vessel))
+            .ok_or_else(|| SimError::Scenario(format!("spoof: no vessel named {:?}", sp.vessel)))?;
+        v.spoof.push((at, until, sp.offset_nm, sp.bearing_deg));
+        let mmsi = v.identity_at(at).mmsi;
+        b.event(Event::new("position_jump", mmsi, at, Some(until), None, None, serde_json::json!({"offset_nm": sp.offset_nm, "bearing_deg": sp.bearing_deg, "note": "broadcast position displaced from the true one"})));
+    }
+    if let Some(os) = &s.open_sea {
+        let n = vessel_limit.unwrap_or(os.vessels);
+        for i in 0..n {
+            vessels.push(build_open_sea(&mut b, os, i)?);
+        }
+    }
+    let mut events = std::mem::take(&mut b.events);
+    events.sort_by(|x, y| (x.start_ms, x.mmsi, x.kind).cmp(&(y.start_ms, y.mmsi, y.kind)));
+    Ok(World {
+        start_ms,
+        end_ms: end,
+        ports: b.ports,
+        vessels,
+        events,
+    })
+}
+
+fn build_ordinary(b: &mut Builder<'_>, f: &crate::scenario::Fleet) -> Result<Vessel, SimError> {
+    let kind = f.kinds[b.rng.random_range(0..f.kinds.len().max(1))].clone();
+    let flag = f.flags[b.rng.random_range(0..f.flags.len().max(1))].clone();
+    let (ship_type, speeds, lengths) = kind_info(&kind);
+    let fishing = kind == "fishing";
+    let speed = b.rng.random_range(speeds[0]..speeds[1]);
+    let length = b.rng.random_range(lengths[0]..=lengths[1]);
+    let ports: Vec<usize> = f
+        .ports
+        .iter()
+        .map(|p| b.port(p))
+        .collect::<Result<_, _>>()?;
+    let mmsi = b.fresh_mmsi(&flag);
+    let n = b.used_mmsi.len();
+    let name = format!(
+        "{} {}",
+        ["SEA", "OCEAN", "PACIFIC", "EASTERN", "NORTH", "GOLDEN", "BLUE", "STAR"][n % 8],
+        ["WIND", "DRAGON", "PIONEER", "GLORY", "HOPE", "BRIDGE", "SPIRIT", "TRADER"][(n / 8) % 8]
+    ) + &format!(" {}", n % 97 + 1);
+    let callsign = format!("{}{}", &flag[..1], b.rng.random_range(1000..9999));
+    let home = ports[b.rng.random_range(0..ports.len())];
+    let mut plan = Vec::new();
+    let mut t = b.start;
+    let mut at = home;
+    let first = b.hours([0.0, 48.0]);
+    plan.push(Item::Stay {
+        t0: t,
+        t1: t + first,
+        pos: b.ports[at].berth,
+        status: MOORED,
+        port: Some(at),
+        drift_kn: 0.0,
+    });
+    t += first;
+    let draught_base = (length as f64 / 25.0).clamp(2.0, 14.0);
+    let mut draught = vec![(b.start, draught_base)];
+    let mut grounds: Vec<Vec<(f64, f64)>> = Vec::new();
+    while t < b.end {
+        if fishing {
+            // A fishing trip: out to a ground within 40 nm, fish, come back.
+            let home_pt = b.ports[at].berth;
+            // Each boat has a few fishing grounds within 40 nm of home.
+            if grounds.is_empty() {
+                for _ in 0..8 {
+                    let p = destination(
+                        home_pt.0,
+                        home_pt.1,
+                        b.rng.random_range(0.0..360.0),
+                        b.rng.random_range(10.0..40.0),
+                    );
+                    if !b.mask.is_land(p.0, p.1) {
+                        if let Ok(r) = b.point_route(home_pt, p) {
+                            grounds.push(r);
+                        }
+                    }
+                    if grounds.len() == 3 {
+                        break;
+                    }
+                }
+            }
+            if grounds.is_empty() {
+                plan.push(Item::Stay {
+                    t0: t,
+                    t1: b.end.max(t + 1),
+                    pos: home_pt,
+                    status: MOORED,
+                    port: Some(at),
+                    drift_kn: 0.0,
+                });
+                break;
+            }
+            let out = grounds[b.rng.random_range(0..grounds.len())].clone();
+            let g = *out.last().expect("a route has points");
+            let leg = Arc::new(Leg::new(out.clone(), speed));
+            let t1 = t + (leg.duration_s() * 1000.0) as i64;
+            plan.push(Item::Sail {
+                t0: t,
+                t1,
+                leg,
+                from: Some(at),
+                to: None,
+            });
+            let fish = b.hours([3.0, 8.0]);
+            plan.push(Item::Stay {
+                t0: t1,
+                t1: t1 + fish,
+                pos: g,
+                status: FISHING,
+                port: None,
+                drift_kn: 1.5,
+            });
+            let mut back = out;
+            back.reverse();
+            let leg = Arc::new(Leg::new(back, speed));
+            let t2 = t1 + fish;
+            let t3 = t2 + (leg.duration_s() * 1000.0) as i64;
+            plan.push(Item::Sail {
+                t0: t2,
+                t1: t3,
+                leg,
+                from: None,
+                to: Some(at),
+            });
+            let rest = b.hours([10.0, 30.0]);
+            plan.push(Item::Stay {
+                t0: t3,
+                t1: t3 + rest,
+                pos: home_pt,
+                status: MOORED,
+                port: Some(at),
+                drift_kn: 0.0,
+            });
+            t = t3 + rest;
+        } else {
+            let mut next = ports[b.rng.random_range(0..ports.len())];
+            if next == at {
+                next = ports[(ports.iter().position(|&p| p == at).unwrap_or(0) + 1) % ports.len()];
+            }
+            if next == at {
+                break;
+            }
+            let t1 = b.sail(&mut plan, at, next, t, speed)?;
+            // A few hours at anchor off some ports, then alongside.
+            let mut tt = t1;
+            if b.rng.random_bool(0.3) {
+                let wait = b.hours([2.0, 12.0]);
+                plan.push(Item::Stay {
+                    t0: tt,
+                    t1: tt + wait,
+                    pos: b.ports[next].berth,
+                    status: AT_ANCHOR,
+                    port: Some(next),
+                    drift_kn: 0.1,
+                });
+                tt += wait;
+            }
+            let stay = b.hours([12.0, 60.0]);
+            plan.push(Item::Stay {
+                t0: tt,
+                t1: tt + stay,
+                pos: b.ports[next].berth,
+                status: MOORED,
+                port: Some(next),
+                drift_kn: 0.0,
+            });
+            let d = (draught_base * b.rng.random_range(0.6..1.0) * 10.0).round() / 10.0;
+            draught.push((tt + stay, d));
+            b.event(Event::port_visit(
+                mmsi,
+                t1,
+                tt + stay,
+                &b.ports[next],
+                false,
+            ));
+            at = next;
+            t = tt + stay;
+        }
+    }
+    Ok(Vessel {
+        role: "ordinary",
+        class_b: fishing && b.rng.random_bool(0.5),
+        length_m: length,
+        beam_m: (length / 6).max(4),
+        max_speed_kn: speed,
+        identities: vec![Identity {
+            from_ms: b.start,
+            mmsi,
+            imo: if fishing {
+                0
+            } else {
+                9_000_000 + b.rng.random_range(100_000..899_999)
+            },
+            name,
+            callsign,
+            ship_type,
+            flag,
+        }],
+        motion: Motion::Plan(plan),
+        dark: Vec::new(),
+        spoof: Vec::new(),
+        draught,
+    })
+}
+
+fn build_shuttle(
+    b: &mut Builder<'_>,
+    s: &Scenario,
+    sh: &crate::scenario::Shuttle,
+    pr: &crate::scenario::ShuttleProfile,
+) -> Result<Vessel, SimError> {
+    let (ship_type, _, _) = kind_info(&sh.kind);
+    let load = b.port(&sh.load_port)?;
+    let unloads: Vec<usize> = sh
+        .unload_ports
+        .iter()
+        .map(|p| b.port(p))
+        .collect::<Result<_, _>>()?;
+    let first = parse_time(&sh.first_departure)?.max(b.start);
+    let speed = b.rng.random_range(pr.speed_kn[0]..pr.speed_kn[1]);
+    let mut identities = vec![Identity {
+        from_ms: b.start,
+        mmsi: sh.mmsi,
+        imo: sh.imo,
+        name: sh.name.clone(),
+        callsign: sh.callsign.clone(),
+        ship_type,
+        flag: "RU".into(),
+    }];
+    if let (Some(at), Some(name)) = (&sh.rename_at, &sh.new_name) {
+        let at = parse_time(at)?;
+        let mmsi = sh.new_mmsi.unwrap_or(sh.mmsi);
+        identities.push(Identity {
+            from_ms: at,
+            mmsi,
+            imo: sh.imo,
+            name: name.clone(),
+            callsign: sh.callsign.clone(),
+            ship_type,
+            flag: "RU".into(),
+        });
+        b.event(Event::new("identity_change", mmsi, at, None, None, None, serde_json::json!({"old_name": sh.name, "new_name": name, "old_mmsi": sh.mmsi, "new_mmsi": mmsi, "imo": sh.imo})));
+    }
+    let vessel_sts: Vec<_> = s
+        .sts
+        .iter()
+        .filter(|x| x.vessel == sh.name)
+        .cloned()
+        .collect();
+    let mut plan = Vec::new();
+    let mut dark = Vec::new();
+    let mut draught = vec![(b.start, pr.draught_ballast_m)];
+    let mut at = unloads[0];
+    plan.push(Item::Stay {
+        t0: b.start,
+        t1: first,
+        pos: b.ports[at].berth,
+        status: MOORED,
+        port: Some(at),
+        drift_kn: 0.0,
+    });
+    let mut t = first;
+    let mut trip = 0usize;
+    let lp = b.ports[load].berth;
+    let mut pending_sts = vessel_sts;
+    while t < b.end {
+        // Ballast leg to the load port, dark inside the radius.
+        let t1 = b.sail(&mut plan, at, load, t, speed)?;
+        let Item::Sail { leg, .. } = plan.last().cloned().expect("just pushed") else {
+            unreachable!()
+        };
+        let dark_from = t
+            + (leg
+                .first_within(lp, pr.dark_radius_nm)
+                .unwrap_or(leg.duration_s())
+                * 1000.0) as i64;
+        let went_dark_at = leg.at((dark_from - t) as f64 / 1000.0);
+        let stay = b.hours(pr.load_hours);
+        plan.push(Item::Stay {
+            t0: t1,
+            t1: t1 + stay,
+            pos: lp,
+            status: MOORED,
+            port: Some(load),
+            drift_kn: 0.0,
+        });
+        let laden = (b
+            .rng
+            .random_range(pr.draught_laden_m[0]..pr.draught_laden_m[1])
+            * 10.0)
+            .round()
+            / 10.0;
+        draught.push((t1 + stay / 2, laden));
+        // Laden leg to an unload port.
+        let dest = unloads[trip % unloads.len()];
+        let t2 = t1 + stay;
+        let t3 = b.sail(&mut plan, load, dest, t2, speed)?;
+        let Item::Sail { leg: leg2, .. } = plan.last().cloned().expect("just pushed") else {
+            unreachable!()
+        };
+        let dark_to = t2 + (leg2.last_within(lp, pr.dark_radius_nm).unwrap_or(0.0) * 1000.0) as i64;
+        let back_at = leg2.at((dark_to - t2) as f64 / 1000.0);
+        dark.push((dark_from, dark_to));
+        let mmsi = identities
+            .iter()
+            .rev()
+            .find(|i| i.from_ms <= dark_from)
+            .map(|i| i.mmsi)
+            .unwrap_or(sh.mmsi);
+        let name = &b.ports[load].clone();
+        b.event(Event::new("ais_gap", mmsi, dark_from, Some(dark_to), Some((went_dark_at.0, went_dark_at.1)), None, serde_json::json!({"reappeared": {"lat": back_at.0, "lon": back_at.1}, "cause": "transponder switched off", "hours": (dark_to - dark_from) as f64 / H as f64})));
+        b.event(Event::port_visit(mmsi, t1, t2, name, true));
+        b.event(Event::new("dark_port_call", mmsi, t1, Some(t2), Some(lp), Some(name), serde_json::json!({"dark_from": crate::truth::rfc3339(dark_from), "dark_to": crate::truth::rfc3339(dark_to), "draught_before_m": pr.draught_ballast_m, "draught_after_m": laden})));
+        b.event(Event::new(
+            "draught_change",
+            mmsi,
+            t1,
+            Some(t2),
+            Some(lp),
+            Some(name),
+            serde_json::json!({"from_m": pr.draught_ballast_m, "to_m": laden, "loaded": true}),
+        ));
+        b.event(Event::voyage(mmsi, t, t1, &b.ports[at].clone(), name, true));
+        b.event(Event::voyage(
+            mmsi,
+            t2,
+            t3,
+            name,
+            &b.ports[dest].clone(),
+            true,
+        ));
+        // Unload, then turn around.
+        let mut tt = t3;
+        if let Some(k) = pending_sts.iter().position(|x| {
+            parse_time(&x.at)
+                .map(|a| a >= t3 && a < t3 + 10 * 24 * H)
+                .unwrap_or(false)
+        }) {
+            let x = pending_sts.remove(k);
+            let meet = parse_time(&x.at)?;
+            // Wait in port, go out to the meeting point, loiter alongside, return.
+            plan.push(Item::Stay {
+                t0: tt,
+                t1: meet - 12 * H,
+                pos: b.ports[dest].berth,
+                status: MOORED,
+                port: Some(dest),
+                drift_kn: 0.0,
+            });
+            let out = b.point_route(b.ports[dest].berth, (x.lat, x.lon))?;
+            let leg = Arc::new(Leg::new(out.clone(), speed));
+            let dep = meet - (leg.duration_s() * 1000.0) as i64 - 2 * H;
+            if let Some(Item::Stay { t1, .. }) = plan.last_mut() {
+                *t1 = dep.max(tt + H);
+            }
+            let dep = dep.max(tt + H);
+            let arr = dep + (leg.duration_s() * 1000.0) as i64;
+            plan.push(Item::Sail {
+                t0: dep,
+                t1: arr,
+                leg,
+                from: Some(dest),
+                to: None,
+            });
+            let sts_end = meet + (x.hours * H as f64) as i64;
+            plan.push(Item::Stay {
+                t0: arr,
+                t1: sts_end,
+                pos: (x.lat, x.lon),
+                status: crate::motion::UNDER_WAY,
+                port: None,
+                drift_kn: 0.3,
+            });
+            let mut back = out;
+            back.reverse();
+            let leg = Arc::new(Leg::new(back, speed));
+            let home = sts_end + (leg.duration_s() * 1000.0) as i64;
+            plan.push(Item::Sail {
+                t0: sts_end,
+                t1: home,
+                leg,
+                from: None,
+                to: Some(dest),
+            });
+            let m = identities
+                .iter()
+                .rev()
+                .find(|i| i.from_ms <= meet)
+                .map(|i| i.mmsi)
+                .unwrap_or(sh.mmsi);
+            b.event(Event::new(
+                "loitering",
+                m,
+                arr,
+                Some(sts_end),
+                Some((x.lat, x.lon)),
+                None,
+                serde_json::json!({"note": "waiting for and lying alongside a dark partner"}),
+            ));
+            let mut e = Event::new(
+                "encounter",
+                m,
+                meet,
+                Some(sts_end),
+                Some((x.lat, x.lon)),
+                None,
+                serde_json::json!({"partner_name": x.partner_name, "partner_dark": true, "ship_to_ship_transfer": true}),
+            );
+            e.other_mmsi = Some(x.partner_mmsi);
+            b.event(e);
+            tt = home;
+        }
+        let unload = b.hours(pr.unload_hours);
+        plan.push(Item::Stay {
+            t0: tt,
+            t1: tt + unload,
+            pos: b.ports[dest].berth,
+            status: MOORED,
+            port: Some(dest),
+            drift_kn: 0.0,
+        });
+        draught.push((tt + unload / 2, pr.draught_ballast_m));
+        let m = identities
+            .iter()
+            .rev()
+            .find(|i| i.from_ms <= tt)
+            .map(|i| i.mmsi)
+            .unwrap_or(sh.mmsi);
+        b.event(Event::port_visit(
+            m,
+            t3,
+            tt + unload,
+            &b.ports[dest].clone(),
+            false,
+        ));
+        b.event(Event::new(
+            "draught_change",
+            m,
+            tt,
+            Some(tt + unload),
+            Some(b.ports[dest].berth),
+            Some(&b.ports[dest].clone()),
+            serde_json::json!({"from_m": laden, "to_m": pr.draught_ballast_m, "loaded": false}),
+        ));
+        let turn = b.hours(pr.turnaround_hours);
+        plan.push(Item::Stay {
+            t0: tt + unload,
+            t1: tt + unload + turn,
+            pos: b.ports[dest].berth,
+            status: MOORED,
+            port: Some(dest),
+            drift_kn: 0.0,
+        });
+        t = tt + unload + turn;
+        at = dest;
+        trip += 1;
+    }
+    Ok(Vessel {
+        role: "shuttle",
+        class_b: false,
+        length_m: sh.length_m,
+        beam_m: sh.beam_m,
+        max_speed_kn: speed,
+        identities,
+        motion: Motion::Plan(plan),
+        dark,
+        spoof: Vec::new(),
+        draught,
+    })
+}
+
+fn build_sts(
+    b: &mut Builder<'_>,
+    x: &crate::scenario::Sts,
+    vessels: &mut Vec<Vessel>,
+) -> Result<(), SimError> {
+    // The partner: moored in Chongjin (no receivers there) and dark at sea.
+    let home = b.port("KPCHO")?;
+    let meet = parse_time(&x.at)?;
+    let speed = 10.0;
+    let out = b.point_route(b.ports[home].berth, (x.lat, x.lon))?;
+    let leg = Arc::new(Leg::new(out.clone(), speed));
+    let arr = meet;
+    let dep = arr - (leg.duration_s() * 1000.0) as i64;
+    let end = meet + (x.hours * H as f64) as i64;
+    let mut back = out;
+    back.reverse();
+    let leg_back = Arc::new(Leg::new(back, speed));
+    let home_t = end + (leg_back.duration_s() * 1000.0) as i64;
+    let plan = vec![
+        Item::Stay {
+            t0: b.start,
+            t1: dep,
+            pos: b.ports[home].berth,
+            status: MOORED,
+            port: Some(home),
+            drift_kn: 0.0,
+        },
+        Item::Sail {
+            t0: dep,
+            t1: arr,
+            leg,
+            from: Some(home),
+            to: None,
+        },
+        Item::Stay {
+            t0: arr,
+            t1: end,
+            pos: (x.lat + 0.001, x.lon + 0.001),
+            status: crate::motion::UNDER_WAY,
+            port: None,
+            drift_kn: 0.3,
+        },
+        Item::Sail {
+            t0: end,
+            t1: home_t,
+            leg: leg_back,
+            from: None,
+            to: Some(home),
+        },
+        Item::Stay {
+            t0: home_t,
+            t1: b.end.max(home_t + 1),
+            pos: b.ports[home].berth,
+            status: MOORED,
+            port: Some(home),
+            drift_kn: 0.0,
+        },
+    ];
+    b.event(Event::new(
+        "ais_gap",
+        x.partner_mmsi,
+        dep - H,
+        Some(home_t + H),
+        Some(b.ports[home].berth),
+        None,
+        serde_json::json!({"cause": "transponder off for the transfer", "partner_of": x.vessel}),
+    ));
+    vessels.push(Vessel {
+        role: "sts_partner",
+        class_b: false,
+        length_m: 90,
+        beam_m: 14,
+        max_speed_kn: speed,
+        identities: vec![Identity {
+            from_ms: b.start,
+            mmsi: x.partner_mmsi,
+            imo: 0,
+            name: x.partner_name.clone(),
+            callsign: String::new(),
+            ship_type: 70,
+            flag: "MN".into(),
+        }],
+        motion: Motion::Plan(plan),
+        dark: vec![(dep - H, home_t + H)],
+        spoof: Vec::new(),
+        draught: vec![(b.start, 5.0)],
+    });
+    Ok(())
+}
+
+fn build_open_sea(
+    b: &mut Builder<'_>,
+    os: &crate::scenario::OpenSea,
+    i: usize,
+) -> Result<Vessel, SimError> {
+    let (lat, lon) = loop {
+        let p = (
+            b.rng.random_range(-60.0..65.0),
+            b.rng.random_range(-180.0..180.0),
+        );
+        if !b.mask.is_land(p.0, p.1) {
+            break p;
+        }
+    };
+    let flag = ["PA", "LR", "MH", "SG", "HK", "CN", "RU", "JP", "KR"][i % 9];
+    let mmsi = b.fresh_mmsi(flag);
+    let speed = b.rng.random_range(8.0..22.0);
+    let mut dark = Vec::new();
+    if b.rng.random_bool(os.dark_fraction.clamp(0.0, 1.0)) {
+        let t0 = b.rng.random_range(b.start..b.end);
+        let t1 = (t0 + b.hours([6.0, 18.0])).min(b.end);
+        dark.push((t0, t1));
+        b.event(Event::new(
+            "ais_gap",
+            mmsi,
+            t0,
+            Some(t1),
+            None,
+            None,
+            serde_json::json!({"cause": "transponder switched off"}),
+        ));
+    }
+    let mut spoof = Vec::new();
+    if b.rng.random_bool(os.spoof_fraction.clamp(0.0, 1.0)) {
+        let t0 = b.rng.random_range(b.start..b.end);
+        let t1 = (t0 + b.hours([2.0, 8.0])).min(b.end);
+        spoof.push((t0, t1, 50.0, 90.0));
+        b.event(Event::new(
+            "position_jump",
+            mmsi,
+            t0,
+            Some(t1),
+            None,
+            None,
+            serde_json::json!({"offset_nm": 50.0}),
+        ));
+    }
+    Ok(Vessel {
+        role: "open_sea",
+        class_b: i % 10 == 9,
+        length_m: 150,
+        beam_m: 25,
+        max_speed_kn: speed,
+        identities: vec![Identity {
+            from_ms: b.start,
+            mmsi,
+            imo: 9_100_000 + i as u32,
+            name: format!("LOAD {i}"),
+            callsign: format!("L{i}"),
+            ship_type: 70,
+            flag: flag.into(),
+        }],
+        motion: Motion::Drift(Drift {
+            lat,
+            lon,
+            heading: b.rng.random_range(0.0..360.0),
+            speed,
+            last_ms: b.start,
+        }),
+        dark,
+        spoof,
+        draught: vec![(b.start, 8.0)],
+    })
+}
