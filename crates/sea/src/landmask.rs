@@ -94,12 +94,15 @@ impl LandMask {
         self.rows
     }
 
-    /// The nearest sea cell centre to a position, searching rings of cells
-    /// out to `max_cells`; `None` if all are land.
+    /// The centre of the nearest sea cell to a position (its own cell if
+    /// that is sea), searching rings of cells out to `max_cells`; `None` if
+    /// all are land.
     pub fn nearest_sea(&self, lat: f64, lon: f64, max_cells: usize) -> Option<(f64, f64)> {
         let (r0, c0) = self.cell(lat, lon);
+        // Cell centres, not the point itself: a point on a cell edge can
+        // round into the neighbouring land cell once encoded.
         if !self.is_land_cell(r0, c0) {
-            return Some((lat, lon));
+            return Some(self.cell_center(r0, c0));
         }
         let mut best: Option<(f64, (f64, f64))> = None;
         for k in 1..=max_cells as i64 {

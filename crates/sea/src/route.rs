@@ -50,14 +50,78 @@ fn flat_nm(a: (f64, f64), b: (f64, f64)) -> f64 {
     (dx * dx + dy * dy).sqrt() * 60.0
 }
 
-/// Whether every cell on the straight segment between two positions is sea.
+/// Whether every cell the straight segment between two positions passes
+/// through is sea. The segment is straight in latitude/longitude (as the
+/// simulator moves along it) and every cell it touches is visited (grid
+/// traversal), so no land corner is skipped.
 pub fn clear_line(mask: &LandMask, a: (f64, f64), b: (f64, f64)) -> bool {
-    let d = distance_nm(a.0, a.1, b.0, b.1);
-    let steps = (d / 0.4).ceil().max(1.0) as usize; // ~0.4 nm < half a cell
-    (0..=steps).all(|i| {
-        let t = i as f64 / steps as f64;
-        !mask.is_land(a.0 + (b.0 - a.0) * t, a.1 + (b.1 - a.1) * t)
-    })
+    // grid coordinates: x = columns from 180°W, y = rows from 90°N
+    let (x0, y0) = ((a.1 + 180.0) * 60.0, (90.0 - a.0) * 60.0);
+    let (x1, y1) = ((b.1 + 180.0) * 60.0, (90.0 - b.0) * 60.0);
+    let (mut cx, mut cy) = (x0.floor() as i64, y0.floor() as i64);
+    let (ex, ey) = (x1.floor() as i64, y1.floor() as i64);
+    let (dx, dy) = (x1 - x0, y1 - y0);
+    let sx = if dx > 0.0 { 1 } else { -1 };
+    let sy = if dy > 0.0 { 1 } else { -1 };
+    let t_dx = if dx != 0.0 {
+        (1.0 / dx).abs()
+    } else {
+        f64::INFINITY
+    };
+    let t_dy = if dy != 0.0 {
+        (1.0 / dy).abs()
+    } else {
+        f64::INFINITY
+    };
+    let mut tx = if dx > 0.0 {
+        (cx as f64 + 1.0 - x0) / dx
+    } else if dx < 0.0 {
+        (x0 - cx as f64) / -dx
+    } else {
+        f64::INFINITY
+    };
+    let mut ty = if dy > 0.0 {
+        (cy as f64 + 1.0 - y0) / dy
+    } else if dy < 0.0 {
+        (y0 - cy as f64) / -dy
+    } else {
+        f64::INFINITY
+    };
+    let cols = mask.cols() as i64;
+    let rows = mask.rows() as i64;
+    let land = |cx: i64, cy: i64| {
+        cy < 0 || cy >= rows || mask.is_land_cell(cy as usize, cx.rem_euclid(cols) as usize)
+    };
+    let mut steps = 0;
+    loop {
+        if land(cx, cy) {
+            return false;
+        }
+        if (cx == ex && cy == ey) || steps > 1_000_000 {
+            return true;
+        }
+        steps += 1;
+        if (tx - ty).abs() < 1e-12 {
+            // through a corner: both neighbours are touched
+            if land(cx + sx, cy) || land(cx, cy + sy) {
+                return false;
+            }
+            cx += sx;
+            cy += sy;
+            tx += t_dx;
+            ty += t_dy;
+        } else if tx < ty {
+            cx += sx;
+            tx += t_dx;
+        } else {
+            cy += sy;
+            ty += t_dy;
+        }
+        if tx > 1.0 + 1e-9 && ty > 1.0 + 1e-9 && (cx != ex || cy != ey) {
+            // numerical end: the end cell must be the last one
+            return !land(ex, ey);
+        }
+    }
 }
 
 /// A sea route from `from` to `to` (lat, lon), as waypoints including both

@@ -398,7 +398,7 @@ pub fn emit(w: &World, scn: &Scenario, seed: u64, out: &mut dyn Write) -> std::i
                 }
             }
         }
-        buf.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        buf.sort_by_key(|a| (a.0, a.1));
         for (_, _, line) in &buf {
             out.write_all(line.as_bytes())?;
             out.write_all(b"\n")?;

@@ -133,7 +133,6 @@ pub fn run(scn: &Scenario, opts: &Options, out_dir: &Path) -> Result<Summary, Si
     for (i, e) in world.events.iter().enumerate() {
         write(e.to_json(i))?;
     }
-    drop(write);
     t.flush().map_err(io(&truth_path))?;
     Ok(summary)
 }
