@@ -294,18 +294,22 @@ impl BitWriter {
     pub fn new() -> Self {
         Self::default()
     }
-    /// Writes the low `n` bits of `v`.
+    /// Writes the low `n` bits of `v` (n <= 64).
     pub fn put(&mut self, v: u64, n: u32) {
-        for i in (0..n).rev() {
-            let bit = (v >> i) & 1;
-            if self.len.is_multiple_of(8) {
+        let v = if n < 64 { v & ((1u64 << n) - 1) } else { v };
+        let mut remaining = n;
+        while remaining > 0 {
+            let off = (self.len % 8) as u32;
+            if off == 0 {
                 self.bytes.push(0);
             }
-            if bit == 1 {
-                let last = self.bytes.len() - 1;
-                self.bytes[last] |= 0x80 >> (self.len % 8);
-            }
-            self.len += 1;
+            let free = 8 - off;
+            let take = free.min(remaining);
+            let chunk = ((v >> (remaining - take)) & ((1u64 << take) - 1)) as u8;
+            let last = self.bytes.len() - 1;
+            self.bytes[last] |= chunk << (free - take);
+            self.len += take as usize;
+            remaining -= take;
         }
     }
     /// Appends `nbits` bits from packed big-endian `bytes`.
@@ -327,16 +331,11 @@ impl BitWriter {
         let fill = (nchars * 6 - self.len) as u8;
         let mut s = String::with_capacity(nchars);
         for c in 0..nchars {
-            let mut v = 0u8;
-            for b in 0..6 {
-                let i = c * 6 + b;
-                let bit = if i < self.len {
-                    (self.bytes[i / 8] >> (7 - i % 8)) & 1
-                } else {
-                    0
-                };
-                v = (v << 1) | bit;
-            }
+            let bit = c * 6;
+            let byte = bit / 8;
+            let hi = self.bytes.get(byte).copied().unwrap_or(0) as u16;
+            let lo = self.bytes.get(byte + 1).copied().unwrap_or(0) as u16;
+            let v = (((hi << 8) | lo) >> (10 - bit % 8)) as u8 & 0x3f;
             s.push(armor(v) as char);
         }
         (s, fill)

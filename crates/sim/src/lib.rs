@@ -77,13 +77,18 @@ pub fn run(scn: &Scenario, opts: &Options, out_dir: &Path) -> Result<Summary, Si
     let world = world::build(scn, start, days, opts.vessels, seed)?;
     let nmea_path = out_dir.join("ais.nmea.gz");
     let f = std::fs::File::create(&nmea_path).map_err(io(&nmea_path))?;
-    let mut gz = flate2::write::GzEncoder::new(
+    // Lines are buffered before compression: the compressor works on large
+    // blocks instead of one call per line.
+    let gz = flate2::write::GzEncoder::new(
         std::io::BufWriter::with_capacity(1 << 20, f),
         flate2::Compression::fast(),
     );
-    let counts = emit::emit(&world, scn, seed, &mut gz).map_err(io(&nmea_path))?;
-    gz.finish()
-        .and_then(|mut w| w.flush())
+    let mut w = std::io::BufWriter::with_capacity(1 << 20, gz);
+    let counts = emit::emit(&world, scn, seed, &mut w).map_err(io(&nmea_path))?;
+    w.into_inner()
+        .map_err(|e| e.into_error())
+        .and_then(|gz| gz.finish())
+        .and_then(|mut f| f.flush())
         .map_err(io(&nmea_path))?;
     let summary = Summary {
         scenario: scn.name.clone(),
