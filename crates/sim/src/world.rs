@@ -310,6 +310,12 @@ pub fn build(
         vessels.extend(pair);
     }
     for sts in &s.sts {
+        if !s.shuttles.iter().any(|sh| sh.name == sts.vessel) {
+            return Err(SimError::Scenario(format!(
+                "sts: {:?} is not one of the [[shuttles]]",
+                sts.vessel
+            )));
+        }
         build_sts(&mut b, sts, &mut vessels)?;
     }
     for sp in &s.spoof {
@@ -654,7 +660,7 @@ fn build_shuttle(
         let mut tt = t3;
         if let Some(k) = pending_sts.iter().position(|x| {
             parse_time(&x.at)
-                .map(|a| a >= t3 && a < t3 + 10 * 24 * H)
+                .map(|a| a >= t3 && a < t3 + 25 * 24 * H)
                 .unwrap_or(false)
         }) {
             let x = pending_sts.remove(k);
@@ -775,6 +781,15 @@ fn build_shuttle(
         t = tt + unload + turn;
         at = dest;
         trip += 1;
+    }
+    for x in &pending_sts {
+        let at = parse_time(&x.at)?;
+        if at >= b.start && at + 30 * 24 * H < b.end {
+            return Err(SimError::Scenario(format!(
+                "ship-to-ship transfer of {} at {}: no unload call of that ship in the 25 days before it; move the date",
+                x.vessel, x.at
+            )));
+        }
     }
     Ok(Vessel {
         role: "shuttle",
