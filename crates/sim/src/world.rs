@@ -437,6 +437,16 @@ fn build_ordinary(b: &mut Builder<'_>, f: &crate::scenario::Fleet) -> Result<Ves
                 port: None,
                 drift_kn: 1.5,
             });
+            // Legitimate loitering: fishing.
+            b.event(Event::new(
+                "loitering",
+                mmsi,
+                t1,
+                Some(t1 + fish),
+                Some(g),
+                None,
+                serde_json::json!({"activity": "fishing"}),
+            ));
             let mut back = out;
             back.reverse();
             let leg = Arc::new(Leg::new(back, speed));
@@ -492,7 +502,19 @@ fn build_ordinary(b: &mut Builder<'_>, f: &crate::scenario::Fleet) -> Result<Ves
                 drift_kn: 0.0,
             });
             let d = (draught_base * b.rng.random_range(0.6..1.0) * 10.0).round() / 10.0;
+            let before = draught.last().map(|x| x.1).unwrap_or(d);
             draught.push((tt + stay, d));
+            if (d - before).abs() >= 0.5 {
+                b.event(Event::new(
+                    "draught_change",
+                    mmsi,
+                    tt,
+                    Some(tt + stay),
+                    Some(b.ports[next].berth),
+                    Some(&b.ports[next].clone()),
+                    serde_json::json!({"from_m": before, "to_m": d, "cargo_operations": true}),
+                ));
+            }
             b.event(Event::port_visit(
                 mmsi,
                 t1,
