@@ -2,6 +2,7 @@
 //! lives in the library crates.
 
 mod decode;
+mod detect;
 mod ingest;
 mod input;
 mod simulate;
@@ -27,6 +28,10 @@ enum Command {
     Ingest(ingest::IngestArgs),
     /// Simulate AIS traffic with ground truth (the built-in scenario).
     Simulate(simulate::SimulateArgs),
+    /// Detect behaviours (port visits, dark port calls, gaps, encounters...) in a store.
+    Detect(detect::DetectArgs),
+    /// Score detected events against a simulation's ground truth.
+    Eval(detect::EvalArgs),
 }
 
 fn main() {
@@ -35,6 +40,8 @@ fn main() {
         Command::Decode(a) => decode::run(a),
         Command::Ingest(a) => ingest::run(a),
         Command::Simulate(a) => simulate::run(a),
+        Command::Detect(a) => detect::run(a),
+        Command::Eval(a) => detect::eval(a),
     };
     if let Err(e) = res {
         // Broken pipe (e.g. `| head`) is not a failure.

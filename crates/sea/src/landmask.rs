@@ -94,6 +94,44 @@ impl LandMask {
         self.rows
     }
 
+    /// Distance to the nearest land cell centre, nautical miles, searching
+    /// out to `max_cells` cells; `None` if there is none that close.
+    pub fn nearest_land_nm(&self, lat: f64, lon: f64, max_cells: usize) -> Option<f64> {
+        let (r0, c0) = self.cell(lat, lon);
+        if self.is_land_cell(r0, c0) {
+            return Some(0.0);
+        }
+        let mut best: Option<f64> = None;
+        for k in 1..=max_cells as i64 {
+            for dr in -k..=k {
+                for dc in -k..=k {
+                    if dr.abs() != k && dc.abs() != k {
+                        continue;
+                    }
+                    let r = r0 as i64 + dr;
+                    if r < 0 || r >= self.rows as i64 {
+                        continue;
+                    }
+                    let c = (c0 as i64 + dc).rem_euclid(self.cols as i64) as usize;
+                    if self.is_land_cell(r as usize, c) {
+                        let p = self.cell_center(r as usize, c);
+                        let d = crate::geo::distance_nm(lat, lon, p.0, p.1);
+                        if best.is_none_or(|b| d < b) {
+                            best = Some(d);
+                        }
+                    }
+                }
+            }
+            // a ring further out is at least k-1 cells (>= (k-1)*0.5 nm) away
+            if let Some(b) = best {
+                if b < (k as f64 - 1.0) * 0.5 {
+                    return best;
+                }
+            }
+        }
+        best
+    }
+
     /// The centre of the nearest sea cell to a position (its own cell if
     /// that is sea), searching rings of cells out to `max_cells`; `None` if
     /// all are land.

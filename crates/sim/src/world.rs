@@ -379,6 +379,9 @@ fn build_ordinary(b: &mut Builder<'_>, f: &crate::scenario::Fleet) -> Result<Ves
         port: Some(at),
         drift_kn: 0.0,
     });
+    if first > 0 {
+        b.event(Event::port_visit(mmsi, t, t + first, &b.ports[at].clone(), false));
+    }
     t += first;
     let draught_base = (length as f64 / 25.0).clamp(2.0, 14.0);
     let mut draught = vec![(b.start, draught_base)];
@@ -460,6 +463,7 @@ fn build_ordinary(b: &mut Builder<'_>, f: &crate::scenario::Fleet) -> Result<Ves
                 to: Some(at),
             });
             let rest = b.hours([10.0, 30.0]);
+            b.event(Event::port_visit(mmsi, t3, t3 + rest, &b.ports[at].clone(), false));
             plan.push(Item::Stay {
                 t0: t3,
                 t1: t3 + rest,
@@ -470,14 +474,15 @@ fn build_ordinary(b: &mut Builder<'_>, f: &crate::scenario::Fleet) -> Result<Ves
             });
             t = t3 + rest;
         } else {
-            let mut next = ports[b.rng.random_range(0..ports.len())];
-            if next == at {
-                next = ports[(ports.iter().position(|&p| p == at).unwrap_or(0) + 1) % ports.len()];
-            }
-            if next == at {
+            let others: Vec<usize> = ports.iter().copied().filter(|&p| p != at).collect();
+            if others.is_empty() {
+                // nowhere else to go: stay until the end
+                plan.push(Item::Stay { t0: t, t1: b.end.max(t + 1), pos: b.ports[at].berth, status: MOORED, port: Some(at), drift_kn: 0.0 });
                 break;
             }
+            let next = others[b.rng.random_range(0..others.len())];
             let t1 = b.sail(&mut plan, at, next, t, speed)?;
+            b.event(Event::voyage(mmsi, t, t1, &b.ports[at].clone(), &b.ports[next].clone(), false));
             // A few hours at anchor off some ports, then alongside.
             let mut tt = t1;
             if b.rng.random_bool(0.3) {
@@ -608,6 +613,9 @@ fn build_shuttle(
         port: Some(at),
         drift_kn: 0.0,
     });
+    if first > b.start {
+        b.event(Event::port_visit(sh.mmsi, b.start, first, &b.ports[at].clone(), false));
+    }
     let mut t = first;
     let mut trip = 0usize;
     let lp = b.ports[load].berth;

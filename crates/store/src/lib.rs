@@ -29,6 +29,11 @@ pub mod record;
 pub mod schema;
 
 pub use ingest::{ingest, IngestOptions, Progress, SourceOutcome};
+
+/// Arrow types the readers hand out, for crates that do not depend on arrow.
+pub mod arrow {
+    pub use arrow_array::{Array, RecordBatch, UInt32Array};
+}
 pub use manifest::SourceEntry;
 pub use reader::{Filter, Store};
 pub use record::{Class, Identity, Position};

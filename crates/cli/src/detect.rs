@@ -1,0 +1,99 @@
+//! `shiptrace detect` and `shiptrace eval`.
+
+use anyhow::{Context, Result};
+use std::io::Write;
+use std::path::PathBuf;
+
+#[derive(clap::Args, Debug)]
+#[command(after_help = "Examples:\n  shiptrace detect --store store/ --out events.jsonl\n  shiptrace detect --store store/ --out events.jsonl --config shiptrace.toml\n  shiptrace detect --print-params > shiptrace.toml")]
+pub struct DetectArgs {
+    /// Store directory (from `shiptrace ingest`).
+    #[arg(long, required_unless_present = "print_params")]
+    pub store: Option<PathBuf>,
+    /// Events output (JSON lines).
+    #[arg(long, required_unless_present = "print_params")]
+    pub out: Option<PathBuf>,
+    /// shiptrace.toml with a [detect] table (every key optional).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Print every detector parameter with its default, as TOML, and exit.
+    #[arg(long)]
+    pub print_params: bool,
+}
+
+pub fn params(config: Option<&PathBuf>) -> Result<detect::Params> {
+    match config {
+        Some(p) => {
+            let text = std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?;
+            detect::Params::from_toml(&text).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))
+        }
+        None => Ok(detect::Params::default()),
+    }
+}
+
+fn params_toml(p: &detect::Params) -> String {
+    #[derive(serde::Serialize)]
+    struct File<'a> {
+        detect: &'a detect::Params,
+    }
+    toml::to_string(&File { detect: p }).unwrap_or_default()
+}
+
+pub fn run(a: &DetectArgs) -> Result<()> {
+    let p = params(a.config.as_ref())?;
+    if a.print_params {
+        print!("{}", params_toml(&p));
+        return Ok(());
+    }
+    let (store_dir, out) = (a.store.as_ref().context("--store is required")?, a.out.as_ref().context("--out is required")?);
+    let st = store::Store::open(store_dir)?;
+    let t = std::time::Instant::now();
+    let (events, summary) = detect::detect_store(&st, &p)?;
+    let mut w = std::io::BufWriter::new(std::fs::File::create(out).with_context(|| format!("cannot create {}", out.display()))?);
+    for e in &events {
+        serde_json::to_writer(&mut w, e)?;
+        w.write_all(b"\n")?;
+    }
+    w.flush()?;
+    eprintln!("detect: {} vessels, {} fixes, {} identity reports in {:.1} s", summary.vessels, summary.fixes, summary.identities, t.elapsed().as_secs_f64());
+    for (k, n) in &summary.by_kind {
+        eprintln!("  {k:<16} {n}");
+    }
+    eprintln!("wrote {} events to {}", events.len(), out.display());
+    eprintln!("parameters used:\n{}", params_toml(&p));
+    Ok(())
+}
+
+#[derive(clap::Args, Debug)]
+#[command(after_help = "Example:\n  shiptrace eval --truth sim/truth.jsonl --events events.jsonl")]
+pub struct EvalArgs {
+    /// Ground truth (`truth.jsonl` from `shiptrace simulate`).
+    #[arg(long)]
+    pub truth: PathBuf,
+    /// Detected events (`shiptrace detect --out`).
+    #[arg(long)]
+    pub events: PathBuf,
+    /// Leave out detections below this confidence.
+    #[arg(long, default_value_t = 0.0)]
+    pub min_confidence: f64,
+    /// Time tolerance for a match, hours.
+    #[arg(long, default_value_t = 2.0)]
+    pub tolerance_hours: f64,
+}
+
+pub fn eval(a: &EvalArgs) -> Result<()> {
+    let read = |p: &PathBuf| -> Result<Vec<detect::Event>> {
+        let text = std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?;
+        detect::eval::read_events(&text).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))
+    };
+    let truth = read(&a.truth)?;
+    let events = read(&a.events)?;
+    let m = detect::eval::Matching { tolerance_hours: a.tolerance_hours, min_confidence: a.min_confidence, ..Default::default() };
+    println!("{:<16} {:>7} {:>9} {:>7} {:>8} {:>7} {:>9}", "kind", "truth", "detected", "found", "correct", "recall", "precision");
+    for s in detect::eval::evaluate(&truth, &events, &m) {
+        let f = |x: f64| if x.is_nan() { "-".to_string() } else { format!("{x:.3}") };
+        println!("{:<16} {:>7} {:>9} {:>7} {:>8} {:>7} {:>9}", s.kind, s.truth, s.detected, s.found, s.correct, f(s.recall), f(s.precision));
+    }
+    println!("(match: same kind and vessel, times within {} h, same port for port visits and dark port calls; detections with confidence >= {})", a.tolerance_hours, a.min_confidence);
+    Ok(())
+}

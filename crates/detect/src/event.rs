@@ -1,0 +1,64 @@
+//! The event schema shared by every detector (and the simulator's truth).
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PortRef {
+    pub name: String,
+    pub locode: Option<String>,
+}
+
+/// One detected behaviour. Times are RFC 3339 UTC in JSON.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    pub id: String,
+    pub kind: String,
+    pub mmsi: u32,
+    pub other_mmsi: Option<u32>,
+    pub start: String,
+    pub end: Option<String>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub port: Option<PortRef>,
+    pub confidence: f64,
+    pub evidence: serde_json::Value,
+}
+
+pub fn rfc3339(ms: i64) -> String {
+    ais::nmea::format_rfc3339_ms(ms)
+}
+
+/// Parses the RFC 3339 UTC form written here back to unix ms.
+pub fn parse_time(s: &str) -> Option<i64> {
+    let n = |r: std::ops::Range<usize>| -> Option<i64> { s.get(r)?.parse().ok() };
+    let days = ais::nmea::days_from_civil(n(0..4)?, n(5..7)? as u32, n(8..10)? as u32);
+    let mut ms = ((days * 24 + n(11..13)?) * 60 + n(14..16)?) * 60_000 + n(17..19)? * 1000;
+    if s.as_bytes().get(19) == Some(&b'.') {
+        ms += n(20..23)?;
+    }
+    Some(ms)
+}
+
+impl Event {
+    pub fn new(kind: &str, mmsi: u32, start_ms: i64, end_ms: Option<i64>, pos: Option<(f64, f64)>) -> Event {
+        Event {
+            id: String::new(),
+            kind: kind.to_string(),
+            mmsi,
+            other_mmsi: None,
+            start: rfc3339(start_ms),
+            end: end_ms.map(rfc3339),
+            lat: pos.map(|p| p.0),
+            lon: pos.map(|p| p.1),
+            port: None,
+            confidence: 0.5,
+            evidence: serde_json::Value::Null,
+        }
+    }
+    pub fn start_ms(&self) -> i64 {
+        parse_time(&self.start).unwrap_or(0)
+    }
+    pub fn end_ms(&self) -> i64 {
+        self.end.as_deref().and_then(parse_time).unwrap_or_else(|| self.start_ms())
+    }
+}

@@ -1,0 +1,311 @@
+//! # shiptrace detect
+//!
+//! From stored fixes to events: the behaviours that reveal covert
+//! shipments, each with its evidence and a confidence. Per-vessel
+//! detectors ([`vessel`]) take one MMSI's fixes in time order; the batch
+//! driver ([`detect_store`]) replays the store by MMSI range on both cores,
+//! then runs the cross-vessel parts: reception density for gaps, dark port
+//! calls, voyages, identities shared across MMSIs and encounters
+//! ([`encounter`]). Every threshold is in [`Params`].
+
+pub mod encounter;
+pub mod eval;
+pub mod event;
+pub mod gazetteer;
+pub mod params;
+pub mod vessel;
+
+pub use event::Event;
+pub use params::Params;
+
+use rayon::prelude::*;
+use store::arrow::Array;
+use sea::geo::distance_nm;
+use std::collections::HashMap;
+use store::{Filter, Store, StoreError};
+
+/// Counts of what the detection ran over.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Summary {
+    pub vessels: usize,
+    pub fixes: u64,
+    pub identities: u64,
+    pub by_kind: std::collections::BTreeMap<String, usize>,
+}
+
+/// Runs every detector over a store.
+pub fn detect_store(store: &Store, p: &Params) -> Result<(Vec<Event>, Summary), StoreError> {
+    let gaz = gazetteer::Gazetteer::builtin();
+    // MMSI ranges of about equal size, from a pass over the mmsi column.
+    let mut counts: HashMap<u32, u32> = HashMap::new();
+    for b in store.scan_positions(&Filter::default()) {
+        let (_, b) = b?;
+        let m = b.column_by_name("mmsi").and_then(|c| c.as_any().downcast_ref::<store::arrow::UInt32Array>().cloned());
+        if let Some(m) = m {
+            for v in m.values().iter() {
+                *counts.entry(*v).or_default() += 1;
+            }
+        }
+    }
+    let mut mmsis: Vec<(u32, u32)> = counts.into_iter().collect();
+    mmsis.sort();
+    let total: u64 = mmsis.iter().map(|m| m.1 as u64).sum();
+    let shards = (total / 1_000_000 + 1).max(rayon::current_num_threads() as u64 * 2) as usize;
+    let per = total.div_ceil(shards as u64).max(1);
+    let mut ranges = Vec::new();
+    let mut acc = 0u64;
+    let mut lo = None;
+    for (m, n) in &mmsis {
+        lo.get_or_insert(*m);
+        acc += *n as u64;
+        if acc >= per {
+            ranges.push((lo.take().expect("set above"), *m));
+            acc = 0;
+        }
+    }
+    if let Some(l) = lo {
+        ranges.push((l, mmsis.last().map(|m| m.0).unwrap_or(l)));
+    }
+    // Phase one, per vessel, in parallel.
+    let results: Vec<Result<(Vec<Event>, Vec<vessel::Gap>, Vec<(u32, i64, i64, f64, f64)>, HashMap<(i64, i32, i32), u32>, u64, u64, usize, Vec<(u32, u32, i64)>), StoreError>> = ranges
+        .par_iter()
+        .map(|&(a, z)| {
+            let f = Filter { mmsi: Some((a, z)), ..Filter::default() };
+            let pos = store.positions(&f)?;
+            let ids = store.identities(&f)?;
+            let mut by_id: HashMap<u32, Vec<store::Identity>> = HashMap::new();
+            for i in ids.iter() {
+                by_id.entry(i.mmsi).or_default().push(i.clone());
+            }
+            let mut events = Vec::new();
+            let mut gaps = Vec::new();
+            let mut loiters = Vec::new();
+            let mut density: HashMap<(i64, i32, i32), u32> = HashMap::new();
+            let mut imo_seen: Vec<(u32, u32, i64)> = Vec::new();
+            let cell = p.gaps.density_cell_deg;
+            let mut vessels = 0;
+            let mut start = 0;
+            while start < pos.len() {
+                let m = pos[start].mmsi;
+                let mut end = start;
+                while end < pos.len() && pos[end].mmsi == m {
+                    let f = &pos[end];
+                    *density.entry((f.time_ms.div_euclid(86_400_000), (f.lat / cell).floor() as i32, (f.lon / cell).floor() as i32)).or_default() += 1;
+                    end += 1;
+                }
+                let vid = by_id.remove(&m).unwrap_or_default();
+                for i in &vid {
+                    if let Some(imo) = i.imo {
+                        imo_seen.push((imo, m, i.time_ms));
+                    }
+                }
+                let r = vessel::detect_vessel(m, &pos[start..end], &vid, p, &gaz);
+                events.extend(r.events);
+                gaps.extend(r.gaps);
+                loiters.extend(r.loiters.into_iter().map(|l| (m, l.0, l.1, l.2, l.3)));
+                vessels += 1;
+                start = end;
+            }
+            // vessels with identities but no positions
+            for (m, vid) in by_id {
+                let r = vessel::detect_vessel(m, &[], &vid, p, &gaz);
+                events.extend(r.events);
+            }
+            Ok((events, gaps, loiters, density, pos.len() as u64, ids.len() as u64, vessels, imo_seen))
+        })
+        .collect();
+    let mut events = Vec::new();
+    let mut gaps = Vec::new();
+    let mut loiters = Vec::new();
+    let mut density: HashMap<(i64, i32, i32), u32> = HashMap::new();
+    let mut summary = Summary::default();
+    let mut imo_seen = Vec::new();
+    for r in results {
+        let (e, g, l, d, nf, ni, nv, imo) = r?;
+        events.extend(e);
+        gaps.extend(g);
+        loiters.extend(l);
+        for (k, v) in d {
+            *density.entry(k).or_default() += v;
+        }
+        summary.fixes += nf;
+        summary.identities += ni;
+        summary.vessels += nv;
+        imo_seen.extend(imo);
+    }
+    // Phase two: gaps with reception density, dark port calls.
+    let watched: Vec<usize> = p.dark_port_call.watched_ports.iter().filter_map(|k| gaz.find(k)).collect();
+    let cell = p.gaps.density_cell_deg;
+    let mask = sea::LandMask::global();
+    for g in &gaps {
+        let hrs = (g.t1 - g.t0) as f64 / 3_600_000.0;
+        let day = g.t0.div_euclid(86_400_000);
+        let (cy, cx) = ((g.a.0 / cell).floor() as i32, (g.a.1 / cell).floor() as i32);
+        // fixes per hour heard around the place where the vessel went dark
+        let around: u32 = (-1..=1).flat_map(|dy| (-1..=1).map(move |dx| (dy, dx))).map(|(dy, dx)| density.get(&(day, cy + dy, cx + dx)).copied().unwrap_or(0)).sum();
+        let per_hour = around as f64 / 24.0;
+        let shore_nm = mask.nearest_land_nm(g.a.0, g.a.1, 60);
+        let mut e = Event::new("ais_gap", g.mmsi, g.t0, Some(g.t1), Some(g.a));
+        e.confidence = (0.4 + 0.5 * (per_hour / 20.0).min(1.0)).min(0.9);
+        e.evidence = serde_json::json!({
+            "hours": hrs, "went_dark": {"lat": g.a.0, "lon": g.a.1}, "reappeared": {"lat": g.b.0, "lon": g.b.1},
+            "distance_nm": distance_nm(g.a.0, g.a.1, g.b.0, g.b.1),
+            "distance_from_shore_nm": shore_nm,
+            "fixes_per_hour_heard_nearby": per_hour,
+            "reception": if per_hour >= 10.0 { "good: others were heard there, the silence is the vessel's" } else { "poor: few fixes heard there, the silence may be coverage" },
+            "parameters": {"min_hours": p.gaps.min_hours, "density_cell_deg": cell}
+        });
+        events.push(e);
+        if hrs < p.dark_port_call.min_gap_hours {
+            continue;
+        }
+        // Seen in a port at both ends of the silence: a port visit with a
+        // coverage gap, not a dark call.
+        if gaz.nearest(g.a.0, g.a.1, p.ports.entry_km).is_some() && gaz.nearest(g.b.0, g.b.1, p.ports.entry_km).is_some() {
+            continue;
+        }
+        let mut best: Option<(usize, f64, f64, f64)> = None;
+        for &w in &watched {
+            let pl = &gaz.places[w];
+            let d1 = distance_nm(g.a.0, g.a.1, pl.lat, pl.lon);
+            let d2 = distance_nm(pl.lat, pl.lon, g.b.0, g.b.1);
+            let need = (d1 + d2) / g.top_speed_kn.max(1.0);
+            let stay = hrs - need;
+            if stay >= p.dark_port_call.min_stay_hours && best.is_none_or(|b| d1 + d2 < b.1 + b.2) {
+                best = Some((w, d1, d2, stay));
+            }
+        }
+        let Some((w, d1, d2, stay)) = best else { continue };
+        // The simpler story: sailing straight from where it went dark to
+        // where it reappeared. Time it cannot explain is time for a call.
+        let direct_h = distance_nm(g.a.0, g.a.1, g.b.0, g.b.1) / g.cruise_kn.max(1.0);
+        let unexplained = hrs - direct_h;
+        if unexplained < p.dark_port_call.min_stay_hours {
+            continue;
+        }
+        let pl = &gaz.places[w];
+        let near = p.dark_port_call.near_port_nm;
+        let draught_up = match (g.draught_before, g.draught_after) {
+            (Some(a), Some(b)) => (b - a).abs() >= p.dark_port_call.draught_change_m,
+            _ => false,
+        };
+        let conf: f64 = 0.4 + if d1 <= near { 0.2 } else { 0.0 } + if d2 <= near { 0.2 } else { 0.0 } + if draught_up { 0.2 } else { 0.0 };
+        let arrive = g.t0 + (d1 / g.cruise_kn.max(1.0) * 3_600_000.0) as i64;
+        let leave = (g.t1 - (d2 / g.cruise_kn.max(1.0) * 3_600_000.0) as i64).max(arrive);
+        let mut e = Event::new("dark_port_call", g.mmsi, arrive, Some(leave), Some((pl.lat, pl.lon)));
+        e.port = Some(event::PortRef { name: pl.name.clone(), locode: pl.locode.clone() });
+        e.confidence = conf.min(1.0);
+        e.evidence = serde_json::json!({
+            "rule": "a silence long enough to sail to a watched port, stay, and come back, that sailing straight cannot explain",
+            "gap": {"from": event::rfc3339(g.t0), "to": event::rfc3339(g.t1), "hours": hrs},
+            "to_port_nm": d1, "from_port_nm": d2, "top_speed_kn": g.top_speed_kn, "cruise_kn": g.cruise_kn,
+            "possible_hours_in_port": stay, "direct_passage_hours": direct_h, "unexplained_hours": unexplained,
+            "draught_before_m": g.draught_before, "draught_after_m": g.draught_after, "draught_changed": draught_up,
+            "parameters": {"watched_ports": p.dark_port_call.watched_ports, "min_stay_hours": p.dark_port_call.min_stay_hours, "min_gap_hours": p.dark_port_call.min_gap_hours, "speed_margin": p.dark_port_call.speed_margin, "near_port_nm": near}
+        });
+        events.push(e);
+    }
+    // Repeat pattern: more than one dark call by a vessel adds confidence.
+    let mut calls: HashMap<u32, usize> = HashMap::new();
+    for e in events.iter().filter(|e| e.kind == "dark_port_call") {
+        *calls.entry(e.mmsi).or_default() += 1;
+    }
+    for e in events.iter_mut().filter(|e| e.kind == "dark_port_call") {
+        let n = calls[&e.mmsi];
+        if n > 1 {
+            e.confidence = (e.confidence + 0.1).min(1.0);
+            e.evidence["repeat_calls"] = serde_json::json!(n);
+        }
+    }
+    // One IMO on several MMSIs.
+    imo_seen.sort();
+    let mut i = 0;
+    while i < imo_seen.len() {
+        let mut j = i;
+        while j + 1 < imo_seen.len() && imo_seen[j + 1].0 == imo_seen[i].0 {
+            j += 1;
+        }
+        let grp = &imo_seen[i..=j];
+        let mut per: HashMap<u32, (i64, i64)> = HashMap::new();
+        for (_, m, t) in grp {
+            let e = per.entry(*m).or_insert((*t, *t));
+            e.0 = e.0.min(*t);
+            e.1 = e.1.max(*t);
+        }
+        if per.len() > 1 && grp[0].0 != 0 {
+            let mut v: Vec<(u32, (i64, i64))> = per.into_iter().collect();
+            v.sort_by_key(|x| x.1 .0);
+            for w in v.windows(2) {
+                let mut e = Event::new("identity_change", w[1].0, w[0].1 .1, Some(w[1].1 .0), None);
+                e.other_mmsi = Some(w[0].0);
+                e.confidence = 0.85;
+                e.evidence = serde_json::json!({"rule": "one IMO number broadcast by several MMSIs", "imo": grp[0].0, "old_mmsi": w[0].0, "new_mmsi": w[1].0});
+                events.push(e);
+            }
+        }
+        i = j + 1;
+    }
+    // Encounters, one day of positions at a time.
+    let mut hits = encounter::PairHits::new();
+    let mut days: Vec<i64> = density.keys().map(|k| k.0).collect();
+    days.sort();
+    days.dedup();
+    for d in days {
+        let f = Filter { time: Some((d * 86_400_000, (d + 1) * 86_400_000)), ..Filter::default() };
+        let mut slice = Vec::new();
+        for b in store.scan_positions(&f) {
+            let (path, b) = b?;
+            for p in store::schema::positions_from_batch(&b).map_err(|msg| StoreError::Corrupt { path, msg })? {
+                if p.sog.unwrap_or(0.0) < 5.0 {
+                    slice.push((p.mmsi, p.time_ms, p.lat, p.lon, p.sog.unwrap_or(0.0)));
+                }
+            }
+        }
+        encounter::index_slice(&slice, p, &mut hits);
+    }
+    let pair_events = encounter::encounters(&mut hits, p, &gaz);
+    // One-sided: a vessel that made a dark call loiters at sea, no partner heard.
+    for (m, t0, t1, lat, lon) in &loiters {
+        let hrs = (t1 - t0) as f64 / 3_600_000.0;
+        if calls.get(m).copied().unwrap_or(0) == 0 || hrs < p.encounters.one_sided_min_hours {
+            continue;
+        }
+        let covered = pair_events.iter().any(|e| (e.mmsi == *m || e.other_mmsi == Some(*m)) && e.start_ms() < *t1 && e.end_ms() > *t0);
+        if covered {
+            continue;
+        }
+        let mut e = Event::new("encounter", *m, *t0, Some(*t1), Some((*lat, *lon)));
+        e.confidence = 0.5;
+        e.evidence = serde_json::json!({"rule": "a vessel with dark port calls loitering at sea with no partner heard: a possible transfer with a dark vessel", "partner": "not seen (dark)", "hours": hrs, "dark_port_calls": calls[m]});
+        events.push(e);
+    }
+    events.extend(pair_events);
+    // Voyages between consecutive calls (port visits and dark port calls).
+    let mut stops: HashMap<u32, Vec<&Event>> = HashMap::new();
+    for e in events.iter().filter(|e| e.kind == "port_visit" || e.kind == "dark_port_call") {
+        stops.entry(e.mmsi).or_default().push(e);
+    }
+    let mut voyages = Vec::new();
+    for (m, mut v) in stops {
+        v.sort_by_key(|e| e.start_ms());
+        for w in v.windows(2) {
+            let (a, b) = (w[0], w[1]);
+            if a.port.as_ref().map(|x| &x.name) == b.port.as_ref().map(|x| &x.name) {
+                continue;
+            }
+            let mut e = Event::new("voyage", m, a.end_ms(), Some(b.start_ms()), a.lat.zip(a.lon));
+            e.port = b.port.clone();
+            e.confidence = a.confidence.min(b.confidence);
+            e.evidence = serde_json::json!({"from": a.port.as_ref().map(|x| &x.name), "to": b.port.as_ref().map(|x| &x.name), "from_kind": a.kind, "to_kind": b.kind});
+            voyages.push(e);
+        }
+    }
+    events.extend(voyages);
+    events.sort_by(|a, b| (a.start_ms(), a.mmsi, &a.kind).cmp(&(b.start_ms(), b.mmsi, &b.kind)));
+    for (i, e) in events.iter_mut().enumerate() {
+        e.id = format!("ev-{i}");
+        *summary.by_kind.entry(e.kind.clone()).or_default() += 1;
+    }
+    Ok((events, summary))
+}
+

@@ -1,0 +1,222 @@
+//! Every threshold of every detector: a named parameter with its default
+//! and where the default comes from. Settable in `shiptrace.toml` under
+//! `[detect.<section>]`; reports print the values used.
+
+use serde::{Deserialize, Serialize};
+
+/// All detector parameters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct Params {
+    pub tracks: Tracks,
+    pub ports: Ports,
+    pub gaps: Gaps,
+    pub dark_port_call: DarkPortCall,
+    pub encounters: Encounters,
+    pub loitering: Loitering,
+    pub identity: Identity,
+    pub draught: Draught,
+}
+
+/// Track cleaning and segmentation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Tracks {
+    /// Reported speeds that are receiver noise, knots. Source: Global
+    /// Fishing Watch segmenter (51.2, 63.0, 102.3 kn).
+    pub noise_speeds_kn: Vec<f32>,
+    /// A fix joins a segment if its distance from the segment's last fix is
+    /// at most `hypot(hours, segment_hour_floor) * segment_speed_kn`.
+    /// Source: GFW segmenter (25 kn, 0.25 h).
+    pub segment_speed_kn: f64,
+    pub segment_hour_floor: f64,
+}
+
+impl Default for Tracks {
+    fn default() -> Self {
+        Tracks { noise_speeds_kn: vec![51.2, 63.0, 102.3], segment_speed_kn: 25.0, segment_hour_floor: 0.25 }
+    }
+}
+
+/// Port visits: a state machine with entry/exit hysteresis and stops.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Ports {
+    /// Enter a port within this distance of its reference point, km. GFW
+    /// uses 3 km from observed anchorages; the gazetteer holds port centres
+    /// (World Port Index), so the default is wider.
+    pub entry_km: f64,
+    /// Leave beyond this distance, km (GFW: 4 km from anchorages).
+    pub exit_km: f64,
+    /// Stopped below this speed, knots. Source: GFW (0.2 kn).
+    pub stop_kn: f32,
+    /// Moving again above this speed, knots. Source: GFW (0.5 kn).
+    pub moving_kn: f32,
+    /// A silence inside a port this long counts as a port gap (a stop).
+    /// Source: GFW (4 h).
+    pub port_gap_hours: f64,
+    /// Lowest confidence level (1-4) to report. GFW: level 1 (entry or exit
+    /// only) is mostly false positives, so 2.
+    pub min_level: u8,
+}
+
+impl Default for Ports {
+    fn default() -> Self {
+        Ports { entry_km: 6.0, exit_km: 8.0, stop_kn: 0.2, moving_kn: 0.5, port_gap_hours: 4.0, min_level: 2 }
+    }
+}
+
+/// AIS gaps.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Gaps {
+    /// Silences at least this long are gaps, hours. Source: GFW raw gaps
+    /// (> 6 h; the published set uses 12 h).
+    pub min_hours: f64,
+    /// Cells of the reception-density grid, degrees.
+    pub density_cell_deg: f64,
+}
+
+impl Default for Gaps {
+    fn default() -> Self {
+        Gaps { min_hours: 6.0, density_cell_deg: 0.5 }
+    }
+}
+
+/// Dark port calls: a gap during which the vessel could have reached a
+/// watched port, stayed, and come back.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DarkPortCall {
+    /// Ports where ships go dark because no receiver shares data there
+    /// (UN/LOCODE or gazetteer name). Default: the DPRK ports of the
+    /// flagship case (FACTS.md §2).
+    pub watched_ports: Vec<String>,
+    /// Minimum time alongside for a call, hours.
+    pub min_stay_hours: f64,
+    /// Gaps shorter than this are not considered, hours.
+    pub min_gap_hours: f64,
+    /// The vessel's top speed is its 95th-percentile reported speed times
+    /// this factor (it could have sailed a little faster while dark).
+    pub speed_margin: f64,
+    /// Top speed when a vessel reported too few moving fixes, knots.
+    pub default_speed_kn: f64,
+    /// Going dark or reappearing within this distance of the port adds
+    /// confidence, nm.
+    pub near_port_nm: f64,
+    /// A draught change across the gap of at least this much adds
+    /// confidence, metres.
+    pub draught_change_m: f32,
+}
+
+impl Default for DarkPortCall {
+    fn default() -> Self {
+        DarkPortCall {
+            watched_ports: vec!["KPRJN".into(), "Sonbong".into(), "KPCHO".into(), "KPNAM".into()],
+            min_stay_hours: 6.0,
+            min_gap_hours: 12.0,
+            speed_margin: 1.1,
+            default_speed_kn: 12.0,
+            near_port_nm: 80.0,
+            draught_change_m: 0.5,
+        }
+    }
+}
+
+/// Encounters (ship-to-ship meetings).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Encounters {
+    /// Two vessels within this distance, km. Source: GFW (0.5 km).
+    pub max_distance_km: f64,
+    /// For at least this long, hours. Source: GFW (2 h).
+    pub min_hours: f64,
+    /// With median speed below this, knots. Source: GFW (2 kn).
+    pub max_median_kn: f32,
+    /// At least this far from a port reference point, km. Source: GFW
+    /// (10 km from an anchorage).
+    pub min_port_distance_km: f64,
+    /// Time buckets of the space-time index, minutes. Source: GFW resamples
+    /// to 10 min.
+    pub bucket_minutes: i64,
+    /// Meetings of one pair less than this apart are merged, hours. GFW: 4 h.
+    pub merge_hours: f64,
+    /// One-sided encounters: a vessel that made a dark port call and then
+    /// loiters at sea for this long is reported as meeting a dark partner.
+    pub one_sided_min_hours: f64,
+}
+
+impl Default for Encounters {
+    fn default() -> Self {
+        Encounters { max_distance_km: 0.5, min_hours: 2.0, max_median_kn: 2.0, min_port_distance_km: 10.0, bucket_minutes: 10, merge_hours: 4.0, one_sided_min_hours: 4.0 }
+    }
+}
+
+/// Loitering.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Loitering {
+    /// Hourly mean speed below this, knots. Source: GFW (2 kn).
+    pub max_hourly_kn: f64,
+    /// Consecutive slow hours at least this long, hours. Source: GFW's
+    /// AIS-disabling study (4 h).
+    pub min_hours: f64,
+    /// At least this far from a port reference point, km (not berthing).
+    pub min_port_distance_km: f64,
+    /// Hours without any fix allowed inside a loitering run (satellite-only
+    /// coverage hears a ship once per pass, about every 100 minutes).
+    pub max_silent_hours: f64,
+}
+
+impl Default for Loitering {
+    fn default() -> Self {
+        Loitering { max_hourly_kn: 2.0, min_hours: 3.0, min_port_distance_km: 10.0, max_silent_hours: 3.0 }
+    }
+}
+
+/// Identity changes and shared MMSIs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Identity {
+    /// Two segments of one MMSI overlapping this long make a shared MMSI,
+    /// hours. Source: GFW (> 24 h of overlapping segments).
+    pub shared_overlap_hours: f64,
+    /// A displaced excursion shorter than this is a position jump, not a
+    /// second transmitter, hours.
+    pub jump_max_hours: f64,
+    /// Minimum fixes in a segment for it to count.
+    pub min_segment_fixes: usize,
+}
+
+impl Default for Identity {
+    fn default() -> Self {
+        Identity { shared_overlap_hours: 24.0, jump_max_hours: 48.0, min_segment_fixes: 3 }
+    }
+}
+
+/// Draught changes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Draught {
+    /// Report a change of at least this much, metres.
+    pub min_change_m: f32,
+}
+
+impl Default for Draught {
+    fn default() -> Self {
+        Draught { min_change_m: 0.5 }
+    }
+}
+
+impl Params {
+    /// Reads `[detect]` from a `shiptrace.toml` text (every key optional).
+    pub fn from_toml(text: &str) -> Result<Params, String> {
+        #[derive(Deserialize, Default)]
+        struct File {
+            #[serde(default)]
+            detect: Params,
+        }
+        let f: File = toml::from_str(text).map_err(|e| e.to_string())?;
+        Ok(f.detect)
+    }
+}
