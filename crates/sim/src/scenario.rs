@@ -36,6 +36,10 @@ pub struct Scenario {
     pub shared_mmsi: Vec<SharedMmsi>,
     #[serde(default)]
     pub spoof: Vec<Spoof>,
+    /// Ordinary ship-to-ship meetings at sea (bunkering, transfers) with
+    /// both transponders on.
+    #[serde(default)]
+    pub rendezvous: Option<Rendezvous>,
     /// `load` scenario: this many vessels anywhere at sea.
     #[serde(default)]
     pub open_sea: Option<OpenSea>,
@@ -132,6 +136,20 @@ pub struct Spoof {
     pub hours: f64,
     pub offset_nm: f64,
     pub bearing_deg: f64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rendezvous {
+    /// Pairs of vessels that meet once each.
+    pub pairs: usize,
+    /// Ports they start from and go on to.
+    pub ports: Vec<String>,
+    /// Hours alongside, range.
+    pub hours: [f64; 2],
+    /// The meeting point lies this far from a coastal station, nm (inside
+    /// its range, so the meeting is heard).
+    pub station_distance_nm: [f64; 2],
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
