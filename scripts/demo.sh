@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
 # The main job: build shiptrace, simulate the built-in rason-shuttle scenario
 # (about six months from August 2023: four shuttle ships on Rajin -> Dunai /
-# Vostochny voyages with AIS off near Rajin, among ordinary traffic), and
-# ingest the simulated feed into a Parquet store. Everything lands in out/.
-# Detection, estimates and the report come with later versions.
+# Vostochny voyages with AIS off near Rajin, among ordinary traffic), ingest
+# the simulated feed into a Parquet store, detect behaviours, and score the
+# detections against the simulation's ground truth. Everything lands in out/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --locked -p shiptrace
 bin=./target/release/shiptrace
-rm -rf out/rason-shuttle out/store
+rm -rf out/rason-shuttle out/store out/events.jsonl
 $bin simulate --scenario rason-shuttle --out out/rason-shuttle
 $bin ingest out/rason-shuttle/ais.nmea.gz --store out/store
+$bin detect --store out/store --out out/events.jsonl 2> >(grep -v '^parameters used' | sed -n '1,14p' >&2)
+echo >&2
+$bin eval --truth out/rason-shuttle/truth.jsonl --events out/events.jsonl
 echo >&2
 echo "simulated feed:  out/rason-shuttle/ais.nmea.gz (SIMULATED data)" >&2
-echo "ground truth:    out/rason-shuttle/truth.jsonl ($(grep -c '"kind":"dark_port_call"' out/rason-shuttle/truth.jsonl) dark port calls at Najin among $(grep -c '"record":"event"' out/rason-shuttle/truth.jsonl) true events)" >&2
+echo "ground truth:    out/rason-shuttle/truth.jsonl" >&2
 echo "Parquet store:   out/store (positions/, identities/, manifest.jsonl)" >&2
+echo "events:          out/events.jsonl ($(grep -c '"kind":"dark_port_call"' out/events.jsonl) dark port calls detected)" >&2

@@ -5,7 +5,9 @@ use std::io::Write;
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
-#[command(after_help = "Examples:\n  shiptrace detect --store store/ --out events.jsonl\n  shiptrace detect --store store/ --out events.jsonl --config shiptrace.toml\n  shiptrace detect --print-params > shiptrace.toml")]
+#[command(
+    after_help = "Examples:\n  shiptrace detect --store store/ --out events.jsonl\n  shiptrace detect --store store/ --out events.jsonl --config shiptrace.toml\n  shiptrace detect --print-params > shiptrace.toml"
+)]
 pub struct DetectArgs {
     /// Store directory (from `shiptrace ingest`).
     #[arg(long, required_unless_present = "print_params")]
@@ -24,7 +26,8 @@ pub struct DetectArgs {
 pub fn params(config: Option<&PathBuf>) -> Result<detect::Params> {
     match config {
         Some(p) => {
-            let text = std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?;
+            let text = std::fs::read_to_string(p)
+                .with_context(|| format!("cannot read {}", p.display()))?;
             detect::Params::from_toml(&text).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))
         }
         None => Ok(detect::Params::default()),
@@ -45,17 +48,28 @@ pub fn run(a: &DetectArgs) -> Result<()> {
         print!("{}", params_toml(&p));
         return Ok(());
     }
-    let (store_dir, out) = (a.store.as_ref().context("--store is required")?, a.out.as_ref().context("--out is required")?);
+    let (store_dir, out) = (
+        a.store.as_ref().context("--store is required")?,
+        a.out.as_ref().context("--out is required")?,
+    );
     let st = store::Store::open(store_dir)?;
     let t = std::time::Instant::now();
     let (events, summary) = detect::detect_store(&st, &p)?;
-    let mut w = std::io::BufWriter::new(std::fs::File::create(out).with_context(|| format!("cannot create {}", out.display()))?);
+    let mut w = std::io::BufWriter::new(
+        std::fs::File::create(out).with_context(|| format!("cannot create {}", out.display()))?,
+    );
     for e in &events {
         serde_json::to_writer(&mut w, e)?;
         w.write_all(b"\n")?;
     }
     w.flush()?;
-    eprintln!("detect: {} vessels, {} fixes, {} identity reports in {:.1} s", summary.vessels, summary.fixes, summary.identities, t.elapsed().as_secs_f64());
+    eprintln!(
+        "detect: {} vessels, {} fixes, {} identity reports in {:.1} s",
+        summary.vessels,
+        summary.fixes,
+        summary.identities,
+        t.elapsed().as_secs_f64()
+    );
     for (k, n) in &summary.by_kind {
         eprintln!("  {k:<16} {n}");
     }
@@ -83,16 +97,39 @@ pub struct EvalArgs {
 
 pub fn eval(a: &EvalArgs) -> Result<()> {
     let read = |p: &PathBuf| -> Result<Vec<detect::Event>> {
-        let text = std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?;
+        let text =
+            std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?;
         detect::eval::read_events(&text).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))
     };
     let truth = read(&a.truth)?;
     let events = read(&a.events)?;
-    let m = detect::eval::Matching { tolerance_hours: a.tolerance_hours, min_confidence: a.min_confidence, ..Default::default() };
-    println!("{:<16} {:>7} {:>9} {:>7} {:>8} {:>7} {:>9}", "kind", "truth", "detected", "found", "correct", "recall", "precision");
+    let m = detect::eval::Matching {
+        tolerance_hours: a.tolerance_hours,
+        min_confidence: a.min_confidence,
+        ..Default::default()
+    };
+    println!(
+        "{:<16} {:>7} {:>9} {:>7} {:>8} {:>7} {:>9}",
+        "kind", "truth", "detected", "found", "correct", "recall", "precision"
+    );
     for s in detect::eval::evaluate(&truth, &events, &m) {
-        let f = |x: f64| if x.is_nan() { "-".to_string() } else { format!("{x:.3}") };
-        println!("{:<16} {:>7} {:>9} {:>7} {:>8} {:>7} {:>9}", s.kind, s.truth, s.detected, s.found, s.correct, f(s.recall), f(s.precision));
+        let f = |x: f64| {
+            if x.is_nan() {
+                "-".to_string()
+            } else {
+                format!("{x:.3}")
+            }
+        };
+        println!(
+            "{:<16} {:>7} {:>9} {:>7} {:>8} {:>7} {:>9}",
+            s.kind,
+            s.truth,
+            s.detected,
+            s.found,
+            s.correct,
+            f(s.recall),
+            f(s.precision)
+        );
     }
     println!("(match: same kind and vessel, times within {} h, same port for port visits and dark port calls; detections with confidence >= {})", a.tolerance_hours, a.min_confidence);
     Ok(())

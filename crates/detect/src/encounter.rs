@@ -26,7 +26,11 @@ pub fn index_slice(fixes: &[(u32, i64, f64, f64, f32)], p: &Params, hits: &mut P
     }
     let key = |f: &(u32, i64, f64, f64, f32)| {
         let k = f.2.to_radians().cos().max(0.05);
-        (f.1.div_euclid(bucket_ms), (f.2 / cell).floor() as i64, (f.3 * k / cell).floor() as i64)
+        (
+            f.1.div_euclid(bucket_ms),
+            (f.2 / cell).floor() as i64,
+            (f.3 * k / cell).floor() as i64,
+        )
     };
     for &i in last.values() {
         grid.entry(key(&fixes[i])).or_default().push(i);
@@ -37,14 +41,22 @@ pub fn index_slice(fixes: &[(u32, i64, f64, f64, f32)], p: &Params, hits: &mut P
             let a = &fixes[i];
             for dy in -1..=1 {
                 for dx in -1..=1 {
-                    let Some(others) = grid.get(&(b, cy + dy, cx + dx)) else { continue };
+                    let Some(others) = grid.get(&(b, cy + dy, cx + dx)) else {
+                        continue;
+                    };
                     for &j in others {
                         let o = &fixes[j];
                         if o.0 <= a.0 {
                             continue;
                         }
                         if distance_nm(a.2, a.3, o.2, o.3) <= max_nm {
-                            hits.entry((a.0, o.0)).or_default().push((b, (a.2 + o.2) / 2.0, (a.3 + o.3) / 2.0, a.4, o.4));
+                            hits.entry((a.0, o.0)).or_default().push((
+                                b,
+                                (a.2 + o.2) / 2.0,
+                                (a.3 + o.3) / 2.0,
+                                a.4,
+                                o.4,
+                            ));
                         }
                     }
                 }
@@ -80,7 +92,10 @@ pub fn encounters(hits: &mut PairHits, p: &Params, gaz: &Gazetteer) -> Vec<Event
             let lat = run.iter().map(|h| h.1).sum::<f64>() / run.len() as f64;
             let lon = run.iter().map(|h| h.2).sum::<f64>() / run.len() as f64;
             let near_port = gaz.nearest(lat, lon, p.encounters.min_port_distance_km);
-            if hrs >= p.encounters.min_hours && median < p.encounters.max_median_kn && near_port.is_none() {
+            if hrs >= p.encounters.min_hours
+                && median < p.encounters.max_median_kn
+                && near_port.is_none()
+            {
                 let mut e = Event::new("encounter", pair.0, t0, Some(t1), Some((lat, lon)));
                 e.other_mmsi = Some(pair.1);
                 e.confidence = (0.6 + hrs / 20.0).min(0.95);

@@ -40,7 +40,13 @@ pub fn parse_time(s: &str) -> Option<i64> {
 }
 
 impl Event {
-    pub fn new(kind: &str, mmsi: u32, start_ms: i64, end_ms: Option<i64>, pos: Option<(f64, f64)>) -> Event {
+    pub fn new(
+        kind: &str,
+        mmsi: u32,
+        start_ms: i64,
+        end_ms: Option<i64>,
+        pos: Option<(f64, f64)>,
+    ) -> Event {
         Event {
             id: String::new(),
             kind: kind.to_string(),
@@ -59,6 +65,9 @@ impl Event {
         parse_time(&self.start).unwrap_or(0)
     }
     pub fn end_ms(&self) -> i64 {
-        self.end.as_deref().and_then(parse_time).unwrap_or_else(|| self.start_ms())
+        self.end
+            .as_deref()
+            .and_then(parse_time)
+            .unwrap_or_else(|| self.start_ms())
     }
 }

@@ -35,7 +35,12 @@ impl Gazetteer {
         Gazetteer::new(
             sea::ports::all()
                 .iter()
-                .map(|p| Place { name: p.name.clone(), locode: (!p.locode.is_empty()).then(|| p.locode.clone()), lat: p.lat, lon: p.lon })
+                .map(|p| Place {
+                    name: p.name.clone(),
+                    locode: (!p.locode.is_empty()).then(|| p.locode.clone()),
+                    lat: p.lat,
+                    lon: p.lon,
+                })
                 .collect(),
         )
     }
@@ -65,7 +70,14 @@ impl Gazetteer {
     /// A place by UN/LOCODE or name.
     pub fn find(&self, key: &str) -> Option<usize> {
         let k = key.replace(' ', "").to_ascii_uppercase();
-        self.places.iter().position(|p| p.locode.as_deref() == Some(k.as_str())).or_else(|| self.places.iter().position(|p| p.name.eq_ignore_ascii_case(key)))
+        self.places
+            .iter()
+            .position(|p| p.locode.as_deref() == Some(k.as_str()))
+            .or_else(|| {
+                self.places
+                    .iter()
+                    .position(|p| p.name.eq_ignore_ascii_case(key))
+            })
     }
 }
 
@@ -75,11 +87,27 @@ mod tests {
 
     #[test]
     fn finds_ports_across_the_antimeridian() {
-        let g = Gazetteer::new(vec![Place { name: "East".into(), locode: None, lat: 0.0, lon: 179.99 }, Place { name: "West".into(), locode: None, lat: 0.0, lon: -179.99 }]);
+        let g = Gazetteer::new(vec![
+            Place {
+                name: "East".into(),
+                locode: None,
+                lat: 0.0,
+                lon: 179.99,
+            },
+            Place {
+                name: "West".into(),
+                locode: None,
+                lat: 0.0,
+                lon: -179.99,
+            },
+        ]);
         let (i, d) = g.nearest(0.0, -179.995, 5.0).unwrap();
         assert_eq!(g.places[i].name, "West");
         assert!(d < 1.0);
-        assert_eq!(g.places[g.nearest(0.0, 179.999, 5.0).unwrap().0].name, "East");
+        assert_eq!(
+            g.places[g.nearest(0.0, 179.999, 5.0).unwrap().0].name,
+            "East"
+        );
         // 179.95 is 4.4 km from East
         assert!(g.nearest(0.0, 179.95, 3.0).is_none());
         assert!(g.nearest(0.0, 179.95, 5.0).is_some());

@@ -19,9 +19,9 @@ pub use event::Event;
 pub use params::Params;
 
 use rayon::prelude::*;
-use store::arrow::Array;
 use sea::geo::distance_nm;
 use std::collections::HashMap;
+use store::arrow::Array;
 use store::{Filter, Store, StoreError};
 
 /// Counts of what the detection ran over.
@@ -33,6 +33,21 @@ pub struct Summary {
     pub by_kind: std::collections::BTreeMap<String, usize>,
 }
 
+/// What phase one returns for one MMSI range.
+struct ShardOut {
+    events: Vec<Event>,
+    gaps: Vec<vessel::Gap>,
+    /// (mmsi, start, end, lat, lon) of loitering at sea
+    loiters: Vec<(u32, i64, i64, f64, f64)>,
+    /// fixes per (day, cell row, cell column)
+    density: HashMap<(i64, i32, i32), u32>,
+    fixes: u64,
+    identities: u64,
+    vessels: usize,
+    /// (imo, mmsi, time) of every identity report with an IMO
+    imo_seen: Vec<(u32, u32, i64)>,
+}
+
 /// Runs every detector over a store.
 pub fn detect_store(store: &Store, p: &Params) -> Result<(Vec<Event>, Summary), StoreError> {
     let gaz = gazetteer::Gazetteer::builtin();
@@ -40,7 +55,11 @@ pub fn detect_store(store: &Store, p: &Params) -> Result<(Vec<Event>, Summary), 
     let mut counts: HashMap<u32, u32> = HashMap::new();
     for b in store.scan_positions(&Filter::default()) {
         let (_, b) = b?;
-        let m = b.column_by_name("mmsi").and_then(|c| c.as_any().downcast_ref::<store::arrow::UInt32Array>().cloned());
+        let m = b.column_by_name("mmsi").and_then(|c| {
+            c.as_any()
+                .downcast_ref::<store::arrow::UInt32Array>()
+                .cloned()
+        });
         if let Some(m) = m {
             for v in m.values().iter() {
                 *counts.entry(*v).or_default() += 1;
@@ -67,10 +86,13 @@ pub fn detect_store(store: &Store, p: &Params) -> Result<(Vec<Event>, Summary), 
         ranges.push((l, mmsis.last().map(|m| m.0).unwrap_or(l)));
     }
     // Phase one, per vessel, in parallel.
-    let results: Vec<Result<(Vec<Event>, Vec<vessel::Gap>, Vec<(u32, i64, i64, f64, f64)>, HashMap<(i64, i32, i32), u32>, u64, u64, usize, Vec<(u32, u32, i64)>), StoreError>> = ranges
+    let results: Vec<Result<ShardOut, StoreError>> = ranges
         .par_iter()
         .map(|&(a, z)| {
-            let f = Filter { mmsi: Some((a, z)), ..Filter::default() };
+            let f = Filter {
+                mmsi: Some((a, z)),
+                ..Filter::default()
+            };
             let pos = store.positions(&f)?;
             let ids = store.identities(&f)?;
             let mut by_id: HashMap<u32, Vec<store::Identity>> = HashMap::new();
@@ -90,7 +112,13 @@ pub fn detect_store(store: &Store, p: &Params) -> Result<(Vec<Event>, Summary), 
                 let mut end = start;
                 while end < pos.len() && pos[end].mmsi == m {
                     let f = &pos[end];
-                    *density.entry((f.time_ms.div_euclid(86_400_000), (f.lat / cell).floor() as i32, (f.lon / cell).floor() as i32)).or_default() += 1;
+                    *density
+                        .entry((
+                            f.time_ms.div_euclid(86_400_000),
+                            (f.lat / cell).floor() as i32,
+                            (f.lon / cell).floor() as i32,
+                        ))
+                        .or_default() += 1;
                     end += 1;
                 }
                 let vid = by_id.remove(&m).unwrap_or_default();
@@ -111,7 +139,16 @@ pub fn detect_store(store: &Store, p: &Params) -> Result<(Vec<Event>, Summary), 
                 let r = vessel::detect_vessel(m, &[], &vid, p, &gaz);
                 events.extend(r.events);
             }
-            Ok((events, gaps, loiters, density, pos.len() as u64, ids.len() as u64, vessels, imo_seen))
+            Ok(ShardOut {
+                events,
+                gaps,
+                loiters,
+                density,
+                fixes: pos.len() as u64,
+                identities: ids.len() as u64,
+                vessels,
+                imo_seen,
+            })
         })
         .collect();
     let mut events = Vec::new();
@@ -121,7 +158,16 @@ pub fn detect_store(store: &Store, p: &Params) -> Result<(Vec<Event>, Summary), 
     let mut summary = Summary::default();
     let mut imo_seen = Vec::new();
     for r in results {
-        let (e, g, l, d, nf, ni, nv, imo) = r?;
+        let ShardOut {
+            events: e,
+            gaps: g,
+            loiters: l,
+            density: d,
+            fixes: nf,
+            identities: ni,
+            vessels: nv,
+            imo_seen: imo,
+        } = r?;
         events.extend(e);
         gaps.extend(g);
         loiters.extend(l);
@@ -134,7 +180,12 @@ pub fn detect_store(store: &Store, p: &Params) -> Result<(Vec<Event>, Summary), 
         imo_seen.extend(imo);
     }
     // Phase two: gaps with reception density, dark port calls.
-    let watched: Vec<usize> = p.dark_port_call.watched_ports.iter().filter_map(|k| gaz.find(k)).collect();
+    let watched: Vec<usize> = p
+        .dark_port_call
+        .watched_ports
+        .iter()
+        .filter_map(|k| gaz.find(k))
+        .collect();
     let cell = p.gaps.density_cell_deg;
     let mask = sea::LandMask::global();
     for g in &gaps {
@@ -142,7 +193,10 @@ pub fn detect_store(store: &Store, p: &Params) -> Result<(Vec<Event>, Summary), 
         let day = g.t0.div_euclid(86_400_000);
         let (cy, cx) = ((g.a.0 / cell).floor() as i32, (g.a.1 / cell).floor() as i32);
         // fixes per hour heard around the place where the vessel went dark
-        let around: u32 = (-1..=1).flat_map(|dy| (-1..=1).map(move |dx| (dy, dx))).map(|(dy, dx)| density.get(&(day, cy + dy, cx + dx)).copied().unwrap_or(0)).sum();
+        let around: u32 = (-1..=1)
+            .flat_map(|dy| (-1..=1).map(move |dx| (dy, dx)))
+            .map(|(dy, dx)| density.get(&(day, cy + dy, cx + dx)).copied().unwrap_or(0))
+            .sum();
         let per_hour = around as f64 / 24.0;
         let shore_nm = mask.nearest_land_nm(g.a.0, g.a.1, 60);
         let mut e = Event::new("ais_gap", g.mmsi, g.t0, Some(g.t1), Some(g.a));
@@ -156,54 +210,9 @@ pub fn detect_store(store: &Store, p: &Params) -> Result<(Vec<Event>, Summary), 
             "parameters": {"min_hours": p.gaps.min_hours, "density_cell_deg": cell}
         });
         events.push(e);
-        if hrs < p.dark_port_call.min_gap_hours {
-            continue;
+        if let Some(e) = dark_port_call(g, p, &gaz, &watched) {
+            events.push(e);
         }
-        // Seen in a port at both ends of the silence: a port visit with a
-        // coverage gap, not a dark call.
-        if gaz.nearest(g.a.0, g.a.1, p.ports.entry_km).is_some() && gaz.nearest(g.b.0, g.b.1, p.ports.entry_km).is_some() {
-            continue;
-        }
-        let mut best: Option<(usize, f64, f64, f64)> = None;
-        for &w in &watched {
-            let pl = &gaz.places[w];
-            let d1 = distance_nm(g.a.0, g.a.1, pl.lat, pl.lon);
-            let d2 = distance_nm(pl.lat, pl.lon, g.b.0, g.b.1);
-            let need = (d1 + d2) / g.top_speed_kn.max(1.0);
-            let stay = hrs - need;
-            if stay >= p.dark_port_call.min_stay_hours && best.is_none_or(|b| d1 + d2 < b.1 + b.2) {
-                best = Some((w, d1, d2, stay));
-            }
-        }
-        let Some((w, d1, d2, stay)) = best else { continue };
-        // The simpler story: sailing straight from where it went dark to
-        // where it reappeared. Time it cannot explain is time for a call.
-        let direct_h = distance_nm(g.a.0, g.a.1, g.b.0, g.b.1) / g.cruise_kn.max(1.0);
-        let unexplained = hrs - direct_h;
-        if unexplained < p.dark_port_call.min_stay_hours {
-            continue;
-        }
-        let pl = &gaz.places[w];
-        let near = p.dark_port_call.near_port_nm;
-        let draught_up = match (g.draught_before, g.draught_after) {
-            (Some(a), Some(b)) => (b - a).abs() >= p.dark_port_call.draught_change_m,
-            _ => false,
-        };
-        let conf: f64 = 0.4 + if d1 <= near { 0.2 } else { 0.0 } + if d2 <= near { 0.2 } else { 0.0 } + if draught_up { 0.2 } else { 0.0 };
-        let arrive = g.t0 + (d1 / g.cruise_kn.max(1.0) * 3_600_000.0) as i64;
-        let leave = (g.t1 - (d2 / g.cruise_kn.max(1.0) * 3_600_000.0) as i64).max(arrive);
-        let mut e = Event::new("dark_port_call", g.mmsi, arrive, Some(leave), Some((pl.lat, pl.lon)));
-        e.port = Some(event::PortRef { name: pl.name.clone(), locode: pl.locode.clone() });
-        e.confidence = conf.min(1.0);
-        e.evidence = serde_json::json!({
-            "rule": "a silence long enough to sail to a watched port, stay, and come back, that sailing straight cannot explain",
-            "gap": {"from": event::rfc3339(g.t0), "to": event::rfc3339(g.t1), "hours": hrs},
-            "to_port_nm": d1, "from_port_nm": d2, "top_speed_kn": g.top_speed_kn, "cruise_kn": g.cruise_kn,
-            "possible_hours_in_port": stay, "direct_passage_hours": direct_h, "unexplained_hours": unexplained,
-            "draught_before_m": g.draught_before, "draught_after_m": g.draught_after, "draught_changed": draught_up,
-            "parameters": {"watched_ports": p.dark_port_call.watched_ports, "min_stay_hours": p.dark_port_call.min_stay_hours, "min_gap_hours": p.dark_port_call.min_gap_hours, "speed_margin": p.dark_port_call.speed_margin, "near_port_nm": near}
-        });
-        events.push(e);
     }
     // Repeat pattern: more than one dark call by a vessel adds confidence.
     let mut calls: HashMap<u32, usize> = HashMap::new();
@@ -251,11 +260,16 @@ pub fn detect_store(store: &Store, p: &Params) -> Result<(Vec<Event>, Summary), 
     days.sort();
     days.dedup();
     for d in days {
-        let f = Filter { time: Some((d * 86_400_000, (d + 1) * 86_400_000)), ..Filter::default() };
+        let f = Filter {
+            time: Some((d * 86_400_000, (d + 1) * 86_400_000)),
+            ..Filter::default()
+        };
         let mut slice = Vec::new();
         for b in store.scan_positions(&f) {
             let (path, b) = b?;
-            for p in store::schema::positions_from_batch(&b).map_err(|msg| StoreError::Corrupt { path, msg })? {
+            for p in store::schema::positions_from_batch(&b)
+                .map_err(|msg| StoreError::Corrupt { path, msg })?
+            {
                 if p.sog.unwrap_or(0.0) < 5.0 {
                     slice.push((p.mmsi, p.time_ms, p.lat, p.lon, p.sog.unwrap_or(0.0)));
                 }
@@ -270,7 +284,9 @@ pub fn detect_store(store: &Store, p: &Params) -> Result<(Vec<Event>, Summary), 
         if calls.get(m).copied().unwrap_or(0) == 0 || hrs < p.encounters.one_sided_min_hours {
             continue;
         }
-        let covered = pair_events.iter().any(|e| (e.mmsi == *m || e.other_mmsi == Some(*m)) && e.start_ms() < *t1 && e.end_ms() > *t0);
+        let covered = pair_events.iter().any(|e| {
+            (e.mmsi == *m || e.other_mmsi == Some(*m)) && e.start_ms() < *t1 && e.end_ms() > *t0
+        });
         if covered {
             continue;
         }
@@ -282,7 +298,10 @@ pub fn detect_store(store: &Store, p: &Params) -> Result<(Vec<Event>, Summary), 
     events.extend(pair_events);
     // Voyages between consecutive calls (port visits and dark port calls).
     let mut stops: HashMap<u32, Vec<&Event>> = HashMap::new();
-    for e in events.iter().filter(|e| e.kind == "port_visit" || e.kind == "dark_port_call") {
+    for e in events
+        .iter()
+        .filter(|e| e.kind == "port_visit" || e.kind == "dark_port_call")
+    {
         stops.entry(e.mmsi).or_default().push(e);
     }
     let mut voyages = Vec::new();
@@ -293,7 +312,13 @@ pub fn detect_store(store: &Store, p: &Params) -> Result<(Vec<Event>, Summary), 
             if a.port.as_ref().map(|x| &x.name) == b.port.as_ref().map(|x| &x.name) {
                 continue;
             }
-            let mut e = Event::new("voyage", m, a.end_ms(), Some(b.start_ms()), a.lat.zip(a.lon));
+            let mut e = Event::new(
+                "voyage",
+                m,
+                a.end_ms(),
+                Some(b.start_ms()),
+                a.lat.zip(a.lon),
+            );
             e.port = b.port.clone();
             e.confidence = a.confidence.min(b.confidence);
             e.evidence = serde_json::json!({"from": a.port.as_ref().map(|x| &x.name), "to": b.port.as_ref().map(|x| &x.name), "from_kind": a.kind, "to_kind": b.kind});
@@ -309,3 +334,83 @@ pub fn detect_store(store: &Store, p: &Params) -> Result<(Vec<Event>, Summary), 
     Ok((events, summary))
 }
 
+/// Whether a silence could hide a call at a watched port, and if so the
+/// event: the vessel could have sailed from where it went dark to the port
+/// at its top speed, stayed at least the minimum, and sailed to where it
+/// reappeared, and sailing straight between the two points does not explain
+/// the time. Confidence rises when it went dark or reappeared near the
+/// port, and when its draught changed across the silence.
+pub fn dark_port_call(
+    g: &vessel::Gap,
+    p: &Params,
+    gaz: &gazetteer::Gazetteer,
+    watched: &[usize],
+) -> Option<Event> {
+    let hrs = (g.t1 - g.t0) as f64 / 3_600_000.0;
+    if hrs < p.dark_port_call.min_gap_hours || g.ambiguous {
+        return None;
+    }
+    // Seen in a port at both ends of the silence: a port visit with a
+    // coverage gap, not a dark call.
+    if gaz.nearest(g.a.0, g.a.1, p.ports.entry_km).is_some()
+        && gaz.nearest(g.b.0, g.b.1, p.ports.entry_km).is_some()
+    {
+        return None;
+    }
+    let mut best: Option<(usize, f64, f64, f64)> = None;
+    let mut feasible = Vec::new();
+    for &w in watched {
+        let pl = &gaz.places[w];
+        let d1 = distance_nm(g.a.0, g.a.1, pl.lat, pl.lon);
+        let d2 = distance_nm(pl.lat, pl.lon, g.b.0, g.b.1);
+        let need = (d1 + d2) / g.top_speed_kn.max(1.0);
+        let stay = hrs - need;
+        if stay >= p.dark_port_call.min_stay_hours {
+            feasible.push(pl.name.clone());
+            if best.is_none_or(|b| d1 + d2 < b.1 + b.2) {
+                best = Some((w, d1, d2, stay));
+            }
+        }
+    }
+    let (w, d1, d2, stay) = best?;
+    // The simpler story: sailing straight from where it went dark to
+    // where it reappeared. Time it cannot explain is time for a call.
+    let direct_h = distance_nm(g.a.0, g.a.1, g.b.0, g.b.1) / g.cruise_kn.max(1.0);
+    let unexplained = hrs - direct_h;
+    if unexplained < p.dark_port_call.min_stay_hours {
+        return None;
+    }
+    let pl = &gaz.places[w];
+    let near = p.dark_port_call.near_port_nm;
+    let draught_up = match (g.draught_before, g.draught_after) {
+        (Some(a), Some(b)) => (b - a).abs() >= p.dark_port_call.draught_change_m,
+        _ => false,
+    };
+    let conf: f64 = 0.4
+        + if d1 <= near { 0.2 } else { 0.0 }
+        + if d2 <= near { 0.2 } else { 0.0 }
+        + if draught_up { 0.2 } else { 0.0 };
+    let arrive = g.t0 + (d1 / g.cruise_kn.max(1.0) * 3_600_000.0) as i64;
+    let leave = (g.t1 - (d2 / g.cruise_kn.max(1.0) * 3_600_000.0) as i64).max(arrive);
+    let mut e = Event::new(
+        "dark_port_call",
+        g.mmsi,
+        arrive,
+        Some(leave),
+        Some((pl.lat, pl.lon)),
+    );
+    e.port = Some(event::PortRef {
+        name: pl.name.clone(),
+        locode: pl.locode.clone(),
+    });
+    e.confidence = conf.min(1.0);
+    e.evidence = serde_json::json!({
+        "rule": "a silence long enough to sail to a watched port, stay, and come back, that sailing straight cannot explain",
+        "gap": {"from": event::rfc3339(g.t0), "to": event::rfc3339(g.t1), "hours": hrs},
+        "to_port_nm": d1, "from_port_nm": d2, "top_speed_kn": g.top_speed_kn, "cruise_kn": g.cruise_kn,
+        "possible_hours_in_port": stay, "feasible_watched_ports": feasible, "direct_passage_hours": direct_h, "unexplained_hours": unexplained,
+        "draught_before_m": g.draught_before, "draught_after_m": g.draught_after, "draught_changed": draught_up,
+        "parameters": {"watched_ports": p.dark_port_call.watched_ports, "min_stay_hours": p.dark_port_call.min_stay_hours, "min_gap_hours": p.dark_port_call.min_gap_hours, "speed_margin": p.dark_port_call.speed_margin, "near_port_nm": near}
+    });
+    Some(e)
+}

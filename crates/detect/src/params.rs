@@ -34,7 +34,11 @@ pub struct Tracks {
 
 impl Default for Tracks {
     fn default() -> Self {
-        Tracks { noise_speeds_kn: vec![51.2, 63.0, 102.3], segment_speed_kn: 25.0, segment_hour_floor: 0.25 }
+        Tracks {
+            noise_speeds_kn: vec![51.2, 63.0, 102.3],
+            segment_speed_kn: 25.0,
+            segment_hour_floor: 0.25,
+        }
     }
 }
 
@@ -62,7 +66,14 @@ pub struct Ports {
 
 impl Default for Ports {
     fn default() -> Self {
-        Ports { entry_km: 6.0, exit_km: 8.0, stop_kn: 0.2, moving_kn: 0.5, port_gap_hours: 4.0, min_level: 2 }
+        Ports {
+            entry_km: 6.0,
+            exit_km: 8.0,
+            stop_kn: 0.2,
+            moving_kn: 0.5,
+            port_gap_hours: 4.0,
+            min_level: 2,
+        }
     }
 }
 
@@ -79,7 +90,10 @@ pub struct Gaps {
 
 impl Default for Gaps {
     fn default() -> Self {
-        Gaps { min_hours: 6.0, density_cell_deg: 0.5 }
+        Gaps {
+            min_hours: 6.0,
+            density_cell_deg: 0.5,
+        }
     }
 }
 
@@ -112,7 +126,12 @@ pub struct DarkPortCall {
 impl Default for DarkPortCall {
     fn default() -> Self {
         DarkPortCall {
-            watched_ports: vec!["KPRJN".into(), "Sonbong".into(), "KPCHO".into(), "KPNAM".into()],
+            watched_ports: vec![
+                "KPRJN".into(),
+                "Sonbong".into(),
+                "KPCHO".into(),
+                "KPNAM".into(),
+            ],
             min_stay_hours: 6.0,
             min_gap_hours: 12.0,
             speed_margin: 1.1,
@@ -148,7 +167,15 @@ pub struct Encounters {
 
 impl Default for Encounters {
     fn default() -> Self {
-        Encounters { max_distance_km: 0.5, min_hours: 2.0, max_median_kn: 2.0, min_port_distance_km: 10.0, bucket_minutes: 10, merge_hours: 4.0, one_sided_min_hours: 4.0 }
+        Encounters {
+            max_distance_km: 0.5,
+            min_hours: 2.0,
+            max_median_kn: 2.0,
+            min_port_distance_km: 10.0,
+            bucket_minutes: 10,
+            merge_hours: 4.0,
+            one_sided_min_hours: 4.0,
+        }
     }
 }
 
@@ -170,7 +197,12 @@ pub struct Loitering {
 
 impl Default for Loitering {
     fn default() -> Self {
-        Loitering { max_hourly_kn: 2.0, min_hours: 3.0, min_port_distance_km: 10.0, max_silent_hours: 3.0 }
+        Loitering {
+            max_hourly_kn: 2.0,
+            min_hours: 3.0,
+            min_port_distance_km: 10.0,
+            max_silent_hours: 3.0,
+        }
     }
 }
 
@@ -190,7 +222,11 @@ pub struct Identity {
 
 impl Default for Identity {
     fn default() -> Self {
-        Identity { shared_overlap_hours: 24.0, jump_max_hours: 48.0, min_segment_fixes: 3 }
+        Identity {
+            shared_overlap_hours: 24.0,
+            jump_max_hours: 48.0,
+            min_segment_fixes: 3,
+        }
     }
 }
 

@@ -23,6 +23,9 @@ pub struct Gap {
     pub top_speed_kn: f64,
     /// Typical cruising speed, knots.
     pub cruise_kn: f64,
+    /// The MMSI is shared by two transmitters: which one fell silent is
+    /// unknown, so no dark port call is inferred from this gap.
+    pub ambiguous: bool,
 }
 
 /// What phase one finds for one vessel.
@@ -61,11 +64,24 @@ pub fn segments(fixes: &[Position], p: &Params) -> Vec<Vec<usize>> {
 }
 
 /// Phase one for one vessel.
-pub fn detect_vessel(mmsi: u32, fixes: &[Position], ids: &[Identity], p: &Params, gaz: &Gazetteer) -> VesselResult {
+pub fn detect_vessel(
+    mmsi: u32,
+    fixes: &[Position],
+    ids: &[Identity],
+    p: &Params,
+    gaz: &Gazetteer,
+) -> VesselResult {
     let mut out = VesselResult::default();
     let fixes: Vec<Position> = fixes
         .iter()
-        .filter(|f| !f.sog.is_some_and(|s| p.tracks.noise_speeds_kn.iter().any(|n| (s - n).abs() < 0.05)))
+        .filter(|f| {
+            !f.sog.is_some_and(|s| {
+                p.tracks
+                    .noise_speeds_kn
+                    .iter()
+                    .any(|n| (s - n).abs() < 0.05)
+            })
+        })
         .cloned()
         .collect();
     if fixes.is_empty() {
@@ -73,8 +89,15 @@ pub fn detect_vessel(mmsi: u32, fixes: &[Position], ids: &[Identity], p: &Params
         return out;
     }
     let segs = segments(&fixes, p);
-    let span = |s: &Vec<usize>| (fixes[s[0]].time_ms, fixes[*s.last().expect("non-empty")].time_ms);
-    let mut long: Vec<usize> = (0..segs.len()).filter(|&k| segs[k].len() >= p.identity.min_segment_fixes).collect();
+    let span = |s: &Vec<usize>| {
+        (
+            fixes[s[0]].time_ms,
+            fixes[*s.last().expect("non-empty")].time_ms,
+        )
+    };
+    let mut long: Vec<usize> = (0..segs.len())
+        .filter(|&k| segs[k].len() >= p.identity.min_segment_fixes)
+        .collect();
     long.sort_by_key(|&k| std::cmp::Reverse(segs[k].len()));
     let mut tracks: Vec<usize> = Vec::new();
     if let Some(&main) = long.first() {
@@ -98,7 +121,12 @@ pub fn detect_vessel(mmsi: u32, fixes: &[Position], ids: &[Identity], p: &Params
                 tracks.push(k);
             } else if dur <= p.identity.jump_max_hours && s0 >= m0 && s1 <= m1 {
                 let f0 = &fixes[segs[k][0]];
-                let before = segs[main].iter().rev().map(|&i| &fixes[i]).find(|f| f.time_ms <= s0).unwrap_or(&fixes[segs[main][0]]);
+                let before = segs[main]
+                    .iter()
+                    .rev()
+                    .map(|&i| &fixes[i])
+                    .find(|f| f.time_ms <= s0)
+                    .unwrap_or(&fixes[segs[main][0]]);
                 let off = distance_nm(before.lat, before.lon, f0.lat, f0.lon);
                 let mut e = Event::new("position_jump", mmsi, s0, Some(s1), Some((f0.lat, f0.lon)));
                 e.confidence = (0.5 + off / 200.0).min(0.95);
@@ -115,8 +143,18 @@ pub fn detect_vessel(mmsi: u32, fixes: &[Position], ids: &[Identity], p: &Params
             }
         }
         if !shared.is_empty() && shared_hours >= p.identity.shared_overlap_hours {
-            let s0 = shared.iter().map(|&k| span(&segs[k]).0).min().unwrap_or(m0).max(m0);
-            let s1 = shared.iter().map(|&k| span(&segs[k]).1).max().unwrap_or(m1).min(m1);
+            let s0 = shared
+                .iter()
+                .map(|&k| span(&segs[k]).0)
+                .min()
+                .unwrap_or(m0)
+                .max(m0);
+            let s1 = shared
+                .iter()
+                .map(|&k| span(&segs[k]).1)
+                .max()
+                .unwrap_or(m1)
+                .min(m1);
             let b = &fixes[segs[shared[0]][0]];
             let a = &fixes[segs[main][0]];
             let mut e = Event::new("shared_mmsi", mmsi, s0, Some(s1), Some((b.lat, b.lon)));
@@ -131,11 +169,22 @@ pub fn detect_vessel(mmsi: u32, fixes: &[Position], ids: &[Identity], p: &Params
         }
     }
     // The vessel's own track: all kept segments, merged in time order.
-    let mut idx: Vec<usize> = tracks.iter().flat_map(|&k| segs[k].iter().copied()).collect();
+    let mut idx: Vec<usize> = tracks
+        .iter()
+        .flat_map(|&k| segs[k].iter().copied())
+        .collect();
     idx.sort_by_key(|&i| fixes[i].time_ms);
     // For a shared MMSI the streams are processed apart.
-    let streams: Vec<Vec<usize>> = if out.events.iter().any(|e| e.kind == "shared_mmsi") { tracks.iter().map(|&k| segs[k].clone()).collect() } else { vec![idx] };
-    let moving: Vec<f32> = fixes.iter().filter_map(|f| f.sog).filter(|&s| s > 3.0).collect();
+    let streams: Vec<Vec<usize>> = if out.events.iter().any(|e| e.kind == "shared_mmsi") {
+        tracks.iter().map(|&k| segs[k].clone()).collect()
+    } else {
+        vec![idx]
+    };
+    let moving: Vec<f32> = fixes
+        .iter()
+        .filter_map(|f| f.sog)
+        .filter(|&s| s > 3.0)
+        .collect();
     let (top, cruise) = speeds(&moving, p);
     for stream in &streams {
         let track: Vec<&Position> = stream.iter().map(|&i| &fixes[i]).collect();
@@ -144,9 +193,16 @@ pub fn detect_vessel(mmsi: u32, fixes: &[Position], ids: &[Identity], p: &Params
         loitering(mmsi, &track, p, gaz, &mut out);
     }
     let shared = out.events.iter().any(|e| e.kind == "shared_mmsi");
+    for g in &mut out.gaps {
+        g.ambiguous = shared;
+    }
     let mut idr = VesselResult::default();
     identity_events(mmsi, ids, &fixes, p, &mut idr);
-    let flips = idr.events.iter().filter(|e| e.kind == "identity_change").count();
+    let flips = idr
+        .events
+        .iter()
+        .filter(|e| e.kind == "identity_change")
+        .count();
     for e in idr.events {
         // two transmitters alternate identities and draughts: that is the
         // shared MMSI's evidence, not a change of the ship
@@ -167,7 +223,10 @@ pub fn detect_vessel(mmsi: u32, fixes: &[Position], ids: &[Identity], p: &Params
 
 fn speeds(moving: &[f32], p: &Params) -> (f64, f64) {
     if moving.len() < 10 {
-        return (p.dark_port_call.default_speed_kn, p.dark_port_call.default_speed_kn * 0.9);
+        return (
+            p.dark_port_call.default_speed_kn,
+            p.dark_port_call.default_speed_kn * 0.9,
+        );
     }
     let mut v = moving.to_vec();
     v.sort_by(|a, b| a.total_cmp(b));
@@ -178,13 +237,26 @@ fn speeds(moving: &[f32], p: &Params) -> (f64, f64) {
 
 fn draught_at(ids: &[Identity], t: i64, before: bool) -> Option<f32> {
     if before {
-        ids.iter().rev().filter(|i| i.time_ms <= t).find_map(|i| i.draught)
+        ids.iter()
+            .rev()
+            .filter(|i| i.time_ms <= t)
+            .find_map(|i| i.draught)
     } else {
-        ids.iter().filter(|i| i.time_ms >= t).find_map(|i| i.draught)
+        ids.iter()
+            .filter(|i| i.time_ms >= t)
+            .find_map(|i| i.draught)
     }
 }
 
-fn gaps(mmsi: u32, track: &[&Position], ids: &[Identity], p: &Params, top: f64, cruise: f64, out: &mut VesselResult) {
+fn gaps(
+    mmsi: u32,
+    track: &[&Position],
+    ids: &[Identity],
+    p: &Params,
+    top: f64,
+    cruise: f64,
+    out: &mut VesselResult,
+) {
     for w in track.windows(2) {
         let (a, b) = (w[0], w[1]);
         if hours(b.time_ms - a.time_ms) >= p.gaps.min_hours {
@@ -198,6 +270,7 @@ fn gaps(mmsi: u32, track: &[&Position], ids: &[Identity], p: &Params, top: f64, 
                 draught_after: draught_at(ids, b.time_ms, false),
                 top_speed_kn: top,
                 cruise_kn: cruise,
+                ambiguous: false,
             });
         }
     }
@@ -206,7 +279,13 @@ fn gaps(mmsi: u32, track: &[&Position], ids: &[Identity], p: &Params, top: f64, 
 /// The port-visit state machine (Global Fishing Watch's, over port
 /// reference points): entry and exit with hysteresis, stops and in-port
 /// gaps, confidence levels 1-4.
-pub fn port_visits(mmsi: u32, track: &[&Position], p: &Params, gaz: &Gazetteer, out: &mut VesselResult) {
+pub fn port_visits(
+    mmsi: u32,
+    track: &[&Position],
+    p: &Params,
+    gaz: &Gazetteer,
+    out: &mut VesselResult,
+) {
     struct Visit {
         port: usize,
         t0: i64,
@@ -231,8 +310,17 @@ pub fn port_visits(mmsi: u32, track: &[&Position], p: &Params, gaz: &Gazetteer, 
             return;
         }
         let pl = &gaz.places[v.port];
-        let mut e = Event::new("port_visit", mmsi, v.t0, Some(v.last), Some((pl.lat, pl.lon)));
-        e.port = Some(crate::event::PortRef { name: pl.name.clone(), locode: pl.locode.clone() });
+        let mut e = Event::new(
+            "port_visit",
+            mmsi,
+            v.t0,
+            Some(v.last),
+            Some((pl.lat, pl.lon)),
+        );
+        e.port = Some(crate::event::PortRef {
+            name: pl.name.clone(),
+            locode: pl.locode.clone(),
+        });
         e.confidence = level as f64 / 4.0;
         e.evidence = serde_json::json!({
             "level": level, "entry_seen": v.entered, "exit_seen": exited, "stopped_or_port_gap": stop, "stops": v.stops, "fixes": v.fixes,
@@ -267,7 +355,16 @@ pub fn port_visits(mmsi: u32, track: &[&Position], p: &Params, gaz: &Gazetteer, 
                 match near {
                     Some((i, d)) if d <= p.ports.entry_km => {
                         let stop = sog <= p.ports.stop_kn;
-                        cur = Some(Visit { port: i, t0: f.time_ms, last: f.time_ms, entered: prev_outside, stopped: stop, stops: stop as u32, in_stop: stop, fixes: 1 });
+                        cur = Some(Visit {
+                            port: i,
+                            t0: f.time_ms,
+                            last: f.time_ms,
+                            entered: prev_outside,
+                            stopped: stop,
+                            stops: stop as u32,
+                            in_stop: stop,
+                            fixes: 1,
+                        });
                     }
                     _ => prev_outside = true,
                 }
@@ -281,7 +378,13 @@ pub fn port_visits(mmsi: u32, track: &[&Position], p: &Params, gaz: &Gazetteer, 
 
 /// Loitering: consecutive hours with a mean speed under the threshold, away
 /// from ports.
-pub fn loitering(mmsi: u32, track: &[&Position], p: &Params, gaz: &Gazetteer, out: &mut VesselResult) {
+pub fn loitering(
+    mmsi: u32,
+    track: &[&Position],
+    p: &Params,
+    gaz: &Gazetteer,
+    out: &mut VesselResult,
+) {
     let hour = 3_600_000i64;
     // hourly bins: (hour, sum sog, n, sum lat, sum lon, first t, last t)
     let mut bins: Vec<(i64, f64, u32, f64, f64, i64, i64)> = Vec::new();
@@ -295,12 +398,23 @@ pub fn loitering(mmsi: u32, track: &[&Position], p: &Params, gaz: &Gazetteer, ou
                 b.4 += f.lon;
                 b.6 = f.time_ms;
             }
-            _ => bins.push((h, f.sog.unwrap_or(0.0) as f64, 1, f.lat, f.lon, f.time_ms, f.time_ms)),
+            _ => bins.push((
+                h,
+                f.sog.unwrap_or(0.0) as f64,
+                1,
+                f.lat,
+                f.lon,
+                f.time_ms,
+                f.time_ms,
+            )),
         }
     }
     let slow = |b: &(i64, f64, u32, f64, f64, i64, i64)| {
         let (lat, lon) = (b.3 / b.2 as f64, b.4 / b.2 as f64);
-        b.1 / (b.2 as f64) < p.loitering.max_hourly_kn && gaz.nearest(lat, lon, p.loitering.min_port_distance_km).is_none()
+        b.1 / (b.2 as f64) < p.loitering.max_hourly_kn
+            && gaz
+                .nearest(lat, lon, p.loitering.min_port_distance_km)
+                .is_none()
     };
     let mut i = 0;
     while i < bins.len() {
@@ -309,7 +423,10 @@ pub fn loitering(mmsi: u32, track: &[&Position], p: &Params, gaz: &Gazetteer, ou
             continue;
         }
         let mut j = i;
-        while j + 1 < bins.len() && bins[j + 1].0 - bins[j].0 <= 1 + p.loitering.max_silent_hours as i64 && slow(&bins[j + 1]) {
+        while j + 1 < bins.len()
+            && bins[j + 1].0 - bins[j].0 <= 1 + p.loitering.max_silent_hours as i64
+            && slow(&bins[j + 1])
+        {
             j += 1;
         }
         let (t0, t1) = (bins[i].5, bins[j].6);
@@ -331,15 +448,34 @@ pub fn loitering(mmsi: u32, track: &[&Position], p: &Params, gaz: &Gazetteer, ou
     }
 }
 
-fn identity_events(mmsi: u32, ids: &[Identity], fixes: &[Position], p: &Params, out: &mut VesselResult) {
-    let pos_at = |t: i64| fixes.iter().rev().find(|f| f.time_ms <= t).or(fixes.first()).map(|f| (f.lat, f.lon));
+fn identity_events(
+    mmsi: u32,
+    ids: &[Identity],
+    fixes: &[Position],
+    p: &Params,
+    out: &mut VesselResult,
+) {
+    let pos_at = |t: i64| {
+        fixes
+            .iter()
+            .rev()
+            .find(|f| f.time_ms <= t)
+            .or(fixes.first())
+            .map(|f| (f.lat, f.lon))
+    };
     // draught changes
     let mut last: Option<(i64, f32)> = None;
     for i in ids {
         if let Some(d) = i.draught {
             if let Some((t0, d0)) = last {
                 if (d - d0).abs() >= p.draught.min_change_m {
-                    let mut e = Event::new("draught_change", mmsi, t0, Some(i.time_ms), pos_at(i.time_ms));
+                    let mut e = Event::new(
+                        "draught_change",
+                        mmsi,
+                        t0,
+                        Some(i.time_ms),
+                        pos_at(i.time_ms),
+                    );
                     e.confidence = 0.9;
                     e.evidence = serde_json::json!({"from_m": d0, "to_m": d, "loaded": d > d0, "parameters": {"min_change_m": p.draught.min_change_m}});
                     out.events.push(e);
@@ -357,13 +493,21 @@ fn identity_events(mmsi: u32, ids: &[Identity], fixes: &[Position], p: &Params, 
                 changed.push(serde_json::json!({"field": "name", "from": pv.name, "to": i.name}));
             }
             if i.callsign.is_some() && pv.callsign.is_some() && i.callsign != pv.callsign {
-                changed.push(serde_json::json!({"field": "callsign", "from": pv.callsign, "to": i.callsign}));
+                changed.push(
+                    serde_json::json!({"field": "callsign", "from": pv.callsign, "to": i.callsign}),
+                );
             }
             if i.imo.is_some() && pv.imo.is_some() && i.imo != pv.imo {
                 changed.push(serde_json::json!({"field": "imo", "from": pv.imo, "to": i.imo}));
             }
             if !changed.is_empty() {
-                let mut e = Event::new("identity_change", mmsi, pv.time_ms, Some(i.time_ms), pos_at(i.time_ms));
+                let mut e = Event::new(
+                    "identity_change",
+                    mmsi,
+                    pv.time_ms,
+                    Some(i.time_ms),
+                    pos_at(i.time_ms),
+                );
                 e.confidence = 0.8;
                 e.evidence = serde_json::json!({"changes": changed});
                 out.events.push(e);

@@ -385,7 +385,13 @@ fn build_ordinary(b: &mut Builder<'_>, f: &crate::scenario::Fleet) -> Result<Ves
         drift_kn: 0.0,
     });
     if first > 0 {
-        b.event(Event::port_visit(mmsi, t, t + first, &b.ports[at].clone(), false));
+        b.event(Event::port_visit(
+            mmsi,
+            t,
+            t + first,
+            &b.ports[at].clone(),
+            false,
+        ));
     }
     t += first;
     let draught_base = (length as f64 / 25.0).clamp(2.0, 14.0);
@@ -468,7 +474,13 @@ fn build_ordinary(b: &mut Builder<'_>, f: &crate::scenario::Fleet) -> Result<Ves
                 to: Some(at),
             });
             let rest = b.hours([10.0, 30.0]);
-            b.event(Event::port_visit(mmsi, t3, t3 + rest, &b.ports[at].clone(), false));
+            b.event(Event::port_visit(
+                mmsi,
+                t3,
+                t3 + rest,
+                &b.ports[at].clone(),
+                false,
+            ));
             plan.push(Item::Stay {
                 t0: t3,
                 t1: t3 + rest,
@@ -482,12 +494,26 @@ fn build_ordinary(b: &mut Builder<'_>, f: &crate::scenario::Fleet) -> Result<Ves
             let others: Vec<usize> = ports.iter().copied().filter(|&p| p != at).collect();
             if others.is_empty() {
                 // nowhere else to go: stay until the end
-                plan.push(Item::Stay { t0: t, t1: b.end.max(t + 1), pos: b.ports[at].berth, status: MOORED, port: Some(at), drift_kn: 0.0 });
+                plan.push(Item::Stay {
+                    t0: t,
+                    t1: b.end.max(t + 1),
+                    pos: b.ports[at].berth,
+                    status: MOORED,
+                    port: Some(at),
+                    drift_kn: 0.0,
+                });
                 break;
             }
             let next = others[b.rng.random_range(0..others.len())];
             let t1 = b.sail(&mut plan, at, next, t, speed)?;
-            b.event(Event::voyage(mmsi, t, t1, &b.ports[at].clone(), &b.ports[next].clone(), false));
+            b.event(Event::voyage(
+                mmsi,
+                t,
+                t1,
+                &b.ports[at].clone(),
+                &b.ports[next].clone(),
+                false,
+            ));
             // A few hours at anchor off some ports, then alongside.
             let mut tt = t1;
             if b.rng.random_bool(0.3) {
@@ -619,7 +645,13 @@ fn build_shuttle(
         drift_kn: 0.0,
     });
     if first > b.start {
-        b.event(Event::port_visit(sh.mmsi, b.start, first, &b.ports[at].clone(), false));
+        b.event(Event::port_visit(
+            sh.mmsi,
+            b.start,
+            first,
+            &b.ports[at].clone(),
+            false,
+        ));
     }
     let mut t = first;
     let mut trip = 0usize;
@@ -1007,25 +1039,52 @@ fn build_open_sea(
 
 /// Two vessels leave ports, meet at sea near a coastal station, lie
 /// alongside for a few hours with transponders on, and sail on.
-fn build_rendezvous(b: &mut Builder<'_>, s: &Scenario, r: &crate::scenario::Rendezvous, k: usize, vessels: &mut Vec<Vessel>) -> Result<(), SimError> {
+fn build_rendezvous(
+    b: &mut Builder<'_>,
+    s: &Scenario,
+    r: &crate::scenario::Rendezvous,
+    k: usize,
+    vessels: &mut Vec<Vessel>,
+) -> Result<(), SimError> {
     if s.stations.is_empty() || r.ports.len() < 2 {
-        return Err(SimError::Scenario("rendezvous needs [[stations]] and at least two ports".into()));
+        return Err(SimError::Scenario(
+            "rendezvous needs [[stations]] and at least two ports".into(),
+        ));
     }
-    let ports: Vec<usize> = r.ports.iter().map(|p| b.port(p)).collect::<Result<_, _>>()?;
+    let ports: Vec<usize> = r
+        .ports
+        .iter()
+        .map(|p| b.port(p))
+        .collect::<Result<_, _>>()?;
     let span = (b.end - b.start).max(1);
     let meet = b.start + span / 10 + b.rng.random_range(0..(span * 8 / 10).max(1));
     let hours = b.rng.random_range(r.hours[0]..=r.hours[1].max(r.hours[0]));
     let mut point = None;
     for _ in 0..200 {
         let st = &s.stations[b.rng.random_range(0..s.stations.len())];
-        let p = destination(st.lat, st.lon, b.rng.random_range(0.0..360.0), b.rng.random_range(r.station_distance_nm[0]..r.station_distance_nm[1]));
-        let far_from_ports = b.ports.iter().all(|q| sea::geo::distance_nm(q.berth.0, q.berth.1, p.0, p.1) > 12.0) && sea::ports::all().iter().all(|q| sea::geo::distance_nm(q.lat, q.lon, p.0, p.1) > 12.0);
-        if !b.mask.is_land(p.0, p.1) && b.mask.nearest_sea(p.0, p.1, 0).is_some() && far_from_ports {
+        let p = destination(
+            st.lat,
+            st.lon,
+            b.rng.random_range(0.0..360.0),
+            b.rng
+                .random_range(r.station_distance_nm[0]..r.station_distance_nm[1]),
+        );
+        let far_from_ports = b
+            .ports
+            .iter()
+            .all(|q| sea::geo::distance_nm(q.berth.0, q.berth.1, p.0, p.1) > 12.0)
+            && sea::ports::all()
+                .iter()
+                .all(|q| sea::geo::distance_nm(q.lat, q.lon, p.0, p.1) > 12.0);
+        if !b.mask.is_land(p.0, p.1) && b.mask.nearest_sea(p.0, p.1, 0).is_some() && far_from_ports
+        {
             point = Some(b.mask.nearest_sea(p.0, p.1, 0).expect("sea"));
             break;
         }
     }
-    let point = point.ok_or_else(|| SimError::Scenario("rendezvous: no meeting point found near the stations".into()))?;
+    let point = point.ok_or_else(|| {
+        SimError::Scenario("rendezvous: no meeting point found near the stations".into())
+    })?;
     let mut mmsis = [0u32; 2];
     for side in 0..2 {
         let from = ports[b.rng.random_range(0..ports.len())];
@@ -1039,28 +1098,94 @@ fn build_rendezvous(b: &mut Builder<'_>, s: &Scenario, r: &crate::scenario::Rend
         let speed = b.rng.random_range(10.0..13.0);
         let out = match b.point_route(b.ports[from].berth, point) {
             Ok(r) => r,
-            Err(_) => sea::route::route(b.mask, b.ports[from].berth, point, 4.0).map_err(|e| SimError::Scenario(format!("rendezvous route: {e}")))?,
+            Err(_) => sea::route::route(b.mask, b.ports[from].berth, point, 4.0)
+                .map_err(|e| SimError::Scenario(format!("rendezvous route: {e}")))?,
         };
         let leg_out = Arc::new(Leg::new(out, speed));
         let arrive = meet - (side as i64) * 1_800_000; // the first waits half an hour
         let dep = arrive - (leg_out.duration_s() * 1000.0) as i64;
         let end_meet = meet + (hours * H as f64) as i64;
-        let alongside = if side == 0 { point } else { destination(point.0, point.1, 90.0, 0.03) };
-        let back = sea::route::route(b.mask, alongside, b.ports[to].berth, 4.0).map_err(|e| SimError::Scenario(format!("rendezvous route: {e}")))?;
+        let alongside = if side == 0 {
+            point
+        } else {
+            destination(point.0, point.1, 90.0, 0.03)
+        };
+        let back = sea::route::route(b.mask, alongside, b.ports[to].berth, 4.0)
+            .map_err(|e| SimError::Scenario(format!("rendezvous route: {e}")))?;
         let leg_back = Arc::new(Leg::new(back, speed));
         let home = end_meet + (leg_back.duration_s() * 1000.0) as i64;
         let dep = dep.max(b.start + 1);
         let plan = vec![
-            Item::Stay { t0: b.start, t1: dep, pos: b.ports[from].berth, status: MOORED, port: Some(from), drift_kn: 0.0 },
-            Item::Sail { t0: dep, t1: arrive.max(dep + 1), leg: leg_out, from: Some(from), to: None },
-            Item::Stay { t0: arrive.max(dep + 1), t1: end_meet, pos: alongside, status: crate::motion::UNDER_WAY, port: None, drift_kn: 0.2 },
-            Item::Sail { t0: end_meet, t1: home, leg: leg_back, from: None, to: Some(to) },
-            Item::Stay { t0: home, t1: b.end.max(home + 1), pos: b.ports[to].berth, status: MOORED, port: Some(to), drift_kn: 0.0 },
+            Item::Stay {
+                t0: b.start,
+                t1: dep,
+                pos: b.ports[from].berth,
+                status: MOORED,
+                port: Some(from),
+                drift_kn: 0.0,
+            },
+            Item::Sail {
+                t0: dep,
+                t1: arrive.max(dep + 1),
+                leg: leg_out,
+                from: Some(from),
+                to: None,
+            },
+            Item::Stay {
+                t0: arrive.max(dep + 1),
+                t1: end_meet,
+                pos: alongside,
+                status: crate::motion::UNDER_WAY,
+                port: None,
+                drift_kn: 0.2,
+            },
+            Item::Sail {
+                t0: end_meet,
+                t1: home,
+                leg: leg_back,
+                from: None,
+                to: Some(to),
+            },
+            Item::Stay {
+                t0: home,
+                t1: b.end.max(home + 1),
+                pos: b.ports[to].berth,
+                status: MOORED,
+                port: Some(to),
+                drift_kn: 0.0,
+            },
         ];
-        b.event(Event::port_visit(mmsi, b.start, dep, &b.ports[from].clone(), false));
-        b.event(Event::port_visit(mmsi, home, b.end.max(home + 1), &b.ports[to].clone(), false));
-        b.event(Event::voyage(mmsi, dep, home, &b.ports[from].clone(), &b.ports[to].clone(), false));
-        b.event(Event::new("loitering", mmsi, arrive, Some(end_meet), Some(alongside), None, serde_json::json!({"activity": "alongside another vessel"})));
+        b.event(Event::port_visit(
+            mmsi,
+            b.start,
+            dep,
+            &b.ports[from].clone(),
+            false,
+        ));
+        b.event(Event::port_visit(
+            mmsi,
+            home,
+            b.end.max(home + 1),
+            &b.ports[to].clone(),
+            false,
+        ));
+        b.event(Event::voyage(
+            mmsi,
+            dep,
+            home,
+            &b.ports[from].clone(),
+            &b.ports[to].clone(),
+            false,
+        ));
+        b.event(Event::new(
+            "loitering",
+            mmsi,
+            arrive,
+            Some(end_meet),
+            Some(alongside),
+            None,
+            serde_json::json!({"activity": "alongside another vessel"}),
+        ));
         let (ship_type, _, lengths) = kind_info(if side == 0 { "tanker" } else { "bulk" });
         let n = b.used_mmsi.len();
         vessels.push(Vessel {
@@ -1069,14 +1194,30 @@ fn build_rendezvous(b: &mut Builder<'_>, s: &Scenario, r: &crate::scenario::Rend
             length_m: lengths[0],
             beam_m: lengths[0] / 6,
             max_speed_kn: speed,
-            identities: vec![Identity { from_ms: b.start, mmsi, imo: 9_200_000 + n as u32, name: format!("{} {}", if side == 0 { "BUNKER" } else { "CLIENT" }, k + 1), callsign: format!("R{k}{side}"), ship_type, flag }],
+            identities: vec![Identity {
+                from_ms: b.start,
+                mmsi,
+                imo: 9_200_000 + n as u32,
+                name: format!("{} {}", if side == 0 { "BUNKER" } else { "CLIENT" }, k + 1),
+                callsign: format!("R{k}{side}"),
+                ship_type,
+                flag,
+            }],
             motion: Motion::Plan(plan),
             dark: Vec::new(),
             spoof: Vec::new(),
             draught: vec![(b.start, 6.0)],
         });
     }
-    let mut e = Event::new("encounter", mmsis[0], meet, Some(meet + (hours * H as f64) as i64), Some(point), None, serde_json::json!({"both_visible": true, "activity": "ship-to-ship meeting"}));
+    let mut e = Event::new(
+        "encounter",
+        mmsis[0],
+        meet,
+        Some(meet + (hours * H as f64) as i64),
+        Some(point),
+        None,
+        serde_json::json!({"both_visible": true, "activity": "ship-to-ship meeting"}),
+    );
     e.other_mmsi = Some(mmsis[1]);
     b.event(e);
     Ok(())

@@ -1,0 +1,267 @@
+//! Hand-written cases for the detectors' edges: midnight crossings, gaps
+//! inside ports, the antimeridian, a vessel heard by two stations at once,
+//! the worked dark-port-call example, shared MMSIs and position jumps.
+
+use detect::gazetteer::{Gazetteer, Place};
+use detect::vessel::{detect_vessel, Gap};
+use detect::Params;
+use store::{Class, Identity, Position};
+
+const H: i64 = 3_600_000;
+const T0: i64 = 1_694_044_800_000; // 2023-09-07T00:00:00Z
+
+fn fix(t: i64, lat: f64, lon: f64, sog: f32) -> Position {
+    Position {
+        time_ms: t,
+        mmsi: 273210440,
+        lat,
+        lon,
+        sog: Some(sog),
+        cog: Some(0.0),
+        heading: None,
+        nav_status: Some(0),
+        msg_type: 1,
+        class: Class::A,
+        source: None,
+        accuracy: true,
+        payload_hash: 0,
+    }
+}
+
+fn port_gaz() -> Gazetteer {
+    Gazetteer::new(vec![Place {
+        name: "Testport".into(),
+        locode: Some("XXTST".into()),
+        lat: 40.0,
+        lon: 130.0,
+    }])
+}
+
+fn kinds(ev: &[detect::Event], k: &str) -> Vec<detect::Event> {
+    ev.iter().filter(|e| e.kind == k).cloned().collect()
+}
+
+#[test]
+fn a_port_visit_across_midnight_is_one_visit() {
+    let mut fixes = Vec::new();
+    // approach from 20 km out, arrive 23:00, stopped until 02:00, leave
+    for i in 0..12 {
+        fixes.push(fix(
+            T0 - 5 * H + i * 600_000,
+            40.0 - 0.2 + i as f64 * 0.015,
+            130.0,
+            10.0,
+        ));
+    }
+    for i in 0..18 {
+        fixes.push(fix(T0 - H + i * 600_000, 40.0, 130.0, 0.0));
+    }
+    for i in 0..12 {
+        fixes.push(fix(
+            T0 + 2 * H + i * 600_000,
+            40.0 + i as f64 * 0.015,
+            130.0,
+            10.0,
+        ));
+    }
+    let r = detect_vessel(273210440, &fixes, &[], &Params::default(), &port_gaz());
+    let visits = kinds(&r.events, "port_visit");
+    assert_eq!(visits.len(), 1, "{visits:?}");
+    let v = &visits[0];
+    assert!(
+        v.start.as_str() < "2023-09-07T00:00:00Z"
+            && v.end.as_deref().unwrap() > "2023-09-07T01:00:00Z"
+    );
+    assert_eq!(v.evidence["level"], 4);
+    assert_eq!(v.port.as_ref().unwrap().locode.as_deref(), Some("XXTST"));
+}
+
+#[test]
+fn a_silence_inside_a_port_is_a_port_gap_not_a_dark_call() {
+    // moving slowly in port (never below the stop speed), silent 8 h, seen again in port
+    let mut fixes = vec![
+        fix(T0, 40.0, 130.0, 1.0),
+        fix(T0 + 600_000, 40.001, 130.0, 1.0),
+    ];
+    fixes.push(fix(T0 + 8 * H, 40.0, 130.001, 1.0));
+    fixes.push(fix(T0 + 8 * H + 600_000, 40.0, 130.002, 1.0));
+    let p = Params::default();
+    let gaz = port_gaz();
+    let r = detect_vessel(273210440, &fixes, &[], &p, &gaz);
+    let visits = kinds(&r.events, "port_visit");
+    assert_eq!(visits.len(), 1);
+    assert_eq!(visits[0].evidence["stopped_or_port_gap"], true);
+    assert_eq!(r.gaps.len(), 1);
+    // Even if the port were watched, both ends are in it: no dark call.
+    let watched = vec![0usize];
+    let mut p2 = p.clone();
+    p2.dark_port_call.min_gap_hours = 6.0;
+    p2.dark_port_call.min_stay_hours = 1.0;
+    assert!(detect::dark_port_call(&r.gaps[0], &p2, &gaz, &watched).is_none());
+    // the same silence ending out at sea could have been a call
+    let mut g = r.gaps[0].clone();
+    g.b = (39.0, 130.0);
+    assert!(detect::dark_port_call(&g, &p2, &gaz, &watched).is_some());
+}
+
+#[test]
+fn crossing_the_antimeridian_is_not_a_jump() {
+    let fixes: Vec<Position> = (0..40)
+        .map(|i| fix(T0 + i * 600_000, 10.0, 179.9 + i as f64 * 0.005, 12.0))
+        .map(|mut f| {
+            if f.lon > 180.0 {
+                f.lon -= 360.0;
+            }
+            f
+        })
+        .collect();
+    assert!(fixes.iter().any(|f| f.lon < 0.0) && fixes.iter().any(|f| f.lon > 0.0));
+    let segs = detect::vessel::segments(&fixes, &Params::default());
+    assert_eq!(segs.len(), 1);
+    let r = detect_vessel(
+        273210440,
+        &fixes,
+        &[],
+        &Params::default(),
+        &Gazetteer::new(vec![]),
+    );
+    assert!(
+        kinds(&r.events, "position_jump").is_empty() && kinds(&r.events, "shared_mmsi").is_empty()
+    );
+}
+
+#[test]
+fn a_vessel_heard_by_two_stations_at_once_is_one_track() {
+    let mut fixes = Vec::new();
+    for i in 0..30 {
+        let f = fix(T0 + i * 600_000, 41.0 + i as f64 * 0.02, 131.0, 12.0);
+        let mut g = f.clone();
+        g.time_ms += 150; // the other station, 150 ms later
+        fixes.push(f);
+        fixes.push(g);
+    }
+    let r = detect_vessel(
+        273210440,
+        &fixes,
+        &[],
+        &Params::default(),
+        &Gazetteer::new(vec![]),
+    );
+    assert!(
+        r.events
+            .iter()
+            .all(|e| e.kind != "position_jump" && e.kind != "shared_mmsi"),
+        "{:?}",
+        r.events
+    );
+    assert_eq!(
+        detect::vessel::segments(&fixes, &Params::default()).len(),
+        1
+    );
+}
+
+#[test]
+fn dark_20_nm_off_vostochny_for_70_hours_with_3_m_more_draught_is_a_dark_call_in_rason() {
+    let gaz = Gazetteer::builtin();
+    let p = Params::default();
+    let watched: Vec<usize> = p
+        .dark_port_call
+        .watched_ports
+        .iter()
+        .filter_map(|k| gaz.find(k))
+        .collect();
+    // 20 nm south-west of Vostochny, 12 kn ship
+    let a = sea::geo::destination(42.75, 133.083, 225.0, 20.0);
+    let g = Gap {
+        mmsi: 273210440,
+        t0: T0,
+        t1: T0 + 70 * H,
+        a,
+        b: a,
+        draught_before: Some(4.6),
+        draught_after: Some(7.6),
+        top_speed_kn: 13.0,
+        cruise_kn: 12.0,
+        ambiguous: false,
+    };
+    let e = detect::dark_port_call(&g, &p, &gaz, &watched).expect("a dark port call");
+    let port = e.port.as_ref().unwrap();
+    assert!(
+        port.locode.as_deref() == Some("KPRJN") || port.name == "Sonbong",
+        "{port:?}"
+    );
+    assert_eq!(e.evidence["draught_changed"], true);
+    assert!(e.evidence["feasible_watched_ports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|x| x == "Najin"));
+    assert!(e.confidence >= 0.6, "{}", e.confidence);
+    // the same silence, only 10 hours long: not enough to get there and back
+    let short = Gap {
+        t1: T0 + 10 * H,
+        ..g.clone()
+    };
+    assert!(detect::dark_port_call(&short, &p, &gaz, &watched).is_none());
+    // a silence fully explained by sailing straight on is not a call
+    let far = sea::geo::destination(a.0, a.1, 90.0, 800.0);
+    let passage = Gap {
+        b: far,
+        t1: T0 + 70 * H,
+        ..g
+    };
+    assert!(detect::dark_port_call(&passage, &p, &gaz, &watched).is_none());
+}
+
+#[test]
+fn interleaved_streams_are_a_shared_mmsi_and_a_silent_excursion_is_a_jump() {
+    let p = Params::default();
+    // two transmitters 300 nm apart, alternating every 10 minutes for 2 days
+    let fixes: Vec<Position> = (0..288)
+        .map(|i| {
+            if i % 2 == 0 {
+                fix(T0 + i * 600_000, 35.0, 129.0 + i as f64 * 1e-4, 0.1)
+            } else {
+                fix(T0 + i * 600_000, 30.0, 122.0, 0.1)
+            }
+        })
+        .collect();
+    let ids = vec![
+        Identity {
+            time_ms: T0,
+            mmsi: 273210440,
+            msg_type: 5,
+            callsign: Some("AAA".into()),
+            draught: Some(5.0),
+            ..Identity::default()
+        },
+        Identity {
+            time_ms: T0 + 600_000,
+            mmsi: 273210440,
+            msg_type: 5,
+            callsign: Some("BBB".into()),
+            draught: Some(9.0),
+            ..Identity::default()
+        },
+    ];
+    let r = detect_vessel(273210440, &fixes, &ids, &p, &Gazetteer::new(vec![]));
+    let s = kinds(&r.events, "shared_mmsi");
+    assert_eq!(s.len(), 1, "{:?}", r.events);
+    assert_eq!(s[0].evidence["identity_flips"], 1);
+    assert!(
+        kinds(&r.events, "identity_change").is_empty()
+            && kinds(&r.events, "draught_change").is_empty()
+    );
+    // one transmitter, displaced 60 nm for 6 hours while its own track is silent
+    let mut fixes: Vec<Position> = (0..72)
+        .map(|i| fix(T0 + i * 600_000, 40.0, 131.0, 0.1))
+        .collect();
+    for f in fixes.iter_mut().skip(30).take(36) {
+        f.lat += 1.0;
+    }
+    let r = detect_vessel(273210440, &fixes, &[], &p, &Gazetteer::new(vec![]));
+    let j = kinds(&r.events, "position_jump");
+    assert_eq!(j.len(), 1, "{:?}", r.events);
+    assert!((j[0].evidence["offset_nm"].as_f64().unwrap() - 60.0).abs() < 1.0);
+    assert!(kinds(&r.events, "shared_mmsi").is_empty());
+}
