@@ -245,10 +245,23 @@ pub fn detect_store(store: &Store, p: &Params) -> Result<(Vec<Event>, Summary), 
             let mut v: Vec<(u32, (i64, i64))> = per.into_iter().collect();
             v.sort_by_key(|x| x.1 .0);
             for w in v.windows(2) {
-                let mut e = Event::new("identity_change", w[1].0, w[0].1 .1, Some(w[1].1 .0), None);
+                // The old MMSI's last report and the new one's first; if
+                // both were on the air at once, the IMO is claimed twice.
+                let (old_last, new_first) = (w[0].1 .1, w[1].1 .0);
+                let simultaneous = new_first < old_last;
+                let mut e = Event::new(
+                    "identity_change",
+                    w[1].0,
+                    old_last.min(new_first),
+                    Some(old_last.max(new_first)),
+                    None,
+                );
                 e.other_mmsi = Some(w[0].0);
-                e.confidence = 0.85;
-                e.evidence = serde_json::json!({"rule": "one IMO number broadcast by several MMSIs", "imo": grp[0].0, "old_mmsi": w[0].0, "new_mmsi": w[1].0});
+                e.confidence = if simultaneous { 0.5 } else { 0.85 };
+                e.evidence = serde_json::json!({
+                    "rule": if simultaneous { "one IMO number broadcast by two MMSIs at the same time (a cloned or mistyped IMO)" } else { "one IMO number moving from one MMSI to another" },
+                    "imo": grp[0].0, "old_mmsi": w[0].0, "new_mmsi": w[1].0, "simultaneous": simultaneous
+                });
                 events.push(e);
             }
         }

@@ -156,6 +156,7 @@ struct Builder<'a> {
     start: i64,
     end: i64,
     used_mmsi: std::collections::HashSet<u32>,
+    used_imo: std::collections::HashSet<u32>,
 }
 
 impl<'a> Builder<'a> {
@@ -217,6 +218,16 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// An IMO number no other simulated vessel has.
+    fn fresh_imo(&mut self) -> u32 {
+        loop {
+            let imo = 9_000_000 + self.rng.random_range(100_000..899_999);
+            if self.used_imo.insert(imo) {
+                return imo;
+            }
+        }
+    }
+
     fn hours(&mut self, r: [f64; 2]) -> i64 {
         (self.rng.random_range(r[0]..=r[1].max(r[0])) * H as f64) as i64
     }
@@ -267,10 +278,12 @@ pub fn build(
         start: start_ms,
         end,
         used_mmsi: Default::default(),
+        used_imo: Default::default(),
     };
     let mut vessels = Vec::new();
     for sh in &s.shuttles {
         b.used_mmsi.insert(sh.mmsi);
+        b.used_imo.insert(sh.imo);
     }
     // Shuttles first: they carry the story.
     if let Some(profile) = &s.shuttle_profile {
@@ -432,7 +445,23 @@ fn build_ordinary(b: &mut Builder<'_>, f: &crate::scenario::Fleet) -> Result<Ves
                 break;
             }
             let out = grounds[b.rng.random_range(0..grounds.len())].clone();
-            let g = *out.last().expect("a route has points");
+            // Each trip fishes somewhere on the ground, not on one point, so
+            // boats sharing a ground are not always alongside each other.
+            let end = *out.last().expect("a route has points");
+            let spot = destination(
+                end.0,
+                end.1,
+                b.rng.random_range(0.0..360.0),
+                b.rng.random_range(0.0..0.5),
+            );
+            let (g, out) =
+                if b.mask.is_land(spot.0, spot.1) || !sea::route::clear_line(b.mask, end, spot) {
+                    (end, out)
+                } else {
+                    let mut o = out;
+                    o.push(spot);
+                    (spot, o)
+                };
             let leg = Arc::new(Leg::new(out.clone(), speed));
             let t1 = t + (leg.duration_s() * 1000.0) as i64;
             plan.push(Item::Sail {
@@ -571,11 +600,7 @@ fn build_ordinary(b: &mut Builder<'_>, f: &crate::scenario::Fleet) -> Result<Ves
         identities: vec![Identity {
             from_ms: b.start,
             mmsi,
-            imo: if fishing {
-                0
-            } else {
-                9_000_000 + b.rng.random_range(100_000..899_999)
-            },
+            imo: if fishing { 0 } else { b.fresh_imo() },
             name,
             callsign,
             ship_type,
@@ -1085,16 +1110,14 @@ fn build_rendezvous(
     let point = point.ok_or_else(|| {
         SimError::Scenario("rendezvous: no meeting point found near the stations".into())
     })?;
-    let mut mmsis = [0u32; 2];
-    for side in 0..2 {
+    // Plan both sides first: the meeting starts when both can be there.
+    let mut sides = Vec::new();
+    for _ in 0..2 {
         let from = ports[b.rng.random_range(0..ports.len())];
         let mut to = ports[b.rng.random_range(0..ports.len())];
         if to == from {
             to = ports[(ports.iter().position(|&q| q == from).unwrap_or(0) + 1) % ports.len()];
         }
-        let flag = ["PA", "LR", "KR", "RU", "MH"][(k + side) % 5].to_string();
-        let mmsi = b.fresh_mmsi(&flag);
-        mmsis[side] = mmsi;
         let speed = b.rng.random_range(10.0..13.0);
         let out = match b.point_route(b.ports[from].berth, point) {
             Ok(r) => r,
@@ -1102,9 +1125,23 @@ fn build_rendezvous(
                 .map_err(|e| SimError::Scenario(format!("rendezvous route: {e}")))?,
         };
         let leg_out = Arc::new(Leg::new(out, speed));
-        let arrive = meet - (side as i64) * 1_800_000; // the first waits half an hour
+        sides.push((from, to, speed, leg_out));
+    }
+    let longest = sides
+        .iter()
+        .map(|s| (s.3.duration_s() * 1000.0) as i64)
+        .max()
+        .unwrap_or(0);
+    let meet = meet.max(b.start + 1 + longest + 1_800_000);
+    let end_meet = meet + (hours * H as f64) as i64;
+    let mut mmsis = [0u32; 2];
+    for (side, (from, to, speed, leg_out)) in sides.into_iter().enumerate() {
+        let flag = ["PA", "LR", "KR", "RU", "MH"][(k + side) % 5].to_string();
+        let mmsi = b.fresh_mmsi(&flag);
+        mmsis[side] = mmsi;
+        // the first to arrive waits half an hour for the other
+        let arrive = meet - if side == 0 { 1_800_000 } else { 0 };
         let dep = arrive - (leg_out.duration_s() * 1000.0) as i64;
-        let end_meet = meet + (hours * H as f64) as i64;
         let alongside = if side == 0 {
             point
         } else {
@@ -1114,7 +1151,6 @@ fn build_rendezvous(
             .map_err(|e| SimError::Scenario(format!("rendezvous route: {e}")))?;
         let leg_back = Arc::new(Leg::new(back, speed));
         let home = end_meet + (leg_back.duration_s() * 1000.0) as i64;
-        let dep = dep.max(b.start + 1);
         let plan = vec![
             Item::Stay {
                 t0: b.start,
@@ -1126,13 +1162,13 @@ fn build_rendezvous(
             },
             Item::Sail {
                 t0: dep,
-                t1: arrive.max(dep + 1),
+                t1: arrive,
                 leg: leg_out,
                 from: Some(from),
                 to: None,
             },
             Item::Stay {
-                t0: arrive.max(dep + 1),
+                t0: arrive,
                 t1: end_meet,
                 pos: alongside,
                 status: crate::motion::UNDER_WAY,
@@ -1188,6 +1224,7 @@ fn build_rendezvous(
         ));
         let (ship_type, _, lengths) = kind_info(if side == 0 { "tanker" } else { "bulk" });
         let n = b.used_mmsi.len();
+        let imo = b.fresh_imo();
         vessels.push(Vessel {
             role: "rendezvous",
             class_b: false,
@@ -1197,9 +1234,9 @@ fn build_rendezvous(
             identities: vec![Identity {
                 from_ms: b.start,
                 mmsi,
-                imo: 9_200_000 + n as u32,
+                imo,
                 name: format!("{} {}", if side == 0 { "BUNKER" } else { "CLIENT" }, k + 1),
-                callsign: format!("R{k}{side}"),
+                callsign: format!("R{k}{side}{n}"),
                 ship_type,
                 flag,
             }],
