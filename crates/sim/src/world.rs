@@ -452,7 +452,7 @@ fn build_ordinary(b: &mut Builder<'_>, f: &crate::scenario::Fleet) -> Result<Ves
                 end.0,
                 end.1,
                 b.rng.random_range(0.0..360.0),
-                b.rng.random_range(0.0..0.5),
+                b.rng.random_range(0.0..1.5),
             );
             let (g, out) =
                 if b.mask.is_land(spot.0, spot.1) || !sea::route::clear_line(b.mask, end, spot) {
