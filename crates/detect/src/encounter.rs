@@ -76,7 +76,10 @@ pub fn encounters(hits: &mut PairHits, p: &Params, gaz: &Gazetteer) -> Vec<Event
         let v = hits.get_mut(&pair).expect("key from the map");
         // Ships side by side in a port are berthed, not meeting: drop hits
         // near a port before joining them into runs.
-        v.retain(|h| gaz.nearest(h.1, h.2, p.encounters.min_port_distance_km).is_none());
+        v.retain(|h| {
+            gaz.nearest(h.1, h.2, p.encounters.min_port_distance_km)
+                .is_none()
+        });
         v.sort_by_key(|h| h.0);
         v.dedup_by_key(|h| h.0);
         let mut i = 0;

@@ -94,14 +94,21 @@ impl LandMask {
         self.rows
     }
 
-    /// Distance to the nearest land cell centre, nautical miles, searching
-    /// out to `max_cells` cells; `None` if there is none that close.
-    pub fn nearest_land_nm(&self, lat: f64, lon: f64, max_cells: usize) -> Option<f64> {
+    /// The nearest cell centre of the wanted kind (land or sea) and its
+    /// distance in nm, searching square rings of cells out to `max_cells`.
+    fn nearest_cell(
+        &self,
+        lat: f64,
+        lon: f64,
+        max_cells: usize,
+        land: bool,
+    ) -> Option<((f64, f64), f64)> {
         let (r0, c0) = self.cell(lat, lon);
-        if self.is_land_cell(r0, c0) {
-            return Some(0.0);
+        if self.is_land_cell(r0, c0) == land {
+            let p = self.cell_center(r0, c0);
+            return Some((p, crate::geo::distance_nm(lat, lon, p.0, p.1)));
         }
-        let mut best: Option<f64> = None;
+        let mut best: Option<((f64, f64), f64)> = None;
         for k in 1..=max_cells as i64 {
             for dr in -k..=k {
                 for dc in -k..=k {
@@ -113,61 +120,40 @@ impl LandMask {
                         continue;
                     }
                     let c = (c0 as i64 + dc).rem_euclid(self.cols as i64) as usize;
-                    if self.is_land_cell(r as usize, c) {
+                    if self.is_land_cell(r as usize, c) == land {
                         let p = self.cell_center(r as usize, c);
                         let d = crate::geo::distance_nm(lat, lon, p.0, p.1);
-                        if best.is_none_or(|b| d < b) {
-                            best = Some(d);
+                        if best.is_none_or(|b| d < b.1) {
+                            best = Some((p, d));
                         }
                     }
                 }
             }
-            // a ring further out is at least k-1 cells (>= (k-1)*0.5 nm) away
-            if let Some(b) = best {
-                if b < (k as f64 - 1.0) * 0.5 {
-                    return best;
-                }
+            // every cell of a further ring is at least (k - 1) * 0.5 nm away
+            // (a cell is at least half a nautical mile wide below 60°)
+            if best.is_some_and(|b| b.1 < (k as f64 - 1.0) * 0.5) {
+                break;
             }
         }
         best
     }
 
+    /// Distance to the nearest land cell centre, nautical miles, searching
+    /// out to `max_cells` cells (0 on land); `None` if there is none that
+    /// close.
+    pub fn nearest_land_nm(&self, lat: f64, lon: f64, max_cells: usize) -> Option<f64> {
+        if self.is_land(lat, lon) {
+            return Some(0.0);
+        }
+        self.nearest_cell(lat, lon, max_cells, true).map(|b| b.1)
+    }
+
     /// The centre of the nearest sea cell to a position (its own cell if
-    /// that is sea), searching rings of cells out to `max_cells`; `None` if
-    /// all are land.
+    /// that is sea: a point on a cell edge could round into the land cell
+    /// next to it once encoded), searching rings of cells out to
+    /// `max_cells`; `None` if all are land.
     pub fn nearest_sea(&self, lat: f64, lon: f64, max_cells: usize) -> Option<(f64, f64)> {
-        let (r0, c0) = self.cell(lat, lon);
-        // Cell centres, not the point itself: a point on a cell edge can
-        // round into the neighbouring land cell once encoded.
-        if !self.is_land_cell(r0, c0) {
-            return Some(self.cell_center(r0, c0));
-        }
-        let mut best: Option<(f64, (f64, f64))> = None;
-        for k in 1..=max_cells as i64 {
-            for dr in -k..=k {
-                for dc in -k..=k {
-                    if dr.abs() != k && dc.abs() != k {
-                        continue;
-                    }
-                    let r = r0 as i64 + dr;
-                    if r < 0 || r >= self.rows as i64 {
-                        continue;
-                    }
-                    let c = (c0 as i64 + dc).rem_euclid(self.cols as i64) as usize;
-                    if !self.is_land_cell(r as usize, c) {
-                        let p = self.cell_center(r as usize, c);
-                        let d = crate::geo::distance_nm(lat, lon, p.0, p.1);
-                        if best.is_none_or(|(bd, _)| d < bd) {
-                            best = Some((d, p));
-                        }
-                    }
-                }
-            }
-            if best.is_some() {
-                return best.map(|b| b.1);
-            }
-        }
-        None
+        self.nearest_cell(lat, lon, max_cells, false).map(|b| b.0)
     }
 }
 
