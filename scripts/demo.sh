@@ -11,7 +11,7 @@ bin=./target/release/shiptrace
 rm -rf out/rason-shuttle out/store out/events.jsonl
 $bin simulate --scenario rason-shuttle --out out/rason-shuttle
 $bin ingest out/rason-shuttle/ais.nmea.gz --store out/store
-$bin detect --store out/store --out out/events.jsonl 2> >(grep -v '^parameters used' | sed -n '1,14p' >&2)
+$bin detect --store out/store --out out/events.jsonl 2> >(sed '/^parameters used/,$d' >&2)
 echo >&2
 $bin eval --truth out/rason-shuttle/truth.jsonl --events out/events.jsonl
 echo >&2
