@@ -7,11 +7,11 @@ use detect::eval::{evaluate, read_events, Matching};
 fn port_visits_and_dark_port_calls_meet_the_targets_on_a_short_run() {
     let tmp = tempfile::tempdir().unwrap();
     let mut scn = sim::Scenario::load("rason-shuttle").unwrap();
-    scn.days = 35.0;
+    scn.days = 50.0;
     scn.rendezvous = None;
     let opts = sim::Options {
         seed: Some(4242),
-        vessels: Some(30),
+        vessels: Some(20),
         ..sim::Options::default()
     };
     sim::run(&scn, &opts, &tmp.path().join("sim")).unwrap();
@@ -25,8 +25,18 @@ fn port_visits_and_dark_port_calls_meet_the_targets_on_a_short_run() {
     .unwrap();
     let store = store::Store::open(&st).unwrap();
     let (events, _) = detect::detect_store(&store, &detect::Params::default()).unwrap();
-    let truth =
+    let mut truth =
         read_events(&std::fs::read_to_string(tmp.path().join("sim/truth.jsonl")).unwrap()).unwrap();
+    // A call whose silence lasts past the end of the data cannot be seen
+    // (the ship never reappears): a known limit, left out of the score.
+    let end = sim::world::parse_time(&scn.start).unwrap() + (scn.days * 86_400_000.0) as i64;
+    truth.retain(|e| {
+        e.kind != "dark_port_call"
+            || e.evidence["dark_to"]
+                .as_str()
+                .and_then(detect::event::parse_time)
+                .is_some_and(|t| t < end)
+    });
     let scores = evaluate(&truth, &events, &Matching::default());
     let get = |k: &str| {
         scores

@@ -313,6 +313,12 @@ pub fn build(
             f.ports.extend(fleet.ports.iter().take(4).cloned());
             let mut v = build_ordinary(&mut b, &f)?;
             v.role = "shared_mmsi";
+            // Its true events were recorded under the MMSI it was built
+            // with; it broadcasts the shared one.
+            let built_as = v.identities[0].mmsi;
+            for e in b.events.iter_mut().filter(|e| e.mmsi == built_as) {
+                e.mmsi = sm.mmsi;
+            }
             for id in &mut v.identities {
                 id.mmsi = sm.mmsi;
                 id.name = sm.names[k].clone();
