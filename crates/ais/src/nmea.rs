@@ -554,6 +554,44 @@ pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
+/// Parses what [`format_rfc3339_ms`] writes, and plain days:
+/// `2023-08-01`, `2023-08-01T12:00:00Z`, `2023-08-01T12:00:00.250Z`.
+/// `None` for anything else or an impossible date or time.
+pub fn parse_rfc3339_ms(s: &str) -> Option<i64> {
+    let n = |r: std::ops::Range<usize>| -> Option<u32> {
+        let f = s.get(r)?;
+        if f.bytes().all(|b| b.is_ascii_digit()) {
+            f.parse().ok()
+        } else {
+            None
+        }
+    };
+    let b = s.as_bytes();
+    if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
+        return None;
+    }
+    let (y, mo, d) = (n(0..4)?, n(5..7)?, n(8..10)?);
+    if b.len() == 10 {
+        return civil_ms(y as i64, mo, d, 0, 0, 0, 0);
+    }
+    if !matches!(b.get(10), Some(b'T' | b' '))
+        || b.get(13) != Some(&b':')
+        || b.get(16) != Some(&b':')
+    {
+        return None;
+    }
+    let (h, mi, sec) = (n(11..13)?, n(14..16)?, n(17..19)?);
+    let (ms, rest) = if b.get(19) == Some(&b'.') {
+        (n(20..23)?, 23)
+    } else {
+        (0, 19)
+    };
+    if !matches!(&s[rest..], "" | "Z") {
+        return None;
+    }
+    civil_ms(y as i64, mo, d, h, mi, sec, ms)
+}
+
 /// Unix milliseconds as RFC 3339 UTC (`2019-08-07T22:59:58.123Z`; the
 /// fraction is left out when it is zero).
 pub fn format_rfc3339_ms(ms: i64) -> String {
@@ -631,6 +669,18 @@ mod tests {
                 time_ms: 1_327_664_822_510
             }
         );
+    }
+
+    #[test]
+    fn rfc3339_round_trips() {
+        for ms in [0, 1_565_218_798_000, 1_690_848_000_250, 1_706_400_000_000] {
+            assert_eq!(parse_rfc3339_ms(&format_rfc3339_ms(ms)), Some(ms));
+        }
+        assert_eq!(parse_rfc3339_ms("2023-08-01"), Some(1_690_848_000_000));
+        assert_eq!(parse_rfc3339_ms("2023-13-01"), None);
+        assert_eq!(parse_rfc3339_ms("2023-08-01T25:00:00Z"), None);
+        assert_eq!(parse_rfc3339_ms("2023-08-01T12:00:00+02:00"), None);
+        assert_eq!(parse_rfc3339_ms("yesterday"), None);
     }
 
     #[test]

@@ -10,7 +10,7 @@ use std::path::PathBuf;
     after_help = "Examples:\n  shiptrace decode capture.nmea.gz > messages.jsonl\n  nc feed.example 5631 | shiptrace decode -"
 )]
 pub struct DecodeArgs {
-    /// Input files (plain or .gz); `-` reads standard input.
+    /// Input files (plain, .gz or .zst); `-` reads standard input.
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
     /// Print up to this many rejected lines (file:line, reason, text) to
@@ -25,7 +25,7 @@ pub fn run(args: &DecodeArgs) -> Result<()> {
     let mut total = ais::Stats::default();
     let mut shown = 0usize;
     for path in &args.inputs {
-        let mut reader = crate::input::open(path)?;
+        let mut reader = store::open_input(path).map_err(|e| anyhow::anyhow!("cannot open {e}"))?;
         let mut dec = ais::Decoder::new();
         let mut line = Vec::with_capacity(256);
         let mut lineno = 0u64;

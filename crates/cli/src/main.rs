@@ -4,7 +4,6 @@
 mod decode;
 mod detect;
 mod ingest;
-mod input;
 mod simulate;
 
 use clap::{Parser, Subcommand};

@@ -30,13 +30,7 @@ pub fn rfc3339(ms: i64) -> String {
 
 /// Parses the RFC 3339 UTC form written here back to unix ms.
 pub fn parse_time(s: &str) -> Option<i64> {
-    let n = |r: std::ops::Range<usize>| -> Option<i64> { s.get(r)?.parse().ok() };
-    let days = ais::nmea::days_from_civil(n(0..4)?, n(5..7)? as u32, n(8..10)? as u32);
-    let mut ms = ((days * 24 + n(11..13)?) * 60 + n(14..16)?) * 60_000 + n(17..19)? * 1000;
-    if s.as_bytes().get(19) == Some(&b'.') {
-        ms += n(20..23)?;
-    }
-    Some(ms)
+    ais::nmea::parse_rfc3339_ms(s)
 }
 
 impl Event {

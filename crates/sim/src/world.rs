@@ -117,31 +117,11 @@ pub fn mid(flag: &str) -> u32 {
 }
 
 pub fn parse_time(s: &str) -> Result<i64, SimError> {
-    // YYYY-MM-DD[THH:MM:SSZ]
-    let b = s.as_bytes();
-    let n = |r: std::ops::Range<usize>| -> Option<u32> { s.get(r)?.parse().ok() };
-    let bad = || SimError::Scenario(format!("bad time {s:?} (expected 2023-08-01T00:00:00Z)"));
-    let (y, mo, d) = (
-        n(0..4).ok_or_else(bad)?,
-        n(5..7).ok_or_else(bad)?,
-        n(8..10).ok_or_else(bad)?,
-    );
-    let (h, mi, sec) = if b.len() >= 19 {
-        (
-            n(11..13).ok_or_else(bad)?,
-            n(14..16).ok_or_else(bad)?,
-            n(17..19).ok_or_else(bad)?,
-        )
-    } else {
-        (0, 0, 0)
-    };
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || sec > 59 {
-        return Err(bad());
-    }
-    Ok(
-        ((ais::nmea::days_from_civil(y as i64, mo, d) * 24 + h as i64) * 60 + mi as i64) * 60_000
-            + sec as i64 * 1000,
-    )
+    ais::nmea::parse_rfc3339_ms(s).ok_or_else(|| {
+        SimError::Scenario(format!(
+            "bad time {s:?} (expected 2023-08-01 or 2023-08-01T00:00:00Z)"
+        ))
+    })
 }
 
 const H: i64 = 3_600_000;

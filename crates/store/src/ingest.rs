@@ -267,7 +267,17 @@ fn open_decompressed(
     count: std::rc::Rc<std::cell::Cell<u64>>,
 ) -> Result<Box<dyn BufRead>, StoreError> {
     let f = File::open(path).map_err(|e| StoreError::io(path, e))?;
-    let mut buf = BufReader::with_capacity(1 << 20, Counting { inner: f, count });
+    decompressed(
+        BufReader::with_capacity(1 << 20, Counting { inner: f, count }),
+        path,
+    )
+}
+
+/// Wraps a reader in gzip or zstd decompression when its first bytes say so.
+fn decompressed<R: Read + 'static>(
+    mut buf: BufReader<R>,
+    path: &Path,
+) -> Result<Box<dyn BufRead>, StoreError> {
     let head = buf.fill_buf().map_err(|e| StoreError::io(path, e))?;
     if head.starts_with(&[0x1f, 0x8b]) {
         Ok(Box::new(BufReader::with_capacity(
@@ -280,6 +290,20 @@ fn open_decompressed(
         Ok(Box::new(BufReader::with_capacity(1 << 20, d)))
     } else {
         Ok(Box::new(buf))
+    }
+}
+
+/// Opens an input file (or standard input for `-`) as a buffered reader,
+/// decompressing gzip and zstd told apart by their magic bytes.
+pub fn open_input(path: &Path) -> Result<Box<dyn BufRead>, StoreError> {
+    if path.as_os_str() == "-" {
+        decompressed(
+            BufReader::with_capacity(1 << 20, std::io::stdin().lock()),
+            path,
+        )
+    } else {
+        let f = File::open(path).map_err(|e| StoreError::io(path, e))?;
+        decompressed(BufReader::with_capacity(1 << 20, f), path)
     }
 }
 

@@ -28,7 +28,7 @@ mod reader;
 pub mod record;
 pub mod schema;
 
-pub use ingest::{ingest, IngestOptions, Progress, SourceOutcome};
+pub use ingest::{ingest, open_input, IngestOptions, Progress, SourceOutcome};
 
 /// Arrow types the readers hand out, for crates that do not depend on arrow.
 pub mod arrow {
