@@ -35,6 +35,7 @@ mod decoder;
 pub mod encode;
 pub mod field;
 pub mod messages;
+pub mod mid;
 pub mod nmea;
 #[cfg(feature = "serde")]
 mod ser;

@@ -28,7 +28,18 @@ pub fn params(config: Option<&PathBuf>) -> Result<detect::Params> {
         Some(p) => {
             let text = std::fs::read_to_string(p)
                 .with_context(|| format!("cannot read {}", p.display()))?;
-            detect::Params::from_toml(&text).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))
+            let mut params = detect::Params::from_toml(&text)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?;
+            // geofence files are named relative to the configuration file
+            let base = p.parent().unwrap_or(std::path::Path::new("."));
+            for g in &mut params.geofences {
+                if let Some(f) = &g.geojson {
+                    if std::path::Path::new(f).is_relative() {
+                        g.geojson = Some(base.join(f).to_string_lossy().into_owned());
+                    }
+                }
+            }
+            Ok(params)
         }
         None => Ok(detect::Params::default()),
     }

@@ -8,6 +8,19 @@ pub struct PortRef {
     pub locode: Option<String>,
 }
 
+/// Who the vessel said it was when an event began: the latest identity
+/// reports (types 5, 19, 24) before that time, and the flag state of its
+/// MMSI's MID. Broadcast text is attacker-controlled: escape it when shown.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct VesselRef {
+    pub name: Option<String>,
+    pub imo: Option<u32>,
+    pub callsign: Option<String>,
+    pub ship_type: Option<u8>,
+    /// ISO 3166 alpha-2 code from the MMSI's MID.
+    pub flag: Option<String>,
+}
+
 /// One detected behaviour. Times are RFC 3339 UTC in JSON.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Event {
@@ -22,6 +35,9 @@ pub struct Event {
     pub port: Option<PortRef>,
     pub confidence: f64,
     pub evidence: serde_json::Value,
+    /// The vessel's identity at the start (absent in truth files).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vessel: Option<VesselRef>,
 }
 
 pub fn rfc3339(ms: i64) -> String {
@@ -53,6 +69,7 @@ impl Event {
             port: None,
             confidence: 0.5,
             evidence: serde_json::Value::Null,
+            vessel: None,
         }
     }
     pub fn start_ms(&self) -> i64 {

@@ -1,8 +1,17 @@
 //! Port lookup by position: the World Port Index and extra places from the
-//! `sea` gazetteer, plus user geofences, in a 1-degree grid.
+//! `sea` gazetteer, plus user geofences (GeoJSON areas or a point and a
+//! radius), in a 1-degree grid.
+//!
+//! Distances to a place are measured to its edge: to the reference point
+//! for a gazetteer port, and to the boundary for a geofence (0 inside).
+//! So a vessel "within 6 km of a port" is within 6 km of a WPI reference
+//! point, or within 6 km of a user's area.
 
+use crate::params::{GeofenceSpec, Params};
 use sea::geo::distance_nm;
+use sea::geofence::Geofence;
 use std::collections::HashMap;
+use std::path::Path;
 
 #[derive(Debug, Clone)]
 pub struct Place {
@@ -14,6 +23,10 @@ pub struct Place {
 
 pub struct Gazetteer {
     pub places: Vec<Place>,
+    /// The user's area for a place, by place index.
+    fences: HashMap<usize, Geofence>,
+    /// Places that came from geofences marked `watched`.
+    pub watched_fences: Vec<usize>,
     grid: HashMap<(i32, i32), Vec<usize>>,
 }
 
@@ -23,11 +36,20 @@ fn key(lat: f64, lon: f64) -> (i32, i32) {
 
 impl Gazetteer {
     pub fn new(places: Vec<Place>) -> Gazetteer {
-        let mut grid: HashMap<(i32, i32), Vec<usize>> = HashMap::new();
-        for (i, p) in places.iter().enumerate() {
-            grid.entry(key(p.lat, p.lon)).or_default().push(i);
+        let mut g = Gazetteer {
+            places: Vec::new(),
+            fences: HashMap::new(),
+            watched_fences: Vec::new(),
+            grid: HashMap::new(),
+        };
+        for p in places {
+            g.grid
+                .entry(key(p.lat, p.lon))
+                .or_default()
+                .push(g.places.len());
+            g.places.push(p);
         }
-        Gazetteer { places, grid }
+        g
     }
 
     /// The built-in gazetteer.
@@ -45,9 +67,66 @@ impl Gazetteer {
         )
     }
 
-    /// The nearest place within `km`, with its distance in km. Works across
-    /// the antimeridian (the grid wraps in longitude).
+    /// The built-in gazetteer plus the geofences of `p.geofences`; GeoJSON
+    /// paths are read relative to `base` (the configuration file's folder).
+    pub fn for_params(p: &Params, base: Option<&Path>) -> Result<Gazetteer, String> {
+        let mut g = Gazetteer::builtin();
+        for (i, spec) in p.geofences.iter().enumerate() {
+            for f in load_spec(spec, base).map_err(|e| format!("geofence {}: {e}", i + 1))? {
+                g.add_fence(f, spec.watched);
+            }
+        }
+        Ok(g)
+    }
+
+    /// Adds a user area as a place.
+    pub fn add_fence(&mut self, f: Geofence, watched: bool) -> usize {
+        let (lat, lon) = f.center();
+        let idx = self.places.len();
+        self.places.push(Place {
+            name: f.name.clone(),
+            locode: f.locode.clone(),
+            lat,
+            lon,
+        });
+        let (a, b, c, d) = f.bbox();
+        for r in a.floor() as i32..=c.floor() as i32 {
+            for col in b.floor() as i32..=d.floor() as i32 {
+                self.grid.entry((r, col)).or_default().push(idx);
+            }
+        }
+        self.fences.insert(idx, f);
+        if watched {
+            self.watched_fences.push(idx);
+        }
+        idx
+    }
+
+    /// Whether a place is a user area (its distances are to its edge).
+    pub fn is_fence(&self, i: usize) -> bool {
+        self.fences.contains_key(&i)
+    }
+
+    /// Distance from a position to place `i`, km (0 inside an area).
+    pub fn distance_km(&self, i: usize, lat: f64, lon: f64) -> f64 {
+        match self.fences.get(&i) {
+            Some(f) => f.distance_km(lat, lon),
+            None => {
+                let p = &self.places[i];
+                distance_nm(lat, lon, p.lat, p.lon) * 1.852
+            }
+        }
+    }
+
+    /// The nearest place within `km` of a position, with its distance in
+    /// km. Works across the antimeridian (the grid wraps in longitude).
     pub fn nearest(&self, lat: f64, lon: f64, km: f64) -> Option<(usize, f64)> {
+        self.nearest_by(lat, lon, |_| km)
+    }
+
+    /// The nearest place whose own limit (`limit(place)`, km) the position
+    /// is within.
+    fn nearest_by(&self, lat: f64, lon: f64, limit: impl Fn(usize) -> f64) -> Option<(usize, f64)> {
         let (r, c) = key(lat, lon);
         let mut best: Option<(usize, f64)> = None;
         for dr in -1..=1 {
@@ -55,9 +134,8 @@ impl Gazetteer {
                 let cc = (c + dc + 180).rem_euclid(360) - 180;
                 if let Some(v) = self.grid.get(&(r + dr, cc)) {
                     for &i in v {
-                        let p = &self.places[i];
-                        let d = distance_nm(lat, lon, p.lat, p.lon) * 1.852;
-                        if d <= km && best.is_none_or(|b| d < b.1) {
+                        let d = self.distance_km(i, lat, lon);
+                        if d <= limit(i) && best.is_none_or(|b| d < b.1) {
                             best = Some((i, d));
                         }
                     }
@@ -65,6 +143,18 @@ impl Gazetteer {
             }
         }
         best
+    }
+
+    /// For the port-visit state machine: the nearest place the position is
+    /// within the exit distance of, and whether it is also within the
+    /// entry distance. A gazetteer port is entered within `entry_km` of its
+    /// reference point; a user area is entered on crossing its edge, and
+    /// both are left beyond `exit_km - entry_km` more (the hysteresis).
+    pub fn locate(&self, lat: f64, lon: f64, entry_km: f64, exit_km: f64) -> Option<(usize, bool)> {
+        let entry = |i: usize| if self.is_fence(i) { 0.0 } else { entry_km };
+        let margin = (exit_km - entry_km).max(0.0);
+        self.nearest_by(lat, lon, |i| entry(i) + margin)
+            .map(|(i, d)| (i, d <= entry(i)))
     }
 
     /// A place by UN/LOCODE or name.
@@ -78,6 +168,42 @@ impl Gazetteer {
                     .iter()
                     .position(|p| p.name.eq_ignore_ascii_case(key))
             })
+    }
+}
+
+fn load_spec(spec: &GeofenceSpec, base: Option<&Path>) -> Result<Vec<Geofence>, String> {
+    match (&spec.geojson, spec.lat, spec.lon, spec.radius_km) {
+        (Some(path), None, None, None) => {
+            let full = match base {
+                Some(b) if Path::new(path).is_relative() => b.join(path),
+                _ => Path::new(path).to_path_buf(),
+            };
+            let text =
+                std::fs::read_to_string(&full).map_err(|e| format!("{}: {e}", full.display()))?;
+            let mut v = sea::geofence::from_geojson(&text)
+                .map_err(|e| format!("{}: {e}", full.display()))?;
+            if let Some(n) = &spec.name {
+                if v.len() == 1 {
+                    v[0].name = n.clone();
+                }
+            }
+            if spec.locode.is_some() {
+                for f in &mut v {
+                    f.locode = spec.locode.clone();
+                }
+            }
+            Ok(v)
+        }
+        (None, Some(lat), Some(lon), Some(r)) => {
+            let name = spec
+                .name
+                .clone()
+                .unwrap_or_else(|| format!("{lat:.4},{lon:.4}"));
+            let mut f = Geofence::circle(&name, lat, lon, r)?;
+            f.locode = spec.locode.clone();
+            Ok(vec![f])
+        }
+        _ => Err("give either `geojson = \"file\"` or all of `lat`, `lon` and `radius_km`".into()),
     }
 }
 
@@ -111,5 +237,38 @@ mod tests {
         // 179.95 is 4.4 km from East
         assert!(g.nearest(0.0, 179.95, 3.0).is_none());
         assert!(g.nearest(0.0, 179.95, 5.0).is_some());
+    }
+
+    #[test]
+    fn geofences_enter_at_their_edge() {
+        let mut g = Gazetteer::new(vec![]);
+        // a 20 km circle: its centre is far beyond the 6 km port entry
+        let i = g.add_fence(
+            Geofence::circle("Anchorage X", 40.0, 131.0, 20.0).unwrap(),
+            true,
+        );
+        assert_eq!(g.watched_fences, vec![i]);
+        // 15 km from the centre: inside
+        let (lat, lon) = sea::geo::destination(40.0, 131.0, 90.0, 15.0 / 1.852);
+        assert_eq!(g.locate(lat, lon, 6.0, 8.0), Some((i, true)));
+        // 21 km: beyond the edge but inside the 2 km hysteresis
+        let (lat, lon) = sea::geo::destination(40.0, 131.0, 90.0, 21.0 / 1.852);
+        assert_eq!(g.locate(lat, lon, 6.0, 8.0), Some((i, false)));
+        // 23 km: outside
+        let (lat, lon) = sea::geo::destination(40.0, 131.0, 90.0, 23.0 / 1.852);
+        assert_eq!(g.locate(lat, lon, 6.0, 8.0), None);
+    }
+
+    #[test]
+    fn bad_geofence_specs_are_errors() {
+        let p = Params::from_toml("[[detect.geofences]]\nname = \"x\"\nlat = 1.0\n").unwrap();
+        let e = Gazetteer::for_params(&p, None).err().unwrap();
+        assert!(e.contains("radius_km"), "{e}");
+        let p = Params::from_toml("[[detect.geofences]]\ngeojson = \"/nonexistent.geojson\"\n")
+            .unwrap();
+        assert!(Gazetteer::for_params(&p, None)
+            .err()
+            .unwrap()
+            .contains("nonexistent"));
     }
 }

@@ -33,8 +33,21 @@ pub struct Summary {
     pub by_kind: std::collections::BTreeMap<String, usize>,
 }
 
+/// Why detection could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum DetectError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("configuration: {0}")]
+    Config(String),
+}
+
 /// What phase one returns for one MMSI range.
 struct ShardOut {
+    /// Identity over time, per MMSI.
+    idlogs: Vec<(u32, Vec<(i64, event::VesselRef)>)>,
+    /// Track ends, per MMSI.
+    ends: Vec<(u32, vessel::TrackEnds)>,
     events: Vec<Event>,
     gaps: Vec<vessel::Gap>,
     /// (mmsi, start, end, lat, lon) of loitering at sea
@@ -48,12 +61,26 @@ struct ShardOut {
     imo_seen: Vec<(u32, u32, i64)>,
 }
 
-/// Runs every detector over a store.
-pub fn detect_store(store: &Store, p: &Params) -> Result<(Vec<Event>, Summary), StoreError> {
-    let gaz = gazetteer::Gazetteer::builtin();
+/// Runs every detector over a store, with the built-in gazetteer and the
+/// geofences of `p` (GeoJSON paths relative to the working directory).
+pub fn detect_store(store: &Store, p: &Params) -> Result<(Vec<Event>, Summary), DetectError> {
+    let gaz = gazetteer::Gazetteer::for_params(p, None).map_err(DetectError::Config)?;
+    detect_store_with(store, p, &gaz)
+}
+
+/// Runs every detector over a store with a given gazetteer.
+pub fn detect_store_with(
+    store: &Store,
+    p: &Params,
+    gaz: &gazetteer::Gazetteer,
+) -> Result<(Vec<Event>, Summary), DetectError> {
     // MMSI ranges of about equal size, from a pass over the mmsi column.
     let mut counts: HashMap<u32, u32> = HashMap::new();
-    for b in store.scan_positions(&Filter::default()) {
+    let only_mmsi = Filter {
+        columns: Some(vec!["mmsi"]),
+        ..Filter::default()
+    };
+    for b in store.scan_positions(&only_mmsi) {
         let (_, b) = b?;
         let m = b.column_by_name("mmsi").and_then(|c| {
             c.as_any()
@@ -104,6 +131,8 @@ pub fn detect_store(store: &Store, p: &Params) -> Result<(Vec<Event>, Summary), 
             let mut loiters = Vec::new();
             let mut density: HashMap<(i64, i32, i32), u32> = HashMap::new();
             let mut imo_seen: Vec<(u32, u32, i64)> = Vec::new();
+            let mut idlogs = Vec::new();
+            let mut ends = Vec::new();
             let cell = p.gaps.density_cell_deg;
             let mut vessels = 0;
             let mut start = 0;
@@ -127,7 +156,9 @@ pub fn detect_store(store: &Store, p: &Params) -> Result<(Vec<Event>, Summary), 
                         imo_seen.push((imo, m, i.time_ms));
                     }
                 }
-                let r = vessel::detect_vessel(m, &pos[start..end], &vid, p, &gaz);
+                let r = vessel::detect_vessel(m, &pos[start..end], &vid, p, gaz);
+                idlogs.push((m, vessel::identity_log(m, &vid)));
+                ends.extend(r.ends.map(|e| (m, e)));
                 events.extend(r.events);
                 gaps.extend(r.gaps);
                 loiters.extend(r.loiters.into_iter().map(|l| (m, l.0, l.1, l.2, l.3)));
@@ -136,7 +167,8 @@ pub fn detect_store(store: &Store, p: &Params) -> Result<(Vec<Event>, Summary), 
             }
             // vessels with identities but no positions
             for (m, vid) in by_id {
-                let r = vessel::detect_vessel(m, &[], &vid, p, &gaz);
+                let r = vessel::detect_vessel(m, &[], &vid, p, gaz);
+                idlogs.push((m, vessel::identity_log(m, &vid)));
                 events.extend(r.events);
             }
             Ok(ShardOut {
@@ -148,6 +180,8 @@ pub fn detect_store(store: &Store, p: &Params) -> Result<(Vec<Event>, Summary), 
                 identities: ids.len() as u64,
                 vessels,
                 imo_seen,
+                idlogs,
+                ends,
             })
         })
         .collect();
@@ -157,6 +191,8 @@ pub fn detect_store(store: &Store, p: &Params) -> Result<(Vec<Event>, Summary), 
     let mut density: HashMap<(i64, i32, i32), u32> = HashMap::new();
     let mut summary = Summary::default();
     let mut imo_seen = Vec::new();
+    let mut idlogs: HashMap<u32, Vec<(i64, event::VesselRef)>> = HashMap::new();
+    let mut ends: HashMap<u32, vessel::TrackEnds> = HashMap::new();
     for r in results {
         let ShardOut {
             events: e,
@@ -167,7 +203,11 @@ pub fn detect_store(store: &Store, p: &Params) -> Result<(Vec<Event>, Summary), 
             identities: ni,
             vessels: nv,
             imo_seen: imo,
+            idlogs: il,
+            ends: en,
         } = r?;
+        idlogs.extend(il);
+        ends.extend(en);
         events.extend(e);
         gaps.extend(g);
         loiters.extend(l);
@@ -179,54 +219,10 @@ pub fn detect_store(store: &Store, p: &Params) -> Result<(Vec<Event>, Summary), 
         summary.vessels += nv;
         imo_seen.extend(imo);
     }
-    // Phase two: gaps with reception density, dark port calls.
-    let watched: Vec<usize> = p
-        .dark_port_call
-        .watched_ports
-        .iter()
-        .filter_map(|k| gaz.find(k))
-        .collect();
-    let cell = p.gaps.density_cell_deg;
-    let mask = sea::LandMask::global();
-    for g in &gaps {
-        let hrs = (g.t1 - g.t0) as f64 / 3_600_000.0;
-        let day = g.t0.div_euclid(86_400_000);
-        let (cy, cx) = ((g.a.0 / cell).floor() as i32, (g.a.1 / cell).floor() as i32);
-        // fixes per hour heard around the place where the vessel went dark
-        let around: u32 = (-1..=1)
-            .flat_map(|dy| (-1..=1).map(move |dx| (dy, dx)))
-            .map(|(dy, dx)| density.get(&(day, cy + dy, cx + dx)).copied().unwrap_or(0))
-            .sum();
-        let per_hour = around as f64 / 24.0;
-        let shore_nm = mask.nearest_land_nm(g.a.0, g.a.1, 60);
-        let mut e = Event::new("ais_gap", g.mmsi, g.t0, Some(g.t1), Some(g.a));
-        e.confidence = (0.4 + 0.5 * (per_hour / 20.0).min(1.0)).min(0.9);
-        e.evidence = serde_json::json!({
-            "hours": hrs, "went_dark": {"lat": g.a.0, "lon": g.a.1}, "reappeared": {"lat": g.b.0, "lon": g.b.1},
-            "distance_nm": distance_nm(g.a.0, g.a.1, g.b.0, g.b.1),
-            "distance_from_shore_nm": shore_nm,
-            "fixes_per_hour_heard_nearby": per_hour,
-            "reception": if per_hour >= 10.0 { "good: others were heard there, the silence is the vessel's" } else { "poor: few fixes heard there, the silence may be coverage" },
-            "parameters": {"min_hours": p.gaps.min_hours, "density_cell_deg": cell}
-        });
-        events.push(e);
-        if let Some(e) = dark_port_call(g, p, &gaz, &watched) {
-            events.push(e);
-        }
-    }
-    // Repeat pattern: more than one dark call by a vessel adds confidence.
-    let mut calls: HashMap<u32, usize> = HashMap::new();
-    for e in events.iter().filter(|e| e.kind == "dark_port_call") {
-        *calls.entry(e.mmsi).or_default() += 1;
-    }
-    for e in events.iter_mut().filter(|e| e.kind == "dark_port_call") {
-        let n = calls[&e.mmsi];
-        if n > 1 {
-            e.confidence = (e.confidence + 0.1).min(1.0);
-            e.evidence["repeat_calls"] = serde_json::json!(n);
-        }
-    }
-    // One IMO on several MMSIs.
+    // Phase two. One IMO on several MMSIs: an identity change, and when
+    // the old MMSI fell silent before the new one appeared, the silence
+    // between them is a gap of one ship (checked for dark port calls).
+    let mut linked_from: HashMap<u32, u32> = HashMap::new();
     imo_seen.sort();
     let mut i = 0;
     while i < imo_seen.len() {
@@ -247,25 +243,137 @@ pub fn detect_store(store: &Store, p: &Params) -> Result<(Vec<Event>, Summary), 
             for w in v.windows(2) {
                 // The old MMSI's last report and the new one's first; if
                 // both were on the air at once, the IMO is claimed twice.
+                let (old, new) = (w[0].0, w[1].0);
                 let (old_last, new_first) = (w[0].1 .1, w[1].1 .0);
                 let simultaneous = new_first < old_last;
+                let flag = |m: u32| ais::mid::flag(m).map(|f| f.alpha2);
                 let mut e = Event::new(
                     "identity_change",
-                    w[1].0,
+                    new,
                     old_last.min(new_first),
                     Some(old_last.max(new_first)),
                     None,
                 );
-                e.other_mmsi = Some(w[0].0);
+                e.other_mmsi = Some(old);
                 e.confidence = if simultaneous { 0.5 } else { 0.85 };
                 e.evidence = serde_json::json!({
                     "rule": if simultaneous { "one IMO number broadcast by two MMSIs at the same time (a cloned or mistyped IMO)" } else { "one IMO number moving from one MMSI to another" },
-                    "imo": grp[0].0, "old_mmsi": w[0].0, "new_mmsi": w[1].0, "simultaneous": simultaneous
+                    "imo": grp[0].0, "old_mmsi": old, "new_mmsi": new, "simultaneous": simultaneous,
+                    "flag_from": flag(old), "flag_to": flag(new), "flag_changed": flag(old) != flag(new),
                 });
                 events.push(e);
+                if simultaneous {
+                    continue;
+                }
+                if let (Some(a), Some(b)) = (ends.get(&old), ends.get(&new)) {
+                    let hrs = (b.first.0 - a.last.0) as f64 / 3_600_000.0;
+                    if hrs >= p.gaps.min_hours {
+                        linked_from.insert(old, new);
+                        gaps.push(vessel::Gap {
+                            mmsi: old,
+                            t0: a.last.0,
+                            t1: b.first.0,
+                            a: (a.last.1, a.last.2),
+                            b: (b.first.1, b.first.2),
+                            draught_before: a.draught_last,
+                            draught_after: b.draught_first,
+                            top_speed_kn: a.top_speed_kn.max(b.top_speed_kn),
+                            cruise_kn: a.cruise_kn.max(b.cruise_kn),
+                            ambiguous: false,
+                            reappeared_as: Some(new),
+                        });
+                    }
+                }
             }
         }
         i = j + 1;
+    }
+    // Gaps with reception density, and dark port calls.
+    let mut watched: Vec<usize> = p
+        .dark_port_call
+        .watched_ports
+        .iter()
+        .filter_map(|k| gaz.find(k))
+        .collect();
+    watched.extend(gaz.watched_fences.iter().copied());
+    let cell = p.gaps.density_cell_deg;
+    let mask = sea::LandMask::global();
+    let reception = |lat: f64, lon: f64, t: i64| {
+        let day = t.div_euclid(86_400_000);
+        let (cy, cx) = ((lat / cell).floor() as i32, (lon / cell).floor() as i32);
+        // fixes per hour heard around the place where the vessel went dark
+        let around: u32 = (-1..=1)
+            .flat_map(|dy| (-1..=1).map(move |dx| (dy, dx)))
+            .map(|(dy, dx)| density.get(&(day, cy + dy, cx + dx)).copied().unwrap_or(0))
+            .sum();
+        around as f64 / 24.0
+    };
+    let reception_words = |per_hour: f64| {
+        if per_hour >= 10.0 {
+            "good: others were heard there, the silence is the vessel's"
+        } else {
+            "poor: few fixes heard there, the silence may be coverage"
+        }
+    };
+    for g in &gaps {
+        let hrs = (g.t1 - g.t0) as f64 / 3_600_000.0;
+        let per_hour = reception(g.a.0, g.a.1, g.t0);
+        let shore_nm = mask.nearest_land_nm(g.a.0, g.a.1, 60);
+        let mut e = Event::new("ais_gap", g.mmsi, g.t0, Some(g.t1), Some(g.a));
+        e.other_mmsi = g.reappeared_as;
+        e.confidence = (0.4 + 0.5 * (per_hour / 20.0).min(1.0)).min(0.9);
+        e.evidence = serde_json::json!({
+            "hours": hrs, "went_dark": {"lat": g.a.0, "lon": g.a.1}, "reappeared": {"lat": g.b.0, "lon": g.b.1},
+            "distance_nm": distance_nm(g.a.0, g.a.1, g.b.0, g.b.1),
+            "distance_from_shore_nm": shore_nm,
+            "fixes_per_hour_heard_nearby": per_hour,
+            "reception": reception_words(per_hour),
+            "parameters": {"min_hours": p.gaps.min_hours, "density_cell_deg": cell}
+        });
+        if let Some(b) = g.reappeared_as {
+            e.evidence["reappeared_as_mmsi"] = serde_json::json!(b);
+            e.evidence["rule"] = serde_json::json!("the vessel fell silent under one MMSI and reappeared under another with the same IMO");
+        }
+        events.push(e);
+        if let Some(mut e) = dark_port_call(g, p, gaz, &watched) {
+            if let Some(b) = g.reappeared_as {
+                e.other_mmsi = Some(b);
+                e.evidence["reappeared_as_mmsi"] = serde_json::json!(b);
+            }
+            events.push(e);
+        }
+    }
+    // Silences still running at the end of the data: open gaps (no end).
+    let data_end = ends.values().map(|e| e.last.0).max().unwrap_or(0);
+    for (m, e) in &ends {
+        let hrs = (data_end - e.last.0) as f64 / 3_600_000.0;
+        if hrs < p.gaps.min_hours || linked_from.contains_key(m) {
+            continue;
+        }
+        let (lat, lon) = (e.last.1, e.last.2);
+        let per_hour = reception(lat, lon, e.last.0);
+        let mut ev = Event::new("ais_gap", *m, e.last.0, None, Some((lat, lon)));
+        ev.confidence = (0.3 + 0.4 * (per_hour / 20.0).min(1.0)).min(0.7);
+        ev.evidence = serde_json::json!({
+            "open": true, "rule": "silent from its last fix to the end of the data (it may also have left the area covered)",
+            "hours_to_end_of_data": hrs, "went_dark": {"lat": lat, "lon": lon},
+            "distance_from_shore_nm": mask.nearest_land_nm(lat, lon, 60),
+            "fixes_per_hour_heard_nearby": per_hour, "reception": reception_words(per_hour),
+            "parameters": {"min_hours": p.gaps.min_hours, "density_cell_deg": cell}
+        });
+        events.push(ev);
+    }
+    // Repeat pattern: more than one dark call by a vessel adds confidence.
+    let mut calls: HashMap<u32, usize> = HashMap::new();
+    for e in events.iter().filter(|e| e.kind == "dark_port_call") {
+        *calls.entry(e.mmsi).or_default() += 1;
+    }
+    for e in events.iter_mut().filter(|e| e.kind == "dark_port_call") {
+        let n = calls[&e.mmsi];
+        if n > 1 {
+            e.confidence = (e.confidence + 0.1).min(1.0);
+            e.evidence["repeat_calls"] = serde_json::json!(n);
+        }
     }
     // Encounters, one day of positions at a time.
     let mut hits = encounter::PairHits::new();
@@ -290,7 +398,7 @@ pub fn detect_store(store: &Store, p: &Params) -> Result<(Vec<Event>, Summary), 
         }
         encounter::index_slice(&slice, p, &mut hits);
     }
-    let pair_events = encounter::encounters(&mut hits, p, &gaz);
+    let pair_events = encounter::encounters(&mut hits, p, gaz);
     // One-sided: a vessel that made a dark call loiters at sea, no partner heard.
     for (m, t0, t1, lat, lon) in &loiters {
         let hrs = (t1 - t0) as f64 / 3_600_000.0;
@@ -339,6 +447,17 @@ pub fn detect_store(store: &Store, p: &Params) -> Result<(Vec<Event>, Summary), 
         }
     }
     events.extend(voyages);
+    // Who each vessel said it was when each event began.
+    for e in events.iter_mut() {
+        let t = e.start_ms();
+        e.vessel = match idlogs.get(&e.mmsi) {
+            Some(log) => vessel::identity_at(log, t).cloned(),
+            None => Some(event::VesselRef {
+                flag: ais::mid::flag(e.mmsi).map(|f| f.alpha2.to_string()),
+                ..Default::default()
+            }),
+        };
+    }
     events.sort_by(|a, b| (a.start_ms(), a.mmsi, &a.kind).cmp(&(b.start_ms(), b.mmsi, &b.kind)));
     for (i, e) in events.iter_mut().enumerate() {
         e.id = format!("ev-{i}");
@@ -365,9 +484,11 @@ pub fn dark_port_call(
     }
     // Seen in a port at both ends of the silence: a port visit with a
     // coverage gap, not a dark call.
-    if gaz.nearest(g.a.0, g.a.1, p.ports.entry_km).is_some()
-        && gaz.nearest(g.b.0, g.b.1, p.ports.entry_km).is_some()
-    {
+    let in_port = |(lat, lon): (f64, f64)| {
+        gaz.locate(lat, lon, p.ports.entry_km, p.ports.exit_km)
+            .is_some_and(|x| x.1)
+    };
+    if in_port(g.a) && in_port(g.b) {
         return None;
     }
     let mut best: Option<(usize, f64, f64, f64)> = None;

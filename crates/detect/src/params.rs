@@ -16,6 +16,26 @@ pub struct Params {
     pub loitering: Loitering,
     pub identity: Identity,
     pub draught: Draught,
+    /// User geofences added to the port gazetteer: `[[detect.geofences]]`
+    /// with `geojson = "file"` (Polygon/MultiPolygon features, or Points
+    /// with a `radius_km` property) or `lat`, `lon` and `radius_km`.
+    /// `watched = true` adds them to the dark-port-call watched ports.
+    pub geofences: Vec<GeofenceSpec>,
+}
+
+/// One `[[detect.geofences]]` entry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct GeofenceSpec {
+    pub name: Option<String>,
+    pub locode: Option<String>,
+    /// A GeoJSON file, relative to the configuration file.
+    pub geojson: Option<String>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub radius_km: Option<f64>,
+    /// Watch this area for dark port calls.
+    pub watched: bool,
 }
 
 /// Track cleaning and segmentation.

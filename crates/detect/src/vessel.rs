@@ -26,6 +26,8 @@ pub struct Gap {
     /// The MMSI is shared by two transmitters: which one fell silent is
     /// unknown, so no dark port call is inferred from this gap.
     pub ambiguous: bool,
+    /// The vessel reappeared under this other MMSI (same IMO).
+    pub reappeared_as: Option<u32>,
 }
 
 /// What phase one finds for one vessel.
@@ -35,6 +37,65 @@ pub struct VesselResult {
     pub gaps: Vec<Gap>,
     /// Loitering windows at sea: (start, end, lat, lon).
     pub loiters: Vec<(i64, i64, f64, f64)>,
+    /// First and last fix of the vessel's own track (none for a shared
+    /// MMSI, whose ends belong to two ships), for joining tracks of MMSIs
+    /// that share an IMO.
+    pub ends: Option<TrackEnds>,
+}
+
+/// Where a track began and ended.
+#[derive(Debug, Clone, Copy)]
+pub struct TrackEnds {
+    pub first: (i64, f64, f64),
+    pub last: (i64, f64, f64),
+    pub draught_first: Option<f32>,
+    pub draught_last: Option<f32>,
+    pub top_speed_kn: f64,
+    pub cruise_kn: f64,
+}
+
+/// The identity a vessel broadcast over time: each entry holds from its
+/// time until the next. Fields merge across message types (type 24 part A
+/// names, part B callsign and type; type 5 and 19 carry several).
+pub fn identity_log(mmsi: u32, ids: &[Identity]) -> Vec<(i64, crate::event::VesselRef)> {
+    let flag = ais::mid::flag(mmsi).map(|f| f.alpha2.to_string());
+    let mut cur = crate::event::VesselRef {
+        flag: flag.clone(),
+        ..Default::default()
+    };
+    let mut out: Vec<(i64, crate::event::VesselRef)> = Vec::new();
+    for i in ids {
+        let mut next = cur.clone();
+        if i.name.is_some() {
+            next.name = i.name.clone();
+        }
+        if i.imo.is_some() {
+            next.imo = i.imo;
+        }
+        if i.callsign.is_some() {
+            next.callsign = i.callsign.clone();
+        }
+        if i.ship_type.is_some() {
+            next.ship_type = i.ship_type;
+        }
+        if next != cur || out.is_empty() {
+            out.push((i.time_ms, next.clone()));
+            cur = next;
+        }
+    }
+    if out.is_empty() {
+        out.push((i64::MIN, cur));
+    }
+    out
+}
+
+/// The identity in force at `t` (the first one known, before any report).
+pub fn identity_at(
+    log: &[(i64, crate::event::VesselRef)],
+    t: i64,
+) -> Option<&crate::event::VesselRef> {
+    let k = log.partition_point(|x| x.0 <= t);
+    log.get(k.saturating_sub(1)).map(|x| &x.1)
 }
 
 fn hours(ms: i64) -> f64 {
@@ -186,6 +247,19 @@ pub fn detect_vessel(
         .filter(|&s| s > 3.0)
         .collect();
     let (top, cruise) = speeds(&moving, p);
+    if streams.len() == 1 {
+        if let (Some(&a), Some(&z)) = (streams[0].first(), streams[0].last()) {
+            let (fa, fz) = (&fixes[a], &fixes[z]);
+            out.ends = Some(TrackEnds {
+                first: (fa.time_ms, fa.lat, fa.lon),
+                last: (fz.time_ms, fz.lat, fz.lon),
+                draught_first: draught_at(ids, fa.time_ms, false),
+                draught_last: draught_at(ids, fz.time_ms, true),
+                top_speed_kn: top,
+                cruise_kn: cruise,
+            });
+        }
+    }
     for stream in &streams {
         let track: Vec<&Position> = stream.iter().map(|&i| &fixes[i]).collect();
         gaps(mmsi, &track, ids, p, top, cruise, &mut out);
@@ -248,6 +322,39 @@ fn draught_at(ids: &[Identity], t: i64, before: bool) -> Option<f32> {
     }
 }
 
+/// Streaming gap detector: fed one track's fixes in time order, it
+/// yields a [`Gap`] whenever a fix follows a silence of at least
+/// `gaps.min_hours`. Draughts are filled in by the caller, which knows
+/// the identity reports.
+#[derive(Debug, Default)]
+pub struct GapTracker {
+    last: Option<(i64, f64, f64)>,
+}
+
+impl GapTracker {
+    pub fn push(&mut self, mmsi: u32, f: &Position, p: &Params, sp: (f64, f64)) -> Option<Gap> {
+        let prev = self.last.replace((f.time_ms, f.lat, f.lon));
+        let (t0, lat, lon) = prev?;
+        (hours(f.time_ms - t0) >= p.gaps.min_hours).then_some(Gap {
+            mmsi,
+            t0,
+            t1: f.time_ms,
+            a: (lat, lon),
+            b: (f.lat, f.lon),
+            draught_before: None,
+            draught_after: None,
+            top_speed_kn: sp.0,
+            cruise_kn: sp.1,
+            ambiguous: false,
+            reappeared_as: None,
+        })
+    }
+    /// The last fix seen: (time, lat, lon).
+    pub fn last(&self) -> Option<(i64, f64, f64)> {
+        self.last
+    }
+}
+
 fn gaps(
     mmsi: u32,
     track: &[&Position],
@@ -257,82 +364,46 @@ fn gaps(
     cruise: f64,
     out: &mut VesselResult,
 ) {
-    for w in track.windows(2) {
-        let (a, b) = (w[0], w[1]);
-        if hours(b.time_ms - a.time_ms) >= p.gaps.min_hours {
-            out.gaps.push(Gap {
-                mmsi,
-                t0: a.time_ms,
-                t1: b.time_ms,
-                a: (a.lat, a.lon),
-                b: (b.lat, b.lon),
-                draught_before: draught_at(ids, a.time_ms, true),
-                draught_after: draught_at(ids, b.time_ms, false),
-                top_speed_kn: top,
-                cruise_kn: cruise,
-                ambiguous: false,
-            });
+    let mut t = GapTracker::default();
+    for f in track {
+        if let Some(mut g) = t.push(mmsi, f, p, (top, cruise)) {
+            g.draught_before = draught_at(ids, g.t0, true);
+            g.draught_after = draught_at(ids, g.t1, false);
+            out.gaps.push(g);
         }
     }
 }
 
 /// The port-visit state machine (Global Fishing Watch's, over port
-/// reference points): entry and exit with hysteresis, stops and in-port
-/// gaps, confidence levels 1-4.
-pub fn port_visits(
-    mmsi: u32,
-    track: &[&Position],
-    p: &Params,
-    gaz: &Gazetteer,
-    out: &mut VesselResult,
-) {
-    struct Visit {
-        port: usize,
-        t0: i64,
-        last: i64,
-        entered: bool,
-        stopped: bool,
-        stops: u32,
-        in_stop: bool,
-        fixes: u32,
-    }
-    let mut cur: Option<Visit> = None;
-    let mut prev_outside = false;
-    let close = |v: Visit, exited: bool, out: &mut VesselResult| {
-        let stop = v.stopped;
-        let level = match (stop, v.entered, exited) {
-            (true, true, true) => 4,
-            (true, true, false) | (true, false, true) => 3,
-            (true, false, false) => 2,
-            _ => 1,
-        };
-        if level < p.ports.min_level {
-            return;
-        }
-        let pl = &gaz.places[v.port];
-        let mut e = Event::new(
-            "port_visit",
-            mmsi,
-            v.t0,
-            Some(v.last),
-            Some((pl.lat, pl.lon)),
-        );
-        e.port = Some(crate::event::PortRef {
-            name: pl.name.clone(),
-            locode: pl.locode.clone(),
-        });
-        e.confidence = level as f64 / 4.0;
-        e.evidence = serde_json::json!({
-            "level": level, "entry_seen": v.entered, "exit_seen": exited, "stopped_or_port_gap": stop, "stops": v.stops, "fixes": v.fixes,
-            "hours": hours(v.last - v.t0),
-            "parameters": {"entry_km": p.ports.entry_km, "exit_km": p.ports.exit_km, "stop_kn": p.ports.stop_kn, "moving_kn": p.ports.moving_kn, "port_gap_hours": p.ports.port_gap_hours}
-        });
-        out.events.push(e);
-    };
-    for f in track {
-        let near = gaz.nearest(f.lat, f.lon, p.ports.exit_km);
+/// reference points and user areas): entry and exit with hysteresis, stops
+/// and in-port gaps, confidence levels 1-4. Fed fixes in time order; a
+/// visit is emitted when the vessel leaves, or by [`PortVisitTracker::finish`]
+/// at the end of the data.
+#[derive(Debug, Default)]
+pub struct PortVisitTracker {
+    cur: Option<Visit>,
+    prev_outside: bool,
+}
+
+#[derive(Debug, Clone)]
+struct Visit {
+    port: usize,
+    t0: i64,
+    last: i64,
+    entered: bool,
+    stopped: bool,
+    stops: u32,
+    in_stop: bool,
+    fixes: u32,
+}
+
+impl PortVisitTracker {
+    /// Feeds one fix; returns a visit that this fix ended.
+    pub fn push(&mut self, mmsi: u32, f: &Position, p: &Params, gaz: &Gazetteer) -> Option<Event> {
+        let near = gaz.locate(f.lat, f.lon, p.ports.entry_km, p.ports.exit_km);
         let sog = f.sog.unwrap_or(0.0);
-        match cur.as_mut() {
+        let mut done = None;
+        match self.cur.as_mut() {
             Some(v) if near.is_some_and(|(i, _)| i == v.port) => {
                 if hours(f.time_ms - v.last) >= p.ports.port_gap_hours {
                     v.stopped = true;
@@ -348,36 +419,237 @@ pub fn port_visits(
                 v.fixes += 1;
             }
             _ => {
-                if let Some(v) = cur.take() {
-                    close(v, true, out);
-                    prev_outside = true;
+                if let Some(v) = self.cur.take() {
+                    done = visit_event(mmsi, v, true, p, gaz);
+                    self.prev_outside = true;
                 }
                 match near {
-                    Some((i, d)) if d <= p.ports.entry_km => {
+                    Some((i, true)) => {
                         let stop = sog <= p.ports.stop_kn;
-                        cur = Some(Visit {
+                        self.cur = Some(Visit {
                             port: i,
                             t0: f.time_ms,
                             last: f.time_ms,
-                            entered: prev_outside,
+                            entered: self.prev_outside,
                             stopped: stop,
                             stops: stop as u32,
                             in_stop: stop,
                             fixes: 1,
                         });
                     }
-                    _ => prev_outside = true,
+                    _ => self.prev_outside = true,
                 }
             }
         }
+        done
     }
-    if let Some(v) = cur.take() {
-        close(v, false, out);
+
+    /// The visit in progress, if any (its exit not seen).
+    pub fn finish(&mut self, mmsi: u32, p: &Params, gaz: &Gazetteer) -> Option<Event> {
+        self.cur
+            .take()
+            .and_then(|v| visit_event(mmsi, v, false, p, gaz))
+    }
+
+    /// The place the vessel is in now, if any.
+    pub fn current_port(&self) -> Option<usize> {
+        self.cur.as_ref().map(|v| v.port)
     }
 }
 
-/// Loitering: consecutive hours with a mean speed under the threshold, away
-/// from ports.
+fn visit_event(mmsi: u32, v: Visit, exited: bool, p: &Params, gaz: &Gazetteer) -> Option<Event> {
+    let stop = v.stopped;
+    let level = match (stop, v.entered, exited) {
+        (true, true, true) => 4,
+        (true, true, false) | (true, false, true) => 3,
+        (true, false, false) => 2,
+        _ => 1,
+    };
+    if level < p.ports.min_level {
+        return None;
+    }
+    let pl = &gaz.places[v.port];
+    let mut e = Event::new(
+        "port_visit",
+        mmsi,
+        v.t0,
+        Some(v.last),
+        Some((pl.lat, pl.lon)),
+    );
+    e.port = Some(crate::event::PortRef {
+        name: pl.name.clone(),
+        locode: pl.locode.clone(),
+    });
+    e.confidence = level as f64 / 4.0;
+    e.evidence = serde_json::json!({
+        "level": level, "entry_seen": v.entered, "exit_seen": exited, "stopped_or_port_gap": stop, "stops": v.stops, "fixes": v.fixes,
+        "hours": hours(v.last - v.t0), "user_area": gaz.is_fence(v.port),
+        "parameters": {"entry_km": p.ports.entry_km, "exit_km": p.ports.exit_km, "stop_kn": p.ports.stop_kn, "moving_kn": p.ports.moving_kn, "port_gap_hours": p.ports.port_gap_hours}
+    });
+    Some(e)
+}
+
+/// Runs the port-visit state machine over a whole track.
+pub fn port_visits(
+    mmsi: u32,
+    track: &[&Position],
+    p: &Params,
+    gaz: &Gazetteer,
+    out: &mut VesselResult,
+) {
+    let mut t = PortVisitTracker::default();
+    for f in track {
+        out.events.extend(t.push(mmsi, f, p, gaz));
+    }
+    out.events.extend(t.finish(mmsi, p, gaz));
+}
+
+/// Streaming loitering detector: hourly bins of fixes; a run of
+/// consecutive slow bins (mean speed under the threshold, away from
+/// ports, with at most `max_silent_hours` missing between them) at least
+/// `min_hours` long is loitering. A bin is judged when the next hour's
+/// first fix arrives.
+#[derive(Debug, Default)]
+pub struct LoiterTracker {
+    bin: Option<Bin>,
+    run: Option<Run>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Bin {
+    hour: i64,
+    sog: f64,
+    n: u32,
+    lat: f64,
+    lon: f64,
+    t0: i64,
+    t1: i64,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Run {
+    last_hour: i64,
+    t0: i64,
+    t1: i64,
+    n: u32,
+    sog: f64,
+    lat: f64,
+    lon: f64,
+}
+
+impl LoiterTracker {
+    /// Feeds one fix; returns loitering that ended before it.
+    pub fn push(
+        &mut self,
+        mmsi: u32,
+        f: &Position,
+        p: &Params,
+        gaz: &Gazetteer,
+    ) -> Option<(Event, (i64, i64, f64, f64))> {
+        let h = f.time_ms.div_euclid(3_600_000);
+        let sog = f.sog.unwrap_or(0.0) as f64;
+        match self.bin.as_mut() {
+            Some(b) if b.hour == h => {
+                b.sog += sog;
+                b.n += 1;
+                b.lat += f.lat;
+                b.lon += f.lon;
+                b.t1 = f.time_ms;
+                None
+            }
+            _ => {
+                let done = self
+                    .bin
+                    .take()
+                    .and_then(|b| self.close_bin(mmsi, b, p, gaz));
+                self.bin = Some(Bin {
+                    hour: h,
+                    sog,
+                    n: 1,
+                    lat: f.lat,
+                    lon: f.lon,
+                    t0: f.time_ms,
+                    t1: f.time_ms,
+                });
+                done
+            }
+        }
+    }
+
+    fn close_bin(
+        &mut self,
+        mmsi: u32,
+        b: Bin,
+        p: &Params,
+        gaz: &Gazetteer,
+    ) -> Option<(Event, (i64, i64, f64, f64))> {
+        let n = b.n as f64;
+        let slow = b.sog / n < p.loitering.max_hourly_kn
+            && gaz
+                .nearest(b.lat / n, b.lon / n, p.loitering.min_port_distance_km)
+                .is_none();
+        let mut done = None;
+        if let Some(r) = self.run.as_mut() {
+            if slow && b.hour - r.last_hour <= 1 + p.loitering.max_silent_hours as i64 {
+                r.last_hour = b.hour;
+                r.t1 = b.t1;
+                r.n += b.n;
+                r.sog += b.sog;
+                r.lat += b.lat;
+                r.lon += b.lon;
+                return None;
+            }
+            done = self.run.take().and_then(|r| loiter_event(mmsi, r, p));
+        }
+        if slow {
+            self.run = Some(Run {
+                last_hour: b.hour,
+                t0: b.t0,
+                t1: b.t1,
+                n: b.n,
+                sog: b.sog,
+                lat: b.lat,
+                lon: b.lon,
+            });
+        }
+        done
+    }
+
+    /// Loitering in progress at the end of the data.
+    pub fn finish(
+        &mut self,
+        mmsi: u32,
+        p: &Params,
+        gaz: &Gazetteer,
+    ) -> Vec<(Event, (i64, i64, f64, f64))> {
+        let mut v = Vec::new();
+        if let Some(b) = self.bin.take() {
+            v.extend(self.close_bin(mmsi, b, p, gaz));
+        }
+        if let Some(r) = self.run.take() {
+            v.extend(loiter_event(mmsi, r, p));
+        }
+        v
+    }
+}
+
+fn loiter_event(mmsi: u32, r: Run, p: &Params) -> Option<(Event, (i64, i64, f64, f64))> {
+    let hrs = hours(r.t1 - r.t0);
+    if hrs < p.loitering.min_hours {
+        return None;
+    }
+    let n = r.n as f64;
+    let (lat, lon) = (r.lat / n, r.lon / n);
+    let mut e = Event::new("loitering", mmsi, r.t0, Some(r.t1), Some((lat, lon)));
+    e.confidence = (0.5 + hrs / 24.0).min(0.9);
+    e.evidence = serde_json::json!({
+        "hours": hrs, "mean_speed_kn": r.sog / n, "fixes": r.n,
+        "parameters": {"max_hourly_kn": p.loitering.max_hourly_kn, "min_hours": p.loitering.min_hours, "min_port_distance_km": p.loitering.min_port_distance_km, "max_silent_hours": p.loitering.max_silent_hours}
+    });
+    Some((e, (r.t0, r.t1, lat, lon)))
+}
+
+/// Runs the loitering detector over a whole track.
 pub fn loitering(
     mmsi: u32,
     track: &[&Position],
@@ -385,66 +657,19 @@ pub fn loitering(
     gaz: &Gazetteer,
     out: &mut VesselResult,
 ) {
-    let hour = 3_600_000i64;
-    // hourly bins: (hour, sum sog, n, sum lat, sum lon, first t, last t)
-    let mut bins: Vec<(i64, f64, u32, f64, f64, i64, i64)> = Vec::new();
-    for f in track {
-        let h = f.time_ms.div_euclid(hour);
-        match bins.last_mut() {
-            Some(b) if b.0 == h => {
-                b.1 += f.sog.unwrap_or(0.0) as f64;
-                b.2 += 1;
-                b.3 += f.lat;
-                b.4 += f.lon;
-                b.6 = f.time_ms;
-            }
-            _ => bins.push((
-                h,
-                f.sog.unwrap_or(0.0) as f64,
-                1,
-                f.lat,
-                f.lon,
-                f.time_ms,
-                f.time_ms,
-            )),
-        }
-    }
-    let slow = |b: &(i64, f64, u32, f64, f64, i64, i64)| {
-        let (lat, lon) = (b.3 / b.2 as f64, b.4 / b.2 as f64);
-        b.1 / (b.2 as f64) < p.loitering.max_hourly_kn
-            && gaz
-                .nearest(lat, lon, p.loitering.min_port_distance_km)
-                .is_none()
-    };
-    let mut i = 0;
-    while i < bins.len() {
-        if !slow(&bins[i]) {
-            i += 1;
-            continue;
-        }
-        let mut j = i;
-        while j + 1 < bins.len()
-            && bins[j + 1].0 - bins[j].0 <= 1 + p.loitering.max_silent_hours as i64
-            && slow(&bins[j + 1])
-        {
-            j += 1;
-        }
-        let (t0, t1) = (bins[i].5, bins[j].6);
-        if hours(t1 - t0) >= p.loitering.min_hours {
-            let n: u32 = bins[i..=j].iter().map(|b| b.2).sum();
-            let lat = bins[i..=j].iter().map(|b| b.3).sum::<f64>() / n as f64;
-            let lon = bins[i..=j].iter().map(|b| b.4).sum::<f64>() / n as f64;
-            let mean = bins[i..=j].iter().map(|b| b.1).sum::<f64>() / n as f64;
-            let mut e = Event::new("loitering", mmsi, t0, Some(t1), Some((lat, lon)));
-            e.confidence = (0.5 + hours(t1 - t0) / 24.0).min(0.9);
-            e.evidence = serde_json::json!({
-                "hours": hours(t1 - t0), "mean_speed_kn": mean, "fixes": n,
-                "parameters": {"max_hourly_kn": p.loitering.max_hourly_kn, "min_hours": p.loitering.min_hours, "min_port_distance_km": p.loitering.min_port_distance_km}
-            });
+    let mut t = LoiterTracker::default();
+    let take = |x: Option<(Event, (i64, i64, f64, f64))>, out: &mut VesselResult| {
+        if let Some((e, l)) = x {
             out.events.push(e);
-            out.loiters.push((t0, t1, lat, lon));
+            out.loiters.push(l);
         }
-        i = j + 1;
+    };
+    for f in track {
+        let x = t.push(mmsi, f, p, gaz);
+        take(x, out);
+    }
+    for x in t.finish(mmsi, p, gaz) {
+        take(Some(x), out);
     }
 }
 
@@ -484,37 +709,55 @@ fn identity_events(
             last = Some((i.time_ms, d));
         }
     }
-    // name / callsign / IMO changes on this MMSI
-    let mut prev: Option<&Identity> = None;
+    // name / callsign / IMO / ship type changes on this MMSI, each field
+    // against its last broadcast value (class B splits its identity over
+    // type 24 parts A and B, so one report rarely carries every field)
+    let mut name: Option<&String> = None;
+    let mut callsign: Option<&String> = None;
+    let mut imo: Option<u32> = None;
+    let mut ship_type: Option<u8> = None;
+    let mut last_t: Option<i64> = None;
     for i in ids {
-        if let Some(pv) = prev {
-            let mut changed = Vec::new();
-            if i.name.is_some() && pv.name.is_some() && i.name != pv.name {
-                changed.push(serde_json::json!({"field": "name", "from": pv.name, "to": i.name}));
-            }
-            if i.callsign.is_some() && pv.callsign.is_some() && i.callsign != pv.callsign {
-                changed.push(
-                    serde_json::json!({"field": "callsign", "from": pv.callsign, "to": i.callsign}),
-                );
-            }
-            if i.imo.is_some() && pv.imo.is_some() && i.imo != pv.imo {
-                changed.push(serde_json::json!({"field": "imo", "from": pv.imo, "to": i.imo}));
-            }
-            if !changed.is_empty() {
-                let mut e = Event::new(
-                    "identity_change",
-                    mmsi,
-                    pv.time_ms,
-                    Some(i.time_ms),
-                    pos_at(i.time_ms),
-                );
-                e.confidence = 0.8;
-                e.evidence = serde_json::json!({"changes": changed});
-                out.events.push(e);
+        let mut changed = Vec::new();
+        if let (Some(new), Some(old)) = (i.name.as_ref(), name) {
+            if new != old {
+                changed.push(serde_json::json!({"field": "name", "from": old, "to": new}));
             }
         }
-        if i.name.is_some() || i.callsign.is_some() || i.imo.is_some() {
-            prev = Some(i);
+        if let (Some(new), Some(old)) = (i.callsign.as_ref(), callsign) {
+            if new != old {
+                changed.push(serde_json::json!({"field": "callsign", "from": old, "to": new}));
+            }
+        }
+        if let (Some(new), Some(old)) = (i.imo, imo) {
+            if new != old {
+                changed.push(serde_json::json!({"field": "imo", "from": old, "to": new}));
+            }
+        }
+        if let (Some(new), Some(old)) = (i.ship_type, ship_type) {
+            if new != old {
+                changed.push(serde_json::json!({"field": "ship_type", "from": old, "to": new}));
+            }
+        }
+        if !changed.is_empty() {
+            let t0 = last_t.unwrap_or(i.time_ms);
+            let mut e = Event::new(
+                "identity_change",
+                mmsi,
+                t0,
+                Some(i.time_ms),
+                pos_at(i.time_ms),
+            );
+            e.confidence = 0.8;
+            e.evidence = serde_json::json!({"rule": "identity fields broadcast by one MMSI changed", "changes": changed});
+            out.events.push(e);
+        }
+        name = i.name.as_ref().or(name);
+        callsign = i.callsign.as_ref().or(callsign);
+        imo = i.imo.or(imo);
+        ship_type = i.ship_type.or(ship_type);
+        if i.name.is_some() || i.callsign.is_some() || i.imo.is_some() || i.ship_type.is_some() {
+            last_t = Some(i.time_ms);
         }
     }
 }

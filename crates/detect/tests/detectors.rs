@@ -183,6 +183,7 @@ fn dark_20_nm_off_vostochny_for_70_hours_with_3_m_more_draught_is_a_dark_call_in
         top_speed_kn: 13.0,
         cruise_kn: 12.0,
         ambiguous: false,
+        reappeared_as: None,
     };
     let e = detect::dark_port_call(&g, &p, &gaz, &watched).expect("a dark port call");
     let port = e.port.as_ref().unwrap();
@@ -264,4 +265,139 @@ fn interleaved_streams_are_a_shared_mmsi_and_a_silent_excursion_is_a_jump() {
     assert_eq!(j.len(), 1, "{:?}", r.events);
     assert!((j[0].evidence["offset_nm"].as_f64().unwrap() - 60.0).abs() < 1.0);
     assert!(kinds(&r.events, "shared_mmsi").is_empty());
+}
+
+#[test]
+fn a_user_area_is_a_port_with_its_edge_as_the_entry() {
+    // a 10 km circle 100 km from any gazetteer port; entry at its edge,
+    // where a port reference point would need the ship within 6 km
+    let mut gaz = Gazetteer::new(vec![]);
+    let fence = sea::geofence::Geofence::circle("Anchorage Z", 41.0, 132.0, 10.0).unwrap();
+    gaz.add_fence(fence, true);
+    let p = Params::default();
+    let mut fixes = Vec::new();
+    // in from 30 km north, stop 8 km from the centre for 10 hours, leave
+    for i in 0..12 {
+        let (lat, lon) = sea::geo::destination(41.0, 132.0, 0.0, (30.0 - 2.0 * i as f64) / 1.852);
+        fixes.push(fix(T0 + i * 600_000, lat, lon, 8.0));
+    }
+    let (slat, slon) = sea::geo::destination(41.0, 132.0, 0.0, 8.0 / 1.852);
+    for i in 0..60 {
+        fixes.push(fix(T0 + 2 * H + i * 600_000, slat, slon, 0.0));
+    }
+    for i in 0..12 {
+        let (lat, lon) = sea::geo::destination(41.0, 132.0, 0.0, (8.0 + 2.0 * i as f64) / 1.852);
+        fixes.push(fix(T0 + 12 * H + i * 600_000, lat, lon, 8.0));
+    }
+    let r = detect_vessel(273210440, &fixes, &[], &p, &gaz);
+    let v = kinds(&r.events, "port_visit");
+    assert_eq!(v.len(), 1, "{:?}", r.events);
+    assert_eq!(v[0].port.as_ref().unwrap().name, "Anchorage Z");
+    assert_eq!(v[0].evidence["level"], 4);
+    assert_eq!(v[0].evidence["user_area"], true);
+    // entered between 20 and 22 km out from the centre's 30 km start: at
+    // the 10 km edge, i.e. fix 10 (30 - 20 km)
+    assert_eq!(v[0].start_ms(), T0 + 10 * 600_000);
+    // the same track with only the gazetteer: the stop is 8 km from the
+    // point, beyond the 6 km entry, so no visit
+    let point = Gazetteer::new(vec![Place {
+        name: "Point".into(),
+        locode: None,
+        lat: 41.0,
+        lon: 132.0,
+    }]);
+    let r = detect_vessel(273210440, &fixes, &[], &p, &point);
+    assert!(kinds(&r.events, "port_visit").is_empty());
+}
+
+#[test]
+fn geofences_from_configuration() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("areas.geojson"),
+        r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"Pier <7>"},
+          "geometry":{"type":"Polygon","coordinates":[[[132.0,41.0],[132.1,41.0],[132.1,41.1],[132.0,41.1],[132.0,41.0]]]}}]}"#,
+    )
+    .unwrap();
+    let p = Params::from_toml(
+        "[[detect.geofences]]\ngeojson = \"areas.geojson\"\nwatched = true\n\n[[detect.geofences]]\nname = \"Ring\"\nlat = 40.0\nlon = 133.0\nradius_km = 3.0\n",
+    )
+    .unwrap();
+    let gaz = Gazetteer::for_params(&p, Some(dir.path())).unwrap();
+    let i = gaz.find("Pier <7>").unwrap();
+    let j = gaz.find("Ring").unwrap();
+    assert!(gaz.is_fence(i) && gaz.is_fence(j));
+    assert_eq!(gaz.watched_fences, vec![i]);
+    assert_eq!(gaz.distance_km(i, 41.05, 132.05), 0.0);
+    assert!(gaz.nearest(41.05, 132.05, 0.0).is_some_and(|x| x.0 == i));
+}
+
+#[test]
+fn identities_merge_over_time_and_type_changes_are_reported() {
+    let id = |t: i64, f: &dyn Fn(&mut Identity)| {
+        let mut i = Identity {
+            time_ms: t,
+            mmsi: 273210440,
+            msg_type: 24,
+            ..Identity::default()
+        };
+        f(&mut i);
+        i
+    };
+    let ids = vec![
+        id(T0, &|i| i.name = Some("OCEAN ONE".into())),
+        id(T0 + H, &|i| {
+            i.callsign = Some("UBX1".into());
+            i.ship_type = Some(70);
+        }),
+        id(T0 + 2 * H, &|i| i.name = Some("OCEAN ONE".into())),
+        // class B part A again, then part B with a new type: a change
+        // even though the report just before carried no type
+        id(T0 + 3 * H, &|i| i.ship_type = Some(80)),
+    ];
+    let log = detect::vessel::identity_log(273210440, &ids);
+    let at = |t| detect::vessel::identity_at(&log, t).unwrap().clone();
+    assert_eq!(at(T0 - H).name.as_deref(), Some("OCEAN ONE"));
+    assert_eq!(at(T0 + 90 * 60_000).ship_type, Some(70));
+    assert_eq!(at(T0 + 90 * 60_000).callsign.as_deref(), Some("UBX1"));
+    assert_eq!(at(T0 + 4 * H).ship_type, Some(80));
+    assert_eq!(at(T0).flag.as_deref(), Some("RU"));
+    let fixes: Vec<Position> = (0..30)
+        .map(|i| fix(T0 + i * 600_000, 40.0, 131.0, 0.1))
+        .collect();
+    let r = detect_vessel(
+        273210440,
+        &fixes,
+        &ids,
+        &Params::default(),
+        &Gazetteer::new(vec![]),
+    );
+    let c = kinds(&r.events, "identity_change");
+    assert_eq!(c.len(), 1, "{c:?}");
+    assert_eq!(c[0].evidence["changes"][0]["field"], "ship_type");
+    assert_eq!(c[0].evidence["changes"][0]["from"], 70);
+    assert_eq!(c[0].evidence["changes"][0]["to"], 80);
+}
+
+#[test]
+fn streaming_loitering_matches_a_run_at_the_end_of_the_data() {
+    // 5 hours drifting at 0.5 kn far from ports, data ends while drifting
+    let p = Params::default();
+    let gaz = Gazetteer::new(vec![]);
+    let mut t = detect::vessel::LoiterTracker::default();
+    let mut out = Vec::new();
+    for i in 0..30 {
+        out.extend(t.push(
+            273210440,
+            &fix(T0 + i * 600_000, 40.0, 131.0, 0.5),
+            &p,
+            &gaz,
+        ));
+    }
+    assert!(out.is_empty(), "nothing ends before the data does");
+    let end = t.finish(273210440, &p, &gaz);
+    assert_eq!(end.len(), 1);
+    let (e, _) = &end[0];
+    assert_eq!(e.start_ms(), T0);
+    assert_eq!(e.end_ms(), T0 + 29 * 600_000);
 }

@@ -11,6 +11,7 @@
 //! ```
 
 pub mod geo;
+pub mod geofence;
 mod landmask;
 pub mod ports;
 pub mod route;

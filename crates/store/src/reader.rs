@@ -24,6 +24,10 @@ pub struct Filter {
     pub bbox: Option<(f64, f64, f64, f64)>,
     /// Only MMSIs with `mmsi % n == k`: (k, n).
     pub shard: Option<(u32, u32)>,
+    /// Read only these columns (plus those the other parts filter on);
+    /// `None` reads all. Batches then hold just these columns, so the
+    /// record converters ([`Store::positions`]) need all columns.
+    pub columns: Option<Vec<&'static str>>,
 }
 
 impl Filter {
@@ -252,6 +256,24 @@ impl Scan {
                 continue;
             }
             self.row_groups_read += keep.len();
+            let builder = match &self.filter.columns {
+                Some(cols) => {
+                    let f = &self.filter;
+                    let mut names: Vec<&str> = cols.clone();
+                    if f.mmsi.is_some() || f.shard.is_some() {
+                        names.push("mmsi");
+                    }
+                    if f.time.is_some() {
+                        names.push("time");
+                    }
+                    if f.bbox.is_some() && self.table == Table::Positions {
+                        names.extend(["lat", "lon"]);
+                    }
+                    let mask = parquet::arrow::ProjectionMask::columns(schema, names);
+                    builder.with_projection(mask)
+                }
+                None => builder,
+            };
             let reader = builder
                 .with_row_groups(keep)
                 .with_batch_size(65_536)
