@@ -3,6 +3,7 @@
 
 mod decode;
 mod detect;
+mod estimate;
 mod ingest;
 mod simulate;
 
@@ -31,6 +32,8 @@ enum Command {
     Detect(detect::DetectArgs),
     /// Score detected events against a simulation's ground truth.
     Eval(detect::EvalArgs),
+    /// Watchlist matches, risk, what the voyages could have carried, claims checked.
+    Estimate(estimate::EstimateArgs),
 }
 
 fn main() {
@@ -41,6 +44,7 @@ fn main() {
         Command::Simulate(a) => simulate::run(a),
         Command::Detect(a) => detect::run(a),
         Command::Eval(a) => detect::eval(a),
+        Command::Estimate(a) => estimate::run(a),
     };
     if let Err(e) = res {
         // Broken pipe (e.g. `| head`) is not a failure.

@@ -187,10 +187,12 @@ pub fn from_geojson(text: &str) -> Result<Vec<Geofence>, GeofenceError> {
                 }
                 Shape::Area(mp)
             }
-            other => return Err(err(format!(
+            other => {
+                return Err(err(format!(
                 "{} geometries are not areas (use Polygon, MultiPolygon or Point with radius_km)",
                 other.type_name()
-            ))),
+            )))
+            }
         };
         out.push(Geofence {
             name,

@@ -1,0 +1,230 @@
+//! `shiptrace estimate`: watchlist matches, risk, what the campaign's
+//! voyages could have carried, and public claims checked against it.
+
+use anyhow::{Context, Result};
+use std::path::PathBuf;
+
+#[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Examples:\n  shiptrace estimate --store store/ --events events.jsonl --claims builtin:rason-shuttle --out intel.json\n  shiptrace estimate --store store/ --events events.jsonl --watchlist sdn.csv --watchlist un1718.csv --config shiptrace.toml\n  shiptrace estimate --print-params > shiptrace.toml"
+)]
+pub struct EstimateArgs {
+    /// Store directory (from `shiptrace ingest`).
+    #[arg(long, required_unless_present = "print_params")]
+    pub store: Option<PathBuf>,
+    /// Events (from `shiptrace detect`).
+    #[arg(long, required_unless_present = "print_params")]
+    pub events: Option<PathBuf>,
+    /// shiptrace.toml with [intel] and [detect] tables (every key optional).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// A vessel list: OFAC sdn.csv, OpenSanctions CSV, UN 1718 CSV or TOML (repeatable).
+    #[arg(long)]
+    pub watchlist: Vec<PathBuf>,
+    /// A claims ledger (TOML), or builtin:rason-shuttle.
+    #[arg(long)]
+    pub claims: Option<String>,
+    /// Observations (TOML or CSV; repeatable).
+    #[arg(long)]
+    pub observations: Vec<PathBuf>,
+    /// Write the judgement as JSON here (default: stdout).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Print every [intel] parameter with its default, as TOML, and exit.
+    #[arg(long)]
+    pub print_params: bool,
+}
+
+/// Terminal-safe text: broadcast names are attacker-controlled, and a
+/// control character could rewrite the terminal.
+pub fn term(s: &str) -> String {
+    s.chars()
+        .flat_map(|c| {
+            if c.is_control() {
+                c.escape_unicode().collect::<Vec<_>>()
+            } else {
+                vec![c]
+            }
+        })
+        .collect()
+}
+
+pub fn config(path: Option<&PathBuf>) -> Result<(intel::IntelConfig, Option<PathBuf>)> {
+    match path {
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .with_context(|| format!("cannot read {}", p.display()))?;
+            let c = intel::IntelConfig::from_toml(&text)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?;
+            Ok((c, p.parent().map(|d| d.to_path_buf())))
+        }
+        None => Ok((intel::IntelConfig::default(), None)),
+    }
+}
+
+/// Reads events written by `shiptrace detect`.
+pub fn read_events(path: &PathBuf) -> Result<Vec<detect::Event>> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    detect::eval::read_events(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+}
+
+pub fn q(x: &intel::estimate::Quantiles) -> String {
+    format!("{:.0} / {:.0} / {:.0}", x.p10, x.p50, x.p90)
+}
+
+/// Prints the judgement's summary on stderr.
+pub fn print_summary(j: &intel::Judgement) {
+    for l in &j.lists {
+        eprintln!(
+            "list {}: {} vessels, {} bad rows",
+            term(&l.file),
+            l.entries,
+            l.errors.len()
+        );
+        for e in l.errors.iter().take(10) {
+            eprintln!("  {}", term(&e.to_string()));
+        }
+    }
+    if !j.matches.is_empty() {
+        eprintln!("\nlist matches:");
+        for m in j.matches.iter().take(20) {
+            let basis: Vec<String> = m
+                .basis
+                .iter()
+                .map(|b| format!("{}={}", b.field, term(&b.observed)))
+                .collect();
+            eprintln!(
+                "  {:>9}  {:<6} {:.2}  {} {:?} ({})",
+                m.mmsi,
+                m.level,
+                m.strength,
+                term(&m.list),
+                term(&m.listed_name),
+                basis.join(", ")
+            );
+        }
+    }
+    eprintln!("\nhighest risk:");
+    for r in j.risk.iter().take(10) {
+        eprintln!(
+            "  {:>9}  {:>5.1}  {}",
+            r.mmsi,
+            r.score,
+            term(r.name.as_deref().unwrap_or("?"))
+        );
+        for c in &r.contributions {
+            eprintln!("             +{:>5.1}  {}", c.points, term(&c.reason));
+        }
+    }
+    let e = &j.estimate;
+    eprintln!(
+        "\nladen voyages from watched ports: {} (P10 / P50 / P90)",
+        e.voyages.len()
+    );
+    eprintln!(
+        "  {:<20} {:<9} {:<22} {:>20} {:>20}",
+        "start", "mmsi", "from -> to", "containers", "tonnes"
+    );
+    for v in &e.voyages {
+        let route = format!(
+            "{} -> {}",
+            term(v.from.as_deref().unwrap_or("?")),
+            term(v.to.as_deref().unwrap_or("?"))
+        );
+        eprintln!(
+            "  {:<20} {:<9} {:<22} {:>20} {:>20}",
+            v.start,
+            v.mmsi,
+            route,
+            q(&v.containers),
+            q(&v.tonnes)
+        );
+    }
+    eprintln!(
+        "campaign: {} voyages, containers {}, tonnes {}",
+        e.campaign.voyages,
+        q(&e.campaign.containers),
+        q(&e.campaign.tonnes)
+    );
+    for (k, r) in &e.campaign.rounds {
+        eprintln!("  rounds {k}: {}", q(r));
+    }
+    if !j.claims.is_empty() {
+        eprintln!("\nclaims:");
+        for c in &j.claims {
+            eprintln!(
+                "  {} {} {} {}: {} - {}",
+                c.claim.date,
+                term(&c.claim.claimant),
+                c.claim.quantity,
+                term(&c.claim.unit),
+                c.verdict.to_uppercase(),
+                term(&c.explanation)
+            );
+        }
+    }
+    let corroborating = j
+        .observations
+        .iter()
+        .filter(|o| !o.events.is_empty())
+        .count();
+    if !j.observations.is_empty() {
+        eprintln!(
+            "\nobservations: {} read, {corroborating} corroborate events",
+            j.observations.len()
+        );
+    }
+}
+
+pub fn run(a: &EstimateArgs) -> Result<()> {
+    let (mut cfg, base) = config(a.config.as_ref())?;
+    if a.print_params {
+        #[derive(serde::Serialize)]
+        struct File<'a> {
+            intel: &'a intel::IntelConfig,
+        }
+        print!("{}", toml::to_string(&File { intel: &cfg })?);
+        return Ok(());
+    }
+    let dparams = crate::detect::params(a.config.as_ref())?;
+    let gaz = detect::gazetteer::Gazetteer::for_params(&dparams, None)
+        .map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
+    let watched = intel::watched_ports(&gaz, &dparams);
+    if let Some(c) = &a.claims {
+        cfg.claims = Some(c.clone());
+    }
+    let mut inputs = intel::Inputs::load(&cfg, base.as_deref())?;
+    for w in &a.watchlist {
+        inputs.add_list(w)?;
+        cfg.watchlists.push(w.display().to_string());
+    }
+    for o in &a.observations {
+        inputs.add_observations(o)?;
+        cfg.observations.push(o.display().to_string());
+    }
+    let (store_dir, events_path) = (
+        a.store.as_ref().context("--store is required")?,
+        a.events.as_ref().context("--events is required")?,
+    );
+    let st = store::Store::open(store_dir)?;
+    let events = read_events(events_path)?;
+    let t = std::time::Instant::now();
+    let profiles = intel::profile::from_store(&st)?;
+    let j = intel::judge(events, &profiles, &inputs, &cfg, &watched);
+    print_summary(&j);
+    eprintln!(
+        "\njudged {} vessels in {:.1} s",
+        profiles.len(),
+        t.elapsed().as_secs_f64()
+    );
+    let json = serde_json::to_string_pretty(&j)?;
+    match &a.out {
+        Some(p) => {
+            std::fs::write(p, json).with_context(|| format!("cannot write {}", p.display()))?;
+            eprintln!("wrote {}", p.display());
+        }
+        None => println!("{json}"),
+    }
+    Ok(())
+}

@@ -1,0 +1,262 @@
+//! # shiptrace intel
+//!
+//! Judgement over detected events: which vessels are on watchlists and
+//! sanctions lists ([`watchlist`], [`matching`]), how risky each looks and
+//! why ([`risk`]), what a campaign of voyages could have carried
+//! ([`estimate`]), whether public claims fit that ([`claims`]), and which
+//! events imagery and other observations corroborate ([`observe`]).
+//! [`judge`] runs them all; `shiptrace estimate` is its command line.
+//! Every weight and range is a parameter under `[intel]` in
+//! `shiptrace.toml`, and the output carries the values used.
+
+pub mod claims;
+pub mod estimate;
+pub mod matching;
+pub mod observe;
+pub mod profile;
+pub mod risk;
+pub mod watchlist;
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// `[intel]` in shiptrace.toml. Paths are relative to that file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct IntelConfig {
+    /// Vessel lists: OFAC sdn.csv, OpenSanctions CSV, UN 1718 CSV, TOML.
+    pub watchlists: Vec<String>,
+    /// A claims ledger (TOML), or `builtin:rason-shuttle`.
+    pub claims: Option<String>,
+    /// Observation files (TOML or CSV).
+    pub observations: Vec<String>,
+    pub matching: matching::MatchParams,
+    pub risk: risk::RiskParams,
+    pub estimate: estimate::EstimateParams,
+    pub observe: observe::ObserveParams,
+}
+
+impl IntelConfig {
+    /// Reads `[intel]` from a shiptrace.toml text (other tables ignored).
+    pub fn from_toml(text: &str) -> Result<IntelConfig, String> {
+        #[derive(Deserialize)]
+        struct File {
+            #[serde(default)]
+            intel: IntelConfig,
+        }
+        let v: toml::Table = toml::from_str(text).map_err(|e| e.to_string())?;
+        let only = toml::Table::from_iter(v.into_iter().filter(|(k, _)| k == "intel"));
+        let f: File = toml::Value::Table(only)
+            .try_into()
+            .map_err(|e: toml::de::Error| e.to_string())?;
+        Ok(f.intel)
+    }
+}
+
+/// One list as loaded.
+#[derive(Debug, Clone, Serialize)]
+pub struct ListReport {
+    pub file: String,
+    pub entries: usize,
+    pub errors: Vec<watchlist::RowError>,
+}
+
+/// Everything read from files before judging.
+#[derive(Debug, Clone, Default)]
+pub struct Inputs {
+    pub entries: Vec<watchlist::Entry>,
+    pub lists: Vec<ListReport>,
+    pub claims: Vec<claims::Claim>,
+    pub observations: Vec<observe::Observation>,
+}
+
+/// Why inputs could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum IntelError {
+    #[error(transparent)]
+    List(#[from] watchlist::ListError),
+    #[error("{0}")]
+    Input(String),
+}
+
+fn resolve(base: Option<&Path>, f: &str) -> std::path::PathBuf {
+    match base {
+        Some(b) if Path::new(f).is_relative() => b.join(f),
+        _ => Path::new(f).to_path_buf(),
+    }
+}
+
+impl Inputs {
+    /// Reads the files a configuration names (relative to `base`).
+    pub fn load(cfg: &IntelConfig, base: Option<&Path>) -> Result<Inputs, IntelError> {
+        let mut inp = Inputs::default();
+        for f in &cfg.watchlists {
+            inp.add_list(&resolve(base, f))?;
+        }
+        if let Some(c) = &cfg.claims {
+            inp.add_claims(c, base)?;
+        }
+        for f in &cfg.observations {
+            inp.add_observations(&resolve(base, f))?;
+        }
+        Ok(inp)
+    }
+
+    pub fn add_list(&mut self, path: &Path) -> Result<(), IntelError> {
+        let l = watchlist::load(path)?;
+        self.lists.push(ListReport {
+            file: path.display().to_string(),
+            entries: l.entries.len(),
+            errors: l.errors,
+        });
+        self.entries.extend(l.entries);
+        Ok(())
+    }
+
+    /// A ledger file, or `builtin:<scenario>`.
+    pub fn add_claims(&mut self, spec: &str, base: Option<&Path>) -> Result<(), IntelError> {
+        let (text, name) = match spec.strip_prefix("builtin:") {
+            Some(n) => (
+                claims::builtin(n)
+                    .ok_or_else(|| {
+                        IntelError::Input(format!(
+                            "no built-in claims ledger {n:?} (known: rason-shuttle)"
+                        ))
+                    })?
+                    .to_string(),
+                spec.to_string(),
+            ),
+            None => {
+                let p = resolve(base, spec);
+                (
+                    std::fs::read_to_string(&p)
+                        .map_err(|e| IntelError::Input(format!("{}: {e}", p.display())))?,
+                    p.display().to_string(),
+                )
+            }
+        };
+        self.claims
+            .extend(claims::parse(&text).map_err(|e| IntelError::Input(format!("{name}: {e}")))?);
+        Ok(())
+    }
+
+    pub fn add_observations(&mut self, path: &Path) -> Result<(), IntelError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| IntelError::Input(format!("{}: {e}", path.display())))?;
+        let csv = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+        self.observations.extend(
+            observe::parse(&text, csv)
+                .map_err(|e| IntelError::Input(format!("{}: {e}", path.display())))?,
+        );
+        Ok(())
+    }
+}
+
+/// A watched port: name, LOCODE, position.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Watched {
+    pub name: String,
+    pub locode: Option<String>,
+    pub lat: f64,
+    pub lon: f64,
+}
+
+/// The watched ports of a detection configuration (its `watched_ports`
+/// and watched geofences), resolved in its gazetteer.
+pub fn watched_ports(gaz: &detect::gazetteer::Gazetteer, p: &detect::Params) -> Vec<Watched> {
+    let mut idx: Vec<usize> = p
+        .dark_port_call
+        .watched_ports
+        .iter()
+        .filter_map(|k| gaz.find(k))
+        .collect();
+    idx.extend(gaz.watched_fences.iter().copied());
+    idx.iter()
+        .map(|&i| {
+            let pl = &gaz.places[i];
+            Watched {
+                name: pl.name.clone(),
+                locode: pl.locode.clone(),
+                lat: pl.lat,
+                lon: pl.lon,
+            }
+        })
+        .collect()
+}
+
+/// An observation and the events it corroborates.
+#[derive(Debug, Clone, Serialize)]
+pub struct Corroboration {
+    pub observation: observe::Observation,
+    pub events: Vec<String>,
+}
+
+/// The whole judgement.
+#[derive(Debug, Clone, Serialize)]
+pub struct Judgement {
+    pub parameters: IntelConfig,
+    pub watched_ports: Vec<Watched>,
+    pub lists: Vec<ListReport>,
+    pub matches: Vec<matching::Match>,
+    pub risk: Vec<risk::Risk>,
+    pub estimate: estimate::Estimate,
+    pub claims: Vec<claims::Check>,
+    pub observations: Vec<Corroboration>,
+    /// The events, with confidence raised where observations corroborate.
+    #[serde(skip)]
+    pub events: Vec<detect::Event>,
+}
+
+/// Runs matching, risk, estimates, claims and observations.
+pub fn judge(
+    mut events: Vec<detect::Event>,
+    profiles: &BTreeMap<u32, profile::Profile>,
+    inputs: &Inputs,
+    cfg: &IntelConfig,
+    watched: &[Watched],
+) -> Judgement {
+    let links = observe::attach(&inputs.observations, &events, &cfg.observe);
+    observe::apply(&inputs.observations, &mut events, &links, &cfg.observe);
+    let observations = inputs
+        .observations
+        .iter()
+        .enumerate()
+        .map(|(k, o)| Corroboration {
+            observation: o.clone(),
+            events: links
+                .iter()
+                .filter(|l| l.0 == k)
+                .map(|l| events[l.1].id.clone())
+                .collect(),
+        })
+        .collect();
+    let matches = matching::match_all(profiles, &inputs.entries, &cfg.matching);
+    let wpos: Vec<(f64, f64)> = watched.iter().map(|w| (w.lat, w.lon)).collect();
+    let risk = risk::score(&events, &matches, &wpos, &cfg.risk);
+    let mut names: Vec<String> = watched.iter().map(|w| w.name.clone()).collect();
+    names.extend(watched.iter().filter_map(|w| w.locode.clone()));
+    let est = estimate::estimate(&events, profiles, &names, &cfg.estimate);
+    let munitions: Vec<String> = cfg
+        .estimate
+        .munitions
+        .iter()
+        .map(|m| m.name.clone())
+        .collect();
+    let calls = claims::watched_calls(&events, &names);
+    let start = events.iter().map(|e| e.start_ms()).min().unwrap_or(0);
+    let checks = claims::check(&inputs.claims, &est.samples, &munitions, &calls, start);
+    Judgement {
+        parameters: cfg.clone(),
+        watched_ports: watched.to_vec(),
+        lists: inputs.lists.clone(),
+        matches,
+        risk,
+        estimate: est,
+        claims: checks,
+        observations,
+        events,
+    }
+}
