@@ -157,6 +157,19 @@ impl Gazetteer {
             .map(|(i, d)| (i, d <= entry(i)))
     }
 
+    /// The places watched for dark port calls: `watched_ports` found here
+    /// (by LOCODE or name) and the geofences marked `watched`.
+    pub fn watched(&self, p: &Params) -> Vec<usize> {
+        let mut v: Vec<usize> = p
+            .dark_port_call
+            .watched_ports
+            .iter()
+            .filter_map(|k| self.find(k))
+            .collect();
+        v.extend(self.watched_fences.iter().copied());
+        v
+    }
+
     /// A place by UN/LOCODE or name.
     pub fn find(&self, key: &str) -> Option<usize> {
         let k = key.replace(' ', "").to_ascii_uppercase();

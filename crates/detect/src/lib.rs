@@ -289,13 +289,7 @@ pub fn detect_store_with(
         i = j + 1;
     }
     // Gaps with reception density, and dark port calls.
-    let mut watched: Vec<usize> = p
-        .dark_port_call
-        .watched_ports
-        .iter()
-        .filter_map(|k| gaz.find(k))
-        .collect();
-    watched.extend(gaz.watched_fences.iter().copied());
+    let watched = gaz.watched(p);
     let cell = p.gaps.density_cell_deg;
     let mask = sea::LandMask::global();
     let reception = |lat: f64, lon: f64, t: i64| {

@@ -317,7 +317,7 @@ pub fn estimate(
             (None, Some(f)) => Some([f, f * (1.0 + p.full_draught_margin)]),
             _ => None,
         };
-        let (cap_range, cap_basis, by_area) = match (spec.and_then(|s| s.teu), prof) {
+        let (cap_range, mut cap_basis, by_area) = match (spec.and_then(|s| s.teu), prof) {
             (Some(t), _) => (t, "configured capacity".to_string(), None),
             (None, Some(pr)) if pr.length_m.is_some() && pr.beam_m.is_some() => {
                 let la = pr.length_m.unwrap_or(0.0) * pr.beam_m.unwrap_or(0.0);
@@ -339,6 +339,15 @@ pub fn estimate(
                 None,
             ),
         };
+        // AIS ship types do not single out container ships (70-79 is all
+        // cargo): the type can only warn that the model may not apply
+        match prof.and_then(|x| x.ship_types.iter().max_by_key(|s| s.last_ms)).map(|s| s.value) {
+            Some(t @ 70..=79) => cap_basis.push_str(&format!("; AIS ship type {t} (cargo)")),
+            Some(t) => cap_basis.push_str(&format!(
+                "; AIS ship type {t} is not a cargo type: these figures assume it carried containers anyway"
+            )),
+            None => cap_basis.push_str("; ship type not broadcast"),
+        }
         let known = matches!((before, after, full_range), (Some(b), Some(_), Some(f)) if f[1] > b);
         let load_basis = if known {
             format!(

@@ -167,14 +167,8 @@ pub struct Watched {
 /// The watched ports of a detection configuration (its `watched_ports`
 /// and watched geofences), resolved in its gazetteer.
 pub fn watched_ports(gaz: &detect::gazetteer::Gazetteer, p: &detect::Params) -> Vec<Watched> {
-    let mut idx: Vec<usize> = p
-        .dark_port_call
-        .watched_ports
+    gaz.watched(p)
         .iter()
-        .filter_map(|k| gaz.find(k))
-        .collect();
-    idx.extend(gaz.watched_fences.iter().copied());
-    idx.iter()
         .map(|&i| {
             let pl = &gaz.places[i];
             Watched {
@@ -235,7 +229,13 @@ pub fn judge(
         .collect();
     let matches = matching::match_all(profiles, &inputs.entries, &cfg.matching);
     let wpos: Vec<(f64, f64)> = watched.iter().map(|w| (w.lat, w.lon)).collect();
-    let risk = risk::score(&events, &matches, &wpos, &cfg.risk);
+    let mut risk = risk::score(&events, &matches, &wpos, &cfg.risk);
+    for r in &mut risk {
+        // the latest name the MMSI broadcast, else the one its events carry
+        if let Some(n) = profiles.get(&r.mmsi).and_then(|p| p.name()) {
+            r.name = Some(n.to_string());
+        }
+    }
     let mut names: Vec<String> = watched.iter().map(|w| w.name.clone()).collect();
     names.extend(watched.iter().filter_map(|w| w.locode.clone()));
     let est = estimate::estimate(&events, profiles, &names, &cfg.estimate);
