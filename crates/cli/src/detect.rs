@@ -25,24 +25,30 @@ pub struct DetectArgs {
 
 pub fn params(config: Option<&PathBuf>) -> Result<detect::Params> {
     match config {
-        Some(p) => {
-            let text = std::fs::read_to_string(p)
-                .with_context(|| format!("cannot read {}", p.display()))?;
-            let mut params = detect::Params::from_toml(&text)
-                .map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?;
-            // geofence files are named relative to the configuration file
-            let base = p.parent().unwrap_or(std::path::Path::new("."));
-            for g in &mut params.geofences {
-                if let Some(f) = &g.geojson {
-                    if std::path::Path::new(f).is_relative() {
-                        g.geojson = Some(base.join(f).to_string_lossy().into_owned());
-                    }
-                }
-            }
-            Ok(params)
-        }
+        Some(p) => params_from(&read_config(p)?, p),
         None => Ok(detect::Params::default()),
     }
+}
+
+/// The text of a configuration file.
+pub fn read_config(p: &std::path::Path) -> Result<String> {
+    std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))
+}
+
+/// `[detect]` of the configuration `text` read from `path`; geofence
+/// files are named relative to the configuration file.
+pub fn params_from(text: &str, path: &std::path::Path) -> Result<detect::Params> {
+    let mut params =
+        detect::Params::from_toml(text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    let base = path.parent().unwrap_or(std::path::Path::new("."));
+    for g in &mut params.geofences {
+        if let Some(f) = &g.geojson {
+            if std::path::Path::new(f).is_relative() {
+                g.geojson = Some(base.join(f).to_string_lossy().into_owned());
+            }
+        }
+    }
+    Ok(params)
 }
 
 fn params_toml(p: &detect::Params) -> String {

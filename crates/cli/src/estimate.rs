@@ -38,27 +38,35 @@ pub struct EstimateArgs {
 /// Terminal-safe text: broadcast names are attacker-controlled, and a
 /// control character could rewrite the terminal.
 pub fn term(s: &str) -> String {
-    s.chars()
-        .flat_map(|c| {
-            if c.is_control() {
-                c.escape_unicode().collect::<Vec<_>>()
-            } else {
-                vec![c]
-            }
-        })
-        .collect()
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_control() {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
-pub fn config(path: Option<&PathBuf>) -> Result<(intel::IntelConfig, Option<PathBuf>)> {
+/// `[intel]` and `[detect]` of a configuration file (read once), and the
+/// folder its relative paths start from.
+pub fn config(
+    path: Option<&PathBuf>,
+) -> Result<(intel::IntelConfig, detect::Params, Option<PathBuf>)> {
     match path {
         Some(p) => {
-            let text = std::fs::read_to_string(p)
-                .with_context(|| format!("cannot read {}", p.display()))?;
+            let text = crate::detect::read_config(p)?;
             let c = intel::IntelConfig::from_toml(&text)
                 .map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?;
-            Ok((c, p.parent().map(|d| d.to_path_buf())))
+            let d = crate::detect::params_from(&text, p)?;
+            Ok((c, d, p.parent().map(|d| d.to_path_buf())))
         }
-        None => Ok((intel::IntelConfig::default(), None)),
+        None => Ok((
+            intel::IntelConfig::default(),
+            detect::Params::default(),
+            None,
+        )),
     }
 }
 
@@ -178,7 +186,7 @@ pub fn print_summary(j: &intel::Judgement) {
 }
 
 pub fn run(a: &EstimateArgs) -> Result<()> {
-    let (mut cfg, base) = config(a.config.as_ref())?;
+    let (mut cfg, dparams, base) = config(a.config.as_ref())?;
     if a.print_params {
         #[derive(serde::Serialize)]
         struct File<'a> {
@@ -187,7 +195,6 @@ pub fn run(a: &EstimateArgs) -> Result<()> {
         print!("{}", toml::to_string(&File { intel: &cfg })?);
         return Ok(());
     }
-    let dparams = crate::detect::params(a.config.as_ref())?;
     let gaz = detect::gazetteer::Gazetteer::for_params(&dparams, None)
         .map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
     let watched = intel::watched_ports(&gaz, &dparams);

@@ -222,7 +222,7 @@ pub fn detect_store_with(
     // Phase two. One IMO on several MMSIs: an identity change, and when
     // the old MMSI fell silent before the new one appeared, the silence
     // between them is a gap of one ship (checked for dark port calls).
-    let mut linked_from: HashMap<u32, u32> = HashMap::new();
+    let mut linked: std::collections::HashSet<u32> = std::collections::HashSet::new();
     imo_seen.sort();
     let mut i = 0;
     while i < imo_seen.len() {
@@ -268,7 +268,7 @@ pub fn detect_store_with(
                 if let (Some(a), Some(b)) = (ends.get(&old), ends.get(&new)) {
                     let hrs = (b.first.0 - a.last.0) as f64 / 3_600_000.0;
                     if hrs >= p.gaps.min_hours {
-                        linked_from.insert(old, new);
+                        linked.insert(old);
                         gaps.push(vessel::Gap {
                             mmsi: old,
                             t0: a.last.0,
@@ -341,7 +341,7 @@ pub fn detect_store_with(
     let data_end = ends.values().map(|e| e.last.0).max().unwrap_or(0);
     for (m, e) in &ends {
         let hrs = (data_end - e.last.0) as f64 / 3_600_000.0;
-        if hrs < p.gaps.min_hours || linked_from.contains_key(m) {
+        if hrs < p.gaps.min_hours || linked.contains(m) {
             continue;
         }
         let (lat, lon) = (e.last.1, e.last.2);

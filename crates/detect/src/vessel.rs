@@ -349,10 +349,6 @@ impl GapTracker {
             reappeared_as: None,
         })
     }
-    /// The last fix seen: (time, lat, lon).
-    pub fn last(&self) -> Option<(i64, f64, f64)> {
-        self.last
-    }
 }
 
 fn gaps(
@@ -449,11 +445,6 @@ impl PortVisitTracker {
         self.cur
             .take()
             .and_then(|v| visit_event(mmsi, v, false, p, gaz))
-    }
-
-    /// The place the vessel is in now, if any.
-    pub fn current_port(&self) -> Option<usize> {
-        self.cur.as_ref().map(|v| v.port)
     }
 }
 

@@ -202,32 +202,16 @@ impl Samples {
                 .map(|s| idx.iter().map(|&i| vs[i][s]).sum())
                 .collect()
         };
-        let zero = || Quantiles::of(&[0.0]);
+        // with no voyage at all there are no samples: the quantiles of
+        // nothing are 0
         Totals {
             voyages: idx.len(),
-            containers: if n > 0 {
-                Quantiles::of(&sum(&self.containers))
-            } else {
-                zero()
-            },
-            tonnes: if n > 0 {
-                Quantiles::of(&sum(&self.tonnes))
-            } else {
-                zero()
-            },
+            containers: Quantiles::of(&sum(&self.containers)),
+            tonnes: Quantiles::of(&sum(&self.tonnes)),
             rounds: self
                 .rounds
                 .iter()
-                .map(|(k, v)| {
-                    (
-                        k.clone(),
-                        if n > 0 {
-                            Quantiles::of(&sum(v))
-                        } else {
-                            zero()
-                        },
-                    )
-                })
+                .map(|(k, v)| (k.clone(), Quantiles::of(&sum(v))))
                 .collect(),
         }
     }
@@ -283,6 +267,14 @@ pub fn estimate(
         .filter(|e| is_campaign_voyage(e, watched_names) && e.confidence >= p.min_confidence)
         .collect();
     vs.sort_by_key(|e| (e.start_ms(), e.mmsi));
+    // the call each voyage leaves from ends when the voyage starts
+    let mut calls: std::collections::HashMap<(u32, i64), &Event> = std::collections::HashMap::new();
+    for c in events
+        .iter()
+        .filter(|c| c.kind == "dark_port_call" || c.kind == "port_visit")
+    {
+        calls.entry((c.mmsi, c.end_ms())).or_insert(c);
+    }
     for v in vs {
         let prof = profiles.get(&v.mmsi);
         let imo = prof.and_then(|x| x.imos.last().map(|s| s.value));
@@ -291,11 +283,7 @@ pub fn estimate(
             .iter()
             .find(|s| s.mmsi == Some(v.mmsi) || (s.imo.is_some() && s.imo == imo));
         // draughts: from the dark call's evidence, else the broadcasts
-        let call = events.iter().find(|c| {
-            c.mmsi == v.mmsi
-                && (c.kind == "dark_port_call" || c.kind == "port_visit")
-                && c.end_ms() == v.start_ms()
-        });
+        let call = calls.get(&(v.mmsi, v.start_ms())).copied();
         let (before, after) = match call {
             Some(c) if c.kind == "dark_port_call" => (
                 c.evidence["draught_before_m"].as_f64(),

@@ -29,8 +29,9 @@ pub struct Geofence {
 pub enum GeofenceError {
     #[error("not GeoJSON: {0}")]
     Parse(String),
-    #[error("feature {index}: {msg}")]
-    Feature { index: usize, msg: String },
+    /// `number` counts features from 1, in file order.
+    #[error("feature {number}: {msg}")]
+    Feature { number: usize, msg: String },
 }
 
 impl Geofence {
@@ -143,7 +144,10 @@ pub fn from_geojson(text: &str) -> Result<Vec<Geofence>, GeofenceError> {
     };
     let mut out = Vec::new();
     for (index, f) in features.into_iter().enumerate() {
-        let err = |msg: String| GeofenceError::Feature { index, msg };
+        let err = |msg: String| GeofenceError::Feature {
+            number: index + 1,
+            msg,
+        };
         let prop = |k: &str| f.properties.as_ref().and_then(|p| p.get(k));
         let name = prop("name")
             .and_then(|v| v.as_str())

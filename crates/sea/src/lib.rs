@@ -2,7 +2,8 @@
 //!
 //! Geography the product ships with, offline: great-circle distances and
 //! bearings ([`geo`]), the Natural Earth land mask ([`LandMask`]), routes
-//! over the sea ([`route`]), and the port gazetteer ([`ports`]).
+//! over the sea ([`route`]), the port gazetteer ([`ports`]) and user
+//! geofences ([`geofence`]).
 //!
 //! ```
 //! let mask = sea::LandMask::global();
