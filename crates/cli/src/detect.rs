@@ -70,8 +70,23 @@ pub fn run(a: &DetectArgs) -> Result<()> {
         a.out.as_ref().context("--out is required")?,
     );
     let st = store::Store::open(store_dir)?;
+    let gaz = detect::gazetteer::Gazetteer::for_params(&p, None)
+        .map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
+    detect_and_write(&st, &p, &gaz, out)?;
+    eprintln!("parameters used:\n{}", params_toml(&p));
+    Ok(())
+}
+
+/// Runs detection over a store, writes the events as JSON lines to `out`
+/// and prints a summary on stderr.
+pub fn detect_and_write(
+    st: &store::Store,
+    p: &detect::Params,
+    gaz: &detect::gazetteer::Gazetteer,
+    out: &std::path::Path,
+) -> Result<Vec<detect::Event>> {
     let t = std::time::Instant::now();
-    let (events, summary) = detect::detect_store(&st, &p)?;
+    let (events, summary) = detect::detect_store_with(st, p, gaz)?;
     let mut w = std::io::BufWriter::new(
         std::fs::File::create(out).with_context(|| format!("cannot create {}", out.display()))?,
     );
@@ -91,8 +106,7 @@ pub fn run(a: &DetectArgs) -> Result<()> {
         eprintln!("  {k:<16} {n}");
     }
     eprintln!("wrote {} events to {}", events.len(), out.display());
-    eprintln!("parameters used:\n{}", params_toml(&p));
-    Ok(())
+    Ok(events)
 }
 
 #[derive(clap::Args, Debug)]
@@ -125,19 +139,33 @@ pub fn eval(a: &EvalArgs) -> Result<()> {
         min_confidence: a.min_confidence,
         ..Default::default()
     };
-    println!(
+    print!("{}", eval_table(&truth, &events, &m));
+    Ok(())
+}
+
+/// Recall and precision per kind, as a text table.
+pub fn eval_table(
+    truth: &[detect::Event],
+    events: &[detect::Event],
+    m: &detect::eval::Matching,
+) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
         "{:<16} {:>7} {:>9} {:>7} {:>8} {:>7} {:>9}",
         "kind", "truth", "detected", "found", "correct", "recall", "precision"
     );
-    for s in detect::eval::evaluate(&truth, &events, &m) {
-        let f = |x: f64| {
-            if x.is_nan() {
-                "-".to_string()
-            } else {
-                format!("{x:.3}")
-            }
-        };
-        println!(
+    let f = |x: f64| {
+        if x.is_nan() {
+            "-".to_string()
+        } else {
+            format!("{x:.3}")
+        }
+    };
+    for s in detect::eval::evaluate(truth, events, m) {
+        let _ = writeln!(
+            out,
             "{:<16} {:>7} {:>9} {:>7} {:>8} {:>7} {:>9}",
             s.kind,
             s.truth,
@@ -148,6 +176,6 @@ pub fn eval(a: &EvalArgs) -> Result<()> {
             f(s.precision)
         );
     }
-    println!("(match: same kind and vessel, times within {} h, same port for port visits and dark port calls; detections with confidence >= {})", a.tolerance_hours, a.min_confidence);
-    Ok(())
+    let _ = writeln!(out, "(match: same kind and vessel, times within {} h, same port for port visits and dark port calls; detections with confidence >= {})", m.tolerance_hours, m.min_confidence);
+    out
 }

@@ -15,7 +15,21 @@ pub struct EstimateArgs {
     /// Events (from `shiptrace detect`).
     #[arg(long, required_unless_present = "print_params")]
     pub events: Option<PathBuf>,
-    /// shiptrace.toml with [intel] and [detect] tables (every key optional).
+    #[command(flatten)]
+    pub judge: JudgeArgs,
+    /// Write the judgement as JSON here (default: stdout).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Print every [intel] parameter with its default, as TOML, and exit.
+    #[arg(long)]
+    pub print_params: bool,
+}
+
+/// What a judgement reads besides the store: configuration, lists,
+/// claims, observations (shared by estimate, report and analyze).
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct JudgeArgs {
+    /// shiptrace.toml with [detect], [intel] and [report] tables (every key optional).
     #[arg(long)]
     pub config: Option<PathBuf>,
     /// A vessel list: OFAC sdn.csv, OpenSanctions CSV, UN 1718 CSV or TOML (repeatable).
@@ -27,12 +41,64 @@ pub struct EstimateArgs {
     /// Observations (TOML or CSV; repeatable).
     #[arg(long)]
     pub observations: Vec<PathBuf>,
-    /// Write the judgement as JSON here (default: stdout).
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// Print every [intel] parameter with its default, as TOML, and exit.
-    #[arg(long)]
-    pub print_params: bool,
+}
+
+/// The configuration and every input file of a judgement, read.
+pub struct Prepared {
+    pub cfg: Config,
+    pub inputs: intel::Inputs,
+    pub gazetteer: detect::gazetteer::Gazetteer,
+    pub watched: Vec<intel::Watched>,
+    /// Files read (for provenance): configuration, lists, claims, observations.
+    pub files: Vec<PathBuf>,
+}
+
+pub fn prepare(a: &JudgeArgs) -> Result<Prepared> {
+    let mut cfg = config(a.config.as_ref())?;
+    let gazetteer = detect::gazetteer::Gazetteer::for_params(&cfg.detect, None)
+        .map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
+    let watched = intel::watched_ports(&gazetteer, &cfg.detect);
+    if let Some(c) = &a.claims {
+        cfg.intel.claims = Some(c.clone());
+    }
+    let base = cfg.base.as_deref();
+    let mut inputs = intel::Inputs::load(&cfg.intel, base)?;
+    let mut files: Vec<PathBuf> = cfg.path.iter().cloned().collect();
+    files.extend(cfg.intel.watchlists.iter().map(|f| intel::resolve(base, f)));
+    files.extend(
+        cfg.intel
+            .observations
+            .iter()
+            .map(|f| intel::resolve(base, f)),
+    );
+    if let Some(c) = cfg
+        .intel
+        .claims
+        .as_deref()
+        .filter(|c| !c.starts_with("builtin:"))
+    {
+        files.push(intel::resolve(base, c));
+    }
+    for g in &cfg.detect.geofences {
+        files.extend(g.geojson.as_ref().map(PathBuf::from));
+    }
+    for w in &a.watchlist {
+        inputs.add_list(w)?;
+        cfg.intel.watchlists.push(w.display().to_string());
+        files.push(w.clone());
+    }
+    for o in &a.observations {
+        inputs.add_observations(o)?;
+        cfg.intel.observations.push(o.display().to_string());
+        files.push(o.clone());
+    }
+    Ok(Prepared {
+        cfg,
+        inputs,
+        gazetteer,
+        watched,
+        files,
+    })
 }
 
 /// Terminal-safe text: broadcast names are attacker-controlled, and a
@@ -49,24 +115,36 @@ pub fn term(s: &str) -> String {
     out
 }
 
-/// `[intel]` and `[detect]` of a configuration file (read once), and the
-/// folder its relative paths start from.
-pub fn config(
-    path: Option<&PathBuf>,
-) -> Result<(intel::IntelConfig, detect::Params, Option<PathBuf>)> {
+/// A configuration file's `[intel]`, `[detect]` and `[report]` tables
+/// (read once), and the folder its relative paths start from.
+pub struct Config {
+    pub intel: intel::IntelConfig,
+    pub detect: detect::Params,
+    pub report: report::ReportParams,
+    pub base: Option<PathBuf>,
+    pub path: Option<PathBuf>,
+}
+
+pub fn config(path: Option<&PathBuf>) -> Result<Config> {
     match path {
         Some(p) => {
             let text = crate::detect::read_config(p)?;
-            let c = intel::IntelConfig::from_toml(&text)
-                .map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?;
-            let d = crate::detect::params_from(&text, p)?;
-            Ok((c, d, p.parent().map(|d| d.to_path_buf())))
+            let err = |e: String| anyhow::anyhow!("{}: {e}", p.display());
+            Ok(Config {
+                intel: intel::IntelConfig::from_toml(&text).map_err(err)?,
+                detect: crate::detect::params_from(&text, p)?,
+                report: report::ReportParams::from_toml(&text).map_err(err)?,
+                base: p.parent().map(|d| d.to_path_buf()),
+                path: Some(p.clone()),
+            })
         }
-        None => Ok((
-            intel::IntelConfig::default(),
-            detect::Params::default(),
-            None,
-        )),
+        None => Ok(Config {
+            intel: intel::IntelConfig::default(),
+            detect: detect::Params::default(),
+            report: report::ReportParams::default(),
+            base: None,
+            path: None,
+        }),
     }
 }
 
@@ -186,30 +264,22 @@ pub fn print_summary(j: &intel::Judgement) {
 }
 
 pub fn run(a: &EstimateArgs) -> Result<()> {
-    let (mut cfg, dparams, base) = config(a.config.as_ref())?;
     if a.print_params {
         #[derive(serde::Serialize)]
         struct File<'a> {
             intel: &'a intel::IntelConfig,
         }
-        print!("{}", toml::to_string(&File { intel: &cfg })?);
+        let cfg = config(a.judge.config.as_ref())?;
+        print!("{}", toml::to_string(&File { intel: &cfg.intel })?);
         return Ok(());
     }
-    let gaz = detect::gazetteer::Gazetteer::for_params(&dparams, None)
-        .map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
-    let watched = intel::watched_ports(&gaz, &dparams);
-    if let Some(c) = &a.claims {
-        cfg.claims = Some(c.clone());
-    }
-    let mut inputs = intel::Inputs::load(&cfg, base.as_deref())?;
-    for w in &a.watchlist {
-        inputs.add_list(w)?;
-        cfg.watchlists.push(w.display().to_string());
-    }
-    for o in &a.observations {
-        inputs.add_observations(o)?;
-        cfg.observations.push(o.display().to_string());
-    }
+    let Prepared {
+        cfg,
+        inputs,
+        watched,
+        ..
+    } = prepare(&a.judge)?;
+    let cfg = cfg.intel;
     let (store_dir, events_path) = (
         a.store.as_ref().context("--store is required")?,
         a.events.as_ref().context("--events is required")?,

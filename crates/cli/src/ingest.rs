@@ -34,6 +34,23 @@ pub struct IngestArgs {
     pub row_group_rows: usize,
 }
 
+impl IngestArgs {
+    /// Ingest of `sources` into `store` with every other option at its
+    /// default (as `analyze` runs it).
+    pub fn with_defaults(sources: Vec<PathBuf>, store: PathBuf) -> IngestArgs {
+        let d = store::IngestOptions::default();
+        IngestArgs {
+            sources,
+            store,
+            assume_time: None,
+            dedup_window: d.dedup_window_ms as f64 / 1000.0,
+            flush_rows: d.flush_rows,
+            reject_samples: d.reject_samples,
+            row_group_rows: d.row_group_rows,
+        }
+    }
+}
+
 fn parse_time(s: &str) -> Result<i64> {
     if let Ok(ts) = s.parse::<jiff::Timestamp>() {
         return Ok(ts.as_millisecond());

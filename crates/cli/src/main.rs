@@ -1,6 +1,7 @@
 //! The `shiptrace` command line: argument parsing and wiring only; the work
 //! lives in the library crates.
 
+mod analyze;
 mod decode;
 mod detect;
 mod estimate;
@@ -22,6 +23,12 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// The built-in scenario end to end: simulate, analyze, write the report.
+    Demo(analyze::DemoArgs),
+    /// Ingest, detect, judge and report in one go.
+    Analyze(analyze::AnalyzeArgs),
+    /// The evidence report (HTML) and exports from a store.
+    Report(analyze::ReportArgs),
     /// Decode raw AIS NMEA to JSON lines (one message per line).
     Decode(decode::DecodeArgs),
     /// Ingest AIS archives (NMEA, CSV) into a loss-free Parquet store.
@@ -39,6 +46,9 @@ enum Command {
 fn main() {
     let cli = Cli::parse();
     let res = match &cli.command {
+        Command::Demo(a) => analyze::demo(a),
+        Command::Analyze(a) => analyze::analyze(a),
+        Command::Report(a) => analyze::report(a),
         Command::Decode(a) => decode::run(a),
         Command::Ingest(a) => ingest::run(a),
         Command::Simulate(a) => simulate::run(a),

@@ -80,7 +80,9 @@ pub enum IntelError {
     Input(String),
 }
 
-fn resolve(base: Option<&Path>, f: &str) -> std::path::PathBuf {
+/// A file named in a configuration: relative names start from the
+/// configuration's folder.
+pub fn resolve(base: Option<&Path>, f: &str) -> std::path::PathBuf {
     match base {
         Some(b) if Path::new(f).is_relative() => b.join(f),
         _ => Path::new(f).to_path_buf(),

@@ -25,6 +25,8 @@ pub struct Profile {
     pub imos: Vec<Seen<u32>>,
     pub callsigns: Vec<Seen<String>>,
     pub ship_types: Vec<Seen<u8>>,
+    /// Destinations as typed by the crew (attacker-controlled text).
+    pub destinations: Vec<Seen<String>>,
     pub length_m: Option<f64>,
     pub beam_m: Option<f64>,
     /// (time, draught m) at every change of broadcast draught.
@@ -68,6 +70,9 @@ impl Profile {
         }
         if let Some(s) = i.ship_type {
             note(&mut self.ship_types, &s, t);
+        }
+        if let Some(d) = &i.destination {
+            note(&mut self.destinations, d, t);
         }
         if let (Some(a), Some(b)) = (i.to_bow, i.to_stern) {
             if a + b > 0 {

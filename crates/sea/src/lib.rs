@@ -14,6 +14,7 @@
 pub mod geo;
 pub mod geofence;
 mod landmask;
+pub mod outline;
 pub mod ports;
 pub mod route;
 

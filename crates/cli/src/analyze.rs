@@ -1,0 +1,300 @@
+//! `shiptrace analyze` (ingest, detect, judge, report in one go),
+//! `shiptrace report` (the report again from a store) and `shiptrace demo`
+//! (the built-in scenario simulated and analysed).
+
+use crate::estimate::{prepare, print_summary, JudgeArgs, Prepared};
+use anyhow::{bail, Context, Result};
+use std::path::{Path, PathBuf};
+
+#[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Examples:\n  shiptrace analyze archive/ --out case/\n  shiptrace analyze feed.nmea.gz ais.csv --out case/ --config shiptrace.toml --watchlist sdn.csv --claims builtin:rason-shuttle\n\nWrites into DIR: store/ (Parquet), events.jsonl, judgement.json, report.html,\nevents.geojson, tracks.kml, events.csv, voyages.csv. Sources already in DIR/store\nare skipped, new ones added."
+)]
+pub struct AnalyzeArgs {
+    /// Sources: NMEA logs (plain, .gz, .zst), MarineCadastre or DMA CSV, directories.
+    #[arg(required = true)]
+    pub sources: Vec<PathBuf>,
+    /// Output directory (created if missing).
+    #[arg(long)]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub judge: JudgeArgs,
+    /// Title of the report.
+    #[arg(long, default_value = "shiptrace evidence report")]
+    pub title: String,
+}
+
+#[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Examples:\n  shiptrace report --store case/store --out case/report.html\n  shiptrace report --store store/ --events events.jsonl --out report.html --config shiptrace.toml\n\nThe exports (events.geojson, tracks.kml, events.csv, voyages.csv) and\njudgement.json are written next to the report."
+)]
+pub struct ReportArgs {
+    /// Store directory (from `shiptrace ingest` or `analyze`).
+    #[arg(long)]
+    pub store: PathBuf,
+    /// The report to write (an .html file); exports go beside it.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Events from `shiptrace detect` (default: detect again, writing
+    /// events.jsonl beside the report).
+    #[arg(long)]
+    pub events: Option<PathBuf>,
+    #[command(flatten)]
+    pub judge: JudgeArgs,
+    /// Title of the report.
+    #[arg(long, default_value = "shiptrace evidence report")]
+    pub title: String,
+}
+
+#[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Example:\n  shiptrace demo                 # writes shiptrace-demo/report.html\n  shiptrace demo --out /tmp/demo --days 60"
+)]
+pub struct DemoArgs {
+    /// Output directory (made if missing; a previous demo there is replaced).
+    #[arg(long, default_value = "shiptrace-demo")]
+    pub out: PathBuf,
+    /// Random seed (default: the scenario's).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Simulated days (default: the scenario's 180).
+    #[arg(long)]
+    pub days: Option<f64>,
+    /// Ordinary vessels (default: the scenario's fleets).
+    #[arg(long)]
+    pub vessels: Option<usize>,
+}
+
+fn now() -> String {
+    ais::nmea::format_rfc3339_ms(jiff::Timestamp::now().as_millisecond())
+}
+
+fn command_line() -> String {
+    std::env::args().collect::<Vec<_>>().join(" ")
+}
+
+/// Judges `events`, writes judgement.json and the report with its exports
+/// into `dir`.
+#[allow(clippy::too_many_arguments)]
+fn judge_and_report(
+    st: &store::Store,
+    events: Vec<detect::Event>,
+    prep: &Prepared,
+    dir: &Path,
+    html_name: &str,
+    title: &str,
+    notice: Option<String>,
+    extra: Vec<(String, String)>,
+) -> Result<()> {
+    let t = std::time::Instant::now();
+    let profiles = intel::profile::from_store(st)?;
+    let j = intel::judge(
+        events,
+        &profiles,
+        &prep.inputs,
+        &prep.cfg.intel,
+        &prep.watched,
+    );
+    print_summary(&j);
+    eprintln!(
+        "\njudged {} vessels in {:.1} s",
+        profiles.len(),
+        t.elapsed().as_secs_f64()
+    );
+    let jpath = dir.join("judgement.json");
+    std::fs::write(&jpath, serde_json::to_string_pretty(&j)?)
+        .with_context(|| format!("cannot write {}", jpath.display()))?;
+    let t = std::time::Instant::now();
+    let inp = report::Inputs {
+        title: title.to_string(),
+        notice,
+        store: st,
+        events: &j.events,
+        judgement: &j,
+        profiles: &profiles,
+        detect_params: &prep.cfg.detect,
+        params: &prep.cfg.report,
+        gazetteer: &prep.gazetteer,
+        inputs: prep.files.clone(),
+        command: command_line(),
+        generated: now(),
+        extra,
+    };
+    let written = report::write_all(dir, html_name, &inp)?;
+    eprintln!("\nreport written in {:.1} s:", t.elapsed().as_secs_f64());
+    eprintln!("  {}", jpath.display());
+    for w in &written {
+        eprintln!(
+            "  {:<60} {:>10} bytes",
+            dir.join(&w.file).display(),
+            w.bytes
+        );
+    }
+    Ok(())
+}
+
+/// analyze with an optional ground truth to score against (the demo).
+fn analyze_into(
+    sources: &[PathBuf],
+    out: &Path,
+    judge: &JudgeArgs,
+    title: &str,
+    notice: Option<String>,
+    truth: Option<&Path>,
+) -> Result<()> {
+    let prep = prepare(judge)?;
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    let store_dir = out.join("store");
+    crate::ingest::run(&crate::ingest::IngestArgs::with_defaults(
+        sources.to_vec(),
+        store_dir.clone(),
+    ))?;
+    let st = store::Store::open(&store_dir)?;
+    eprintln!();
+    let events = crate::detect::detect_and_write(
+        &st,
+        &prep.cfg.detect,
+        &prep.gazetteer,
+        &out.join("events.jsonl"),
+    )?;
+    let mut extra = Vec::new();
+    if let Some(tp) = truth {
+        let text =
+            std::fs::read_to_string(tp).with_context(|| format!("cannot read {}", tp.display()))?;
+        let truth = detect::eval::read_events(&text)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", tp.display()))?;
+        let table = crate::detect::eval_table(&truth, &events, &detect::eval::Matching::default());
+        eprintln!("\ndetections scored against the simulation's ground truth:\n{table}");
+        extra.push((
+            "Detections scored against the simulation's ground truth".to_string(),
+            table,
+        ));
+    }
+    eprintln!();
+    judge_and_report(&st, events, &prep, out, "report.html", title, notice, extra)
+}
+
+pub fn analyze(a: &AnalyzeArgs) -> Result<()> {
+    analyze_into(&a.sources, &a.out, &a.judge, &a.title, None, None)?;
+    eprintln!("\nopen {}", a.out.join("report.html").display());
+    Ok(())
+}
+
+pub fn report(a: &ReportArgs) -> Result<()> {
+    let prep = prepare(&a.judge)?;
+    let st = store::Store::open(&a.store)?;
+    let dir = match a.out.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = a
+        .out
+        .file_name()
+        .and_then(|n| n.to_str())
+        .context("--out must name a file, e.g. report.html")?
+        .to_string();
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let events = match &a.events {
+        Some(p) => crate::estimate::read_events(p)?,
+        None => crate::detect::detect_and_write(
+            &st,
+            &prep.cfg.detect,
+            &prep.gazetteer,
+            &dir.join("events.jsonl"),
+        )?,
+    };
+    judge_and_report(&st, events, &prep, &dir, &name, &a.title, None, Vec::new())
+}
+
+/// The example configuration of the built-in scenario, shipped in the
+/// binary so the demo runs from anywhere.
+const DEMO_FILES: [(&str, &str); 3] = [
+    (
+        "shiptrace.toml",
+        include_str!("../../../examples/rason-shuttle/shiptrace.toml"),
+    ),
+    (
+        "watchlist.toml",
+        include_str!("../../../examples/rason-shuttle/watchlist.toml"),
+    ),
+    (
+        "observations.toml",
+        include_str!("../../../examples/rason-shuttle/observations.toml"),
+    ),
+];
+const DEMO_MARK: &str = ".shiptrace-demo";
+const DEMO_OUTPUTS: [&str; 10] = [
+    "simulation",
+    "config",
+    "store",
+    "events.jsonl",
+    "judgement.json",
+    "report.html",
+    "events.geojson",
+    "tracks.kml",
+    "events.csv",
+    "voyages.csv",
+];
+
+pub fn demo(a: &DemoArgs) -> Result<()> {
+    let out = &a.out;
+    if out.exists() {
+        let empty = std::fs::read_dir(out)
+            .with_context(|| format!("cannot read {}", out.display()))?
+            .next()
+            .is_none();
+        if out.join(DEMO_MARK).exists() {
+            // a previous demo: replace what it wrote, nothing else
+            for f in DEMO_OUTPUTS {
+                let p = out.join(f);
+                if p.is_dir() {
+                    std::fs::remove_dir_all(&p)
+                } else if p.exists() {
+                    std::fs::remove_file(&p)
+                } else {
+                    Ok(())
+                }
+                .with_context(|| format!("cannot remove {}", p.display()))?;
+            }
+        } else if !empty {
+            bail!(
+                "{} exists and is not a previous demo's output: choose another --out",
+                out.display()
+            );
+        }
+    }
+    std::fs::create_dir_all(out.join("config"))
+        .with_context(|| format!("cannot create {}", out.display()))?;
+    std::fs::write(
+        out.join(DEMO_MARK),
+        "output of `shiptrace demo`; the next demo here replaces it\n",
+    )?;
+    for (name, text) in DEMO_FILES {
+        std::fs::write(out.join("config").join(name), text)?;
+    }
+    let sim_dir = out.join("simulation");
+    crate::simulate::run(&crate::simulate::SimulateArgs {
+        scenario: "rason-shuttle".into(),
+        out: Some(sim_dir.clone()),
+        seed: a.seed,
+        days: a.days,
+        vessels: a.vessels,
+        start: None,
+        print_scenario: None,
+    })?;
+    eprintln!();
+    let judge = JudgeArgs {
+        config: Some(out.join("config").join("shiptrace.toml")),
+        ..JudgeArgs::default()
+    };
+    analyze_into(
+        &[sim_dir.join("ais.nmea.gz")],
+        out,
+        &judge,
+        "shiptrace demo: a simulated Rajin shuttle",
+        Some("SIMULATED DATA. The built-in rason-shuttle scenario: four shuttle ships with the public identities of the 2023-24 case, sailing Rajin to Dunai and Vostochny with AIS off near Rajin, among ordinary traffic. No real vessel track is shown.".into()),
+        Some(&sim_dir.join("truth.jsonl")),
+    )?;
+    eprintln!("\nthe report: {}", out.join("report.html").display());
+    Ok(())
+}

@@ -1,0 +1,546 @@
+//! `report.html`: the evidence dossier. One file, no network: the map and
+//! charts are inline SVG, the style and the small script are inline and
+//! pinned by hash in a Content Security Policy that forbids everything else
+//! (`default-src 'none'`), so neither a broken link nor injected markup can
+//! make the page load or run anything.
+
+use crate::map::Track;
+use crate::{charts, map, short_time, Inputs, Vessel, Written};
+use base64::Engine;
+use detect::Event;
+use intel::estimate::Quantiles;
+use intel::profile::{Profile, Seen};
+use maud::{html, Markup, PreEscaped, DOCTYPE};
+use sha2::Digest;
+use std::collections::BTreeMap;
+
+const CSS: &str = include_str!("../assets/report.css");
+const JS: &str = include_str!("../assets/report.js");
+
+fn csp_hash(s: &str) -> String {
+    format!(
+        "'sha256-{}'",
+        base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(s.as_bytes()))
+    )
+}
+
+/// The policy the page carries: nothing but its own inline style and script.
+pub fn content_security_policy() -> String {
+    format!(
+        "default-src 'none'; script-src {}; style-src {}; img-src data:; base-uri 'none'; form-action 'none'",
+        csp_hash(JS),
+        csp_hash(CSS)
+    )
+}
+
+/// 12345.6 -> "12,346".
+pub fn thousands(x: f64) -> String {
+    let s = format!("{:.0}", x.abs());
+    let mut out = String::new();
+    for (k, c) in s.chars().enumerate() {
+        if k > 0 && (s.len() - k) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if x < -0.5 {
+        format!("-{out}")
+    } else {
+        out
+    }
+}
+
+fn q3(q: &Quantiles) -> Markup {
+    html! {
+        td.num data-v=(format!("{:.3}", q.p10)) { (thousands(q.p10)) }
+        td.num data-v=(format!("{:.3}", q.p50)) { (thousands(q.p50)) }
+        td.num data-v=(format!("{:.3}", q.p90)) { (thousands(q.p90)) }
+    }
+}
+
+fn ms_time(ms: i64) -> String {
+    short_time(&detect::event::rfc3339(ms))
+}
+
+fn seen_rows<T: std::fmt::Display>(label: &str, v: &[Seen<T>]) -> Markup {
+    html! {
+        @for s in v {
+            tr { th { (label) } td { (s.value.to_string()) } td { (ms_time(s.first_ms)) } td { (ms_time(s.last_ms)) } }
+        }
+    }
+}
+
+/// One line on why an event was raised, from its evidence.
+pub fn why(e: &Event) -> String {
+    let ev = &e.evidence;
+    let f = |k: &str| ev.get(k).and_then(|v| v.as_f64());
+    match e.kind.as_str() {
+        "dark_port_call" => {
+            let mut s = format!(
+                "silent {:.0} h, {:.0} h that sailing straight cannot explain",
+                ev.pointer("/gap/hours")
+                    .and_then(|v| v.as_f64())
+                    .unwrap_or(0.0),
+                f("unexplained_hours").unwrap_or(0.0)
+            );
+            if let (Some(a), Some(b)) = (f("draught_before_m"), f("draught_after_m")) {
+                s.push_str(&format!("; draught {a:.1} -> {b:.1} m"));
+            }
+            s
+        }
+        "ais_gap" => {
+            let mut s = format!(
+                "silent {:.1} h",
+                f("hours")
+                    .or(f("hours_to_end_of_data"))
+                    .unwrap_or(crate::hours(e))
+            );
+            if let Some(d) = f("distance_from_shore_nm") {
+                s.push_str(&format!(", {d:.0} nm from shore"));
+            }
+            if e.end.is_none() {
+                s.push_str(", still silent at the end of the data");
+            }
+            s
+        }
+        "encounter" => format!(
+            "within {:.0} m for {:.1} h",
+            f("median_distance_m")
+                .or(f("max_distance_m"))
+                .unwrap_or(f64::NAN),
+            crate::hours(e)
+        ),
+        "draught_change" => format!(
+            "{:.1} -> {:.1} m",
+            f("from_m").unwrap_or(f64::NAN),
+            f("to_m").unwrap_or(f64::NAN)
+        ),
+        "port_visit" => format!(
+            "level {}, {:.1} h",
+            f("level").unwrap_or(0.0),
+            crate::hours(e)
+        ),
+        _ => ev
+            .get("rule")
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+            .unwrap_or_default(),
+    }
+}
+
+fn event_rows(events: &[&Event], vessel_link: bool) -> Markup {
+    html! {
+        @for e in events {
+            tr id=(format!("e-{}", e.id)) {
+                td { (e.kind.replace('_', " ")) }
+                @if vessel_link {
+                    td { a href=(format!("#v-{}", e.mmsi)) { (e.mmsi) } }
+                    td { (e.vessel.as_ref().and_then(|v| v.name.as_deref()).unwrap_or("")) }
+                }
+                td data-v=(e.start_ms()) { (short_time(&e.start)) }
+                td data-v=(e.end_ms()) { (e.end.as_deref().map(short_time).unwrap_or_else(|| "open".into())) }
+                td.num data-v=(format!("{:.3}", crate::hours(e))) { (format!("{:.1}", crate::hours(e))) }
+                td { @if let Some(p) = &e.port { (p.name) } @else if let (Some(la), Some(lo)) = (e.lat, e.lon) { (format!("{la:.3}, {lo:.3}")) } }
+                td { @if let Some(o) = e.other_mmsi { a href=(format!("#v-{o}")) { (o) } } }
+                td.num { (format!("{:.2}", e.confidence)) }
+                td { (why(e)) }
+                td.small { (e.id) }
+            }
+        }
+    }
+}
+
+fn event_head(vessel_link: bool) -> Markup {
+    html! {
+        thead { tr {
+            th { "kind" }
+            @if vessel_link { th { "MMSI" } th { "name" } }
+            th { "start" } th { "end" } th { "hours" } th { "place" } th { "with" } th { "confidence" } th { "why" } th { "id" }
+        } }
+    }
+}
+
+fn dossier(v: &Vessel, inp: &Inputs, events: &[&Event], period: (i64, i64)) -> Markup {
+    let p = inp
+        .profiles
+        .get(&v.mmsi)
+        .cloned()
+        .unwrap_or_else(|| Profile::new(v.mmsi));
+    let risk = inp.judgement.risk.iter().find(|r| r.mmsi == v.mmsi);
+    let matches: Vec<&intel::matching::Match> = inp
+        .judgement
+        .matches
+        .iter()
+        .filter(|m| m.mmsi == v.mmsi)
+        .collect();
+    let mut count: BTreeMap<&str, usize> = BTreeMap::new();
+    for e in events {
+        *count.entry(e.kind.as_str()).or_default() += 1;
+    }
+    let flag = p.flag.clone().unwrap_or_else(|| "?".into());
+    html! {
+        article.dossier id=(format!("v-{}", v.mmsi)) {
+            h3 {
+                svg.swatch viewBox="0 0 20 10" width="20" height="10" { path d="M0 5H20" stroke=(v.colour) stroke-width="4" {} }
+                " " (v.name.as_deref().unwrap_or("(no name broadcast)"))
+                " " span.mmsi { "MMSI " (v.mmsi) " · flag " (flag) }
+                " " span.risk { "risk " (format!("{:.0}", v.risk)) }
+            }
+            div.cols {
+                div {
+                    h4 { "Identities broadcast" }
+                    table.ident {
+                        thead { tr { th { "field" } th { "value" } th { "first seen" } th { "last seen" } } }
+                        tbody {
+                            (seen_rows("name", &p.names))
+                            (seen_rows("IMO", &p.imos))
+                            (seen_rows("callsign", &p.callsigns))
+                            (seen_rows("ship type", &p.ship_types))
+                            (seen_rows("destination", &p.destinations))
+                        }
+                    }
+                    @if let (Some(l), Some(b)) = (p.length_m, p.beam_m) { p.small { "Broadcast dimensions " (format!("{l:.0} m x {b:.0} m")) "." } }
+                }
+                div {
+                    h4 { "Risk " (format!("{:.1}", v.risk)) " / 100" }
+                    @if let Some(r) = risk {
+                        ul { @for c in &r.contributions { li { (format!("+{:.1}", c.points)) " " (c.reason) } } }
+                    } @else { p { "No risk contributions." } }
+                    h4 { "List matches" }
+                    @if matches.is_empty() { p { "None." } }
+                    @for m in &matches {
+                        p {
+                            b { (m.level) } " (" (format!("{:.2}", m.strength)) ") " (m.list) ": " q { (m.listed_name) }
+                            @if let Some(i) = m.listed_imo { " IMO " (i) }
+                            " " span.small { "[" (m.origin) "]" }
+                        }
+                        ul.small { @for b in &m.basis {
+                            li { (b.field) ": " q { (b.observed) } " = listed " q { (b.listed) } " (" (short_time(&b.first_seen)) " to " (short_time(&b.last_seen)) ")"
+                                @if let Some(n) = &b.note { " - " (n) } }
+                        } }
+                    }
+                    h4 { "Events" }
+                    p { @for (k, n) in &count { span.pill { (k.replace('_', " ")) " " (n) } " " } }
+                }
+            }
+            h4 { "Timeline" }
+            (charts::timeline(events, period.0, period.1))
+            @if !p.draughts.is_empty() {
+                h4 { "Draught broadcast" }
+                (charts::draught(&p.draughts, period.0, period.1))
+            }
+            details {
+                summary { "All " (events.len()) " events of this vessel" }
+                table.sortable.events { (event_head(false)) tbody { (event_rows(events, false)) } }
+            }
+        }
+    }
+}
+
+const METHODS: &[(&str, &str)] = &[
+    ("Decoding and storage", "Raw NMEA (any talker, tag blocks, multi-sentence assembly) and CSV exports are decoded and stored loss-free in a Parquet dataset; a message heard twice by one source within the dedup window is kept once; every rejected line is counted by reason (see Provenance)."),
+    ("Port visits", "A state machine over each vessel's fixes: entry within entry_km of a port, exit beyond exit_km, with stop and moving speeds and in-port silences tolerated (Global Fishing Watch's port-visit method)."),
+    ("AIS gaps", "A silence of at least gaps.min_hours between two fixes, with the distance from shore and how many fixes other vessels had nearby that day (reception quality); a silence running to the end of the data is an open gap."),
+    ("Dark port calls", "A silence long enough to sail to a watched port at the vessel's own 95th-percentile speed (times the margin), stay there the minimum time, and return, which sailing straight between the ends cannot explain. Confidence rises when the vessel went dark or reappeared near the port, when its draught changed, and with repeats."),
+    ("Encounters", "Two vessels within the encounter distance at low speed for the minimum duration, found on a space-time index; the one-sided form flags a vessel waiting at sea next to a silent partner."),
+    ("Loitering, identity, jumps", "Loitering: hourly mean speed under the threshold at sea. Identity changes: any change of name, IMO, callsign, ship type or flag, and one IMO on several MMSIs. Shared MMSI vs position jump: consistent position streams are separated by the speed they would need."),
+    ("Judgement", "List matches by IMO, MMSI, callsign and normalised name (incl. former names); risk as a sum of capped, named contributions; what each laden voyage from a watched port could have carried, as a seeded Monte Carlo over capacity, load factor from draught, and payload per container; public claims compared with the campaign's P10-P90."),
+];
+
+/// The whole page.
+pub fn render(inp: &Inputs, vessels: &[Vessel], tracks: &[Track], written: &[Written]) -> String {
+    let j = inp.judgement;
+    let sources = inp.store.sources();
+    let first = sources
+        .iter()
+        .filter_map(|s| s.first_time.as_deref())
+        .min()
+        .map(str::to_string);
+    let last = sources
+        .iter()
+        .filter_map(|s| s.last_time.as_deref())
+        .max()
+        .map(str::to_string);
+    let t0 = first
+        .as_deref()
+        .and_then(ais::nmea::parse_rfc3339_ms)
+        .or_else(|| inp.events.iter().map(|e| e.start_ms()).min())
+        .unwrap_or(0);
+    let t1 = last
+        .as_deref()
+        .and_then(ais::nmea::parse_rfc3339_ms)
+        .or_else(|| inp.events.iter().map(|e| e.end_ms()).max())
+        .unwrap_or(t0 + 1)
+        .max(t0 + 1);
+    let (messages, positions, dups): (u64, u64, u64) = sources.iter().fold((0, 0, 0), |a, s| {
+        (a.0 + s.messages, a.1 + s.positions, a.2 + s.duplicates)
+    });
+    let rejects: u64 = sources
+        .iter()
+        .map(|s| s.rejects.values().sum::<u64>())
+        .sum();
+    let mut by_kind: BTreeMap<&str, usize> = BTreeMap::new();
+    for e in inp.events {
+        *by_kind.entry(e.kind.as_str()).or_default() += 1;
+    }
+    let of_vessel = |m: u32| -> Vec<&Event> {
+        let mut v: Vec<&Event> = inp
+            .events
+            .iter()
+            .filter(|e| e.mmsi == m || e.other_mmsi == Some(m))
+            .collect();
+        v.sort_by_key(|e| e.start_ms());
+        v
+    };
+    const NOTABLE: [&str; 6] = [
+        "dark_port_call",
+        "encounter",
+        "loitering",
+        "identity_change",
+        "shared_mmsi",
+        "position_jump",
+    ];
+    let mut notable: Vec<&Event> = inp
+        .events
+        .iter()
+        .filter(|e| NOTABLE.contains(&e.kind.as_str()))
+        .collect();
+    notable.sort_by(|a, b| {
+        b.confidence
+            .total_cmp(&a.confidence)
+            .then(a.start_ms().cmp(&b.start_ms()))
+    });
+    let more = notable.len().saturating_sub(inp.params.max_event_rows);
+    notable.truncate(inp.params.max_event_rows);
+    let munitions: Vec<String> = j
+        .parameters
+        .estimate
+        .munitions
+        .iter()
+        .map(|m| m.name.clone())
+        .collect();
+    let camp = &j.estimate.campaign;
+    let params_toml = |name: &str, v: &dyn erased::Ser| v.toml(name);
+    let input_hashes: Vec<(String, Option<(u64, String)>)> = inp
+        .inputs
+        .iter()
+        .map(|p| {
+            let h = std::fs::read(p)
+                .ok()
+                .map(|b| (b.len() as u64, blake3::hash(&b).to_hex().to_string()));
+            (p.display().to_string(), h)
+        })
+        .collect();
+    let page = html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta http-equiv="Content-Security-Policy" content=(content_security_policy());
+                meta name="referrer" content="no-referrer";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                meta name="generator" content=(format!("shiptrace {}", env!("CARGO_PKG_VERSION")));
+                title { (inp.title) }
+                style { (PreEscaped(CSS)) }
+            }
+            body {
+                header {
+                    @if let Some(n) = &inp.notice { p.notice { (n) } }
+                    h1 { (inp.title) }
+                    p.small { "Generated " (short_time(&inp.generated)) " by shiptrace " (env!("CARGO_PKG_VERSION")) " · " code { (inp.command) } }
+                    nav { a href="#summary" { "Summary" } a href="#map-section" { "Map" } a href="#vessels" { "Vessels" } a href="#voyages" { "Voyages and estimates" } a href="#claims" { "Claims" } a href="#events" { "Events" } a href="#methods" { "Methods and parameters" } a href="#provenance" { "Provenance" } }
+                }
+                main {
+                    section #summary {
+                        h2 { "Summary" }
+                        dl.facts {
+                            dt { "Period" } dd { (first.as_deref().map(short_time).unwrap_or_default()) " to " (last.as_deref().map(short_time).unwrap_or_default()) }
+                            dt { "Input" } dd { (sources.len()) " source(s), " (thousands(messages as f64)) " messages, " (thousands(positions as f64)) " positions, " (thousands(dups as f64)) " duplicates dropped, " (thousands(rejects as f64)) " rejected lines" }
+                            dt { "Vessels" } dd { (inp.profiles.len()) " identified, " (vessels.len()) " of interest (risk at least " (inp.params.min_risk) " or on a list)" }
+                            dt { "Events" } dd { (inp.events.len()) ": " @for (k, n) in &by_kind { span.pill { (k.replace('_', " ")) " " (n) } " " } }
+                            dt { "Laden voyages from watched ports" } dd { (camp.voyages) " · containers (TEU) P10/P50/P90 " b { (thousands(camp.containers.p10)) " / " (thousands(camp.containers.p50)) " / " (thousands(camp.containers.p90)) } " · tonnes " (thousands(camp.tonnes.p10)) " / " (thousands(camp.tonnes.p50)) " / " (thousands(camp.tonnes.p90)) }
+                            @for (m, r) in &camp.rounds { dt { "Rounds, " (m) } dd { (thousands(r.p10)) " / " (thousands(r.p50)) " / " (thousands(r.p90)) " (if the cargo were only this calibre)" } }
+                            dt { "Watched ports" } dd { @for w in &j.watched_ports { span.pill { (w.name) @if let Some(l) = &w.locode { " " (l) } } " " } }
+                            dt { "Claims checked" } dd { (j.claims.len()) }
+                        }
+                    }
+                    section #map-section {
+                        h2 { "Map" }
+                        (map::render(vessels, tracks, inp.events, &j.watched_ports, inp.params))
+                    }
+                    section #vessels {
+                        h2 { "Vessels of interest" }
+                        table.sortable #vessel-table {
+                            thead { tr { th { "MMSI" } th { "name" } th { "flag" } th { "IMO" } th { "risk" } th { "dark port calls" } th { "gaps" } th { "encounters" } th { "list match" } } }
+                            tbody {
+                                @for v in vessels {
+                                    @let ev = of_vessel(v.mmsi);
+                                    @let n = |k: &str| ev.iter().filter(|e| e.kind == k).count();
+                                    @let p = inp.profiles.get(&v.mmsi);
+                                    tr {
+                                        td { a href=(format!("#v-{}", v.mmsi)) { (v.mmsi) } }
+                                        td { (v.name.as_deref().unwrap_or("")) }
+                                        td { (p.and_then(|p| p.flag.clone()).unwrap_or_default()) }
+                                        td { (p.and_then(|p| p.imos.last()).map(|s| s.value.to_string()).unwrap_or_default()) }
+                                        td.num data-v=(format!("{:.2}", v.risk)) { (format!("{:.1}", v.risk)) }
+                                        td.num { (n("dark_port_call")) }
+                                        td.num { (n("ais_gap")) }
+                                        td.num { (n("encounter")) }
+                                        td { @for m in j.matches.iter().filter(|m| m.mmsi == v.mmsi) { (m.level) " " (m.list) " " } }
+                                    }
+                                }
+                            }
+                        }
+                        @for v in vessels {
+                            (dossier(v, inp, &of_vessel(v.mmsi), (t0, t1)))
+                        }
+                        @if !j.risk.is_empty() {
+                            details {
+                                summary { "Risk of every scored vessel (" (j.risk.len()) ")" }
+                                table.sortable {
+                                    thead { tr { th { "MMSI" } th { "name" } th { "risk" } th { "reasons" } } }
+                                    tbody { @for r in &j.risk {
+                                        tr { td { (r.mmsi) } td { (r.name.as_deref().unwrap_or("")) } td.num { (format!("{:.1}", r.score)) }
+                                            td.small { @for c in &r.contributions { (format!("+{:.1} ", c.points)) (c.reason) br; } } }
+                                    } }
+                                }
+                            }
+                        }
+                    }
+                    section #voyages {
+                        h2 { "Voyages and what they could have carried" }
+                        p { "Laden legs from a watched port (P10 / P50 / P90 of " (j.parameters.estimate.samples) " seeded samples; the assumptions are under Methods and parameters). Every detected voyage is in voyages.csv." }
+                        table.sortable #voyage-table {
+                            thead {
+                                tr { th rowspan="2" { "start" } th rowspan="2" { "vessel" } th rowspan="2" { "from" } th rowspan="2" { "to" } th colspan="3" { "capacity (TEU)" } th rowspan="2" { "load basis" } th colspan="3" { "containers" } th colspan="3" { "tonnes" } }
+                                tr { th { "P10" } th { "P50" } th { "P90" } th { "P10" } th { "P50" } th { "P90" } th { "P10" } th { "P50" } th { "P90" } }
+                            }
+                            tbody { @for x in &j.estimate.voyages {
+                                tr {
+                                    td data-v=(ais::nmea::parse_rfc3339_ms(&x.start).unwrap_or(0)) { (short_time(&x.start)) }
+                                    td { a href=(format!("#v-{}", x.mmsi)) { (x.name.as_deref().unwrap_or("?")) } " " span.mmsi { (x.mmsi) } }
+                                    td { (x.from.as_deref().unwrap_or("?")) " " span.small { "(" (x.from_kind.replace('_', " ")) ")" } }
+                                    td { (x.to.as_deref().unwrap_or("?")) }
+                                    (q3(&x.capacity_teu))
+                                    td.small { (x.load_basis) }
+                                    (q3(&x.containers))
+                                    (q3(&x.tonnes))
+                                }
+                            } }
+                            tfoot { tr {
+                                th colspan="8" { "campaign: " (camp.voyages) " voyages (sums per sample, so the P10 of the total is not the sum of P10s)" }
+                                (q3(&camp.containers)) (q3(&camp.tonnes))
+                            } }
+                        }
+                        @if !munitions.is_empty() {
+                            table {
+                                thead { tr { th { "if the cargo were only" } th { "kg per round (incl. packaging)" } th { "rounds P10" } th { "P50" } th { "P90" } } }
+                                tbody { @for m in &j.parameters.estimate.munitions {
+                                    tr { td { (m.name) } td { (format!("{:.0}-{:.0}", m.kg_per_round[0], m.kg_per_round[1])) }
+                                        @if let Some(r) = camp.rounds.get(&m.name) { (q3(r)) } @else { td {} td {} td {} } }
+                                } }
+                            }
+                        }
+                    }
+                    section #claims {
+                        h2 { "Public claims checked" }
+                        @if j.claims.is_empty() { p { "No claims ledger given." } } @else {
+                            table.sortable {
+                                thead { tr { th { "date" } th { "claimant" } th { "claim" } th { "period" } th { "voyages" } th { "evidence P10-P90" } th { "verdict" } th { "explanation" } th { "source" } } }
+                                tbody { @for c in &j.claims {
+                                    tr {
+                                        td { (c.claim.date) }
+                                        td { (c.claim.claimant) }
+                                        td { (thousands(c.claim.quantity)) " " (c.claim.unit) @if let Some(n) = &c.claim.note { br; span.small { (n) } } }
+                                        td.small { (c.period[0].get(..10).unwrap_or(&c.period[0])) " to " (c.period[1].get(..10).unwrap_or(&c.period[1])) }
+                                        td.num { (c.observed_voyages) }
+                                        td { @if let Some(q) = &c.evidence { (thousands(q.p10)) " - " (thousands(q.p90)) } }
+                                        td { span class=(format!("verdict {}", c.verdict.replace(' ', "-"))) { (c.verdict) } }
+                                        td.small { (c.explanation) }
+                                        td.small { (c.claim.source.as_deref().unwrap_or("")) }
+                                    }
+                                } }
+                            }
+                        }
+                        @if !j.observations.is_empty() {
+                            h3 { "Observations" }
+                            table.sortable {
+                                thead { tr { th { "time" } th { "place" } th { "what" } th { "source" } th { "corroborates" } } }
+                                tbody { @for o in &j.observations {
+                                    tr {
+                                        td { (o.observation.time) }
+                                        td { (o.observation.place.as_deref().unwrap_or("")) @if let (Some(a), Some(b)) = (o.observation.lat, o.observation.lon) { " " (format!("{a:.3}, {b:.3}")) } }
+                                        td { (o.observation.what) }
+                                        td.small { (o.observation.source) }
+                                        td { @if o.events.is_empty() { "nothing detected" } @for id in &o.events { a href=(format!("#e-{id}")) { (id) } " " } }
+                                    }
+                                } }
+                            }
+                        }
+                    }
+                    section #events {
+                        h2 { "Notable events" }
+                        p { "Dark port calls, encounters, loitering, identity changes, shared MMSIs and position jumps, most confident first. Every event (incl. port visits, gaps, draught changes, voyages) is in events.csv and events.geojson." }
+                        table.sortable.events #event-table { (event_head(true)) tbody { (event_rows(&notable, true)) } }
+                        @if more > 0 { p.warn { "And " (more) " more in events.csv (report.max_event_rows = " (inp.params.max_event_rows) ")." } }
+                    }
+                    section #methods {
+                        h2 { "Methods and parameters" }
+                        @for (h, t) in METHODS { h3 { (h) } p { (t) } }
+                        p { "Every threshold below is a named parameter; its default and where it comes from are documented with the parameter (" code { "shiptrace detect --print-params" } ", " code { "shiptrace estimate --print-params" } "). These are the values this report used." }
+                        @for (name, text) in [("detect", params_toml("detect", inp.detect_params)), ("intel", params_toml("intel", &j.parameters)), ("report", params_toml("report", inp.params))] {
+                            details { summary { "[" (name) "]" } pre { (text) } }
+                        }
+                        h3 { "Lists" }
+                        @if j.lists.is_empty() { p { "No watchlists given." } }
+                        ul { @for l in &j.lists { li { (l.file) ": " (l.entries) " vessels, " (l.errors.len()) " bad rows"
+                            @if !l.errors.is_empty() { ul.small { @for e in l.errors.iter().take(20) { li { (e.to_string()) } } } } } } }
+                        @for (h, t) in &inp.extra { h3 { (h) } pre { (t) } }
+                    }
+                    section #provenance {
+                        h2 { "Provenance" }
+                        p { "Store " code { (inp.store.dir().display().to_string()) } ". Each source as recorded in the store's manifest when it was ingested (BLAKE3 of its bytes):" }
+                        table.sortable {
+                            thead { tr { th { "source" } th { "format" } th { "bytes" } th { "BLAKE3" } th { "messages" } th { "positions" } th { "identities" } th { "duplicates" } th { "rejects" } th { "first" } th { "last" } } }
+                            tbody { @for s in sources {
+                                tr {
+                                    td { (s.path) } td { (s.format) } td.num { (thousands(s.size as f64)) } td.hash { (s.hash) }
+                                    td.num { (thousands(s.messages as f64)) } td.num { (thousands(s.positions as f64)) } td.num { (thousands(s.identities as f64)) } td.num { (thousands(s.duplicates as f64)) }
+                                    td.small { @for (k, n) in &s.rejects { (k) " " (n) br; } }
+                                    td { (s.first_time.as_deref().map(short_time).unwrap_or_default()) } td { (s.last_time.as_deref().map(short_time).unwrap_or_default()) }
+                                }
+                            } }
+                        }
+                        @if !input_hashes.is_empty() {
+                            p { "Other files read:" }
+                            table { tbody { @for (p, h) in &input_hashes { tr { td { (p) } @if let Some((n, h)) = h { td.num { (thousands(*n as f64)) } td.hash { (h) } } @else { td {} td { "not readable when the report was written" } } } } } }
+                        }
+                        p { "Files written with this report:" }
+                        table { tbody { @for w in written { tr { td { (w.file) } td.num { (thousands(w.bytes as f64)) } td.hash { (w.blake3) } } } } }
+                    }
+                }
+                script { (PreEscaped(JS)) }
+            }
+        }
+    };
+    page.into_string()
+}
+
+/// TOML of a parameter table under its name.
+mod erased {
+    pub trait Ser {
+        fn toml(&self, name: &str) -> String;
+    }
+    impl<T: serde::Serialize> Ser for T {
+        fn toml(&self, name: &str) -> String {
+            let mut t = toml::Table::new();
+            match toml::Value::try_from(self) {
+                Ok(v) => {
+                    t.insert(name.to_string(), v);
+                    toml::to_string(&t).unwrap_or_else(|e| format!("# cannot print: {e}"))
+                }
+                Err(e) => format!("# cannot print: {e}"),
+            }
+        }
+    }
+}

@@ -1,0 +1,253 @@
+//! # shiptrace report
+//!
+//! The evidence dossier and the exports a GIS user loads:
+//!
+//! - `report.html`: one self-contained file (inline SVG map with Natural
+//!   Earth land, inline CSS and a small inline script, a Content Security
+//!   Policy that forbids any network request) — see [`html`].
+//! - `events.geojson`, `tracks.kml`, `events.csv`, `voyages.csv` — see
+//!   [`export`].
+//!
+//! Broadcast text (names, callsigns, destinations) is attacker-controlled:
+//! the HTML is built with `maud`, which escapes every interpolated value;
+//! KML goes through `quick-xml`'s escaping; CSV cells that a spreadsheet
+//! would run as a formula are defused ([`export::csv_text`]).
+
+pub mod charts;
+pub mod export;
+pub mod html;
+pub mod map;
+
+use detect::Event;
+use intel::profile::Profile;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// `[report]` in shiptrace.toml.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ReportParams {
+    /// Vessels with at least this risk score (0-100) get a dossier and a
+    /// track on the map; so does every vessel with a list match. Default
+    /// 20: one dark port call or encounter with a listed vessel (see
+    /// `[intel.risk]`) puts a vessel in; routine gaps alone do not.
+    pub min_risk: f64,
+    /// At most this many dossiers (highest risk first). Default 30: keeps
+    /// the file small enough to mail (about 2-5 MB).
+    pub max_vessels: usize,
+    /// Fixes further apart than this split a drawn track; the silence is
+    /// drawn dashed. Default 60 minutes (longer than any ITU reporting
+    /// interval, shorter than the 12 h of a detected dark port call).
+    pub track_break_minutes: f64,
+    /// Track points closer than this on the map at 8x zoom are merged
+    /// (Ramer-Douglas-Peucker in pixels). Default 0.5 px.
+    pub track_tolerance_px: f64,
+    /// Rows in the notable-events table before it says "and N more in
+    /// events.csv". Default 2,000.
+    pub max_event_rows: usize,
+}
+
+impl Default for ReportParams {
+    fn default() -> Self {
+        ReportParams {
+            min_risk: 20.0,
+            max_vessels: 30,
+            track_break_minutes: 60.0,
+            track_tolerance_px: 0.5,
+            max_event_rows: 2000,
+        }
+    }
+}
+
+impl ReportParams {
+    /// `[report]` of a configuration file; other tables are left alone.
+    pub fn from_toml(text: &str) -> Result<ReportParams, String> {
+        let v: toml::Table = toml::from_str(text).map_err(|e| e.to_string())?;
+        match v.get("report") {
+            Some(r) => r
+                .clone()
+                .try_into::<ReportParams>()
+                .map_err(|e| format!("[report]: {e}")),
+            None => Ok(ReportParams::default()),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("{0}")]
+    Store(#[from] store::StoreError),
+    #[error("cannot write {path}: {err}")]
+    Write { path: String, err: std::io::Error },
+    #[error("{0}")]
+    Encode(String),
+}
+
+/// Everything a report is made of.
+pub struct Inputs<'a> {
+    /// Shown as the page title (attacker-free: chosen by the user).
+    pub title: String,
+    /// A banner above everything, e.g. that the data are simulated.
+    pub notice: Option<String>,
+    pub store: &'a store::Store,
+    /// Events after judgement (confidence raised where corroborated).
+    pub events: &'a [Event],
+    pub judgement: &'a intel::Judgement,
+    pub profiles: &'a BTreeMap<u32, Profile>,
+    pub detect_params: &'a detect::Params,
+    pub params: &'a ReportParams,
+    /// Places for the map (ports, user areas).
+    pub gazetteer: &'a detect::gazetteer::Gazetteer,
+    /// Files the run read besides the store (configuration, lists...):
+    /// hashed and listed under provenance.
+    pub inputs: Vec<PathBuf>,
+    /// The command line that made the report.
+    pub command: String,
+    /// RFC 3339 time of writing.
+    pub generated: String,
+    /// Extra sections (e.g. a simulation's scores), title and preformatted text.
+    pub extra: Vec<(String, String)>,
+}
+
+/// A vessel that gets a dossier and a track.
+#[derive(Debug, Clone)]
+pub struct Vessel {
+    pub mmsi: u32,
+    pub name: Option<String>,
+    pub risk: f64,
+    pub colour: &'static str,
+}
+
+/// Distinct colours for tracks (Sasha Trubetskoy's list of 20, the dark
+/// and saturated ones, which read on both land and sea).
+pub const PALETTE: [&str; 14] = [
+    "#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#f032e6", "#9a6324", "#800000",
+    "#469990", "#000075", "#808000", "#42d4f4", "#bfef45", "#fabed4",
+];
+
+/// Vessels of interest: risk >= `min_risk` or any list match, highest
+/// risk first, at most `max_vessels`.
+pub fn vessels_of_interest(
+    j: &intel::Judgement,
+    profiles: &BTreeMap<u32, Profile>,
+    p: &ReportParams,
+) -> Vec<Vessel> {
+    let mut score: BTreeMap<u32, f64> = BTreeMap::new();
+    for r in &j.risk {
+        if r.score >= p.min_risk {
+            score.insert(r.mmsi, r.score);
+        }
+    }
+    for m in &j.matches {
+        let s = j
+            .risk
+            .iter()
+            .find(|r| r.mmsi == m.mmsi)
+            .map_or(0.0, |r| r.score);
+        score.insert(m.mmsi, s);
+    }
+    let mut v: Vec<(u32, f64)> = score.into_iter().collect();
+    v.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    v.truncate(p.max_vessels);
+    v.into_iter()
+        .enumerate()
+        .map(|(k, (mmsi, risk))| Vessel {
+            mmsi,
+            name: profiles
+                .get(&mmsi)
+                .and_then(|p| p.name())
+                .map(str::to_string),
+            risk,
+            colour: PALETTE[k % PALETTE.len()],
+        })
+        .collect()
+}
+
+/// What [`write_all`] wrote: file name, bytes, BLAKE3.
+#[derive(Debug, Clone, Serialize)]
+pub struct Written {
+    pub file: String,
+    pub bytes: u64,
+    pub blake3: String,
+}
+
+fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> Result<Written, ReportError> {
+    let path = dir.join(name);
+    // Written whole to a temporary name, then renamed: a reader never
+    // sees half a report.
+    let tmp = dir.join(format!(".{name}.tmp"));
+    std::fs::write(&tmp, bytes)
+        .and_then(|_| std::fs::rename(&tmp, &path))
+        .map_err(|err| ReportError::Write {
+            path: path.display().to_string(),
+            err,
+        })?;
+    Ok(Written {
+        file: name.to_string(),
+        bytes: bytes.len() as u64,
+        blake3: blake3::hash(bytes).to_hex().to_string(),
+    })
+}
+
+/// Writes the exports, then the report `html_name` (which lists the
+/// exports with their hashes) into `dir`.
+pub fn write_all(dir: &Path, html_name: &str, inp: &Inputs) -> Result<Vec<Written>, ReportError> {
+    std::fs::create_dir_all(dir).map_err(|err| ReportError::Write {
+        path: dir.display().to_string(),
+        err,
+    })?;
+    let vessels = vessels_of_interest(inp.judgement, inp.profiles, inp.params);
+    let tracks = map::load_tracks(inp.store, &vessels, inp.params)?;
+    let mut written = vec![
+        write_file(dir, "events.geojson", &export::events_geojson(inp.events)?)?,
+        write_file(
+            dir,
+            "tracks.kml",
+            &export::tracks_kml(&vessels, &tracks, inp.events)?,
+        )?,
+        write_file(dir, "events.csv", &export::events_csv(inp.events)?)?,
+        write_file(
+            dir,
+            "voyages.csv",
+            &export::voyages_csv(inp.events, inp.judgement)?,
+        )?,
+    ];
+    // The template has no control characters of its own; any in the page
+    // came from broadcast text.
+    let page = visible(&html::render(inp, &vessels, &tracks, &written)).into_owned();
+    written.push(write_file(dir, html_name, page.as_bytes())?);
+    Ok(written)
+}
+
+/// Text with C0/C1 control characters (other than tab and newline) shown
+/// as `\u{1b}`: a broadcast name can carry terminal escapes, which XML 1.0
+/// forbids outright and HTML treats as parse errors.
+pub fn visible(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if c.is_control() && c != '\n' && c != '\t' {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// `2023-08-10T15:45:22.643Z` -> `2023-08-10 15:45Z`.
+pub fn short_time(t: &str) -> String {
+    if t.len() >= 16 {
+        format!("{} {}Z", &t[..10], &t[11..16])
+    } else {
+        t.to_string()
+    }
+}
+
+/// Hours between an event's start and end (0 for instants).
+pub fn hours(e: &Event) -> f64 {
+    (e.end_ms() - e.start_ms()) as f64 / 3.6e6
+}
