@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # Installs the test prerequisites (Debian gpsd-clients for the gpsd
-# differential tests) if missing, then runs the whole test suite and prints
-# one closing line with the totals over all test binaries.
+# differential tests, chromium for the report's browser test) if missing,
+# then runs the whole test suite and prints one closing line with the
+# totals over all test binaries.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if ! command -v gpsdecode >/dev/null 2>&1; then
-  if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gpsd-clients >/dev/null
-  else
-    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gpsd-clients >/dev/null
-  fi
+if ! command -v gpsdecode >/dev/null 2>&1 || ! command -v chromium >/dev/null 2>&1; then
+  sudo=""
+  [ "$(id -u)" = 0 ] || sudo=sudo
+  $sudo apt-get update -qq
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gpsd-clients chromium >/dev/null
 fi
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
