@@ -28,7 +28,9 @@ fn chromium() -> PathBuf {
             }
         }
     }
-    panic!("no Chromium found: install Debian's `chromium` (.ci/run does) or set SHIPTRACE_CHROMIUM");
+    panic!(
+        "no Chromium found: install Debian's `chromium` (.ci/run does) or set SHIPTRACE_CHROMIUM"
+    );
 }
 
 #[derive(Default, Debug)]
@@ -65,7 +67,14 @@ fn open(file: &Path) -> Page_ {
         let mut s = s.lock().unwrap_or_else(|e| e.into_inner());
         match e {
             Event::RuntimeConsoleAPICalled(c) => {
-                let text = format!("{:?}", c.params.args.iter().map(|a| a.value.clone()).collect::<Vec<_>>());
+                let text = format!(
+                    "{:?}",
+                    c.params
+                        .args
+                        .iter()
+                        .map(|a| a.value.clone())
+                        .collect::<Vec<_>>()
+                );
                 use headless_chrome::protocol::cdp::Runtime::ConsoleAPICalledEventTypeOption as T;
                 match c.params.Type {
                     T::Error | T::Assert => s.errors.push(format!("console: {text}")),
@@ -73,7 +82,9 @@ fn open(file: &Path) -> Page_ {
                     _ => {}
                 }
             }
-            Event::RuntimeExceptionThrown(x) => s.errors.push(format!("exception: {:?}", x.params.exception_details.text)),
+            Event::RuntimeExceptionThrown(x) => s
+                .errors
+                .push(format!("exception: {:?}", x.params.exception_details.text)),
             Event::LogEntryAdded(l) => {
                 use headless_chrome::protocol::cdp::Log::LogEntryLevel as L;
                 match l.params.entry.level {
@@ -104,36 +115,63 @@ fn open(file: &Path) -> Page_ {
     // the script marks the page when it has run to its end
     let mut ready = false;
     for _ in 0..100 {
-        if js(&tab, "document.documentElement.getAttribute('data-ready')") == serde_json::json!("1") {
+        if js(&tab, "document.documentElement.getAttribute('data-ready')") == serde_json::json!("1")
+        {
             ready = true;
             break;
         }
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
-    assert!(ready, "the report's script did not run to its end: {:?}", seen.lock().unwrap());
-    Page_ { _browser: browser, tab, seen }
+    assert!(
+        ready,
+        "the report's script did not run to its end: {:?}",
+        seen.lock().unwrap()
+    );
+    Page_ {
+        _browser: browser,
+        tab,
+        seen,
+    }
 }
 
 fn js(tab: &Tab, expr: &str) -> serde_json::Value {
     let r = tab
         .evaluate(&format!("JSON.stringify({expr})"), false)
         .unwrap_or_else(|e| panic!("{expr}: {e}"));
-    let s = r.value.and_then(|v| v.as_str().map(str::to_string)).unwrap_or_else(|| "null".into());
+    let s = r
+        .value
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_else(|| "null".into());
     serde_json::from_str(&s).unwrap()
 }
 
 fn n(tab: &Tab, selector: &str) -> u64 {
-    js(tab, &format!("document.querySelectorAll({selector:?}).length")).as_u64().unwrap()
+    js(
+        tab,
+        &format!("document.querySelectorAll({selector:?}).length"),
+    )
+    .as_u64()
+    .unwrap()
 }
 
 fn assert_clean(p: &Page_, file: &Path) {
     let s = p.seen.lock().unwrap();
     assert!(s.errors.is_empty(), "console errors: {:?}", s.errors);
-    assert!(s.dialogs.is_empty(), "a dialog opened (injected script ran): {:?}", s.dialogs);
+    assert!(
+        s.dialogs.is_empty(),
+        "a dialog opened (injected script ran): {:?}",
+        s.dialogs
+    );
     let own = format!("file://{}", file.canonicalize().unwrap().display());
     let others: Vec<&String> = s.requests.iter().filter(|u| **u != own).collect();
-    assert!(others.is_empty(), "network requests besides the file: {others:?}");
-    assert!(!s.requests.is_empty(), "the request log saw nothing: is Network enabled?");
+    assert!(
+        others.is_empty(),
+        "network requests besides the file: {others:?}"
+    );
+    assert!(
+        !s.requests.is_empty(),
+        "the request log saw nothing: is Network enabled?"
+    );
     if !s.warnings.is_empty() {
         eprintln!("warnings (not failures): {:?}", s.warnings);
     }
@@ -153,48 +191,122 @@ fn screenshot(tab: &Tab, name: &str) {
 fn demo_report_in_headless_chromium() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("demo");
-    let o = common::run(tmp.path(), &["demo", "--out", "demo", "--days", "20", "--vessels", "30"]);
+    let o = common::run(
+        tmp.path(),
+        &["demo", "--out", "demo", "--days", "20", "--vessels", "30"],
+    );
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("demo/report.html"), "the demo says where the report is: {err}");
+    assert!(
+        err.contains("demo/report.html"),
+        "the demo says where the report is: {err}"
+    );
     let file = out.join("report.html");
     let p = open(&file);
     let tab = &p.tab;
     // the map: land from Natural Earth, tracks, watched ports, markers
     assert_eq!(n(tab, "svg#map path.land"), 1);
-    let land = js(tab, "document.querySelector('svg#map path.land').getAttribute('d').length").as_u64().unwrap();
-    assert!(land > 2_000, "the coast is drawn ({land} characters of path)");
+    let land = js(
+        tab,
+        "document.querySelector('svg#map path.land').getAttribute('d').length",
+    )
+    .as_u64()
+    .unwrap();
+    assert!(
+        land > 2_000,
+        "the coast is drawn ({land} characters of path)"
+    );
     assert!(n(tab, "svg#map g.track") >= 4, "the four shuttles' tracks");
-    assert!(n(tab, "svg#map g.watched") >= 2, "Rajin and the other watched ports");
-    assert!(n(tab, "svg#map a.marker[data-kind=dark_port_call]") >= 1, "dark port calls marked");
+    assert!(
+        n(tab, "svg#map g.watched") >= 2,
+        "Rajin and the other watched ports"
+    );
+    assert!(
+        n(tab, "svg#map a.marker[data-kind=dark_port_call]") >= 1,
+        "dark port calls marked"
+    );
     // dossiers, voyages, claims, events, parameters, provenance
     assert!(n(tab, "article.dossier") >= 4);
     assert!(n(tab, "#voyage-table tbody tr") >= 1);
-    assert!(n(tab, "#claims tbody tr") >= 5, "the built-in claims ledger");
+    assert!(
+        n(tab, "#claims tbody tr") >= 5,
+        "the built-in claims ledger"
+    );
     assert!(n(tab, "#event-table tbody tr") >= 1);
-    assert!(n(tab, "#methods details pre") >= 3, "detect, intel and report parameters");
-    assert!(n(tab, "#provenance td.hash") >= 5, "the source and the exports, hashed");
-    let text = js(tab, "document.body.innerText").as_str().unwrap().to_string();
-    for s in ["SIMULATED DATA", "ANGARA", "Najin", "Detections scored against the simulation"] {
+    assert!(
+        n(tab, "#methods details pre") >= 3,
+        "detect, intel and report parameters"
+    );
+    assert!(
+        n(tab, "#provenance td.hash") >= 5,
+        "the source and the exports, hashed"
+    );
+    let text = js(tab, "document.body.innerText")
+        .as_str()
+        .unwrap()
+        .to_string();
+    for s in [
+        "SIMULATED DATA",
+        "ANGARA",
+        "Najin",
+        "Detections scored against the simulation",
+    ] {
         assert!(text.contains(s), "{s:?} not on the page");
     }
     // sorting: the risk column ascending puts the lowest first
-    let first = |tab: &Tab| js(tab, "document.querySelector('#vessel-table tbody tr td:nth-child(5)').getAttribute('data-v')");
-    js(tab, "document.querySelectorAll('#vessel-table thead th')[4].click()");
+    let first = |tab: &Tab| {
+        js(tab, "document.querySelector('#vessel-table tbody tr td:nth-child(5)').getAttribute('data-v')")
+    };
+    js(
+        tab,
+        "document.querySelectorAll('#vessel-table thead th')[4].click()",
+    );
     let asc = first(tab);
-    js(tab, "document.querySelectorAll('#vessel-table thead th')[4].click()");
+    js(
+        tab,
+        "document.querySelectorAll('#vessel-table thead th')[4].click()",
+    );
     let desc = first(tab);
     let f = |v: &serde_json::Value| v.as_str().unwrap().parse::<f64>().unwrap();
     assert!(f(&asc) <= f(&desc), "sorting by risk: {asc} then {desc}");
-    assert_eq!(js(tab, "document.querySelectorAll('#vessel-table thead th')[4].getAttribute('aria-sort')"), "descending");
+    assert_eq!(
+        js(
+            tab,
+            "document.querySelectorAll('#vessel-table thead th')[4].getAttribute('aria-sort')"
+        ),
+        "descending"
+    );
     // zoom: the map's viewBox narrows, reset restores it
-    let vb0 = js(tab, "document.querySelector('svg#map').getAttribute('viewBox')");
-    js(tab, "document.querySelector('button[data-zoom=in]').click()");
-    let vb1 = js(tab, "document.querySelector('svg#map').getAttribute('viewBox')");
+    let vb0 = js(
+        tab,
+        "document.querySelector('svg#map').getAttribute('viewBox')",
+    );
+    js(
+        tab,
+        "document.querySelector('button[data-zoom=in]').click()",
+    );
+    let vb1 = js(
+        tab,
+        "document.querySelector('svg#map').getAttribute('viewBox')",
+    );
     assert_ne!(vb0, vb1, "zoom in changes the view");
-    let w = |v: &serde_json::Value| v.as_str().unwrap().split(' ').nth(2).unwrap().parse::<f64>().unwrap();
+    let w = |v: &serde_json::Value| {
+        v.as_str()
+            .unwrap()
+            .split(' ')
+            .nth(2)
+            .unwrap()
+            .parse::<f64>()
+            .unwrap()
+    };
     assert!(w(&vb1) < w(&vb0));
-    js(tab, "document.querySelector('button[data-zoom=reset]').click()");
-    let vb2 = js(tab, "document.querySelector('svg#map').getAttribute('viewBox')");
+    js(
+        tab,
+        "document.querySelector('button[data-zoom=reset]').click()",
+    );
+    let vb2 = js(
+        tab,
+        "document.querySelector('svg#map').getAttribute('viewBox')",
+    );
     assert_eq!(w(&vb2), w(&vb0));
     screenshot(tab, "report-demo.png");
     assert_clean(&p, &file);
@@ -203,21 +315,46 @@ fn demo_report_in_headless_chromium() {
 #[test]
 fn hostile_names_run_no_script_in_chromium() {
     let (_tmp, d) = common::hostile_case();
-    common::run(&d, &["analyze", "dma.csv", "--out", "case", "--watchlist", "list.toml"]);
+    common::run(
+        &d,
+        &[
+            "analyze",
+            "dma.csv",
+            "--out",
+            "case",
+            "--watchlist",
+            "list.toml",
+        ],
+    );
     let file = d.join("case/report.html");
     let p = open(&file);
     let tab = &p.tab;
     assert_eq!(n(tab, "img"), 0, "an injected image element exists");
     assert_eq!(n(tab, "script"), 1, "only the report's own script");
     assert_eq!(
-        js(tab, "Array.from(document.querySelectorAll('b')).some(b => b.textContent === \"C'S\")"),
+        js(
+            tab,
+            "Array.from(document.querySelectorAll('b')).some(b => b.textContent === \"C'S\")"
+        ),
         false,
         "markup from the callsign was parsed"
     );
-    let text = js(tab, "document.getElementById('v-273210440').innerText").as_str().unwrap().to_string();
-    assert!(text.contains("<script>alert(2)</script>"), "the name is shown as text: {text}");
-    assert!(text.contains(common::CALLSIGN), "the callsign is shown as text");
-    assert!(text.contains(common::DESTINATION), "the destination is shown as text");
+    let text = js(tab, "document.getElementById('v-273210440').innerText")
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        text.contains("<script>alert(2)</script>"),
+        "the name is shown as text: {text}"
+    );
+    assert!(
+        text.contains(common::CALLSIGN),
+        "the callsign is shown as text"
+    );
+    assert!(
+        text.contains(common::DESTINATION),
+        "the destination is shown as text"
+    );
     screenshot(tab, "report-hostile.png");
     assert_clean(&p, &file);
 }

@@ -13,8 +13,49 @@ use std::collections::HashMap;
 /// and both speeds.
 pub type PairHits = HashMap<(u32, u32), Vec<(i64, f64, f64, f32, f32)>>;
 
-/// Index one slice of fixes (mmsi, t, lat, lon, sog) and record close pairs.
-pub fn index_slice(fixes: &[(u32, i64, f64, f64, f32)], p: &Params, hits: &mut PairHits) {
+/// Whether a pair's midpoint is far enough from every port to count
+/// (`encounters.min_port_distance_km`), answered per ~1 km cell where the
+/// whole cell is clearly out or in, and exactly otherwise.
+struct PortFilter<'a> {
+    gaz: &'a Gazetteer,
+    km: f64,
+    cells: HashMap<(i64, i64), Option<bool>>,
+}
+
+impl PortFilter<'_> {
+    fn away(&mut self, lat: f64, lon: f64) -> bool {
+        // A midpoint lies within 1.5 km of the centre of the cell of 0.01°
+        // it falls in; decide the cell once when that margin settles it.
+        let key = ((lat * 100.0).floor() as i64, (lon * 100.0).floor() as i64);
+        let (gaz, km) = (self.gaz, self.km);
+        let verdict = *self.cells.entry(key).or_insert_with(|| {
+            let (clat, clon) = ((key.0 as f64 + 0.5) / 100.0, (key.1 as f64 + 0.5) / 100.0);
+            if gaz.nearest(clat, clon, km + 1.5).is_none() {
+                Some(true)
+            } else if km > 1.5 && gaz.nearest(clat, clon, km - 1.5).is_some() {
+                Some(false)
+            } else {
+                None
+            }
+        });
+        verdict.unwrap_or_else(|| gaz.nearest(lat, lon, km).is_none())
+    }
+}
+
+/// Index one slice of fixes (mmsi, t, lat, lon, sog) and record close
+/// pairs. Pairs side by side in a port are berthed, not meeting: they are
+/// dropped here, so months of ships moored together cost no memory.
+pub fn index_slice(
+    fixes: &[(u32, i64, f64, f64, f32)],
+    p: &Params,
+    gaz: &Gazetteer,
+    hits: &mut PairHits,
+) {
+    let mut ports = PortFilter {
+        gaz,
+        km: p.encounters.min_port_distance_km,
+        cells: HashMap::new(),
+    };
     let bucket_ms = p.encounters.bucket_minutes.max(1) * 60_000;
     // cell size ~1 km: 0.01° latitude
     let cell = 0.01f64;
@@ -49,14 +90,11 @@ pub fn index_slice(fixes: &[(u32, i64, f64, f64, f32)], p: &Params, hits: &mut P
                         if o.0 <= a.0 {
                             continue;
                         }
-                        if distance_nm(a.2, a.3, o.2, o.3) <= max_nm {
-                            hits.entry((a.0, o.0)).or_default().push((
-                                b,
-                                (a.2 + o.2) / 2.0,
-                                (a.3 + o.3) / 2.0,
-                                a.4,
-                                o.4,
-                            ));
+                        let (mlat, mlon) = ((a.2 + o.2) / 2.0, (a.3 + o.3) / 2.0);
+                        if distance_nm(a.2, a.3, o.2, o.3) <= max_nm && ports.away(mlat, mlon) {
+                            hits.entry((a.0, o.0))
+                                .or_default()
+                                .push((b, mlat, mlon, a.4, o.4));
                         }
                     }
                 }
@@ -73,13 +111,8 @@ pub fn encounters(hits: &mut PairHits, p: &Params, gaz: &Gazetteer) -> Vec<Event
     let mut pairs: Vec<_> = hits.keys().copied().collect();
     pairs.sort();
     for pair in pairs {
+        // (hits near a port were dropped by index_slice)
         let v = hits.get_mut(&pair).expect("key from the map");
-        // Ships side by side in a port are berthed, not meeting: drop hits
-        // near a port before joining them into runs.
-        v.retain(|h| {
-            gaz.nearest(h.1, h.2, p.encounters.min_port_distance_km)
-                .is_none()
-        });
         v.sort_by_key(|h| h.0);
         v.dedup_by_key(|h| h.0);
         let mut i = 0;

@@ -68,6 +68,60 @@ pub fn detect_store(store: &Store, p: &Params) -> Result<(Vec<Event>, Summary), 
     detect_store_with(store, p, &gaz)
 }
 
+/// Two reports say the same (every field but time, station and payload hash).
+fn same_identity(a: &store::Identity, b: &store::Identity) -> bool {
+    a.msg_type == b.msg_type
+        && a.imo == b.imo
+        && a.name == b.name
+        && a.callsign == b.callsign
+        && a.ship_type == b.ship_type
+        && (a.to_bow, a.to_stern, a.to_port, a.to_starboard)
+            == (b.to_bow, b.to_stern, b.to_port, b.to_starboard)
+        && a.draught == b.draught
+        && a.destination == b.destination
+        && a.eta == b.eta
+}
+
+/// Puts one vessel's identity reports in time order and cuts each run of
+/// identical reports (every field but time, station and payload hash) to
+/// its first and last. Ships repeat their static data every six minutes,
+/// so this keeps a few reports per identity instead of hundreds of
+/// thousands, and loses nothing the detectors use: every change, the time
+/// each value was first and last broadcast, and the value at any time.
+pub fn collapse_identities(v: &mut Vec<store::Identity>) {
+    v.sort_by_key(|i| i.time_ms);
+    let same = same_identity;
+    let mut keep = 0usize;
+    for k in 0..v.len() {
+        // v[..keep] is the result so far; a run's middle report is replaced
+        // by the run's latest
+        if keep >= 2 && same(&v[keep - 1], &v[k]) && same(&v[keep - 2], &v[k]) {
+            v.swap(keep - 1, k);
+        } else {
+            v.swap(keep, k);
+            keep += 1;
+        }
+    }
+    v.truncate(keep);
+}
+
+/// Appends a report arriving in time order, replacing the latest of a run
+/// of identical reports instead of growing the run (see
+/// [`collapse_identities`], which the caller still runs to cover
+/// reports that arrive out of order).
+fn push_identity(v: &mut Vec<store::Identity>, i: store::Identity) {
+    let n = v.len();
+    if n >= 2
+        && v[n - 1].time_ms <= i.time_ms
+        && same_identity(&v[n - 1], &i)
+        && same_identity(&v[n - 2], &i)
+    {
+        v[n - 1] = i;
+    } else {
+        v.push(i);
+    }
+}
+
 /// Runs every detector over a store with a given gazetteer.
 pub fn detect_store_with(
     store: &Store,
@@ -121,10 +175,21 @@ pub fn detect_store_with(
                 ..Filter::default()
             };
             let pos = store.positions(&f)?;
-            let ids = store.identities(&f)?;
+            // identity reports batch by batch, runs of repeats cut as
+            // they come (a busy MMSI range has millions of them)
+            let mut n_ids = 0u64;
             let mut by_id: HashMap<u32, Vec<store::Identity>> = HashMap::new();
-            for i in ids.iter() {
-                by_id.entry(i.mmsi).or_default().push(i.clone());
+            for b in store.scan_identities(&f) {
+                let (path, b) = b?;
+                for i in store::schema::identities_from_batch(&b)
+                    .map_err(|msg| StoreError::Corrupt { path, msg })?
+                {
+                    n_ids += 1;
+                    push_identity(by_id.entry(i.mmsi).or_default(), i);
+                }
+            }
+            for v in by_id.values_mut() {
+                collapse_identities(v);
             }
             let mut events = Vec::new();
             let mut gaps = Vec::new();
@@ -177,7 +242,7 @@ pub fn detect_store_with(
                 loiters,
                 density,
                 fixes: pos.len() as u64,
-                identities: ids.len() as u64,
+                identities: n_ids,
                 vessels,
                 imo_seen,
                 idlogs,
@@ -390,7 +455,7 @@ pub fn detect_store_with(
                 }
             }
         }
-        encounter::index_slice(&slice, p, &mut hits);
+        encounter::index_slice(&slice, p, gaz, &mut hits);
     }
     let pair_events = encounter::encounters(&mut hits, p, gaz);
     // One-sided: a vessel that made a dark call loiters at sea, no partner heard.

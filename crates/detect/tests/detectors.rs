@@ -401,3 +401,32 @@ fn streaming_loitering_matches_a_run_at_the_end_of_the_data() {
     assert_eq!(e.start_ms(), T0);
     assert_eq!(e.end_ms(), T0 + 29 * 600_000);
 }
+
+#[test]
+fn repeated_identity_reports_collapse_to_first_and_last() {
+    let id = |t: i64, d: f32| Identity {
+        time_ms: t,
+        mmsi: 273210440,
+        msg_type: 5,
+        name: Some("ANGARA".into()),
+        draught: Some(d),
+        ..Identity::default()
+    };
+    // out of order on purpose; draught 5 x4, then 7 x3, then 5 once
+    let mut v = vec![
+        id(T0 + 2 * H, 5.0),
+        id(T0, 5.0),
+        id(T0 + H, 5.0),
+        id(T0 + 3 * H, 5.0),
+        id(T0 + 4 * H, 7.0),
+        id(T0 + 6 * H, 7.0),
+        id(T0 + 5 * H, 7.0),
+        id(T0 + 7 * H, 5.0),
+    ];
+    detect::collapse_identities(&mut v);
+    let got: Vec<(i64, f32)> = v
+        .iter()
+        .map(|i| ((i.time_ms - T0) / H, i.draught.unwrap()))
+        .collect();
+    assert_eq!(got, vec![(0, 5.0), (3, 5.0), (4, 7.0), (6, 7.0), (7, 5.0)]);
+}
