@@ -7,6 +7,7 @@ mod detect;
 mod estimate;
 mod ingest;
 mod simulate;
+mod watch;
 
 use clap::{Parser, Subcommand};
 
@@ -37,6 +38,8 @@ enum Command {
     Simulate(simulate::SimulateArgs),
     /// Detect behaviours (port visits, dark port calls, gaps, encounters...) in a store.
     Detect(detect::DetectArgs),
+    /// Watch live feeds: alerts, an HTTP API and live map, everything persisted.
+    Watch(watch::WatchArgs),
     /// Score detected events against a simulation's ground truth.
     Eval(detect::EvalArgs),
     /// Watchlist matches, risk, what the voyages could have carried, claims checked.
@@ -54,6 +57,7 @@ fn main() {
         Command::Simulate(a) => simulate::run(a),
         Command::Detect(a) => detect::run(a),
         Command::Eval(a) => detect::eval(a),
+        Command::Watch(a) => watch::run(a),
         Command::Estimate(a) => estimate::run(a),
     };
     if let Err(e) = res {

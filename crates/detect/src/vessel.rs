@@ -295,7 +295,10 @@ pub fn detect_vessel(
     out
 }
 
-fn speeds(moving: &[f32], p: &Params) -> (f64, f64) {
+/// (top, cruise) speed of a vessel from its speeds over 3 kn: the 95th
+/// percentile times `dark_port_call.speed_margin`, and the median; the
+/// configured default with fewer than 10 values.
+pub fn speeds(moving: &[f32], p: &Params) -> (f64, f64) {
     if moving.len() < 10 {
         return (
             p.dark_port_call.default_speed_kn,
@@ -438,6 +441,12 @@ impl PortVisitTracker {
             }
         }
         done
+    }
+
+    /// The place (gazetteer index) of the visit in progress, if any: how a
+    /// live watcher sees a vessel enter a port before the visit ends.
+    pub fn current_port(&self) -> Option<usize> {
+        self.cur.as_ref().map(|v| v.port)
     }
 
     /// The visit in progress, if any (its exit not seen).

@@ -107,6 +107,12 @@ impl Projection {
             k,
         }
     }
+    /// (lon0, top, k): x = (lon - lon0) k, y = (top - mercator(lat)) k, with
+    /// mercator(lat) = ln(tan(45° + lat/2)) in degrees — for a script that
+    /// places live positions on a map drawn here.
+    pub fn params(&self) -> (f64, f64, f64) {
+        (self.lon0, self.top, self.k)
+    }
     pub fn xy(&self, lon: f64, lat: f64) -> (f64, f64) {
         ((lon - self.lon0) * self.k, (self.top - merc(lat)) * self.k)
     }

@@ -1,0 +1,508 @@
+//! `shiptrace watch` on loopback: the built-in scenario (13 days) replayed
+//! over TCP and over UDP raises the expected alerts; the HTTP API, its
+//! event stream and its token work; kill -9 and a restart lose nothing
+//! that was acknowledged (fsynced, as `/api/stats` reports) and duplicate
+//! nothing (the store equals a direct ingest of the same lines).
+
+mod common;
+
+use std::io::{BufRead, Read, Write};
+use std::net::{TcpListener, TcpStream, UdpSocket};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+const ANGARA: u32 = 273210440;
+
+struct Fixture {
+    dir: PathBuf,
+    lines: Vec<Vec<u8>>,
+}
+
+/// The scenario's feed (13 days, the shuttles and 2 ordinary fleets'
+/// worth of vessels) plus a type 5 at the end in which ANGARA (listed)
+/// calls itself "ANGARA II"; a configuration listing the shuttles and
+/// alerting on every encounter. Made once for all tests here.
+fn fixture() -> &'static Fixture {
+    static F: OnceLock<Fixture> = OnceLock::new();
+    F.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap().keep();
+        common::run(&dir, &["simulate", "--days", "13", "--vessels", "2", "--out", "sim"]);
+        let mut text = String::new();
+        flate2::read::GzDecoder::new(std::fs::File::open(dir.join("sim/ais.nmea.gz")).unwrap())
+            .read_to_string(&mut text)
+            .unwrap();
+        let mut lines: Vec<Vec<u8>> = text.lines().map(|l| l.as_bytes().to_vec()).collect();
+        let mut m = ais::random_message(5, &mut std::iter::repeat(0));
+        if let ais::Body::StaticAndVoyage(s) = &mut m.body {
+            s.imo = 9179842;
+            s.shipname = ais::AisText::from_str_lossy("ANGARA II");
+            s.callsign = ais::AisText::from_str_lossy("UBCT6");
+            s.shiptype = 70;
+        }
+        m.msg_type = 5;
+        m.mmsi = ANGARA;
+        let t = 1_691_971_200_000; // 2023-08-14T00:00Z, the end of the feed
+        for s in ais::encode::to_sentences(&m, &ais::encode::SentenceOptions { tag_time_ms: Some(t), ..Default::default() }) {
+            lines.push(s.into_bytes());
+        }
+        std::fs::write(
+            dir.join("watch.toml"),
+            format!(
+                "[intel]\nwatchlists = [{:?}]\n\n[watch]\nall_encounters = true\nroll_minutes = 0.05\n",
+                Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/rason-shuttle/watchlist.toml").canonicalize().unwrap()
+            ),
+        )
+        .unwrap();
+        Fixture { dir, lines }
+    })
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn http(port: u16, path: &str, token: Option<&str>) -> (u16, String) {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    let auth = token
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
+    write!(s, "GET {path} HTTP/1.0\r\nHost: localhost\r\n{auth}\r\n").unwrap();
+    let mut r = String::new();
+    s.read_to_string(&mut r).unwrap();
+    let status = r
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = r
+        .split_once("\r\n\r\n")
+        .map(|x| x.1.to_string())
+        .unwrap_or_default();
+    (status, body)
+}
+
+fn json(port: u16, path: &str) -> serde_json::Value {
+    let (st, body) = http(port, path, None);
+    assert_eq!(st, 200, "{path}: {body}");
+    serde_json::from_str(&body).unwrap()
+}
+
+fn wait(what: &str, secs: u64, mut ok: impl FnMut() -> bool) {
+    let t = Instant::now();
+    while !ok() {
+        assert!(
+            t.elapsed() < Duration::from_secs(secs),
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+struct Watch {
+    child: Child,
+    http: u16,
+}
+
+fn start(dir: &Path, input: &[&str], extra: &[&str]) -> Watch {
+    let f = fixture();
+    let http = free_port();
+    let cfg = f.dir.join("watch.toml");
+    let mut args: Vec<String> = vec![
+        "watch".into(),
+        "--dir".into(),
+        dir.display().to_string(),
+        "--http".into(),
+        format!("127.0.0.1:{http}"),
+        "--config".into(),
+        cfg.display().to_string(),
+    ];
+    args.extend(input.iter().map(|s| s.to_string()));
+    args.extend(extra.iter().map(|s| s.to_string()));
+    let child = common::bin()
+        .args(&args)
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(dir.with_extension("stderr")).unwrap())
+        .spawn()
+        .unwrap();
+    let w = Watch { child, http };
+    wait("the HTTP API", 60, || {
+        TcpStream::connect(("127.0.0.1", http)).is_ok()
+    });
+    w
+}
+
+fn stats(w: &Watch) -> serde_json::Value {
+    json(w.http, "/api/stats")
+}
+
+fn stop(mut w: Watch) {
+    std::process::Command::new("kill")
+        .args(["-TERM", &w.child.id().to_string()])
+        .status()
+        .unwrap();
+    let t = Instant::now();
+    loop {
+        if let Some(st) = w.child.try_wait().unwrap() {
+            assert!(st.success(), "watch exited with {st}");
+            return;
+        }
+        assert!(
+            t.elapsed() < Duration::from_secs(120),
+            "watch did not stop on SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn kinds_for(alerts: &serde_json::Value, mmsi: u32) -> Vec<String> {
+    alerts
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["mmsi"] == mmsi)
+        .map(|a| a["kind"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn expected_alerts(port: u16) {
+    let alerts = json(port, "/api/alerts?limit=10000");
+    let k = kinds_for(&alerts, ANGARA);
+    for want in [
+        "left",
+        "went_dark",
+        "dark_port_call_suspected",
+        "dark_port_call",
+        "entered",
+        "identity_change",
+    ] {
+        assert!(
+            k.iter().any(|x| x == want),
+            "no {want} alert for ANGARA: {k:?}"
+        );
+    }
+    // went dark (6 h) before the dark call was suspected (12 h), both
+    // before the vessel reappeared and the call was confirmed
+    let seq = |kind: &str| {
+        alerts
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["mmsi"] == ANGARA && a["kind"] == kind)
+            .unwrap()["seq"]
+            .as_u64()
+            .unwrap()
+    };
+    assert!(seq("went_dark") < seq("dark_port_call_suspected"));
+    assert!(seq("dark_port_call_suspected") < seq("dark_port_call"));
+    let call = alerts
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["kind"] == "dark_port_call")
+        .unwrap();
+    assert_eq!(
+        call["event"]["kind"], "dark_port_call",
+        "the batch detector's event rides along"
+    );
+    let enc = alerts
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["kind"] == "encounter")
+        .count();
+    assert!(enc >= 10, "the scenario's ship-to-ship meetings: {enc}");
+}
+
+#[test]
+fn tcp_replay_raises_the_expected_alerts_and_the_api_works() {
+    let f = fixture();
+    let tmp = tempfile::tempdir().unwrap();
+    let feed = free_port();
+    let w = start(
+        &tmp.path().join("w"),
+        &["--tcp-listen", &format!("127.0.0.1:{feed}")],
+        &[],
+    );
+    // a subscriber to the event stream, before anything happens
+    let port = w.http;
+    let sse = std::thread::spawn(move || {
+        let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(120))).unwrap();
+        write!(s, "GET /api/stream HTTP/1.1\r\nHost: localhost\r\n\r\n").unwrap();
+        let r = std::io::BufReader::new(s);
+        for l in r.lines() {
+            let l = l.unwrap();
+            if let Some(d) = l.strip_prefix("data: ") {
+                let a: serde_json::Value = serde_json::from_str(d).unwrap();
+                return a["kind"].as_str().unwrap().to_string();
+            }
+        }
+        String::new()
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    let mut s = TcpStream::connect(("127.0.0.1", feed)).unwrap();
+    let mut sent = 0u64;
+    for l in &f.lines {
+        s.write_all(l).unwrap();
+        s.write_all(b"\r\n").unwrap();
+        sent += 1;
+    }
+    drop(s);
+    wait("every line persisted", 300, || {
+        stats(&w)["persisted"].as_u64().unwrap() >= sent
+    });
+    let st = stats(&w);
+    assert_eq!(
+        st["lines"].as_u64().unwrap(),
+        sent,
+        "TCP loses nothing: {st}"
+    );
+    assert_eq!(st["queue_drops"], 0);
+    wait("the last alerts", 30, || {
+        kinds_for(&json(w.http, "/api/alerts?limit=10000"), ANGARA)
+            .iter()
+            .any(|k| k == "identity_change")
+    });
+    expected_alerts(w.http);
+    assert!(
+        !sse.join().unwrap().is_empty(),
+        "the event stream delivered an alert"
+    );
+    // the vessel API
+    let v = json(w.http, &format!("/api/vessels/{ANGARA}"));
+    assert_eq!(v["vessel"]["name"], "ANGARA II");
+    assert!(!v["vessel"]["listed"].as_array().unwrap().is_empty());
+    assert!(!v["track"].as_array().unwrap().is_empty());
+    assert!(json(w.http, "/api/vessels").as_array().unwrap().len() > 20);
+    assert_eq!(http(w.http, "/api/vessels/1", None).0, 404);
+    let (st, page) = http(w.http, "/", None);
+    assert!(st == 200 && page.contains("<svg") && page.contains("/api/stream"));
+    stop(w);
+    // what watch collected is a store detect and report can use
+    let dir = tmp.path().join("w");
+    assert!(
+        std::fs::read_to_string(dir.join("alerts.jsonl"))
+            .unwrap()
+            .lines()
+            .count()
+            > 10
+    );
+    let o = common::run(
+        tmp.path(),
+        &["detect", "--store", "w/store", "--out", "ev.jsonl"],
+    );
+    assert!(String::from_utf8_lossy(&o.stderr).contains("dark_port_call"));
+}
+
+#[test]
+fn udp_replay_raises_the_expected_alerts() {
+    let f = fixture();
+    let tmp = tempfile::tempdir().unwrap();
+    let feed = free_port();
+    let w = start(
+        &tmp.path().join("w"),
+        &["--udp", &format!("127.0.0.1:{feed}")],
+        &[],
+    );
+    let sock = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let mut sent = 0u64;
+    let mut dgram = Vec::new();
+    for chunk in f.lines.chunks(400) {
+        for l in chunk {
+            if dgram.len() + l.len() + 2 > 1400 {
+                sock.send_to(&dgram, ("127.0.0.1", feed)).unwrap();
+                dgram.clear();
+            }
+            dgram.extend_from_slice(l);
+            dgram.extend_from_slice(b"\r\n");
+            sent += 1;
+        }
+        sock.send_to(&dgram, ("127.0.0.1", feed)).unwrap();
+        dgram.clear();
+        // paced: the next chunk once this one is in (UDP has no flow
+        // control); a datagram the kernel dropped shows as lines < sent
+        let (want, mut last, mut since) = (sent, 0u64, Instant::now());
+        wait("a chunk received", 60, || {
+            let n = stats(&w)["lines"].as_u64().unwrap();
+            if n != last {
+                (last, since) = (n, Instant::now());
+            }
+            n >= want || since.elapsed() > Duration::from_secs(3)
+        });
+    }
+    wait("every line persisted", 300, || {
+        let s = stats(&w);
+        s["persisted"].as_u64().unwrap()
+            >= s["lines"].as_u64().unwrap() - s["queue_drops"].as_u64().unwrap()
+            && s["lines"].as_u64().unwrap() >= sent
+    });
+    let st = stats(&w);
+    eprintln!(
+        "UDP: sent {sent} lines, received {}, dropped at the queue {}",
+        st["lines"], st["queue_drops"]
+    );
+    assert_eq!(
+        st["lines"].as_u64().unwrap(),
+        sent,
+        "paced loopback UDP loses nothing"
+    );
+    wait("the last alerts", 30, || {
+        kinds_for(&json(w.http, "/api/alerts?limit=10000"), ANGARA)
+            .iter()
+            .any(|k| k == "identity_change")
+    });
+    expected_alerts(w.http);
+    stop(w);
+}
+
+fn store_rows(dir: &Path) -> (Vec<(u32, i64, i64, i64)>, usize) {
+    let st = store::Store::open(dir).unwrap();
+    let mut p: Vec<(u32, i64, i64, i64)> = st
+        .positions(&store::Filter::default())
+        .unwrap()
+        .iter()
+        .map(|x| {
+            (
+                x.mmsi,
+                x.time_ms,
+                (x.lat * 1e6) as i64,
+                (x.lon * 1e6) as i64,
+            )
+        })
+        .collect();
+    p.sort();
+    (p, st.identities(&store::Filter::default()).unwrap().len())
+}
+
+#[test]
+fn kill_and_restart_lose_nothing_acknowledged_and_duplicate_nothing() {
+    let f = fixture();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("w");
+    let half = f.lines.len() / 2;
+    let (a, b) = f.lines.split_at(half);
+    for (k, part) in [a, b].iter().enumerate() {
+        let feed = free_port();
+        let mut w = start(&dir, &["--tcp-listen", &format!("127.0.0.1:{feed}")], &[]);
+        let mut s = TcpStream::connect(("127.0.0.1", feed)).unwrap();
+        for l in part.iter() {
+            s.write_all(l).unwrap();
+            s.write_all(b"\n").unwrap();
+        }
+        drop(s);
+        // acknowledged = fsynced
+        wait("the part persisted", 300, || {
+            stats(&w)["persisted"].as_u64().unwrap() >= part.len() as u64
+        });
+        if k == 0 {
+            w.child.kill().unwrap(); // SIGKILL: no chance to roll or flush
+            w.child.wait().unwrap();
+        } else {
+            stop(w);
+        }
+        let mut txt = Vec::new();
+        for l in part.iter() {
+            txt.extend_from_slice(l);
+            txt.push(b'\n');
+        }
+        std::fs::write(tmp.path().join(format!("part{k}.nmea")), txt).unwrap();
+    }
+    // the killed run's open segment was rolled in at the restart
+    common::run(tmp.path(), &["ingest", "part0.nmea", "--store", "ref"]);
+    common::run(tmp.path(), &["ingest", "part1.nmea", "--store", "ref"]);
+    let (got, got_ids) = store_rows(&dir.join("store"));
+    let (want, want_ids) = store_rows(&tmp.path().join("ref"));
+    assert_eq!(
+        got.len(),
+        want.len(),
+        "positions: watch store vs direct ingest"
+    );
+    assert!(got == want, "the same positions");
+    assert_eq!(got_ids, want_ids, "identity reports");
+    // a restart over a finished directory adds nothing
+    let n = std::fs::read_to_string(dir.join("store/manifest.jsonl"))
+        .unwrap()
+        .lines()
+        .count();
+    let w = start(
+        &dir,
+        &["--tcp-listen", &format!("127.0.0.1:{}", free_port())],
+        &[],
+    );
+    stop(w);
+    let n2 = std::fs::read_to_string(dir.join("store/manifest.jsonl"))
+        .unwrap()
+        .lines()
+        .count();
+    assert_eq!(n, n2, "nothing re-ingested");
+}
+
+#[test]
+fn safe_by_default() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    // a non-loopback bind without a token is refused
+    let o = common::bin()
+        .args([
+            "watch",
+            "--dir",
+            "w",
+            "--udp",
+            "127.0.0.1:0",
+            "--http",
+            "0.0.0.0:0",
+        ])
+        .current_dir(d)
+        .env_remove("SHIPTRACE_TOKEN")
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("--token"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    // with a token, requests without it are refused
+    let w = start(
+        &d.join("t"),
+        &["--udp", &format!("127.0.0.1:{}", free_port())],
+        &["--token", "s3cret"],
+    );
+    assert_eq!(http(w.http, "/api/stats", None).0, 401);
+    assert_eq!(http(w.http, "/api/stats", Some("wrong")).0, 401);
+    assert_eq!(http(w.http, "/api/stats", Some("s3cret")).0, 200);
+    assert_eq!(http(w.http, "/api/stats?token=s3cret", None).0, 200);
+    // hostile input: binary garbage and an endless line do not stop it
+    let feed = free_port();
+    stop(w);
+    let w = start(
+        &d.join("g"),
+        &["--tcp-listen", &format!("127.0.0.1:{feed}")],
+        &[],
+    );
+    let mut s = TcpStream::connect(("127.0.0.1", feed)).unwrap();
+    let junk: Vec<u8> = (0..200_000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    s.write_all(&junk).unwrap();
+    s.write_all(&vec![b'!'; 100_000]).unwrap();
+    s.write_all(b"\n!AIVDM,1,1,,A,13u?etPv2;0n:dDPwUM1U1Cb069D,0*24\n")
+        .unwrap();
+    drop(s);
+    wait("junk processed", 60, || {
+        stats(&w)["decoded"].as_u64().unwrap() >= 1
+    });
+    let st = stats(&w);
+    assert!(
+        st["overlong"].as_u64().unwrap() >= 1 && st["rejected"].as_u64().unwrap() >= 1,
+        "{st}"
+    );
+    stop(w);
+}

@@ -1,0 +1,767 @@
+//! The live engine: one task that persists each line, decodes it, and feeds
+//! each vessel's fixes and identity reports to the same detectors the batch
+//! path uses — `detect::vessel::{GapTracker, PortVisitTracker}`,
+//! `detect::dark_port_call`, `detect::encounter::{index_slice,
+//! encounters}`, `detect::vessel::detect_vessel` for identity changes,
+//! `intel::matching` for lists. What is live-only is the clock: a silence
+//! is alerted when it passes the threshold on the feed clock (the latest
+//! receive time, advanced by the wall clock between sentences), not when
+//! the vessel reappears.
+//!
+//! Not done live (batch only): separating two transmitters on one MMSI and
+//! position jumps (they need a vessel's whole history), loitering, voyages.
+
+use crate::persist::Persist;
+use crate::{wall_ms, Alert, Counters, WatchParams};
+use detect::gazetteer::Gazetteer;
+use detect::{Event, Params};
+use intel::profile::Profile;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::io::Write;
+use std::sync::{Arc, Mutex, RwLock};
+use store::{Identity, Position};
+
+/// Recent fixes of a vessel: (time, lat, lon).
+pub type Track = Vec<(i64, f64, f64)>;
+/// One slow fix per vessel in a 10-minute bucket, as the encounter index takes them.
+type Bucket = HashMap<u32, (u32, i64, f64, f64, f32)>;
+
+/// What the HTTP API shows of a vessel.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct VesselView {
+    pub mmsi: u32,
+    pub name: Option<String>,
+    pub imo: Option<u32>,
+    pub callsign: Option<String>,
+    pub flag: Option<String>,
+    pub ship_type: Option<u8>,
+    pub destination: Option<String>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub sog: Option<f32>,
+    pub cog: Option<f32>,
+    pub last_seen: Option<String>,
+    pub silent_minutes: Option<f64>,
+    /// List matches ("strong OFAC SDN: NAME").
+    pub listed: Vec<String>,
+    pub in_port: Option<String>,
+    pub fixes: u64,
+}
+
+/// The state the API reads, published by the engine about once a second.
+#[derive(Debug, Default)]
+pub struct Shared {
+    pub clock: RwLock<Option<String>>,
+    pub vessels: RwLock<BTreeMap<u32, VesselView>>,
+    pub tracks: RwLock<HashMap<u32, Track>>,
+    pub alerts: Mutex<VecDeque<Arc<Alert>>>,
+}
+
+struct Vessel {
+    last: Option<Position>,
+    gaps: detect::vessel::GapTracker,
+    ports: detect::vessel::PortVisitTracker,
+    moving: VecDeque<f32>,
+    draughts: VecDeque<(i64, f32)>,
+    ident: Option<Identity>,
+    profile: Profile,
+    listed: Vec<String>,
+    went_dark_alerted: bool,
+    suspect_alerted: bool,
+    track: VecDeque<(i64, f64, f64)>,
+    fixes: u64,
+    dirty: bool,
+}
+
+impl Vessel {
+    fn new(mmsi: u32) -> Vessel {
+        Vessel {
+            last: None,
+            gaps: Default::default(),
+            ports: Default::default(),
+            moving: VecDeque::new(),
+            draughts: VecDeque::new(),
+            ident: None,
+            profile: Profile::new(mmsi),
+            listed: Vec::new(),
+            went_dark_alerted: false,
+            suspect_alerted: false,
+            track: VecDeque::new(),
+            fixes: 0,
+            dirty: true,
+        }
+    }
+}
+
+/// The feed clock: the latest receive time seen, advanced by the wall
+/// clock since it was seen (times `rate`: 1 live, the replay speed when
+/// replaying, 0 for as-fast-as-possible replays).
+struct Clock {
+    feed: Option<i64>,
+    at: std::time::Instant,
+    rate: f64,
+}
+
+impl Clock {
+    fn now(&self) -> Option<i64> {
+        self.feed
+            .map(|f| f + (self.at.elapsed().as_secs_f64() * 1000.0 * self.rate) as i64)
+    }
+    fn saw(&mut self, t: i64) {
+        if self.now().is_none_or(|n| t > n) {
+            self.feed = Some(t);
+            self.at = std::time::Instant::now();
+        }
+    }
+}
+
+/// Where alerts go besides the history: a JSONL file, SSE subscribers,
+/// webhooks.
+pub struct Outputs {
+    pub jsonl: Option<std::io::BufWriter<std::fs::File>>,
+    pub broadcast: tokio::sync::broadcast::Sender<Arc<Alert>>,
+    pub webhooks: Option<tokio::sync::mpsc::Sender<Arc<Alert>>>,
+}
+
+pub struct Engine {
+    p: Params,
+    wp: WatchParams,
+    gaz: Gazetteer,
+    watched: Vec<usize>,
+    watched_set: HashSet<usize>,
+    watched_pos: Vec<(String, f64, f64)>,
+    entries: Vec<intel::watchlist::Entry>,
+    mp: intel::matching::MatchParams,
+    decoders: HashMap<Arc<str>, ais::Decoder>,
+    vessels: HashMap<u32, Vessel>,
+    clock: Clock,
+    buckets: BTreeMap<i64, Bucket>,
+    hits: detect::encounter::PairHits,
+    alerted_pairs: HashMap<(u32, u32), i64>,
+    seq: u64,
+    out: Outputs,
+    pub shared: Arc<Shared>,
+    c: Arc<Counters>,
+    pub persist: Persist,
+    last_scan: std::time::Instant,
+    last_scan_feed: i64,
+}
+
+const H: f64 = 3_600_000.0;
+
+impl Engine {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        p: Params,
+        wp: WatchParams,
+        gaz: Gazetteer,
+        entries: Vec<intel::watchlist::Entry>,
+        mp: intel::matching::MatchParams,
+        clock_rate: f64,
+        out: Outputs,
+        persist: Persist,
+        c: Arc<Counters>,
+    ) -> Engine {
+        let watched = gaz.watched(&p);
+        let watched_pos = watched
+            .iter()
+            .map(|&i| {
+                (
+                    gaz.places[i].name.clone(),
+                    gaz.places[i].lat,
+                    gaz.places[i].lon,
+                )
+            })
+            .collect();
+        Engine {
+            watched_set: watched.iter().copied().collect(),
+            watched,
+            watched_pos,
+            p,
+            wp,
+            gaz,
+            entries,
+            mp,
+            decoders: HashMap::new(),
+            vessels: HashMap::new(),
+            clock: Clock {
+                feed: None,
+                at: std::time::Instant::now(),
+                rate: clock_rate,
+            },
+            buckets: BTreeMap::new(),
+            hits: HashMap::new(),
+            alerted_pairs: HashMap::new(),
+            seq: 0,
+            out,
+            shared: Arc::new(Shared::default()),
+            c,
+            persist,
+            last_scan: std::time::Instant::now(),
+            last_scan_feed: i64::MIN / 2,
+        }
+    }
+
+    /// Persists, decodes and processes one line.
+    pub fn line(&mut self, l: &crate::input::Line) -> Result<(), crate::persist::PersistError> {
+        self.persist.write(&l.bytes, l.wall_ms)?;
+        let dec = self.decoders.entry(l.input.clone()).or_default();
+        let rec = match dec.feed(&l.bytes) {
+            Ok(Some(d)) => {
+                Counters::add(&self.c.decoded, 1);
+                let t = d.meta.received_ms.unwrap_or(l.wall_ms);
+                let id19 = store::record::identity_of_type19(d, t, None);
+                Some((t, store::record::from_decoded(d, t, None), id19))
+            }
+            Ok(None) => None,
+            Err(_) => {
+                Counters::add(&self.c.rejected, 1);
+                None
+            }
+        };
+        if let Some((t, r, id19)) = rec {
+            self.clock.saw(t);
+            if let Some(i) = id19 {
+                self.identity(i);
+            }
+            match r {
+                store::record::Record::Position(p) => self.fix(p),
+                store::record::Record::Identity(i) => self.identity(i),
+                store::record::Record::None => {}
+            }
+        }
+        Ok(())
+    }
+
+    fn why(&self, v: &Vessel, place: Option<usize>) -> Vec<String> {
+        let mut w = v.listed.clone();
+        if let Some(i) = place.filter(|i| self.watched_set.contains(i)) {
+            w.push(format!("watched place {}", self.gaz.places[i].name));
+        }
+        w
+    }
+
+    fn nearest_watched(&self, lat: f64, lon: f64) -> Option<(&str, f64)> {
+        self.watched_pos
+            .iter()
+            .map(|(n, a, b)| (n.as_str(), sea::geo::distance_nm(lat, lon, *a, *b)))
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn alert(
+        &mut self,
+        kind: &str,
+        mmsi: u32,
+        other: Option<u32>,
+        t: i64,
+        pos: Option<(f64, f64)>,
+        place: Option<String>,
+        why: Vec<String>,
+        summary: String,
+        event: Option<Event>,
+    ) {
+        self.seq += 1;
+        let name = self
+            .vessels
+            .get(&mmsi)
+            .and_then(|v| v.profile.name().map(str::to_string));
+        let a = Arc::new(Alert {
+            seq: self.seq,
+            kind: kind.into(),
+            mmsi,
+            other_mmsi: other,
+            time: detect::event::rfc3339(t),
+            raised: detect::event::rfc3339(wall_ms()),
+            name,
+            lat: pos.map(|p| p.0),
+            lon: pos.map(|p| p.1),
+            place,
+            why,
+            summary,
+            event,
+        });
+        Counters::add(&self.c.alerts, 1);
+        if let Some(w) = self.out.jsonl.as_mut() {
+            // a failed write is logged, not fatal: the alert still goes out
+            if let Err(e) = serde_json::to_writer(&mut *w, &*a)
+                .map_err(std::io::Error::other)
+                .and_then(|_| w.write_all(b"\n"))
+                .and_then(|_| w.flush())
+            {
+                tracing::error!("alerts file: {e}");
+            }
+        }
+        let _ = self.out.broadcast.send(a.clone());
+        if let Some(tx) = &self.out.webhooks {
+            if tx.try_send(a.clone()).is_err() {
+                Counters::add(&self.c.webhook_dropped, 1);
+            }
+        }
+        if let Ok(mut h) = self.shared.alerts.lock() {
+            h.push_back(a);
+            while h.len() > self.wp.alert_history {
+                h.pop_front();
+            }
+        }
+    }
+
+    fn fix(&mut self, f: Position) {
+        if f.sog.is_some_and(|s| {
+            self.p
+                .tracks
+                .noise_speeds_kn
+                .iter()
+                .any(|n| (s - n).abs() < 0.05)
+        }) {
+            return;
+        }
+        let m = f.mmsi;
+        let v = self.vessels.entry(m).or_insert_with(|| Vessel::new(m));
+        if v.fixes == 0 {
+            // lists that name the MMSI match before any identity is heard
+            v.listed = listed(&v.profile, &self.entries, &self.mp);
+        }
+        if v.last.as_ref().is_some_and(|l| f.time_ms < l.time_ms) {
+            return; // late sentence from a slower receiver: kept in the store, not re-run
+        }
+        v.fixes += 1;
+        v.dirty = true;
+        v.went_dark_alerted = false;
+        v.suspect_alerted = false;
+        if let Some(s) = f.sog.filter(|&s| s > 3.0) {
+            v.moving.push_back(s);
+            if v.moving.len() > 2000 {
+                v.moving.pop_front();
+            }
+        }
+        v.track.push_back((f.time_ms, f.lat, f.lon));
+        while v.track.len() > self.wp.track_points {
+            v.track.pop_front();
+        }
+        let moving: Vec<f32> = v.moving.iter().copied().collect();
+        let sp = detect::vessel::speeds(&moving, &self.p);
+        let gap = v.gaps.push(m, &f, &self.p, sp);
+        let before = v.ports.current_port();
+        let visit = v.ports.push(m, &f, &self.p, &self.gaz);
+        let after = v.ports.current_port();
+        let draughts: Vec<(i64, f32)> = v.draughts.iter().copied().collect();
+        v.last = Some(f.clone());
+        // a silence ended: was it a dark port call?
+        if let Some(mut g) = gap {
+            g.draught_before = draughts.iter().rev().find(|d| d.0 <= g.t0).map(|d| d.1);
+            g.draught_after = draughts
+                .iter()
+                .find(|d| d.0 >= g.t1)
+                .map(|d| d.1)
+                .or(draughts.last().map(|d| d.1));
+            if let Some(mut e) = detect::dark_port_call(&g, &self.p, &self.gaz, &self.watched) {
+                e.mmsi = m;
+                let place = e.port.as_ref().map(|p| p.name.clone());
+                let why = {
+                    let v = &self.vessels[&m];
+                    let mut w = v.listed.clone();
+                    if let Some(pl) = &place {
+                        w.push(format!("watched port {pl}"));
+                    }
+                    w
+                };
+                let s = format!(
+                    "dark port call at {}: silent {:.1} h",
+                    place.as_deref().unwrap_or("?"),
+                    (g.t1 - g.t0) as f64 / H
+                );
+                self.alert(
+                    "dark_port_call",
+                    m,
+                    None,
+                    g.t1,
+                    e.lat.zip(e.lon),
+                    place,
+                    why,
+                    s,
+                    Some(e),
+                );
+            }
+        }
+        let v = &self.vessels[&m];
+        let listed = !v.listed.is_empty();
+        if let Some(e) = visit {
+            let idx = e
+                .port
+                .as_ref()
+                .and_then(|p| self.gaz.find(p.locode.as_deref().unwrap_or(&p.name)));
+            if listed || idx.is_some_and(|i| self.watched_set.contains(&i)) {
+                let why = self.why(v, idx);
+                let place = e.port.as_ref().map(|p| p.name.clone());
+                let s = format!(
+                    "left {} after {:.1} h",
+                    place.as_deref().unwrap_or("?"),
+                    (e.end_ms() - e.start_ms()) as f64 / H
+                );
+                self.alert(
+                    "left",
+                    m,
+                    None,
+                    f.time_ms,
+                    Some((f.lat, f.lon)),
+                    place,
+                    why,
+                    s,
+                    Some(e),
+                );
+            }
+        }
+        // a vessel first heard in port did not enter it now
+        if let Some(i) = after.filter(|&i| Some(i) != before && self.vessels[&m].fixes > 1) {
+            let v = &self.vessels[&m];
+            if listed || self.watched_set.contains(&i) {
+                let why = self.why(v, Some(i));
+                let place = self.gaz.places[i].name.clone();
+                let s = format!("entered {place}");
+                self.alert(
+                    "entered",
+                    m,
+                    None,
+                    f.time_ms,
+                    Some((f.lat, f.lon)),
+                    Some(place),
+                    why,
+                    s,
+                    None,
+                );
+            }
+        }
+        // encounters: the latest slow fix per vessel and 10-minute bucket
+        if f.sog.unwrap_or(0.0) < 5.0 {
+            let b = f.time_ms.div_euclid(self.bucket_ms());
+            self.buckets
+                .entry(b)
+                .or_default()
+                .insert(m, (m, f.time_ms, f.lat, f.lon, f.sog.unwrap_or(0.0)));
+        }
+    }
+
+    fn bucket_ms(&self) -> i64 {
+        self.p.encounters.bucket_minutes.max(1) * 60_000
+    }
+
+    fn identity(&mut self, i: Identity) {
+        let m = i.mmsi;
+        let v = self.vessels.entry(m).or_insert_with(|| Vessel::new(m));
+        v.dirty = true;
+        v.profile.add(&i);
+        if let Some(d) = i.draught.filter(|&d| d > 0.0) {
+            if v.draughts.back().is_none_or(|x| x.1 != d) {
+                v.draughts.push_back((i.time_ms, d));
+                if v.draughts.len() > 64 {
+                    v.draughts.pop_front();
+                }
+            }
+        }
+        let prev = v.ident.clone();
+        let mut merged = prev.clone().unwrap_or_else(|| Identity {
+            mmsi: m,
+            ..Identity::default()
+        });
+        merged.time_ms = i.time_ms;
+        merged.msg_type = i.msg_type;
+        macro_rules! take {
+            ($($f:ident),*) => { $( if i.$f.is_some() { merged.$f = i.$f.clone(); } )* };
+        }
+        take!(
+            imo,
+            name,
+            callsign,
+            ship_type,
+            to_bow,
+            to_stern,
+            to_port,
+            to_starboard,
+            draught,
+            destination,
+            eta
+        );
+        let changed_id = prev.as_ref().is_none_or(|p| {
+            p.name != merged.name || p.imo != merged.imo || p.callsign != merged.callsign
+        });
+        v.ident = Some(merged.clone());
+        if changed_id {
+            v.listed = listed(&v.profile, &self.entries, &self.mp);
+        }
+        let Some(prev) = prev else { return };
+        // the batch detector, over the two merged identities
+        let r = detect::vessel::detect_vessel(m, &[], &[prev, merged], &self.p, &self.gaz);
+        for e in r.events.into_iter().filter(|e| e.kind == "identity_change") {
+            let v = &self.vessels[&m];
+            if v.listed.is_empty() {
+                continue;
+            }
+            let why = v.listed.clone();
+            let pos = v.last.as_ref().map(|f| (f.lat, f.lon));
+            let s = format!(
+                "identity changed: {}",
+                e.evidence
+                    .get("changes")
+                    .map(|c| c.to_string())
+                    .unwrap_or_default()
+            );
+            self.alert(
+                "identity_change",
+                m,
+                None,
+                i.time_ms,
+                pos,
+                None,
+                why,
+                s,
+                Some(e),
+            );
+        }
+    }
+
+    /// Periodic work: silences past their thresholds, encounter buckets
+    /// that are complete, the API's view. Call about once a second (and
+    /// more often during fast replays: it returns at once when not due).
+    pub fn tick(&mut self, force: bool) {
+        let Some(now) = self.clock.now() else { return };
+        // due every half second of wall time, or every feed minute (fast replays)
+        if !force
+            && self.last_scan.elapsed() < std::time::Duration::from_millis(500)
+            && now - self.last_scan_feed < 60_000
+        {
+            return;
+        }
+        self.last_scan = std::time::Instant::now();
+        self.last_scan_feed = now;
+        // silences
+        let gap_ms = (self.p.gaps.min_hours * H) as i64;
+        let dark_ms = (self.p.dark_port_call.min_gap_hours * H) as i64;
+        let mut due: Vec<(u32, i64, f64, f64, bool)> = Vec::new();
+        for (m, v) in &self.vessels {
+            let Some(l) = &v.last else { continue };
+            let silent = now - l.time_ms;
+            if silent >= gap_ms && !v.went_dark_alerted {
+                due.push((*m, l.time_ms, l.lat, l.lon, false));
+            }
+            if silent >= dark_ms && !v.suspect_alerted {
+                due.push((*m, l.time_ms, l.lat, l.lon, true));
+            }
+        }
+        for (m, t0, lat, lon, suspect) in due {
+            let near = self
+                .nearest_watched(lat, lon)
+                .map(|(n, d)| (n.to_string(), d));
+            let v = self.vessels.get_mut(&m).expect("listed above");
+            // silent inside a port is a coverage question, not going dark
+            // near one (the batch rule: no dark call from a gap seen in port)
+            let in_port = v.ports.current_port().is_some();
+            let near_ok = near
+                .as_ref()
+                .filter(|n| n.1 <= self.p.dark_port_call.near_port_nm && !in_port)
+                .cloned();
+            let listed = !v.listed.is_empty();
+            let mut why = v.listed.clone();
+            if let Some((n, d)) = &near_ok {
+                why.push(format!("went dark {d:.0} nm from watched port {n}"));
+            }
+            if suspect {
+                v.suspect_alerted = true;
+                if let Some((n, d)) = near_ok {
+                    let s = format!(
+                        "silent {:.1} h since {:.0} nm from {n}: long enough to call there unseen",
+                        (now - t0) as f64 / H,
+                        d
+                    );
+                    self.alert(
+                        "dark_port_call_suspected",
+                        m,
+                        None,
+                        now,
+                        Some((lat, lon)),
+                        Some(n),
+                        why,
+                        s,
+                        None,
+                    );
+                }
+            } else {
+                v.went_dark_alerted = true;
+                if listed || near_ok.is_some() || self.wp.all_gaps {
+                    let s = format!(
+                        "no position for {:.1} h (threshold {} h)",
+                        (now - t0) as f64 / H,
+                        self.p.gaps.min_hours
+                    );
+                    self.alert(
+                        "went_dark",
+                        m,
+                        None,
+                        now,
+                        Some((lat, lon)),
+                        near.map(|n| n.0),
+                        why,
+                        s,
+                        None,
+                    );
+                }
+            }
+        }
+        self.encounters(now);
+        self.publish(now);
+    }
+
+    fn encounters(&mut self, now: i64) {
+        let bms = self.bucket_ms();
+        // a bucket is complete one bucket after it ends (late sentences)
+        let ready: Vec<i64> = self
+            .buckets
+            .keys()
+            .copied()
+            .filter(|&b| b + 2 <= now.div_euclid(bms))
+            .collect();
+        for b in ready {
+            let Some(fixes) = self.buckets.remove(&b) else {
+                continue;
+            };
+            let slice: Vec<(u32, i64, f64, f64, f32)> = fixes.into_values().collect();
+            let mut fresh = detect::encounter::PairHits::new();
+            detect::encounter::index_slice(&slice, &self.p, &self.gaz, &mut fresh);
+            for (pair, h) in fresh {
+                self.hits.entry(pair).or_default().extend(h);
+                let mut one = detect::encounter::PairHits::new();
+                one.insert(pair, self.hits[&pair].clone());
+                for e in detect::encounter::encounters(&mut one, &self.p, &self.gaz) {
+                    let t = e.start_ms();
+                    if self.alerted_pairs.get(&pair) == Some(&t) {
+                        continue;
+                    }
+                    self.alerted_pairs.insert(pair, t);
+                    let listed: Vec<String> = [pair.0, pair.1]
+                        .iter()
+                        .flat_map(|m| {
+                            self.vessels
+                                .get(m)
+                                .map(|v| v.listed.clone())
+                                .unwrap_or_default()
+                        })
+                        .collect();
+                    if listed.is_empty() && !self.wp.all_encounters {
+                        continue;
+                    }
+                    let s = format!(
+                        "{} and {} within {} km for {:.1} h",
+                        pair.0,
+                        pair.1,
+                        self.p.encounters.max_distance_km,
+                        (e.end_ms() - t) as f64 / H
+                    );
+                    self.alert(
+                        "encounter",
+                        pair.0,
+                        Some(pair.1),
+                        now,
+                        e.lat.zip(e.lon),
+                        None,
+                        listed,
+                        s,
+                        Some(e),
+                    );
+                }
+            }
+        }
+        // forget pairs whose last meeting is over
+        let keep_b = now.div_euclid(bms) - ((self.p.encounters.merge_hours * H) as i64 / bms) - 3;
+        self.hits
+            .retain(|_, v| v.last().is_some_and(|h| h.0 >= keep_b));
+        let hits = &self.hits;
+        self.alerted_pairs.retain(|k, _| hits.contains_key(k));
+    }
+
+    fn publish(&mut self, now: i64) {
+        if let Ok(mut c) = self.shared.clock.write() {
+            *c = Some(detect::event::rfc3339(now));
+        }
+        let mut views = Vec::new();
+        let mut tracks = Vec::new();
+        for (m, v) in self.vessels.iter_mut() {
+            let silent = v.last.as_ref().map(|l| (now - l.time_ms) as f64 / 60_000.0);
+            if !v.dirty {
+                views.push((*m, None, silent));
+                continue;
+            }
+            v.dirty = false;
+            let id = v.ident.clone().unwrap_or_default();
+            let port = v
+                .ports
+                .current_port()
+                .map(|i| self.gaz.places[i].name.clone());
+            views.push((
+                *m,
+                Some(VesselView {
+                    mmsi: *m,
+                    name: id.name,
+                    imo: id.imo,
+                    callsign: id.callsign,
+                    flag: v.profile.flag.clone(),
+                    ship_type: id.ship_type,
+                    destination: id.destination,
+                    lat: v.last.as_ref().map(|f| f.lat),
+                    lon: v.last.as_ref().map(|f| f.lon),
+                    sog: v.last.as_ref().and_then(|f| f.sog),
+                    cog: v.last.as_ref().and_then(|f| f.cog),
+                    last_seen: v.last.as_ref().map(|f| detect::event::rfc3339(f.time_ms)),
+                    silent_minutes: silent,
+                    listed: v.listed.clone(),
+                    in_port: port,
+                    fixes: v.fixes,
+                }),
+                silent,
+            ));
+            tracks.push((*m, v.track.iter().copied().collect::<Vec<_>>()));
+        }
+        if let Ok(mut w) = self.shared.vessels.write() {
+            for (m, view, silent) in views {
+                match view {
+                    Some(x) => {
+                        w.insert(m, x);
+                    }
+                    None => {
+                        if let Some(x) = w.get_mut(&m) {
+                            x.silent_minutes = silent;
+                        }
+                    }
+                }
+            }
+        }
+        if let Ok(mut w) = self.shared.tracks.write() {
+            w.extend(tracks);
+        }
+    }
+
+    /// Fsyncs the alerts file (called with the segment's once-a-second sync).
+    pub fn sync_alerts(&mut self) {
+        if let Some(w) = self.out.jsonl.as_mut() {
+            let _ = w.flush();
+            let _ = w.get_ref().sync_data();
+        }
+    }
+}
+
+/// List matches of a profile, as short texts.
+fn listed(
+    p: &Profile,
+    entries: &[intel::watchlist::Entry],
+    mp: &intel::matching::MatchParams,
+) -> Vec<String> {
+    if entries.is_empty() {
+        return Vec::new();
+    }
+    let mut one = BTreeMap::new();
+    one.insert(p.mmsi, p.clone());
+    intel::matching::match_all(&one, entries, mp)
+        .into_iter()
+        .map(|m| format!("{} match on {}: {:?}", m.level, m.list, m.listed_name))
+        .collect()
+}

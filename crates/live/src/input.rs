@@ -1,0 +1,254 @@
+//! Feed inputs. Each turns bytes into lines on the engine's queue: UDP
+//! (datagrams may hold several sentences; a full queue drops and counts),
+//! TCP listen and TCP client (a full queue makes them wait: TCP flow
+//! control slows the sender, nothing is lost), and file replay paced by the
+//! sentences' own receive times.
+
+use crate::{wall_ms, Counters};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// No NMEA sentence with a tag block comes near this; longer input is
+/// not AIS and is cut off (counted as `overlong`).
+pub const MAX_LINE: usize = 4096;
+
+/// One received line.
+#[derive(Debug, Clone)]
+pub struct Line {
+    pub bytes: Vec<u8>,
+    /// Which input: "udp:0.0.0.0:10110", "tcp:127.0.0.1:5631", "file:x.nmea".
+    pub input: Arc<str>,
+    /// Wall clock at reception, unix ms.
+    pub wall_ms: i64,
+}
+
+/// An input to run.
+#[derive(Debug, Clone)]
+pub enum Spec {
+    Udp(SocketAddr),
+    TcpListen(SocketAddr),
+    TcpConnect(String),
+    /// A file (plain, .gz, .zst) replayed at `speed` x real time (0: as
+    /// fast as the engine takes it).
+    Replay {
+        path: PathBuf,
+        speed: f64,
+    },
+}
+
+impl Spec {
+    pub fn name(&self) -> String {
+        match self {
+            Spec::Udp(a) => format!("udp:{a}"),
+            Spec::TcpListen(a) => format!("tcp-listen:{a}"),
+            Spec::TcpConnect(a) => format!("tcp:{a}"),
+            Spec::Replay { path, .. } => format!("file:{}", path.display()),
+        }
+    }
+}
+
+fn split_lines(buf: &[u8], input: &Arc<str>, now: i64, out: &mut Vec<Line>, c: &Counters) {
+    for l in buf.split(|&b| b == b'\n') {
+        let l = l.strip_suffix(b"\r").unwrap_or(l);
+        if l.is_empty() {
+            continue;
+        }
+        if l.len() > MAX_LINE {
+            Counters::add(&c.overlong, 1);
+            continue;
+        }
+        out.push(Line {
+            bytes: l.to_vec(),
+            input: input.clone(),
+            wall_ms: now,
+        });
+    }
+}
+
+/// Reads lines from a byte stream until it ends; `false` when the queue closed.
+async fn pump<R: tokio::io::AsyncRead + Unpin>(
+    r: R,
+    input: Arc<str>,
+    tx: &mpsc::Sender<Line>,
+    c: &Counters,
+) -> bool {
+    let mut r = tokio::io::BufReader::with_capacity(64 * 1024, r);
+    let mut buf = Vec::with_capacity(256);
+    loop {
+        buf.clear();
+        // read_until with a cap: a peer that never sends a newline cannot
+        // grow the buffer without bound
+        let mut limited = (&mut r).take(MAX_LINE as u64 + 1);
+        match tokio::io::AsyncBufReadExt::read_until(&mut limited, b'\n', &mut buf).await {
+            Ok(0) => return true,
+            Ok(_) => {}
+            Err(_) => return true,
+        }
+        if buf.len() > MAX_LINE && buf.last() != Some(&b'\n') {
+            // skip the rest of the overlong line
+            Counters::add(&c.overlong, 1);
+            let mut sink = Vec::new();
+            loop {
+                sink.clear();
+                let mut lim = (&mut r).take(MAX_LINE as u64);
+                match tokio::io::AsyncBufReadExt::read_until(&mut lim, b'\n', &mut sink).await {
+                    Ok(0) | Err(_) => return true,
+                    Ok(_) if sink.last() == Some(&b'\n') => break,
+                    Ok(_) => {}
+                }
+            }
+            continue;
+        }
+        let mut lines = Vec::with_capacity(1);
+        split_lines(&buf, &input, wall_ms(), &mut lines, c);
+        for l in lines {
+            Counters::add(&c.lines, 1);
+            if tx.send(l).await.is_err() {
+                return false;
+            }
+        }
+    }
+}
+
+use tokio::io::AsyncReadExt;
+
+/// Runs one input until the queue closes or `stop` is set.
+pub async fn run(
+    spec: Spec,
+    tx: mpsc::Sender<Line>,
+    c: Arc<Counters>,
+    stop: Arc<AtomicBool>,
+) -> std::io::Result<()> {
+    let name: Arc<str> = spec.name().into();
+    match spec {
+        Spec::Udp(addr) => {
+            // a large receive buffer rides out bursts (the kernel caps it at
+            // net.core.rmem_max)
+            let s2 = socket2::Socket::new(
+                socket2::Domain::for_address(addr),
+                socket2::Type::DGRAM,
+                None,
+            )?;
+            let _ = s2.set_recv_buffer_size(8 << 20);
+            s2.bind(&addr.into())?;
+            s2.set_nonblocking(true)?;
+            let sock = tokio::net::UdpSocket::from_std(s2.into())?;
+            let mut buf = vec![0u8; 65_536];
+            let mut lines = Vec::new();
+            loop {
+                let (n, _) = sock.recv_from(&mut buf).await?;
+                Counters::add(&c.udp_datagrams, 1);
+                lines.clear();
+                split_lines(&buf[..n], &name, wall_ms(), &mut lines, &c);
+                for l in lines.drain(..) {
+                    Counters::add(&c.lines, 1);
+                    match tx.try_send(l) {
+                        Ok(()) => {}
+                        Err(mpsc::error::TrySendError::Full(_)) => Counters::add(&c.queue_drops, 1),
+                        Err(mpsc::error::TrySendError::Closed(_)) => return Ok(()),
+                    }
+                }
+            }
+        }
+        Spec::TcpListen(addr) => {
+            let l = tokio::net::TcpListener::bind(addr).await?;
+            // connections live in this set: when the input is stopped, the
+            // set is dropped and they end with it
+            let mut conns = tokio::task::JoinSet::new();
+            loop {
+                let (s, peer) = l.accept().await?;
+                while conns.try_join_next().is_some() {}
+                Counters::add(&c.connections, 1);
+                let (tx, c) = (tx.clone(), c.clone());
+                let input: Arc<str> = format!("{name}<-{peer}").into();
+                conns.spawn(async move {
+                    pump(s, input, &tx, &c).await;
+                });
+            }
+        }
+        Spec::TcpConnect(addr) => {
+            let mut backoff = Duration::from_secs(1);
+            loop {
+                match tokio::net::TcpStream::connect(&addr).await {
+                    Ok(s) => {
+                        Counters::add(&c.connections, 1);
+                        backoff = Duration::from_secs(1);
+                        if !pump(s, name.clone(), &tx, &c).await {
+                            return Ok(());
+                        }
+                    }
+                    Err(e) => tracing::warn!("{addr}: {e}"),
+                }
+                if stop.load(Ordering::Relaxed) {
+                    return Ok(());
+                }
+                Counters::add(&c.reconnects, 1);
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_secs(60));
+            }
+        }
+        Spec::Replay { path, speed } => {
+            let c2 = c.clone();
+            tokio::task::spawn_blocking(move || replay(&path, speed, name, &tx, &c2, &stop))
+                .await
+                .map_err(std::io::Error::other)?
+        }
+    }
+}
+
+/// The receive time in a line's tag block (`c:` in s or ms), if any.
+pub fn tag_time_ms(line: &[u8]) -> Option<i64> {
+    let rest = line.strip_prefix(b"\\")?;
+    let end = rest.iter().position(|&b| b == b'\\')?;
+    let body = &rest[..end];
+    let body = body.split(|&b| b == b'*').next()?;
+    for f in body.split(|&b| b == b',') {
+        if let Some(v) = f.strip_prefix(b"c:") {
+            let n: i64 = std::str::from_utf8(v).ok()?.parse().ok()?;
+            return Some(if n > 100_000_000_000 { n } else { n * 1000 });
+        }
+    }
+    None
+}
+
+fn replay(
+    path: &std::path::Path,
+    speed: f64,
+    name: Arc<str>,
+    tx: &mpsc::Sender<Line>,
+    c: &Counters,
+    stop: &AtomicBool,
+) -> std::io::Result<()> {
+    use std::io::BufRead;
+    let mut r = store::open_input(path).map_err(std::io::Error::other)?;
+    let start = std::time::Instant::now();
+    let mut first: Option<i64> = None;
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        if r.read_until(b'\n', &mut buf)? == 0 || stop.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        if speed > 0.0 {
+            if let Some(t) = tag_time_ms(&buf) {
+                let t0 = *first.get_or_insert(t);
+                let due = Duration::from_secs_f64(((t - t0).max(0) as f64 / 1000.0) / speed);
+                if let Some(wait) = due.checked_sub(start.elapsed()) {
+                    std::thread::sleep(wait);
+                }
+            }
+        }
+        let mut lines = Vec::with_capacity(1);
+        split_lines(&buf, &name, wall_ms(), &mut lines, c);
+        for l in lines {
+            Counters::add(&c.lines, 1);
+            if tx.blocking_send(l).is_err() {
+                return Ok(());
+            }
+        }
+    }
+}

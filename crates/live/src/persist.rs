@@ -1,0 +1,254 @@
+//! Everything received is kept. Lines are appended to a segment
+//! (`raw/<start>.nmea`) with their receive time in an NMEA 4.0 tag block
+//! (added when the line has none), fsynced at least once a second, so a
+//! crash or `kill -9` loses at most the last second. A segment is closed
+//! after `roll_minutes`, compressed to `.nmea.gz` (written to a temporary
+//! name, fsynced, renamed) and ingested into `store/` by the store's own
+//! crash-safe ingest, which skips content it already holds: a restart
+//! redoes whatever a crash interrupted (open segments are compressed and
+//! ingested first) and duplicates nothing.
+
+use crate::Counters;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+#[derive(Debug, thiserror::Error)]
+pub enum PersistError {
+    #[error("{path}: {err}")]
+    Io { path: String, err: std::io::Error },
+    #[error("{0}")]
+    Store(#[from] store::StoreError),
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> PersistError + '_ {
+    move |err| PersistError::Io {
+        path: path.display().to_string(),
+        err,
+    }
+}
+
+struct Segment {
+    path: PathBuf,
+    w: std::io::BufWriter<std::fs::File>,
+    opened: Instant,
+}
+
+/// The raw archive and the store of one `watch` directory.
+pub struct Persist {
+    raw: PathBuf,
+    store: PathBuf,
+    cur: Option<Segment>,
+    unsynced: u64,
+    last_sync: Instant,
+    roll_after: Duration,
+    seq: u64,
+    c: Arc<Counters>,
+}
+
+/// NMEA tag-block checksum: XOR of the bytes between `\` and `*`.
+fn tag_checksum(body: &[u8]) -> u8 {
+    body.iter().fold(0, |a, b| a ^ b)
+}
+
+/// The line with its receive time in its tag block: unchanged when it
+/// already has `c:`; otherwise `c:<ms>` is added to its tag block or a new
+/// tag block is put in front.
+pub fn with_time(line: &[u8], ms: i64) -> Vec<u8> {
+    if crate::input::tag_time_ms(line).is_some() {
+        return line.to_vec();
+    }
+    let (body, rest): (Vec<u8>, &[u8]) = match line.strip_prefix(b"\\").and_then(|r| {
+        let end = r.iter().position(|&b| b == b'\\')?;
+        Some((&r[..end], &r[end + 1..]))
+    }) {
+        Some((tag, rest)) => {
+            let inner = tag.split(|&b| b == b'*').next().unwrap_or(b"");
+            let mut b = format!("c:{ms}").into_bytes();
+            if !inner.is_empty() {
+                b.push(b',');
+                b.extend_from_slice(inner);
+            }
+            (b, rest)
+        }
+        None => (format!("c:{ms}").into_bytes(), line),
+    };
+    let mut out = Vec::with_capacity(line.len() + body.len() + 6);
+    out.push(b'\\');
+    out.extend_from_slice(&body);
+    out.extend_from_slice(format!("*{:02X}\\", tag_checksum(&body)).as_bytes());
+    out.extend_from_slice(rest);
+    out
+}
+
+impl Persist {
+    /// Opens `dir` (made if missing) and finishes what a previous run left:
+    /// open segments are compressed, and every compressed segment the
+    /// store does not hold yet is ingested.
+    pub fn open(dir: &Path, roll_minutes: f64, c: Arc<Counters>) -> Result<Persist, PersistError> {
+        let raw = dir.join("raw");
+        std::fs::create_dir_all(&raw).map_err(io(&raw))?;
+        let p = Persist {
+            store: dir.join("store"),
+            raw,
+            cur: None,
+            unsynced: 0,
+            last_sync: Instant::now(),
+            roll_after: Duration::from_secs_f64((roll_minutes * 60.0).max(1.0)),
+            seq: 0,
+            c,
+        };
+        p.recover()?;
+        Ok(p)
+    }
+
+    fn list(&self, ext: &str) -> Result<Vec<PathBuf>, PersistError> {
+        let mut v: Vec<PathBuf> = std::fs::read_dir(&self.raw)
+            .map_err(io(&self.raw))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.to_string_lossy().ends_with(ext))
+            .collect();
+        v.sort();
+        Ok(v)
+    }
+
+    fn recover(&self) -> Result<(), PersistError> {
+        for p in self.list(".nmea")? {
+            compress(&p)?;
+        }
+        let gz = self.list(".nmea.gz")?;
+        if !gz.is_empty() {
+            ingest(&gz, &self.store)?;
+        }
+        Ok(())
+    }
+
+    /// Appends one line (its receive time added if it has none).
+    pub fn write(&mut self, line: &[u8], wall_ms: i64) -> Result<(), PersistError> {
+        if self.cur.is_none() {
+            self.seq += 1;
+            let name = format!(
+                "{}-{:04}.nmea",
+                ais::nmea::format_rfc3339_ms(wall_ms).replace([':', '-', '.'], ""),
+                self.seq
+            );
+            let path = self.raw.join(name);
+            let f = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&path)
+                .map_err(io(&path))?;
+            self.cur = Some(Segment {
+                w: std::io::BufWriter::with_capacity(1 << 20, f),
+                path,
+                opened: Instant::now(),
+            });
+        }
+        let s = self.cur.as_mut().expect("opened above");
+        let l = with_time(line, wall_ms);
+        s.w.write_all(&l)
+            .and_then(|_| s.w.write_all(b"\n"))
+            .map_err(io(&s.path))?;
+        self.unsynced += 1;
+        Ok(())
+    }
+
+    /// Writes out and fsyncs what is buffered.
+    pub fn sync(&mut self) -> Result<(), PersistError> {
+        if let Some(s) = self.cur.as_mut() {
+            s.w.flush().map_err(io(&s.path))?;
+            s.w.get_ref().sync_data().map_err(io(&s.path))?;
+        }
+        Counters::add(&self.c.persisted, self.unsynced);
+        self.unsynced = 0;
+        self.last_sync = Instant::now();
+        Ok(())
+    }
+
+    /// Called often: fsyncs once a second; returns a segment that is due to
+    /// be rolled (closed and synced), for [`roll`].
+    pub fn tick(&mut self) -> Result<Option<PathBuf>, PersistError> {
+        if self.unsynced > 0 && self.last_sync.elapsed() >= Duration::from_secs(1) {
+            self.sync()?;
+        }
+        if self
+            .cur
+            .as_ref()
+            .is_some_and(|s| s.opened.elapsed() >= self.roll_after)
+        {
+            return self.close();
+        }
+        Ok(None)
+    }
+
+    /// Closes the open segment (synced); returns it for [`roll`].
+    pub fn close(&mut self) -> Result<Option<PathBuf>, PersistError> {
+        self.sync()?;
+        Ok(self.cur.take().map(|s| s.path))
+    }
+
+    pub fn store_dir(&self) -> &Path {
+        &self.store
+    }
+}
+
+/// Compresses a closed segment to `.nmea.gz` (temporary name, fsync,
+/// rename), then removes the plain file.
+pub fn compress(path: &Path) -> Result<PathBuf, PersistError> {
+    let gz = PathBuf::from(format!("{}.gz", path.display()));
+    let tmp = PathBuf::from(format!("{}.gz.tmp", path.display()));
+    let mut r = std::fs::File::open(path).map_err(io(path))?;
+    let f = std::fs::File::create(&tmp).map_err(io(&tmp))?;
+    let mut w = flate2::write::GzEncoder::new(f, flate2::Compression::fast());
+    std::io::copy(&mut r, &mut w).map_err(io(&tmp))?;
+    let f = w.finish().map_err(io(&tmp))?;
+    f.sync_all().map_err(io(&tmp))?;
+    std::fs::rename(&tmp, &gz).map_err(io(&gz))?;
+    std::fs::remove_file(path).map_err(io(path))?;
+    Ok(gz)
+}
+
+fn ingest(files: &[PathBuf], store_dir: &Path) -> Result<(), PersistError> {
+    let outcomes = store::ingest(
+        store_dir,
+        files,
+        &store::IngestOptions::default(),
+        &mut |_| {},
+    )?;
+    for o in outcomes {
+        if let store::SourceOutcome::Failed { error, .. } = o {
+            return Err(PersistError::Store(error));
+        }
+    }
+    Ok(())
+}
+
+/// Compresses a closed segment and ingests it into the store.
+pub fn roll(path: &Path, store_dir: &Path) -> Result<(), PersistError> {
+    let gz = compress(path)?;
+    ingest(&[gz], store_dir)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn receive_time_goes_into_the_tag_block() {
+        let plain = b"!AIVDM,1,1,,A,13u?etPv2;0n:dDPwUM1U1Cb069D,0*24";
+        let t = super::with_time(plain, 1_700_000_000_123);
+        assert_eq!(crate::input::tag_time_ms(&t), Some(1_700_000_000_123));
+        assert!(t.ends_with(plain));
+        let tagged = b"\\s:rx1*2F\\!AIVDM,1,1,,A,13u?etPv2;0n:dDPwUM1U1Cb069D,0*24";
+        let t = super::with_time(tagged, 1_700_000_000_123);
+        assert!(t.starts_with(b"\\c:1700000000123,s:rx1*"));
+        let timed = b"\\c:1700000000,s:rx1*00\\!AIVDM";
+        assert_eq!(super::with_time(timed, 5), timed.to_vec());
+        // the decoder reads the result
+        let mut d = ais::Decoder::new();
+        let m = d
+            .feed(&super::with_time(plain, 1_700_000_000_123))
+            .unwrap()
+            .unwrap();
+        assert_eq!(m.meta.received_ms, Some(1_700_000_000_123));
+    }
+}

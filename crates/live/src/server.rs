@@ -1,0 +1,484 @@
+//! `shiptrace watch` wiring and its HTTP side: `/api/vessels`,
+//! `/api/vessels/{mmsi}`, `/api/alerts?since=SEQ`, `/api/stream`
+//! (server-sent events, one `alert` event per alert), `/api/stats`, and
+//! `/`, a live map page that needs nothing from the internet.
+//!
+//! Safe by default: binds 127.0.0.1; any other address needs a bearer
+//! token (`Authorization: Bearer T`, or `?token=T` for the page and the
+//! stream, which browsers open without headers); request bodies are
+//! capped; subscriber count is capped; SIGTERM or Ctrl-C stops the inputs,
+//! drains the queue, fsyncs, rolls the last segment into the store, exits.
+
+use crate::engine::{Engine, Outputs, Shared};
+use crate::input::{Line, Spec};
+use crate::persist::Persist;
+use crate::{Alert, Counters, WatchParams};
+use axum::extract::{Path as AxPath, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+use tokio_stream::StreamExt;
+
+/// Everything `watch` needs.
+pub struct Options {
+    pub dir: PathBuf,
+    pub inputs: Vec<Spec>,
+    pub http: Option<SocketAddr>,
+    pub token: Option<String>,
+    pub webhooks: Vec<String>,
+    pub detect: detect::Params,
+    pub watch: WatchParams,
+    pub gazetteer: detect::gazetteer::Gazetteer,
+    pub entries: Vec<intel::watchlist::Entry>,
+    pub matching: intel::matching::MatchParams,
+    /// Feed clock rate (see the engine): 1 live, the replay speed, 0 as fast as possible.
+    pub clock_rate: f64,
+    /// Stop when every input has ended (replays); otherwise run until a signal.
+    pub exit_when_inputs_end: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum WatchError {
+    #[error("{0}")]
+    Persist(#[from] crate::persist::PersistError),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    #[error("{0}")]
+    Config(String),
+}
+
+#[derive(Clone)]
+struct Http {
+    shared: Arc<Shared>,
+    counters: Arc<Counters>,
+    alerts: tokio::sync::broadcast::Sender<Arc<Alert>>,
+    token: Option<Arc<str>>,
+    subscribers: Arc<AtomicUsize>,
+    max_subscribers: usize,
+    page: Arc<str>,
+}
+
+fn same(a: &[u8], b: &[u8]) -> bool {
+    // length may leak; content does not (no early exit)
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |x, (p, q)| x | (p ^ q)) == 0
+}
+
+async fn auth(
+    State(h): State<Http>,
+    Query(q): Query<std::collections::HashMap<String, String>>,
+    headers: HeaderMap,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if let Some(t) = &h.token {
+        let bearer = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "));
+        let given = bearer.or(q.get("token").map(String::as_str));
+        if !given.is_some_and(|g| same(g.as_bytes(), t.as_bytes())) {
+            return (
+                StatusCode::UNAUTHORIZED,
+                [(header::WWW_AUTHENTICATE, "Bearer")],
+                "a bearer token is required\n",
+            )
+                .into_response();
+        }
+    }
+    next.run(req).await
+}
+
+async fn vessels(State(h): State<Http>) -> Response {
+    let v: Vec<crate::engine::VesselView> = h
+        .shared
+        .vessels
+        .read()
+        .map(|v| v.values().cloned().collect())
+        .unwrap_or_default();
+    Json(v).into_response()
+}
+
+async fn vessel(State(h): State<Http>, AxPath(mmsi): AxPath<u32>) -> Response {
+    let v = h
+        .shared
+        .vessels
+        .read()
+        .ok()
+        .and_then(|v| v.get(&mmsi).cloned());
+    let Some(v) = v else {
+        return (StatusCode::NOT_FOUND, format!("no vessel {mmsi} heard\n")).into_response();
+    };
+    let track = h
+        .shared
+        .tracks
+        .read()
+        .ok()
+        .and_then(|t| t.get(&mmsi).cloned())
+        .unwrap_or_default();
+    let alerts: Vec<Arc<Alert>> = h
+        .shared
+        .alerts
+        .lock()
+        .map(|a| {
+            a.iter()
+                .filter(|a| a.mmsi == mmsi || a.other_mmsi == Some(mmsi))
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default();
+    let track: Vec<serde_json::Value> = track
+        .iter()
+        .map(|(t, la, lo)| serde_json::json!({"time": detect::event::rfc3339(*t), "lat": la, "lon": lo}))
+        .collect();
+    Json(serde_json::json!({"vessel": v, "track": track, "alerts": alerts})).into_response()
+}
+
+async fn alerts(
+    State(h): State<Http>,
+    Query(q): Query<std::collections::HashMap<String, String>>,
+) -> Response {
+    let since: u64 = q.get("since").and_then(|s| s.parse().ok()).unwrap_or(0);
+    let limit: usize = q
+        .get("limit")
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1000)
+        .min(10_000);
+    let v: Vec<Arc<Alert>> = h
+        .shared
+        .alerts
+        .lock()
+        .map(|a| {
+            a.iter()
+                .filter(|a| a.seq > since)
+                .take(limit)
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default();
+    Json(v).into_response()
+}
+
+async fn stats(State(h): State<Http>) -> Response {
+    let mut s = h.counters.to_json();
+    s["clock"] = serde_json::json!(h.shared.clock.read().ok().and_then(|c| c.clone()));
+    s["vessels"] = serde_json::json!(h.shared.vessels.read().map(|v| v.len()).unwrap_or(0));
+    Json(s).into_response()
+}
+
+struct Sub(Arc<AtomicUsize>);
+impl Drop for Sub {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+async fn stream(State(h): State<Http>) -> Response {
+    if h.subscribers.fetch_add(1, Ordering::Relaxed) >= h.max_subscribers {
+        h.subscribers.fetch_sub(1, Ordering::Relaxed);
+        return (StatusCode::SERVICE_UNAVAILABLE, "too many subscribers\n").into_response();
+    }
+    let sub = Sub(h.subscribers.clone());
+    let counters = h.counters.clone();
+    let s =
+        tokio_stream::wrappers::BroadcastStream::new(h.alerts.subscribe()).filter_map(move |r| {
+            let _keep = &sub;
+            match r {
+                Ok(a) => SseEvent::default()
+                    .event("alert")
+                    .json_data(&*a)
+                    .ok()
+                    .map(Ok::<_, std::convert::Infallible>),
+                Err(_) => {
+                    Counters::add(&counters.sse_lagged, 1);
+                    None
+                }
+            }
+        });
+    Sse::new(s).keep_alive(KeepAlive::default()).into_response()
+}
+
+async fn page_handler(State(h): State<Http>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CONTENT_SECURITY_POLICY, "default-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:"),
+        ],
+        Html(h.page.to_string()),
+    )
+        .into_response()
+}
+
+/// The live page: a map of the configured area (Natural Earth land drawn
+/// here), vessels placed by the page's script from `/api/vessels`, alerts
+/// from `/api/stream`. Broadcast text is set with `textContent` only.
+fn live_page(area: (f64, f64, f64, f64)) -> String {
+    let pr = report::map::Projection::fit(area);
+    let (lon0, top, k) = pr.params();
+    let land = report::map::land_path(&pr);
+    format!(
+        r##"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>shiptrace watch</title>
+<style>
+body{{margin:0;font:13px system-ui,sans-serif;display:grid;grid-template-columns:1fr 360px;height:100vh}}
+#map{{width:100%;height:100vh;background:#eaf2f8}} .land{{fill:#e3dccb;stroke:#b9ae93;stroke-width:.5}}
+#side{{overflow:auto;border-left:1px solid #ccc;padding:6px}} .a{{border-bottom:1px solid #eee;padding:3px 0}}
+.k{{font-weight:600}} .listed{{fill:#d00000}} .v{{fill:#0b4f8a}} .dark{{fill:#999}} h1{{font-size:15px;margin:4px 0}}
+</style></head><body>
+<svg id="map" viewBox="0 0 {w} {h}" xmlns="http://www.w3.org/2000/svg"><path class="land" d="{land}"/><g id="ships"></g></svg>
+<div id="side"><h1>shiptrace watch</h1><div id="stat"></div><h1>Alerts</h1><div id="alerts"></div></div>
+<script>
+"use strict";
+const P={{lon0:{lon0},top:{top},k:{k}}};
+const tok=new URLSearchParams(location.search).get("token");
+const q=tok?("?token="+encodeURIComponent(tok)):"";
+const hdr=tok?{{headers:{{Authorization:"Bearer "+tok}}}}:{{}};
+function xy(lon,lat){{const m=Math.log(Math.tan(Math.PI/4+lat*Math.PI/360))*180/Math.PI;return[(lon-P.lon0)*P.k,(P.top-m)*P.k];}}
+const NS="http://www.w3.org/2000/svg";
+async function ships(){{
+  try{{const r=await fetch("/api/vessels",hdr);const vs=await r.json();const g=document.getElementById("ships");
+  while(g.firstChild)g.removeChild(g.firstChild);
+  for(const v of vs){{if(v.lat==null)continue;const p=xy(v.lon,v.lat);const c=document.createElementNS(NS,"circle");
+    c.setAttribute("cx",p[0].toFixed(1));c.setAttribute("cy",p[1].toFixed(1));c.setAttribute("r",v.listed.length?4:2);
+    c.setAttribute("class",v.listed.length?"listed":(v.silent_minutes>60?"dark":"v"));
+    const t=document.createElementNS(NS,"title");t.textContent=(v.name||"?")+" "+v.mmsi+(v.listed.length?" - "+v.listed.join("; "):"");c.appendChild(t);g.appendChild(c);}}
+  const s=await (await fetch("/api/stats",hdr)).json();document.getElementById("stat").textContent=
+    "feed clock "+(s.clock||"-")+" | "+s.vessels+" vessels | "+s.decoded+" messages | "+s.alerts+" alerts | queue drops "+s.queue_drops;
+  }}catch(e){{}}
+}}
+function add(a){{const d=document.createElement("div");d.className="a";const k=document.createElement("span");k.className="k";
+  k.textContent=a.kind.replace(/_/g," ")+" ";d.appendChild(k);d.appendChild(document.createTextNode(a.time+" "+(a.name||"")+" "+a.mmsi+": "+a.summary));
+  const box=document.getElementById("alerts");box.insertBefore(d,box.firstChild);while(box.childNodes.length>300)box.removeChild(box.lastChild);}}
+fetch("/api/alerts?limit=300"+(tok?"&token="+encodeURIComponent(tok):""),hdr).then(r=>r.json()).then(v=>v.forEach(add)).catch(()=>{{}});
+new EventSource("/api/stream"+q).addEventListener("alert",e=>add(JSON.parse(e.data)));
+ships();setInterval(ships,2000);
+</script></body></html>"##,
+        w = report::map::WIDTH,
+        h = report::map::HEIGHT,
+    )
+}
+
+fn area(o: &Options) -> (f64, f64, f64, f64) {
+    if let Some(b) = o.watch.map_bbox {
+        return (b[0], b[1], b[2], b[3]);
+    }
+    let w = o.gazetteer.watched(&o.detect);
+    if w.is_empty() {
+        return (128.0, 34.0, 142.0, 46.0);
+    }
+    let mut b = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+    for i in w {
+        let p = &o.gazetteer.places[i];
+        b = (
+            b.0.min(p.lon),
+            b.1.min(p.lat),
+            b.2.max(p.lon),
+            b.3.max(p.lat),
+        );
+    }
+    (b.0 - 3.0, b.1 - 3.0, b.2 + 3.0, b.3 + 3.0)
+}
+
+async fn webhooks(
+    urls: Vec<String>,
+    mut rx: tokio::sync::mpsc::Receiver<Arc<Alert>>,
+    attempts: u32,
+    c: Arc<Counters>,
+) {
+    let client = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(10))
+        .build()
+        .unwrap_or_default();
+    while let Some(a) = rx.recv().await {
+        for u in &urls {
+            let mut wait = std::time::Duration::from_secs(1);
+            let mut ok = false;
+            for k in 0..attempts.max(1) {
+                match client.post(u).json(&*a).send().await {
+                    Ok(r) if r.status().is_success() => {
+                        ok = true;
+                        break;
+                    }
+                    Ok(r) => tracing::warn!("webhook {u}: HTTP {}", r.status()),
+                    Err(e) => tracing::warn!("webhook {u}: {e}"),
+                }
+                if k + 1 < attempts {
+                    tokio::time::sleep(wait).await;
+                    wait *= 2;
+                }
+            }
+            Counters::add(
+                if ok {
+                    &c.webhook_sent
+                } else {
+                    &c.webhook_failed
+                },
+                1,
+            );
+        }
+    }
+}
+
+/// Runs `watch` until a signal (or, for replays with
+/// `exit_when_inputs_end`, until the inputs end); returns the counters.
+pub async fn run(o: Options) -> Result<Arc<Counters>, WatchError> {
+    if let Some(a) = o.http {
+        if !a.ip().is_loopback() && o.token.is_none() {
+            return Err(WatchError::Config(format!(
+                "--http {a} is not a loopback address: give --token so the API is not open to the network"
+            )));
+        }
+    }
+    let c = Arc::new(Counters::default());
+    std::fs::create_dir_all(&o.dir)?;
+    let persist = {
+        let (dir, roll, c) = (o.dir.clone(), o.watch.roll_minutes, c.clone());
+        tokio::task::spawn_blocking(move || Persist::open(&dir, roll, c))
+            .await
+            .map_err(std::io::Error::other)??
+    };
+    let store_dir = persist.store_dir().to_path_buf();
+    let jsonl = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(o.dir.join("alerts.jsonl"))?;
+    let (btx, _) = tokio::sync::broadcast::channel(4096);
+    let (wtx, wrx) = tokio::sync::mpsc::channel(o.watch.webhook_queue.max(1));
+    let mut tasks = Vec::new();
+    if !o.webhooks.is_empty() {
+        tasks.push(tokio::spawn(webhooks(
+            o.webhooks.clone(),
+            wrx,
+            o.watch.webhook_attempts,
+            c.clone(),
+        )));
+    }
+    let page: Arc<str> = live_page(area(&o)).into();
+    let mut engine = Engine::new(
+        o.detect.clone(),
+        o.watch.clone(),
+        o.gazetteer,
+        o.entries,
+        o.matching,
+        o.clock_rate,
+        Outputs {
+            jsonl: Some(std::io::BufWriter::new(jsonl)),
+            broadcast: btx.clone(),
+            webhooks: (!o.webhooks.is_empty()).then_some(wtx),
+        },
+        persist,
+        c.clone(),
+    );
+    let shared = engine.shared.clone();
+    // HTTP
+    if let Some(addr) = o.http {
+        let h = Http {
+            shared: shared.clone(),
+            counters: c.clone(),
+            alerts: btx.clone(),
+            token: o.token.as_deref().map(Arc::from),
+            subscribers: Arc::new(AtomicUsize::new(0)),
+            max_subscribers: o.watch.max_subscribers,
+            page,
+        };
+        let app = Router::new()
+            .route("/", get(page_handler))
+            .route("/api/vessels", get(vessels))
+            .route("/api/vessels/{mmsi}", get(vessel))
+            .route("/api/alerts", get(alerts))
+            .route("/api/stream", get(stream))
+            .route("/api/stats", get(stats))
+            .layer(axum::middleware::from_fn_with_state(h.clone(), auth))
+            .layer(axum::extract::DefaultBodyLimit::max(
+                o.watch.max_request_bytes,
+            ))
+            .with_state(h);
+        let l = tokio::net::TcpListener::bind(addr).await?;
+        eprintln!(
+            "watch: HTTP on http://{}/ (API under /api/)",
+            l.local_addr()?
+        );
+        tasks.push(tokio::spawn(async move {
+            let _ = axum::serve(l, app).await;
+        }));
+    }
+    // inputs
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Line>(o.watch.queue.max(1));
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut inputs = tokio::task::JoinSet::new();
+    for s in o.inputs {
+        let (tx, c, stop) = (tx.clone(), c.clone(), stop.clone());
+        let name = s.name();
+        eprintln!("watch: input {name}");
+        inputs.spawn(async move {
+            if let Err(e) = crate::input::run(s, tx, c, stop).await {
+                eprintln!("watch: input {name}: {e}");
+            }
+        });
+    }
+    drop(tx);
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    let mut tick = tokio::time::interval(std::time::Duration::from_millis(250));
+    let mut stopping = false;
+    let mut rolls: Vec<tokio::task::JoinHandle<()>> = Vec::new();
+    let mut n = 0u64;
+    loop {
+        tokio::select! {
+            l = rx.recv() => match l {
+                Some(l) => {
+                    engine.line(&l)?;
+                    n += 1;
+                    if n.is_multiple_of(256) {
+                        engine.tick(false);
+                        if let Some(seg) = engine.persist.tick()? { rolls.push(spawn_roll(seg, store_dir.clone(), c.clone())); }
+                    }
+                }
+                None => break,
+            },
+            _ = tick.tick() => {
+                engine.tick(false);
+                let synced_before = Counters::get(&c.persisted);
+                if let Some(seg) = engine.persist.tick()? { rolls.push(spawn_roll(seg, store_dir.clone(), c.clone())); }
+                if Counters::get(&c.persisted) != synced_before { engine.sync_alerts(); }
+                if o.exit_when_inputs_end && inputs.is_empty() && !stopping { stopping = true; }
+                while inputs.try_join_next().is_some() {}
+            },
+            _ = tokio::signal::ctrl_c(), if !stopping => { stopping = true; }
+            _ = term.recv(), if !stopping => { stopping = true; }
+        }
+        if stopping && !stop.swap(true, Ordering::Relaxed) {
+            eprintln!("watch: stopping: inputs closed, draining the queue");
+            inputs.abort_all();
+        }
+    }
+    // drained: final alerts, sync, roll the open segment
+    engine.tick(true);
+    engine.sync_alerts();
+    if let Some(seg) = engine.persist.close()? {
+        rolls.push(spawn_roll(seg, store_dir.clone(), c.clone()));
+    }
+    for r in rolls {
+        let _ = r.await;
+    }
+    for t in tasks {
+        t.abort();
+    }
+    Ok(c)
+}
+
+fn spawn_roll(seg: PathBuf, store: PathBuf, c: Arc<Counters>) -> tokio::task::JoinHandle<()> {
+    tokio::task::spawn_blocking(move || match crate::persist::roll(&seg, &store) {
+        Ok(()) => Counters::add(&c.segments_rolled, 1),
+        Err(e) => {
+            Counters::add(&c.roll_errors, 1);
+            eprintln!(
+                "watch: rolling {} into the store: {e} (kept; retried at the next start)",
+                seg.display()
+            );
+        }
+    })
+}
