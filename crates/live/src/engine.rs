@@ -206,6 +206,12 @@ impl Engine {
     /// Persists, decodes and processes one line.
     pub fn line(&mut self, l: &crate::input::Line) -> Result<(), crate::persist::PersistError> {
         self.persist.write(&l.bytes, l.wall_ms)?;
+        if self.decoders.len() > 4096 && !self.decoders.contains_key(&l.input) {
+            // every TCP connection has its own decoder (multi-sentence
+            // messages are assembled per connection); reconnecting clients
+            // must not grow this without bound
+            self.decoders.clear();
+        }
         let dec = self.decoders.entry(l.input.clone()).or_default();
         let rec = match dec.feed(&l.bytes) {
             Ok(Some(d)) => {
