@@ -358,3 +358,124 @@ fn hostile_names_run_no_script_in_chromium() {
     screenshot(tab, "report-hostile.png");
     assert_clean(&p, &file);
 }
+
+#[test]
+fn live_page_in_headless_chromium() {
+    let tmp = tempfile::tempdir().unwrap();
+    let port = |_: ()| {
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port()
+    };
+    let (http, udp) = (port(()), port(()));
+    let mut child = common::bin()
+        .args([
+            "watch",
+            "--dir",
+            "w",
+            "--http",
+            &format!("127.0.0.1:{http}"),
+            "--udp",
+            &format!("127.0.0.1:{udp}"),
+        ])
+        .current_dir(tmp.path())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let t = std::time::Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", http)).is_err() {
+        assert!(
+            t.elapsed() < std::time::Duration::from_secs(60),
+            "watch did not start"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    // one vessel heard, so the map has something to place
+    let s = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    s.send_to(
+        b"!AIVDM,1,1,,A,13u?etPv2;0n:dDPwUM1U1Cb069D,0*24\n",
+        ("127.0.0.1", udp),
+    )
+    .unwrap();
+    let url = format!("http://127.0.0.1:{http}/");
+    let browser = Browser::new(
+        LaunchOptions::default_builder()
+            .path(Some(chromium()))
+            .headless(true)
+            .sandbox(false)
+            .window_size(Some((1280, 800)))
+            .build()
+            .unwrap(),
+    )
+    .unwrap();
+    let tab = browser.new_tab().unwrap();
+    let seen = Arc::new(Mutex::new(Seen::default()));
+    let s2 = seen.clone();
+    tab.add_event_listener(Arc::new(move |e: &Event| {
+        let mut s = s2.lock().unwrap_or_else(|e| e.into_inner());
+        match e {
+            Event::RuntimeExceptionThrown(x) => s
+                .errors
+                .push(format!("{:?}", x.params.exception_details.text)),
+            Event::LogEntryAdded(l)
+                if matches!(
+                    l.params.entry.level,
+                    headless_chrome::protocol::cdp::Log::LogEntryLevel::Error
+                ) =>
+            {
+                s.errors.push(l.params.entry.text.clone())
+            }
+            Event::NetworkRequestWillBeSent(r) => s.requests.push(r.params.request.url.clone()),
+            _ => {}
+        }
+    }))
+    .unwrap();
+    tab.enable_log().unwrap();
+    tab.enable_runtime().unwrap();
+    tab.call_method(Network::Enable {
+        max_total_buffer_size: None,
+        max_resource_buffer_size: None,
+        max_post_data_size: None,
+        report_direct_socket_traffic: None,
+        enable_durable_messages: None,
+    })
+    .unwrap();
+    tab.navigate_to(&url).unwrap();
+    tab.wait_until_navigated().unwrap();
+    let mut ok = false;
+    for _ in 0..100 {
+        let stat = js(&tab, "document.getElementById('stat').textContent");
+        let ships = js(&tab, "document.querySelectorAll('#ships circle').length");
+        if stat.as_str().is_some_and(|s| s.contains("1 vessels")) && ships == serde_json::json!(1) {
+            ok = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    assert!(
+        ok,
+        "the page shows the vessel heard: {:?}",
+        js(&tab, "document.getElementById('stat').textContent")
+    );
+    assert_eq!(n(&tab, "#map path.land"), 1);
+    screenshot(&tab, "watch-live.png");
+    std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let _ = child.wait();
+    let s = seen.lock().unwrap();
+    assert!(s.errors.is_empty(), "console errors: {:?}", s.errors);
+    let origin = format!("http://127.0.0.1:{http}/");
+    let others: Vec<&String> = s
+        .requests
+        .iter()
+        .filter(|u| !u.starts_with(&origin))
+        .collect();
+    assert!(
+        others.is_empty(),
+        "requests beyond the watch server: {others:?}"
+    );
+}

@@ -59,6 +59,46 @@ fn fixture() -> &'static Fixture {
     })
 }
 
+/// A webhook receiver: answers the first POST with 500 (to be retried),
+/// later ones with 200; returns the bodies it got.
+fn webhook_sink() -> (u16, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    let got: std::sync::Arc<std::sync::Mutex<Vec<String>>> = Default::default();
+    let g = got.clone();
+    std::thread::spawn(move || {
+        for (k, c) in l.incoming().enumerate() {
+            let Ok(mut c) = c else { continue };
+            let mut r = std::io::BufReader::new(c.try_clone().unwrap());
+            let mut len = 0usize;
+            loop {
+                let mut h = String::new();
+                if r.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
+                    break;
+                }
+                if let Some(v) = h.to_ascii_lowercase().strip_prefix("content-length:") {
+                    len = v.trim().parse().unwrap_or(0);
+                }
+            }
+            let mut body = vec![0u8; len];
+            let _ = r.read_exact(&mut body);
+            g.lock()
+                .unwrap()
+                .push(String::from_utf8_lossy(&body).into_owned());
+            let status = if k == 0 {
+                "500 Internal Server Error"
+            } else {
+                "200 OK"
+            };
+            let _ = write!(
+                c,
+                "HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            );
+        }
+    });
+    (port, got)
+}
+
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -225,10 +265,11 @@ fn tcp_replay_raises_the_expected_alerts_and_the_api_works() {
     let f = fixture();
     let tmp = tempfile::tempdir().unwrap();
     let feed = free_port();
+    let (hook, posted) = webhook_sink();
     let w = start(
         &tmp.path().join("w"),
         &["--tcp-listen", &format!("127.0.0.1:{feed}")],
-        &[],
+        &["--webhook", &format!("http://127.0.0.1:{hook}/alerts")],
     );
     // a subscriber to the event stream, before anything happens
     let port = w.http;
@@ -284,6 +325,24 @@ fn tcp_replay_raises_the_expected_alerts_and_the_api_works() {
     assert_eq!(http(w.http, "/api/vessels/1", None).0, 404);
     let (st, page) = http(w.http, "/", None);
     assert!(st == 200 && page.contains("<svg") && page.contains("/api/stream"));
+    // webhooks: every alert posted, the first after a retry (500 first)
+    let n_alerts = stats(&w)["alerts"].as_u64().unwrap();
+    wait("webhooks delivered", 120, || {
+        stats(&w)["webhook_sent"].as_u64().unwrap() >= n_alerts
+    });
+    let bodies = posted.lock().unwrap().clone();
+    assert_eq!(
+        bodies.len() as u64,
+        n_alerts + 1,
+        "one retry, then one POST per alert"
+    );
+    assert_eq!(
+        bodies[0], bodies[1],
+        "the failed POST was retried with the same alert"
+    );
+    let a: serde_json::Value = serde_json::from_str(&bodies[1]).unwrap();
+    assert!(a["kind"].is_string() && a["seq"] == 1);
+    assert_eq!(stats(&w)["webhook_failed"], 0);
     stop(w);
     // what watch collected is a store detect and report can use
     let dir = tmp.path().join("w");
