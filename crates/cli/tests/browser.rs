@@ -47,13 +47,29 @@ struct Page_ {
     seen: Arc<Mutex<Seen>>,
 }
 
-fn open(file: &Path) -> Page_ {
+/// Chromium on `url`, with console errors, exceptions, requests and
+/// dialogs recorded from before the page loads.
+fn launch(url: &str, window: (u32, u32)) -> Page_ {
     let browser = Browser::new(
         LaunchOptions::default_builder()
             .path(Some(chromium()))
             .headless(true)
             .sandbox(false)
-            .window_size(Some((1280, 1800)))
+            .window_size(Some(window))
+            // no calls home: this machine's network is closed, and a report
+            // must not need one
+            .args(
+                [
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    "--no-first-run",
+                    "--disable-quic",
+                ]
+                .iter()
+                .map(std::ffi::OsStr::new)
+                .collect(),
+            )
             .idle_browser_timeout(std::time::Duration::from_secs(120))
             .build()
             .unwrap(),
@@ -109,13 +125,23 @@ fn open(file: &Path) -> Page_ {
         enable_durable_messages: None,
     })
     .unwrap();
-    let url = format!("file://{}", file.canonicalize().unwrap().display());
-    tab.navigate_to(&url).unwrap();
+    tab.navigate_to(url).unwrap();
     tab.wait_until_navigated().unwrap();
+    Page_ {
+        _browser: browser,
+        tab,
+        seen,
+    }
+}
+
+fn open(file: &Path) -> Page_ {
+    let url = format!("file://{}", file.canonicalize().unwrap().display());
+    let p = launch(&url, (1280, 1800));
+    let (tab, seen) = (&p.tab, &p.seen);
     // the script marks the page when it has run to its end
     let mut ready = false;
     for _ in 0..100 {
-        if js(&tab, "document.documentElement.getAttribute('data-ready')") == serde_json::json!("1")
+        if js(tab, "document.documentElement.getAttribute('data-ready')") == serde_json::json!("1")
         {
             ready = true;
             break;
@@ -127,11 +153,7 @@ fn open(file: &Path) -> Page_ {
         "the report's script did not run to its end: {:?}",
         seen.lock().unwrap()
     );
-    Page_ {
-        _browser: browser,
-        tab,
-        seen,
-    }
+    p
 }
 
 fn js(tab: &Tab, expr: &str) -> serde_json::Value {
@@ -315,17 +337,7 @@ fn demo_report_in_headless_chromium() {
 #[test]
 fn hostile_names_run_no_script_in_chromium() {
     let (_tmp, d) = common::hostile_case();
-    common::run(
-        &d,
-        &[
-            "analyze",
-            "dma.csv",
-            "--out",
-            "case",
-            "--watchlist",
-            "list.toml",
-        ],
-    );
+    common::analyze_hostile(&d);
     let file = d.join("case/report.html");
     let p = open(&file);
     let tab = &p.tab;
@@ -399,55 +411,12 @@ fn live_page_in_headless_chromium() {
         ("127.0.0.1", udp),
     )
     .unwrap();
-    let url = format!("http://127.0.0.1:{http}/");
-    let browser = Browser::new(
-        LaunchOptions::default_builder()
-            .path(Some(chromium()))
-            .headless(true)
-            .sandbox(false)
-            .window_size(Some((1280, 800)))
-            .build()
-            .unwrap(),
-    )
-    .unwrap();
-    let tab = browser.new_tab().unwrap();
-    let seen = Arc::new(Mutex::new(Seen::default()));
-    let s2 = seen.clone();
-    tab.add_event_listener(Arc::new(move |e: &Event| {
-        let mut s = s2.lock().unwrap_or_else(|e| e.into_inner());
-        match e {
-            Event::RuntimeExceptionThrown(x) => s
-                .errors
-                .push(format!("{:?}", x.params.exception_details.text)),
-            Event::LogEntryAdded(l)
-                if matches!(
-                    l.params.entry.level,
-                    headless_chrome::protocol::cdp::Log::LogEntryLevel::Error
-                ) =>
-            {
-                s.errors.push(l.params.entry.text.clone())
-            }
-            Event::NetworkRequestWillBeSent(r) => s.requests.push(r.params.request.url.clone()),
-            _ => {}
-        }
-    }))
-    .unwrap();
-    tab.enable_log().unwrap();
-    tab.enable_runtime().unwrap();
-    tab.call_method(Network::Enable {
-        max_total_buffer_size: None,
-        max_resource_buffer_size: None,
-        max_post_data_size: None,
-        report_direct_socket_traffic: None,
-        enable_durable_messages: None,
-    })
-    .unwrap();
-    tab.navigate_to(&url).unwrap();
-    tab.wait_until_navigated().unwrap();
+    let p = launch(&format!("http://127.0.0.1:{http}/"), (1280, 800));
+    let tab = &p.tab;
     let mut ok = false;
     for _ in 0..100 {
-        let stat = js(&tab, "document.getElementById('stat').textContent");
-        let ships = js(&tab, "document.querySelectorAll('#ships circle').length");
+        let stat = js(tab, "document.getElementById('stat').textContent");
+        let ships = js(tab, "document.querySelectorAll('#ships circle').length");
         if stat.as_str().is_some_and(|s| s.contains("1 vessels")) && ships == serde_json::json!(1) {
             ok = true;
             break;
@@ -457,25 +426,29 @@ fn live_page_in_headless_chromium() {
     assert!(
         ok,
         "the page shows the vessel heard: {:?}",
-        js(&tab, "document.getElementById('stat').textContent")
+        js(tab, "document.getElementById('stat').textContent")
     );
-    assert_eq!(n(&tab, "#map path.land"), 1);
-    screenshot(&tab, "watch-live.png");
+    assert_eq!(n(tab, "#map path.land"), 1);
+    screenshot(tab, "watch-live.png");
+    // judged before the server stops (which cuts the page's event stream)
+    {
+        let s = p.seen.lock().unwrap();
+        assert!(s.errors.is_empty(), "console errors: {:?}", s.errors);
+        let origin = format!("http://127.0.0.1:{http}/");
+        let others: Vec<&String> = s
+            .requests
+            .iter()
+            .filter(|u| !u.starts_with(&origin))
+            .collect();
+        assert!(
+            others.is_empty(),
+            "requests beyond the watch server: {others:?}"
+        );
+    }
+    drop(p);
     std::process::Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
         .unwrap();
     let _ = child.wait();
-    let s = seen.lock().unwrap();
-    assert!(s.errors.is_empty(), "console errors: {:?}", s.errors);
-    let origin = format!("http://127.0.0.1:{http}/");
-    let others: Vec<&String> = s
-        .requests
-        .iter()
-        .filter(|u| !u.starts_with(&origin))
-        .collect();
-    assert!(
-        others.is_empty(),
-        "requests beyond the watch server: {others:?}"
-    );
 }

@@ -15,17 +15,7 @@ fn html_escape(s: &str) -> String {
 #[test]
 fn hostile_text_is_escaped_in_report_exports_and_terminal() {
     let (_tmp, d) = hostile_case();
-    let o = run(
-        &d,
-        &[
-            "analyze",
-            "dma.csv",
-            "--out",
-            "case",
-            "--watchlist",
-            "list.toml",
-        ],
-    );
+    let o = common::analyze_hostile(&d);
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
         !err.contains('\u{1b}'),
@@ -178,29 +168,9 @@ fn hostile_text_is_escaped_in_report_exports_and_terminal() {
 #[test]
 fn report_is_redone_from_a_store_and_errors_are_clear() {
     let (_tmp, d) = hostile_case();
-    run(
-        &d,
-        &[
-            "analyze",
-            "dma.csv",
-            "--out",
-            "case",
-            "--watchlist",
-            "list.toml",
-        ],
-    );
+    common::analyze_hostile(&d);
     // analyze again: the source is skipped, not duplicated
-    let o = run(
-        &d,
-        &[
-            "analyze",
-            "dma.csv",
-            "--out",
-            "case",
-            "--watchlist",
-            "list.toml",
-        ],
-    );
+    let o = common::analyze_hostile(&d);
     assert!(String::from_utf8_lossy(&o.stderr).contains("already in the store"));
     run(
         &d,

@@ -109,3 +109,19 @@ pub fn hostile_case() -> (tempfile::TempDir, PathBuf) {
     .unwrap();
     (tmp, d)
 }
+
+/// `shiptrace analyze dma.csv --out case --watchlist list.toml` in the
+/// folder of [`hostile_case`].
+pub fn analyze_hostile(d: &Path) -> Output {
+    run(
+        d,
+        &[
+            "analyze",
+            "dma.csv",
+            "--out",
+            "case",
+            "--watchlist",
+            "list.toml",
+        ],
+    )
+}
