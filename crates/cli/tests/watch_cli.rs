@@ -258,6 +258,22 @@ fn expected_alerts(port: u16) {
         .filter(|a| a["kind"] == "encounter")
         .count();
     assert!(enc >= 10, "the scenario's ship-to-ship meetings: {enc}");
+    // each condition alerted once
+    let mut seen = std::collections::HashSet::new();
+    for a in alerts.as_array().unwrap() {
+        let key = (
+            a["kind"].to_string(),
+            a["mmsi"].to_string(),
+            a["other_mmsi"].to_string(),
+            a["event"]["start"].to_string(),
+            if a["event"].is_null() {
+                a["time"].to_string()
+            } else {
+                String::new()
+            },
+        );
+        assert!(seen.insert(key.clone()), "alerted twice: {key:?}");
+    }
 }
 
 #[test]

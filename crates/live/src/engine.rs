@@ -138,6 +138,7 @@ pub struct Engine {
     clock: Clock,
     buckets: BTreeMap<i64, Bucket>,
     hits: detect::encounter::PairHits,
+    /// Start of the latest meeting alerted, per pair.
     alerted_pairs: HashMap<(u32, u32), i64>,
     seq: u64,
     out: Outputs,
@@ -639,8 +640,10 @@ impl Engine {
                 let mut one = detect::encounter::PairHits::new();
                 one.insert(pair, self.hits[&pair].clone());
                 for e in detect::encounter::encounters(&mut one, &self.p, &self.gaz) {
+                    // each meeting once: the pair's hits still hold the
+                    // earlier meetings, which were alerted already
                     let t = e.start_ms();
-                    if self.alerted_pairs.get(&pair) == Some(&t) {
+                    if self.alerted_pairs.get(&pair).is_some_and(|&last| t <= last) {
                         continue;
                     }
                     self.alerted_pairs.insert(pair, t);
