@@ -382,7 +382,14 @@ fn live_page_in_headless_chromium() {
             .port()
     };
     let (http, udp) = (port(()), port(()));
-    let mut child = common::bin()
+    struct KillOnDrop(std::process::Child);
+    impl Drop for KillOnDrop {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let child = common::bin()
         .args([
             "watch",
             "--dir",
@@ -396,6 +403,7 @@ fn live_page_in_headless_chromium() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
+    let mut child = KillOnDrop(child);
     let t = std::time::Instant::now();
     while std::net::TcpStream::connect(("127.0.0.1", http)).is_err() {
         assert!(
@@ -447,8 +455,8 @@ fn live_page_in_headless_chromium() {
     }
     drop(p);
     std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
+        .args(["-TERM", &child.0.id().to_string()])
         .status()
         .unwrap();
-    let _ = child.wait();
+    let _ = child.0.wait();
 }

@@ -150,6 +150,16 @@ struct Watch {
     http: u16,
 }
 
+impl Drop for Watch {
+    /// A failing test must not leave a watcher running.
+    fn drop(&mut self) {
+        if self.child.try_wait().ok().flatten().is_none() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
 fn start(dir: &Path, input: &[&str], extra: &[&str]) -> Watch {
     let f = fixture();
     let http = free_port();

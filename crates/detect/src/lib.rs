@@ -128,25 +128,203 @@ pub fn detect_store_with(
     p: &Params,
     gaz: &gazetteer::Gazetteer,
 ) -> Result<(Vec<Event>, Summary), DetectError> {
-    // MMSI ranges of about equal size, from a pass over the mmsi column.
-    let mut counts: HashMap<u32, u32> = HashMap::new();
-    let only_mmsi = Filter {
-        columns: Some(vec!["mmsi"]),
-        ..Filter::default()
-    };
-    for b in store.scan_positions(&only_mmsi) {
-        let (_, b) = b?;
-        let m = b.column_by_name("mmsi").and_then(|c| {
-            c.as_any()
-                .downcast_ref::<store::arrow::UInt32Array>()
-                .cloned()
-        });
-        if let Some(m) = m {
-            for v in m.values().iter() {
-                *counts.entry(*v).or_default() += 1;
+    detect_source(store, p, gaz)
+}
+
+/// Runs every detector over fixes and identity reports held in memory
+/// (e.g. an Arrow table handed over from Python or a Spark partition):
+/// the same code as [`detect_store_with`], reading from `r` instead of a
+/// store.
+pub fn detect_records(
+    r: &Records,
+    p: &Params,
+    gaz: &gazetteer::Gazetteer,
+) -> Result<(Vec<Event>, Summary), DetectError> {
+    detect_source(r, p, gaz)
+}
+
+/// A fix as the encounter index takes it: (mmsi, time, lat, lon, sog).
+pub type SlowFix = (u32, i64, f64, f64, f32);
+
+/// Where detection reads from: the three reads it makes.
+pub trait Source: Sync {
+    /// Fixes per MMSI.
+    fn mmsi_counts(&self) -> Result<HashMap<u32, u32>, StoreError>;
+    /// The fixes of MMSIs `a..=z` sorted by (mmsi, time), their identity
+    /// reports per MMSI in time order with runs of repeats cut
+    /// ([`collapse_identities`]), and how many identity reports were read.
+    #[allow(clippy::type_complexity)]
+    fn range(
+        &self,
+        a: u32,
+        z: u32,
+    ) -> Result<
+        (
+            Vec<store::Position>,
+            HashMap<u32, Vec<store::Identity>>,
+            u64,
+        ),
+        StoreError,
+    >;
+    /// (mmsi, time, lat, lon, sog) of every fix under 5 kn on UTC day `d`
+    /// (days since 1970-01-01), for the encounter index.
+    fn slow_fixes_of_day(&self, d: i64) -> Result<Vec<SlowFix>, StoreError>;
+}
+
+impl Source for Store {
+    fn mmsi_counts(&self) -> Result<HashMap<u32, u32>, StoreError> {
+        let mut counts: HashMap<u32, u32> = HashMap::new();
+        let only_mmsi = Filter {
+            columns: Some(vec!["mmsi"]),
+            ..Filter::default()
+        };
+        for b in self.scan_positions(&only_mmsi) {
+            let (_, b) = b?;
+            let m = b.column_by_name("mmsi").and_then(|c| {
+                c.as_any()
+                    .downcast_ref::<store::arrow::UInt32Array>()
+                    .cloned()
+            });
+            if let Some(m) = m {
+                for v in m.values().iter() {
+                    *counts.entry(*v).or_default() += 1;
+                }
             }
         }
+        Ok(counts)
     }
+
+    fn range(
+        &self,
+        a: u32,
+        z: u32,
+    ) -> Result<
+        (
+            Vec<store::Position>,
+            HashMap<u32, Vec<store::Identity>>,
+            u64,
+        ),
+        StoreError,
+    > {
+        let f = Filter {
+            mmsi: Some((a, z)),
+            ..Filter::default()
+        };
+        let pos = self.positions(&f)?;
+        // identity reports batch by batch, runs of repeats cut as they
+        // come (a busy MMSI range has millions of them)
+        let mut n_ids = 0u64;
+        let mut by_id: HashMap<u32, Vec<store::Identity>> = HashMap::new();
+        for b in self.scan_identities(&f) {
+            let (path, b) = b?;
+            for i in store::schema::identities_from_batch(&b)
+                .map_err(|msg| StoreError::Corrupt { path, msg })?
+            {
+                n_ids += 1;
+                push_identity(by_id.entry(i.mmsi).or_default(), i);
+            }
+        }
+        for v in by_id.values_mut() {
+            collapse_identities(v);
+        }
+        Ok((pos, by_id, n_ids))
+    }
+
+    fn slow_fixes_of_day(&self, d: i64) -> Result<Vec<SlowFix>, StoreError> {
+        let f = Filter {
+            time: Some((d * 86_400_000, (d + 1) * 86_400_000)),
+            ..Filter::default()
+        };
+        let mut slice = Vec::new();
+        for b in self.scan_positions(&f) {
+            let (path, b) = b?;
+            for p in store::schema::positions_from_batch(&b)
+                .map_err(|msg| StoreError::Corrupt { path, msg })?
+            {
+                if p.sog.unwrap_or(0.0) < 5.0 {
+                    slice.push((p.mmsi, p.time_ms, p.lat, p.lon, p.sog.unwrap_or(0.0)));
+                }
+            }
+        }
+        Ok(slice)
+    }
+}
+
+/// Fixes and identity reports in memory, for [`detect_records`].
+#[derive(Debug, Clone, Default)]
+pub struct Records {
+    positions: Vec<store::Position>,
+    identities: Vec<store::Identity>,
+}
+
+impl Records {
+    /// Takes the records in any order (sorted here by MMSI and time).
+    pub fn new(
+        mut positions: Vec<store::Position>,
+        mut identities: Vec<store::Identity>,
+    ) -> Records {
+        positions.sort_by_key(|p| (p.mmsi, p.time_ms));
+        identities.sort_by_key(|i| (i.mmsi, i.time_ms));
+        Records {
+            positions,
+            identities,
+        }
+    }
+}
+
+impl Source for Records {
+    fn mmsi_counts(&self) -> Result<HashMap<u32, u32>, StoreError> {
+        let mut counts: HashMap<u32, u32> = HashMap::new();
+        for p in &self.positions {
+            *counts.entry(p.mmsi).or_default() += 1;
+        }
+        Ok(counts)
+    }
+
+    fn range(
+        &self,
+        a: u32,
+        z: u32,
+    ) -> Result<
+        (
+            Vec<store::Position>,
+            HashMap<u32, Vec<store::Identity>>,
+            u64,
+        ),
+        StoreError,
+    > {
+        let lo = self.positions.partition_point(|p| p.mmsi < a);
+        let hi = self.positions.partition_point(|p| p.mmsi <= z);
+        let ilo = self.identities.partition_point(|i| i.mmsi < a);
+        let ihi = self.identities.partition_point(|i| i.mmsi <= z);
+        let mut by_id: HashMap<u32, Vec<store::Identity>> = HashMap::new();
+        for i in &self.identities[ilo..ihi] {
+            push_identity(by_id.entry(i.mmsi).or_default(), i.clone());
+        }
+        for v in by_id.values_mut() {
+            collapse_identities(v);
+        }
+        Ok((self.positions[lo..hi].to_vec(), by_id, (ihi - ilo) as u64))
+    }
+
+    fn slow_fixes_of_day(&self, d: i64) -> Result<Vec<SlowFix>, StoreError> {
+        let (t0, t1) = (d * 86_400_000, (d + 1) * 86_400_000);
+        Ok(self
+            .positions
+            .iter()
+            .filter(|p| p.time_ms >= t0 && p.time_ms < t1 && p.sog.unwrap_or(0.0) < 5.0)
+            .map(|p| (p.mmsi, p.time_ms, p.lat, p.lon, p.sog.unwrap_or(0.0)))
+            .collect())
+    }
+}
+
+fn detect_source<S: Source>(
+    src: &S,
+    p: &Params,
+    gaz: &gazetteer::Gazetteer,
+) -> Result<(Vec<Event>, Summary), DetectError> {
+    // MMSI ranges of about equal size, from a count of fixes per MMSI.
+    let counts = src.mmsi_counts()?;
     let mut mmsis: Vec<(u32, u32)> = counts.into_iter().collect();
     mmsis.sort();
     let total: u64 = mmsis.iter().map(|m| m.1 as u64).sum();
@@ -170,27 +348,7 @@ pub fn detect_store_with(
     let results: Vec<Result<ShardOut, StoreError>> = ranges
         .par_iter()
         .map(|&(a, z)| {
-            let f = Filter {
-                mmsi: Some((a, z)),
-                ..Filter::default()
-            };
-            let pos = store.positions(&f)?;
-            // identity reports batch by batch, runs of repeats cut as
-            // they come (a busy MMSI range has millions of them)
-            let mut n_ids = 0u64;
-            let mut by_id: HashMap<u32, Vec<store::Identity>> = HashMap::new();
-            for b in store.scan_identities(&f) {
-                let (path, b) = b?;
-                for i in store::schema::identities_from_batch(&b)
-                    .map_err(|msg| StoreError::Corrupt { path, msg })?
-                {
-                    n_ids += 1;
-                    push_identity(by_id.entry(i.mmsi).or_default(), i);
-                }
-            }
-            for v in by_id.values_mut() {
-                collapse_identities(v);
-            }
+            let (pos, mut by_id, n_ids) = src.range(a, z)?;
             let mut events = Vec::new();
             let mut gaps = Vec::new();
             let mut loiters = Vec::new();
@@ -440,21 +598,7 @@ pub fn detect_store_with(
     days.sort();
     days.dedup();
     for d in days {
-        let f = Filter {
-            time: Some((d * 86_400_000, (d + 1) * 86_400_000)),
-            ..Filter::default()
-        };
-        let mut slice = Vec::new();
-        for b in store.scan_positions(&f) {
-            let (path, b) = b?;
-            for p in store::schema::positions_from_batch(&b)
-                .map_err(|msg| StoreError::Corrupt { path, msg })?
-            {
-                if p.sog.unwrap_or(0.0) < 5.0 {
-                    slice.push((p.mmsi, p.time_ms, p.lat, p.lon, p.sog.unwrap_or(0.0)));
-                }
-            }
-        }
+        let slice = src.slow_fixes_of_day(d)?;
         encounter::index_slice(&slice, p, gaz, &mut hits);
     }
     let pair_events = encounter::encounters(&mut hits, p, gaz);
