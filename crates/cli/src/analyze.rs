@@ -54,15 +54,8 @@ pub struct DemoArgs {
     /// Output directory (made if missing; a previous demo there is replaced).
     #[arg(long, default_value = "shiptrace-demo")]
     pub out: PathBuf,
-    /// Random seed (default: the scenario's).
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Simulated days (default: the scenario's 180).
-    #[arg(long)]
-    pub days: Option<f64>,
-    /// Ordinary vessels (default: the scenario's fleets).
-    #[arg(long)]
-    pub vessels: Option<usize>,
+    #[command(flatten)]
+    pub run: crate::simulate::RunOpts,
 }
 
 fn now() -> String {
@@ -276,9 +269,7 @@ pub fn demo(a: &DemoArgs) -> Result<()> {
     crate::simulate::run(&crate::simulate::SimulateArgs {
         scenario: "rason-shuttle".into(),
         out: Some(sim_dir.clone()),
-        seed: a.seed,
-        days: a.days,
-        vessels: a.vessels,
+        run: a.run.clone(),
         start: None,
         print_scenario: None,
     })?;

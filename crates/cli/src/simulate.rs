@@ -15,6 +15,19 @@ pub struct SimulateArgs {
     /// Output directory: ais.nmea.gz and truth.jsonl.
     #[arg(long, required_unless_present = "print_scenario")]
     pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub run: RunOpts,
+    /// Start day or time, e.g. 2023-08-01 (default: the scenario's).
+    #[arg(long)]
+    pub start: Option<String>,
+    /// Print a built-in scenario's TOML and exit.
+    #[arg(long, value_name = "NAME")]
+    pub print_scenario: Option<String>,
+}
+
+/// Seed, length and size of a simulated run (shared with `demo`).
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct RunOpts {
     /// Random seed (default: the scenario's).
     #[arg(long)]
     pub seed: Option<u64>,
@@ -24,12 +37,6 @@ pub struct SimulateArgs {
     /// Number of ordinary vessels (default: the scenario's fleets).
     #[arg(long)]
     pub vessels: Option<usize>,
-    /// Start day or time, e.g. 2023-08-01 (default: the scenario's).
-    #[arg(long)]
-    pub start: Option<String>,
-    /// Print a built-in scenario's TOML and exit.
-    #[arg(long, value_name = "NAME")]
-    pub print_scenario: Option<String>,
 }
 
 pub fn run(a: &SimulateArgs) -> Result<()> {
@@ -49,9 +56,9 @@ pub fn run(a: &SimulateArgs) -> Result<()> {
         None => None,
     };
     let opts = sim::Options {
-        seed: a.seed,
-        days: a.days,
-        vessels: a.vessels,
+        seed: a.run.seed,
+        days: a.run.days,
+        vessels: a.run.vessels,
         start_ms,
     };
     let t = std::time::Instant::now();

@@ -143,6 +143,38 @@ pub fn detect_records(
     detect_source(r, p, gaz)
 }
 
+/// One MMSI range read for phase one: its fixes sorted by (mmsi, time),
+/// its identity reports grouped per MMSI ([`IdentityGroups`]), and how
+/// many identity reports were read.
+pub type Range = (
+    Vec<store::Position>,
+    HashMap<u32, Vec<store::Identity>>,
+    u64,
+);
+
+/// Identity reports grouped per MMSI as they are read, runs of repeats cut
+/// as they come and again at the end (for reports out of time order).
+#[derive(Default)]
+struct IdentityGroups {
+    by_id: HashMap<u32, Vec<store::Identity>>,
+    read: u64,
+}
+
+impl IdentityGroups {
+    fn add(&mut self, it: impl IntoIterator<Item = store::Identity>) {
+        for i in it {
+            self.read += 1;
+            push_identity(self.by_id.entry(i.mmsi).or_default(), i);
+        }
+    }
+    fn finish(mut self) -> (HashMap<u32, Vec<store::Identity>>, u64) {
+        for v in self.by_id.values_mut() {
+            collapse_identities(v);
+        }
+        (self.by_id, self.read)
+    }
+}
+
 /// A fix as the encounter index takes it: (mmsi, time, lat, lon, sog).
 pub type SlowFix = (u32, i64, f64, f64, f32);
 
@@ -153,19 +185,7 @@ pub trait Source: Sync {
     /// The fixes of MMSIs `a..=z` sorted by (mmsi, time), their identity
     /// reports per MMSI in time order with runs of repeats cut
     /// ([`collapse_identities`]), and how many identity reports were read.
-    #[allow(clippy::type_complexity)]
-    fn range(
-        &self,
-        a: u32,
-        z: u32,
-    ) -> Result<
-        (
-            Vec<store::Position>,
-            HashMap<u32, Vec<store::Identity>>,
-            u64,
-        ),
-        StoreError,
-    >;
+    fn range(&self, a: u32, z: u32) -> Result<Range, StoreError>;
     /// (mmsi, time, lat, lon, sog) of every fix under 5 kn on UTC day `d`
     /// (days since 1970-01-01), for the encounter index.
     fn slow_fixes_of_day(&self, d: i64) -> Result<Vec<SlowFix>, StoreError>;
@@ -194,18 +214,7 @@ impl Source for Store {
         Ok(counts)
     }
 
-    fn range(
-        &self,
-        a: u32,
-        z: u32,
-    ) -> Result<
-        (
-            Vec<store::Position>,
-            HashMap<u32, Vec<store::Identity>>,
-            u64,
-        ),
-        StoreError,
-    > {
+    fn range(&self, a: u32, z: u32) -> Result<Range, StoreError> {
         let f = Filter {
             mmsi: Some((a, z)),
             ..Filter::default()
@@ -213,20 +222,15 @@ impl Source for Store {
         let pos = self.positions(&f)?;
         // identity reports batch by batch, runs of repeats cut as they
         // come (a busy MMSI range has millions of them)
-        let mut n_ids = 0u64;
-        let mut by_id: HashMap<u32, Vec<store::Identity>> = HashMap::new();
+        let mut ids = IdentityGroups::default();
         for b in self.scan_identities(&f) {
             let (path, b) = b?;
-            for i in store::schema::identities_from_batch(&b)
-                .map_err(|msg| StoreError::Corrupt { path, msg })?
-            {
-                n_ids += 1;
-                push_identity(by_id.entry(i.mmsi).or_default(), i);
-            }
+            ids.add(
+                store::schema::identities_from_batch(&b)
+                    .map_err(|msg| StoreError::Corrupt { path, msg })?,
+            );
         }
-        for v in by_id.values_mut() {
-            collapse_identities(v);
-        }
+        let (by_id, n_ids) = ids.finish();
         Ok((pos, by_id, n_ids))
     }
 
@@ -281,30 +285,15 @@ impl Source for Records {
         Ok(counts)
     }
 
-    fn range(
-        &self,
-        a: u32,
-        z: u32,
-    ) -> Result<
-        (
-            Vec<store::Position>,
-            HashMap<u32, Vec<store::Identity>>,
-            u64,
-        ),
-        StoreError,
-    > {
+    fn range(&self, a: u32, z: u32) -> Result<Range, StoreError> {
         let lo = self.positions.partition_point(|p| p.mmsi < a);
         let hi = self.positions.partition_point(|p| p.mmsi <= z);
         let ilo = self.identities.partition_point(|i| i.mmsi < a);
         let ihi = self.identities.partition_point(|i| i.mmsi <= z);
-        let mut by_id: HashMap<u32, Vec<store::Identity>> = HashMap::new();
-        for i in &self.identities[ilo..ihi] {
-            push_identity(by_id.entry(i.mmsi).or_default(), i.clone());
-        }
-        for v in by_id.values_mut() {
-            collapse_identities(v);
-        }
-        Ok((self.positions[lo..hi].to_vec(), by_id, (ihi - ilo) as u64))
+        let mut ids = IdentityGroups::default();
+        ids.add(self.identities[ilo..ihi].iter().cloned());
+        let (by_id, n_ids) = ids.finish();
+        Ok((self.positions[lo..hi].to_vec(), by_id, n_ids))
     }
 
     fn slow_fixes_of_day(&self, d: i64) -> Result<Vec<SlowFix>, StoreError> {

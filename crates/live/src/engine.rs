@@ -23,7 +23,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use store::{Identity, Position};
 
 /// Recent fixes of a vessel: (time, lat, lon).
-pub type Track = Vec<(i64, f64, f64)>;
+pub type Track = VecDeque<(i64, f64, f64)>;
 /// One slow fix per vessel in a 10-minute bucket, as the encounter index takes them.
 type Bucket = HashMap<u32, (u32, i64, f64, f64, f32)>;
 
@@ -54,7 +54,9 @@ pub struct VesselView {
 pub struct Shared {
     pub clock: RwLock<Option<String>>,
     pub vessels: RwLock<BTreeMap<u32, VesselView>>,
-    pub tracks: RwLock<HashMap<u32, Track>>,
+    /// Written by the engine fix by fix (an uncontended lock), read by
+    /// `/api/vessels/{mmsi}`: no copies made for readers that never come.
+    pub tracks: Mutex<HashMap<u32, Track>>,
     pub alerts: Mutex<VecDeque<Arc<Alert>>>,
 }
 
@@ -69,7 +71,6 @@ struct Vessel {
     listed: Vec<String>,
     went_dark_alerted: bool,
     suspect_alerted: bool,
-    track: VecDeque<(i64, f64, f64)>,
     fixes: u64,
     dirty: bool,
 }
@@ -87,7 +88,6 @@ impl Vessel {
             listed: Vec::new(),
             went_dark_alerted: false,
             suspect_alerted: false,
-            track: VecDeque::new(),
             fixes: 0,
             dirty: true,
         }
@@ -343,26 +343,30 @@ impl Engine {
                 v.moving.pop_front();
             }
         }
-        v.track.push_back((f.time_ms, f.lat, f.lon));
-        while v.track.len() > self.wp.track_points {
-            v.track.pop_front();
+        if let Ok(mut t) = self.shared.tracks.lock() {
+            let q = t.entry(m).or_default();
+            q.push_back((f.time_ms, f.lat, f.lon));
+            while q.len() > self.wp.track_points {
+                q.pop_front();
+            }
         }
-        let moving: Vec<f32> = v.moving.iter().copied().collect();
-        let sp = detect::vessel::speeds(&moving, &self.p);
-        let gap = v.gaps.push(m, &f, &self.p, sp);
+        // speeds are only needed when a silence ends: filled in below
+        let gap = v.gaps.push(m, &f, &self.p, (0.0, 0.0));
         let before = v.ports.current_port();
         let visit = v.ports.push(m, &f, &self.p, &self.gaz);
         let after = v.ports.current_port();
-        let draughts: Vec<(i64, f32)> = v.draughts.iter().copied().collect();
         v.last = Some(f.clone());
         // a silence ended: was it a dark port call?
         if let Some(mut g) = gap {
-            g.draught_before = draughts.iter().rev().find(|d| d.0 <= g.t0).map(|d| d.1);
-            g.draught_after = draughts
+            let moving: Vec<f32> = v.moving.iter().copied().collect();
+            (g.top_speed_kn, g.cruise_kn) = detect::vessel::speeds(&moving, &self.p);
+            g.draught_before = v.draughts.iter().rev().find(|d| d.0 <= g.t0).map(|d| d.1);
+            g.draught_after = v
+                .draughts
                 .iter()
                 .find(|d| d.0 >= g.t1)
                 .map(|d| d.1)
-                .or(draughts.last().map(|d| d.1));
+                .or(v.draughts.back().map(|d| d.1));
             if let Some(mut e) = detect::dark_port_call(&g, &self.p, &self.gaz, &self.watched) {
                 e.mmsi = m;
                 let place = e.port.as_ref().map(|p| p.name.clone());
@@ -693,7 +697,6 @@ impl Engine {
             *c = Some(detect::event::rfc3339(now));
         }
         let mut views = Vec::new();
-        let mut tracks = Vec::new();
         for (m, v) in self.vessels.iter_mut() {
             let silent = v.last.as_ref().map(|l| (now - l.time_ms) as f64 / 60_000.0);
             if !v.dirty {
@@ -728,7 +731,6 @@ impl Engine {
                 }),
                 silent,
             ));
-            tracks.push((*m, v.track.iter().copied().collect::<Vec<_>>()));
         }
         if let Ok(mut w) = self.shared.vessels.write() {
             for (m, view, silent) in views {
@@ -743,9 +745,6 @@ impl Engine {
                     }
                 }
             }
-        }
-        if let Ok(mut w) = self.shared.tracks.write() {
-            w.extend(tracks);
         }
     }
 

@@ -200,19 +200,13 @@ pub async fn run(
     }
 }
 
-/// The receive time in a line's tag block (`c:` in s or ms), if any.
+/// The receive time in a line's tag block (`c:`, seconds or
+/// milliseconds, normalised by the decoder's own framing), if any.
 pub fn tag_time_ms(line: &[u8]) -> Option<i64> {
-    let rest = line.strip_prefix(b"\\")?;
-    let end = rest.iter().position(|&b| b == b'\\')?;
-    let body = &rest[..end];
-    let body = body.split(|&b| b == b'*').next()?;
-    for f in body.split(|&b| b == b',') {
-        if let Some(v) = f.strip_prefix(b"c:") {
-            let n: i64 = std::str::from_utf8(v).ok()?.parse().ok()?;
-            return Some(if n > 100_000_000_000 { n } else { n * 1000 });
-        }
+    match ais::nmea::parse_line(line).ok()? {
+        ais::nmea::Line::Ais { tag, .. } => tag?.time_ms,
+        _ => None,
     }
-    None
 }
 
 fn replay(

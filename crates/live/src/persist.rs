@@ -47,16 +47,22 @@ pub struct Persist {
     c: Arc<Counters>,
 }
 
-/// NMEA tag-block checksum: XOR of the bytes between `\` and `*`.
-fn tag_checksum(body: &[u8]) -> u8 {
-    body.iter().fold(0, |a, b| a ^ b)
+/// Whether the line's tag block has a `c:` field (whatever the rest of the
+/// line holds: a damaged sentence keeps the time it was received with).
+fn has_tag_time(line: &[u8]) -> bool {
+    line.strip_prefix(b"\\")
+        .and_then(|r| r.iter().position(|&b| b == b'\\').map(|e| &r[..e]))
+        .is_some_and(|tag| {
+            let body = tag.split(|&b| b == b'*').next().unwrap_or(b"");
+            body.split(|&b| b == b',').any(|f| f.starts_with(b"c:"))
+        })
 }
 
 /// The line with its receive time in its tag block: unchanged when it
 /// already has `c:`; otherwise `c:<ms>` is added to its tag block or a new
 /// tag block is put in front.
 pub fn with_time(line: &[u8], ms: i64) -> Vec<u8> {
-    if crate::input::tag_time_ms(line).is_some() {
+    if has_tag_time(line) {
         return line.to_vec();
     }
     let (body, rest): (Vec<u8>, &[u8]) = match line.strip_prefix(b"\\").and_then(|r| {
@@ -77,7 +83,7 @@ pub fn with_time(line: &[u8], ms: i64) -> Vec<u8> {
     let mut out = Vec::with_capacity(line.len() + body.len() + 6);
     out.push(b'\\');
     out.extend_from_slice(&body);
-    out.extend_from_slice(format!("*{:02X}\\", tag_checksum(&body)).as_bytes());
+    out.extend_from_slice(format!("*{:02X}\\", ais::nmea::checksum(&body)).as_bytes());
     out.extend_from_slice(rest);
     out
 }

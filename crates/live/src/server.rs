@@ -114,12 +114,12 @@ async fn vessel(State(h): State<Http>, AxPath(mmsi): AxPath<u32>) -> Response {
     let Some(v) = v else {
         return (StatusCode::NOT_FOUND, format!("no vessel {mmsi} heard\n")).into_response();
     };
-    let track = h
+    let track: Vec<(i64, f64, f64)> = h
         .shared
         .tracks
-        .read()
+        .lock()
         .ok()
-        .and_then(|t| t.get(&mmsi).cloned())
+        .and_then(|t| t.get(&mmsi).map(|q| q.iter().copied().collect()))
         .unwrap_or_default();
     let alerts: Vec<Arc<Alert>> = h
         .shared
