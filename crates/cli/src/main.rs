@@ -1,13 +1,7 @@
 //! The `shiptrace` command line: argument parsing and wiring only; the work
 //! lives in the library crates.
 
-mod analyze;
-mod decode;
-mod detect;
-mod estimate;
-mod ingest;
-mod simulate;
-mod watch;
+use shiptrace::{analyze, decode, detect, estimate, ingest, simulate, watch};
 
 use clap::{Parser, Subcommand};
 

@@ -13,6 +13,7 @@ pub mod eval;
 pub mod event;
 pub mod gazetteer;
 pub mod params;
+pub mod table;
 pub mod vessel;
 
 pub use event::Event;
@@ -42,23 +43,130 @@ pub enum DetectError {
     Config(String),
 }
 
-/// What phase one returns for one MMSI range.
-struct ShardOut {
+/// What phase one (the per-vessel detectors) finds over a set of vessels:
+/// everything phase two needs from them. One MMSI range makes one of
+/// these on a core here, or one partition on a Spark worker; [`PhaseOne::absorb`]
+/// merges them and [`phase_two`] finishes. Serializable so that workers
+/// can ship it (as JSON; floats round-trip exactly).
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct PhaseOne {
     /// Identity over time, per MMSI.
-    idlogs: Vec<(u32, Vec<(i64, event::VesselRef)>)>,
+    pub idlogs: Vec<(u32, Vec<(i64, event::VesselRef)>)>,
     /// Track ends, per MMSI.
-    ends: Vec<(u32, vessel::TrackEnds)>,
-    events: Vec<Event>,
-    gaps: Vec<vessel::Gap>,
+    pub ends: Vec<(u32, vessel::TrackEnds)>,
+    pub events: Vec<Event>,
+    pub gaps: Vec<vessel::Gap>,
     /// (mmsi, start, end, lat, lon) of loitering at sea
-    loiters: Vec<(u32, i64, i64, f64, f64)>,
+    pub loiters: Vec<(u32, i64, i64, f64, f64)>,
     /// fixes per (day, cell row, cell column)
-    density: HashMap<(i64, i32, i32), u32>,
-    fixes: u64,
-    identities: u64,
-    vessels: usize,
+    #[serde(with = "density_serde")]
+    pub density: HashMap<(i64, i32, i32), u32>,
+    pub fixes: u64,
+    pub identities: u64,
+    pub vessels: usize,
     /// (imo, mmsi, time) of every identity report with an IMO
-    imo_seen: Vec<(u32, u32, i64)>,
+    pub imo_seen: Vec<(u32, u32, i64)>,
+}
+
+/// The density map as a list of (day, row, column, fixes): JSON objects
+/// cannot have tuple keys.
+mod density_serde {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use std::collections::HashMap;
+    type Map = HashMap<(i64, i32, i32), u32>;
+    pub fn serialize<S: Serializer>(m: &Map, s: S) -> Result<S::Ok, S::Error> {
+        let mut v: Vec<(i64, i32, i32, u32)> = m.iter().map(|(k, n)| (k.0, k.1, k.2, *n)).collect();
+        v.sort_unstable();
+        v.serialize(s)
+    }
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Map, D::Error> {
+        let v: Vec<(i64, i32, i32, u32)> = Vec::deserialize(d)?;
+        Ok(v.into_iter().map(|(a, b, c, n)| ((a, b, c), n)).collect())
+    }
+}
+
+impl PhaseOne {
+    /// Adds another set of vessels (disjoint MMSIs) to this one.
+    pub fn absorb(&mut self, o: PhaseOne) {
+        self.idlogs.extend(o.idlogs);
+        self.ends.extend(o.ends);
+        self.events.extend(o.events);
+        self.gaps.extend(o.gaps);
+        self.loiters.extend(o.loiters);
+        for (k, v) in o.density {
+            *self.density.entry(k).or_default() += v;
+        }
+        self.fixes += o.fixes;
+        self.identities += o.identities;
+        self.vessels += o.vessels;
+        self.imo_seen.extend(o.imo_seen);
+    }
+
+    /// UTC days (since 1970-01-01) with fixes, in order.
+    pub fn days(&self) -> Vec<i64> {
+        let mut days: Vec<i64> = self.density.keys().map(|k| k.0).collect();
+        days.sort_unstable();
+        days.dedup();
+        days
+    }
+}
+
+/// Phase one over the fixes of a set of vessels, sorted by (mmsi, time),
+/// and their identity reports per MMSI ([`Source::range`]); `n_ids` is how
+/// many identity reports were read for them.
+pub fn phase_one(
+    pos: &[store::Position],
+    mut by_id: HashMap<u32, Vec<store::Identity>>,
+    n_ids: u64,
+    p: &Params,
+    gaz: &gazetteer::Gazetteer,
+) -> PhaseOne {
+    let mut out = PhaseOne {
+        fixes: pos.len() as u64,
+        identities: n_ids,
+        ..PhaseOne::default()
+    };
+    let cell = p.gaps.density_cell_deg;
+    let mut start = 0;
+    while start < pos.len() {
+        let m = pos[start].mmsi;
+        let mut end = start;
+        while end < pos.len() && pos[end].mmsi == m {
+            let f = &pos[end];
+            *out.density
+                .entry((
+                    f.time_ms.div_euclid(86_400_000),
+                    (f.lat / cell).floor() as i32,
+                    (f.lon / cell).floor() as i32,
+                ))
+                .or_default() += 1;
+            end += 1;
+        }
+        let vid = by_id.remove(&m).unwrap_or_default();
+        for i in &vid {
+            if let Some(imo) = i.imo {
+                out.imo_seen.push((imo, m, i.time_ms));
+            }
+        }
+        let r = vessel::detect_vessel(m, &pos[start..end], &vid, p, gaz);
+        out.idlogs.push((m, vessel::identity_log(m, &vid)));
+        out.ends.extend(r.ends.map(|e| (m, e)));
+        out.events.extend(r.events);
+        out.gaps.extend(r.gaps);
+        out.loiters
+            .extend(r.loiters.into_iter().map(|l| (m, l.0, l.1, l.2, l.3)));
+        out.vessels += 1;
+        start = end;
+    }
+    // vessels with identities but no positions, in MMSI order
+    let mut rest: Vec<(u32, Vec<store::Identity>)> = by_id.into_iter().collect();
+    rest.sort_unstable_by_key(|r| r.0);
+    for (m, vid) in rest {
+        let r = vessel::detect_vessel(m, &[], &vid, p, gaz);
+        out.idlogs.push((m, vessel::identity_log(m, &vid)));
+        out.events.extend(r.events);
+    }
+    out
 }
 
 /// Runs every detector over a store, with the built-in gazetteer and the
@@ -89,7 +197,7 @@ fn same_identity(a: &store::Identity, b: &store::Identity) -> bool {
 /// thousands, and loses nothing the detectors use: every change, the time
 /// each value was first and last broadcast, and the value at any time.
 pub fn collapse_identities(v: &mut Vec<store::Identity>) {
-    v.sort_by_key(|i| i.time_ms);
+    v.sort_by(|a, b| a.total_cmp(b));
     let same = same_identity;
     let mut keep = 0usize;
     for k in 0..v.len() {
@@ -245,9 +353,7 @@ impl Source for Store {
             for p in store::schema::positions_from_batch(&b)
                 .map_err(|msg| StoreError::Corrupt { path, msg })?
             {
-                if p.sog.unwrap_or(0.0) < 5.0 {
-                    slice.push((p.mmsi, p.time_ms, p.lat, p.lon, p.sog.unwrap_or(0.0)));
-                }
+                slice.extend(encounter::slow_fix(&p));
             }
         }
         Ok(slice)
@@ -267,8 +373,8 @@ impl Records {
         mut positions: Vec<store::Position>,
         mut identities: Vec<store::Identity>,
     ) -> Records {
-        positions.sort_by_key(|p| (p.mmsi, p.time_ms));
-        identities.sort_by_key(|i| (i.mmsi, i.time_ms));
+        positions.sort_unstable_by(|a, b| a.total_cmp(b));
+        identities.sort_unstable_by(|a, b| a.total_cmp(b));
         Records {
             positions,
             identities,
@@ -301,8 +407,8 @@ impl Source for Records {
         Ok(self
             .positions
             .iter()
-            .filter(|p| p.time_ms >= t0 && p.time_ms < t1 && p.sog.unwrap_or(0.0) < 5.0)
-            .map(|p| (p.mmsi, p.time_ms, p.lat, p.lon, p.sog.unwrap_or(0.0)))
+            .filter(|p| p.time_ms >= t0 && p.time_ms < t1)
+            .filter_map(encounter::slow_fix)
             .collect())
     }
 }
@@ -334,103 +440,58 @@ fn detect_source<S: Source>(
         ranges.push((l, mmsis.last().map(|m| m.0).unwrap_or(l)));
     }
     // Phase one, per vessel, in parallel.
-    let results: Vec<Result<ShardOut, StoreError>> = ranges
+    let results: Vec<Result<PhaseOne, StoreError>> = ranges
         .par_iter()
         .map(|&(a, z)| {
-            let (pos, mut by_id, n_ids) = src.range(a, z)?;
-            let mut events = Vec::new();
-            let mut gaps = Vec::new();
-            let mut loiters = Vec::new();
-            let mut density: HashMap<(i64, i32, i32), u32> = HashMap::new();
-            let mut imo_seen: Vec<(u32, u32, i64)> = Vec::new();
-            let mut idlogs = Vec::new();
-            let mut ends = Vec::new();
-            let cell = p.gaps.density_cell_deg;
-            let mut vessels = 0;
-            let mut start = 0;
-            while start < pos.len() {
-                let m = pos[start].mmsi;
-                let mut end = start;
-                while end < pos.len() && pos[end].mmsi == m {
-                    let f = &pos[end];
-                    *density
-                        .entry((
-                            f.time_ms.div_euclid(86_400_000),
-                            (f.lat / cell).floor() as i32,
-                            (f.lon / cell).floor() as i32,
-                        ))
-                        .or_default() += 1;
-                    end += 1;
-                }
-                let vid = by_id.remove(&m).unwrap_or_default();
-                for i in &vid {
-                    if let Some(imo) = i.imo {
-                        imo_seen.push((imo, m, i.time_ms));
-                    }
-                }
-                let r = vessel::detect_vessel(m, &pos[start..end], &vid, p, gaz);
-                idlogs.push((m, vessel::identity_log(m, &vid)));
-                ends.extend(r.ends.map(|e| (m, e)));
-                events.extend(r.events);
-                gaps.extend(r.gaps);
-                loiters.extend(r.loiters.into_iter().map(|l| (m, l.0, l.1, l.2, l.3)));
-                vessels += 1;
-                start = end;
-            }
-            // vessels with identities but no positions
-            for (m, vid) in by_id {
-                let r = vessel::detect_vessel(m, &[], &vid, p, gaz);
-                idlogs.push((m, vessel::identity_log(m, &vid)));
-                events.extend(r.events);
-            }
-            Ok(ShardOut {
-                events,
-                gaps,
-                loiters,
-                density,
-                fixes: pos.len() as u64,
-                identities: n_ids,
-                vessels,
-                imo_seen,
-                idlogs,
-                ends,
-            })
+            let (pos, by_id, n_ids) = src.range(a, z)?;
+            Ok(phase_one(&pos, by_id, n_ids, p, gaz))
         })
         .collect();
-    let mut events = Vec::new();
-    let mut gaps = Vec::new();
-    let mut loiters = Vec::new();
-    let mut density: HashMap<(i64, i32, i32), u32> = HashMap::new();
-    let mut summary = Summary::default();
-    let mut imo_seen = Vec::new();
-    let mut idlogs: HashMap<u32, Vec<(i64, event::VesselRef)>> = HashMap::new();
-    let mut ends: HashMap<u32, vessel::TrackEnds> = HashMap::new();
+    let mut one = PhaseOne::default();
     for r in results {
-        let ShardOut {
-            events: e,
-            gaps: g,
-            loiters: l,
-            density: d,
-            fixes: nf,
-            identities: ni,
-            vessels: nv,
-            imo_seen: imo,
-            idlogs: il,
-            ends: en,
-        } = r?;
-        idlogs.extend(il);
-        ends.extend(en);
-        events.extend(e);
-        gaps.extend(g);
-        loiters.extend(l);
-        for (k, v) in d {
-            *density.entry(k).or_default() += v;
-        }
-        summary.fixes += nf;
-        summary.identities += ni;
-        summary.vessels += nv;
-        imo_seen.extend(imo);
+        one.absorb(r?);
     }
+    // Encounters, one day of slow fixes at a time.
+    let mut hits = encounter::PairHits::new();
+    for d in one.days() {
+        let slice = src.slow_fixes_of_day(d)?;
+        encounter::index_slice(&slice, p, gaz, &mut hits);
+    }
+    let pair_events = encounter::encounters(&mut hits, p, gaz);
+    Ok(phase_two(one, pair_events, p, gaz))
+}
+
+/// Phase two, over every vessel's phase-one output and the pair
+/// encounters ([`encounter::encounters`]): reception density around gaps,
+/// tracks joined across MMSIs that share an IMO, dark port calls and
+/// their repeat pattern, one-sided encounters, voyages, and who each
+/// vessel said it was at each event. Events come out sorted, with ids.
+pub fn phase_two(
+    one: PhaseOne,
+    pair_events: Vec<Event>,
+    p: &Params,
+    gaz: &gazetteer::Gazetteer,
+) -> (Vec<Event>, Summary) {
+    let PhaseOne {
+        idlogs,
+        ends,
+        mut events,
+        mut gaps,
+        loiters,
+        density,
+        fixes,
+        identities,
+        vessels,
+        mut imo_seen,
+    } = one;
+    let mut summary = Summary {
+        vessels,
+        fixes,
+        identities,
+        ..Summary::default()
+    };
+    let idlogs: HashMap<u32, Vec<(i64, event::VesselRef)>> = idlogs.into_iter().collect();
+    let ends: HashMap<u32, vessel::TrackEnds> = ends.into_iter().collect();
     // Phase two. One IMO on several MMSIs: an identity change, and when
     // the old MMSI fell silent before the new one appeared, the silence
     // between them is a gap of one ship (checked for dark port calls).
@@ -581,16 +642,6 @@ fn detect_source<S: Source>(
             e.evidence["repeat_calls"] = serde_json::json!(n);
         }
     }
-    // Encounters, one day of positions at a time.
-    let mut hits = encounter::PairHits::new();
-    let mut days: Vec<i64> = density.keys().map(|k| k.0).collect();
-    days.sort();
-    days.dedup();
-    for d in days {
-        let slice = src.slow_fixes_of_day(d)?;
-        encounter::index_slice(&slice, p, gaz, &mut hits);
-    }
-    let pair_events = encounter::encounters(&mut hits, p, gaz);
     // One-sided: a vessel that made a dark call loiters at sea, no partner heard.
     for (m, t0, t1, lat, lon) in &loiters {
         let hrs = (t1 - t0) as f64 / 3_600_000.0;
@@ -650,12 +701,23 @@ fn detect_source<S: Source>(
             }),
         };
     }
-    events.sort_by(|a, b| (a.start_ms(), a.mmsi, &a.kind).cmp(&(b.start_ms(), b.mmsi, &b.kind)));
+    // A total order, so that ids do not depend on the order in which the
+    // vessels were processed (MMSI ranges here, partitions on Spark).
+    events.sort_by(|a, b| {
+        (a.start_ms(), a.mmsi, &a.kind, a.end_ms(), a.other_mmsi)
+            .cmp(&(b.start_ms(), b.mmsi, &b.kind, b.end_ms(), b.other_mmsi))
+            .then(a.lat.unwrap_or(f64::NAN).total_cmp(&b.lat.unwrap_or(f64::NAN)))
+            .then(a.lon.unwrap_or(f64::NAN).total_cmp(&b.lon.unwrap_or(f64::NAN)))
+            .then_with(|| {
+                let port = |e: &Event| e.port.as_ref().map(|x| x.name.clone());
+                port(a).cmp(&port(b))
+            })
+    });
     for (i, e) in events.iter_mut().enumerate() {
         e.id = format!("ev-{i}");
         *summary.by_kind.entry(e.kind.clone()).or_default() += 1;
     }
-    Ok((events, summary))
+    (events, summary)
 }
 
 /// Whether a silence could hide a call at a watched port, and if so the

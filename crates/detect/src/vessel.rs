@@ -10,7 +10,7 @@ use store::{Identity, Position};
 
 /// A silence of one vessel, kept for the second phase (reception density,
 /// dark port calls).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Gap {
     pub mmsi: u32,
     pub t0: i64,
@@ -44,7 +44,7 @@ pub struct VesselResult {
 }
 
 /// Where a track began and ended.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
 pub struct TrackEnds {
     pub first: (i64, f64, f64),
     pub last: (i64, f64, f64),

@@ -112,6 +112,42 @@ pub struct Identity {
     pub payload_hash: u64,
 }
 
+fn opt_f32(a: Option<f32>, b: Option<f32>) -> std::cmp::Ordering {
+    match (a, b) {
+        (Some(x), Some(y)) => x.total_cmp(&y),
+        _ => a.is_some().cmp(&b.is_some()),
+    }
+}
+
+impl Position {
+    /// A total order: (mmsi, time), then every stored field, so that
+    /// records read in any order (files, Spark partitions) sort alike.
+    pub fn total_cmp(&self, o: &Position) -> std::cmp::Ordering {
+        (self.mmsi, self.time_ms)
+            .cmp(&(o.mmsi, o.time_ms))
+            .then(self.lat.total_cmp(&o.lat))
+            .then(self.lon.total_cmp(&o.lon))
+            .then(opt_f32(self.sog, o.sog))
+            .then(opt_f32(self.cog, o.cog))
+            .then((self.heading, self.nav_status, self.msg_type, self.class as u8, self.accuracy)
+                .cmp(&(o.heading, o.nav_status, o.msg_type, o.class as u8, o.accuracy)))
+            .then(self.source.cmp(&o.source))
+    }
+}
+
+impl Identity {
+    /// A total order: (mmsi, time), then every stored field.
+    pub fn total_cmp(&self, o: &Identity) -> std::cmp::Ordering {
+        (self.mmsi, self.time_ms, self.msg_type, self.imo)
+            .cmp(&(o.mmsi, o.time_ms, o.msg_type, o.imo))
+            .then((&self.name, &self.callsign, self.ship_type).cmp(&(&o.name, &o.callsign, o.ship_type)))
+            .then((self.to_bow, self.to_stern, self.to_port, self.to_starboard)
+                .cmp(&(o.to_bow, o.to_stern, o.to_port, o.to_starboard)))
+            .then(opt_f32(self.draught, o.draught))
+            .then((&self.destination, &self.eta, &self.source).cmp(&(&o.destination, &o.eta, &o.source)))
+    }
+}
+
 fn f32_of(v: Value<'_>) -> Option<f32> {
     match v {
         Value::F(x) => Some(x as f32),

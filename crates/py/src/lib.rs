@@ -1,0 +1,724 @@
+//! `shiptrace._native`: the engine behind the Python package `shiptrace`
+//! (python/shiptrace). Every function here calls the same library code as
+//! the command line; tables cross into Python through the Arrow C data
+//! interface (no copy of the columns). Errors become
+//! `shiptrace.ShiptraceError` with the command line's message. The Python
+//! side (python/shiptrace/__init__.py) adds argument handling, docs and
+//! types; the Spark job (python/shiptrace/spark.py) calls the `spark_*`
+//! functions inside its tasks.
+
+use arrow_array::builder::{
+    BooleanBuilder, Float32Builder, Float64Builder, Int64Builder, UInt32Builder,
+};
+use arrow_array::{
+    Array, ArrayRef, BooleanArray, Float32Array, Float64Array, Int64Array, RecordBatch,
+    UInt32Array,
+};
+use arrow_pyarrow::{PyArrowType, Table as PaTable};
+use arrow_schema::{DataType, Field, Schema, SchemaRef};
+use detect::gazetteer::Gazetteer;
+use detect::{Event, Params};
+use pyo3::prelude::*;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+pyo3::create_exception!(
+    _native,
+    ShiptraceError,
+    pyo3::exceptions::PyException,
+    "An error of the engine; the message is the command line's."
+);
+
+fn err(e: impl std::fmt::Display) -> PyErr {
+    ShiptraceError::new_err(e.to_string())
+}
+
+fn aerr(e: anyhow::Error) -> PyErr {
+    ShiptraceError::new_err(format!("{e:#}"))
+}
+
+type PyTable = PyArrowType<PaTable>;
+
+fn table(batches: Vec<RecordBatch>, schema: SchemaRef) -> PyResult<PyTable> {
+    PaTable::try_new(batches, schema).map(PyArrowType).map_err(err)
+}
+
+// ---------------------------------------------------------------- params
+
+/// Detection parameters: a JSON object of `[detect]` keys (every key
+/// optional), or a shiptrace.toml read as `shiptrace detect --config`
+/// reads it; not both.
+fn params_of(json: Option<&str>, config: Option<&Path>) -> anyhow::Result<Params> {
+    match (json, config) {
+        (Some(_), Some(_)) => anyhow::bail!("give params or config, not both"),
+        (Some(j), None) => serde_json::from_str(j).map_err(|e| anyhow::anyhow!("params: {e}")),
+        (None, c) => shiptrace::detect::params(c.map(Path::to_path_buf).as_ref()),
+    }
+}
+
+/// The gazetteer of the last parameters seen, built once per process:
+/// Spark calls the `spark_*` functions once per partition.
+fn gazetteer(p: &Params) -> anyhow::Result<Arc<Gazetteer>> {
+    static CACHE: Mutex<Option<(String, Arc<Gazetteer>)>> = Mutex::new(None);
+    let key = serde_json::to_string(p)?;
+    let mut c = CACHE.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((k, g)) = c.as_ref() {
+        if *k == key {
+            return Ok(g.clone());
+        }
+    }
+    let g = Arc::new(
+        Gazetteer::for_params(p, None).map_err(|e| anyhow::anyhow!("configuration: {e}"))?,
+    );
+    *c = Some((key, g.clone()));
+    Ok(g)
+}
+
+/// The detection parameters as JSON, every key present (for shipping to
+/// Spark workers and for printing in reports).
+#[pyfunction]
+#[pyo3(signature = (params=None, config=None))]
+fn params_json(params: Option<String>, config: Option<PathBuf>) -> PyResult<String> {
+    let p = params_of(params.as_deref(), config.as_deref()).map_err(aerr)?;
+    serde_json::to_string(&p).map_err(err)
+}
+
+// ---------------------------------------------------------------- decode
+
+/// Decodes one input through the store's own ingest (format sniffed,
+/// gzip/zstd, multi-sentence reassembly, duplicates dropped, rejects
+/// counted) into a store in a temporary folder, and reads it back.
+fn decode_file(
+    path: &Path,
+    assume_time: Option<&str>,
+) -> anyhow::Result<(Vec<RecordBatch>, Vec<RecordBatch>, String)> {
+    let opts = store::IngestOptions {
+        assume_time_ms: assume_time_ms(assume_time)?,
+        ..store::IngestOptions::default()
+    };
+    let dir = tempfile::tempdir()?;
+    let outcomes = store::ingest(dir.path(), &[path.to_path_buf()], &opts, &mut |_| {})?;
+    let entry = match outcomes.into_iter().next() {
+        Some(store::SourceOutcome::Ingested(e)) => e,
+        Some(store::SourceOutcome::Failed { error, .. }) => return Err(error.into()),
+        _ => anyhow::bail!("{}: nothing was read", path.display()),
+    };
+    let st = store::Store::open(dir.path())?;
+    let all = store::Filter::default();
+    let mut pos = Vec::new();
+    for b in st.scan_positions(&all) {
+        pos.push(b?.1);
+    }
+    let mut ids = Vec::new();
+    for b in st.scan_identities(&all) {
+        ids.push(b?.1);
+    }
+    Ok((pos, ids, serde_json::to_string(&entry)?))
+}
+
+/// Decodes a file (NMEA, MarineCadastre or DMA CSV; gzip/zstd): (positions,
+/// identities, source summary as JSON).
+#[pyfunction]
+#[pyo3(signature = (path, assume_time=None))]
+fn decode_path(
+    py: Python<'_>,
+    path: PathBuf,
+    assume_time: Option<String>,
+) -> PyResult<(PyTable, PyTable, String)> {
+    let (p, i, s) = py
+        .detach(|| decode_file(&path, assume_time.as_deref()))
+        .map_err(aerr)?;
+    Ok((
+        table(p, store::schema::positions_schema())?,
+        table(i, store::schema::identities_schema())?,
+        s,
+    ))
+}
+
+/// [`decode_path`] over bytes in memory.
+#[pyfunction]
+#[pyo3(signature = (data, assume_time=None))]
+fn decode_bytes(
+    py: Python<'_>,
+    data: Vec<u8>,
+    assume_time: Option<String>,
+) -> PyResult<(PyTable, PyTable, String)> {
+    let (p, i, s) = py
+        .detach(|| -> anyhow::Result<_> {
+            let dir = tempfile::tempdir()?;
+            let f = dir.path().join("input");
+            std::fs::write(&f, &data)?;
+            let name = f.display().to_string();
+            // the temporary file's name means nothing to the caller
+            let (p, i, s) = decode_file(&f, assume_time.as_deref())
+                .map_err(|e| anyhow::anyhow!("{}", format!("{e:#}").replace(&name, "<bytes>")))?;
+            Ok((p, i, s.replace(&serde_json::to_string(&name)?, "\"<bytes>\"")))
+        })
+        .map_err(aerr)?;
+    Ok((
+        table(p, store::schema::positions_schema())?,
+        table(i, store::schema::identities_schema())?,
+        s,
+    ))
+}
+
+/// Ingests files into the store at `dir` (created if missing), as
+/// `shiptrace ingest` does: a source already in the store (same content)
+/// is skipped. Returns one JSON object per source; a source that fails
+/// raises after the others are ingested.
+#[pyfunction]
+#[pyo3(signature = (dir, paths, assume_time=None))]
+fn ingest(
+    py: Python<'_>,
+    dir: PathBuf,
+    paths: Vec<PathBuf>,
+    assume_time: Option<String>,
+) -> PyResult<Vec<String>> {
+    py.detach(|| -> anyhow::Result<Vec<String>> {
+        let opts = store::IngestOptions {
+            assume_time_ms: assume_time_ms(assume_time.as_deref())?,
+            ..store::IngestOptions::default()
+        };
+        let mut out = Vec::new();
+        let mut failed = Vec::new();
+        for o in store::ingest(&dir, &paths, &opts, &mut |_| {})? {
+            out.push(match o {
+                store::SourceOutcome::Ingested(e) => {
+                    serde_json::json!({"status": "ingested", "source": e}).to_string()
+                }
+                store::SourceOutcome::AlreadyIngested { path, hash } => {
+                    serde_json::json!({"status": "already_ingested", "path": path, "hash": hash})
+                        .to_string()
+                }
+                store::SourceOutcome::Failed { path, error } => {
+                    failed.push(format!("{path}: {error}"));
+                    continue;
+                }
+            });
+        }
+        if !failed.is_empty() {
+            anyhow::bail!("{}", failed.join("; "));
+        }
+        Ok(out)
+    })
+    .map_err(aerr)
+}
+
+fn assume_time_ms(t: Option<&str>) -> anyhow::Result<Option<i64>> {
+    t.map(|t| {
+        ais::nmea::parse_rfc3339_ms(t)
+            .ok_or_else(|| anyhow::anyhow!("assume_time: {t:?} is not an RFC 3339 time"))
+    })
+    .transpose()
+}
+
+// ---------------------------------------------------------------- store
+
+/// An opened store (committed sources only).
+#[pyclass(frozen, module = "shiptrace._native")]
+struct Store {
+    inner: store::Store,
+}
+
+fn filter(
+    mmsi: Option<(u32, u32)>,
+    time: Option<(i64, i64)>,
+    bbox: Option<(f64, f64, f64, f64)>,
+) -> store::Filter {
+    store::Filter {
+        mmsi,
+        time,
+        bbox,
+        ..store::Filter::default()
+    }
+}
+
+#[pymethods]
+impl Store {
+    /// Positions matching every filter given, in file order.
+    #[pyo3(signature = (mmsi=None, time=None, bbox=None))]
+    fn positions(
+        &self,
+        py: Python<'_>,
+        mmsi: Option<(u32, u32)>,
+        time: Option<(i64, i64)>,
+        bbox: Option<(f64, f64, f64, f64)>,
+    ) -> PyResult<PyTable> {
+        let f = filter(mmsi, time, bbox);
+        let b = py
+            .detach(|| {
+                self.inner
+                    .scan_positions(&f)
+                    .map(|b| b.map(|b| b.1))
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .map_err(err)?;
+        table(b, store::schema::positions_schema())
+    }
+
+    /// Identity reports matching every filter given, in file order.
+    #[pyo3(signature = (mmsi=None, time=None))]
+    fn identities(
+        &self,
+        py: Python<'_>,
+        mmsi: Option<(u32, u32)>,
+        time: Option<(i64, i64)>,
+    ) -> PyResult<PyTable> {
+        let f = filter(mmsi, time, None);
+        let b = py
+            .detach(|| {
+                self.inner
+                    .scan_identities(&f)
+                    .map(|b| b.map(|b| b.1))
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .map_err(err)?;
+        table(b, store::schema::identities_schema())
+    }
+
+    /// The manifest's sources as JSON.
+    fn sources_json(&self) -> PyResult<String> {
+        serde_json::to_string(self.inner.sources()).map_err(err)
+    }
+
+    /// The committed Parquet files of one table ("positions" or
+    /// "identities"), absolute paths.
+    fn files(&self, table: &str) -> PyResult<Vec<String>> {
+        if table != "positions" && table != "identities" {
+            return Err(err(format!(
+                "no table {table:?} (positions or identities)"
+            )));
+        }
+        let prefix = format!("{table}/");
+        Ok(self
+            .inner
+            .sources()
+            .iter()
+            .flat_map(|s| s.files.iter())
+            .filter(|f| f.starts_with(&prefix) && f.ends_with(".parquet"))
+            .map(|f| self.inner.dir().join(f).display().to_string())
+            .collect())
+    }
+
+    #[getter]
+    fn dir(&self) -> String {
+        self.inner.dir().display().to_string()
+    }
+}
+
+#[pyfunction]
+fn open_store(dir: PathBuf) -> PyResult<Store> {
+    Ok(Store {
+        inner: store::Store::open(&dir).map_err(err)?,
+    })
+}
+
+// ---------------------------------------------------------------- detect
+
+fn positions_of(t: &PaTable) -> anyhow::Result<Vec<store::Position>> {
+    let mut v = Vec::new();
+    for b in t.record_batches() {
+        v.extend(store::schema::positions_from_batch(b).map_err(|e| anyhow::anyhow!("positions: {e}"))?);
+    }
+    Ok(v)
+}
+
+fn identities_of(t: &PaTable) -> anyhow::Result<Vec<store::Identity>> {
+    let mut v = Vec::new();
+    for b in t.record_batches() {
+        v.extend(store::schema::identities_from_batch(b).map_err(|e| anyhow::anyhow!("identities: {e}"))?);
+    }
+    Ok(v)
+}
+
+fn events_table(events: &[Event]) -> PyResult<PyTable> {
+    table(vec![detect::table::events_batch(events)], detect::table::events_schema())
+}
+
+/// Every detector over fixes and identity reports in memory.
+#[pyfunction]
+#[pyo3(signature = (positions, identities=None, params=None, config=None))]
+fn detect_tables(
+    py: Python<'_>,
+    positions: PyTable,
+    identities: Option<PyTable>,
+    params: Option<String>,
+    config: Option<PathBuf>,
+) -> PyResult<(PyTable, String)> {
+    let (events, summary) = py
+        .detach(|| -> anyhow::Result<_> {
+            let p = params_of(params.as_deref(), config.as_deref())?;
+            let gaz = gazetteer(&p)?;
+            let pos = positions_of(&positions.0)?;
+            let ids = match &identities {
+                Some(t) => identities_of(&t.0)?,
+                None => Vec::new(),
+            };
+            let r = detect::Records::new(pos, ids);
+            Ok(detect::detect_records(&r, &p, &gaz)?)
+        })
+        .map_err(aerr)?;
+    Ok((events_table(&events)?, serde_json::to_string(&summary).map_err(err)?))
+}
+
+/// Every detector over a store, as `shiptrace detect` runs them.
+#[pyfunction]
+#[pyo3(signature = (store, params=None, config=None))]
+fn detect_store(
+    py: Python<'_>,
+    store: &Store,
+    params: Option<String>,
+    config: Option<PathBuf>,
+) -> PyResult<(PyTable, String)> {
+    let (events, summary) = py
+        .detach(|| -> anyhow::Result<_> {
+            let p = params_of(params.as_deref(), config.as_deref())?;
+            let gaz = gazetteer(&p)?;
+            Ok(detect::detect_store_with(&store.inner, &p, &gaz)?)
+        })
+        .map_err(aerr)?;
+    Ok((events_table(&events)?, serde_json::to_string(&summary).map_err(err)?))
+}
+
+/// Events as JSON lines, exactly as `shiptrace detect` writes them.
+#[pyfunction]
+fn events_jsonl(events: PyTable) -> PyResult<String> {
+    let mut out = String::new();
+    for b in events.0.record_batches() {
+        for e in detect::table::events_from_batch(b).map_err(err)? {
+            out.push_str(&serde_json::to_string(&e).map_err(err)?);
+            out.push('\n');
+        }
+    }
+    Ok(out)
+}
+
+/// Events read from JSON lines (as `shiptrace detect` writes them).
+#[pyfunction]
+fn read_events(path: PathBuf) -> PyResult<PyTable> {
+    let ev = shiptrace::estimate::read_events(&path).map_err(aerr)?;
+    events_table(&ev)
+}
+
+// ---------------------------------------------------------------- simulate / estimate
+
+/// Runs a scenario: writes OUT/ais.nmea.gz and OUT/truth.jsonl; returns the
+/// run's summary as JSON.
+#[pyfunction]
+#[pyo3(signature = (out, scenario="rason-shuttle".to_string(), seed=None, days=None, vessels=None, start=None))]
+fn simulate(
+    py: Python<'_>,
+    out: PathBuf,
+    scenario: String,
+    seed: Option<u64>,
+    days: Option<f64>,
+    vessels: Option<usize>,
+    start: Option<String>,
+) -> PyResult<String> {
+    py.detach(|| -> anyhow::Result<String> {
+        let scn = sim::Scenario::load(&scenario)?;
+        let start_ms = match &start {
+            Some(s) => Some(sim::world::parse_time(s)?),
+            None => None,
+        };
+        let opts = sim::Options {
+            seed,
+            days,
+            vessels,
+            start_ms,
+        };
+        let s = sim::run(&scn, &opts, &out)?;
+        Ok(serde_json::to_string(&s)?)
+    })
+    .map_err(aerr)
+}
+
+/// Watchlist matches, risk, what the voyages could have carried and
+/// claims checked: `shiptrace estimate` as JSON.
+#[pyfunction]
+#[pyo3(signature = (store, events, config=None, watchlists=Vec::new(), claims=None, observations=Vec::new()))]
+fn estimate(
+    py: Python<'_>,
+    store: &Store,
+    events: PyTable,
+    config: Option<PathBuf>,
+    watchlists: Vec<PathBuf>,
+    claims: Option<String>,
+    observations: Vec<PathBuf>,
+) -> PyResult<String> {
+    py.detach(|| -> anyhow::Result<String> {
+        let args = shiptrace::estimate::JudgeArgs {
+            config,
+            watchlist: watchlists,
+            claims,
+            observations,
+        };
+        let prep = shiptrace::estimate::prepare(&args)?;
+        let mut ev = Vec::new();
+        for b in events.0.record_batches() {
+            ev.extend(detect::table::events_from_batch(b).map_err(anyhow::Error::msg)?);
+        }
+        let profiles = intel::profile::from_store(&store.inner)?;
+        let j = intel::judge(ev, &profiles, &prep.inputs, &prep.cfg.intel, &prep.watched);
+        Ok(serde_json::to_string(&j)?)
+    })
+    .map_err(aerr)
+}
+
+// ---------------------------------------------------------------- spark
+
+/// Columns of the representative slow fixes sent to encounter tiles.
+fn tiles_schema() -> SchemaRef {
+    Arc::new(Schema::new(vec![
+        Field::new("day", DataType::Int64, false),
+        Field::new("ty", DataType::Int64, false),
+        Field::new("tx", DataType::Int64, false),
+        Field::new("home", DataType::Boolean, false),
+        Field::new("mmsi", DataType::UInt32, false),
+        Field::new("t", DataType::Int64, false),
+        Field::new("lat", DataType::Float64, false),
+        Field::new("lon", DataType::Float64, false),
+        Field::new("sog", DataType::Float32, false),
+    ]))
+}
+
+/// Columns of pair hits: (a, o) in bucket b at the midpoint, both speeds.
+fn hits_schema() -> SchemaRef {
+    Arc::new(Schema::new(vec![
+        Field::new("a", DataType::UInt32, false),
+        Field::new("o", DataType::UInt32, false),
+        Field::new("b", DataType::Int64, false),
+        Field::new("mlat", DataType::Float64, false),
+        Field::new("mlon", DataType::Float64, false),
+        Field::new("sa", DataType::Float32, false),
+        Field::new("so", DataType::Float32, false),
+    ]))
+}
+
+fn col<'a, T: 'static>(b: &'a RecordBatch, name: &str) -> anyhow::Result<&'a T> {
+    b.column_by_name(name)
+        .ok_or_else(|| anyhow::anyhow!("no column {name:?}"))?
+        .as_any()
+        .downcast_ref::<T>()
+        .ok_or_else(|| anyhow::anyhow!("column {name:?} has the wrong type"))
+}
+
+/// Phase one over the vessels of one Spark partition (all fixes and
+/// identity reports of each of its MMSIs): the phase-one output as JSON,
+/// and every vessel's representative slow fixes with the encounter tiles
+/// each goes to.
+#[pyfunction]
+fn spark_phase_one(
+    py: Python<'_>,
+    positions: PyTable,
+    identities: PyTable,
+    params: String,
+) -> PyResult<(String, PyTable)> {
+    let (blob, batch) = py
+        .detach(|| -> anyhow::Result<_> {
+            let p = params_of(Some(&params), None)?;
+            let gaz = gazetteer(&p)?;
+            let r = detect::Records::new(positions_of(&positions.0)?, identities_of(&identities.0)?);
+            let (pos, by_id, n_ids) = detect::Source::range(&r, 0, u32::MAX)?;
+            let one = detect::phase_one(&pos, by_id, n_ids, &p, &gaz);
+            let (mut day, mut ty, mut tx) = (Int64Builder::new(), Int64Builder::new(), Int64Builder::new());
+            let (mut home, mut mmsi, mut t) = (BooleanBuilder::new(), UInt32Builder::new(), Int64Builder::new());
+            let (mut lat, mut lon, mut sog) = (Float64Builder::new(), Float64Builder::new(), Float32Builder::new());
+            let mut start = 0;
+            while start < pos.len() {
+                let m = pos[start].mmsi;
+                let end = start + pos[start..].partition_point(|f| f.mmsi == m);
+                for f in detect::encounter::vessel_representatives(&pos[start..end], &p) {
+                    for ((d, y, x), h) in detect::encounter::tiles_of(&f, &p) {
+                        day.append_value(d);
+                        ty.append_value(y);
+                        tx.append_value(x);
+                        home.append_value(h);
+                        mmsi.append_value(f.0);
+                        t.append_value(f.1);
+                        lat.append_value(f.2);
+                        lon.append_value(f.3);
+                        sog.append_value(f.4);
+                    }
+                }
+                start = end;
+            }
+            let cols: Vec<ArrayRef> = vec![
+                Arc::new(day.finish()),
+                Arc::new(ty.finish()),
+                Arc::new(tx.finish()),
+                Arc::new(home.finish()),
+                Arc::new(mmsi.finish()),
+                Arc::new(t.finish()),
+                Arc::new(lat.finish()),
+                Arc::new(lon.finish()),
+                Arc::new(sog.finish()),
+            ];
+            let batch = RecordBatch::try_new(tiles_schema(), cols)?;
+            Ok((serde_json::to_string(&one)?, batch))
+        })
+        .map_err(aerr)?;
+    Ok((blob, table(vec![batch], tiles_schema())?))
+}
+
+/// Close pairs in the encounter tiles of one Spark partition: rows of
+/// [`tiles_schema`] sorted by (day, ty, tx), one tile after another.
+#[pyfunction]
+fn spark_tile_hits(py: Python<'_>, tiles: PyTable, params: String) -> PyResult<PyTable> {
+    let batch = py
+        .detach(|| -> anyhow::Result<RecordBatch> {
+            let p = params_of(Some(&params), None)?;
+            let gaz = gazetteer(&p)?;
+            let mut rows: Vec<((i64, i64, i64), bool, detect::SlowFix)> = Vec::new();
+            for b in tiles.0.record_batches() {
+                let (day, ty, tx) = (col::<Int64Array>(b, "day")?, col::<Int64Array>(b, "ty")?, col::<Int64Array>(b, "tx")?);
+                let home = col::<BooleanArray>(b, "home")?;
+                let mmsi = col::<UInt32Array>(b, "mmsi")?;
+                let t = col::<Int64Array>(b, "t")?;
+                let (lat, lon) = (col::<Float64Array>(b, "lat")?, col::<Float64Array>(b, "lon")?);
+                let sog = col::<Float32Array>(b, "sog")?;
+                for i in 0..b.num_rows() {
+                    rows.push((
+                        (day.value(i), ty.value(i), tx.value(i)),
+                        home.value(i),
+                        (mmsi.value(i), t.value(i), lat.value(i), lon.value(i), sog.value(i)),
+                    ));
+                }
+            }
+            rows.sort_by_key(|r| r.0);
+            let mut hits = detect::encounter::PairHits::new();
+            let mut start = 0;
+            while start < rows.len() {
+                let key = rows[start].0;
+                let end = start + rows[start..].partition_point(|r| r.0 == key);
+                let fixes: Vec<detect::SlowFix> = rows[start..end].iter().map(|r| r.2).collect();
+                let homes: Vec<bool> = rows[start..end].iter().map(|r| r.1).collect();
+                detect::encounter::index_tile(&fixes, &homes, &p, &gaz, &mut hits);
+                start = end;
+            }
+            let (mut a, mut o, mut bk) = (UInt32Builder::new(), UInt32Builder::new(), Int64Builder::new());
+            let (mut mlat, mut mlon) = (Float64Builder::new(), Float64Builder::new());
+            let (mut sa, mut so) = (Float32Builder::new(), Float32Builder::new());
+            for ((x, y), v) in hits {
+                for h in v {
+                    a.append_value(x);
+                    o.append_value(y);
+                    bk.append_value(h.0);
+                    mlat.append_value(h.1);
+                    mlon.append_value(h.2);
+                    sa.append_value(h.3);
+                    so.append_value(h.4);
+                }
+            }
+            let cols: Vec<ArrayRef> = vec![
+                Arc::new(a.finish()),
+                Arc::new(o.finish()),
+                Arc::new(bk.finish()),
+                Arc::new(mlat.finish()),
+                Arc::new(mlon.finish()),
+                Arc::new(sa.finish()),
+                Arc::new(so.finish()),
+            ];
+            Ok(RecordBatch::try_new(hits_schema(), cols)?)
+        })
+        .map_err(aerr)?;
+    table(vec![batch], hits_schema())
+}
+
+/// Encounter events of the pairs in one Spark partition (every hit of
+/// each pair), as JSON lines.
+#[pyfunction]
+fn spark_pair_events(py: Python<'_>, hits: PyTable, params: String) -> PyResult<Vec<String>> {
+    py.detach(|| -> anyhow::Result<Vec<String>> {
+        let p = params_of(Some(&params), None)?;
+        let gaz = gazetteer(&p)?;
+        let mut ph = detect::encounter::PairHits::new();
+        for b in hits.0.record_batches() {
+            let (a, o) = (col::<UInt32Array>(b, "a")?, col::<UInt32Array>(b, "o")?);
+            let bk = col::<Int64Array>(b, "b")?;
+            let (mlat, mlon) = (col::<Float64Array>(b, "mlat")?, col::<Float64Array>(b, "mlon")?);
+            let (sa, so) = (col::<Float32Array>(b, "sa")?, col::<Float32Array>(b, "so")?);
+            for i in 0..b.num_rows() {
+                ph.entry((a.value(i), o.value(i))).or_default().push((
+                    bk.value(i),
+                    mlat.value(i),
+                    mlon.value(i),
+                    sa.value(i),
+                    so.value(i),
+                ));
+            }
+        }
+        detect::encounter::encounters(&mut ph, &p, &gaz)
+            .iter()
+            .map(|e| Ok(serde_json::to_string(e)?))
+            .collect()
+    })
+    .map_err(aerr)
+}
+
+/// Phase two on the driver: every partition's phase-one output and every
+/// pair encounter; the events, sorted and numbered as `shiptrace detect`
+/// numbers them, and the summary as JSON.
+#[pyfunction]
+fn spark_phase_two(
+    py: Python<'_>,
+    phase_one: Vec<String>,
+    pair_events: Vec<String>,
+    params: String,
+) -> PyResult<(PyTable, String)> {
+    let (events, summary) = py
+        .detach(|| -> anyhow::Result<_> {
+            let p = params_of(Some(&params), None)?;
+            let gaz = gazetteer(&p)?;
+            let mut one = detect::PhaseOne::default();
+            for b in &phase_one {
+                one.absorb(serde_json::from_str(b)?);
+            }
+            let pairs = pair_events
+                .iter()
+                .map(|l| serde_json::from_str(l))
+                .collect::<Result<Vec<Event>, _>>()?;
+            Ok(detect::phase_two(one, pairs, &p, &gaz))
+        })
+        .map_err(aerr)?;
+    Ok((events_table(&events)?, serde_json::to_string(&summary).map_err(err)?))
+}
+
+/// The store's table schemas, for casting tables that come from elsewhere
+/// (Spark, pandas) to the types the engine reads.
+#[pyfunction]
+fn schema(name: &str) -> PyResult<PyArrowType<Schema>> {
+    let s = match name {
+        "positions" => store::schema::positions_schema(),
+        "identities" => store::schema::identities_schema(),
+        "events" => detect::table::events_schema(),
+        "tiles" => tiles_schema(),
+        "hits" => hits_schema(),
+        _ => return Err(err(format!("no schema {name:?}"))),
+    };
+    Ok(PyArrowType(s.as_ref().clone()))
+}
+
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("ShiptraceError", m.py().get_type::<ShiptraceError>())?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add_class::<Store>()?;
+    m.add_function(wrap_pyfunction!(params_json, m)?)?;
+    m.add_function(wrap_pyfunction!(decode_path, m)?)?;
+    m.add_function(wrap_pyfunction!(decode_bytes, m)?)?;
+    m.add_function(wrap_pyfunction!(open_store, m)?)?;
+    m.add_function(wrap_pyfunction!(ingest, m)?)?;
+    m.add_function(wrap_pyfunction!(detect_tables, m)?)?;
+    m.add_function(wrap_pyfunction!(detect_store, m)?)?;
+    m.add_function(wrap_pyfunction!(events_jsonl, m)?)?;
+    m.add_function(wrap_pyfunction!(read_events, m)?)?;
+    m.add_function(wrap_pyfunction!(simulate, m)?)?;
+    m.add_function(wrap_pyfunction!(estimate, m)?)?;
+    m.add_function(wrap_pyfunction!(spark_phase_one, m)?)?;
+    m.add_function(wrap_pyfunction!(spark_tile_hits, m)?)?;
+    m.add_function(wrap_pyfunction!(spark_pair_events, m)?)?;
+    m.add_function(wrap_pyfunction!(spark_phase_two, m)?)?;
+    m.add_function(wrap_pyfunction!(schema, m)?)?;
+    Ok(())
+}

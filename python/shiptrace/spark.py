@@ -1,0 +1,255 @@
+"""Detection on Apache Spark: the same detectors as ``shiptrace detect``,
+spread over a cluster, with exactly the same events.
+
+Usage (local)::
+
+    python -m shiptrace.spark detect --store store/ --out events.parquet --master "local[2]"
+
+Usage (cluster; the wheel installed on every node, or shipped with
+``--py-files``/``--archives``)::
+
+    spark-submit --master yarn --deploy-mode client \\
+        --conf spark.executor.memory=8g \\
+        -m shiptrace.spark detect --store s3a://bucket/store --out s3a://bucket/events
+
+    # or, with a driver that cannot use -m:
+    spark-submit ... "$(python -c 'import shiptrace.spark as s; print(s.__file__)')" \\
+        detect --store hdfs:///ais/store --out hdfs:///ais/events
+
+How the work is spread (the stages of :func:`detect`):
+
+1. Fixes and identity reports are read from the store's committed files
+   (those its manifest lists), unioned and partitioned by MMSI. Each task
+   runs the per-vessel detectors (phase one: port visits, gaps, loitering,
+   jumps, shared MMSIs, draught and identity changes) in Rust on whole
+   vessels (``mapInArrow``), and emits its phase-one result plus every
+   vessel's slow fixes (one per vessel and 10-minute bucket) keyed by
+   encounter tile.
+2. Encounters: slow fixes are partitioned by tile (UTC day and about 64 km
+   square); each fix also goes to the tiles that hold a neighbouring cell
+   (the halo), so that a pair on a tile edge is compared, and each pair is
+   recorded only by the home tile of its lower-MMSI fix. Pair hits are then
+   partitioned by pair and turned into encounter events.
+3. Phase two runs on the driver over the phase-one results (reception
+   density, IMO links across MMSIs, dark port calls, repeat calls,
+   one-sided encounters, voyages, identities at each event): its input
+   grows with vessels, gaps and events, not with fixes.
+
+Events are written as Parquet (the ``events`` schema of
+``shiptrace.conform``; Spark stores unsigned integers as signed ones and
+times in microseconds, ``conform`` casts them back).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from typing import Iterator, Optional
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from . import ShiptraceError, _native, conform
+
+# Rows of the first stage: one 'one' row per partition with its phase-one
+# result (JSON), 'rep' rows with a representative slow fix and a tile.
+_STAGE1 = (
+    "part string, blob string, day long, ty long, tx long, home boolean, "
+    "mmsi long, t long, lat double, lon double, sog float"
+)
+_HITS = "a long, o long, b long, mlat double, mlon double, sa float, so float"
+
+
+def _table(batches: Iterator[pa.RecordBatch]) -> Optional[pa.Table]:
+    bs = [b for b in batches if b.num_rows]
+    return pa.Table.from_batches(bs) if bs else None
+
+
+def _phase_one(params: str):
+    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        t = _table(batches)
+        if t is None:
+            return
+        rec = t.column("_rec")
+        pos = conform(t.filter(pc.equal(rec, 0)), "positions")
+        ids = conform(t.filter(pc.equal(rec, 1)), "identities")
+        blob, reps = _native.spark_phase_one(pos, ids, params)
+        n = reps.num_rows
+        yield pa.RecordBatch.from_pydict(
+            {"part": ["one"], "blob": [blob]} | {k: [None] for k in
+             ("day", "ty", "tx", "home", "mmsi", "t", "lat", "lon", "sog")},
+            schema=_stage1_schema(),
+        )
+        if n:
+            cols = {"part": pa.array(["rep"] * n), "blob": pa.nulls(n, pa.string())}
+            for f in _stage1_schema():
+                if f.name not in cols:
+                    cols[f.name] = reps.column(f.name).cast(f.type)
+            for b in pa.table(cols, schema=_stage1_schema()).to_batches(max_chunksize=65536):
+                yield b
+
+    return run
+
+
+def _stage1_schema() -> pa.Schema:
+    return pa.schema([
+        ("part", pa.string()), ("blob", pa.string()), ("day", pa.int64()), ("ty", pa.int64()),
+        ("tx", pa.int64()), ("home", pa.bool_()), ("mmsi", pa.int64()), ("t", pa.int64()),
+        ("lat", pa.float64()), ("lon", pa.float64()), ("sog", pa.float32()),
+    ])
+
+
+def _tile_hits(params: str):
+    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        t = _table(batches)
+        if t is None:
+            return
+        hits = _native.spark_tile_hits(conform_as(t, "tiles"), params)
+        if hits.num_rows:
+            hits = hits.cast(pa.schema([(f.name, pa.int64() if pa.types.is_integer(f.type) else f.type)
+                                        for f in hits.schema]))
+            yield from hits.to_batches(max_chunksize=65536)
+
+    return run
+
+
+def _pair_events(params: str):
+    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        t = _table(batches)
+        if t is None:
+            return
+        lines = _native.spark_pair_events(conform_as(t, "hits"), params)
+        if lines:
+            yield pa.RecordBatch.from_pydict({"event": lines})
+
+    return run
+
+
+def conform_as(t: pa.Table, kind: str) -> pa.Table:
+    """Casts a table of one of the job's internal row kinds to its schema."""
+    schema = _native.schema(kind)
+    return pa.Table.from_arrays([t.column(f.name).cast(f.type) for f in schema], schema=schema)
+
+
+def _manifest(spark, store: str) -> list:
+    lines = spark.read.text(store.rstrip("/") + "/manifest.jsonl").collect()
+    out = []
+    for i, r in enumerate(lines):
+        line = r.value.strip()
+        if not line:
+            continue
+        try:
+            out.append(json.loads(line))
+        except json.JSONDecodeError as e:
+            raise ShiptraceError(f"{store}/manifest.jsonl:{i + 1}: not JSON: {e}") from e
+    return out
+
+
+def detect(spark, store: str, out: Optional[str] = None, *, params: Optional[dict] = None,
+           config: Optional[str] = None, partitions: Optional[int] = None) -> tuple:
+    """Runs detection on the store at ``store`` (any URI Spark reads:
+    a path, ``hdfs://``, ``s3a://``) with the session ``spark``; writes the
+    events as Parquet to ``out`` if given. Returns (events as a pyarrow
+    Table, summary dict with counts and per-stage seconds)."""
+    from pyspark import StorageLevel
+    from pyspark.sql import functions as F
+
+    pj = _native.params_json(json.dumps(params) if params is not None else None, config)
+    store = store.rstrip("/")
+    timings = {}
+    t0 = time.perf_counter()
+    entries = _manifest(spark, store)
+    files = {"positions": [], "identities": []}
+    for e in entries:
+        for f in e.get("files", []):
+            table = f.split("/", 1)[0]
+            if table in files and f.endswith(".parquet"):
+                files[table].append(f"{store}/{f}")
+    n_fixes = sum(int(e.get("positions", 0)) for e in entries)
+    if partitions is None:
+        partitions = max(2 * spark.sparkContext.defaultParallelism, -(-n_fixes // 1_000_000))
+
+    def read(table: str):
+        if files[table]:
+            return spark.read.parquet(*files[table])
+        return spark.createDataFrame([], _empty_ddl(table))
+
+    both = (
+        read("positions").withColumn("_rec", F.lit(0))
+        .unionByName(read("identities").withColumn("_rec", F.lit(1)), allowMissingColumns=True)
+        .repartition(partitions, "mmsi")
+    )
+    stage1 = both.mapInArrow(_phase_one(pj), _STAGE1).persist(StorageLevel.MEMORY_AND_DISK)
+    blobs = [r.blob for r in stage1.filter(F.col("part") == "one").select("blob").collect()]
+    timings["phase_one_s"] = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    reps = stage1.filter(F.col("part") == "rep").drop("part", "blob")
+    hits = reps.repartition(partitions, "day", "ty", "tx").mapInArrow(_tile_hits(pj), _HITS)
+    pairs = hits.repartition(partitions, "a", "o").mapInArrow(_pair_events(pj), "event string")
+    pair_events = [r.event for r in pairs.collect()]
+    stage1.unpersist()
+    timings["encounters_s"] = time.perf_counter() - t1
+    t2 = time.perf_counter()
+    events, summary = _native.spark_phase_two(blobs, pair_events, pj)
+    timings["phase_two_s"] = time.perf_counter() - t2
+    if out is not None:
+        t3 = time.perf_counter()
+        # Spark has no unsigned integers: cast to its types before handing over
+        sparkable = events.cast(pa.schema([
+            pa.field(f.name, pa.int64() if pa.types.is_unsigned_integer(f.type) else f.type, f.nullable)
+            for f in events.schema]))
+        spark.createDataFrame(sparkable).coalesce(1).write.mode("overwrite").parquet(out)
+        timings["write_s"] = time.perf_counter() - t3
+    s = json.loads(summary)
+    s.update(timings)
+    s["partitions"] = partitions
+    s["total_s"] = time.perf_counter() - t0
+    return events, s
+
+
+def _empty_ddl(table: str) -> str:
+    types = {"uint32": "long", "uint16": "int", "uint8": "short", "float": "float", "double": "double",
+             "string": "string", "bool": "boolean"}
+    cols = []
+    for f in _native.schema(table):
+        t = "timestamp" if pa.types.is_timestamp(f.type) else types[str(f.type)]
+        cols.append(f"`{f.name}` {t}")
+    return ", ".join(cols)
+
+
+def main(argv: Optional[list] = None) -> int:
+    ap = argparse.ArgumentParser(
+        prog="python -m shiptrace.spark",
+        description="shiptrace detection on Apache Spark (same events as `shiptrace detect`).",
+        epilog="example: python -m shiptrace.spark detect --store store/ --out events.parquet --master 'local[2]'",
+    )
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    d = sub.add_parser("detect", help="detect behaviours in a store, write events as Parquet")
+    d.add_argument("--store", required=True, help="store directory or URI (from `shiptrace ingest`)")
+    d.add_argument("--out", required=True, help="events output (Parquet directory or URI)")
+    d.add_argument("--config", help="shiptrace.toml with a [detect] table")
+    d.add_argument("--partitions", type=int, help="tasks per stage (default: 2 per core, at least one per million fixes)")
+    d.add_argument("--master", help="Spark master when not run under spark-submit, e.g. local[2]")
+    a = ap.parse_args(argv)
+    from pyspark.sql import SparkSession
+
+    b = SparkSession.builder.appName("shiptrace detect").config("spark.sql.session.timeZone", "UTC")
+    if a.master:
+        b = b.master(a.master)
+    spark = b.getOrCreate()
+    try:
+        _, s = detect(spark, a.store, a.out, config=a.config, partitions=a.partitions)
+    except ShiptraceError as e:
+        print(f"shiptrace: error: {e}", file=sys.stderr)
+        return 1
+    finally:
+        spark.stop()
+    print(json.dumps(s), file=sys.stderr)
+    print(f"wrote {a.out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
