@@ -1,22 +1,36 @@
 #!/usr/bin/env bash
-# Installs the test prerequisites (Debian gpsd-clients for the gpsd
-# differential tests, chromium for the report's browser test) if missing,
-# then runs the whole test suite and prints one closing line with the
-# totals over all test binaries.
+# Installs the test prerequisites if missing (Debian gpsd-clients for the
+# gpsd differential tests, chromium for the report's browser tests, a Java
+# runtime for Spark; from PyPI maturin, pyarrow, pandas, duckdb, pyspark and
+# pytest for the Python bindings), runs the Rust test suite, builds and
+# installs the Python package, runs its tests (pytest), and prints one
+# closing line with the totals over all of them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if ! command -v gpsdecode >/dev/null 2>&1 || ! command -v chromium >/dev/null 2>&1; then
-  sudo=""
-  [ "$(id -u)" = 0 ] || sudo=sudo
+sudo=""
+[ "$(id -u)" = 0 ] || sudo=sudo
+if ! command -v gpsdecode >/dev/null 2>&1 || ! command -v chromium >/dev/null 2>&1 || ! command -v java >/dev/null 2>&1; then
   $sudo apt-get update -qq
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gpsd-clients chromium >/dev/null
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gpsd-clients chromium openjdk-17-jre-headless >/dev/null
 fi
+python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore \
+  "maturin>=1.5,<2" "pyarrow>=14" "pandas>=2" duckdb "pyspark>=4.0,<4.1" "pytest>=7"
+
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 set +e
-cargo test --workspace --locked 2>&1 | tee "$log"
+cargo test --workspace --exclude shiptrace-py --locked 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
+# The Python package, built from this checkout (debug profile: shares the
+# build above) and installed for pytest.
+rm -rf target/wheels
+maturin build --locked --profile dev -o target/wheels 2>&1 | tail -n 3 &&
+  python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore --force-reinstall --no-deps target/wheels/shiptrace-*.whl &&
+  SHIPTRACE_BIN="$PWD/target/debug/shiptrace" python3 -m pytest -q -p no:cacheprovider python/tests 2>&1 | tee -a "$log"
+pystatus=${PIPESTATUS[0]}
 set -e
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+     /^[0-9]+ (passed|failed)|^[0-9]+ failed, [0-9]+ passed/ && / in [0-9.]+s/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
      END { printf "total: %d passed, %d failed\n", p, f }' "$log"
-exit "$status"
+[ "$status" = 0 ] || exit "$status"
+exit "$pystatus"

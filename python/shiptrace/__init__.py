@@ -43,6 +43,7 @@ __all__ = [
     "read_events",
     "events_to_jsonl",
     "conform",
+    "land",
     "__version__",
 ]
 
@@ -155,7 +156,7 @@ def decode_all(source: Source, *, assume_time: Any = None) -> Decoded:
     ``source`` is a path or the bytes of a file. ``assume_time`` (RFC 3339,
     datetime or unix ms) is the receive time of messages that carry none.
 
-    >>> d = decode_all(b"!AIVDM,1,1,,A,15M67FC000G?ufbE`FepT@3n00Sa,0*5C,1700000000\\n")
+    >>> d = decode_all(b"!AIVDM,1,1,,B,15M67FC000G?ufbE`FepT@3n00Sa,0*5C,1700000000\\n")
     >>> d.positions.num_rows, d.source["messages"]
     (1, 1)
     """
@@ -173,7 +174,7 @@ def decode(source: Source, *, assume_time: Any = None) -> pa.Table:
     source, accuracy). The source summary is in the schema metadata under
     ``b"shiptrace.source"`` (JSON).
 
-    >>> t = decode(b"!AIVDM,1,1,,A,15M67FC000G?ufbE`FepT@3n00Sa,0*5C,1700000000\\n")
+    >>> t = decode(b"!AIVDM,1,1,,B,15M67FC000G?ufbE`FepT@3n00Sa,0*5C,1700000000\\n")
     >>> t.column("mmsi").to_pylist()
     [366053209]
     """
@@ -337,6 +338,17 @@ def estimate(
         [os.fspath(o) for o in observations],
     )
     return json.loads(j)
+
+
+def land(bbox: Tuple[float, float, float, float]) -> list:
+    """Coastlines for maps, offline: the land rings (Natural Earth 1:10m,
+    embedded) meeting ``bbox`` = (min lon, min lat, max lon, max lat), each
+    a list of (lon, lat).
+
+    >>> len(land((130.0, 42.0, 131.0, 43.0))) > 0
+    True
+    """
+    return _native.land(tuple(float(x) for x in bbox))
 
 
 def read_events(path: PathLike) -> pa.Table:

@@ -684,6 +684,13 @@ fn spark_phase_two(
     Ok((events_table(&events)?, serde_json::to_string(&summary).map_err(err)?))
 }
 
+/// Land rings (Natural Earth 1:10m, embedded) meeting (min lon, min lat,
+/// max lon, max lat): lists of (lon, lat), for drawing maps offline.
+#[pyfunction]
+fn land(bbox: (f64, f64, f64, f64)) -> Vec<Vec<(f64, f64)>> {
+    sea::outline::land_in(bbox).map(|r| r.points.clone()).collect()
+}
+
 /// The store's table schemas, for casting tables that come from elsewhere
 /// (Spark, pandas) to the types the engine reads.
 #[pyfunction]
@@ -720,5 +727,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(spark_pair_events, m)?)?;
     m.add_function(wrap_pyfunction!(spark_phase_two, m)?)?;
     m.add_function(wrap_pyfunction!(schema, m)?)?;
+    m.add_function(wrap_pyfunction!(land, m)?)?;
     Ok(())
 }

@@ -1,0 +1,58 @@
+"""The Spark job gives exactly the command line's events (Spark local mode)."""
+
+import csv
+import subprocess
+import sys
+
+import pyarrow.parquet as pq
+import pytest
+
+import shiptrace
+
+pytest.importorskip("pyspark")
+
+
+def spark_detect(store, out):
+    r = subprocess.run([sys.executable, "-m", "shiptrace.spark", "detect", "--store", str(store), "--out", str(out),
+                        "--master", "local[2]"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-3000:]
+    return shiptrace.events_to_jsonl(pq.read_table(out))
+
+
+def test_spark_events_equal_the_cli(sim, tmp_path):
+    _, store, cli_events = sim
+    got = spark_detect(store, tmp_path / "events")
+    expected = cli_events.read_text()
+    kinds = {l.split('"kind":"')[1].split('"')[0] for l in expected.splitlines()}
+    assert {"port_visit", "ais_gap", "dark_port_call", "encounter", "voyage"} <= kinds
+    assert got == expected
+
+
+HEADER = ["# Timestamp", "Type of mobile", "MMSI", "Latitude", "Longitude", "Navigational status", "ROT", "SOG",
+          "COG", "Heading", "IMO", "Callsign", "Name", "Ship type", "Cargo type", "Width", "Length",
+          "Type of position fixing device", "Draught", "Destination", "ETA", "Data source type", "A", "B", "C", "D"]
+
+
+def test_an_encounter_across_a_tile_edge_is_found(tmp_path, cli):
+    # Two ships drifting 90 m apart for four hours, one each side of the
+    # 42.24 N edge of the encounter tiles (64 cells of 0.01 degree), in
+    # open water: the pair is only seen through the halo.
+    p = tmp_path / "meet.csv"
+    with open(p, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(HEADER)
+        for k in range(0, 4 * 60 + 1, 5):
+            h, m = divmod(k, 60)
+            for mmsi, lat in ((273000001, 42.2396), (273000002, 42.2404)):
+                w.writerow([f"07/09/2023 {h + 2:02}:{m:02}:00", "Class A", mmsi, f"{lat:.4f}", "134.9000",
+                            "Under way using engine", "0", "0.4", "90.0", "90", "", "", "", "Cargo", "", "", "",
+                            "GPS", "", "", "", "AIS", "", "", "", ""])
+    store = tmp_path / "store"
+    shiptrace.ingest(store, [p])
+    assert int(42.2396 / 0.01) // 64 != int(42.2404 / 0.01) // 64
+    expected = shiptrace.events_to_jsonl(shiptrace.detect(store))
+    assert '"kind":"encounter"' in expected, expected
+    r = subprocess.run([cli, "detect", "--store", str(store), "--out", str(tmp_path / "cli.jsonl")], capture_output=True)
+    assert r.returncode == 0
+    assert (tmp_path / "cli.jsonl").read_text() == expected
+    assert spark_detect(store, tmp_path / "events") == expected
