@@ -232,12 +232,21 @@ def main(argv: Optional[list] = None) -> int:
     d.add_argument("--config", help="shiptrace.toml with a [detect] table")
     d.add_argument("--partitions", type=int, help="tasks per stage (default: 2 per core, at least one per million fixes)")
     d.add_argument("--master", help="Spark master when not run under spark-submit, e.g. local[2]")
+    d.add_argument("--conf", action="append", default=[], metavar="KEY=VALUE",
+                   help="Spark configuration (repeatable), e.g. spark.driver.memory=8g")
     a = ap.parse_args(argv)
     from pyspark.sql import SparkSession
 
-    b = SparkSession.builder.appName("shiptrace detect").config("spark.sql.session.timeZone", "UTC")
+    b = (SparkSession.builder.appName("shiptrace detect")
+         .config("spark.sql.session.timeZone", "UTC")
+         .config("spark.ui.showConsoleProgress", "false"))
     if a.master:
         b = b.master(a.master)
+    for kv in a.conf:
+        k, sep, v = kv.partition("=")
+        if not sep:
+            ap.error(f"--conf {kv!r}: expected KEY=VALUE")
+        b = b.config(k, v)
     spark = b.getOrCreate()
     try:
         _, s = detect(spark, a.store, a.out, config=a.config, partitions=a.partitions)

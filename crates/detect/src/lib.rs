@@ -582,33 +582,42 @@ pub fn phase_two(
             "poor: few fixes heard there, the silence may be coverage"
         }
     };
-    for g in &gaps {
-        let hrs = (g.t1 - g.t0) as f64 / 3_600_000.0;
-        let per_hour = reception(g.a.0, g.a.1, g.t0);
-        let shore_nm = mask.nearest_land_nm(g.a.0, g.a.1, 60);
-        let mut e = Event::new("ais_gap", g.mmsi, g.t0, Some(g.t1), Some(g.a));
-        e.other_mmsi = g.reappeared_as;
-        e.confidence = (0.4 + 0.5 * (per_hour / 20.0).min(1.0)).min(0.9);
-        e.evidence = serde_json::json!({
-            "hours": hrs, "went_dark": {"lat": g.a.0, "lon": g.a.1}, "reappeared": {"lat": g.b.0, "lon": g.b.1},
-            "distance_nm": distance_nm(g.a.0, g.a.1, g.b.0, g.b.1),
-            "distance_from_shore_nm": shore_nm,
-            "fixes_per_hour_heard_nearby": per_hour,
-            "reception": reception_words(per_hour),
-            "parameters": {"min_hours": p.gaps.min_hours, "density_cell_deg": cell}
-        });
-        if let Some(b) = g.reappeared_as {
-            e.evidence["reappeared_as_mmsi"] = serde_json::json!(b);
-            e.evidence["rule"] = serde_json::json!("the vessel fell silent under one MMSI and reappeared under another with the same IMO");
-        }
-        events.push(e);
-        if let Some(mut e) = dark_port_call(g, p, gaz, &watched) {
+    // Each gap on its own (shore distance and the dark-call search are the
+    // costly parts), in parallel; the events keep the gaps' order.
+    let per_gap: Vec<(Event, Option<Event>)> = gaps
+        .par_iter()
+        .map(|g| {
+            let hrs = (g.t1 - g.t0) as f64 / 3_600_000.0;
+            let per_hour = reception(g.a.0, g.a.1, g.t0);
+            let shore_nm = mask.nearest_land_nm(g.a.0, g.a.1, 60);
+            let mut e = Event::new("ais_gap", g.mmsi, g.t0, Some(g.t1), Some(g.a));
+            e.other_mmsi = g.reappeared_as;
+            e.confidence = (0.4 + 0.5 * (per_hour / 20.0).min(1.0)).min(0.9);
+            e.evidence = serde_json::json!({
+                "hours": hrs, "went_dark": {"lat": g.a.0, "lon": g.a.1}, "reappeared": {"lat": g.b.0, "lon": g.b.1},
+                "distance_nm": distance_nm(g.a.0, g.a.1, g.b.0, g.b.1),
+                "distance_from_shore_nm": shore_nm,
+                "fixes_per_hour_heard_nearby": per_hour,
+                "reception": reception_words(per_hour),
+                "parameters": {"min_hours": p.gaps.min_hours, "density_cell_deg": cell}
+            });
             if let Some(b) = g.reappeared_as {
-                e.other_mmsi = Some(b);
                 e.evidence["reappeared_as_mmsi"] = serde_json::json!(b);
+                e.evidence["rule"] = serde_json::json!("the vessel fell silent under one MMSI and reappeared under another with the same IMO");
             }
-            events.push(e);
-        }
+            let call = dark_port_call(g, p, gaz, &watched).map(|mut c| {
+                if let Some(b) = g.reappeared_as {
+                    c.other_mmsi = Some(b);
+                    c.evidence["reappeared_as_mmsi"] = serde_json::json!(b);
+                }
+                c
+            });
+            (e, call)
+        })
+        .collect();
+    for (e, call) in per_gap {
+        events.push(e);
+        events.extend(call);
     }
     // Silences still running at the end of the data: open gaps (no end).
     let data_end = ends.values().map(|e| e.last.0).max().unwrap_or(0);
@@ -703,21 +712,30 @@ pub fn phase_two(
     }
     // A total order, so that ids do not depend on the order in which the
     // vessels were processed (MMSI ranges here, partitions on Spark).
-    events.sort_by(|a, b| {
-        (a.start_ms(), a.mmsi, &a.kind, a.end_ms(), a.other_mmsi)
-            .cmp(&(b.start_ms(), b.mmsi, &b.kind, b.end_ms(), b.other_mmsi))
-            .then(a.lat.unwrap_or(f64::NAN).total_cmp(&b.lat.unwrap_or(f64::NAN)))
-            .then(a.lon.unwrap_or(f64::NAN).total_cmp(&b.lon.unwrap_or(f64::NAN)))
-            .then_with(|| {
-                let port = |e: &Event| e.port.as_ref().map(|x| x.name.clone());
-                port(a).cmp(&port(b))
-            })
+    // (times parsed once per event, not per comparison)
+    events.sort_by_cached_key(|e| {
+        (
+            e.start_ms(),
+            e.mmsi,
+            e.kind.clone(),
+            e.end_ms(),
+            e.other_mmsi,
+            total_key(e.lat.unwrap_or(f64::NAN)),
+            total_key(e.lon.unwrap_or(f64::NAN)),
+            e.port.as_ref().map(|x| x.name.clone()),
+        )
     });
     for (i, e) in events.iter_mut().enumerate() {
         e.id = format!("ev-{i}");
         *summary.by_kind.entry(e.kind.clone()).or_default() += 1;
     }
     (events, summary)
+}
+
+/// An integer that orders as `f64::total_cmp` orders floats.
+fn total_key(x: f64) -> i64 {
+    let b = x.to_bits() as i64;
+    b ^ ((((b >> 63) as u64) >> 1) as i64)
 }
 
 /// Whether a silence could hide a call at a watched port, and if so the
