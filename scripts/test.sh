@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs the test prerequisites if missing (Debian gpsd-clients for the
 # gpsd differential tests, chromium for the report's browser tests, a Java
-# runtime for Spark; from PyPI maturin, pyarrow, pandas, duckdb, pyspark and
-# pytest for the Python bindings), runs the Rust test suite, builds and
+# runtime for Spark; from PyPI maturin, pyarrow, pandas, duckdb, polars,
+# pyspark and pytest for the Python bindings), runs the Rust test suite, builds and
 # installs the Python package, runs its tests (pytest), and prints one
 # closing line with the totals over all of them.
 set -euo pipefail
@@ -14,7 +14,7 @@ if ! command -v gpsdecode >/dev/null 2>&1 || ! command -v chromium >/dev/null 2>
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gpsd-clients chromium openjdk-17-jre-headless >/dev/null
 fi
 python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore \
-  "maturin>=1.5,<2" "pyarrow>=14" "pandas>=2" duckdb "pyspark>=4.0,<4.1" "pytest>=7"
+  "maturin>=1.5,<2" "pyarrow>=14" "pandas>=2" duckdb polars "pyspark>=4.0,<4.1" "pytest>=7"
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

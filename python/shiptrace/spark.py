@@ -5,15 +5,11 @@ Usage (local)::
 
     python -m shiptrace.spark detect --store store/ --out events.parquet --master "local[2]"
 
-Usage (cluster; the wheel installed on every node, or shipped with
-``--py-files``/``--archives``)::
+Usage (cluster; the wheel installed on every node): spark-submit takes the
+file itself::
 
-    spark-submit --master yarn --deploy-mode client \\
-        --conf spark.executor.memory=8g \\
-        -m shiptrace.spark detect --store s3a://bucket/store --out s3a://bucket/events
-
-    # or, with a driver that cannot use -m:
-    spark-submit ... "$(python -c 'import shiptrace.spark as s; print(s.__file__)')" \\
+    spark-submit --master yarn --conf spark.executor.memory=8g \
+        "$(python -c 'import shiptrace.spark as s; print(s.__file__)')" \
         detect --store hdfs:///ais/store --out hdfs:///ais/events
 
 How the work is spread (the stages of :func:`detect`):
@@ -51,7 +47,8 @@ from typing import Iterator, Optional
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import ShiptraceError, _native, conform
+# absolute: spark-submit runs this file as a script
+from shiptrace import ShiptraceError, _native, conform
 
 # Rows of the first stage: one 'one' row per partition with its phase-one
 # result (JSON), 'rep' rows with a representative slow fix and a tile.
@@ -134,7 +131,13 @@ def conform_as(t: pa.Table, kind: str) -> pa.Table:
 
 
 def _manifest(spark, store: str) -> list:
-    lines = spark.read.text(store.rstrip("/") + "/manifest.jsonl").collect()
+    from pyspark.errors import AnalysisException
+
+    try:
+        lines = spark.read.text(store.rstrip("/") + "/manifest.jsonl").collect()
+    except AnalysisException as e:
+        raise ShiptraceError(f"{store}: not a shiptrace store (cannot read its manifest.jsonl: "
+                             f"{str(e).splitlines()[0]})") from e
     out = []
     for i, r in enumerate(lines):
         line = r.value.strip()

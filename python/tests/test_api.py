@@ -91,6 +91,8 @@ def test_store_tables_and_datasets(sim):
     duckdb = pytest.importorskip("duckdb")
     n = duckdb.sql("select count(*) from dset").fetchall()[0][0]
     assert n == pos.num_rows
+    pl = pytest.importorskip("polars")
+    assert pl.scan_pyarrow_dataset(dset).select(pl.len()).collect().item() == pos.num_rows
     with pytest.raises(shiptrace.ShiptraceError, match="no table"):
         st.files("events")
 
@@ -180,3 +182,21 @@ def test_docstring_examples_run():
     r = doctest.testmod(shiptrace, optionflags=doctest.ELLIPSIS)
     assert r.failed == 0
     assert r.attempted >= 5
+
+
+def test_the_example_goes_from_nmea_to_a_map(sim, tmp_path):
+    import pathlib
+    import sys
+    import xml.etree.ElementTree as ET
+
+    d, _, _ = sim
+    example = pathlib.Path(__file__).resolve().parents[2] / "examples" / "python" / "nmea_to_map.py"
+    out = tmp_path / "map.svg"
+    r = subprocess.run([sys.executable, str(example), str(d / "sim" / "ais.nmea.gz"), "--out", str(out)],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-3000:]
+    svg = ET.parse(out).getroot()
+    tags = {el.tag.split("}")[1] for el in svg.iter()}
+    assert {"polygon", "polyline", "circle", "text"} <= tags, tags
+    gj = json.loads(out.with_suffix(".geojson").read_text())
+    assert gj["type"] == "FeatureCollection" and len(gj["features"]) > 100

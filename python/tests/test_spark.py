@@ -12,9 +12,17 @@ import shiptrace
 pytest.importorskip("pyspark")
 
 
-def spark_detect(store, out):
-    r = subprocess.run([sys.executable, "-m", "shiptrace.spark", "detect", "--store", str(store), "--out", str(out),
-                        "--master", "local[2]"], capture_output=True, text=True)
+def spark_detect(store, out, submit=False):
+    args = ["detect", "--store", str(store), "--out", str(out)]
+    if submit:
+        # as on a cluster: spark-submit runs the job file itself
+        import shutil
+        import shiptrace.spark
+
+        cmd = [shutil.which("spark-submit"), "--master", "local[2]", shiptrace.spark.__file__] + args
+    else:
+        cmd = [sys.executable, "-m", "shiptrace.spark"] + args + ["--master", "local[2]"]
+    r = subprocess.run(cmd, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr[-3000:]
     return shiptrace.events_to_jsonl(pq.read_table(out))
 
@@ -56,3 +64,13 @@ def test_an_encounter_across_a_tile_edge_is_found(tmp_path, cli):
     assert r.returncode == 0
     assert (tmp_path / "cli.jsonl").read_text() == expected
     assert spark_detect(store, tmp_path / "events") == expected
+    assert spark_detect(store, tmp_path / "events2", submit=True) == expected
+
+
+def test_a_missing_store_is_one_clear_error(tmp_path):
+    r = subprocess.run([sys.executable, "-m", "shiptrace.spark", "detect", "--store", str(tmp_path / "nope"),
+                        "--out", str(tmp_path / "o"), "--master", "local[1]"], capture_output=True, text=True)
+    assert r.returncode != 0
+    errors = [l for l in r.stderr.splitlines() if l.startswith("shiptrace: error: ")]
+    assert len(errors) == 1 and "not a shiptrace store" in errors[0], r.stderr[-2000:]
+    assert "Traceback" not in r.stderr
