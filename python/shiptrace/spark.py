@@ -52,11 +52,28 @@ from shiptrace import ShiptraceError, _native, conform
 
 # Rows of the first stage: one 'one' row per partition with its phase-one
 # result (JSON), 'rep' rows with a representative slow fix and a tile.
-_STAGE1 = (
-    "part string, blob string, day long, ty long, tx long, home boolean, "
-    "mmsi long, t long, lat double, lon double, sog float"
-)
-_HITS = "a long, o long, b long, mlat double, mlon double, sa float, so float"
+_STAGE1 = pa.schema([
+    ("part", pa.string()), ("blob", pa.string()), ("day", pa.int64()), ("ty", pa.int64()),
+    ("tx", pa.int64()), ("home", pa.bool_()), ("mmsi", pa.int64()), ("t", pa.int64()),
+    ("lat", pa.float64()), ("lon", pa.float64()), ("sog", pa.float32()),
+])
+
+_SPARK_TYPES = {"int64": "long", "uint32": "long", "uint16": "int", "uint8": "short", "float": "float",
+                "double": "double", "string": "string", "bool": "boolean"}
+
+
+def _ddl(schema: pa.Schema) -> str:
+    """A Spark DDL string for an Arrow schema (unsigned integers widened:
+    Spark has no unsigned types)."""
+    return ", ".join(
+        f"`{f.name}` {'timestamp' if pa.types.is_timestamp(f.type) else _SPARK_TYPES[str(f.type)]}"
+        for f in schema)
+
+
+def _sparkable(schema: pa.Schema) -> pa.Schema:
+    """The Arrow schema Spark gives back for ``schema``."""
+    wide = {pa.uint32(): pa.int64(), pa.uint16(): pa.int32(), pa.uint8(): pa.int16()}
+    return pa.schema([pa.field(f.name, wide.get(f.type, f.type), f.nullable) for f in schema])
 
 
 def _table(batches: Iterator[pa.RecordBatch]) -> Optional[pa.Table]:
@@ -77,25 +94,17 @@ def _phase_one(params: str):
         yield pa.RecordBatch.from_pydict(
             {"part": ["one"], "blob": [blob]} | {k: [None] for k in
              ("day", "ty", "tx", "home", "mmsi", "t", "lat", "lon", "sog")},
-            schema=_stage1_schema(),
+            schema=_STAGE1,
         )
         if n:
             cols = {"part": pa.array(["rep"] * n), "blob": pa.nulls(n, pa.string())}
-            for f in _stage1_schema():
+            for f in _STAGE1:
                 if f.name not in cols:
                     cols[f.name] = reps.column(f.name).cast(f.type)
-            for b in pa.table(cols, schema=_stage1_schema()).to_batches(max_chunksize=65536):
+            for b in pa.table(cols, schema=_STAGE1).to_batches(max_chunksize=65536):
                 yield b
 
     return run
-
-
-def _stage1_schema() -> pa.Schema:
-    return pa.schema([
-        ("part", pa.string()), ("blob", pa.string()), ("day", pa.int64()), ("ty", pa.int64()),
-        ("tx", pa.int64()), ("home", pa.bool_()), ("mmsi", pa.int64()), ("t", pa.int64()),
-        ("lat", pa.float64()), ("lon", pa.float64()), ("sog", pa.float32()),
-    ])
 
 
 def _tile_hits(params: str):
@@ -105,8 +114,7 @@ def _tile_hits(params: str):
             return
         hits = _native.spark_tile_hits(conform_as(t, "tiles"), params)
         if hits.num_rows:
-            hits = hits.cast(pa.schema([(f.name, pa.int64() if pa.types.is_integer(f.type) else f.type)
-                                        for f in hits.schema]))
+            hits = hits.cast(_sparkable(hits.schema))
             yield from hits.to_batches(max_chunksize=65536)
 
     return run
@@ -177,19 +185,19 @@ def detect(spark, store: str, out: Optional[str] = None, *, params: Optional[dic
     def read(table: str):
         if files[table]:
             return spark.read.parquet(*files[table])
-        return spark.createDataFrame([], _empty_ddl(table))
+        return spark.createDataFrame([], _ddl(_native.schema(table)))
 
     both = (
         read("positions").withColumn("_rec", F.lit(0))
         .unionByName(read("identities").withColumn("_rec", F.lit(1)), allowMissingColumns=True)
         .repartition(partitions, "mmsi")
     )
-    stage1 = both.mapInArrow(_phase_one(pj), _STAGE1).persist(StorageLevel.MEMORY_AND_DISK)
+    stage1 = both.mapInArrow(_phase_one(pj), _ddl(_STAGE1)).persist(StorageLevel.MEMORY_AND_DISK)
     blobs = [r.blob for r in stage1.filter(F.col("part") == "one").select("blob").collect()]
     timings["phase_one_s"] = time.perf_counter() - t0
     t1 = time.perf_counter()
     reps = stage1.filter(F.col("part") == "rep").drop("part", "blob")
-    hits = reps.repartition(partitions, "day", "ty", "tx").mapInArrow(_tile_hits(pj), _HITS)
+    hits = reps.repartition(partitions, "day", "ty", "tx").mapInArrow(_tile_hits(pj), _ddl(_native.schema("hits")))
     pairs = hits.repartition(partitions, "a", "o").mapInArrow(_pair_events(pj), "event string")
     pair_events = [r.event for r in pairs.collect()]
     stage1.unpersist()
@@ -200,26 +208,13 @@ def detect(spark, store: str, out: Optional[str] = None, *, params: Optional[dic
     if out is not None:
         t3 = time.perf_counter()
         # Spark has no unsigned integers: cast to its types before handing over
-        sparkable = events.cast(pa.schema([
-            pa.field(f.name, pa.int64() if pa.types.is_unsigned_integer(f.type) else f.type, f.nullable)
-            for f in events.schema]))
-        spark.createDataFrame(sparkable).coalesce(1).write.mode("overwrite").parquet(out)
+        spark.createDataFrame(events.cast(_sparkable(events.schema))).coalesce(1).write.mode("overwrite").parquet(out)
         timings["write_s"] = time.perf_counter() - t3
     s = json.loads(summary)
     s.update(timings)
     s["partitions"] = partitions
     s["total_s"] = time.perf_counter() - t0
     return events, s
-
-
-def _empty_ddl(table: str) -> str:
-    types = {"uint32": "long", "uint16": "int", "uint8": "short", "float": "float", "double": "double",
-             "string": "string", "bool": "boolean"}
-    cols = []
-    for f in _native.schema(table):
-        t = "timestamp" if pa.types.is_timestamp(f.type) else types[str(f.type)]
-        cols.append(f"`{f.name}` {t}")
-    return ", ".join(cols)
 
 
 def main(argv: Optional[list] = None) -> int:

@@ -1,6 +1,7 @@
 """The Spark job gives exactly the command line's events (Spark local mode)."""
 
 import csv
+import shutil
 import subprocess
 import sys
 
@@ -8,6 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import shiptrace
+import shiptrace.spark as job
 
 pytest.importorskip("pyspark")
 
@@ -16,10 +18,7 @@ def spark_detect(store, out, submit=False):
     args = ["detect", "--store", str(store), "--out", str(out)]
     if submit:
         # as on a cluster: spark-submit runs the job file itself
-        import shutil
-        import shiptrace.spark
-
-        cmd = [shutil.which("spark-submit"), "--master", "local[2]", shiptrace.spark.__file__] + args
+        cmd = [shutil.which("spark-submit"), "--master", "local[2]", job.__file__] + args
     else:
         cmd = [sys.executable, "-m", "shiptrace.spark"] + args + ["--master", "local[2]"]
     r = subprocess.run(cmd, capture_output=True, text=True)

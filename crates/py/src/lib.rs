@@ -105,15 +105,25 @@ fn decode_file(
     };
     let st = store::Store::open(dir.path())?;
     let all = store::Filter::default();
-    let mut pos = Vec::new();
-    for b in st.scan_positions(&all) {
-        pos.push(b?.1);
-    }
-    let mut ids = Vec::new();
-    for b in st.scan_identities(&all) {
-        ids.push(b?.1);
-    }
-    Ok((pos, ids, serde_json::to_string(&entry)?))
+    Ok((
+        read_all(&st, &all, true)?,
+        read_all(&st, &all, false)?,
+        serde_json::to_string(&entry)?,
+    ))
+}
+
+/// Every batch of positions (or identity reports) the filter passes.
+fn read_all(
+    st: &store::Store,
+    f: &store::Filter,
+    positions: bool,
+) -> Result<Vec<RecordBatch>, store::StoreError> {
+    let scan = if positions {
+        st.scan_positions(f)
+    } else {
+        st.scan_identities(f)
+    };
+    scan.map(|b| b.map(|b| b.1)).collect()
 }
 
 /// Decodes a file (NMEA, MarineCadastre or DMA CSV; gzip/zstd): (positions,
@@ -245,14 +255,7 @@ impl Store {
         bbox: Option<(f64, f64, f64, f64)>,
     ) -> PyResult<PyTable> {
         let f = filter(mmsi, time, bbox);
-        let b = py
-            .detach(|| {
-                self.inner
-                    .scan_positions(&f)
-                    .map(|b| b.map(|b| b.1))
-                    .collect::<Result<Vec<_>, _>>()
-            })
-            .map_err(err)?;
+        let b = py.detach(|| read_all(&self.inner, &f, true)).map_err(err)?;
         table(b, store::schema::positions_schema())
     }
 
@@ -265,14 +268,7 @@ impl Store {
         time: Option<(i64, i64)>,
     ) -> PyResult<PyTable> {
         let f = filter(mmsi, time, None);
-        let b = py
-            .detach(|| {
-                self.inner
-                    .scan_identities(&f)
-                    .map(|b| b.map(|b| b.1))
-                    .collect::<Result<Vec<_>, _>>()
-            })
-            .map_err(err)?;
+        let b = py.detach(|| read_all(&self.inner, &f, false)).map_err(err)?;
         table(b, store::schema::identities_schema())
     }
 
