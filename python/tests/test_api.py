@@ -146,15 +146,19 @@ def test_conform_names_what_is_wrong():
     assert shiptrace.detect(t).num_rows == 0
 
 
-def test_hostile_names_stay_data(tmp_path):
-    # A type 5 naming the ship with markup arrives as plain text in the table.
-    d = shiptrace.decode_all(GOOD)
-    ids = pa.table({"time": [1700000000000], "mmsi": [366053209], "msg_type": [5],
-                    "name": ['<script>alert(1)</script>"'], "destination": ["=1+1"]})
-    ev = shiptrace.detect(d.positions, ids)
-    assert ev.num_rows >= 0
-    conformed = shiptrace.conform(ids, "identities")
-    assert conformed.column("name").to_pylist() == ['<script>alert(1)</script>"']
+def test_hostile_names_stay_data(sim):
+    # Broadcast text with quotes, markup, a newline and an escape character
+    # stays one JSON line per event and comes back exactly.
+    _, _, cli_events = sim
+    ev = shiptrace.read_events(cli_events).slice(0, 3)
+    bad = 'A"\n<script>alert(1)</script>\x1b[31m=1+1'
+    ev = ev.set_column(ev.column_names.index("vessel_name"), "vessel_name", pa.array([bad] * 3))
+    ev = ev.set_column(ev.column_names.index("has_vessel"), "has_vessel", pa.array([True] * 3))
+    lines = shiptrace.events_to_jsonl(ev).splitlines()
+    assert len(lines) == 3
+    assert all(json.loads(l)["vessel"]["name"] == bad for l in lines)
+    assert shiptrace.conform(pa.table({"time": [0], "mmsi": [1], "msg_type": [5], "name": [bad]}),
+                             "identities").column("name").to_pylist() == [bad]
 
 
 def test_estimate_equals_the_cli(sim, cli, tmp_path):
