@@ -151,7 +151,13 @@ pub fn index_tile(
     gaz: &Gazetteer,
     hits: &mut PairHits,
 ) {
-    index_owned(reps, &|i| home.get(i).copied().unwrap_or(false), p, gaz, hits);
+    index_owned(
+        reps,
+        &|i| home.get(i).copied().unwrap_or(false),
+        p,
+        gaz,
+        hits,
+    );
 }
 
 /// Close pairs among representatives (one per vessel and bucket), from
@@ -305,7 +311,10 @@ mod tests {
             let norm = |h: &PairHits| {
                 let mut v: Vec<_> = h
                     .iter()
-                    .flat_map(|(k, v)| v.iter().map(move |x| (*k, x.0, x.1.to_bits(), x.2.to_bits())))
+                    .flat_map(|(k, v)| {
+                        v.iter()
+                            .map(move |x| (*k, x.0, x.1.to_bits(), x.2.to_bits()))
+                    })
                     .collect();
                 v.sort_unstable();
                 v
@@ -315,7 +324,12 @@ mod tests {
             // without the halo, pairs across edges are lost
             let mut no_halo = PairHits::new();
             for (reps, homes) in tiles.values() {
-                let own: Vec<SlowFix> = reps.iter().zip(homes).filter(|x| *x.1).map(|x| *x.0).collect();
+                let own: Vec<SlowFix> = reps
+                    .iter()
+                    .zip(homes)
+                    .filter(|x| *x.1)
+                    .map(|x| *x.0)
+                    .collect();
                 index_tile(&own, &vec![true; own.len()], &p, &gaz, &mut no_halo);
             }
             assert!(norm(&no_halo).len() < norm(&whole).len());

@@ -5,11 +5,12 @@
 
 use crate::event::{parse_time, rfc3339, Event, PortRef, VesselRef};
 use arrow_array::builder::{
-    BooleanBuilder,     Float64Builder, StringBuilder, TimestampMillisecondBuilder, UInt32Builder, UInt8Builder,
+    BooleanBuilder, Float64Builder, StringBuilder, TimestampMillisecondBuilder, UInt32Builder,
+    UInt8Builder,
 };
 use arrow_array::{
-    Array, ArrayRef, BooleanArray, Float64Array, RecordBatch, StringArray, TimestampMillisecondArray,
-    UInt32Array, UInt8Array,
+    Array, ArrayRef, BooleanArray, Float64Array, RecordBatch, StringArray,
+    TimestampMillisecondArray, UInt32Array, UInt8Array,
 };
 use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use std::sync::{Arc, OnceLock};
@@ -126,8 +127,13 @@ fn get<A: Array, T>(a: &A, i: usize, v: impl Fn(usize) -> T) -> Option<T> {
 /// The events of a batch of [`events_schema`].
 pub fn events_from_batch(b: &RecordBatch) -> Result<Vec<Event>, String> {
     let s = |n: &str| col::<StringArray>(b, n);
-    let (id, kind, pname, plocode, ev) =
-        (s("id")?, s("kind")?, s("port_name")?, s("port_locode")?, s("evidence")?);
+    let (id, kind, pname, plocode, ev) = (
+        s("id")?,
+        s("kind")?,
+        s("port_name")?,
+        s("port_locode")?,
+        s("evidence")?,
+    );
     let (vname, vcall, vflag) = (s("vessel_name")?, s("vessel_callsign")?, s("vessel_flag")?);
     let u = |n: &str| col::<UInt32Array>(b, n);
     let (mmsi, other, vimo) = (u("mmsi")?, u("other_mmsi")?, u("vessel_imo")?);
@@ -176,22 +182,44 @@ mod tests {
 
     #[test]
     fn events_round_trip_through_the_table() {
-        let mut a = Event::new("dark_port_call", 273_210_440, 1_694_088_000_123, Some(1_694_318_400_000), Some((42.233, 130.3)));
+        let mut a = Event::new(
+            "dark_port_call",
+            273_210_440,
+            1_694_088_000_123,
+            Some(1_694_318_400_000),
+            Some((42.233, 130.3)),
+        );
         a.id = "ev-0".into();
-        a.port = Some(PortRef { name: "Najin".into(), locode: Some("KPRJN".into()) });
+        a.port = Some(PortRef {
+            name: "Najin".into(),
+            locode: Some("KPRJN".into()),
+        });
         a.confidence = 0.1 + 0.2;
         a.evidence = serde_json::json!({"hours": 1.0 / 3.0, "rule": "x\"<y>", "n": [1, 2]});
-        a.vessel = Some(VesselRef { name: Some("ANGARA".into()), imo: Some(9_179_842), callsign: None, ship_type: Some(70), flag: Some("RU".into()) });
+        a.vessel = Some(VesselRef {
+            name: Some("ANGARA".into()),
+            imo: Some(9_179_842),
+            callsign: None,
+            ship_type: Some(70),
+            flag: Some("RU".into()),
+        });
         let mut b = Event::new("ais_gap", 1, -5, None, None);
         b.vessel = Some(VesselRef::default());
         b.id = "ev-1".into();
-        b.port = Some(PortRef { name: "p".into(), locode: None });
+        b.port = Some(PortRef {
+            name: "p".into(),
+            locode: None,
+        });
         let mut c = Event::new("voyage", 2, 0, Some(1), None);
         c.id = "ev-2".into();
         let events = vec![a, b, c];
         let back = events_from_batch(&events_batch(&events)).unwrap();
         assert_eq!(back, events);
-        let json = |v: &[Event]| v.iter().map(|e| serde_json::to_string(e).unwrap()).collect::<Vec<_>>();
+        let json = |v: &[Event]| {
+            v.iter()
+                .map(|e| serde_json::to_string(e).unwrap())
+                .collect::<Vec<_>>()
+        };
         assert_eq!(json(&back), json(&events));
     }
 

@@ -11,8 +11,7 @@ use arrow_array::builder::{
     BooleanBuilder, Float32Builder, Float64Builder, Int64Builder, UInt32Builder,
 };
 use arrow_array::{
-    Array, ArrayRef, BooleanArray, Float32Array, Float64Array, Int64Array, RecordBatch,
-    UInt32Array,
+    Array, ArrayRef, BooleanArray, Float32Array, Float64Array, Int64Array, RecordBatch, UInt32Array,
 };
 use arrow_pyarrow::{PyArrowType, Table as PaTable};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
@@ -40,7 +39,9 @@ fn aerr(e: anyhow::Error) -> PyErr {
 type PyTable = PyArrowType<PaTable>;
 
 fn table(batches: Vec<RecordBatch>, schema: SchemaRef) -> PyResult<PyTable> {
-    PaTable::try_new(batches, schema).map(PyArrowType).map_err(err)
+    PaTable::try_new(batches, schema)
+        .map(PyArrowType)
+        .map_err(err)
 }
 
 // ---------------------------------------------------------------- params
@@ -162,7 +163,11 @@ fn decode_bytes(
             // the temporary file's name means nothing to the caller
             let (p, i, s) = decode_file(&f, assume_time.as_deref())
                 .map_err(|e| anyhow::anyhow!("{}", format!("{e:#}").replace(&name, "<bytes>")))?;
-            Ok((p, i, s.replace(&serde_json::to_string(&name)?, "\"<bytes>\"")))
+            Ok((
+                p,
+                i,
+                s.replace(&serde_json::to_string(&name)?, "\"<bytes>\""),
+            ))
         })
         .map_err(aerr)?;
     Ok((
@@ -268,7 +273,9 @@ impl Store {
         time: Option<(i64, i64)>,
     ) -> PyResult<PyTable> {
         let f = filter(mmsi, time, None);
-        let b = py.detach(|| read_all(&self.inner, &f, false)).map_err(err)?;
+        let b = py
+            .detach(|| read_all(&self.inner, &f, false))
+            .map_err(err)?;
         table(b, store::schema::identities_schema())
     }
 
@@ -281,9 +288,7 @@ impl Store {
     /// "identities"), absolute paths.
     fn files(&self, table: &str) -> PyResult<Vec<String>> {
         if table != "positions" && table != "identities" {
-            return Err(err(format!(
-                "no table {table:?} (positions or identities)"
-            )));
+            return Err(err(format!("no table {table:?} (positions or identities)")));
         }
         let prefix = format!("{table}/");
         Ok(self
@@ -314,7 +319,10 @@ fn open_store(dir: PathBuf) -> PyResult<Store> {
 fn positions_of(t: &PaTable) -> anyhow::Result<Vec<store::Position>> {
     let mut v = Vec::new();
     for b in t.record_batches() {
-        v.extend(store::schema::positions_from_batch(b).map_err(|e| anyhow::anyhow!("positions: {e}"))?);
+        v.extend(
+            store::schema::positions_from_batch(b)
+                .map_err(|e| anyhow::anyhow!("positions: {e}"))?,
+        );
     }
     Ok(v)
 }
@@ -322,13 +330,19 @@ fn positions_of(t: &PaTable) -> anyhow::Result<Vec<store::Position>> {
 fn identities_of(t: &PaTable) -> anyhow::Result<Vec<store::Identity>> {
     let mut v = Vec::new();
     for b in t.record_batches() {
-        v.extend(store::schema::identities_from_batch(b).map_err(|e| anyhow::anyhow!("identities: {e}"))?);
+        v.extend(
+            store::schema::identities_from_batch(b)
+                .map_err(|e| anyhow::anyhow!("identities: {e}"))?,
+        );
     }
     Ok(v)
 }
 
 fn events_table(events: &[Event]) -> PyResult<PyTable> {
-    table(vec![detect::table::events_batch(events)], detect::table::events_schema())
+    table(
+        vec![detect::table::events_batch(events)],
+        detect::table::events_schema(),
+    )
 }
 
 /// Every detector over fixes and identity reports in memory.
@@ -354,7 +368,10 @@ fn detect_tables(
             Ok(detect::detect_records(&r, &p, &gaz)?)
         })
         .map_err(aerr)?;
-    Ok((events_table(&events)?, serde_json::to_string(&summary).map_err(err)?))
+    Ok((
+        events_table(&events)?,
+        serde_json::to_string(&summary).map_err(err)?,
+    ))
 }
 
 /// Every detector over a store, as `shiptrace detect` runs them.
@@ -373,7 +390,10 @@ fn detect_store(
             Ok(detect::detect_store_with(&store.inner, &p, &gaz)?)
         })
         .map_err(aerr)?;
-    Ok((events_table(&events)?, serde_json::to_string(&summary).map_err(err)?))
+    Ok((
+        events_table(&events)?,
+        serde_json::to_string(&summary).map_err(err)?,
+    ))
 }
 
 /// Events as JSON lines, exactly as `shiptrace detect` writes them.
@@ -514,12 +534,25 @@ fn spark_phase_one(
         .detach(|| -> anyhow::Result<_> {
             let p = params_of(Some(&params), None)?;
             let gaz = gazetteer(&p)?;
-            let r = detect::Records::new(positions_of(&positions.0)?, identities_of(&identities.0)?);
+            let r =
+                detect::Records::new(positions_of(&positions.0)?, identities_of(&identities.0)?);
             let (pos, by_id, n_ids) = detect::Source::range(&r, 0, u32::MAX)?;
             let one = detect::phase_one(&pos, by_id, n_ids, &p, &gaz);
-            let (mut day, mut ty, mut tx) = (Int64Builder::new(), Int64Builder::new(), Int64Builder::new());
-            let (mut home, mut mmsi, mut t) = (BooleanBuilder::new(), UInt32Builder::new(), Int64Builder::new());
-            let (mut lat, mut lon, mut sog) = (Float64Builder::new(), Float64Builder::new(), Float32Builder::new());
+            let (mut day, mut ty, mut tx) = (
+                Int64Builder::new(),
+                Int64Builder::new(),
+                Int64Builder::new(),
+            );
+            let (mut home, mut mmsi, mut t) = (
+                BooleanBuilder::new(),
+                UInt32Builder::new(),
+                Int64Builder::new(),
+            );
+            let (mut lat, mut lon, mut sog) = (
+                Float64Builder::new(),
+                Float64Builder::new(),
+                Float32Builder::new(),
+            );
             let mut start = 0;
             while start < pos.len() {
                 let m = pos[start].mmsi;
@@ -567,17 +600,30 @@ fn spark_tile_hits(py: Python<'_>, tiles: PyTable, params: String) -> PyResult<P
             let gaz = gazetteer(&p)?;
             let mut rows: Vec<((i64, i64, i64), bool, detect::SlowFix)> = Vec::new();
             for b in tiles.0.record_batches() {
-                let (day, ty, tx) = (col::<Int64Array>(b, "day")?, col::<Int64Array>(b, "ty")?, col::<Int64Array>(b, "tx")?);
+                let (day, ty, tx) = (
+                    col::<Int64Array>(b, "day")?,
+                    col::<Int64Array>(b, "ty")?,
+                    col::<Int64Array>(b, "tx")?,
+                );
                 let home = col::<BooleanArray>(b, "home")?;
                 let mmsi = col::<UInt32Array>(b, "mmsi")?;
                 let t = col::<Int64Array>(b, "t")?;
-                let (lat, lon) = (col::<Float64Array>(b, "lat")?, col::<Float64Array>(b, "lon")?);
+                let (lat, lon) = (
+                    col::<Float64Array>(b, "lat")?,
+                    col::<Float64Array>(b, "lon")?,
+                );
                 let sog = col::<Float32Array>(b, "sog")?;
                 for i in 0..b.num_rows() {
                     rows.push((
                         (day.value(i), ty.value(i), tx.value(i)),
                         home.value(i),
-                        (mmsi.value(i), t.value(i), lat.value(i), lon.value(i), sog.value(i)),
+                        (
+                            mmsi.value(i),
+                            t.value(i),
+                            lat.value(i),
+                            lon.value(i),
+                            sog.value(i),
+                        ),
                     ));
                 }
             }
@@ -592,7 +638,11 @@ fn spark_tile_hits(py: Python<'_>, tiles: PyTable, params: String) -> PyResult<P
                 detect::encounter::index_tile(&fixes, &homes, &p, &gaz, &mut hits);
                 start = end;
             }
-            let (mut a, mut o, mut bk) = (UInt32Builder::new(), UInt32Builder::new(), Int64Builder::new());
+            let (mut a, mut o, mut bk) = (
+                UInt32Builder::new(),
+                UInt32Builder::new(),
+                Int64Builder::new(),
+            );
             let (mut mlat, mut mlon) = (Float64Builder::new(), Float64Builder::new());
             let (mut sa, mut so) = (Float32Builder::new(), Float32Builder::new());
             for ((x, y), v) in hits {
@@ -632,7 +682,10 @@ fn spark_pair_events(py: Python<'_>, hits: PyTable, params: String) -> PyResult<
         for b in hits.0.record_batches() {
             let (a, o) = (col::<UInt32Array>(b, "a")?, col::<UInt32Array>(b, "o")?);
             let bk = col::<Int64Array>(b, "b")?;
-            let (mlat, mlon) = (col::<Float64Array>(b, "mlat")?, col::<Float64Array>(b, "mlon")?);
+            let (mlat, mlon) = (
+                col::<Float64Array>(b, "mlat")?,
+                col::<Float64Array>(b, "mlon")?,
+            );
             let (sa, so) = (col::<Float32Array>(b, "sa")?, col::<Float32Array>(b, "so")?);
             for i in 0..b.num_rows() {
                 ph.entry((a.value(i), o.value(i))).or_default().push((
@@ -677,14 +730,19 @@ fn spark_phase_two(
             Ok(detect::phase_two(one, pairs, &p, &gaz))
         })
         .map_err(aerr)?;
-    Ok((events_table(&events)?, serde_json::to_string(&summary).map_err(err)?))
+    Ok((
+        events_table(&events)?,
+        serde_json::to_string(&summary).map_err(err)?,
+    ))
 }
 
 /// Land rings (Natural Earth 1:10m, embedded) meeting (min lon, min lat,
 /// max lon, max lat): lists of (lon, lat), for drawing maps offline.
 #[pyfunction]
 fn land(bbox: (f64, f64, f64, f64)) -> Vec<Vec<(f64, f64)>> {
-    sea::outline::land_in(bbox).map(|r| r.points.clone()).collect()
+    sea::outline::land_in(bbox)
+        .map(|r| r.points.clone())
+        .collect()
 }
 
 /// The store's table schemas, for casting tables that come from elsewhere

@@ -129,8 +129,22 @@ impl Position {
             .then(self.lon.total_cmp(&o.lon))
             .then(opt_f32(self.sog, o.sog))
             .then(opt_f32(self.cog, o.cog))
-            .then((self.heading, self.nav_status, self.msg_type, self.class as u8, self.accuracy)
-                .cmp(&(o.heading, o.nav_status, o.msg_type, o.class as u8, o.accuracy)))
+            .then(
+                (
+                    self.heading,
+                    self.nav_status,
+                    self.msg_type,
+                    self.class as u8,
+                    self.accuracy,
+                )
+                    .cmp(&(
+                        o.heading,
+                        o.nav_status,
+                        o.msg_type,
+                        o.class as u8,
+                        o.accuracy,
+                    )),
+            )
             .then(self.source.cmp(&o.source))
     }
 }
@@ -140,11 +154,25 @@ impl Identity {
     pub fn total_cmp(&self, o: &Identity) -> std::cmp::Ordering {
         (self.mmsi, self.time_ms, self.msg_type, self.imo)
             .cmp(&(o.mmsi, o.time_ms, o.msg_type, o.imo))
-            .then((&self.name, &self.callsign, self.ship_type).cmp(&(&o.name, &o.callsign, o.ship_type)))
-            .then((self.to_bow, self.to_stern, self.to_port, self.to_starboard)
-                .cmp(&(o.to_bow, o.to_stern, o.to_port, o.to_starboard)))
+            .then((&self.name, &self.callsign, self.ship_type).cmp(&(
+                &o.name,
+                &o.callsign,
+                o.ship_type,
+            )))
+            .then(
+                (self.to_bow, self.to_stern, self.to_port, self.to_starboard).cmp(&(
+                    o.to_bow,
+                    o.to_stern,
+                    o.to_port,
+                    o.to_starboard,
+                )),
+            )
             .then(opt_f32(self.draught, o.draught))
-            .then((&self.destination, &self.eta, &self.source).cmp(&(&o.destination, &o.eta, &o.source)))
+            .then((&self.destination, &self.eta, &self.source).cmp(&(
+                &o.destination,
+                &o.eta,
+                &o.source,
+            )))
     }
 }
 
