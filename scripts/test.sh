@@ -24,7 +24,7 @@ status=${PIPESTATUS[0]}
 # The Python package, built from this checkout (debug profile: shares the
 # build above) and installed for pytest.
 rm -rf target/wheels
-maturin build --locked --profile dev -o target/wheels 2>&1 | tail -n 3 &&
+python3 -m maturin build --locked --profile dev -o target/wheels 2>&1 | tail -n 3 &&
   python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore --force-reinstall --no-deps target/wheels/shiptrace-*.whl &&
   SHIPTRACE_BIN="$PWD/target/debug/shiptrace" python3 -m pytest -q -p no:cacheprovider python/tests 2>&1 | tee -a "$log"
 pystatus=${PIPESTATUS[0]}

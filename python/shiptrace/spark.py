@@ -235,6 +235,12 @@ def main(argv: Optional[list] = None) -> int:
     a = ap.parse_args(argv)
     from pyspark.sql import SparkSession
 
+    if a.master and a.master.startswith("local"):
+        # local workers run this same interpreter (a virtualenv's, say)
+        import os
+
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+
     b = (SparkSession.builder.appName("shiptrace detect")
          .config("spark.sql.session.timeZone", "UTC")
          .config("spark.ui.showConsoleProgress", "false"))

@@ -1,7 +1,7 @@
 """The Spark job gives exactly the command line's events (Spark local mode)."""
 
 import csv
-import shutil
+import os
 import subprocess
 import sys
 
@@ -18,10 +18,14 @@ def spark_detect(store, out, submit=False):
     args = ["detect", "--store", str(store), "--out", str(out)]
     if submit:
         # as on a cluster: spark-submit runs the job file itself
-        cmd = [shutil.which("spark-submit"), "--master", "local[2]", job.__file__] + args
+        import pyspark
+
+        exe = os.path.join(os.path.dirname(pyspark.__file__), "bin", "spark-submit")
+        cmd = [exe, "--master", "local[2]", job.__file__] + args
     else:
         cmd = [sys.executable, "-m", "shiptrace.spark"] + args + ["--master", "local[2]"]
-    r = subprocess.run(cmd, capture_output=True, text=True)
+    env = dict(os.environ, PYSPARK_PYTHON=sys.executable, PYSPARK_DRIVER_PYTHON=sys.executable)
+    r = subprocess.run(cmd, capture_output=True, text=True, env=env)
     assert r.returncode == 0, r.stderr[-3000:]
     return shiptrace.events_to_jsonl(pq.read_table(out))
 
