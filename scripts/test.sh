@@ -2,9 +2,9 @@
 # Installs the test prerequisites if missing (Debian gpsd-clients for the
 # gpsd differential tests, chromium for the report's browser tests, a Java
 # runtime for Spark; from PyPI maturin, pyarrow, pandas, duckdb, polars,
-# pyspark and pytest for the Python bindings), runs the Rust test suite, builds and
-# installs the Python package, runs its tests (pytest), and prints one
-# closing line with the totals over all of them.
+# pyspark, pytest and mypy for the Python bindings), runs the Rust test
+# suite, builds and installs the Python package, runs its tests (pytest),
+# type-checks it (mypy), and prints one closing line with the totals.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sudo=""
@@ -14,7 +14,8 @@ if ! command -v gpsdecode >/dev/null 2>&1 || ! command -v chromium >/dev/null 2>
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gpsd-clients chromium openjdk-17-jre-headless >/dev/null
 fi
 python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore \
-  "maturin>=1.5,<2" "pyarrow>=14" "pandas>=2" duckdb polars "pyspark>=4.0,<4.1" "pytest>=7"
+  "maturin>=1.5,<2" "pyarrow>=14" "pandas>=2" duckdb polars "pyspark>=4.0,<4.1" "pytest>=7" \
+  "mypy==2.4.1" "pyarrow-stubs==20.0.0.20260819"
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
@@ -28,6 +29,10 @@ python3 -m maturin build --locked --profile dev -o target/wheels 2>&1 | tail -n 
   python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore --force-reinstall --no-deps target/wheels/shiptrace-*.whl &&
   SHIPTRACE_BIN="$PWD/target/debug/shiptrace" python3 -m pytest -q -p no:cacheprovider python/tests 2>&1 | tee -a "$log"
 pystatus=${PIPESTATUS[0]}
+# The package's annotations and stubs type-check (mypy).
+if [ "$pystatus" = 0 ]; then
+  python3 -m mypy --ignore-missing-imports python/shiptrace || pystatus=1
+fi
 set -e
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
      /^[0-9]+ (passed|failed)|^[0-9]+ failed, [0-9]+ passed/ && / in [0-9.]+s/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }

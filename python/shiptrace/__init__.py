@@ -348,7 +348,8 @@ def land(bbox: Tuple[float, float, float, float]) -> list:
     >>> len(land((130.0, 42.0, 131.0, 43.0))) > 0
     True
     """
-    return _native.land(tuple(float(x) for x in bbox))
+    x0, y0, x1, y1 = (float(x) for x in bbox)
+    return _native.land((x0, y0, x1, y1))
 
 
 def read_events(path: PathLike) -> pa.Table:

@@ -42,7 +42,7 @@ import argparse
 import json
 import sys
 import time
-from typing import Iterator, Optional
+from typing import Any, Dict, Iterator, List, Optional
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -52,11 +52,13 @@ from shiptrace import ShiptraceError, _native, conform
 
 # Rows of the first stage: one 'one' row per partition with its phase-one
 # result (JSON), 'rep' rows with a representative slow fix and a tile.
-_STAGE1 = pa.schema([
-    ("part", pa.string()), ("blob", pa.string()), ("day", pa.int64()), ("ty", pa.int64()),
-    ("tx", pa.int64()), ("home", pa.bool_()), ("mmsi", pa.int64()), ("t", pa.int64()),
-    ("lat", pa.float64()), ("lon", pa.float64()), ("sog", pa.float32()),
-])
+_STAGE1_FIELDS: List[Any] = [
+    pa.field("part", pa.string()), pa.field("blob", pa.string()), pa.field("day", pa.int64()),
+    pa.field("ty", pa.int64()), pa.field("tx", pa.int64()), pa.field("home", pa.bool_()),
+    pa.field("mmsi", pa.int64()), pa.field("t", pa.int64()), pa.field("lat", pa.float64()),
+    pa.field("lon", pa.float64()), pa.field("sog", pa.float32()),
+]
+_STAGE1 = pa.schema(_STAGE1_FIELDS)
 
 _SPARK_TYPES = {"int64": "long", "uint32": "long", "uint16": "int", "uint8": "short", "float": "float",
                 "double": "double", "string": "string", "bool": "boolean"}
@@ -87,8 +89,8 @@ def _phase_one(params: str):
         if t is None:
             return
         rec = t.column("_rec")
-        pos = conform(t.filter(pc.equal(rec, 0)), "positions")
-        ids = conform(t.filter(pc.equal(rec, 1)), "identities")
+        pos = conform(t.filter(pc.equal(rec, pa.scalar(0, rec.type))), "positions")
+        ids = conform(t.filter(pc.equal(rec, pa.scalar(1, rec.type))), "identities")
         blob, reps = _native.spark_phase_one(pos, ids, params)
         n = reps.num_rows
         yield pa.RecordBatch.from_pydict(
@@ -97,7 +99,7 @@ def _phase_one(params: str):
             schema=_STAGE1,
         )
         if n:
-            cols = {"part": pa.array(["rep"] * n), "blob": pa.nulls(n, pa.string())}
+            cols: Dict[str, Any] = {"part": pa.array(["rep"] * n), "blob": pa.nulls(n, pa.string())}
             for f in _STAGE1:
                 if f.name not in cols:
                     cols[f.name] = reps.column(f.name).cast(f.type)
@@ -169,10 +171,10 @@ def detect(spark, store: str, out: Optional[str] = None, *, params: Optional[dic
 
     pj = _native.params_json(json.dumps(params) if params is not None else None, config)
     store = store.rstrip("/")
-    timings = {}
+    timings: Dict[str, float] = {}
     t0 = time.perf_counter()
     entries = _manifest(spark, store)
-    files = {"positions": [], "identities": []}
+    files: Dict[str, List[str]] = {"positions": [], "identities": []}
     for e in entries:
         for f in e.get("files", []):
             table = f.split("/", 1)[0]
