@@ -42,7 +42,8 @@ import argparse
 import json
 import sys
 import time
-from typing import Any, Dict, Iterator, List, Optional
+from functools import partial
+from typing import Any, Callable, Dict, Iterator, List, Optional
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -78,60 +79,46 @@ def _sparkable(schema: pa.Schema) -> pa.Schema:
     return pa.schema([pa.field(f.name, wide.get(f.type, f.type), f.nullable) for f in schema])
 
 
-def _table(batches: Iterator[pa.RecordBatch]) -> Optional[pa.Table]:
-    bs = [b for b in batches if b.num_rows]
-    return pa.Table.from_batches(bs) if bs else None
+def _per_partition(step: Callable[[pa.Table], Iterator[pa.RecordBatch]]):
+    """A ``mapInArrow`` function: gathers a partition's batches into one
+    table and hands it to ``step`` (which needs whole vessels, tiles or
+    pairs); an empty partition yields nothing."""
 
-
-def _phase_one(params: str):
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        t = _table(batches)
-        if t is None:
-            return
-        rec = t.column("_rec")
-        pos = conform(t.filter(pc.equal(rec, pa.scalar(0, rec.type))), "positions")
-        ids = conform(t.filter(pc.equal(rec, pa.scalar(1, rec.type))), "identities")
-        blob, reps = _native.spark_phase_one(pos, ids, params)
-        n = reps.num_rows
-        yield pa.RecordBatch.from_pydict(
-            {"part": ["one"], "blob": [blob]} | {k: [None] for k in
-             ("day", "ty", "tx", "home", "mmsi", "t", "lat", "lon", "sog")},
-            schema=_STAGE1,
-        )
-        if n:
-            cols: Dict[str, Any] = {"part": pa.array(["rep"] * n), "blob": pa.nulls(n, pa.string())}
-            for f in _STAGE1:
-                if f.name not in cols:
-                    cols[f.name] = reps.column(f.name).cast(f.type)
-            for b in pa.table(cols, schema=_STAGE1).to_batches(max_chunksize=65536):
-                yield b
+        bs = [b for b in batches if b.num_rows]
+        if bs:
+            yield from step(pa.Table.from_batches(bs))
 
     return run
 
 
-def _tile_hits(params: str):
-    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        t = _table(batches)
-        if t is None:
-            return
-        hits = _native.spark_tile_hits(conform_as(t, "tiles"), params)
-        if hits.num_rows:
-            hits = hits.cast(_sparkable(hits.schema))
-            yield from hits.to_batches(max_chunksize=65536)
+def _phase_one(params: str, t: pa.Table) -> Iterator[pa.RecordBatch]:
+    rec = t.column("_rec")
+    pos = conform(t.filter(pc.equal(rec, pa.scalar(0, rec.type))), "positions")
+    ids = conform(t.filter(pc.equal(rec, pa.scalar(1, rec.type))), "identities")
+    blob, reps = _native.spark_phase_one(pos, ids, params)
+    row: Dict[str, Any] = {f.name: [None] for f in _STAGE1}
+    row.update(part=["one"], blob=[blob])
+    yield pa.RecordBatch.from_pydict(row, schema=_STAGE1)
+    n = reps.num_rows
+    if n:
+        cols: Dict[str, Any] = {"part": pa.array(["rep"] * n), "blob": pa.nulls(n, pa.string())}
+        for f in _STAGE1:
+            if f.name not in cols:
+                cols[f.name] = reps.column(f.name).cast(f.type)
+        yield from pa.table(cols, schema=_STAGE1).to_batches(max_chunksize=65536)
 
-    return run
+
+def _tile_hits(params: str, t: pa.Table) -> Iterator[pa.RecordBatch]:
+    hits = _native.spark_tile_hits(conform_as(t, "tiles"), params)
+    if hits.num_rows:
+        yield from hits.cast(_sparkable(hits.schema)).to_batches(max_chunksize=65536)
 
 
-def _pair_events(params: str):
-    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        t = _table(batches)
-        if t is None:
-            return
-        lines = _native.spark_pair_events(conform_as(t, "hits"), params)
-        if lines:
-            yield pa.RecordBatch.from_pydict({"event": lines})
-
-    return run
+def _pair_events(params: str, t: pa.Table) -> Iterator[pa.RecordBatch]:
+    lines = _native.spark_pair_events(conform_as(t, "hits"), params)
+    if lines:
+        yield pa.RecordBatch.from_pydict({"event": lines})
 
 
 def conform_as(t: pa.Table, kind: str) -> pa.Table:
@@ -194,13 +181,16 @@ def detect(spark, store: str, out: Optional[str] = None, *, params: Optional[dic
         .unionByName(read("identities").withColumn("_rec", F.lit(1)), allowMissingColumns=True)
         .repartition(partitions, "mmsi")
     )
-    stage1 = both.mapInArrow(_phase_one(pj), _ddl(_STAGE1)).persist(StorageLevel.MEMORY_AND_DISK)
+    stage1 = both.mapInArrow(_per_partition(partial(_phase_one, pj)), _ddl(_STAGE1))
+    stage1 = stage1.persist(StorageLevel.MEMORY_AND_DISK)
     blobs = [r.blob for r in stage1.filter(F.col("part") == "one").select("blob").collect()]
     timings["phase_one_s"] = time.perf_counter() - t0
     t1 = time.perf_counter()
     reps = stage1.filter(F.col("part") == "rep").drop("part", "blob")
-    hits = reps.repartition(partitions, "day", "ty", "tx").mapInArrow(_tile_hits(pj), _ddl(_native.schema("hits")))
-    pairs = hits.repartition(partitions, "a", "o").mapInArrow(_pair_events(pj), "event string")
+    hits = reps.repartition(partitions, "day", "ty", "tx").mapInArrow(
+        _per_partition(partial(_tile_hits, pj)), _ddl(_native.schema("hits")))
+    pairs = hits.repartition(partitions, "a", "o").mapInArrow(
+        _per_partition(partial(_pair_events, pj)), "event string")
     pair_events = [r.event for r in pairs.collect()]
     stage1.unpersist()
     timings["encounters_s"] = time.perf_counter() - t1

@@ -80,14 +80,7 @@ fn judge_and_report(
     extra: Vec<(String, String)>,
 ) -> Result<()> {
     let t = std::time::Instant::now();
-    let profiles = intel::profile::from_store(st)?;
-    let j = intel::judge(
-        events,
-        &profiles,
-        &prep.inputs,
-        &prep.cfg.intel,
-        &prep.watched,
-    );
+    let (j, profiles) = crate::estimate::judge(st, events, prep)?;
     print_summary(&j);
     eprintln!(
         "\njudged {} vessels in {:.1} s",

@@ -101,6 +101,27 @@ pub fn prepare(a: &JudgeArgs) -> Result<Prepared> {
     })
 }
 
+/// The judgement of `events` with the store's identity profiles and the
+/// prepared lists, claims and observations; and the profiles.
+pub fn judge(
+    st: &store::Store,
+    events: Vec<detect::Event>,
+    prep: &Prepared,
+) -> Result<(intel::Judgement, Profiles)> {
+    let profiles = intel::profile::from_store(st)?;
+    let j = intel::judge(
+        events,
+        &profiles,
+        &prep.inputs,
+        &prep.cfg.intel,
+        &prep.watched,
+    );
+    Ok((j, profiles))
+}
+
+/// Identity profiles per MMSI.
+pub type Profiles = std::collections::BTreeMap<u32, intel::profile::Profile>;
+
 /// Terminal-safe text: broadcast names are attacker-controlled, and a
 /// control character could rewrite the terminal.
 pub fn term(s: &str) -> String {
@@ -273,13 +294,7 @@ pub fn run(a: &EstimateArgs) -> Result<()> {
         print!("{}", toml::to_string(&File { intel: &cfg.intel })?);
         return Ok(());
     }
-    let Prepared {
-        cfg,
-        inputs,
-        watched,
-        ..
-    } = prepare(&a.judge)?;
-    let cfg = cfg.intel;
+    let prep = prepare(&a.judge)?;
     let (store_dir, events_path) = (
         a.store.as_ref().context("--store is required")?,
         a.events.as_ref().context("--events is required")?,
@@ -287,8 +302,7 @@ pub fn run(a: &EstimateArgs) -> Result<()> {
     let st = store::Store::open(store_dir)?;
     let events = read_events(events_path)?;
     let t = std::time::Instant::now();
-    let profiles = intel::profile::from_store(&st)?;
-    let j = intel::judge(events, &profiles, &inputs, &cfg, &watched);
+    let (j, profiles) = judge(&st, events, &prep)?;
     print_summary(&j);
     eprintln!(
         "\njudged {} vessels in {:.1} s",

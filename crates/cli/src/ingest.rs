@@ -51,7 +51,8 @@ impl IngestArgs {
     }
 }
 
-fn parse_time(s: &str) -> Result<i64> {
+/// `--assume-time`: RFC 3339 or a day (UTC midnight), as unix ms.
+pub fn parse_time(s: &str) -> Result<i64> {
     if let Ok(ts) = s.parse::<jiff::Timestamp>() {
         return Ok(ts.as_millisecond());
     }

@@ -373,12 +373,21 @@ impl Records {
         mut positions: Vec<store::Position>,
         mut identities: Vec<store::Identity>,
     ) -> Records {
-        positions.sort_unstable_by(|a, b| a.total_cmp(b));
-        identities.sort_unstable_by(|a, b| a.total_cmp(b));
+        positions.sort_by(|a, b| a.total_cmp(b));
+        identities.sort_by(|a, b| a.total_cmp(b));
         Records {
             positions,
             identities,
         }
+    }
+
+    /// All of it as one [`Range`], without copying the fixes (a Spark
+    /// partition is one range).
+    pub fn into_range(self) -> Range {
+        let mut ids = IdentityGroups::default();
+        ids.add(self.identities);
+        let (by_id, n_ids) = ids.finish();
+        (self.positions, by_id, n_ids)
     }
 }
 

@@ -219,12 +219,9 @@ fn ingest(
     .map_err(aerr)
 }
 
+/// `assume_time` as `shiptrace ingest --assume-time` reads it.
 fn assume_time_ms(t: Option<&str>) -> anyhow::Result<Option<i64>> {
-    t.map(|t| {
-        ais::nmea::parse_rfc3339_ms(t)
-            .ok_or_else(|| anyhow::anyhow!("assume_time: {t:?} is not an RFC 3339 time"))
-    })
-    .transpose()
+    t.map(shiptrace::ingest::parse_time).transpose()
 }
 
 // ---------------------------------------------------------------- store
@@ -316,26 +313,25 @@ fn open_store(dir: PathBuf) -> PyResult<Store> {
 
 // ---------------------------------------------------------------- detect
 
-fn positions_of(t: &PaTable) -> anyhow::Result<Vec<store::Position>> {
+/// The rows of every batch of `t`, read by `from_batch`.
+fn rows_of<T>(
+    t: &PaTable,
+    what: &str,
+    from_batch: fn(&RecordBatch) -> Result<Vec<T>, String>,
+) -> anyhow::Result<Vec<T>> {
     let mut v = Vec::new();
     for b in t.record_batches() {
-        v.extend(
-            store::schema::positions_from_batch(b)
-                .map_err(|e| anyhow::anyhow!("positions: {e}"))?,
-        );
+        v.extend(from_batch(b).map_err(|e| anyhow::anyhow!("{what}: {e}"))?);
     }
     Ok(v)
 }
 
+fn positions_of(t: &PaTable) -> anyhow::Result<Vec<store::Position>> {
+    rows_of(t, "positions", store::schema::positions_from_batch)
+}
+
 fn identities_of(t: &PaTable) -> anyhow::Result<Vec<store::Identity>> {
-    let mut v = Vec::new();
-    for b in t.record_batches() {
-        v.extend(
-            store::schema::identities_from_batch(b)
-                .map_err(|e| anyhow::anyhow!("identities: {e}"))?,
-        );
-    }
-    Ok(v)
+    rows_of(t, "identities", store::schema::identities_from_batch)
 }
 
 fn events_table(events: &[Event]) -> PyResult<PyTable> {
@@ -400,11 +396,9 @@ fn detect_store(
 #[pyfunction]
 fn events_jsonl(events: PyTable) -> PyResult<String> {
     let mut out = String::new();
-    for b in events.0.record_batches() {
-        for e in detect::table::events_from_batch(b).map_err(err)? {
-            out.push_str(&serde_json::to_string(&e).map_err(err)?);
-            out.push('\n');
-        }
+    for e in rows_of(&events.0, "events", detect::table::events_from_batch).map_err(aerr)? {
+        out.push_str(&serde_json::to_string(&e).map_err(err)?);
+        out.push('\n');
     }
     Ok(out)
 }
@@ -432,18 +426,12 @@ fn simulate(
     start: Option<String>,
 ) -> PyResult<String> {
     py.detach(|| -> anyhow::Result<String> {
-        let scn = sim::Scenario::load(&scenario)?;
-        let start_ms = match &start {
-            Some(s) => Some(sim::world::parse_time(s)?),
-            None => None,
-        };
-        let opts = sim::Options {
+        let run = shiptrace::simulate::RunOpts {
             seed,
             days,
             vessels,
-            start_ms,
         };
-        let s = sim::run(&scn, &opts, &out)?;
+        let s = shiptrace::simulate::run_scenario(&scenario, &run, start.as_deref(), &out)?;
         Ok(serde_json::to_string(&s)?)
     })
     .map_err(aerr)
@@ -470,12 +458,8 @@ fn estimate(
             observations,
         };
         let prep = shiptrace::estimate::prepare(&args)?;
-        let mut ev = Vec::new();
-        for b in events.0.record_batches() {
-            ev.extend(detect::table::events_from_batch(b).map_err(anyhow::Error::msg)?);
-        }
-        let profiles = intel::profile::from_store(&store.inner)?;
-        let j = intel::judge(ev, &profiles, &prep.inputs, &prep.cfg.intel, &prep.watched);
+        let ev = rows_of(&events.0, "events", detect::table::events_from_batch)?;
+        let (j, _) = shiptrace::estimate::judge(&store.inner, ev, &prep)?;
         Ok(serde_json::to_string(&j)?)
     })
     .map_err(aerr)
@@ -534,9 +518,9 @@ fn spark_phase_one(
         .detach(|| -> anyhow::Result<_> {
             let p = params_of(Some(&params), None)?;
             let gaz = gazetteer(&p)?;
-            let r =
-                detect::Records::new(positions_of(&positions.0)?, identities_of(&identities.0)?);
-            let (pos, by_id, n_ids) = detect::Source::range(&r, 0, u32::MAX)?;
+            let (pos, by_id, n_ids) =
+                detect::Records::new(positions_of(&positions.0)?, identities_of(&identities.0)?)
+                    .into_range();
             let one = detect::phase_one(&pos, by_id, n_ids, &p, &gaz);
             let (mut day, mut ty, mut tx) = (
                 Int64Builder::new(),

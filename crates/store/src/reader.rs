@@ -121,7 +121,7 @@ impl Store {
                     .map_err(|msg| StoreError::Corrupt { path, msg })?,
             );
         }
-        out.sort_unstable_by(|a, b| a.total_cmp(b));
+        out.sort_by(|a, b| a.total_cmp(b));
         Ok(out)
     }
 
@@ -135,7 +135,7 @@ impl Store {
                     .map_err(|msg| StoreError::Corrupt { path, msg })?,
             );
         }
-        out.sort_unstable_by(|a, b| a.total_cmp(b));
+        out.sort_by(|a, b| a.total_cmp(b));
         Ok(out)
     }
 
