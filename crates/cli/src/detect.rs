@@ -110,52 +110,86 @@ pub fn detect_and_write(
 }
 
 #[derive(clap::Args, Debug)]
-#[command(after_help = "Example:\n  shiptrace eval --truth sim/truth.jsonl --events events.jsonl")]
+#[command(
+    after_help = "Examples:\n  shiptrace eval --truth sim/truth.jsonl --events events.jsonl\n  shiptrace eval --truth sim/truth.jsonl --events events.jsonl --min-confidence 0.7 --json"
+)]
 pub struct EvalArgs {
     /// Ground truth (`truth.jsonl` from `shiptrace simulate`).
-    #[arg(long)]
-    pub truth: PathBuf,
-    /// Detected events (`shiptrace detect --out`).
-    #[arg(long)]
-    pub events: PathBuf,
-    /// Leave out detections below this confidence.
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, requires = "events")]
+    pub truth: Option<PathBuf>,
+    /// Detected events (`shiptrace detect --out`), or the alerts.jsonl of
+    /// `shiptrace watch` (the events the alerts carry).
+    #[arg(long, requires = "truth")]
+    pub events: Option<PathBuf>,
+    /// A world: its truth and its events; repeat to score several worlds
+    /// together (each world's events are paired with its own truth).
+    #[arg(long, num_args = 2, value_names = ["TRUTH", "EVENTS"])]
+    pub world: Vec<PathBuf>,
+    /// Score only these kinds (comma-separated), e.g. dark_port_call.
+    #[arg(long, value_delimiter = ',')]
+    pub kinds: Vec<String>,
+    /// Score detections at or above this confidence; lower ones are still
+    /// paired with the truth but reported apart, as candidates.
+    #[arg(long, default_value_t = 0.5)]
     pub min_confidence: f64,
     /// Time tolerance for a match, hours.
     #[arg(long, default_value_t = 2.0)]
     pub tolerance_hours: f64,
+    /// Print the whole result as JSON (undefined rates as null).
+    #[arg(long)]
+    pub json: bool,
 }
 
 pub fn eval(a: &EvalArgs) -> Result<()> {
     let read = |p: &PathBuf| -> Result<Vec<detect::Event>> {
         let text =
             std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?;
-        detect::eval::read_events(&text).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))
+        let mut v = detect::eval::read_events(&text)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?;
+        if !a.kinds.is_empty() {
+            v.retain(|e| a.kinds.contains(&e.kind));
+        }
+        Ok(v)
     };
-    let truth = read(&a.truth)?;
-    let events = read(&a.events)?;
+    let mut files: Vec<(&PathBuf, &PathBuf)> = a.world.chunks(2).map(|w| (&w[0], &w[1])).collect();
+    if let (Some(t), Some(e)) = (&a.truth, &a.events) {
+        files.insert(0, (t, e));
+    }
+    if files.is_empty() {
+        anyhow::bail!("nothing to score: give --truth and --events, or --world TRUTH EVENTS");
+    }
+    let mut worlds = Vec::new();
+    for (t, e) in files {
+        worlds.push((read(t)?, read(e)?));
+    }
     let m = detect::eval::Matching {
         tolerance_hours: a.tolerance_hours,
         min_confidence: a.min_confidence,
         ..Default::default()
     };
-    print!("{}", eval_table(&truth, &events, &m));
+    let e = detect::eval::evaluation_worlds(&worlds, &m);
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&e)?);
+    } else {
+        print!("{}", eval_text(&e, &m));
+    }
     Ok(())
 }
 
-/// Recall and precision per kind, as a text table.
+/// Recall, precision, Brier score and candidates per kind, then the
+/// reliability of the confidences per kind and pooled, as text tables.
 pub fn eval_table(
     truth: &[detect::Event],
     events: &[detect::Event],
     m: &detect::eval::Matching,
 ) -> String {
+    eval_text(&detect::eval::evaluation(truth, events, m), m)
+}
+
+/// [`eval_table`] of an evaluation already made.
+pub fn eval_text(e: &detect::eval::Evaluation, m: &detect::eval::Matching) -> String {
     use std::fmt::Write as _;
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "{:<16} {:>7} {:>9} {:>7} {:>8} {:>7} {:>9}",
-        "kind", "truth", "detected", "found", "correct", "recall", "precision"
-    );
     let f = |x: f64| {
         if x.is_nan() {
             "-".to_string()
@@ -163,19 +197,151 @@ pub fn eval_table(
             format!("{x:.3}")
         }
     };
-    for s in detect::eval::evaluate(truth, events, m) {
+    let _ = writeln!(
+        out,
+        "{:<16} {:>7} {:>9} {:>7} {:>8} {:>7} {:>9} {:>7} {:>12}",
+        "kind",
+        "truth",
+        "detected",
+        "found",
+        "correct",
+        "recall",
+        "precision",
+        "brier",
+        "candidates"
+    );
+    for s in &e.kinds {
         let _ = writeln!(
             out,
-            "{:<16} {:>7} {:>9} {:>7} {:>8} {:>7} {:>9}",
+            "{:<16} {:>7} {:>9} {:>7} {:>8} {:>7} {:>9} {:>7} {:>12}",
             s.kind,
             s.truth,
             s.detected,
             s.found,
             s.correct,
             f(s.recall),
-            f(s.precision)
+            f(s.precision),
+            f(s.brier),
+            format!("{}/{}", s.candidates, s.candidates_true)
         );
     }
-    let _ = writeln!(out, "(match: same kind and vessel, times within {} h, same port for port visits and dark port calls; detections with confidence >= {})", m.tolerance_hours, m.min_confidence);
+    let _ = writeln!(
+        out,
+        "(match: one to one, same kind and vessel, times within {} h, same port for port visits and dark port calls; \
+         detections with confidence >= {} scored, lower ones paired too but shown apart as candidates (n/true); \
+         brier over all detections of the kind)",
+        m.tolerance_hours, m.min_confidence
+    );
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "{:<16} {:>10} {:>7} {:>9} {:>10} {:>7} {:>10}",
+        "reliability", "confidence", "n", "mean conf", "share true", "gap", "gap <= 0.1"
+    );
+    let bins = |out: &mut String, name: &str, bins: &[detect::eval::Bin]| {
+        for b in bins.iter().filter(|b| b.n > 0) {
+            let range = if b.hi >= 1.0 {
+                format!("[{:.1},{:.1}]", b.lo, b.hi)
+            } else {
+                format!("[{:.1},{:.1})", b.lo, b.hi)
+            };
+            let flag = match (b.calibrated, b.n >= 10) {
+                (true, true) => "yes",
+                (false, true) => "no",
+                (true, false) => "yes (n<10)",
+                (false, false) => "no (n<10)",
+            };
+            let _ = writeln!(
+                out,
+                "{:<16} {:>10} {:>7} {:>9} {:>10} {:>7} {:>10}",
+                name,
+                range,
+                b.n,
+                f(b.mean_confidence),
+                f(b.share_true),
+                f(b.gap),
+                flag
+            );
+        }
+    };
+    for s in &e.kinds {
+        bins(&mut out, &s.kind, &s.bins);
+    }
+    bins(&mut out, "all kinds", &e.pooled);
+    let _ = writeln!(
+        out,
+        "(share true: share of the bin's detections paired with a truth event; gap: |share true - mean conf|, judge it at n >= 10; brier over all kinds {})",
+        f(e.brier)
+    );
     out
+}
+
+#[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Fits the confidence models on simulated worlds with known truth and prints them as a\n[detect.calibration] section for shiptrace.toml. Run it twice when the Platt scalings\nchange a lot: voyages take their score from the calibrated calls at their ends.\n\nExample:\n  shiptrace calibrate --world w1/sim/truth.jsonl w1/events.jsonl --world w2/sim/truth.jsonl w2/events.jsonl \\\n    --fitted-on 'rason-shuttle seeds 1-2, rason-evasive seeds 1-2'"
+)]
+pub struct CalibrateArgs {
+    /// A world: its truth file and the events detected on it (repeat).
+    #[arg(long, num_args = 2, value_names = ["TRUTH", "EVENTS"], required = true)]
+    pub world: Vec<PathBuf>,
+    /// L2 penalty on the weights (keeps fits finite on separable data).
+    #[arg(long, default_value_t = 1.0)]
+    pub l2: f64,
+    /// What the fit was made on, recorded in the output.
+    #[arg(long, default_value = "")]
+    pub fitted_on: String,
+    /// Time tolerance for pairing detections with truth, hours.
+    #[arg(long, default_value_t = 2.0)]
+    pub tolerance_hours: f64,
+}
+
+pub fn calibrate(a: &CalibrateArgs) -> Result<()> {
+    let read = |p: &PathBuf| -> Result<Vec<detect::Event>> {
+        let text =
+            std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?;
+        detect::eval::read_events(&text).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))
+    };
+    let m = detect::eval::Matching {
+        tolerance_hours: a.tolerance_hours,
+        min_confidence: 0.0,
+        ..Default::default()
+    };
+    let mut rows = detect::calibrate::Rows::default();
+    for w in a.world.chunks(2) {
+        let (truth, events) = (read(&w[0])?, read(&w[1])?);
+        rows.add(&truth, &events, &m);
+    }
+    let fitted_on = if a.fitted_on.is_empty() {
+        a.world
+            .chunks(2)
+            .map(|w| w[0].display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    } else {
+        a.fitted_on.clone()
+    };
+    let c = rows.fit(a.l2, &fitted_on);
+    eprintln!(
+        "fitted on {} dark-call candidates ({} true), {} gaps ({} true), {} scored kinds",
+        rows.dark_port_call.len(),
+        rows.dark_port_call.iter().filter(|r| r.1).count(),
+        rows.ais_gap.len(),
+        rows.ais_gap.iter().filter(|r| r.1).count(),
+        rows.scores.len()
+    );
+    #[derive(serde::Serialize)]
+    struct Detect {
+        calibration: detect::params::Calibration,
+    }
+    #[derive(serde::Serialize)]
+    struct File {
+        detect: Detect,
+    }
+    print!(
+        "{}",
+        toml::to_string(&File {
+            detect: Detect { calibration: c }
+        })?
+    );
+    Ok(())
 }

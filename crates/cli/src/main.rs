@@ -36,6 +36,8 @@ enum Command {
     Watch(watch::WatchArgs),
     /// Score detected events against a simulation's ground truth.
     Eval(detect::EvalArgs),
+    /// Fit the confidence models on simulated worlds with known truth.
+    Calibrate(detect::CalibrateArgs),
     /// Watchlist matches, risk, what the voyages could have carried, claims checked.
     Estimate(estimate::EstimateArgs),
 }
@@ -51,6 +53,7 @@ fn main() {
         Command::Simulate(a) => simulate::run(a),
         Command::Detect(a) => detect::run(a),
         Command::Eval(a) => detect::eval(a),
+        Command::Calibrate(a) => detect::calibrate(a),
         Command::Watch(a) => watch::run(a),
         Command::Estimate(a) => estimate::run(a),
     };

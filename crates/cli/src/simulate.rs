@@ -6,10 +6,10 @@ use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Examples:\n  shiptrace simulate --out sim/                       # the built-in rason-shuttle scenario\n  shiptrace simulate --scenario load --vessels 10000 --days 1 --out load/\n  shiptrace simulate --print-scenario rason-shuttle > my.toml   # copy, edit, then --scenario my.toml"
+    after_help = "Examples:\n  shiptrace simulate --out sim/                       # the built-in rason-shuttle scenario\n  shiptrace simulate --scenario load --vessels 10000 --days 1 --out load/\n  shiptrace simulate --scenario rason-evasive --seed 4 --out evasive/   # poor offshore reception, shuttles that evade\n  shiptrace simulate --print-scenario rason-shuttle > my.toml   # copy, edit, then --scenario my.toml"
 )]
 pub struct SimulateArgs {
-    /// Built-in scenario name (rason-shuttle, load) or a scenario TOML file.
+    /// Built-in scenario name (rason-shuttle, rason-evasive, load) or a scenario TOML file.
     #[arg(long, default_value = "rason-shuttle")]
     pub scenario: String,
     /// Output directory: ais.nmea.gz and truth.jsonl.
@@ -68,7 +68,9 @@ pub fn run(a: &SimulateArgs) -> Result<()> {
                 print!("{t}");
                 return Ok(());
             }
-            None => bail!("no built-in scenario {name:?} (built-in: rason-shuttle, load)"),
+            None => bail!(
+                "no built-in scenario {name:?} (built-in: rason-shuttle, rason-evasive, load)"
+            ),
         }
     }
     let out = a.out.as_ref().context("--out is required")?;

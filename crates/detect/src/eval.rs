@@ -1,32 +1,95 @@
-//! Scoring detections against the simulator's truth: precision and recall
-//! per event kind.
+//! Scoring detections against the simulator's truth, honestly: each truth
+//! event pairs with at most one detection and each detection with at most
+//! one truth event (duplicates and splits count as false), then precision
+//! and recall per event kind, the Brier score and a reliability table of the
+//! confidences.
+//!
+//! The pairing is done over all detections, higher confidences first, so a
+//! low-confidence duplicate cannot take a truth event from a high-confidence
+//! detection; only detections at or above [`Matching::min_confidence`] are
+//! scored for precision and recall, the rest are reported as candidates.
 
 use crate::event::Event;
 use sea::geo::distance_nm;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+
+/// One confidence bin of a reliability table.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Bin {
+    /// Lower bound (inclusive).
+    pub lo: f64,
+    /// Upper bound (exclusive, except 1.0 which is inclusive).
+    pub hi: f64,
+    /// Detections in the bin.
+    pub n: usize,
+    /// Mean confidence of those detections (NaN, null in JSON, when n = 0).
+    pub mean_confidence: f64,
+    /// Share of them paired with a truth event (NaN when n = 0).
+    pub share_true: f64,
+    /// |share_true - mean_confidence| (NaN when n = 0).
+    pub gap: f64,
+    /// gap <= 0.1. Only meaningful with n >= 10: judge it with `n`.
+    pub calibrated: bool,
+}
+
+/// The bins of every reliability table: candidates below 0.5, then three
+/// bins of scored confidences.
+pub const BINS: [(f64, f64); 4] = [(0.0, 0.5), (0.5, 0.7), (0.7, 0.9), (0.9, 1.0)];
+
+/// Largest |share_true - mean_confidence| for a bin to count as calibrated.
+pub const CALIBRATION_TOLERANCE: f64 = 0.1;
 
 /// Scores of one kind.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct KindScore {
     pub kind: String,
+    /// Truth events of the kind.
     pub truth: usize,
+    /// Scored detections (confidence >= min_confidence).
     pub detected: usize,
-    /// Truth events matched by at least one detection.
+    /// Truth events paired with a scored detection.
     pub found: usize,
-    /// Detections that match a truth event.
+    /// Truth events not paired with a scored detection (truth - found).
+    pub missed: usize,
+    /// Scored detections paired with a truth event.
     pub correct: usize,
+    /// found / truth; NaN (null in JSON) without truth events.
     pub recall: f64,
+    /// correct / detected; NaN (null in JSON) without scored detections.
     pub precision: f64,
+    /// Mean of (confidence - paired)^2 over all detections of the kind,
+    /// candidates included; NaN without detections.
+    pub brier: f64,
+    /// Reliability over all detections of the kind, one entry per [`BINS`].
+    pub bins: Vec<Bin>,
+    /// Detections below min_confidence: not scored for precision.
+    pub candidates: usize,
+    /// Candidates paired with a truth event.
+    pub candidates_true: usize,
+}
+
+/// Everything [`evaluation`] measures.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Evaluation {
+    pub matching: Matching,
+    /// One entry per kind present in the truth or the detections.
+    pub kinds: Vec<KindScore>,
+    /// Brier score over all detections of all kinds.
+    pub brier: f64,
+    /// Reliability over all detections of all kinds.
+    pub pooled: Vec<Bin>,
 }
 
 /// How close a detection must be to a truth event to match it.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, serde::Serialize)]
 pub struct Matching {
     /// Time windows may miss each other by this much, hours.
     pub tolerance_hours: f64,
     /// Ports without a common UN/LOCODE match within this distance, km.
     pub port_km: f64,
-    /// Detections below this confidence are left out.
+    /// Detections below this confidence are candidates: still paired (so
+    /// they are reported and calibrated) but not scored for precision or
+    /// recall.
     pub min_confidence: f64,
 }
 
@@ -35,7 +98,7 @@ impl Default for Matching {
         Matching {
             tolerance_hours: 2.0,
             port_km: 15.0,
-            min_confidence: 0.0,
+            min_confidence: 0.5,
         }
     }
 }
@@ -59,6 +122,9 @@ fn same_port(t: &Event, d: &Event, km: f64) -> bool {
     }
 }
 
+/// Whether detection `d` may pair with truth event `t`: same kind, same
+/// vessel (either MMSI of an encounter), times overlapping within the
+/// tolerance, and the same port for port visits and dark port calls.
 pub fn matches(t: &Event, d: &Event, m: &Matching) -> bool {
     let tol = (m.tolerance_hours * 3_600_000.0) as i64;
     t.kind == d.kind
@@ -69,85 +135,327 @@ pub fn matches(t: &Event, d: &Event, m: &Matching) -> bool {
             || same_port(t, d, m.port_km))
 }
 
-/// Precision and recall per kind present in either set.
-pub fn evaluate(truth: &[Event], detected: &[Event], m: &Matching) -> Vec<KindScore> {
-    let det: Vec<&Event> = detected
-        .iter()
-        .filter(|d| d.confidence >= m.min_confidence)
-        .collect();
-    let mut kinds: BTreeMap<&str, ()> = BTreeMap::new();
-    for e in truth
-        .iter()
-        .map(|e| e.kind.as_str())
-        .chain(det.iter().map(|e| e.kind.as_str()))
-    {
-        kinds.insert(e, ());
+/// A confidence usable in sums and sorts: NaN as 0, clamped to [0, 1].
+fn conf(e: &Event) -> f64 {
+    if e.confidence.is_nan() {
+        0.0
+    } else {
+        e.confidence.clamp(0.0, 1.0)
     }
-    let mut out = Vec::new();
-    for kind in kinds.keys() {
-        let t: Vec<&Event> = truth.iter().filter(|e| e.kind == *kind).collect();
-        let d: Vec<&Event> = det.iter().copied().filter(|e| e.kind == *kind).collect();
-        // index detections by vessel for speed
-        let mut by_m: std::collections::HashMap<u32, Vec<&Event>> =
-            std::collections::HashMap::new();
-        for e in &d {
-            by_m.entry(e.mmsi).or_default().push(e);
-            if let Some(o) = e.other_mmsi {
-                by_m.entry(o).or_default().push(e);
+}
+
+/// Distance between two windows: |start difference| + |end difference|, ms.
+fn apart(t: (i64, i64), d: (i64, i64)) -> i64 {
+    (t.0 - d.0).abs().saturating_add((t.1 - d.1).abs())
+}
+
+/// Pairs each detection (same order as `detected`) with at most one truth
+/// event, and each truth event with at most one detection: the index into
+/// `truth` of its pair, None for a false detection.
+///
+/// Edges are [`matches`]. Per kind, the pairing has the most pairs possible
+/// (maximum bipartite matching by augmenting paths); detections are taken in
+/// descending confidence (closer ones first among equal confidences), so a
+/// detection once paired stays paired and a lower-confidence one can never
+/// take its truth event away; each detection tries its closest truth events
+/// first. `min_confidence` plays no part: all detections are paired.
+pub fn label(truth: &[Event], detected: &[Event], m: &Matching) -> Vec<Option<usize>> {
+    let times = |e: &Event| (e.start_ms(), e.end_ms());
+    let tol = (m.tolerance_hours * 3_600_000.0) as i64;
+    let tt: Vec<(i64, i64)> = truth.iter().map(times).collect();
+    // truth by (kind, vessel), both MMSIs of an encounter, in start order,
+    // with the longest duration of the bucket
+    let mut tby: HashMap<(&str, u32), (Vec<usize>, i64)> = HashMap::new();
+    for (i, e) in truth.iter().enumerate() {
+        let dur = (tt[i].1 - tt[i].0).max(0);
+        for k in std::iter::once(e.mmsi).chain(e.other_mmsi.filter(|&o| o != e.mmsi)) {
+            let b = tby.entry((e.kind.as_str(), k)).or_default();
+            b.0.push(i);
+            b.1 = b.1.max(dur);
+        }
+    }
+    for b in tby.values_mut() {
+        b.0.sort_by_key(|&i| (tt[i].0, i));
+    }
+    // adjacency of each detection, closest truth first
+    let adj: Vec<Vec<usize>> = detected
+        .iter()
+        .map(|d| {
+            let dt = times(d);
+            let mut v: Vec<usize> = Vec::new();
+            for k in std::iter::once(d.mmsi).chain(d.other_mmsi) {
+                let Some((b, longest)) = tby.get(&(d.kind.as_str(), k)) else {
+                    continue;
+                };
+                // only events starting late enough to end after
+                // d.start - tol, and early enough to start before d.end + tol
+                let from = dt.0.saturating_sub(tol).saturating_sub(*longest);
+                let to = dt.1.saturating_add(tol);
+                let lo = b.partition_point(|&i| tt[i].0 < from);
+                let hi = b.partition_point(|&i| tt[i].0 <= to);
+                v.extend_from_slice(&b[lo..hi.max(lo)]);
+            }
+            v.sort_unstable();
+            v.dedup();
+            // the time test on the parsed times first: cheap
+            v.retain(|&t| {
+                dt.0 <= tt[t].1.saturating_add(tol)
+                    && dt.1 >= tt[t].0.saturating_sub(tol)
+                    && matches(&truth[t], d, m)
+            });
+            v.sort_by_key(|&t| (apart(tt[t], dt), t));
+            v
+        })
+        .collect();
+    // higher confidence first, then the closest pair, then input order
+    let mut order: Vec<usize> = (0..detected.len()).collect();
+    let best = |i: usize| {
+        adj[i]
+            .first()
+            .map_or(i64::MAX, |&t| apart(tt[t], times(&detected[i])))
+    };
+    let bests: Vec<i64> = order.iter().map(|&i| best(i)).collect();
+    order.sort_by(|&a, &b| {
+        conf(&detected[b])
+            .total_cmp(&conf(&detected[a]))
+            .then(bests[a].cmp(&bests[b]))
+            .then(a.cmp(&b))
+    });
+    let mut match_t: Vec<Option<usize>> = vec![None; truth.len()];
+    let mut match_d: Vec<Option<usize>> = vec![None; detected.len()];
+    let mut seen: Vec<u32> = vec![0; truth.len()];
+    let mut stamp = 0u32;
+    // One confidence level at a time: first the closest free pairs of the
+    // level (so duplicates of equal confidence do not push each other onto
+    // neighbouring truth events), then an augmenting path for each
+    // detection of the level still unpaired. Both only add pairs, so the
+    // matching stays maximum over the detections seen so far (Kuhn).
+    let mut edges: Vec<(i64, usize, usize)> = Vec::new();
+    for level in order.chunk_by(|&a, &b| conf(&detected[a]) == conf(&detected[b])) {
+        edges.clear();
+        for (rank, &d) in level.iter().enumerate() {
+            let dt = times(&detected[d]);
+            edges.extend(adj[d].iter().map(|&t| (apart(tt[t], dt), rank, t)));
+        }
+        edges.sort_unstable();
+        for &(_, rank, t) in &edges {
+            let d = level[rank];
+            if match_d[d].is_none() && match_t[t].is_none() {
+                match_d[d] = Some(t);
+                match_t[t] = Some(d);
             }
         }
-        let found = t
+        // Truth events seen by a failed search lead nowhere for as long
+        // as the matching stays the same: the marks are kept until a
+        // search succeeds.
+        stamp += 1;
+        for &d in level {
+            if match_d[d].is_some() || adj[d].is_empty() {
+                continue;
+            }
+            if augment(d, &adj, &mut match_t, &mut match_d, &mut seen, stamp) {
+                stamp += 1;
+            }
+        }
+    }
+    match_d
+}
+
+/// Kuhn's search for an augmenting path from detection `root`, iterative
+/// (paths may be long). At each detection a free truth event is taken
+/// before any is re-routed, so paired detections keep their closest pair
+/// where they can.
+fn augment(
+    root: usize,
+    adj: &[Vec<usize>],
+    match_t: &mut [Option<usize>],
+    match_d: &mut [Option<usize>],
+    seen: &mut [u32],
+    stamp: u32,
+) -> bool {
+    // (detection, next edge to try); via[k] is the truth event taken by
+    // stack[k] on the current path
+    let mut stack: Vec<(usize, usize)> = vec![(root, 0)];
+    let mut via: Vec<usize> = Vec::new();
+    while let Some(&(d, i)) = stack.last() {
+        if i == 0 {
+            if let Some(&t) = adj[d]
+                .iter()
+                .find(|&&t| match_t[t].is_none() && seen[t] != stamp)
+            {
+                via.push(t);
+                for (k, &(dd, _)) in stack.iter().enumerate() {
+                    match_t[via[k]] = Some(dd);
+                    match_d[dd] = Some(via[k]);
+                }
+                return true;
+            }
+        }
+        if i < adj[d].len() {
+            stack.last_mut().unwrap().1 = i + 1;
+            let t = adj[d][i];
+            if seen[t] == stamp {
+                continue;
+            }
+            seen[t] = stamp;
+            if let Some(d2) = match_t[t] {
+                via.push(t);
+                stack.push((d2, 0));
+            }
+            // a free t would have been taken above
+        } else {
+            stack.pop();
+            via.pop();
+        }
+    }
+    false
+}
+
+/// The reliability table of (confidence, paired) pairs, one entry per
+/// [`BINS`].
+fn bins_of(items: &[(f64, bool)]) -> Vec<Bin> {
+    let mut n = [0usize; 4];
+    let mut sum = [0f64; 4];
+    let mut yes = [0usize; 4];
+    for &(c, y) in items {
+        let b = BINS
             .iter()
-            .filter(|te| {
-                by_m.get(&te.mmsi)
-                    .is_some_and(|v| v.iter().any(|de| matches(te, de, m)))
-                    || te
-                        .other_mmsi
-                        .and_then(|o| by_m.get(&o))
-                        .is_some_and(|v| v.iter().any(|de| matches(te, de, m)))
-            })
-            .count();
-        let mut tby: std::collections::HashMap<u32, Vec<&Event>> = std::collections::HashMap::new();
-        for e in &t {
-            tby.entry(e.mmsi).or_default().push(e);
-            if let Some(o) = e.other_mmsi {
-                tby.entry(o).or_default().push(e);
+            .position(|&(_, hi)| c < hi)
+            .unwrap_or(BINS.len() - 1);
+        n[b] += 1;
+        sum[b] += c;
+        yes[b] += y as usize;
+    }
+    BINS.iter()
+        .enumerate()
+        .map(|(b, &(lo, hi))| {
+            let mean = sum[b] / n[b] as f64;
+            let share = yes[b] as f64 / n[b] as f64;
+            let gap = (share - mean).abs();
+            Bin {
+                lo,
+                hi,
+                n: n[b],
+                mean_confidence: mean,
+                share_true: share,
+                gap,
+                calibrated: gap <= CALIBRATION_TOLERANCE + 1e-9,
             }
-        }
+        })
+        .collect()
+}
+
+/// Mean of (confidence - paired)^2; NaN when empty.
+fn brier_of(items: &[(f64, bool)]) -> f64 {
+    items
+        .iter()
+        .map(|&(c, y)| (c - y as u8 as f64).powi(2))
+        .sum::<f64>()
+        / items.len() as f64
+}
+
+fn ratio(a: usize, b: usize) -> f64 {
+    if b == 0 {
+        f64::NAN
+    } else {
+        a as f64 / b as f64
+    }
+}
+
+/// Pairs the detections ([`label`]) and scores them: per kind and pooled.
+pub fn evaluation(truth: &[Event], detected: &[Event], m: &Matching) -> Evaluation {
+    let labels = label(truth, detected, m);
+    score(truth, detected, &labels, m)
+}
+
+/// [`evaluation`] over several worlds at once: each world's detections
+/// are paired with its own truth only (MMSIs repeat across simulated
+/// worlds), then everything is scored together.
+pub fn evaluation_worlds(worlds: &[(Vec<Event>, Vec<Event>)], m: &Matching) -> Evaluation {
+    let mut truth = Vec::new();
+    let mut detected = Vec::new();
+    let mut labels = Vec::new();
+    for (t, d) in worlds {
+        let off = truth.len();
+        labels.extend(label(t, d, m).into_iter().map(|l| l.map(|i| i + off)));
+        truth.extend(t.iter().cloned());
+        detected.extend(d.iter().cloned());
+    }
+    score(&truth, &detected, &labels, m)
+}
+
+fn score(
+    truth: &[Event],
+    detected: &[Event],
+    labels: &[Option<usize>],
+    m: &Matching,
+) -> Evaluation {
+    let mut kinds: BTreeMap<&str, (Vec<usize>, Vec<usize>)> = BTreeMap::new();
+    for (i, e) in truth.iter().enumerate() {
+        kinds.entry(e.kind.as_str()).or_default().0.push(i);
+    }
+    for (i, e) in detected.iter().enumerate() {
+        kinds.entry(e.kind.as_str()).or_default().1.push(i);
+    }
+    let scored = |i: usize| detected[i].confidence >= m.min_confidence;
+    let mut out = Vec::new();
+    let mut all: Vec<(f64, bool)> = Vec::with_capacity(detected.len());
+    for (kind, (t, d)) in &kinds {
+        let items: Vec<(f64, bool)> = d
+            .iter()
+            .map(|&i| (conf(&detected[i]), labels[i].is_some()))
+            .collect();
+        all.extend(&items);
+        let n_scored = d.iter().filter(|&&i| scored(i)).count();
         let correct = d
             .iter()
-            .filter(|de| {
-                tby.get(&de.mmsi)
-                    .is_some_and(|v| v.iter().any(|te| matches(te, de, m)))
-                    || de
-                        .other_mmsi
-                        .and_then(|o| tby.get(&o))
-                        .is_some_and(|v| v.iter().any(|te| matches(te, de, m)))
-            })
+            .filter(|&&i| scored(i) && labels[i].is_some())
+            .count();
+        // each truth event has at most one pair, so counting the scored
+        // paired detections counts the found truth events
+        let found = correct;
+        let candidates = d.len() - n_scored;
+        let candidates_true = d
+            .iter()
+            .filter(|&&i| !scored(i) && labels[i].is_some())
             .count();
         out.push(KindScore {
             kind: kind.to_string(),
             truth: t.len(),
-            detected: d.len(),
+            detected: n_scored,
             found,
+            missed: t.len() - found,
             correct,
-            recall: if t.is_empty() {
-                f64::NAN
-            } else {
-                found as f64 / t.len() as f64
-            },
-            precision: if d.is_empty() {
-                f64::NAN
-            } else {
-                correct as f64 / d.len() as f64
-            },
+            recall: ratio(found, t.len()),
+            precision: ratio(correct, n_scored),
+            brier: brier_of(&items),
+            bins: bins_of(&items),
+            candidates,
+            candidates_true,
         });
     }
-    out
+    Evaluation {
+        matching: *m,
+        kinds: out,
+        brier: brier_of(&all),
+        pooled: bins_of(&all),
+    }
 }
 
-/// Reads the events of a truth file (lines with `"record":"event"`) or an
-/// events file (every line an event).
+/// Precision and recall (and Brier, reliability, candidates) per kind
+/// present in either set; see [`evaluation`].
+pub fn evaluate(truth: &[Event], detected: &[Event], m: &Matching) -> Vec<KindScore> {
+    evaluation(truth, detected, m).kinds
+}
+
+/// The reliability table over all detections of all kinds.
+pub fn reliability(truth: &[Event], detected: &[Event], m: &Matching) -> Vec<Bin> {
+    evaluation(truth, detected, m).pooled
+}
+
+/// Reads the events of a truth file (lines with `"record":"event"`), an
+/// events file (every line an event) or an alerts file of `shiptrace
+/// watch` (the event each alert carries; alerts without one are skipped).
 pub fn read_events(text: &str) -> Result<Vec<Event>, String> {
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
@@ -159,7 +467,289 @@ pub fn read_events(text: &str) -> Result<Vec<Event>, String> {
         if v.get("record").is_some_and(|r| r != "event") {
             continue;
         }
+        // an alert of `shiptrace watch` (alerts.jsonl): the event it carries
+        let v = if v.get("seq").is_some() && v.get("raised").is_some() {
+            match v.get("event") {
+                Some(e) if e.is_object() => e.clone(),
+                _ => continue,
+            }
+        } else {
+            v
+        };
         out.push(serde_json::from_value(v).map_err(|e| format!("line {}: {e}", i + 1))?);
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::PortRef;
+
+    const H: i64 = 3_600_000;
+    const T0: i64 = 1_700_000_000_000;
+
+    fn ev(kind: &str, mmsi: u32, from_h: i64, to_h: i64, confidence: f64) -> Event {
+        let mut e = Event::new(kind, mmsi, T0 + from_h * H, Some(T0 + to_h * H), None);
+        e.confidence = confidence;
+        e
+    }
+
+    fn at_port(mut e: Event, name: &str) -> Event {
+        e.port = Some(PortRef {
+            name: name.to_string(),
+            locode: None,
+        });
+        e
+    }
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() < 1e-12
+    }
+
+    fn score<'a>(s: &'a [KindScore], kind: &str) -> &'a KindScore {
+        s.iter().find(|k| k.kind == kind).unwrap()
+    }
+
+    #[test]
+    fn a_duplicate_counts_once_correct_and_once_false() {
+        let truth = vec![ev("ais_gap", 1, 0, 10, 1.0)];
+        let det = vec![ev("ais_gap", 1, 0, 10, 0.9), ev("ais_gap", 1, 0, 10, 0.8)];
+        let m = Matching::default();
+        assert_eq!(label(&truth, &det, &m), vec![Some(0), None]);
+        let s = evaluate(&truth, &det, &m);
+        let g = score(&s, "ais_gap");
+        assert_eq!(
+            (g.truth, g.detected, g.found, g.correct, g.missed),
+            (1, 2, 1, 1, 0)
+        );
+        assert_eq!(g.recall, 1.0);
+        assert_eq!(g.precision, 0.5);
+    }
+
+    #[test]
+    fn a_split_counts_one_correct() {
+        let truth = vec![ev("loitering", 7, 0, 10, 1.0)];
+        let det = vec![
+            ev("loitering", 7, 0, 5, 0.9),
+            ev("loitering", 7, 5, 10, 0.9),
+        ];
+        let m = Matching::default();
+        assert_eq!(label(&truth, &det, &m), vec![Some(0), None]);
+        let g = &evaluate(&truth, &det, &m)[0];
+        assert_eq!((g.detected, g.found, g.correct), (2, 1, 1));
+        assert_eq!(g.precision, 0.5);
+        assert_eq!(g.recall, 1.0);
+    }
+
+    #[test]
+    fn one_detection_over_two_truth_events_pairs_with_one() {
+        let truth = vec![ev("ais_gap", 1, 0, 4, 1.0), ev("ais_gap", 1, 6, 10, 1.0)];
+        let det = vec![ev("ais_gap", 1, 0, 10, 0.9)];
+        let m = Matching::default();
+        // both 6 h apart: the first truth event wins the tie
+        assert_eq!(label(&truth, &det, &m), vec![Some(0)]);
+        let g = &evaluate(&truth, &det, &m)[0];
+        assert_eq!((g.truth, g.found, g.missed, g.correct), (2, 1, 1, 1));
+        assert_eq!(g.recall, 0.5);
+        assert_eq!(g.precision, 1.0);
+    }
+
+    #[test]
+    fn the_closest_of_equal_confidences_takes_the_pair() {
+        let truth = vec![ev("ais_gap", 1, 0, 10, 1.0)];
+        let det = vec![ev("ais_gap", 1, 1, 11, 0.9), ev("ais_gap", 1, 0, 10, 0.9)];
+        assert_eq!(
+            label(&truth, &det, &Matching::default()),
+            vec![None, Some(0)]
+        );
+    }
+
+    #[test]
+    fn a_low_confidence_duplicate_does_not_steal_the_pair() {
+        let truth = vec![ev("ais_gap", 1, 0, 10, 1.0)];
+        // the candidate comes first and fits exactly; the confident one is
+        // an hour off
+        let det = vec![ev("ais_gap", 1, 0, 10, 0.3), ev("ais_gap", 1, 1, 11, 0.9)];
+        let m = Matching::default();
+        assert_eq!(label(&truth, &det, &m), vec![None, Some(0)]);
+        let g = &evaluate(&truth, &det, &m)[0];
+        assert_eq!((g.detected, g.found, g.correct), (1, 1, 1));
+        assert_eq!((g.candidates, g.candidates_true), (1, 0));
+        assert_eq!(g.precision, 1.0);
+    }
+
+    #[test]
+    fn the_pairing_has_the_most_pairs_and_keeps_confident_ones_paired() {
+        // a (0.9) fits t0 (closest) and t1; b (0.8) fits only t0: a moves
+        let truth = vec![ev("ais_gap", 1, 0, 10, 1.0), ev("ais_gap", 1, 12, 20, 1.0)];
+        let det = vec![ev("ais_gap", 1, 2, 10, 0.9), ev("ais_gap", 1, 0, 9, 0.8)];
+        let m = Matching::default();
+        assert_eq!(label(&truth, &det, &m), vec![Some(1), Some(0)]);
+        // the same with b a candidate: both still paired, b is a true candidate
+        let mut det2 = det.clone();
+        det2[1].confidence = 0.2;
+        assert_eq!(label(&truth, &det2, &m), vec![Some(1), Some(0)]);
+        let g = &evaluate(&truth, &det2, &m)[0];
+        assert_eq!((g.detected, g.found, g.correct, g.missed), (1, 1, 1, 1));
+        assert_eq!((g.candidates, g.candidates_true), (1, 1));
+        assert_eq!(g.recall, 0.5);
+        // when both fit only t0, the confident one keeps it
+        let det3 = vec![ev("ais_gap", 1, 0, 9, 0.2), ev("ais_gap", 1, 0, 9, 0.8)];
+        assert_eq!(label(&truth, &det3, &m), vec![None, Some(0)]);
+    }
+
+    #[test]
+    fn label_gives_the_index_of_the_paired_truth_event() {
+        let mut enc = ev("encounter", 2, 0, 3, 1.0);
+        enc.other_mmsi = Some(3);
+        let truth = vec![
+            at_port(ev("port_visit", 1, 0, 10, 1.0), "Rason"),
+            enc,
+            ev("ais_gap", 4, 0, 10, 1.0),
+            at_port(ev("port_visit", 1, 0, 10, 1.0), "Nakhodka"),
+        ];
+        let mut denc = ev("encounter", 3, 0, 3, 0.9);
+        denc.other_mmsi = Some(2);
+        let det = vec![
+            denc,
+            ev("ais_gap", 4, 1, 9, 0.7),
+            at_port(ev("port_visit", 1, 0, 10, 0.8), "nakhodka"),
+            ev("ais_gap", 5, 0, 10, 0.9),
+            at_port(ev("port_visit", 1, 0, 10, 0.8), "Vladivostok"),
+            ev("ais_gap", 4, 13, 20, 0.9), // 3 h after the end: too late
+            at_port(ev("port_visit", 1, 0, 10, 0.6), "RASON"),
+        ];
+        assert_eq!(
+            label(&truth, &det, &Matching::default()),
+            vec![Some(1), Some(2), Some(3), None, None, None, Some(0)]
+        );
+    }
+
+    #[test]
+    fn brier_by_hand() {
+        let truth = vec![ev("ais_gap", 1, 0, 10, 1.0)];
+        let det = vec![
+            ev("ais_gap", 1, 0, 10, 0.9), // true
+            ev("ais_gap", 2, 0, 10, 0.6), // false: other vessel
+            ev("ais_gap", 1, 0, 10, 0.2), // false: duplicate
+        ];
+        let e = evaluation(&truth, &det, &Matching::default());
+        let g = &e.kinds[0];
+        // (0.1^2 + 0.6^2 + 0.2^2) / 3
+        assert!(close(g.brier, 0.41 / 3.0), "{}", g.brier);
+        assert!(close(e.brier, 0.41 / 3.0));
+        assert_eq!(
+            (g.detected, g.correct, g.candidates, g.candidates_true),
+            (2, 1, 1, 0)
+        );
+        assert_eq!(g.precision, 0.5);
+    }
+
+    #[test]
+    fn reliability_bins_by_hand() {
+        // (confidence, true?) over two kinds
+        let cases = [
+            ("ais_gap", 0.2, false),
+            ("ais_gap", 0.4, true),
+            ("ais_gap", 0.5, true),
+            ("loitering", 0.65, false),
+            ("loitering", 0.7, true),
+            ("loitering", 0.95, true),
+            ("ais_gap", 1.0, true),
+        ];
+        let mut truth = Vec::new();
+        let mut det = Vec::new();
+        for (i, &(kind, c, yes)) in cases.iter().enumerate() {
+            let v = 100 + i as u32;
+            if yes {
+                truth.push(ev(kind, v, 0, 10, 1.0));
+            }
+            det.push(ev(kind, v, 0, 10, c));
+        }
+        let m = Matching::default();
+        let pooled = reliability(&truth, &det, &m);
+        let want = [
+            (0.0, 0.5, 2, 0.3, 0.5, false),
+            (0.5, 0.7, 2, 0.575, 0.5, true),
+            (0.7, 0.9, 1, 0.7, 1.0, false),
+            (0.9, 1.0, 2, 0.975, 1.0, true),
+        ];
+        assert_eq!(pooled.len(), 4);
+        for (b, w) in pooled.iter().zip(want) {
+            assert_eq!((b.lo, b.hi, b.n), (w.0, w.1, w.2), "{b:?}");
+            assert!(close(b.mean_confidence, w.3), "{b:?}");
+            assert!(close(b.share_true, w.4), "{b:?}");
+            assert!(close(b.gap, (w.4 - w.3).abs()), "{b:?}");
+            assert_eq!(b.calibrated, w.5, "{b:?}");
+        }
+        let s = evaluate(&truth, &det, &m);
+        let g = score(&s, "ais_gap");
+        let n: Vec<usize> = g.bins.iter().map(|b| b.n).collect();
+        assert_eq!(n, vec![2, 1, 0, 1]);
+        assert!(g.bins[2].mean_confidence.is_nan() && !g.bins[2].calibrated);
+        assert_eq!((g.candidates, g.candidates_true), (2, 1));
+        assert_eq!((g.truth, g.detected, g.found, g.correct), (3, 2, 2, 2));
+        assert!(close(g.recall, 2.0 / 3.0));
+        let l = score(&s, "loitering");
+        let n: Vec<usize> = l.bins.iter().map(|b| b.n).collect();
+        assert_eq!(n, vec![0, 1, 1, 1]);
+        assert!(close(l.precision, 2.0 / 3.0));
+        assert!(close(
+            l.brier,
+            (0.65f64.powi(2) + 0.3f64.powi(2) + 0.05f64.powi(2)) / 3.0
+        ));
+    }
+
+    #[test]
+    fn undefined_rates_are_nan_and_null_in_json() {
+        let truth = vec![ev("ais_gap", 1, 0, 10, 1.0)];
+        let det = vec![ev("loitering", 1, 0, 10, 0.9)];
+        let e = evaluation(&truth, &det, &Matching::default());
+        let g = score(&e.kinds, "ais_gap");
+        assert!(g.precision.is_nan() && g.brier.is_nan());
+        assert_eq!((g.recall, g.missed), (0.0, 1));
+        assert!(score(&e.kinds, "loitering").recall.is_nan());
+        let v: serde_json::Value = serde_json::to_value(&e).unwrap();
+        assert_eq!(v["kinds"][0]["kind"], "ais_gap");
+        assert!(v["kinds"][0]["precision"].is_null());
+        assert!(v["kinds"][0]["bins"][0]["mean_confidence"].is_null());
+        assert_eq!(v["kinds"][1]["precision"], 0.0);
+        assert_eq!(v["matching"]["min_confidence"], 0.5);
+        let text = serde_json::to_string(&e).unwrap();
+        assert!(text.contains("\"recall\":null"), "{text}");
+    }
+
+    #[test]
+    fn many_duplicates_in_a_chain_stay_fast_and_exact() {
+        // 5000 truth windows back to back and each detected twice: half
+        // the detections pair, every truth event is found
+        let n = 5000;
+        let truth: Vec<Event> = (0..n)
+            .map(|i| ev("ais_gap", 9, 4 * i, 4 * i + 3, 1.0))
+            .collect();
+        let det: Vec<Event> = (0..2 * n)
+            .map(|i| ev("ais_gap", 9, 4 * (i / 2), 4 * (i / 2) + 3, 0.9))
+            .collect();
+        let m = Matching::default();
+        let g = &evaluate(&truth, &det, &m)[0];
+        assert_eq!(
+            (g.found, g.correct, g.detected),
+            (n as usize, n as usize, 2 * n as usize)
+        );
+        // each truth event pairs with its own first copy, not a neighbour's
+        let l = label(&truth, &det, &m);
+        assert!((0..2 * n as usize).all(|i| l[i] == (i % 2 == 0).then_some(i / 2)));
+        // the same with the copies less confident than the originals
+        let det: Vec<Event> = det
+            .into_iter()
+            .enumerate()
+            .map(|(i, mut e)| {
+                e.confidence = if i % 2 == 0 { 0.9 } else { 0.6 };
+                e
+            })
+            .collect();
+        let l = label(&truth, &det, &m);
+        assert!((0..2 * n as usize).all(|i| l[i] == (i % 2 == 0).then_some(i / 2)));
+    }
 }

@@ -8,6 +8,8 @@
 //! calls, voyages, identities shared across MMSIs and encounters
 //! ([`encounter`]). Every threshold is in [`Params`].
 
+pub mod calibrate;
+pub mod coverage;
 pub mod encounter;
 pub mod eval;
 pub mod event;
@@ -61,6 +63,9 @@ pub struct PhaseOne {
     /// fixes per (day, cell row, cell column)
     #[serde(with = "density_serde")]
     pub density: HashMap<(i64, i32, i32), u32>,
+    /// vessel visits per (day, cell row, cell column) ([`coverage`])
+    #[serde(with = "density_serde", default)]
+    pub visits: HashMap<(i64, i32, i32), u32>,
     pub fixes: u64,
     pub identities: u64,
     pub vessels: usize,
@@ -95,6 +100,9 @@ impl PhaseOne {
         self.loiters.extend(o.loiters);
         for (k, v) in o.density {
             *self.density.entry(k).or_default() += v;
+        }
+        for (k, v) in o.visits {
+            *self.visits.entry(k).or_default() += v;
         }
         self.fixes += o.fixes;
         self.identities += o.identities;
@@ -131,8 +139,17 @@ pub fn phase_one(
     while start < pos.len() {
         let m = pos[start].mmsi;
         let mut end = start;
+        let mut last_visit = None;
         while end < pos.len() && pos[end].mmsi == m {
             let f = &pos[end];
+            coverage::count_visit(
+                &mut out.visits,
+                &mut last_visit,
+                f.time_ms,
+                f.lat,
+                f.lon,
+                cell,
+            );
             *out.density
                 .entry((
                     f.time_ms.div_euclid(86_400_000),
@@ -488,6 +505,7 @@ pub fn phase_two(
         mut gaps,
         loiters,
         density,
+        visits,
         fixes,
         identities,
         vessels,
@@ -563,6 +581,8 @@ pub fn phase_two(
                             cruise_kn: a.cruise_kn.max(b.cruise_kn),
                             ambiguous: false,
                             reappeared_as: Some(new),
+                            cog_a: None,
+                            cog_b: None,
                         });
                     }
                 }
@@ -584,43 +604,87 @@ pub fn phase_two(
             .sum();
         around as f64 / 24.0
     };
-    let reception_words = |per_hour: f64| {
-        if per_hour >= 10.0 {
-            "good: others were heard there, the silence is the vessel's"
-        } else {
-            "poor: few fixes heard there, the silence may be coverage"
+    let cov = coverage::Coverage::build(p, visits, &gaps);
+    // The same pattern repeating: per ship, where its silences began and
+    // ended (a ship that changed MMSI is one ship: linked gaps carry the
+    // old MMSI and the new one).
+    let mut ship_gaps: HashMap<u32, Vec<usize>> = HashMap::new();
+    for (k, g) in gaps.iter().enumerate() {
+        if (g.t1 - g.t0) as f64 / 3_600_000.0 >= p.dark_port_call.min_gap_hours {
+            ship_gaps.entry(g.mmsi).or_default().push(k);
         }
+    }
+    let repeats = |k: usize| -> usize {
+        let g = &gaps[k];
+        ship_gaps
+            .get(&g.mmsi)
+            .map(|v| {
+                v.iter()
+                    .filter(|&&j| j != k)
+                    .filter(|&&j| {
+                        let o = &gaps[j];
+                        distance_nm(g.a.0, g.a.1, o.a.0, o.a.1) <= p.dark_port_call.repeat_nm
+                            || distance_nm(g.b.0, g.b.1, o.b.0, o.b.1) <= p.dark_port_call.repeat_nm
+                    })
+                    .count()
+            })
+            .unwrap_or(0)
     };
     // Each gap on its own (shore distance and the dark-call search are the
     // costly parts), in parallel; the events keep the gaps' order.
     let per_gap: Vec<(Event, Option<Event>)> = gaps
         .par_iter()
-        .map(|g| {
+        .enumerate()
+        .map(|(k, g)| {
             let hrs = (g.t1 - g.t0) as f64 / 3_600_000.0;
             let per_hour = reception(g.a.0, g.a.1, g.t0);
             let shore_nm = mask.nearest_land_nm(g.a.0, g.a.1, 60);
-            let mut e = Event::new("ais_gap", g.mmsi, g.t0, Some(g.t1), Some(g.a));
-            e.other_mmsi = g.reappeared_as;
-            e.confidence = (0.4 + 0.5 * (per_hour / 20.0).min(1.0)).min(0.9);
-            e.evidence = serde_json::json!({
-                "hours": hrs, "went_dark": {"lat": g.a.0, "lon": g.a.1}, "reappeared": {"lat": g.b.0, "lon": g.b.1},
-                "distance_nm": distance_nm(g.a.0, g.a.1, g.b.0, g.b.1),
-                "distance_from_shore_nm": shore_nm,
-                "fixes_per_hour_heard_nearby": per_hour,
-                "reception": reception_words(per_hour),
-                "parameters": {"min_hours": p.gaps.min_hours, "density_cell_deg": cell}
-            });
-            if let Some(b) = g.reappeared_as {
-                e.evidence["reappeared_as_mmsi"] = serde_json::json!(b);
-                e.evidence["rule"] = serde_json::json!("the vessel fell silent under one MMSI and reappeared under another with the same IMO");
-            }
-            let call = dark_port_call(g, p, gaz, &watched).map(|mut c| {
+            let own: Vec<u32> = std::iter::once(g.mmsi).chain(g.reappeared_as).collect();
+            let ctx = CallContext {
+                coverage: Some(&cov),
+                own: &own,
+                repeats: repeats(k),
+            };
+            let call = dark_port_call(g, p, gaz, &watched, &ctx).map(|mut c| {
                 if let Some(b) = g.reappeared_as {
                     c.other_mmsi = Some(b);
                     c.evidence["reappeared_as_mmsi"] = serde_json::json!(b);
                 }
                 c
             });
+            let mut e = Event::new("ais_gap", g.mmsi, g.t0, Some(g.t1), Some(g.a));
+            e.other_mmsi = g.reappeared_as;
+            let start = cov.usualness(g.a.0, g.a.1, g.t0, hrs, &own, true, p);
+            let end = cov.usualness(g.b.0, g.b.1, g.t1, hrs, &own, false, p);
+            let in_port = |(lat, lon): (f64, f64)| {
+                gaz.locate(lat, lon, p.ports.entry_km, p.ports.exit_km)
+                    .is_some_and(|x| x.1)
+            };
+            let x = gap_features(
+                &start,
+                Some(&end),
+                hrs,
+                in_port(g.a),
+                in_port(g.b),
+                call.as_ref().map(|c| c.confidence),
+            );
+            let (conf, parts) = p.calibration.ais_gap.predict(&x);
+            e.confidence = conf;
+            e.evidence = serde_json::json!({
+                "rule": "a silence of the vessel; confidence: the probability that its transponder was off rather than out of reception",
+                "hours": hrs, "went_dark": {"lat": g.a.0, "lon": g.a.1}, "reappeared": {"lat": g.b.0, "lon": g.b.1},
+                "distance_nm": distance_nm(g.a.0, g.a.1, g.b.0, g.b.1),
+                "distance_from_shore_nm": shore_nm,
+                "fixes_per_hour_heard_nearby": per_hour,
+                "coverage_where_it_went_dark": start, "coverage_where_it_reappeared": end,
+                "reception": coverage_words(&start),
+                "features": x, "contributions": parts,
+                "parameters": {"min_hours": p.gaps.min_hours, "density_cell_deg": cell, "coverage_window_days": p.coverage.window_days}
+            });
+            if let Some(b) = g.reappeared_as {
+                e.evidence["reappeared_as_mmsi"] = serde_json::json!(b);
+                e.evidence["rule"] = serde_json::json!("the vessel fell silent under one MMSI and reappeared under another with the same IMO");
+            }
             (e, call)
         })
         .collect();
@@ -637,28 +701,41 @@ pub fn phase_two(
         }
         let (lat, lon) = (e.last.1, e.last.2);
         let per_hour = reception(lat, lon, e.last.0);
+        let start = cov.usualness(lat, lon, e.last.0, hrs, &[*m], true, p);
+        let in_port = gaz
+            .locate(lat, lon, p.ports.entry_km, p.ports.exit_km)
+            .is_some_and(|x| x.1);
+        let x = gap_features(&start, None, hrs, in_port, false, None);
+        let (conf, parts) = p.calibration.ais_gap.predict(&x);
         let mut ev = Event::new("ais_gap", *m, e.last.0, None, Some((lat, lon)));
-        ev.confidence = (0.3 + 0.4 * (per_hour / 20.0).min(1.0)).min(0.7);
+        ev.confidence = conf;
         ev.evidence = serde_json::json!({
             "open": true, "rule": "silent from its last fix to the end of the data (it may also have left the area covered)",
             "hours_to_end_of_data": hrs, "went_dark": {"lat": lat, "lon": lon},
             "distance_from_shore_nm": mask.nearest_land_nm(lat, lon, 60),
-            "fixes_per_hour_heard_nearby": per_hour, "reception": reception_words(per_hour),
-            "parameters": {"min_hours": p.gaps.min_hours, "density_cell_deg": cell}
+            "fixes_per_hour_heard_nearby": per_hour,
+            "coverage_where_it_went_dark": start, "reception": coverage_words(&start),
+            "features": x, "contributions": parts,
+            "parameters": {"min_hours": p.gaps.min_hours, "density_cell_deg": cell, "coverage_window_days": p.coverage.window_days}
         });
         events.push(ev);
     }
-    // Repeat pattern: more than one dark call by a vessel adds confidence.
+    // Dark calls per vessel that are more likely than not (the repeat
+    // pattern itself is a feature of each call's model).
     let mut calls: HashMap<u32, usize> = HashMap::new();
-    for e in events.iter().filter(|e| e.kind == "dark_port_call") {
+    for e in events
+        .iter()
+        .filter(|e| e.kind == "dark_port_call" && e.confidence >= 0.5)
+    {
         *calls.entry(e.mmsi).or_default() += 1;
     }
-    for e in events.iter_mut().filter(|e| e.kind == "dark_port_call") {
-        let n = calls[&e.mmsi];
-        if n > 1 {
-            e.confidence = (e.confidence + 0.1).min(1.0);
-            e.evidence["repeat_calls"] = serde_json::json!(n);
-        }
+    // Every other kind: the detector's score, calibrated.
+    for e in events.iter_mut() {
+        calibrate_score(e, p);
+    }
+    let mut pair_events = pair_events;
+    for e in pair_events.iter_mut() {
+        calibrate_score(e, p);
     }
     // One-sided: a vessel that made a dark call loiters at sea, no partner heard.
     for (m, t0, t1, lat, lon) in &loiters {
@@ -675,6 +752,7 @@ pub fn phase_two(
         let mut e = Event::new("encounter", *m, *t0, Some(*t1), Some((*lat, *lon)));
         e.confidence = 0.5;
         e.evidence = serde_json::json!({"rule": "a vessel with dark port calls loitering at sea with no partner heard: a possible transfer with a dark vessel", "partner": "not seen (dark)", "hours": hrs, "dark_port_calls": calls[m]});
+        calibrate_score_as(&mut e, "encounter_one_sided", p);
         events.push(e);
     }
     events.extend(pair_events);
@@ -704,6 +782,7 @@ pub fn phase_two(
             e.port = b.port.clone();
             e.confidence = a.confidence.min(b.confidence);
             e.evidence = serde_json::json!({"from": a.port.as_ref().map(|x| &x.name), "to": b.port.as_ref().map(|x| &x.name), "from_kind": a.kind, "to_kind": b.kind});
+            calibrate_score(&mut e, p);
             voyages.push(e);
         }
     }
@@ -747,29 +826,135 @@ fn total_key(x: f64) -> i64 {
     b ^ ((((b >> 63) as u64) >> 1) as i64)
 }
 
+/// What phase two knows beyond the gap itself when judging a dark call.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct CallContext<'a> {
+    /// The reception map; without it the silence's usualness is unknown
+    /// (share 0.5) and said so.
+    pub coverage: Option<&'a coverage::Coverage>,
+    /// The MMSIs of this ship (its own silences are not "others'").
+    pub own: &'a [u32],
+    /// Other silences of this ship that began or ended within
+    /// `dark_port_call.repeat_nm` of this one's.
+    pub repeats: usize,
+}
+
+/// Words for a reader about how usual a silence is where it began.
+fn coverage_words(u: &coverage::Usualness) -> String {
+    if u.visits < 10 {
+        format!(
+            "few data: {} visits of other vessels heard nearby in the window; the silence cannot be told from coverage",
+            u.visits
+        )
+    } else if u.share < 0.05 {
+        format!(
+            "unusual for this water: of {} visits of other vessels nearby, {} were followed by a silence as long ({:.1}%)",
+            u.visits,
+            u.silences_as_long,
+            100.0 * u.share
+        )
+    } else {
+        format!(
+            "usual for this water: of {} visits of other vessels nearby, {} were followed by a silence as long ({:.0}%): the silence may be coverage",
+            u.visits,
+            u.silences_as_long,
+            100.0 * u.share
+        )
+    }
+}
+
+/// The AIS-gap model's features ([`calibrate::GAP_FEATURES`]).
+fn gap_features(
+    start: &coverage::Usualness,
+    end: Option<&coverage::Usualness>,
+    hours: f64,
+    in_port_start: bool,
+    in_port_end: bool,
+    dark_call: Option<f64>,
+) -> std::collections::BTreeMap<String, f64> {
+    let f = |b: bool| if b { 1.0 } else { 0.0 };
+    [
+        ("cov_start", start.share.ln()),
+        ("cov_end", end.map(|e| e.share.ln()).unwrap_or(0.0)),
+        ("log_hours", hours.max(1e-3).ln()),
+        ("in_port_start", f(in_port_start)),
+        ("in_port_end", f(in_port_end)),
+        ("open", f(end.is_none())),
+        ("dark_call", dark_call.unwrap_or(0.0)),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect()
+}
+
+/// Calibrates the score of an event of a kind without a feature model:
+/// keeps the detector's score in `evidence.score` and sets the confidence
+/// by the kind's Platt scaling (`calibration.platt`), when it has one.
+pub fn calibrate_score(e: &mut Event, p: &Params) {
+    let kind = e.kind.clone();
+    calibrate_score_as(e, &kind, p);
+}
+
+/// [`calibrate_score`] under another calibration key (e.g. one-sided
+/// encounters, which share the kind `encounter` with pair encounters).
+pub fn calibrate_score_as(e: &mut Event, key: &str, p: &Params) {
+    if matches!(e.kind.as_str(), "dark_port_call" | "ais_gap") {
+        return;
+    }
+    let score = e.confidence;
+    if let Some(ab) = p.calibration.platt.get(key) {
+        e.confidence = calibrate::platt(*ab, score);
+    }
+    if let Some(o) = e.evidence.as_object_mut() {
+        o.insert("score".into(), serde_json::json!(score));
+        o.insert("calibration".into(), serde_json::json!(key));
+    } else if e.evidence.is_null() {
+        e.evidence = serde_json::json!({"score": score, "calibration": key});
+    }
+}
+
+/// cos of the angle between a course and a bearing; 0 when the course is
+/// unknown (the vessel was not moving).
+fn alignment(cog: Option<f32>, bearing: f64) -> f64 {
+    cog.map(|c| ((c as f64 - bearing).to_radians()).cos())
+        .unwrap_or(0.0)
+}
+
 /// Whether a silence could hide a call at a watched port, and if so the
-/// event: the vessel could have sailed from where it went dark to the port
-/// at its top speed, stayed at least the minimum, and sailed to where it
-/// reappeared, and sailing straight between the two points does not explain
-/// the time. Confidence rises when it went dark or reappeared near the
-/// port, and when its draught changed across the silence.
+/// event. Feasibility is necessary, never sufficient: the vessel could
+/// have sailed from where it went dark to the port at its top speed,
+/// stayed at least the minimum, and sailed to where it reappeared, and
+/// sailing straight between the two points does not explain the time.
+/// Its confidence is the dark-port-call model's probability
+/// ([`calibrate`]) over the evidence: how unusual the silence is for that
+/// water where it began and ended ([`coverage`]), going dark on a course
+/// toward the port and reappearing on one away from it, how close to the
+/// port, the share of the silence straight sailing cannot explain, a
+/// draught change, the same pattern repeating, going dark in a port.
+/// A merely feasible silence is a candidate (confidence under 0.5).
 pub fn dark_port_call(
     g: &vessel::Gap,
     p: &Params,
     gaz: &gazetteer::Gazetteer,
     watched: &[usize],
+    ctx: &CallContext<'_>,
 ) -> Option<Event> {
     let hrs = (g.t1 - g.t0) as f64 / 3_600_000.0;
     if hrs < p.dark_port_call.min_gap_hours || g.ambiguous {
         return None;
     }
-    // Seen in a port at both ends of the silence: a port visit with a
-    // coverage gap, not a dark call.
-    let in_port = |(lat, lon): (f64, f64)| {
+    // Seen in a watched port at both ends of the silence: a visit there
+    // with a coverage gap, not a dark call. Silent from one port to another
+    // (or back to the same) is a candidate: ships that evade switch off
+    // before they leave; the coverage of the port tells how unusual that is.
+    let port_at = |(lat, lon): (f64, f64)| {
         gaz.locate(lat, lon, p.ports.entry_km, p.ports.exit_km)
-            .is_some_and(|x| x.1)
+            .filter(|x| x.1)
+            .map(|x| x.0)
     };
-    if in_port(g.a) && in_port(g.b) {
+    let (pa, pb) = (port_at(g.a), port_at(g.b));
+    let (port_a, port_b) = (pa.is_some(), pb.is_some());
+    if pa.is_some() && pa == pb && watched.contains(&pa.expect("some")) {
         return None;
     }
     let mut best: Option<(usize, f64, f64, f64)> = None;
@@ -796,15 +981,39 @@ pub fn dark_port_call(
         return None;
     }
     let pl = &gaz.places[w];
-    let near = p.dark_port_call.near_port_nm;
     let draught_up = match (g.draught_before, g.draught_after) {
         (Some(a), Some(b)) => (b - a).abs() >= p.dark_port_call.draught_change_m,
         _ => false,
     };
-    let conf: f64 = 0.4
-        + if d1 <= near { 0.2 } else { 0.0 }
-        + if d2 <= near { 0.2 } else { 0.0 }
-        + if draught_up { 0.2 } else { 0.0 };
+    let (start, end) = match ctx.coverage {
+        Some(c) => (
+            c.usualness(g.a.0, g.a.1, g.t0, hrs, ctx.own, true, p),
+            c.usualness(g.b.0, g.b.1, g.t1, hrs, ctx.own, false, p),
+        ),
+        None => Default::default(),
+    };
+    let share = |u: &coverage::Usualness| if ctx.coverage.is_some() { u.share } else { 0.5 };
+    let toward = alignment(g.cog_a, sea::geo::bearing_deg(g.a.0, g.a.1, pl.lat, pl.lon));
+    let away = alignment(g.cog_b, sea::geo::bearing_deg(pl.lat, pl.lon, g.b.0, g.b.1));
+    let f = |b: bool| if b { 1.0 } else { 0.0 };
+    let x: std::collections::BTreeMap<String, f64> = [
+        ("cov_start", share(&start).ln()),
+        ("cov_end", share(&end).ln()),
+        ("toward_port", toward),
+        ("from_port", away),
+        ("near_start", d1 / 100.0),
+        ("near_end", d2 / 100.0),
+        ("unexplained", (unexplained / hrs).clamp(0.0, 1.0)),
+        ("draught_changed", f(draught_up)),
+        ("repeats", (1.0 + ctx.repeats as f64).ln()),
+        ("dark_in_port", f(port_a)),
+        ("back_in_port", f(port_b)),
+        ("log_hours", hrs.ln()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    let (conf, parts) = p.calibration.dark_port_call.predict(&x);
     let arrive = g.t0 + (d1 / g.cruise_kn.max(1.0) * 3_600_000.0) as i64;
     let leave = (g.t1 - (d2 / g.cruise_kn.max(1.0) * 3_600_000.0) as i64).max(arrive);
     let mut e = Event::new(
@@ -818,14 +1027,27 @@ pub fn dark_port_call(
         name: pl.name.clone(),
         locode: pl.locode.clone(),
     });
-    e.confidence = conf.min(1.0);
+    e.confidence = conf;
+    let status = if conf >= 0.5 {
+        "likely"
+    } else {
+        "candidate: feasible, evidence weak"
+    };
     e.evidence = serde_json::json!({
-        "rule": "a silence long enough to sail to a watched port, stay, and come back, that sailing straight cannot explain",
+        "rule": "a silence long enough to sail to a watched port, stay, and come back, that sailing straight cannot explain; confidence weighs the evidence",
+        "status": status,
         "gap": {"from": event::rfc3339(g.t0), "to": event::rfc3339(g.t1), "hours": hrs},
         "to_port_nm": d1, "from_port_nm": d2, "top_speed_kn": g.top_speed_kn, "cruise_kn": g.cruise_kn,
         "possible_hours_in_port": stay, "feasible_watched_ports": feasible, "direct_passage_hours": direct_h, "unexplained_hours": unexplained,
         "draught_before_m": g.draught_before, "draught_after_m": g.draught_after, "draught_changed": draught_up,
-        "parameters": {"watched_ports": p.dark_port_call.watched_ports, "min_stay_hours": p.dark_port_call.min_stay_hours, "min_gap_hours": p.dark_port_call.min_gap_hours, "speed_margin": p.dark_port_call.speed_margin, "near_port_nm": near}
+        "draught_never_updated": g.draught_before.is_some() && g.draught_before == g.draught_after,
+        "course_toward_port": toward, "course_from_port": away, "repeat_silences": ctx.repeats,
+        "went_dark_in_port": port_a, "reappeared_in_port": port_b,
+        "coverage_where_it_went_dark": start, "coverage_where_it_reappeared": end,
+        "coverage_known": ctx.coverage.is_some(),
+        "reception": coverage_words(&start),
+        "features": x, "contributions": parts,
+        "parameters": {"watched_ports": p.dark_port_call.watched_ports, "min_stay_hours": p.dark_port_call.min_stay_hours, "min_gap_hours": p.dark_port_call.min_gap_hours, "speed_margin": p.dark_port_call.speed_margin, "near_port_nm": p.dark_port_call.near_port_nm, "repeat_nm": p.dark_port_call.repeat_nm, "coverage_window_days": p.coverage.window_days, "model_fitted_on": p.calibration.fitted_on}
     });
     Some(e)
 }

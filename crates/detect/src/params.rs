@@ -16,6 +16,8 @@ pub struct Params {
     pub loitering: Loitering,
     pub identity: Identity,
     pub draught: Draught,
+    pub coverage: Coverage,
+    pub calibration: Calibration,
     /// User geofences added to the port gazetteer: `[[detect.geofences]]`
     /// with `geojson = "file"` (Polygon/MultiPolygon features, or Points
     /// with a `radius_km` property) or `lat`, `lon` and `radius_km`.
@@ -138,9 +140,12 @@ pub struct DarkPortCall {
     /// Going dark or reappearing within this distance of the port adds
     /// confidence, nm.
     pub near_port_nm: f64,
-    /// A draught change across the gap of at least this much adds
-    /// confidence, metres.
+    /// A draught change across the gap of at least this much is evidence
+    /// of cargo worked, metres.
     pub draught_change_m: f32,
+    /// Other silences of the same ship that began (or ended) within this
+    /// distance of this one's are the same pattern repeating, nm.
+    pub repeat_nm: f64,
 }
 
 impl Default for DarkPortCall {
@@ -158,6 +163,7 @@ impl Default for DarkPortCall {
             default_speed_kn: 12.0,
             near_port_nm: 80.0,
             draught_change_m: 0.5,
+            repeat_nm: 30.0,
         }
     }
 }
@@ -238,6 +244,12 @@ pub struct Identity {
     pub jump_max_hours: f64,
     /// Minimum fixes in a segment for it to count.
     pub min_segment_fixes: usize,
+    /// A displaced stream that replaces the vessel's own track (the track
+    /// silent meanwhile) at most this many separate times is spoofing,
+    /// each time a position jump; a stream that alternates with the track
+    /// more often is a second transmitter (shared MMSI). Two transmitters
+    /// heard together alternate fix by fix, hundreds of times a month.
+    pub jump_max_repeats: usize,
 }
 
 impl Default for Identity {
@@ -246,6 +258,7 @@ impl Default for Identity {
             shared_overlap_hours: 24.0,
             jump_max_hours: 48.0,
             min_segment_fixes: 3,
+            jump_max_repeats: 4,
         }
     }
 }
@@ -261,6 +274,46 @@ pub struct Draught {
 impl Default for Draught {
     fn default() -> Self {
         Draught { min_change_m: 0.5 }
+    }
+}
+
+/// Reception learned from the data ([`crate::coverage`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Coverage {
+    /// Visits and silences of other vessels within this many days of a
+    /// silence describe the water it happened in. 15 days: long enough
+    /// that open water crossed by a few ships a day holds tens of visits,
+    /// short enough to follow a receiver that failed for a week.
+    pub window_days: f64,
+}
+
+impl Default for Coverage {
+    fn default() -> Self {
+        Coverage { window_days: 15.0 }
+    }
+}
+
+/// Calibration of confidences ([`crate::calibrate`]): the probability
+/// that an event is real given its evidence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Calibration {
+    /// Where the defaults come from (printed with the parameters).
+    pub fitted_on: String,
+    /// Dark port calls: logistic model over the evidence features.
+    pub dark_port_call: crate::calibrate::Logistic,
+    /// AIS gaps (the probability that the transponder was off, rather
+    /// than the vessel out of reception).
+    pub ais_gap: crate::calibrate::Logistic,
+    /// Every other kind: Platt scaling `[a, b]` of the detector's score.
+    /// Kinds not listed keep their score.
+    pub platt: std::collections::BTreeMap<String, [f64; 2]>,
+}
+
+impl Default for Calibration {
+    fn default() -> Self {
+        crate::calibrate::defaults()
     }
 }
 

@@ -28,6 +28,13 @@ pub struct Gap {
     pub ambiguous: bool,
     /// The vessel reappeared under this other MMSI (same IMO).
     pub reappeared_as: Option<u32>,
+    /// Course over ground at the last fix before the silence, when the
+    /// vessel was moving (over 1 kn), degrees.
+    #[serde(default)]
+    pub cog_a: Option<f32>,
+    /// Course over ground at the first fix after it, when moving.
+    #[serde(default)]
+    pub cog_b: Option<f32>,
 }
 
 /// What phase one finds for one vessel.
@@ -172,32 +179,60 @@ pub fn detect_vessel(
         let mut shared_hours = 0.0;
         for &k in &long[1..] {
             let (s0, s1) = span(&segs[k]);
-            let lo = main_times.partition_point(|&t| t < s0);
-            let hi = main_times.partition_point(|&t| t <= s1);
-            let interleaved = hi - lo;
-            let dur = hours(s1 - s0);
-            if interleaved >= p.identity.min_segment_fixes {
+            // The stream's runs: maximal stretches with no fix of the main
+            // track between them. Two transmitters heard together alternate
+            // fix by fix (many runs); a spoofed position replaces the
+            // track while the track is silent (one run a time), possibly
+            // returning to the same false place days later.
+            let mut runs: Vec<(usize, usize)> = Vec::new();
+            for (j, &i) in segs[k].iter().enumerate() {
+                let t = fixes[i].time_ms;
+                let joined = j > 0 && {
+                    let prev = fixes[segs[k][j - 1]].time_ms;
+                    let lo = main_times.partition_point(|&x| x <= prev);
+                    let hi = main_times.partition_point(|&x| x < t);
+                    hi <= lo
+                };
+                if joined {
+                    runs.last_mut().expect("a run is open").1 = j;
+                } else {
+                    runs.push((j, j));
+                }
+            }
+            let run_span =
+                |r: &(usize, usize)| (fixes[segs[k][r.0]].time_ms, fixes[segs[k][r.1]].time_ms);
+            let jumps = runs.len() <= p.identity.jump_max_repeats
+                && runs.iter().all(|r| {
+                    let (a, b) = run_span(r);
+                    hours(b - a) <= p.identity.jump_max_hours && a >= m0 && b <= m1
+                });
+            if jumps {
+                for r in &runs {
+                    let (a, b) = run_span(r);
+                    let f0 = &fixes[segs[k][r.0]];
+                    let before = segs[main]
+                        .iter()
+                        .rev()
+                        .map(|&i| &fixes[i])
+                        .find(|f| f.time_ms <= a)
+                        .unwrap_or(&fixes[segs[main][0]]);
+                    let off = distance_nm(before.lat, before.lon, f0.lat, f0.lon);
+                    let mut e =
+                        Event::new("position_jump", mmsi, a, Some(b), Some((f0.lat, f0.lon)));
+                    e.confidence = (0.5 + off / 200.0).min(0.95);
+                    e.evidence = serde_json::json!({
+                        "rule": "positions displaced from the vessel's own track while that track is silent, then back",
+                        "offset_nm": off, "fixes": r.1 - r.0 + 1, "hours": hours(b - a),
+                        "implied_speed_kn": off / hours((f0.time_ms - before.time_ms).max(60_000)),
+                        "times_at_this_false_place": runs.len(),
+                        "parameters": {"jump_max_hours": p.identity.jump_max_hours, "jump_max_repeats": p.identity.jump_max_repeats, "segment_speed_kn": p.tracks.segment_speed_kn}
+                    });
+                    out.events.push(e);
+                }
+            } else if runs.len() > p.identity.jump_max_repeats {
                 shared.push(k);
                 shared_hours += hours(s1.min(m1) - s0.max(m0)).max(0.0);
                 tracks.push(k);
-            } else if dur <= p.identity.jump_max_hours && s0 >= m0 && s1 <= m1 {
-                let f0 = &fixes[segs[k][0]];
-                let before = segs[main]
-                    .iter()
-                    .rev()
-                    .map(|&i| &fixes[i])
-                    .find(|f| f.time_ms <= s0)
-                    .unwrap_or(&fixes[segs[main][0]]);
-                let off = distance_nm(before.lat, before.lon, f0.lat, f0.lon);
-                let mut e = Event::new("position_jump", mmsi, s0, Some(s1), Some((f0.lat, f0.lon)));
-                e.confidence = (0.5 + off / 200.0).min(0.95);
-                e.evidence = serde_json::json!({
-                    "rule": "positions displaced from the vessel's own track while that track is silent, then back",
-                    "offset_nm": off, "fixes": segs[k].len(), "hours": dur,
-                    "implied_speed_kn": off / hours((f0.time_ms - before.time_ms).max(60_000)),
-                    "parameters": {"jump_max_hours": p.identity.jump_max_hours, "segment_speed_kn": p.tracks.segment_speed_kn}
-                });
-                out.events.push(e);
             } else {
                 // a separate stretch of track (e.g. after a long silence)
                 tracks.push(k);
@@ -331,13 +366,18 @@ fn draught_at(ids: &[Identity], t: i64, before: bool) -> Option<f32> {
 /// the identity reports.
 #[derive(Debug, Default)]
 pub struct GapTracker {
-    last: Option<(i64, f64, f64)>,
+    last: Option<(i64, f64, f64, Option<f32>)>,
+}
+
+/// The course of a fix when the vessel was moving (over 1 kn).
+fn moving_cog(f: &Position) -> Option<f32> {
+    f.cog.filter(|_| f.sog.is_some_and(|s| s > 1.0))
 }
 
 impl GapTracker {
     pub fn push(&mut self, mmsi: u32, f: &Position, p: &Params, sp: (f64, f64)) -> Option<Gap> {
-        let prev = self.last.replace((f.time_ms, f.lat, f.lon));
-        let (t0, lat, lon) = prev?;
+        let prev = self.last.replace((f.time_ms, f.lat, f.lon, moving_cog(f)));
+        let (t0, lat, lon, cog_a) = prev?;
         (hours(f.time_ms - t0) >= p.gaps.min_hours).then_some(Gap {
             mmsi,
             t0,
@@ -350,6 +390,8 @@ impl GapTracker {
             cruise_kn: sp.1,
             ambiguous: false,
             reappeared_as: None,
+            cog_a,
+            cog_b: moving_cog(f),
         })
     }
 }

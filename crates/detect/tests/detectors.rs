@@ -92,16 +92,16 @@ fn a_silence_inside_a_port_is_a_port_gap_not_a_dark_call() {
     assert_eq!(visits.len(), 1);
     assert_eq!(visits[0].evidence["stopped_or_port_gap"], true);
     assert_eq!(r.gaps.len(), 1);
-    // Even if the port were watched, both ends are in it: no dark call.
+    // The port is watched and both ends are in it: a visit seen there, no dark call.
     let watched = vec![0usize];
     let mut p2 = p.clone();
     p2.dark_port_call.min_gap_hours = 6.0;
     p2.dark_port_call.min_stay_hours = 1.0;
-    assert!(detect::dark_port_call(&r.gaps[0], &p2, &gaz, &watched).is_none());
+    assert!(detect::dark_port_call(&r.gaps[0], &p2, &gaz, &watched, &Default::default()).is_none());
     // the same silence ending out at sea could have been a call
     let mut g = r.gaps[0].clone();
     g.b = (39.0, 130.0);
-    assert!(detect::dark_port_call(&g, &p2, &gaz, &watched).is_some());
+    assert!(detect::dark_port_call(&g, &p2, &gaz, &watched, &Default::default()).is_some());
 }
 
 #[test]
@@ -184,8 +184,12 @@ fn dark_20_nm_off_vostochny_for_70_hours_with_3_m_more_draught_is_a_dark_call_in
         cruise_kn: 12.0,
         ambiguous: false,
         reappeared_as: None,
+        // heading south-west, toward Rason, when it went dark
+        cog_a: Some(225.0),
+        cog_b: None,
     };
-    let e = detect::dark_port_call(&g, &p, &gaz, &watched).expect("a dark port call");
+    let e = detect::dark_port_call(&g, &p, &gaz, &watched, &Default::default())
+        .expect("a dark port call");
     let port = e.port.as_ref().unwrap();
     assert!(
         port.locode.as_deref() == Some("KPRJN") || port.name == "Sonbong",
@@ -197,13 +201,45 @@ fn dark_20_nm_off_vostochny_for_70_hours_with_3_m_more_draught_is_a_dark_call_in
         .unwrap()
         .iter()
         .any(|x| x == "Najin"));
-    assert!(e.confidence >= 0.6, "{}", e.confidence);
+    // without a coverage map the silence's usualness is unknown, and said so
+    assert_eq!(e.evidence["coverage_known"], false);
+    assert!(e.evidence["reception"]
+        .as_str()
+        .unwrap()
+        .starts_with("few data"));
+    assert!(e.confidence.is_finite() && e.confidence > 0.0 && e.confidence < 1.0);
+    // the same silence where every other ship is heard all the time is
+    // stronger evidence than where every ship crossing goes unheard as long
+    let quiet = coverage_with(&g, 400, 0, &p);
+    let deaf = coverage_with(&g, 400, 300, &p);
+    let own = [g.mmsi];
+    let ctx = |c| detect::CallContext {
+        coverage: Some(c),
+        own: &own,
+        repeats: 0,
+    };
+    let strong = detect::dark_port_call(&g, &p, &gaz, &watched, &ctx(&quiet)).unwrap();
+    let weak = detect::dark_port_call(&g, &p, &gaz, &watched, &ctx(&deaf)).unwrap();
+    assert!(
+        strong.confidence > weak.confidence + 0.2,
+        "{} vs {}",
+        strong.confidence,
+        weak.confidence
+    );
+    assert_eq!(
+        strong.evidence["coverage_where_it_went_dark"]["silences_as_long"],
+        0
+    );
+    assert_eq!(
+        weak.evidence["coverage_where_it_went_dark"]["silences_as_long"],
+        300
+    );
     // the same silence, only 10 hours long: not enough to get there and back
     let short = Gap {
         t1: T0 + 10 * H,
         ..g.clone()
     };
-    assert!(detect::dark_port_call(&short, &p, &gaz, &watched).is_none());
+    assert!(detect::dark_port_call(&short, &p, &gaz, &watched, &Default::default()).is_none());
     // a silence fully explained by sailing straight on is not a call
     let far = sea::geo::destination(a.0, a.1, 90.0, 800.0);
     let passage = Gap {
@@ -211,7 +247,7 @@ fn dark_20_nm_off_vostochny_for_70_hours_with_3_m_more_draught_is_a_dark_call_in
         t1: T0 + 70 * H,
         ..g
     };
-    assert!(detect::dark_port_call(&passage, &p, &gaz, &watched).is_none());
+    assert!(detect::dark_port_call(&passage, &p, &gaz, &watched, &Default::default()).is_none());
 }
 
 #[test]
@@ -429,4 +465,49 @@ fn repeated_identity_reports_collapse_to_first_and_last() {
         .map(|i| ((i.time_ms - T0) / H, i.draught.unwrap()))
         .collect();
     assert_eq!(got, vec![(0, 5.0), (3, 5.0), (4, 7.0), (6, 7.0), (7, 5.0)]);
+}
+
+/// A coverage map around a gap's ends: `visits` visits of other vessels on
+/// the gap's first day, `long` of them followed by a silence longer than
+/// the gap (and preceded by one, at the other end).
+fn coverage_with(g: &Gap, visits: u32, long: usize, p: &Params) -> detect::coverage::Coverage {
+    let mut c = detect::coverage::Coverage::new(p);
+    for (lat, lon, t) in [(g.a.0, g.a.1, g.t0), (g.b.0, g.b.1, g.t1)] {
+        let (cy, cx) = detect::coverage::cell_of(lat, lon, p.gaps.density_cell_deg);
+        c.add_visits((t.div_euclid(86_400_000), cy, cx), visits);
+    }
+    for k in 0..long {
+        let other = Gap {
+            mmsi: 100_000_000 + k as u32,
+            t1: g.t1 + 10 * H,
+            ..g.clone()
+        };
+        c.add_silence(&other);
+    }
+    c
+}
+
+#[test]
+fn a_spoof_repeated_at_the_same_false_place_is_two_jumps_not_a_shared_mmsi() {
+    let p = Params::default();
+    // one ship reporting every 10 minutes for 14 days; twice, twelve days
+    // apart, for two hours, its broadcast position is one false place
+    // 80 nm away while its own track is silent
+    let mut fixes: Vec<Position> = (0..14 * 144)
+        .map(|i| fix(T0 + i * 600_000, 40.0 + i as f64 * 1e-5, 131.0, 0.1))
+        .collect();
+    for start in [20 * 6, 20 * 6 + 12 * 144] {
+        for f in fixes.iter_mut().skip(start).take(12) {
+            f.lat = 41.3;
+            f.lon = 131.2;
+        }
+    }
+    let r = detect_vessel(273210440, &fixes, &[], &p, &Gazetteer::new(vec![]));
+    let j = kinds(&r.events, "position_jump");
+    assert_eq!(j.len(), 2, "{:?}", r.events);
+    assert!(kinds(&r.events, "shared_mmsi").is_empty(), "{:?}", r.events);
+    assert_eq!(j[0].evidence["times_at_this_false_place"], 2);
+    assert!(j
+        .iter()
+        .all(|e| e.evidence["hours"].as_f64().unwrap() < 2.0));
 }

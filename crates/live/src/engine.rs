@@ -73,6 +73,11 @@ struct Vessel {
     suspect_alerted: bool,
     fixes: u64,
     dirty: bool,
+    /// (day, cell) of the latest fix, for the coverage map's visits.
+    last_visit: Option<detect::coverage::CellDay>,
+    /// Where this vessel's earlier long silences began and ended (the
+    /// repeat pattern of the dark-call model).
+    silences: VecDeque<((f64, f64), (f64, f64))>,
 }
 
 impl Vessel {
@@ -90,6 +95,8 @@ impl Vessel {
             suspect_alerted: false,
             fixes: 0,
             dirty: true,
+            last_visit: None,
+            silences: VecDeque::new(),
         }
     }
 }
@@ -147,6 +154,10 @@ pub struct Engine {
     pub persist: Persist,
     last_scan: std::time::Instant,
     last_scan_feed: i64,
+    /// Reception learned from what has been heard so far (the batch
+    /// detector's map, built as the feed arrives; pruned to the window).
+    cov: detect::coverage::Coverage,
+    cov_pruned_day: i64,
 }
 
 const H: f64 = 3_600_000.0;
@@ -165,6 +176,7 @@ impl Engine {
         c: Arc<Counters>,
     ) -> Engine {
         let watched = gaz.watched(&p);
+        let p_cov = p.clone();
         let watched_pos = watched
             .iter()
             .map(|&i| {
@@ -201,6 +213,8 @@ impl Engine {
             persist,
             last_scan: std::time::Instant::now(),
             last_scan_feed: i64::MIN / 2,
+            cov: detect::coverage::Coverage::new(&p_cov),
+            cov_pruned_day: i64::MIN,
         }
     }
 
@@ -335,6 +349,14 @@ impl Engine {
         }
         v.fixes += 1;
         v.dirty = true;
+        detect::coverage::count_visit(
+            self.cov.visits_mut(),
+            &mut v.last_visit,
+            f.time_ms,
+            f.lat,
+            f.lon,
+            self.p.gaps.density_cell_deg,
+        );
         v.went_dark_alerted = false;
         v.suspect_alerted = false;
         if let Some(s) = f.sog.filter(|&s| s > 3.0) {
@@ -367,7 +389,33 @@ impl Engine {
                 .find(|d| d.0 >= g.t1)
                 .map(|d| d.1)
                 .or(v.draughts.back().map(|d| d.1));
-            if let Some(mut e) = detect::dark_port_call(&g, &self.p, &self.gaz, &self.watched) {
+            let repeat_nm = self.p.dark_port_call.repeat_nm;
+            let long = (g.t1 - g.t0) as f64 / H >= self.p.dark_port_call.min_gap_hours;
+            let v = self.vessels.get_mut(&m).expect("inserted above");
+            let repeats = v
+                .silences
+                .iter()
+                .filter(|(a, b)| {
+                    sea::geo::distance_nm(g.a.0, g.a.1, a.0, a.1) <= repeat_nm
+                        || sea::geo::distance_nm(g.b.0, g.b.1, b.0, b.1) <= repeat_nm
+                })
+                .count();
+            if long {
+                v.silences.push_back((g.a, g.b));
+                while v.silences.len() > 256 {
+                    v.silences.pop_front();
+                }
+            }
+            let ctx = detect::CallContext {
+                coverage: Some(&self.cov),
+                own: &[m],
+                repeats,
+            };
+            let call = detect::dark_port_call(&g, &self.p, &self.gaz, &self.watched, &ctx);
+            self.cov.add_silence(&g);
+            // a call more likely than not is confirmed; a merely feasible
+            // one stays what the silence already raised (suspected)
+            if let Some(mut e) = call.filter(|e| e.confidence >= 0.5) {
                 e.mmsi = m;
                 let place = e.port.as_ref().map(|p| p.name.clone());
                 let why = {
@@ -379,9 +427,10 @@ impl Engine {
                     w
                 };
                 let s = format!(
-                    "dark port call at {}: silent {:.1} h",
+                    "dark port call at {}: silent {:.1} h, probability {:.2}",
                     place.as_deref().unwrap_or("?"),
-                    (g.t1 - g.t0) as f64 / H
+                    (g.t1 - g.t0) as f64 / H,
+                    e.confidence
                 );
                 self.alert(
                     "dark_port_call",
@@ -546,6 +595,13 @@ impl Engine {
         }
         self.last_scan = std::time::Instant::now();
         self.last_scan_feed = now;
+        let keep_from = (now - (self.p.coverage.window_days.max(0.0) * 24.0 * H) as i64)
+            .div_euclid(86_400_000)
+            - 1;
+        if keep_from > self.cov_pruned_day {
+            self.cov.prune_before_day(keep_from);
+            self.cov_pruned_day = keep_from;
+        }
         // silences
         let gap_ms = (self.p.gaps.min_hours * H) as i64;
         let dark_ms = (self.p.dark_port_call.min_gap_hours * H) as i64;

@@ -6,7 +6,7 @@
 
 use crate::motion::{state_on, State, AT_ANCHOR, MOORED};
 use crate::scenario::Scenario;
-use crate::world::{Motion, Vessel, World};
+use crate::world::{Displacement, Motion, Vessel, World};
 use ais::encode::{to_sentences, SentenceOptions};
 use ais::{AisText, Body, Message};
 use rand::{Rng, SeedableRng};
@@ -201,6 +201,41 @@ fn next_port_name(w: &World, v: &Vessel, t: i64) -> String {
     String::new()
 }
 
+/// When the satellite hears: a pass of `pass_ms` every `period_ms`, each
+/// shifted by up to `jitter_ms` either way (a fixed pseudo-random shift
+/// per pass, from `key`).
+struct Passes {
+    period_ms: i64,
+    pass_ms: i64,
+    jitter_ms: i64,
+    key: u64,
+}
+
+/// SplitMix64: a well-mixed 64-bit hash of a 64-bit value.
+fn splitmix(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+impl Passes {
+    fn in_pass(&self, t: i64) -> bool {
+        if self.jitter_ms <= 0 {
+            return t.rem_euclid(self.period_ms) < self.pass_ms;
+        }
+        // passes whose shifted window could contain t
+        let k = t.div_euclid(self.period_ms);
+        let reach = self.jitter_ms / self.period_ms.max(1) + 1;
+        let span = 2 * self.jitter_ms + 1;
+        (k - reach..=k + reach).any(|j| {
+            let shift = (splitmix(self.key ^ j as u64) % span as u64) as i64 - self.jitter_ms;
+            let start = j * self.period_ms + shift;
+            t >= start && t < start + self.pass_ms
+        })
+    }
+}
+
 struct Station {
     name: String,
     lat: f64,
@@ -230,6 +265,12 @@ pub fn emit(w: &World, scn: &Scenario, seed: u64, out: &mut dyn Write) -> std::i
         1
     };
     let pass_ms = (rec.satellite_pass_minutes * 60_000.0) as i64;
+    let passes = Passes {
+        period_ms,
+        pass_ms,
+        jitter_ms: (rec.satellite_pass_jitter_minutes.max(0.0) * 60_000.0) as i64,
+        key: splitmix(seed ^ 0x5A7E_1117_E000_0000),
+    };
     let mut vs: Vec<VState> = (0..w.vessels.len())
         .map(|i| {
             let mut rng = ChaCha8Rng::seed_from_u64(
@@ -319,7 +360,16 @@ pub fn emit(w: &World, scn: &Scenario, seed: u64, out: &mut dyn Write) -> std::i
                     continue;
                 }
                 let (lat, lon) = match v.spoof_at(t) {
-                    Some((d, b)) => destination(s.lat, s.lon, b, d),
+                    Some(Displacement::Offset { nm, bearing_deg }) => {
+                        destination(s.lat, s.lon, bearing_deg, nm)
+                    }
+                    // the same false place each time, give or take 150 m
+                    Some(Displacement::Fixed { lat, lon }) => destination(
+                        lat,
+                        lon,
+                        st.rng.random_range(0.0..360.0),
+                        st.rng.random_range(0.0..0.08),
+                    ),
                     None => (s.lat, s.lon),
                 };
                 let mmsi = v.identity_at(t).mmsi;
@@ -339,8 +389,7 @@ pub fn emit(w: &World, scn: &Scenario, seed: u64, out: &mut dyn Write) -> std::i
                     rec,
                     default_rx,
                     satellite,
-                    period_ms,
-                    pass_ms,
+                    &passes,
                     &mut st.rng,
                     t,
                     (s.lat, s.lon),
@@ -386,8 +435,7 @@ pub fn emit(w: &World, scn: &Scenario, seed: u64, out: &mut dyn Write) -> std::i
                         rec,
                         default_rx,
                         satellite,
-                        period_ms,
-                        pass_ms,
+                        &passes,
                         &mut st.rng,
                         t,
                         pos,
@@ -417,8 +465,7 @@ fn receive(
     rec: &crate::scenario::Reception,
     default_rx: bool,
     satellite: bool,
-    period_ms: i64,
-    pass_ms: i64,
+    passes: &Passes,
     rng: &mut ChaCha8Rng,
     t: i64,
     pos: (f64, f64),
@@ -443,10 +490,7 @@ fn receive(
             heard.push((&st.name, t + rng.random_range(0..300)));
         }
     }
-    if satellite
-        && (t.rem_euclid(period_ms)) < pass_ms
-        && rng.random_bool(rec.satellite_p.clamp(0.0, 1.0))
-    {
+    if satellite && passes.in_pass(t) && rng.random_bool(rec.satellite_p.clamp(0.0, 1.0)) {
         heard.push(("SAT-1", t + rng.random_range(500..4000)));
     }
     if default_rx && rng.random_bool(rec.terrestrial_max_p.clamp(0.0, 1.0)) {

@@ -135,17 +135,30 @@ pub enum Item {
         port: Option<usize>,
         drift_kn: f64,
     },
+    /// Idling around a point outside port (at anchor waiting for a berth,
+    /// drifting with engines stopped): `loops` slow loops of radius
+    /// `radius_nm` that leave `center` on `bearing_deg` and come back to it,
+    /// so the ship is at `center` at both ends.
+    Idle {
+        t0: i64,
+        t1: i64,
+        center: (f64, f64),
+        radius_nm: f64,
+        bearing_deg: f64,
+        loops: u32,
+        status: u8,
+    },
 }
 
 impl Item {
     pub fn t0(&self) -> i64 {
         match self {
-            Item::Sail { t0, .. } | Item::Stay { t0, .. } => *t0,
+            Item::Sail { t0, .. } | Item::Stay { t0, .. } | Item::Idle { t0, .. } => *t0,
         }
     }
     pub fn t1(&self) -> i64 {
         match self {
-            Item::Sail { t1, .. } | Item::Stay { t1, .. } => *t1,
+            Item::Sail { t1, .. } | Item::Stay { t1, .. } | Item::Idle { t1, .. } => *t1,
         }
     }
 }
@@ -219,5 +232,83 @@ pub fn state_on(plan: &[Item], t: i64) -> Option<State> {
             sog: *drift_kn,
             status: *status,
         }),
+        Item::Idle {
+            t0,
+            t1,
+            center,
+            radius_nm,
+            bearing_deg,
+            loops,
+            status,
+        } => Some(idle_state(
+            *center,
+            *radius_nm,
+            *bearing_deg,
+            *loops,
+            *status,
+            (t - t0) as f64 / 1000.0,
+            (t1 - t0).max(1) as f64 / 1000.0,
+        )),
+    }
+}
+
+/// Offset (north, east) in nm and velocity (north, east) in kn, `secs`
+/// into an idle of `dur_s` seconds.
+fn idle_offset(
+    r: f64,
+    bearing: f64,
+    loops: u32,
+    secs: f64,
+    dur_s: f64,
+) -> ((f64, f64), (f64, f64)) {
+    let w = 2.0 * std::f64::consts::PI * loops.max(1) as f64 / dur_s; // rad/s
+    let th = w * secs.clamp(0.0, dur_s);
+    let (bs, bc) = bearing.to_radians().sin_cos();
+    // u: from the centre towards the loop's middle; v: 90° to the right
+    let (u, v) = ((bc, bs), (-bs, bc));
+    let (a, b) = (r * (1.0 - th.cos()), r * th.sin());
+    let off = (a * u.0 + b * v.0, a * u.1 + b * v.1);
+    let (da, db) = (r * w * th.sin() * 3600.0, r * w * th.cos() * 3600.0);
+    (off, (da * u.0 + db * v.0, da * u.1 + db * v.1))
+}
+
+/// Position on an idle loop; also used to check a loop stays at sea.
+pub fn idle_point(
+    center: (f64, f64),
+    radius_nm: f64,
+    bearing_deg: f64,
+    loops: u32,
+    secs: f64,
+    dur_s: f64,
+) -> (f64, f64) {
+    let (off, _) = idle_offset(radius_nm, bearing_deg, loops, secs, dur_s);
+    let lat = center.0 + off.0 / 60.0;
+    let lon = center.1 + off.1 / (60.0 * center.0.to_radians().cos().max(0.01));
+    (lat, lon)
+}
+
+fn idle_state(
+    center: (f64, f64),
+    r: f64,
+    bearing: f64,
+    loops: u32,
+    status: u8,
+    secs: f64,
+    dur_s: f64,
+) -> State {
+    let (lat, lon) = idle_point(center, r, bearing, loops, secs, dur_s);
+    let (_, vel) = idle_offset(r, bearing, loops, secs, dur_s);
+    let sog = (vel.0 * vel.0 + vel.1 * vel.1).sqrt();
+    let cog = if sog > 0.0 {
+        vel.1.atan2(vel.0).to_degrees().rem_euclid(360.0)
+    } else {
+        0.0
+    };
+    State {
+        lat,
+        lon,
+        cog,
+        sog,
+        status,
     }
 }

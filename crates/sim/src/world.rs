@@ -1,7 +1,7 @@
 //! Building the simulated world from a scenario: vessels with identities,
 //! plans (legs and stays) and the true events they imply.
 
-use crate::motion::{Drift, Item, Leg, AT_ANCHOR, FISHING, MOORED};
+use crate::motion::{idle_point, Drift, Item, Leg, AT_ANCHOR, FISHING, MOORED, UNDER_WAY};
 use crate::scenario::Scenario;
 use crate::truth::Event;
 use crate::SimError;
@@ -24,6 +24,15 @@ pub struct Identity {
     pub flag: String,
 }
 
+/// How a spoofed broadcast position differs from the true one.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Displacement {
+    /// The true position moved `nm` on `bearing_deg`.
+    Offset { nm: f64, bearing_deg: f64 },
+    /// A fixed false position, whatever the true one.
+    Fixed { lat: f64, lon: f64 },
+}
+
 #[derive(Debug, Clone)]
 pub enum Motion {
     Plan(Vec<Item>),
@@ -41,8 +50,8 @@ pub struct Vessel {
     pub motion: Motion,
     /// AIS off over these [start, end) ms windows.
     pub dark: Vec<(i64, i64)>,
-    /// Broadcast position displaced by (nm, bearing) over [start, end).
-    pub spoof: Vec<(i64, i64, f64, f64)>,
+    /// Broadcast position displaced over [start, end).
+    pub spoof: Vec<(i64, i64, Displacement)>,
     /// Draught in metres from a time on.
     pub draught: Vec<(i64, f64)>,
 }
@@ -62,11 +71,8 @@ impl Vessel {
     pub fn is_dark(&self, t: i64) -> bool {
         self.dark.iter().any(|&(a, b)| t >= a && t < b)
     }
-    pub fn spoof_at(&self, t: i64) -> Option<(f64, f64)> {
-        self.spoof
-            .iter()
-            .find(|s| t >= s.0 && t < s.1)
-            .map(|s| (s.2, s.3))
+    pub fn spoof_at(&self, t: i64) -> Option<Displacement> {
+        self.spoof.iter().find(|s| t >= s.0 && t < s.1).map(|s| s.2)
     }
 }
 
@@ -129,6 +135,12 @@ const H: i64 = 3_600_000;
 struct Builder<'a> {
     mask: &'a LandMask,
     rng: ChaCha8Rng,
+    /// Random numbers for the optional features added after the first
+    /// built-in scenarios: drawn only when a feature is enabled, so the
+    /// main stream (and the worlds of scenarios without them) is unchanged.
+    rng2: ChaCha8Rng,
+    /// Sea routes from a port to a coastal waypoint (lat, lon bits).
+    waypoint_routes: HashMap<(usize, u64, u64), Vec<(f64, f64)>>,
     ports: Vec<PortRef>,
     port_index: HashMap<String, usize>,
     routes: HashMap<(usize, usize), Vec<(f64, f64)>>,
@@ -187,6 +199,61 @@ impl<'a> Builder<'a> {
     ) -> Result<Vec<(f64, f64)>, SimError> {
         sea::route::route(self.mask, from, to, 1.0)
             .map_err(|e| SimError::Scenario(format!("route to {to:?}: {e}")))
+    }
+
+    /// A sea route from a port's berth to a sea point (cached).
+    fn waypoint_route(&mut self, port: usize, w: (f64, f64)) -> Result<Vec<(f64, f64)>, SimError> {
+        let key = (port, w.0.to_bits(), w.1.to_bits());
+        if let Some(r) = self.waypoint_routes.get(&key) {
+            return Ok(r.clone());
+        }
+        let from = self.ports[port].berth;
+        let r = match self.point_route(from, w) {
+            Ok(r) => r,
+            Err(_) => sea::route::route(self.mask, from, w, 4.0).map_err(|e| {
+                SimError::Scenario(format!(
+                    "route {} -> waypoint {w:?}: {e}",
+                    self.ports[port].name
+                ))
+            })?,
+        };
+        self.waypoint_routes.insert(key, r.clone());
+        Ok(r)
+    }
+
+    /// Hours drawn from the second stream, in ms.
+    fn hours2(&mut self, r: [f64; 2]) -> i64 {
+        (self.rng2.random_range(r[0]..=r[1].max(r[0])) * H as f64) as i64
+    }
+
+    /// A value drawn uniformly from a range, second stream.
+    fn range2(&mut self, r: [f64; 2]) -> f64 {
+        self.rng2.random_range(r[0]..=r[1].max(r[0]))
+    }
+
+    /// True with probability `p` (second stream; nothing drawn if p <= 0).
+    fn chance2(&mut self, p: f64) -> bool {
+        p > 0.0 && self.rng2.random_bool(p.min(1.0))
+    }
+
+    /// The largest of `r`, `r/2`, `r/4` (else 0) for which an idle loop
+    /// around `center` stays at sea.
+    fn safe_loop_radius(&self, center: (f64, f64), r: f64, bearing: f64) -> f64 {
+        let mut r = r;
+        for _ in 0..3 {
+            let pts: Vec<(f64, f64)> = (0..=24)
+                .map(|k| idle_point(center, r, bearing, 1, k as f64, 24.0))
+                .collect();
+            if pts.iter().all(|p| !self.mask.is_land(p.0, p.1))
+                && pts
+                    .windows(2)
+                    .all(|w| sea::route::clear_line(self.mask, w[0], w[1]))
+            {
+                return r;
+            }
+            r /= 2.0;
+        }
+        0.0
     }
 
     fn fresh_mmsi(&mut self, flag: &str) -> u32 {
@@ -248,9 +315,12 @@ pub fn build(
 ) -> Result<World, SimError> {
     let mask = LandMask::global();
     let end = start_ms + (days * 24.0 * H as f64) as i64;
+    validate(s)?;
     let mut b = Builder {
         mask,
         rng: ChaCha8Rng::seed_from_u64(seed),
+        rng2: ChaCha8Rng::seed_from_u64(seed ^ 0xE7A5_1E00_5EED_0002),
+        waypoint_routes: HashMap::new(),
         ports: Vec::new(),
         port_index: HashMap::new(),
         routes: HashMap::new(),
@@ -323,15 +393,59 @@ pub fn build(
         }
     }
     for sp in &s.spoof {
-        let at = parse_time(&sp.from)?;
-        let until = at + (sp.hours * H as f64) as i64;
+        let first = parse_time(&sp.from)?;
+        let disp = match (sp.lat, sp.lon, sp.offset_nm, sp.bearing_deg) {
+            (Some(lat), Some(lon), _, _) => Displacement::Fixed { lat, lon },
+            (None, None, Some(nm), Some(bearing_deg)) => Displacement::Offset { nm, bearing_deg },
+            _ => {
+                return Err(SimError::Scenario(format!(
+                    "spoof of {:?}: give lat and lon, or offset_nm and bearing_deg",
+                    sp.vessel
+                )))
+            }
+        };
+        let repeats = sp.repeats.max(1);
+        let every = match sp.repeat_after_hours {
+            Some(h) if h > sp.hours => (h * H as f64) as i64,
+            _ if repeats == 1 => 0,
+            _ => {
+                return Err(SimError::Scenario(format!(
+                    "spoof of {:?}: repeats = {repeats} needs repeat_after_hours longer than hours",
+                    sp.vessel
+                )))
+            }
+        };
         let v = vessels
             .iter_mut()
             .find(|v| v.identities.iter().any(|i| i.name == sp.vessel))
             .ok_or_else(|| SimError::Scenario(format!("spoof: no vessel named {:?}", sp.vessel)))?;
-        v.spoof.push((at, until, sp.offset_nm, sp.bearing_deg));
-        let mmsi = v.identity_at(at).mmsi;
-        b.event(Event::new("position_jump", mmsi, at, Some(until), None, None, serde_json::json!({"offset_nm": sp.offset_nm, "bearing_deg": sp.bearing_deg, "note": "broadcast position displaced from the true one"})));
+        for k in 0..repeats {
+            let at = first + k as i64 * every;
+            let until = at + (sp.hours * H as f64) as i64;
+            v.spoof.push((at, until, disp));
+            let mmsi = v.identity_at(at).mmsi;
+            let mut evidence = match disp {
+                Displacement::Offset { nm, bearing_deg } => {
+                    serde_json::json!({"offset_nm": nm, "bearing_deg": bearing_deg, "note": "broadcast position displaced from the true one"})
+                }
+                Displacement::Fixed { lat, lon } => {
+                    serde_json::json!({"false_lat": lat, "false_lon": lon, "note": "a fixed false position broadcast instead of the true one"})
+                }
+            };
+            if repeats > 1 {
+                evidence["window"] = serde_json::json!(k + 1);
+                evidence["windows"] = serde_json::json!(repeats);
+            }
+            b.event(Event::new(
+                "position_jump",
+                mmsi,
+                at,
+                Some(until),
+                None,
+                None,
+                evidence,
+            ));
+        }
     }
     if let Some(os) = &s.open_sea {
         let n = vessel_limit.unwrap_or(os.vessels);
@@ -506,6 +620,15 @@ fn build_ordinary(b: &mut Builder<'_>, f: &crate::scenario::Fleet) -> Result<Ves
             });
             t = t3 + rest;
         } else {
+            if b.chance2(f.open_sea_p) {
+                if let Some((back, t_next)) =
+                    open_sea_trip(b, f, &ports, &mut plan, mmsi, at, t, speed)?
+                {
+                    at = back;
+                    t = t_next;
+                    continue;
+                }
+            }
             let others: Vec<usize> = ports.iter().copied().filter(|&p| p != at).collect();
             if others.is_empty() {
                 // nowhere else to go: stay until the end
@@ -520,17 +643,22 @@ fn build_ordinary(b: &mut Builder<'_>, f: &crate::scenario::Fleet) -> Result<Ves
                 break;
             }
             let next = others[b.rng.random_range(0..others.len())];
-            let t1 = b.sail(&mut plan, at, next, t, speed)?;
-            b.event(Event::voyage(
-                mmsi,
-                t,
-                t1,
-                &b.ports[at].clone(),
-                &b.ports[next].clone(),
-                false,
-            ));
+            let (t1, berth_at) = if f.coastal_p > 0.0 || f.offshore_wait_p > 0.0 {
+                approach(b, f, &mut plan, mmsi, at, next, t, speed)?
+            } else {
+                let t1 = b.sail(&mut plan, at, next, t, speed)?;
+                b.event(Event::voyage(
+                    mmsi,
+                    t,
+                    t1,
+                    &b.ports[at].clone(),
+                    &b.ports[next].clone(),
+                    false,
+                ));
+                (t1, t1)
+            };
             // A few hours at anchor off some ports, then alongside.
-            let mut tt = t1;
+            let mut tt = berth_at;
             if b.rng.random_bool(0.3) {
                 let wait = b.hours([2.0, 12.0]);
                 plan.push(Item::Stay {
@@ -668,18 +796,31 @@ fn build_shuttle(
     let mut trip = 0usize;
     let lp = b.ports[load].berth;
     let mut pending_sts = vessel_sts;
+    let update_draught = sh.update_draught.unwrap_or(pr.update_draught);
+    // start of the current idle stay in port (a dark_in_home_port silence
+    // starts within it)
+    let mut idle_since = b.start;
     while t < b.end {
+        let radius = match pr.dark_radius_nm_range {
+            Some(r) => b.range2(r),
+            None => pr.dark_radius_nm.unwrap_or(0.0),
+        };
+        let dark_home = b.chance2(pr.dark_in_home_port_p);
+        let home = at;
         // Ballast leg to the load port, dark inside the radius.
         let t1 = b.sail(&mut plan, at, load, t, speed)?;
         let Item::Sail { leg, .. } = plan.last().cloned().expect("just pushed") else {
             unreachable!()
         };
-        let dark_from = t
-            + (leg
-                .first_within(lp, pr.dark_radius_nm)
-                .unwrap_or(leg.duration_s())
-                * 1000.0) as i64;
-        let went_dark_at = leg.at((dark_from - t) as f64 / 1000.0);
+        let mut dark_from =
+            t + (leg.first_within(lp, radius).unwrap_or(leg.duration_s()) * 1000.0) as i64;
+        let went = leg.at((dark_from - t) as f64 / 1000.0);
+        let mut went_dark_at = (went.0, went.1);
+        if dark_home {
+            // already in the port of departure, some hours before sailing
+            dark_from = (t - b.hours2([1.0, 24.0])).max(idle_since);
+            went_dark_at = b.ports[home].berth;
+        }
         let stay = b.hours(pr.load_hours);
         plan.push(Item::Stay {
             t0: t1,
@@ -695,7 +836,9 @@ fn build_shuttle(
             * 10.0)
             .round()
             / 10.0;
-        draught.push((t1 + stay / 2, laden));
+        if update_draught {
+            draught.push((t1 + stay / 2, laden));
+        }
         // Laden leg to an unload port.
         let dest = unloads[trip % unloads.len()];
         let t2 = t1 + stay;
@@ -703,7 +846,7 @@ fn build_shuttle(
         let Item::Sail { leg: leg2, .. } = plan.last().cloned().expect("just pushed") else {
             unreachable!()
         };
-        let dark_to = t2 + (leg2.last_within(lp, pr.dark_radius_nm).unwrap_or(0.0) * 1000.0) as i64;
+        let dark_to = t2 + (leg2.last_within(lp, radius).unwrap_or(0.0) * 1000.0) as i64;
         let back_at = leg2.at((dark_to - t2) as f64 / 1000.0);
         dark.push((dark_from, dark_to));
         let mmsi = identities
@@ -713,18 +856,47 @@ fn build_shuttle(
             .map(|i| i.mmsi)
             .unwrap_or(sh.mmsi);
         let name = &b.ports[load].clone();
-        b.event(Event::new("ais_gap", mmsi, dark_from, Some(dark_to), Some((went_dark_at.0, went_dark_at.1)), None, serde_json::json!({"reappeared": {"lat": back_at.0, "lon": back_at.1}, "cause": "transponder switched off", "hours": (dark_to - dark_from) as f64 / H as f64})));
-        b.event(Event::port_visit(mmsi, t1, t2, name, true));
-        b.event(Event::new("dark_port_call", mmsi, t1, Some(t2), Some(lp), Some(name), serde_json::json!({"dark_from": crate::truth::rfc3339(dark_from), "dark_to": crate::truth::rfc3339(dark_to), "draught_before_m": pr.draught_ballast_m, "draught_after_m": laden})));
+        let mut gap = serde_json::json!({"reappeared": {"lat": back_at.0, "lon": back_at.1}, "cause": "transponder switched off", "hours": (dark_to - dark_from) as f64 / H as f64});
+        if pr.dark_radius_nm_range.is_some() {
+            gap["dark_radius_nm"] = serde_json::json!(radius);
+        }
+        if dark_home {
+            gap["switched_off_in_port"] = serde_json::json!(b.ports[home].name);
+        }
         b.event(Event::new(
-            "draught_change",
+            "ais_gap",
+            mmsi,
+            dark_from,
+            Some(dark_to),
+            Some(went_dark_at),
+            None,
+            gap,
+        ));
+        b.event(Event::port_visit(mmsi, t1, t2, name, true));
+        let mut call = serde_json::json!({"dark_from": crate::truth::rfc3339(dark_from), "dark_to": crate::truth::rfc3339(dark_to), "draught_before_m": pr.draught_ballast_m, "draught_after_m": laden});
+        if !update_draught {
+            call["draught_broadcast"] = serde_json::json!(false);
+        }
+        b.event(Event::new(
+            "dark_port_call",
             mmsi,
             t1,
             Some(t2),
             Some(lp),
             Some(name),
-            serde_json::json!({"from_m": pr.draught_ballast_m, "to_m": laden, "loaded": true}),
+            call,
         ));
+        if update_draught {
+            b.event(Event::new(
+                "draught_change",
+                mmsi,
+                t1,
+                Some(t2),
+                Some(lp),
+                Some(name),
+                serde_json::json!({"from_m": pr.draught_ballast_m, "to_m": laden, "loaded": true}),
+            ));
+        }
         b.event(Event::voyage(mmsi, t, t1, &b.ports[at].clone(), name, true));
         b.event(Event::voyage(
             mmsi,
@@ -824,7 +996,9 @@ fn build_shuttle(
             port: Some(dest),
             drift_kn: 0.0,
         });
-        draught.push((tt + unload / 2, pr.draught_ballast_m));
+        if update_draught {
+            draught.push((tt + unload / 2, pr.draught_ballast_m));
+        }
         let m = identities
             .iter()
             .rev()
@@ -838,16 +1012,19 @@ fn build_shuttle(
             &b.ports[dest].clone(),
             false,
         ));
-        b.event(Event::new(
-            "draught_change",
-            m,
-            tt,
-            Some(tt + unload),
-            Some(b.ports[dest].berth),
-            Some(&b.ports[dest].clone()),
-            serde_json::json!({"from_m": laden, "to_m": pr.draught_ballast_m, "loaded": false}),
-        ));
+        if update_draught {
+            b.event(Event::new(
+                "draught_change",
+                m,
+                tt,
+                Some(tt + unload),
+                Some(b.ports[dest].berth),
+                Some(&b.ports[dest].clone()),
+                serde_json::json!({"from_m": laden, "to_m": pr.draught_ballast_m, "loaded": false}),
+            ));
+        }
         let turn = b.hours(pr.turnaround_hours);
+        idle_since = tt + unload;
         plan.push(Item::Stay {
             t0: tt + unload,
             t1: tt + unload + turn,
@@ -1009,7 +1186,14 @@ fn build_open_sea(
     if b.rng.random_bool(os.spoof_fraction.clamp(0.0, 1.0)) {
         let t0 = b.rng.random_range(b.start..b.end);
         let t1 = (t0 + b.hours([2.0, 8.0])).min(b.end);
-        spoof.push((t0, t1, 50.0, 90.0));
+        spoof.push((
+            t0,
+            t1,
+            Displacement::Offset {
+                nm: 50.0,
+                bearing_deg: 90.0,
+            },
+        ));
         b.event(Event::new(
             "position_jump",
             mmsi,
@@ -1244,4 +1428,368 @@ fn build_rendezvous(
     e.other_mmsi = Some(mmsis[1]);
     b.event(e);
     Ok(())
+}
+
+/// Checks of the optional scenario features that a run would otherwise
+/// trip over later (or silently ignore).
+fn validate(s: &Scenario) -> Result<(), SimError> {
+    let bad = |m: String| Err(SimError::Scenario(m));
+    let range_ok =
+        |r: [f64; 2]| r[0].is_finite() && r[1].is_finite() && r[0] >= 0.0 && r[0] <= r[1];
+    let p_ok = |p: f64| (0.0..=1.0).contains(&p);
+    if let Some(pr) = &s.shuttle_profile {
+        match (pr.dark_radius_nm, pr.dark_radius_nm_range) {
+            (_, Some(r)) if !range_ok(r) => {
+                return bad(format!(
+                    "shuttle_profile: dark_radius_nm_range {r:?} is not a range of distances"
+                ))
+            }
+            (None, None) => {
+                return bad("shuttle_profile: give dark_radius_nm or dark_radius_nm_range".into())
+            }
+            _ => {}
+        }
+        if !p_ok(pr.dark_in_home_port_p) {
+            return bad("shuttle_profile: dark_in_home_port_p must be in [0, 1]".into());
+        }
+    }
+    for (i, f) in s.fleet.iter().enumerate() {
+        for (name, p) in [
+            ("offshore_wait_p", f.offshore_wait_p),
+            ("coastal_p", f.coastal_p),
+            ("open_sea_p", f.open_sea_p),
+        ] {
+            if !p_ok(p) {
+                return bad(format!("fleet {}: {name} must be in [0, 1]", i + 1));
+            }
+        }
+        for (name, r) in [
+            ("offshore_wait_hours", f.offshore_wait_hours),
+            ("offshore_wait_nm", f.offshore_wait_nm),
+            ("open_sea_hours", f.open_sea_hours),
+            ("open_sea_nm", f.open_sea_nm),
+        ] {
+            if !range_ok(r) {
+                return bad(format!(
+                    "fleet {}: {name} {r:?} is not a range [low, high]",
+                    i + 1
+                ));
+            }
+        }
+        if f.coastal_p > 0.0 && f.coastal_waypoints.is_empty() {
+            return bad(format!(
+                "fleet {}: coastal_p needs coastal_waypoints",
+                i + 1
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Where a route comes within `d` nm of `berth` for the last time before
+/// arriving: the index of the route point after it and the point itself.
+fn point_at_distance(pts: &[(f64, f64)], berth: (f64, f64), d: f64) -> Option<(usize, (f64, f64))> {
+    let dist = |p: (f64, f64)| sea::geo::distance_nm(p.0, p.1, berth.0, berth.1);
+    for i in (0..pts.len().saturating_sub(1)).rev() {
+        let (a, c) = (pts[i], pts[i + 1]);
+        if dist(a) >= d && dist(c) < d {
+            let (mut lo, mut hi) = (0.0, 1.0);
+            for _ in 0..40 {
+                let mid = (lo + hi) / 2.0;
+                if dist(sea::geo::lerp(a, c, mid)) >= d {
+                    lo = mid;
+                } else {
+                    hi = mid;
+                }
+            }
+            return Some((i + 1, sea::geo::lerp(a, c, lo)));
+        }
+    }
+    None
+}
+
+/// An ordinary voyage from port `a` to port `c` with the fleet's options:
+/// by a coastal waypoint, and with a wait for a berth off `c`. Records the
+/// voyage (and the wait). Returns (start of the port visit, arrival at the
+/// berth).
+#[allow(clippy::too_many_arguments)]
+fn approach(
+    b: &mut Builder<'_>,
+    f: &crate::scenario::Fleet,
+    plan: &mut Vec<Item>,
+    mmsi: u32,
+    a: usize,
+    c: usize,
+    t: i64,
+    speed: f64,
+) -> Result<(i64, i64), SimError> {
+    let direct = b.route(a, c)?;
+    let mut via = None;
+    let mut pts = direct;
+    if b.chance2(f.coastal_p) {
+        // a waypoint on the way: one that lengthens the voyage by at most
+        // half, and 60 nm (none for a short hop along one coast)
+        let limit = 1.5 * sea::route::length_nm(&pts) + 60.0;
+        let mut near = Vec::new();
+        for w in &f.coastal_waypoints {
+            let w = (w[0], w[1]);
+            let mut p = b.waypoint_route(a, w)?;
+            let mut q = b.waypoint_route(c, w)?;
+            q.reverse();
+            p.extend(q.into_iter().skip(1));
+            if sea::route::length_nm(&p) <= limit {
+                near.push((w, p));
+            }
+        }
+        if !near.is_empty() {
+            let (w, p) = near.swap_remove(b.rng2.random_range(0..near.len()));
+            via = Some(w);
+            pts = p;
+        }
+    }
+    let wait = b.chance2(f.offshore_wait_p);
+    let berth = b.ports[c].berth;
+    let mut anchorage = None;
+    if wait {
+        let d = b.range2(f.offshore_wait_nm);
+        let side = b.rng2.random_range(-2.0..=2.0);
+        let hours = b.hours2(f.offshore_wait_hours);
+        let swing = b.rng2.random_range(0.08..0.2);
+        let swing_bearing = b.rng2.random_range(0.0..360.0);
+        if let Some((k, p)) = point_at_distance(&pts, berth, d) {
+            // a mile or two to the side of the fairway, if that is open sea
+            let course = sea::geo::bearing_deg(pts[k - 1].0, pts[k - 1].1, p.0, p.1);
+            let q = destination(p.0, p.1, course + 90.0, side);
+            let x = if !b.mask.is_land(q.0, q.1) && sea::route::clear_line(b.mask, p, q) {
+                q
+            } else {
+                p
+            };
+            let r = b.safe_loop_radius(x, swing, swing_bearing);
+            anchorage = Some((k, p, x, hours, r, swing_bearing));
+        }
+    }
+    let voyage = |b: &mut Builder<'_>, end: i64| {
+        let mut e = Event::voyage(
+            mmsi,
+            t,
+            end,
+            &b.ports[a].clone(),
+            &b.ports[c].clone(),
+            false,
+        );
+        if let Some(w) = via {
+            e.evidence["coastal_waypoint"] = serde_json::json!([w.0, w.1]);
+        }
+        b.event(e);
+    };
+    let Some((k, p, x, hours, r, swing_bearing)) = anchorage else {
+        let leg = Arc::new(Leg::new(pts, speed));
+        let t1 = t + (leg.duration_s() * 1000.0) as i64;
+        plan.push(Item::Sail {
+            t0: t,
+            t1,
+            leg,
+            from: Some(a),
+            to: Some(c),
+        });
+        voyage(b, t1);
+        return Ok((t1, t1));
+    };
+    let mut inbound: Vec<(f64, f64)> = pts[..k].to_vec();
+    inbound.push(p);
+    if x != p {
+        inbound.push(x);
+    }
+    let mut onward = vec![x];
+    if x != p {
+        onward.push(p);
+    }
+    onward.extend_from_slice(&pts[k..]);
+    let leg = Arc::new(Leg::new(inbound, speed));
+    let arr = t + (leg.duration_s() * 1000.0) as i64;
+    plan.push(Item::Sail {
+        t0: t,
+        t1: arr,
+        leg,
+        from: Some(a),
+        to: None,
+    });
+    let weigh = arr + hours.max(H);
+    plan.push(Item::Idle {
+        t0: arr,
+        t1: weigh,
+        center: x,
+        radius_nm: r,
+        bearing_deg: swing_bearing,
+        // swinging with the tide
+        loops: ((hours as f64 / (12.42 * H as f64)).round() as u32).max(1),
+        status: AT_ANCHOR,
+    });
+    let leg = Arc::new(Leg::new(onward, speed));
+    let t1 = weigh + (leg.duration_s() * 1000.0) as i64;
+    plan.push(Item::Sail {
+        t0: weigh,
+        t1,
+        leg,
+        from: None,
+        to: Some(c),
+    });
+    let off_nm = sea::geo::distance_nm(x.0, x.1, berth.0, berth.1);
+    if off_nm > 6.0 {
+        b.event(Event::new(
+            "loitering",
+            mmsi,
+            arr,
+            Some(weigh),
+            Some(x),
+            None,
+            serde_json::json!({"activity": "waiting for a berth", "off_port": b.ports[c].name, "distance_nm": (off_nm * 10.0).round() / 10.0}),
+        ));
+        voyage(b, t1);
+        Ok((t1, t1))
+    } else {
+        // an anchorage in the port's approaches: part of the port visit
+        voyage(b, arr);
+        Ok((arr, t1))
+    }
+}
+
+/// An ordinary ship goes out from port `at` to a sea point, idles there
+/// and comes back to `at` or another port of its fleet, where it stays.
+/// Returns (that port, the end of its stay there), or None if no sea
+/// point was found.
+#[allow(clippy::too_many_arguments)]
+fn open_sea_trip(
+    b: &mut Builder<'_>,
+    f: &crate::scenario::Fleet,
+    ports: &[usize],
+    plan: &mut Vec<Item>,
+    mmsi: u32,
+    at: usize,
+    t: i64,
+    speed: f64,
+) -> Result<Option<(usize, i64)>, SimError> {
+    let home = b.ports[at].berth;
+    // the region: the fleet's ports, grown by a degree
+    let (mut la0, mut la1, mut lo0, mut lo1) = (90.0f64, -90.0f64, 180.0f64, -180.0f64);
+    for &p in ports {
+        let (la, lo) = b.ports[p].berth;
+        la0 = la0.min(la - 1.0);
+        la1 = la1.max(la + 1.0);
+        lo0 = lo0.min(lo - 1.0);
+        lo1 = lo1.max(lo + 1.0);
+    }
+    let mut found = None;
+    for _ in 0..30 {
+        let brg = b.rng2.random_range(0.0..360.0);
+        let d = b.range2(f.open_sea_nm);
+        let p = destination(home.0, home.1, brg, d);
+        if p.0 < la0 || p.0 > la1 || p.1 < lo0 || p.1 > lo1 {
+            continue;
+        }
+        // open sea: no land within about 10 nm
+        if b.mask.nearest_land_nm(p.0, p.1, 10).is_some() {
+            continue;
+        }
+        let Ok(out) = b.point_route(home, p) else {
+            continue;
+        };
+        if sea::route::length_nm(&out) <= 1.5 * d + 20.0 {
+            found = Some((p, out));
+            break;
+        }
+    }
+    let Some((p, out)) = found else {
+        return Ok(None);
+    };
+    let idle = b.hours2(f.open_sea_hours).max(H);
+    let radius = b.rng2.random_range(1.0..3.0);
+    let bearing = b.rng2.random_range(0.0..360.0);
+    let back = if ports.len() < 2 || b.rng2.random_bool(0.5) {
+        at
+    } else {
+        ports[b.rng2.random_range(0..ports.len())]
+    };
+    let stay = b.hours2([12.0, 60.0]);
+    let (back, home_pts) = if back == at {
+        let mut r = out.clone();
+        r.reverse();
+        (at, r)
+    } else {
+        match b.waypoint_route(back, p) {
+            Ok(mut r) => {
+                r.reverse();
+                (back, r)
+            }
+            Err(_) => {
+                let mut r = out.clone();
+                r.reverse();
+                (at, r)
+            }
+        }
+    };
+    let radius = b.safe_loop_radius(p, radius, bearing);
+    let leg = Arc::new(Leg::new(out, speed));
+    let arr = t + (leg.duration_s() * 1000.0) as i64;
+    plan.push(Item::Sail {
+        t0: t,
+        t1: arr,
+        leg,
+        from: Some(at),
+        to: None,
+    });
+    plan.push(Item::Idle {
+        t0: arr,
+        t1: arr + idle,
+        center: p,
+        radius_nm: radius,
+        bearing_deg: bearing,
+        loops: ((idle as f64 / (24.0 * H as f64)).round() as u32).max(1),
+        status: UNDER_WAY,
+    });
+    let leg = Arc::new(Leg::new(home_pts, speed));
+    let t_home = arr + idle + (leg.duration_s() * 1000.0) as i64;
+    plan.push(Item::Sail {
+        t0: arr + idle,
+        t1: t_home,
+        leg,
+        from: None,
+        to: Some(back),
+    });
+    plan.push(Item::Stay {
+        t0: t_home,
+        t1: t_home + stay,
+        pos: b.ports[back].berth,
+        status: MOORED,
+        port: Some(back),
+        drift_kn: 0.0,
+    });
+    let mut e = Event::voyage(
+        mmsi,
+        t,
+        t_home,
+        &b.ports[at].clone(),
+        &b.ports[back].clone(),
+        false,
+    );
+    e.evidence["idle_at_sea"] = serde_json::json!(true);
+    b.event(e);
+    b.event(Event::new(
+        "loitering",
+        mmsi,
+        arr,
+        Some(arr + idle),
+        Some(p),
+        None,
+        serde_json::json!({"activity": "idling at sea"}),
+    ));
+    b.event(Event::port_visit(
+        mmsi,
+        t_home,
+        t_home + stay,
+        &b.ports[back].clone(),
+        false,
+    ));
+    Ok(Some((back, t_home + stay)))
 }

@@ -1,0 +1,350 @@
+//! Confidence as a calibrated probability: the probability that an event
+//! is real given its evidence. Two kinds of model, both logistic:
+//! - for `dark_port_call` and `ais_gap`, a model over named evidence
+//!   features (each event carries its features in `evidence.features`, and
+//!   each feature's contribution in `evidence.contributions`, so a reader
+//!   can see why);
+//! - for every other kind, Platt scaling of the detector's own score
+//!   (`evidence.score`): `p = sigmoid(a * logit(score) + b)`.
+//!
+//! Coefficients are parameters (`[detect.calibration]`); their defaults
+//! were fitted with [`fit_logistic`] (`shiptrace calibrate`) on simulated
+//! worlds whose seeds are named in [`crate::params::Calibration::fitted_on`]
+//! and reported on others (BENCHMARKS.md).
+
+use std::collections::BTreeMap;
+
+/// A logistic model over named features.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct Logistic {
+    pub intercept: f64,
+    pub weights: BTreeMap<String, f64>,
+}
+
+pub fn sigmoid(z: f64) -> f64 {
+    if z >= 0.0 {
+        1.0 / (1.0 + (-z).exp())
+    } else {
+        let e = z.exp();
+        e / (1.0 + e)
+    }
+}
+
+/// `ln(p / (1 - p))`, with p kept inside (1e-4, 1 - 1e-4).
+pub fn logit(p: f64) -> f64 {
+    let p = if p.is_finite() {
+        p.clamp(1e-4, 1.0 - 1e-4)
+    } else {
+        0.5
+    };
+    (p / (1.0 - p)).ln()
+}
+
+impl Logistic {
+    /// The probability, and each feature's contribution to the log-odds.
+    /// Features missing from `x` count as 0; non-finite values as 0.
+    pub fn predict(&self, x: &BTreeMap<String, f64>) -> (f64, BTreeMap<String, f64>) {
+        let mut z = self.intercept;
+        let mut parts = BTreeMap::new();
+        for (k, w) in &self.weights {
+            let v = x.get(k).copied().filter(|v| v.is_finite()).unwrap_or(0.0);
+            z += w * v;
+            parts.insert(k.clone(), w * v);
+        }
+        (sigmoid(z), parts)
+    }
+}
+
+/// Platt scaling of a score in (0, 1): `[a, b]` -> `sigmoid(a * logit(s) + b)`.
+pub fn platt(ab: [f64; 2], score: f64) -> f64 {
+    sigmoid(ab[0] * logit(score) + ab[1])
+}
+
+/// Fits a logistic model by Newton's method with an L2 penalty `l2` on the
+/// weights (not the intercept). Targets are Platt's smoothed ones
+/// (`(N+ + 1) / (N+ + 2)` for true events, `1 / (N- + 2)` for false): a
+/// kind seen true twice in training is not given probability 1, and fits
+/// stay finite when the training events separate perfectly. `names` fixes
+/// the features.
+pub fn fit_logistic(names: &[String], rows: &[(BTreeMap<String, f64>, bool)], l2: f64) -> Logistic {
+    let k = names.len() + 1;
+    let xs: Vec<Vec<f64>> = rows
+        .iter()
+        .map(|(x, _)| {
+            std::iter::once(1.0)
+                .chain(
+                    names
+                        .iter()
+                        .map(|n| x.get(n).copied().filter(|v| v.is_finite()).unwrap_or(0.0)),
+                )
+                .collect()
+        })
+        .collect();
+    let pos = rows.iter().filter(|r| r.1).count() as f64;
+    let neg = rows.len() as f64 - pos;
+    let (hi, lo) = ((pos + 1.0) / (pos + 2.0), 1.0 / (neg + 2.0));
+    let ys: Vec<f64> = rows.iter().map(|r| if r.1 { hi } else { lo }).collect();
+    let mut w = vec![0.0; k];
+    for _ in 0..100 {
+        let mut g = vec![0.0; k];
+        let mut h = vec![vec![0.0; k]; k];
+        for (x, y) in xs.iter().zip(&ys) {
+            let z: f64 = x.iter().zip(&w).map(|(a, b)| a * b).sum();
+            let p = sigmoid(z);
+            let s = (p * (1.0 - p)).max(1e-9);
+            for i in 0..k {
+                g[i] += (p - y) * x[i];
+                for j in 0..k {
+                    h[i][j] += s * x[i] * x[j];
+                }
+            }
+        }
+        for i in 1..k {
+            g[i] += l2 * w[i];
+            h[i][i] += l2;
+        }
+        h[0][0] += 1e-6;
+        let Some(step) = solve(h, g) else { break };
+        let mut big = 0.0f64;
+        for i in 0..k {
+            w[i] -= step[i];
+            big = big.max(step[i].abs());
+        }
+        if big < 1e-8 {
+            break;
+        }
+    }
+    Logistic {
+        intercept: w[0],
+        weights: names.iter().cloned().zip(w[1..].iter().copied()).collect(),
+    }
+}
+
+/// Fits Platt scaling `[a, b]` of scores to outcomes.
+pub fn fit_platt(rows: &[(f64, bool)], l2: f64) -> [f64; 2] {
+    let name = vec!["logit_score".to_string()];
+    let r: Vec<(BTreeMap<String, f64>, bool)> = rows
+        .iter()
+        .map(|(s, y)| (BTreeMap::from([(name[0].clone(), logit(*s))]), *y))
+        .collect();
+    let m = fit_logistic(&name, &r, l2);
+    [m.weights[&name[0]], m.intercept]
+}
+
+/// Gaussian elimination with partial pivoting; None when singular.
+fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Option<Vec<f64>> {
+    let n = b.len();
+    for c in 0..n {
+        let piv = (c..n).max_by(|&i, &j| a[i][c].abs().total_cmp(&a[j][c].abs()))?;
+        if a[piv][c].abs() < 1e-12 {
+            return None;
+        }
+        a.swap(c, piv);
+        b.swap(c, piv);
+        for r in c + 1..n {
+            let f = a[r][c] / a[c][c];
+            for k in c..n {
+                a[r][k] -= f * a[c][k];
+            }
+            b[r] -= f * b[c];
+        }
+    }
+    let mut x = vec![0.0; n];
+    for r in (0..n).rev() {
+        let s: f64 = (r + 1..n).map(|k| a[r][k] * x[k]).sum();
+        x[r] = (b[r] - s) / a[r][r];
+    }
+    Some(x)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fit_recovers_a_known_model() {
+        // y ~ Bernoulli(sigmoid(-1 + 2x)) on a grid, with exact expected
+        // counts: the fit must land near (-1, 2)
+        let names = vec!["x".to_string()];
+        let mut rows = Vec::new();
+        for i in 0..41 {
+            let x = -2.0 + i as f64 * 0.1;
+            let p = sigmoid(-1.0 + 2.0 * x);
+            let pos = (p * 100.0).round() as usize;
+            for k in 0..100 {
+                rows.push((BTreeMap::from([("x".to_string(), x)]), k < pos));
+            }
+        }
+        let m = fit_logistic(&names, &rows, 1e-6);
+        // (smoothed targets move the fit by about 1/N)
+        assert!((m.intercept + 1.0).abs() < 0.05, "{m:?}");
+        assert!((m.weights["x"] - 2.0).abs() < 0.05, "{m:?}");
+    }
+
+    #[test]
+    fn separable_data_stays_finite() {
+        let names = vec!["x".to_string()];
+        let rows: Vec<_> = (0..20)
+            .map(|i| (BTreeMap::from([("x".to_string(), i as f64)]), i >= 10))
+            .collect();
+        let m = fit_logistic(&names, &rows, 1.0);
+        assert!(m.weights["x"].is_finite() && m.weights["x"] > 0.0);
+        let (p, parts) = m.predict(&BTreeMap::from([("x".to_string(), 19.0)]));
+        assert!(p > 0.9 && parts.contains_key("x"));
+    }
+
+    #[test]
+    fn platt_identity_and_fit() {
+        assert!((platt([1.0, 0.0], 0.3) - 0.3).abs() < 1e-9);
+        // scores of 0.5 that are always right should move up
+        let rows: Vec<(f64, bool)> = (0..50).map(|i| (0.5, i != 0)).collect();
+        let ab = fit_platt(&rows, 1.0);
+        assert!(platt(ab, 0.5) > 0.9, "{ab:?}");
+        // two true examples: likely, not certain
+        let ab = fit_platt(&[(0.8, true), (0.8, true)], 1.0);
+        let p = platt(ab, 0.8);
+        assert!(p > 0.6 && p < 0.8, "{p}");
+    }
+}
+
+/// Features of the dark-port-call model (see `crate::dark_call_features`).
+pub const DARK_CALL_FEATURES: &[&str] = &[
+    "cov_start",
+    "cov_end",
+    "toward_port",
+    "from_port",
+    "near_start",
+    "near_end",
+    "unexplained",
+    "draught_changed",
+    "repeats",
+    "dark_in_port",
+    "back_in_port",
+    "log_hours",
+];
+
+/// Features of the AIS-gap model.
+pub const GAP_FEATURES: &[&str] = &[
+    "cov_start",
+    "cov_end",
+    "log_hours",
+    "in_port_start",
+    "in_port_end",
+    "open",
+    "dark_call",
+];
+
+fn model(intercept: f64, w: &[(&str, f64)]) -> Logistic {
+    Logistic {
+        intercept,
+        weights: w.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+    }
+}
+
+/// The default coefficients (see [`crate::params::Calibration`]).
+pub fn defaults() -> crate::params::Calibration {
+    crate::params::Calibration {
+        fitted_on: "not fitted: hand-set starting values".into(),
+        dark_port_call: model(
+            -3.0,
+            &[
+                ("cov_start", -0.6),
+                ("cov_end", -0.6),
+                ("toward_port", 1.0),
+                ("from_port", 1.0),
+                ("near_start", -0.5),
+                ("near_end", -0.5),
+                ("unexplained", 1.0),
+                ("draught_changed", 1.0),
+                ("repeats", 0.8),
+                ("dark_in_port", 0.0),
+                ("back_in_port", 0.0),
+                ("log_hours", 0.0),
+            ],
+        ),
+        ais_gap: model(
+            -3.0,
+            &[
+                ("cov_start", -0.6),
+                ("cov_end", -0.6),
+                ("log_hours", 0.0),
+                ("in_port_start", 0.0),
+                ("in_port_end", 0.0),
+                ("open", 0.0),
+                ("dark_call", 3.0),
+            ],
+        ),
+        platt: Default::default(),
+    }
+}
+
+/// Training rows gathered from worlds with known truth.
+#[derive(Debug, Default)]
+pub struct Rows {
+    pub dark_port_call: Vec<(BTreeMap<String, f64>, bool)>,
+    pub ais_gap: Vec<(BTreeMap<String, f64>, bool)>,
+    /// Per calibration key (the kind, or e.g. `encounter_one_sided`).
+    pub scores: BTreeMap<String, Vec<(f64, bool)>>,
+}
+
+fn features_of(e: &crate::Event) -> BTreeMap<String, f64> {
+    e.evidence
+        .get("features")
+        .and_then(|f| f.as_object())
+        .map(|o| {
+            o.iter()
+                .filter_map(|(k, v)| v.as_f64().map(|x| (k.clone(), x)))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+impl Rows {
+    /// Adds one world: its truth and the detections, labelled true when
+    /// paired one to one with a truth event ([`crate::eval::label`]).
+    pub fn add(
+        &mut self,
+        truth: &[crate::Event],
+        detected: &[crate::Event],
+        m: &crate::eval::Matching,
+    ) {
+        let labels = crate::eval::label(truth, detected, m);
+        for (e, l) in detected.iter().zip(labels) {
+            let y = l.is_some();
+            match e.kind.as_str() {
+                "dark_port_call" => self.dark_port_call.push((features_of(e), y)),
+                "ais_gap" => self.ais_gap.push((features_of(e), y)),
+                _ => {
+                    let score = e
+                        .evidence
+                        .get("score")
+                        .and_then(|s| s.as_f64())
+                        .unwrap_or(e.confidence);
+                    let key = e
+                        .evidence
+                        .get("calibration")
+                        .and_then(|s| s.as_str())
+                        .unwrap_or(&e.kind)
+                        .to_string();
+                    self.scores.entry(key).or_default().push((score, y));
+                }
+            }
+        }
+    }
+
+    /// Fits every model; `l2` is the penalty on the weights.
+    pub fn fit(&self, l2: f64, fitted_on: &str) -> crate::params::Calibration {
+        let names = |f: &[&str]| f.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        crate::params::Calibration {
+            fitted_on: fitted_on.to_string(),
+            dark_port_call: fit_logistic(&names(DARK_CALL_FEATURES), &self.dark_port_call, l2),
+            ais_gap: fit_logistic(&names(GAP_FEATURES), &self.ais_gap, l2),
+            platt: self
+                .scores
+                .iter()
+                .map(|(k, rows)| (k.clone(), fit_platt(rows, l2)))
+                .collect(),
+        }
+    }
+}

@@ -1,0 +1,88 @@
+//! The built-in `rason-shuttle` scenario is the reference world detection
+//! was developed alongside: changes to the simulator (new optional scenario
+//! features) must not change a byte of what it produces. Hashes of its feed
+//! (decompressed) and truth for seed 7 over 20 days, taken before the
+//! `rason-evasive` features were added.
+
+use sim::{Options, Scenario};
+use std::io::Read;
+
+/// FNV-1a, 64 bits.
+fn fnv(bytes: &[u8]) -> u64 {
+    let mut h = 0xcbf2_9ce4_8422_2325u64;
+    for &b in bytes {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+#[test]
+fn rason_shuttle_output_is_unchanged() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scn = Scenario::load("rason-shuttle").unwrap();
+    let summary = sim::run(
+        &scn,
+        &Options {
+            seed: Some(7),
+            days: Some(20.0),
+            ..Options::default()
+        },
+        tmp.path(),
+    )
+    .unwrap();
+    let mut nmea = Vec::new();
+    flate2::read::GzDecoder::new(std::fs::File::open(tmp.path().join("ais.nmea.gz")).unwrap())
+        .read_to_end(&mut nmea)
+        .unwrap();
+    let truth = std::fs::read(tmp.path().join("truth.jsonl")).unwrap();
+    let got = (nmea.len(), fnv(&nmea), truth.len(), fnv(&truth));
+    eprintln!("{got:x?} {} vessels", summary.vessels);
+    assert_eq!(
+        got,
+        (
+            124_313_587,
+            EXPECTED_NMEA_FNV,
+            1_473_488,
+            EXPECTED_TRUTH_FNV
+        ),
+        "rason-shuttle seed 7, 20 days: output changed"
+    );
+}
+
+const EXPECTED_NMEA_FNV: u64 = 0xd730_1365_2c43_5712;
+const EXPECTED_TRUTH_FNV: u64 = 0x7c5b_68c8_e410_2a66;
+
+/// The `load` scenario likewise (300 vessels, 2 hours, its own seed).
+#[test]
+fn load_output_is_unchanged() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scn = Scenario::load("load").unwrap();
+    sim::run(
+        &scn,
+        &Options {
+            days: Some(2.0 / 24.0),
+            vessels: Some(300),
+            ..Options::default()
+        },
+        tmp.path(),
+    )
+    .unwrap();
+    let mut nmea = Vec::new();
+    flate2::read::GzDecoder::new(std::fs::File::open(tmp.path().join("ais.nmea.gz")).unwrap())
+        .read_to_end(&mut nmea)
+        .unwrap();
+    let truth = std::fs::read(tmp.path().join("truth.jsonl")).unwrap();
+    let got = (nmea.len(), fnv(&nmea), truth.len(), fnv(&truth));
+    eprintln!("{got:x?}");
+    assert_eq!(
+        got,
+        (
+            19_109_512,
+            0xa9fc_b4bf_5307_ec79,
+            112_517,
+            0x06ab_a390_b0d6_d73f
+        ),
+        "load, 300 vessels, 2 h: output changed"
+    );
+}
