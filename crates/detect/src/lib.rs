@@ -758,9 +758,12 @@ pub fn phase_two(
     events.extend(pair_events);
     // Voyages between consecutive calls (port visits and dark port calls).
     let mut stops: HashMap<u32, Vec<&Event>> = HashMap::new();
+    // (candidate calls, under 0.5, are not stops: a voyage is only as
+    // real as the calls at its ends)
     for e in events
         .iter()
         .filter(|e| e.kind == "port_visit" || e.kind == "dark_port_call")
+        .filter(|e| e.confidence >= 0.5)
     {
         stops.entry(e.mmsi).or_default().push(e);
     }

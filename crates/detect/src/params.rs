@@ -52,6 +52,12 @@ pub struct Tracks {
     /// Source: GFW segmenter (25 kn, 0.25 h).
     pub segment_speed_kn: f64,
     pub segment_hour_floor: f64,
+    /// A segment without a fix for this long while another segment of the
+    /// MMSI has fixes is closed (later fixes start or join others), hours.
+    /// 48 h: the longest displaced excursion still called a jump
+    /// (`identity.jump_max_hours`), so a spoofed place revisited days later
+    /// is a second excursion, not one stream spanning the days between.
+    pub dormant_hours: f64,
 }
 
 impl Default for Tracks {
@@ -60,6 +66,7 @@ impl Default for Tracks {
             noise_speeds_kn: vec![51.2, 63.0, 102.3],
             segment_speed_kn: 25.0,
             segment_hour_floor: 0.25,
+            dormant_hours: 48.0,
         }
     }
 }
@@ -250,6 +257,9 @@ pub struct Identity {
     /// more often is a second transmitter (shared MMSI). Two transmitters
     /// heard together alternate fix by fix, hundreds of times a month.
     pub jump_max_repeats: usize,
+    /// Jumps of one vessel within this distance of each other are the same
+    /// false place revisited (reported in each jump's evidence), nm.
+    pub same_place_nm: f64,
 }
 
 impl Default for Identity {
@@ -259,6 +269,7 @@ impl Default for Identity {
             jump_max_hours: 48.0,
             min_segment_fixes: 3,
             jump_max_repeats: 4,
+            same_place_nm: 2.0,
         }
     }
 }

@@ -110,23 +110,48 @@ fn hours(ms: i64) -> f64 {
 }
 
 /// Splits fixes into segments of mutually consistent positions.
+/// A segment that has had no fix for `tracks.dormant_hours` while
+/// another one has is closed: after a long silence a fix could be
+/// consistent with any stale segment (a spoofed place days ago, say), and
+/// must not be drawn back into it.
 pub fn segments(fixes: &[Position], p: &Params) -> Vec<Vec<usize>> {
     let mut segs: Vec<Vec<usize>> = Vec::new();
+    let dormant = (p.tracks.dormant_hours * 3_600_000.0) as i64;
+    let mut newest = i64::MIN;
     for (i, f) in fixes.iter().enumerate() {
-        let mut best: Option<(usize, f64)> = None;
+        // consistent open segments: (index, distance, last time)
+        let mut fit: Vec<(usize, f64, i64)> = Vec::new();
         for (k, s) in segs.iter().enumerate() {
             let last = &fixes[*s.last().expect("segments are never empty")];
+            if newest.saturating_sub(last.time_ms) > dormant {
+                continue;
+            }
             let dt = hours(f.time_ms - last.time_ms);
             let allowed = dt.hypot(p.tracks.segment_hour_floor) * p.tracks.segment_speed_kn;
             let d = distance_nm(last.lat, last.lon, f.lat, f.lon);
-            if d <= allowed && best.is_none_or(|b| d < b.1) {
-                best = Some((k, d));
+            if d <= allowed {
+                fit.push((k, d, last.time_ms));
+            }
+        }
+        // The closest, with continuity: a segment silent for longer than
+        // the most recent consistent one pays the distance it could have
+        // sailed meanwhile (beyond the hour floor). After a long silence a
+        // fix is consistent with every stale segment; it continues the
+        // track that was heard last, unless another is much closer.
+        let recent = fit.iter().map(|x| x.2).max().unwrap_or(i64::MIN);
+        let mut best: Option<(usize, f64)> = None;
+        for &(k, d, t) in &fit {
+            let stale = (hours(recent - t) - p.tracks.segment_hour_floor).max(0.0);
+            let score = d + stale * p.tracks.segment_speed_kn;
+            if best.is_none_or(|b| score < b.1) {
+                best = Some((k, score));
             }
         }
         match best {
             Some((k, _)) => segs[k].push(i),
             None => segs.push(vec![i]),
         }
+        newest = newest.max(f.time_ms);
     }
     segs
 }
@@ -222,10 +247,9 @@ pub fn detect_vessel(
                     e.confidence = (0.5 + off / 200.0).min(0.95);
                     e.evidence = serde_json::json!({
                         "rule": "positions displaced from the vessel's own track while that track is silent, then back",
-                        "offset_nm": off, "fixes": r.1 - r.0 + 1, "hours": hours(b - a),
+                        "offset_nm": off, "fixes": r.1 - r.0 + 1, "hours": hours(b - a), "runs_of_this_stream": runs.len(),
                         "implied_speed_kn": off / hours((f0.time_ms - before.time_ms).max(60_000)),
-                        "times_at_this_false_place": runs.len(),
-                        "parameters": {"jump_max_hours": p.identity.jump_max_hours, "jump_max_repeats": p.identity.jump_max_repeats, "segment_speed_kn": p.tracks.segment_speed_kn}
+                                                "parameters": {"jump_max_hours": p.identity.jump_max_hours, "jump_max_repeats": p.identity.jump_max_repeats, "segment_speed_kn": p.tracks.segment_speed_kn}
                     });
                     out.events.push(e);
                 }
@@ -262,6 +286,23 @@ pub fn detect_vessel(
                 "parameters": {"shared_overlap_hours": p.identity.shared_overlap_hours, "segment_speed_kn": p.tracks.segment_speed_kn}
             });
             out.events.push(e);
+        }
+    }
+    // Spoofing that returns to the same false place: each jump counts the
+    // jumps of this vessel within `identity.same_place_nm` of it.
+    let places: Vec<(f64, f64)> = out
+        .events
+        .iter()
+        .filter(|e| e.kind == "position_jump")
+        .filter_map(|e| e.lat.zip(e.lon))
+        .collect();
+    for e in out.events.iter_mut().filter(|e| e.kind == "position_jump") {
+        if let Some((lat, lon)) = e.lat.zip(e.lon) {
+            let n = places
+                .iter()
+                .filter(|q| distance_nm(lat, lon, q.0, q.1) <= p.identity.same_place_nm)
+                .count();
+            e.evidence["times_at_this_false_place"] = serde_json::json!(n);
         }
     }
     // The vessel's own track: all kept segments, merged in time order.
