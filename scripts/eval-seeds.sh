@@ -2,7 +2,8 @@
 # Scores detection against the simulator's truth on worlds of the built-in
 # scenario families: simulate, ingest, detect, eval per world, then one
 # pooled evaluation over all of them (one-to-one matching, reliability
-# tables, Brier scores; see `shiptrace eval --help`).
+# tables, Brier scores; truth events the data could not show reported
+# apart; see `shiptrace eval --help`).
 #
 # Usage: scripts/eval-seeds.sh [--days D] [--config FILE] [--json] FAMILY:SEED...
 #   FAMILY: rason-shuttle | rason-evasive (or a scenario TOML path)
@@ -32,6 +33,7 @@ done
 cargo build --release --locked -q -p shiptrace
 bin=./target/release/shiptrace
 pairs=()
+stores=()
 for w in "${worlds[@]}"; do
   fam=${w%%:*}
   seed=${w##*:}
@@ -44,9 +46,10 @@ for w in "${worlds[@]}"; do
   $bin detect --store "$d/store" "${config[@]}" --out "$d/events.jsonl" 2>/dev/null
   if [ ${#json[@]} -eq 0 ]; then
     echo "== $fam seed $seed"
-    $bin eval --truth "$d/sim/truth.jsonl" --events "$d/events.jsonl" | sed -n '/^kind/,/^(match/p'
+    $bin eval --truth "$d/sim/truth.jsonl" --events "$d/events.jsonl" --store "$d/store" | sed -n '/^kind/,/^(match/p'
   fi
   pairs+=(--world "$d/sim/truth.jsonl" "$d/events.jsonl")
+  stores+=(--world-store "$d/store")
 done
 [ ${#json[@]} -gt 0 ] || echo "== pooled over ${worlds[*]}"
-$bin eval "${pairs[@]}" "${json[@]}"
+$bin eval "${pairs[@]}" "${stores[@]}" "${json[@]}"

@@ -121,10 +121,25 @@ pub struct EvalArgs {
     /// `shiptrace watch` (the events the alerts carry).
     #[arg(long, requires = "truth")]
     pub events: Option<PathBuf>,
+    /// The store the events were detected from: truth events the data
+    /// could not show (no fixes around them) are then reported apart.
+    #[arg(long, requires = "truth")]
+    pub store: Option<PathBuf>,
     /// A world: its truth and its events; repeat to score several worlds
     /// together (each world's events are paired with its own truth).
     #[arg(long, num_args = 2, value_names = ["TRUTH", "EVENTS"])]
     pub world: Vec<PathBuf>,
+    /// The store of each --world, in the same order (all or none).
+    #[arg(long)]
+    pub world_store: Vec<PathBuf>,
+    /// With a store: fixes of the vessel inside a truth event's window that
+    /// make it observable (silences: heard within `--edge-hours` before and
+    /// after instead).
+    #[arg(long, default_value_t = 3)]
+    pub min_fixes: usize,
+    /// With a store: how near a silence's edges the vessel must be heard, hours.
+    #[arg(long, default_value_t = 48.0)]
+    pub edge_hours: f64,
     /// Score only these kinds (comma-separated), e.g. dark_port_call.
     #[arg(long, value_delimiter = ',')]
     pub kinds: Vec<String>,
@@ -151,29 +166,89 @@ pub fn eval(a: &EvalArgs) -> Result<()> {
         }
         Ok(v)
     };
-    let mut files: Vec<(&PathBuf, &PathBuf)> = a.world.chunks(2).map(|w| (&w[0], &w[1])).collect();
+    let n = a.world.len() / 2;
+    if !a.world_store.is_empty() && a.world_store.len() != n {
+        anyhow::bail!(
+            "{} --world-store for {n} --world: give a store for every world or none",
+            a.world_store.len()
+        );
+    }
+    let mut files: Vec<(&PathBuf, &PathBuf, Option<&PathBuf>)> = a
+        .world
+        .chunks(2)
+        .enumerate()
+        .map(|(k, w)| (&w[0], &w[1], a.world_store.get(k)))
+        .collect();
     if let (Some(t), Some(e)) = (&a.truth, &a.events) {
-        files.insert(0, (t, e));
+        files.insert(0, (t, e, a.store.as_ref()));
     }
     if files.is_empty() {
         anyhow::bail!("nothing to score: give --truth and --events, or --world TRUTH EVENTS");
     }
     let mut worlds = Vec::new();
-    for (t, e) in files {
-        worlds.push((read(t)?, read(e)?));
+    for (t, e, st) in files {
+        let truth = read(t)?;
+        let seen = match st {
+            Some(st) => {
+                let heard = heard_times(st)?;
+                Some(
+                    truth
+                        .iter()
+                        .map(|e| detect::eval::observable(e, &heard, a.min_fixes, a.edge_hours))
+                        .collect(),
+                )
+            }
+            None => None,
+        };
+        worlds.push((truth, read(e)?, seen));
     }
     let m = detect::eval::Matching {
         tolerance_hours: a.tolerance_hours,
         min_confidence: a.min_confidence,
         ..Default::default()
     };
-    let e = detect::eval::evaluation_worlds(&worlds, &m);
+    let e = detect::eval::evaluation_observed(&worlds, &m);
     if a.json {
         println!("{}", serde_json::to_string_pretty(&e)?);
     } else {
         print!("{}", eval_text(&e, &m));
     }
     Ok(())
+}
+
+/// Receive times of every fix per MMSI, sorted (two columns read).
+fn heard_times(path: &std::path::Path) -> Result<detect::eval::HeardTimes> {
+    use store::arrow::Array;
+    let st = store::Store::open(path)
+        .with_context(|| format!("cannot open store {}", path.display()))?;
+    let f = store::Filter {
+        columns: Some(vec!["mmsi", "time"]),
+        ..store::Filter::default()
+    };
+    let mut out = detect::eval::HeardTimes::new();
+    for b in st.scan_positions(&f) {
+        let (p, b) = b.map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        let m = b.column_by_name("mmsi").and_then(|c| {
+            c.as_any()
+                .downcast_ref::<store::arrow::UInt32Array>()
+                .cloned()
+        });
+        let t = b.column_by_name("time").and_then(|c| {
+            c.as_any()
+                .downcast_ref::<store::arrow::TimestampMillisecondArray>()
+                .cloned()
+        });
+        let (Some(m), Some(t)) = (m, t) else {
+            anyhow::bail!("{}: positions without mmsi/time columns", p.display());
+        };
+        for (m, t) in m.values().iter().zip(t.values().iter()) {
+            out.entry(*m).or_default().push(*t);
+        }
+    }
+    for v in out.values_mut() {
+        v.sort_unstable();
+    }
+    Ok(out)
 }
 
 /// Recall, precision, Brier score and candidates per kind, then the
@@ -199,7 +274,7 @@ pub fn eval_text(e: &detect::eval::Evaluation, m: &detect::eval::Matching) -> St
     };
     let _ = writeln!(
         out,
-        "{:<16} {:>7} {:>9} {:>7} {:>8} {:>7} {:>9} {:>7} {:>12}",
+        "{:<16} {:>7} {:>9} {:>7} {:>8} {:>7} {:>9} {:>7} {:>12} {:>15}",
         "kind",
         "truth",
         "detected",
@@ -208,12 +283,13 @@ pub fn eval_text(e: &detect::eval::Evaluation, m: &detect::eval::Matching) -> St
         "recall",
         "precision",
         "brier",
-        "candidates"
+        "candidates",
+        "observable"
     );
     for s in &e.kinds {
         let _ = writeln!(
             out,
-            "{:<16} {:>7} {:>9} {:>7} {:>8} {:>7} {:>9} {:>7} {:>12}",
+            "{:<16} {:>7} {:>9} {:>7} {:>8} {:>7} {:>9} {:>7} {:>12} {:>15}",
             s.kind,
             s.truth,
             s.detected,
@@ -222,14 +298,19 @@ pub fn eval_text(e: &detect::eval::Evaluation, m: &detect::eval::Matching) -> St
             f(s.recall),
             f(s.precision),
             f(s.brier),
-            format!("{}/{}", s.candidates, s.candidates_true)
+            format!("{}/{}", s.candidates, s.candidates_true),
+            if s.truth_observable == s.truth {
+                "all".to_string()
+            } else {
+                format!("{} R {}", s.truth_observable, f(s.recall_observable))
+            }
         );
     }
     let _ = writeln!(
         out,
         "(match: one to one, same kind and vessel, times within {} h, same port for port visits and dark port calls; \
          detections with confidence >= {} scored, lower ones paired too but shown apart as candidates (n/true); \
-         brier over all detections of the kind)",
+         brier over all detections of the kind; observable: with a store, the truth events the data could show and the recall over them)",
         m.tolerance_hours, m.min_confidence
     );
     let _ = writeln!(out);

@@ -66,6 +66,57 @@ pub struct KindScore {
     pub candidates: usize,
     /// Candidates paired with a truth event.
     pub candidates_true: usize,
+    /// Truth events the data could show ([`observable`]); equals `truth`
+    /// when no fixes were given.
+    pub truth_observable: usize,
+    /// Of them, paired with a scored detection.
+    pub found_observable: usize,
+    /// found_observable / truth_observable.
+    pub recall_observable: f64,
+}
+
+/// Fixes heard per MMSI (sorted receive times), for [`observable`].
+pub type HeardTimes = std::collections::HashMap<u32, Vec<i64>>;
+
+/// Whether the data could show a truth event at all. Silences (dark port
+/// calls, AIS gaps) need the vessel heard within `window` hours before
+/// they began and after they ended (a silence running past the end of the
+/// data, or begun before the vessel was ever heard, has no edges to find),
+/// and so do instants (an identity change);
+/// everything else needs at least `min_fixes` fixes of the vessel (or its
+/// partner) inside the event's time window. No detector working from AIS
+/// can find the rest; they are reported apart, not hidden.
+pub fn observable(e: &Event, heard: &HeardTimes, min_fixes: usize, window_hours: f64) -> bool {
+    let w = (window_hours * 3_600_000.0) as i64;
+    let count = |m: u32, a: i64, b: i64| {
+        heard.get(&m).map_or(0, |v| {
+            v.partition_point(|&t| t <= b) - v.partition_point(|&t| t < a)
+        })
+    };
+    let (a, b) = (e.start_ms(), e.end_ms());
+    let ms: Vec<u32> = std::iter::once(e.mmsi).chain(e.other_mmsi).collect();
+    if matches!(e.kind.as_str(), "dark_port_call" | "ais_gap") || b <= a {
+        // (an instant, e.g. a change of identity: heard on both sides)
+        // a dark call's window is the stay in port; its silence is wider
+        let (a, b) = match (
+            e.evidence
+                .get("dark_from")
+                .and_then(|x| x.as_str())
+                .and_then(crate::event::parse_time),
+            e.evidence
+                .get("dark_to")
+                .and_then(|x| x.as_str())
+                .and_then(crate::event::parse_time),
+        ) {
+            (Some(x), Some(y)) => (x.min(a), y.max(b)),
+            _ => (a, b),
+        };
+        let before = ms.iter().any(|&m| count(m, a - w, a) > 0);
+        let after = ms.iter().any(|&m| count(m, b, b + w) > 0);
+        before && after
+    } else {
+        ms.iter().map(|&m| count(m, a, b)).sum::<usize>() >= min_fixes
+    }
 }
 
 /// Everything [`evaluation`] measures.
@@ -365,29 +416,48 @@ fn ratio(a: usize, b: usize) -> f64 {
 /// Pairs the detections ([`label`]) and scores them: per kind and pooled.
 pub fn evaluation(truth: &[Event], detected: &[Event], m: &Matching) -> Evaluation {
     let labels = label(truth, detected, m);
-    score(truth, detected, &labels, m)
+    score(truth, detected, &labels, &vec![true; truth.len()], m)
 }
 
 /// [`evaluation`] over several worlds at once: each world's detections
 /// are paired with its own truth only (MMSIs repeat across simulated
 /// worlds), then everything is scored together.
 pub fn evaluation_worlds(worlds: &[(Vec<Event>, Vec<Event>)], m: &Matching) -> Evaluation {
+    let w: Vec<(Vec<Event>, Vec<Event>, Option<Vec<bool>>)> = worlds
+        .iter()
+        .map(|(t, d)| (t.clone(), d.clone(), None))
+        .collect();
+    evaluation_observed(&w, m)
+}
+
+/// [`evaluation_worlds`] with, per world, which truth events the data could
+/// show ([`observable`]; None: all of them).
+pub fn evaluation_observed(
+    worlds: &[(Vec<Event>, Vec<Event>, Option<Vec<bool>>)],
+    m: &Matching,
+) -> Evaluation {
     let mut truth = Vec::new();
     let mut detected = Vec::new();
     let mut labels = Vec::new();
-    for (t, d) in worlds {
+    let mut seen = Vec::new();
+    for (t, d, o) in worlds {
         let off = truth.len();
         labels.extend(label(t, d, m).into_iter().map(|l| l.map(|i| i + off)));
         truth.extend(t.iter().cloned());
         detected.extend(d.iter().cloned());
+        match o {
+            Some(o) => seen.extend(o.iter().copied()),
+            None => seen.extend(std::iter::repeat_n(true, t.len())),
+        }
     }
-    score(&truth, &detected, &labels, m)
+    score(&truth, &detected, &labels, &seen, m)
 }
 
 fn score(
     truth: &[Event],
     detected: &[Event],
     labels: &[Option<usize>],
+    seen: &[bool],
     m: &Matching,
 ) -> Evaluation {
     let mut kinds: BTreeMap<&str, (Vec<usize>, Vec<usize>)> = BTreeMap::new();
@@ -419,6 +489,13 @@ fn score(
             .iter()
             .filter(|&&i| !scored(i) && labels[i].is_some())
             .count();
+        let truth_observable = t.iter().filter(|&&i| seen[i]).count();
+        let found_observable = d
+            .iter()
+            .filter(|&&i| scored(i))
+            .filter_map(|&i| labels[i])
+            .filter(|&ti| seen[ti])
+            .count();
         out.push(KindScore {
             kind: kind.to_string(),
             truth: t.len(),
@@ -432,6 +509,9 @@ fn score(
             bins: bins_of(&items),
             candidates,
             candidates_true,
+            truth_observable,
+            found_observable,
+            recall_observable: ratio(found_observable, truth_observable),
         });
     }
     Evaluation {

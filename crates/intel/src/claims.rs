@@ -243,7 +243,7 @@ pub fn watched_calls(events: &[Event], watched_names: &[String]) -> Vec<i64> {
     events
         .iter()
         .filter(|e| {
-            e.kind == "dark_port_call"
+            (e.kind == "dark_port_call" && e.confidence >= 0.5)
                 || (e.kind == "port_visit"
                     && e.port.as_ref().is_some_and(|p| {
                         watched_names.iter().any(|w| {

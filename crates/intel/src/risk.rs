@@ -119,7 +119,11 @@ pub fn score(
         };
         let of = |k: &'static str| evs.iter().filter(move |e| e.kind == k && e.mmsi == mmsi);
         // dark port calls
-        let calls: Vec<&&Event> = of("dark_port_call").collect();
+        // likely calls only: a candidate (probability under 0.5) is a
+        // feasible silence, not an accusation
+        let calls: Vec<&&Event> = of("dark_port_call")
+            .filter(|e| e.confidence >= 0.5)
+            .collect();
         let pts: f64 = calls.iter().map(|e| e.confidence * p.dark_port_call).sum();
         let ports: std::collections::BTreeSet<String> = calls
             .iter()
@@ -127,7 +131,7 @@ pub fn score(
             .collect();
         add(
             format!(
-                "{} dark port call(s) at watched ports ({}), {} points each times confidence, capped at {}",
+                "{} likely dark port call(s) at watched ports ({}), {} points each times its probability, capped at {}",
                 calls.len(),
                 ports.into_iter().collect::<Vec<_>>().join(", "),
                 p.dark_port_call,

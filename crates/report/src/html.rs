@@ -77,7 +77,12 @@ pub fn why(e: &Event) -> String {
     match e.kind.as_str() {
         "dark_port_call" => {
             let mut s = format!(
-                "silent {:.0} h, {:.0} h that sailing straight cannot explain",
+                "{}silent {:.0} h, {:.0} h that sailing straight cannot explain",
+                if e.confidence < 0.5 {
+                    "candidate only (feasible, evidence weak): "
+                } else {
+                    ""
+                },
                 ev.pointer("/gap/hours")
                     .and_then(|v| v.as_f64())
                     .unwrap_or(0.0),

@@ -412,7 +412,10 @@ pub fn render(
         .map(|e| ((e.mmsi, e.start.as_str()), *e))
         .collect();
     let mut dark = String::new();
-    for e in mine.iter().filter(|e| e.kind == "dark_port_call") {
+    for e in mine
+        .iter()
+        .filter(|e| e.kind == "dark_port_call" && e.confidence >= 0.5)
+    {
         if let Some(pts) = dark_path(e, &gaps) {
             let q: Vec<(f64, f64)> = pts.iter().map(|&(x, y)| pr.xy(x, y)).collect();
             let _ = write!(

@@ -32,7 +32,7 @@ pub use ingest::{ingest, open_input, IngestOptions, Progress, SourceOutcome};
 
 /// Arrow types the readers hand out, for crates that do not depend on arrow.
 pub mod arrow {
-    pub use arrow_array::{Array, RecordBatch, UInt32Array};
+    pub use arrow_array::{Array, RecordBatch, TimestampMillisecondArray, UInt32Array};
 }
 pub use manifest::SourceEntry;
 pub use reader::{Filter, Store};
