@@ -3,18 +3,10 @@
 
 use detect::eval::{evaluate, read_events, Matching};
 
-#[test]
-fn port_visits_and_dark_port_calls_meet_the_targets_on_a_short_run() {
+/// Simulates a world into a temporary directory and ingests it.
+fn world(scn: &sim::Scenario, opts: &sim::Options) -> (tempfile::TempDir, store::Store) {
     let tmp = tempfile::tempdir().unwrap();
-    let mut scn = sim::Scenario::load("rason-shuttle").unwrap();
-    scn.days = 50.0;
-    scn.rendezvous = None;
-    let opts = sim::Options {
-        seed: Some(4242),
-        vessels: Some(20),
-        ..sim::Options::default()
-    };
-    sim::run(&scn, &opts, &tmp.path().join("sim")).unwrap();
+    sim::run(scn, opts, &tmp.path().join("sim")).unwrap();
     let st = tmp.path().join("store");
     store::ingest(
         &st,
@@ -24,6 +16,20 @@ fn port_visits_and_dark_port_calls_meet_the_targets_on_a_short_run() {
     )
     .unwrap();
     let store = store::Store::open(&st).unwrap();
+    (tmp, store)
+}
+
+#[test]
+fn port_visits_and_dark_port_calls_meet_the_targets_on_a_short_run() {
+    let mut scn = sim::Scenario::load("rason-shuttle").unwrap();
+    scn.days = 50.0;
+    scn.rendezvous = None;
+    let opts = sim::Options {
+        seed: Some(4242),
+        vessels: Some(20),
+        ..sim::Options::default()
+    };
+    let (tmp, store) = world(&scn, &opts);
     let (events, summary) = detect::detect_store(&store, &detect::Params::default()).unwrap();
     // The same detection over the same records held in memory (the entry
     // for Python and Spark) gives the same events.
@@ -80,23 +86,13 @@ fn port_visits_and_dark_port_calls_meet_the_targets_on_a_short_run() {
 /// candidates (under 0.5), the confidences must mean what they say.
 #[test]
 fn on_a_poorly_covered_world_coverage_silences_stay_candidates() {
-    let tmp = tempfile::tempdir().unwrap();
     let scn = sim::Scenario::load("rason-evasive").unwrap();
     let opts = sim::Options {
         seed: Some(11),
         days: Some(30.0),
         ..sim::Options::default()
     };
-    sim::run(&scn, &opts, &tmp.path().join("sim")).unwrap();
-    let st = tmp.path().join("store");
-    store::ingest(
-        &st,
-        &[tmp.path().join("sim/ais.nmea.gz")],
-        &store::IngestOptions::default(),
-        &mut |_| {},
-    )
-    .unwrap();
-    let store = store::Store::open(&st).unwrap();
+    let (tmp, store) = world(&scn, &opts);
     let (events, _) = detect::detect_store(&store, &detect::Params::default()).unwrap();
     let truth =
         read_events(&std::fs::read_to_string(tmp.path().join("sim/truth.jsonl")).unwrap()).unwrap();
