@@ -62,6 +62,19 @@ pub struct Coverage {
     ends: HashMap<(i32, i32), Vec<Silence>>,
 }
 
+/// The coverage window in ms, kept inside [0, `MAX_WINDOW_DAYS`] (a
+/// configuration that bypassed [`Params::check`] cannot make a query loop
+/// for ever or overflow).
+pub fn window_ms(p: &Params) -> i64 {
+    let d = p.coverage.window_days;
+    let d = if d.is_finite() {
+        d.clamp(0.0, crate::params::MAX_WINDOW_DAYS)
+    } else {
+        0.0
+    };
+    (d * 86_400_000.0) as i64
+}
+
 /// Cell of a position.
 pub fn cell_of(lat: f64, lon: f64, cell_deg: f64) -> (i32, i32) {
     (
@@ -169,10 +182,10 @@ impl Coverage {
         p: &Params,
     ) -> Usualness {
         let (cy, cx) = cell_of(lat, lon, self.cell_deg);
-        let w = (p.coverage.window_days.max(0.0) * 86_400_000.0) as i64;
+        let w = window_ms(p);
         let (d0, d1) = (
-            (t - w).div_euclid(86_400_000),
-            (t + w).div_euclid(86_400_000),
+            t.saturating_sub(w).div_euclid(86_400_000),
+            t.saturating_add(w).div_euclid(86_400_000),
         );
         let mut visits = 0u64;
         let mut lens: Vec<f64> = Vec::new();

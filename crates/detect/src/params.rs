@@ -337,6 +337,53 @@ impl Params {
             detect: Params,
         }
         let f: File = toml::from_str(text).map_err(|e| e.to_string())?;
+        f.detect.check()?;
         Ok(f.detect)
     }
+
+    /// Rejects values of the coverage, track and calibration parameters
+    /// that no computation can use (NaN, infinite, negative, a coverage
+    /// window over a year), naming the key.
+    pub fn check(&self) -> Result<(), String> {
+        let bad = |k: &str, v: f64| Err(format!("detect.{k} = {v}: not a usable value"));
+        let w = self.coverage.window_days;
+        if !(w.is_finite() && (0.0..=MAX_WINDOW_DAYS).contains(&w)) {
+            return Err(format!(
+                "detect.coverage.window_days = {w}: must be between 0 and {MAX_WINDOW_DAYS} days"
+            ));
+        }
+        for (k, v) in [
+            ("tracks.dormant_hours", self.tracks.dormant_hours),
+            ("dark_port_call.repeat_nm", self.dark_port_call.repeat_nm),
+            ("identity.same_place_nm", self.identity.same_place_nm),
+        ] {
+            if !(v.is_finite() && v >= 0.0) {
+                return bad(k, v);
+            }
+        }
+        let c = &self.calibration;
+        for (name, m) in [
+            ("dark_port_call", &c.dark_port_call),
+            ("ais_gap", &c.ais_gap),
+        ] {
+            for (k, v) in std::iter::once(("intercept", &m.intercept))
+                .chain(m.weights.iter().map(|(k, v)| (k.as_str(), v)))
+            {
+                if !v.is_finite() {
+                    return bad(&format!("calibration.{name}.{k}"), *v);
+                }
+            }
+        }
+        for (k, ab) in &c.platt {
+            for v in ab {
+                if !v.is_finite() {
+                    return bad(&format!("calibration.platt.{k}"), *v);
+                }
+            }
+        }
+        Ok(())
+    }
 }
+
+/// The longest coverage window accepted, days.
+pub const MAX_WINDOW_DAYS: f64 = 366.0;

@@ -511,3 +511,47 @@ fn a_spoof_repeated_at_the_same_false_place_is_two_jumps_not_a_shared_mmsi() {
         .iter()
         .all(|e| e.evidence["hours"].as_f64().unwrap() < 2.0));
 }
+
+#[test]
+fn unusable_coverage_and_calibration_values_are_errors_naming_the_key() {
+    for (text, key) in [
+        (
+            "[detect.coverage]\nwindow_days = nan\n",
+            "coverage.window_days",
+        ),
+        (
+            "[detect.coverage]\nwindow_days = 1e300\n",
+            "coverage.window_days",
+        ),
+        (
+            "[detect.coverage]\nwindow_days = -1.0\n",
+            "coverage.window_days",
+        ),
+        (
+            "[detect.tracks]\ndormant_hours = inf\n",
+            "tracks.dormant_hours",
+        ),
+        (
+            "[detect.calibration.dark_port_call]\nintercept = nan\n",
+            "calibration.dark_port_call.intercept",
+        ),
+        (
+            "[detect.calibration.ais_gap.weights]\ncov_start = -inf\n",
+            "calibration.ais_gap.cov_start",
+        ),
+        (
+            "[detect.calibration.platt]\nport_visit = [nan, 1.0]\n",
+            "calibration.platt.port_visit",
+        ),
+    ] {
+        let e = Params::from_toml(text).expect_err(text);
+        assert!(e.contains(key), "{text}: {e}");
+    }
+    // set in code past the check, a huge window is clamped: the query ends
+    let mut p = Params::default();
+    p.coverage.window_days = f64::MAX;
+    let c = detect::coverage::Coverage::new(&p);
+    let u = c.usualness(42.0, 131.0, T0, 40.0, &[1], true, &p);
+    assert_eq!(u.visits, 0);
+    assert!(u.share.is_finite());
+}

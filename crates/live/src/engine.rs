@@ -176,7 +176,7 @@ impl Engine {
         c: Arc<Counters>,
     ) -> Engine {
         let watched = gaz.watched(&p);
-        let p_cov = p.clone();
+        let cov = detect::coverage::Coverage::new(&p);
         let watched_pos = watched
             .iter()
             .map(|&i| {
@@ -213,7 +213,7 @@ impl Engine {
             persist,
             last_scan: std::time::Instant::now(),
             last_scan_feed: i64::MIN / 2,
-            cov: detect::coverage::Coverage::new(&p_cov),
+            cov,
             cov_pruned_day: i64::MIN,
         }
     }
@@ -595,7 +595,8 @@ impl Engine {
         }
         self.last_scan = std::time::Instant::now();
         self.last_scan_feed = now;
-        let keep_from = (now - (self.p.coverage.window_days.max(0.0) * 24.0 * H) as i64)
+        let keep_from = now
+            .saturating_sub(detect::coverage::window_ms(&self.p))
             .div_euclid(86_400_000)
             - 1;
         if keep_from > self.cov_pruned_day {
