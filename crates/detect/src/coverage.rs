@@ -171,6 +171,7 @@ impl Coverage {
     /// How usual a silence of `hours` that began (`start = true`) or ended
     /// at (lat, lon, t) is for other vessels than `own` (the MMSIs of one
     /// ship: several when it changed MMSI).
+    #[allow(clippy::too_many_arguments)]
     pub fn usualness(
         &self,
         lat: f64,

@@ -423,19 +423,20 @@ pub fn evaluation(truth: &[Event], detected: &[Event], m: &Matching) -> Evaluati
 /// are paired with its own truth only (MMSIs repeat across simulated
 /// worlds), then everything is scored together.
 pub fn evaluation_worlds(worlds: &[(Vec<Event>, Vec<Event>)], m: &Matching) -> Evaluation {
-    let w: Vec<(Vec<Event>, Vec<Event>, Option<Vec<bool>>)> = worlds
+    let w: Vec<World> = worlds
         .iter()
         .map(|(t, d)| (t.clone(), d.clone(), None))
         .collect();
     evaluation_observed(&w, m)
 }
 
+/// One world to score: its truth, its detections, and which truth events
+/// the data could show ([`observable`]; None: all of them).
+pub type World = (Vec<Event>, Vec<Event>, Option<Vec<bool>>);
+
 /// [`evaluation_worlds`] with, per world, which truth events the data could
 /// show ([`observable`]; None: all of them).
-pub fn evaluation_observed(
-    worlds: &[(Vec<Event>, Vec<Event>, Option<Vec<bool>>)],
-    m: &Matching,
-) -> Evaluation {
+pub fn evaluation_observed(worlds: &[World], m: &Matching) -> Evaluation {
     let mut truth = Vec::new();
     let mut detected = Vec::new();
     let mut labels = Vec::new();

@@ -293,17 +293,29 @@ impl<'a> Builder<'a> {
         speed: f64,
     ) -> Result<i64, SimError> {
         let pts = self.route(a, b)?;
-        let leg = Arc::new(Leg::new(pts, speed));
-        let t1 = t + (leg.duration_s() * 1000.0) as i64;
-        plan.push(Item::Sail {
-            t0: t,
-            t1,
-            leg,
-            from: Some(a),
-            to: Some(b),
-        });
-        Ok(t1)
+        Ok(push_sail(plan, t, pts, speed, Some(a), Some(b)))
     }
+}
+
+/// Appends a leg over `pts` starting at `t0`; returns its arrival time.
+fn push_sail(
+    plan: &mut Vec<Item>,
+    t0: i64,
+    pts: Vec<(f64, f64)>,
+    speed: f64,
+    from: Option<usize>,
+    to: Option<usize>,
+) -> i64 {
+    let leg = Arc::new(Leg::new(pts, speed));
+    let t1 = t0 + (leg.duration_s() * 1000.0) as i64;
+    plan.push(Item::Sail {
+        t0,
+        t1,
+        leg,
+        from,
+        to,
+    });
+    t1
 }
 
 pub fn build(
@@ -950,15 +962,7 @@ fn build_shuttle(
             });
             let mut back = out;
             back.reverse();
-            let leg = Arc::new(Leg::new(back, speed));
-            let home = sts_end + (leg.duration_s() * 1000.0) as i64;
-            plan.push(Item::Sail {
-                t0: sts_end,
-                t1: home,
-                leg,
-                from: None,
-                to: Some(dest),
-            });
+            let home = push_sail(&mut plan, sts_end, back, speed, None, Some(dest));
             let m = identities
                 .iter()
                 .rev()
@@ -1584,15 +1588,7 @@ fn approach(
         b.event(e);
     };
     let Some((k, p, x, hours, r, swing_bearing)) = anchorage else {
-        let leg = Arc::new(Leg::new(pts, speed));
-        let t1 = t + (leg.duration_s() * 1000.0) as i64;
-        plan.push(Item::Sail {
-            t0: t,
-            t1,
-            leg,
-            from: Some(a),
-            to: Some(c),
-        });
+        let t1 = push_sail(plan, t, pts, speed, Some(a), Some(c));
         voyage(b, t1);
         return Ok((t1, t1));
     };
@@ -1606,15 +1602,7 @@ fn approach(
         onward.push(p);
     }
     onward.extend_from_slice(&pts[k..]);
-    let leg = Arc::new(Leg::new(inbound, speed));
-    let arr = t + (leg.duration_s() * 1000.0) as i64;
-    plan.push(Item::Sail {
-        t0: t,
-        t1: arr,
-        leg,
-        from: Some(a),
-        to: None,
-    });
+    let arr = push_sail(plan, t, inbound, speed, Some(a), None);
     let weigh = arr + hours.max(H);
     plan.push(Item::Idle {
         t0: arr,
@@ -1626,15 +1614,7 @@ fn approach(
         loops: ((hours as f64 / (12.42 * H as f64)).round() as u32).max(1),
         status: AT_ANCHOR,
     });
-    let leg = Arc::new(Leg::new(onward, speed));
-    let t1 = weigh + (leg.duration_s() * 1000.0) as i64;
-    plan.push(Item::Sail {
-        t0: weigh,
-        t1,
-        leg,
-        from: None,
-        to: Some(c),
-    });
+    let t1 = push_sail(plan, weigh, onward, speed, None, Some(c));
     let off_nm = sea::geo::distance_nm(x.0, x.1, berth.0, berth.1);
     if off_nm > 6.0 {
         b.event(Event::new(
@@ -1730,15 +1710,7 @@ fn open_sea_trip(
         }
     };
     let radius = b.safe_loop_radius(p, radius, bearing);
-    let leg = Arc::new(Leg::new(out, speed));
-    let arr = t + (leg.duration_s() * 1000.0) as i64;
-    plan.push(Item::Sail {
-        t0: t,
-        t1: arr,
-        leg,
-        from: Some(at),
-        to: None,
-    });
+    let arr = push_sail(plan, t, out, speed, Some(at), None);
     plan.push(Item::Idle {
         t0: arr,
         t1: arr + idle,
@@ -1748,15 +1720,7 @@ fn open_sea_trip(
         loops: ((idle as f64 / (24.0 * H as f64)).round() as u32).max(1),
         status: UNDER_WAY,
     });
-    let leg = Arc::new(Leg::new(home_pts, speed));
-    let t_home = arr + idle + (leg.duration_s() * 1000.0) as i64;
-    plan.push(Item::Sail {
-        t0: arr + idle,
-        t1: t_home,
-        leg,
-        from: None,
-        to: Some(back),
-    });
+    let t_home = push_sail(plan, arr + idle, home_pts, speed, None, Some(back));
     plan.push(Item::Stay {
         t0: t_home,
         t1: t_home + stay,
