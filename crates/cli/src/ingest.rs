@@ -79,6 +79,7 @@ pub fn run(a: &IngestArgs) -> Result<()> {
         flush_rows: a.flush_rows,
         reject_samples: a.reject_samples,
         row_group_rows: a.row_group_rows,
+        dedup_state: None,
     };
     let bar = indicatif::ProgressBar::with_draw_target(
         None,

@@ -220,7 +220,8 @@ impl Engine {
 
     /// Persists, decodes and processes one line.
     pub fn line(&mut self, l: &crate::input::Line) -> Result<(), crate::persist::PersistError> {
-        self.persist.write(&l.bytes, l.wall_ms)?;
+        self.persist.write(&l.input, &l.bytes, l.wall_ms)?;
+        Counters::add(&self.c.processed, 1);
         if self.decoders.len() > 4096 && !self.decoders.contains_key(&l.input) {
             // every TCP connection has its own decoder (multi-sentence
             // messages are assembled per connection); reconnecting clients

@@ -121,6 +121,9 @@ pub struct Counters {
     pub udp_datagrams: AtomicU64,
     /// Lines dropped because the queue was full (UDP only).
     pub queue_drops: AtomicU64,
+    /// Lines taken off the queue and handled by the engine; `lines -
+    /// queue_drops - processed` is what waits in the queue.
+    pub processed: AtomicU64,
     pub decoded: AtomicU64,
     pub rejected: AtomicU64,
     /// Lines written and fsynced to a segment.
@@ -149,7 +152,8 @@ impl Counters {
         let g = Counters::get;
         serde_json::json!({
             "lines": g(&self.lines), "udp_datagrams": g(&self.udp_datagrams),
-            "queue_drops": g(&self.queue_drops), "decoded": g(&self.decoded),
+            "queue_drops": g(&self.queue_drops), "processed": g(&self.processed),
+            "decoded": g(&self.decoded),
             "rejected": g(&self.rejected), "persisted": g(&self.persisted),
             "segments_rolled": g(&self.segments_rolled), "roll_errors": g(&self.roll_errors),
             "alerts": g(&self.alerts), "webhook_sent": g(&self.webhook_sent),

@@ -6,7 +6,10 @@
 //! name, fsynced, renamed) and ingested into `store/` by the store's own
 //! crash-safe ingest, which skips content it already holds: a restart
 //! redoes whatever a crash interrupted (open segments are compressed and
-//! ingested first) and duplicates nothing.
+//! ingested first) and duplicates nothing. Segments are rolled one at a
+//! time, in order, with duplicate removal carried from one to the next
+//! (`dedup.state`), so the store holds the same rows however the feed was
+//! cut into segments or interrupted.
 
 use crate::Counters;
 use std::io::Write;
@@ -45,6 +48,40 @@ pub struct Persist {
     roll_after: Duration,
     seq: u64,
     c: Arc<Counters>,
+    /// Multi-sentence messages begun in the open segment and not finished:
+    /// (input, sequential id, channel) -> when the first part came. A
+    /// segment is not closed between the parts of a message (each segment
+    /// is ingested on its own and could not put it together).
+    open_messages: std::collections::HashMap<(Arc<str>, Vec<u8>), Instant>,
+}
+
+/// How long a roll waits for the rest of a multi-sentence message whose
+/// first part is in the segment; a part that never follows is then left
+/// to the ingest, which counts it as a reject. The parts of one message
+/// are sent back to back (ITU-R M.1371 allows at most 5, within one
+/// slot's worth of time), so seconds are plenty.
+const FRAGMENT_WAIT: Duration = Duration::from_secs(10);
+
+/// (count, number, sequential id and channel) of a multi-sentence NMEA
+/// line, tag block or not; `None` for a single sentence or other text.
+fn fragment(line: &[u8]) -> Option<(u8, u8, Vec<u8>)> {
+    let body = match line.strip_prefix(b"\\") {
+        Some(r) => &r[r.iter().position(|&b| b == b'\\')? + 1..],
+        None => line,
+    };
+    if !body.starts_with(b"!") {
+        return None;
+    }
+    let mut f = body.split(|&b| b == b',').skip(1);
+    let n: u8 = std::str::from_utf8(f.next()?).ok()?.parse().ok()?;
+    let k: u8 = std::str::from_utf8(f.next()?).ok()?.parse().ok()?;
+    if n < 2 {
+        return None;
+    }
+    let mut key = f.next()?.to_vec();
+    key.push(b',');
+    key.extend_from_slice(f.next()?);
+    Some((n, k, key))
 }
 
 /// Whether the line's tag block has a `c:` field (whatever the rest of the
@@ -104,6 +141,7 @@ impl Persist {
             roll_after: Duration::from_secs_f64((roll_minutes * 60.0).max(1.0)),
             seq: 0,
             c,
+            open_messages: Default::default(),
         };
         p.recover()?;
         Ok(p)
@@ -131,7 +169,20 @@ impl Persist {
     }
 
     /// Appends one line (its receive time added if it has none).
-    pub fn write(&mut self, line: &[u8], wall_ms: i64) -> Result<(), PersistError> {
+    pub fn write(
+        &mut self,
+        input: &Arc<str>,
+        line: &[u8],
+        wall_ms: i64,
+    ) -> Result<(), PersistError> {
+        if let Some((n, k, key)) = fragment(line) {
+            let key = (input.clone(), key);
+            if k < n {
+                self.open_messages.entry(key).or_insert_with(Instant::now);
+            } else {
+                self.open_messages.remove(&key);
+            }
+        }
         if self.cur.is_none() {
             self.seq += 1;
             let name = format!(
@@ -183,7 +234,11 @@ impl Persist {
             .as_ref()
             .is_some_and(|s| s.opened.elapsed() >= self.roll_after)
         {
-            return self.close();
+            self.open_messages
+                .retain(|_, t| t.elapsed() < FRAGMENT_WAIT);
+            if self.open_messages.is_empty() {
+                return self.close();
+            }
         }
         Ok(None)
     }
@@ -191,6 +246,7 @@ impl Persist {
     /// Closes the open segment (synced); returns it for [`roll`].
     pub fn close(&mut self) -> Result<Option<PathBuf>, PersistError> {
         self.sync()?;
+        self.open_messages.clear();
         Ok(self.cur.take().map(|s| s.path))
     }
 
@@ -215,11 +271,22 @@ pub fn compress(path: &Path) -> Result<PathBuf, PersistError> {
     Ok(gz)
 }
 
+/// Segments are one feed cut in pieces: duplicate removal carries its
+/// window from one to the next, and across restarts, in this file beside
+/// `store/` (see `store::dedup`). Segments are therefore rolled one at a
+/// time, in order.
+fn dedup_state(store_dir: &Path) -> PathBuf {
+    store_dir.with_file_name("dedup.state")
+}
+
 fn ingest(files: &[PathBuf], store_dir: &Path) -> Result<(), PersistError> {
     let outcomes = store::ingest(
         store_dir,
         files,
-        &store::IngestOptions::default(),
+        &store::IngestOptions {
+            dedup_state: Some(dedup_state(store_dir)),
+            ..store::IngestOptions::default()
+        },
         &mut |_| {},
     )?;
     for o in outcomes {
@@ -243,6 +310,7 @@ mod tests {
         let plain = b"!AIVDM,1,1,,A,13u?etPv2;0n:dDPwUM1U1Cb069D,0*24";
         let t = super::with_time(plain, 1_700_000_000_123);
         assert_eq!(crate::input::tag_time_ms(&t), Some(1_700_000_000_123));
+        assert_eq!(super::fragment(plain), None);
         assert!(t.ends_with(plain));
         let tagged = b"\\s:rx1*2F\\!AIVDM,1,1,,A,13u?etPv2;0n:dDPwUM1U1Cb069D,0*24";
         let t = super::with_time(tagged, 1_700_000_000_123);
@@ -256,5 +324,24 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!(m.meta.received_ms, Some(1_700_000_000_123));
+    }
+
+    #[test]
+    fn a_segment_is_not_cut_inside_a_multi_sentence_message() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = std::sync::Arc::new(crate::Counters::default());
+        let mut p = super::Persist::open(dir.path(), 0.0, c).unwrap();
+        let input: std::sync::Arc<str> = "tcp".into();
+        let one = b"\\c:1700000000000*00\\!AIVDM,2,1,3,B,55P5TL01VIaAL@7WKO@mBplU@<PDhh000000001S;AJ::4A80?4i@E53,0*3E";
+        let two = b"\\c:1700000000000*00\\!AIVDM,2,2,3,B,1@0000000000000,2*55";
+        assert_eq!(super::fragment(one), Some((2, 1, b"3,B".to_vec())));
+        p.write(&input, one, 0).unwrap();
+        // the roll is due (1 s minimum) but waits for the second part
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+        assert_eq!(p.tick().unwrap(), None);
+        p.write(&input, two, 0).unwrap();
+        let seg = p.tick().unwrap().expect("rolled once the message is whole");
+        let text = std::fs::read_to_string(seg).unwrap();
+        assert_eq!(text.lines().count(), 2);
     }
 }

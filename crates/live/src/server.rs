@@ -424,7 +424,7 @@ pub async fn run(o: Options) -> Result<Arc<Counters>, WatchError> {
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     let mut tick = tokio::time::interval(std::time::Duration::from_millis(250));
     let mut stopping = false;
-    let mut rolls: Vec<tokio::task::JoinHandle<()>> = Vec::new();
+    let rolls = Roller::start(store_dir.clone(), c.clone());
     let mut n = 0u64;
     loop {
         tokio::select! {
@@ -434,7 +434,7 @@ pub async fn run(o: Options) -> Result<Arc<Counters>, WatchError> {
                     n += 1;
                     if n.is_multiple_of(256) {
                         engine.tick(false);
-                        if let Some(seg) = engine.persist.tick()? { rolls.push(spawn_roll(seg, store_dir.clone(), c.clone())); }
+                        if let Some(seg) = engine.persist.tick()? { rolls.send(seg); }
                     }
                 }
                 None => break,
@@ -442,7 +442,7 @@ pub async fn run(o: Options) -> Result<Arc<Counters>, WatchError> {
             _ = tick.tick() => {
                 engine.tick(false);
                 let synced_before = Counters::get(&c.persisted);
-                if let Some(seg) = engine.persist.tick()? { rolls.push(spawn_roll(seg, store_dir.clone(), c.clone())); }
+                if let Some(seg) = engine.persist.tick()? { rolls.send(seg); }
                 if Counters::get(&c.persisted) != synced_before { engine.sync_alerts(); }
                 if o.exit_when_inputs_end && inputs.is_empty() && !stopping { stopping = true; }
                 while inputs.try_join_next().is_some() {}
@@ -459,26 +459,52 @@ pub async fn run(o: Options) -> Result<Arc<Counters>, WatchError> {
     engine.tick(true);
     engine.sync_alerts();
     if let Some(seg) = engine.persist.close()? {
-        rolls.push(spawn_roll(seg, store_dir.clone(), c.clone()));
+        rolls.send(seg);
     }
-    for r in rolls {
-        let _ = r.await;
-    }
+    rolls.finish().await;
     for t in tasks {
         t.abort();
     }
     Ok(c)
 }
 
-fn spawn_roll(seg: PathBuf, store: PathBuf, c: Arc<Counters>) -> tokio::task::JoinHandle<()> {
-    tokio::task::spawn_blocking(move || match crate::persist::roll(&seg, &store) {
-        Ok(()) => Counters::add(&c.segments_rolled, 1),
-        Err(e) => {
-            Counters::add(&c.roll_errors, 1);
-            eprintln!(
-                "watch: rolling {} into the store: {e} (kept; retried at the next start)",
-                seg.display()
-            );
-        }
-    })
+/// Rolls closed segments into the store on a thread of its own, one at a
+/// time and in the order they were closed (duplicate removal carries on
+/// from one segment to the next).
+struct Roller {
+    tx: std::sync::mpsc::Sender<PathBuf>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+impl Roller {
+    fn start(store: PathBuf, c: Arc<Counters>) -> Roller {
+        let (tx, rx) = std::sync::mpsc::channel::<PathBuf>();
+        let thread = std::thread::spawn(move || {
+            for seg in rx {
+                match crate::persist::roll(&seg, &store) {
+                    Ok(()) => Counters::add(&c.segments_rolled, 1),
+                    Err(e) => {
+                        Counters::add(&c.roll_errors, 1);
+                        eprintln!(
+                            "watch: rolling {} into the store: {e} (kept; retried at the next start)",
+                            seg.display()
+                        );
+                    }
+                }
+            }
+        });
+        Roller { tx, thread }
+    }
+
+    fn send(&self, seg: PathBuf) {
+        // the thread only ends when the sender is dropped
+        let _ = self.tx.send(seg);
+    }
+
+    /// Waits for every segment sent to be rolled.
+    async fn finish(self) {
+        drop(self.tx);
+        let t = self.thread;
+        let _ = tokio::task::spawn_blocking(move || t.join()).await;
+    }
 }

@@ -5,6 +5,7 @@
 //! that sorts them by (mmsi, time), removes duplicates and writes Parquet.
 //! Memory is bounded by [`IngestOptions::flush_rows`], not by input size.
 
+use crate::dedup::{Dedup, Table};
 use crate::manifest::{self, SourceEntry};
 use crate::record::{self, Identity, Position, Record};
 use crate::schema;
@@ -42,6 +43,11 @@ pub struct IngestOptions {
     /// skip. Smaller groups make reads by vessel touch less, larger ones
     /// compress a little better. Default 131,072.
     pub row_group_rows: usize,
+    /// A file that carries duplicate removal from one ingest to the next
+    /// (read before the first source, written after each commit): for a
+    /// feed ingested in pieces, such as `watch`'s segments. Without it the
+    /// window is carried across the flushes of one source only.
+    pub dedup_state: Option<PathBuf>,
 }
 
 impl Default for IngestOptions {
@@ -52,6 +58,7 @@ impl Default for IngestOptions {
             flush_rows: 2_000_000,
             reject_samples: 20,
             row_group_rows: 131_072,
+            dedup_state: None,
         }
     }
 }
@@ -202,6 +209,10 @@ pub fn ingest(
     for (_, p) in &plan {
         prog.bytes_total += std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
     }
+    let mut carried = match &opts.dedup_state {
+        Some(p) => Some(Dedup::load(p, opts.dedup_window_ms)?),
+        None => None,
+    };
     let mut outcomes = Vec::new();
     for (name, path) in plan {
         prog.current = name.clone();
@@ -218,10 +229,21 @@ pub fn ingest(
             outcomes.push(SourceOutcome::AlreadyIngested { path: name, hash });
             continue;
         }
-        match ingest_one(dir, &name, &path, size, &hash, opts, &mut prog, progress) {
-            Ok(entry) => {
+        let dedup = carried
+            .clone()
+            .unwrap_or_else(|| Dedup::new(opts.dedup_window_ms));
+        match ingest_one(
+            dir, &name, &path, size, &hash, opts, dedup, &mut prog, progress,
+        ) {
+            Ok((entry, dedup)) => {
                 known.insert(hash);
                 outcomes.push(SourceOutcome::Ingested(entry));
+                // after the commit: a source that failed must not leave its
+                // rows in the state (a retry would drop them as duplicates)
+                if let (Some(p), Some(c)) = (&opts.dedup_state, carried.as_mut()) {
+                    *c = dedup;
+                    c.save(p)?;
+                }
             }
             Err(error) => outcomes.push(SourceOutcome::Failed { path: name, error }),
         }
@@ -385,6 +407,7 @@ struct Written {
     positions: u64,
     identities: u64,
     duplicates: u64,
+    dedup: Dedup,
     tmin: Option<i64>,
     tmax: Option<i64>,
 }
@@ -397,9 +420,10 @@ fn ingest_one(
     size: u64,
     hash: &str,
     opts: &IngestOptions,
+    dedup: Dedup,
     prog: &mut Progress,
     progress: &mut dyn FnMut(&Progress),
-) -> Result<SourceEntry, StoreError> {
+) -> Result<(SourceEntry, Dedup), StoreError> {
     let src_id = &hash[..16];
     let base_done = prog.bytes_done;
     let count = std::rc::Rc::new(std::cell::Cell::new(0u64));
@@ -414,8 +438,7 @@ fn ingest_one(
     let (tx, rx) = mpsc::sync_channel(1);
     let mut messages = 0u64;
     let written = std::thread::scope(|scope| -> Result<Written, StoreError> {
-        let writer = scope
-            .spawn(move || write_loop(dir, src_id, opts.dedup_window_ms, opts.row_group_rows, rx));
+        let writer = scope.spawn(move || write_loop(dir, src_id, dedup, opts.row_group_rows, rx));
         let mut sink = Sink {
             days: BTreeMap::new(),
             buffered: 0,
@@ -505,7 +528,7 @@ fn ingest_one(
         dedup_window_ms: opts.dedup_window_ms,
     };
     manifest::append(dir, &entry)?;
-    Ok(entry)
+    Ok((entry, written.dedup))
 }
 
 fn read_nmea(
@@ -659,30 +682,6 @@ fn sorted<T>(rows: Vec<T>, key: impl Fn(&T) -> (u32, i64, u64)) -> Vec<T> {
         .collect()
 }
 
-/// Removes records whose payload hash repeats for the same MMSI within the
-/// window (rows sorted by mmsi, time): the earliest reception is kept.
-fn dedup<T>(rows: Vec<T>, window_ms: i64, key: impl Fn(&T) -> (u32, i64, u64)) -> (Vec<T>, u64) {
-    let mut out = Vec::with_capacity(rows.len());
-    let mut seen: HashMap<u64, i64> = HashMap::new();
-    let mut cur = None;
-    let mut dups = 0;
-    for r in rows {
-        let (mmsi, t, h) = key(&r);
-        if cur != Some(mmsi) {
-            seen.clear();
-            cur = Some(mmsi);
-        }
-        match seen.get(&h) {
-            Some(&t0) if t - t0 <= window_ms => dups += 1,
-            _ => {
-                seen.insert(h, t);
-                out.push(r);
-            }
-        }
-    }
-    (out, dups)
-}
-
 impl Written {
     /// Sorts, de-duplicates and writes one table's rows of one flush;
     /// returns how many rows were written.
@@ -690,9 +689,8 @@ impl Written {
     fn table<T>(
         &mut self,
         dir: &Path,
-        table: &str,
+        table: Table,
         name: &str,
-        window_ms: i64,
         rows: Vec<T>,
         key: impl Fn(&T) -> (u32, i64, u64) + Copy,
         batch: impl Fn(&[T]) -> arrow_array::RecordBatch,
@@ -700,13 +698,17 @@ impl Written {
         if rows.is_empty() {
             return Ok(0);
         }
-        let (rows, dups) = dedup(sorted(rows, key), window_ms, key);
+        let (rows, dups) = self.dedup.filter(table, sorted(rows, key), key);
         self.duplicates += dups;
         for r in &rows {
             let t = key(r).1;
             self.tmin = Some(self.tmin.map_or(t, |m| m.min(t)));
             self.tmax = Some(self.tmax.map_or(t, |m| m.max(t)));
         }
+        let table = match table {
+            Table::Positions => "positions",
+            Table::Identities => "identities",
+        };
         let rel = format!("{table}/{name}");
         write_parquet(dir, &rel, &batch(&rows), self.row_group_rows)?;
         self.files.push(rel);
@@ -717,12 +719,13 @@ impl Written {
 fn write_loop(
     dir: &Path,
     src_id: &str,
-    window_ms: i64,
+    dedup: Dedup,
     row_group_rows: usize,
     rx: mpsc::Receiver<DayBuffers>,
 ) -> Result<Written, StoreError> {
     let mut w = Written {
         row_group_rows,
+        dedup,
         ..Written::default()
     };
     let mut seq: HashMap<i64, u32> = HashMap::new();
@@ -737,18 +740,16 @@ fn write_loop(
             *n += 1;
             w.positions += w.table(
                 dir,
-                "positions",
+                Table::Positions,
                 &name,
-                window_ms,
                 pos,
                 |p| (p.mmsi, p.time_ms, p.payload_hash),
                 schema::positions_batch,
             )?;
             w.identities += w.table(
                 dir,
-                "identities",
+                Table::Identities,
                 &name,
-                window_ms,
                 ids,
                 |i| (i.mmsi, i.time_ms, i.payload_hash),
                 schema::identities_batch,

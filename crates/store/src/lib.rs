@@ -15,19 +15,22 @@
 //! read by vessel, time range or bounding box touches only what it needs.
 //! Ingest ([`ingest`]) takes raw NMEA (plain, gzip, zstd), US
 //! MarineCadastre CSV and Danish Maritime Authority CSV; removes duplicate
-//! receptions within a window; and commits each source atomically: its
+//! receptions within a window (across flushes, and across ingests when a
+//! state file carries the window on: [`dedup`]); and commits each source atomically: its
 //! files are written under temporary names, renamed into place and only
 //! then recorded in the manifest. Readers ([`Store`]) see only committed
 //! files, so a crash at any moment leaves a readable store, and re-running
 //! the ingest completes it to exactly the rows of an uninterrupted run.
 
 mod csvsrc;
+pub mod dedup;
 pub mod ingest;
 pub mod manifest;
 mod reader;
 pub mod record;
 pub mod schema;
 
+pub use dedup::Dedup;
 pub use ingest::{ingest, open_input, IngestOptions, Progress, SourceOutcome};
 
 /// Arrow types the readers hand out, for crates that do not depend on arrow.

@@ -156,6 +156,85 @@ fn the_same_message_heard_twice_is_kept_once_at_its_earliest_time() {
 }
 
 #[test]
+fn duplicates_are_removed_across_flushes_and_across_ingests_with_a_state() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = "!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A";
+    let src = write(
+        tmp.path(),
+        "dups.nmea",
+        &format!("\\c:1700000000*00\\{s}\n\\c:1700000005*00\\{s}\n"),
+    );
+    // a flush between the two receptions
+    let e = run(
+        &tmp.path().join("a"),
+        std::slice::from_ref(&src),
+        &IngestOptions {
+            flush_rows: 1,
+            ..IngestOptions::default()
+        },
+    );
+    assert_eq!(ingested(&e)[0].duplicates, 1, "kept once across a flush");
+    // a real capture cut into flushes of every size keeps the same rows
+    let rows = |st: &Path| {
+        let mut v: Vec<_> = Store::open(st)
+            .unwrap()
+            .positions(&Filter::default())
+            .unwrap()
+            .iter()
+            .map(|p| (p.mmsi, p.time_ms, p.source.clone()))
+            .collect();
+        v.sort();
+        v
+    };
+    let cap = data("amsa-terrestrial.nmea.gz");
+    run(
+        &tmp.path().join("whole"),
+        std::slice::from_ref(&cap),
+        &IngestOptions::default(),
+    );
+    let whole = rows(&tmp.path().join("whole"));
+    for n in [997, 5000] {
+        let st = tmp.path().join(format!("f{n}"));
+        let o = IngestOptions {
+            flush_rows: n,
+            ..IngestOptions::default()
+        };
+        run(&st, std::slice::from_ref(&cap), &o);
+        assert_eq!(rows(&st), whole, "flushes of {n} rows");
+    }
+    // one feed in two files: with a state file, the second ingest carries
+    // the window on; without, each file is de-duplicated on its own
+    let one = write(tmp.path(), "one.nmea", &format!("\\c:1700000000*00\\{s}\n"));
+    let two = write(tmp.path(), "two.nmea", &format!("\\c:1700000005*00\\{s}\n"));
+    let with = IngestOptions {
+        dedup_state: Some(tmp.path().join("dedup.state")),
+        ..IngestOptions::default()
+    };
+    let st = tmp.path().join("carried");
+    run(&st, std::slice::from_ref(&one), &with);
+    let e = run(&st, std::slice::from_ref(&two), &with);
+    assert_eq!(ingested(&e)[0].duplicates, 1);
+    assert_eq!(
+        Store::open(&st)
+            .unwrap()
+            .vessel_positions(371798000)
+            .unwrap()
+            .len(),
+        1
+    );
+    let st = tmp.path().join("apart");
+    run(&st, &[one, two], &IngestOptions::default());
+    assert_eq!(
+        Store::open(&st)
+            .unwrap()
+            .vessel_positions(371798000)
+            .unwrap()
+            .len(),
+        2
+    );
+}
+
+#[test]
 fn rejects_are_counted_and_kept_as_samples() {
     let tmp = tempfile::tempdir().unwrap();
     let text = "\\c:1700000000*00\\!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A\nnot nmea at all\n!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4B\n";
