@@ -366,8 +366,10 @@ pub struct CalibrateArgs {
     #[arg(long, num_args = 2, value_names = ["TRUTH", "EVENTS"], required = true)]
     pub world: Vec<PathBuf>,
     /// L2 penalty on the weights (keeps fits finite on separable data).
-    #[arg(long, default_value_t = 1.0)]
-    pub l2: f64,
+    /// Without it, each model family's penalty is chosen by
+    /// leave-one-world-out cross-validation over the worlds given.
+    #[arg(long)]
+    pub l2: Option<f64>,
     /// What the fit was made on, recorded in the output.
     #[arg(long, default_value = "")]
     pub fitted_on: String,
@@ -401,7 +403,20 @@ pub fn calibrate(a: &CalibrateArgs) -> Result<()> {
     } else {
         a.fitted_on.clone()
     };
-    let c = rows.fit(a.l2, &fitted_on);
+    let l2 = match a.l2 {
+        Some(x) if x.is_finite() && x >= 0.0 => detect::calibrate::L2::all(x),
+        Some(x) => anyhow::bail!("--l2 {x}: must be a number at least 0"),
+        None => rows.choose_l2(),
+    };
+    let fitted_on = match a.l2 {
+        Some(_) => format!("{fitted_on}; L2 {}", l2.dark_port_call),
+        None if rows.worlds() >= 2 => format!(
+            "{fitted_on}; L2 by leave-one-world-out: dark_port_call {}, ais_gap {}, platt {}",
+            l2.dark_port_call, l2.ais_gap, l2.platt
+        ),
+        None => format!("{fitted_on}; L2 1 (one world: no cross-validation)"),
+    };
+    let c = rows.fit(l2, &fitted_on);
     eprintln!(
         "fitted on {} dark-call candidates ({} true), {} gaps ({} true), {} scored kinds",
         rows.dark_port_call.len(),
@@ -409,6 +424,10 @@ pub fn calibrate(a: &CalibrateArgs) -> Result<()> {
         rows.ais_gap.len(),
         rows.ais_gap.iter().filter(|r| r.1).count(),
         rows.scores.len()
+    );
+    eprintln!(
+        "L2: dark_port_call {}, ais_gap {}, platt {}",
+        l2.dark_port_call, l2.ais_gap, l2.platt
     );
     #[derive(serde::Serialize)]
     struct Detect {

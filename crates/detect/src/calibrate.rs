@@ -208,6 +208,54 @@ mod tests {
         let p = platt(ab, 0.8);
         assert!(p > 0.6 && p < 0.8, "{p}");
     }
+
+    #[test]
+    fn the_penalty_is_chosen_on_held_out_worlds() {
+        // a steep, real relation (weight 6 on x in [-1, 1]) seen in three
+        // worlds: a strong penalty would flatten it, so cross-validation
+        // must choose a weak one; pure noise must get a strong one
+        let world = |steep: bool, seed: u64| {
+            let mut rows = Vec::new();
+            let mut r = seed;
+            for i in 0..400 {
+                r = r
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let u = (r >> 11) as f64 / (1u64 << 53) as f64;
+                let x = -1.0 + (i % 200) as f64 / 100.0;
+                let p = if steep { sigmoid(6.0 * x) } else { 0.5 };
+                rows.push((BTreeMap::from([("x".to_string(), x)]), u < p));
+            }
+            rows
+        };
+        let choose = |steep: bool| {
+            let mut rows = Rows::default();
+            for seed in 1..=3 {
+                for (x, y) in world(steep, seed) {
+                    rows.dark_port_call.push((x, y));
+                    rows.world_of.dark_port_call.push(seed as usize - 1);
+                }
+            }
+            rows.worlds = 3;
+            let names = vec!["x".to_string()];
+            cross_validate(
+                &rows.dark_port_call,
+                &rows.world_of.dark_port_call,
+                3,
+                |tr, te, l2| {
+                    let m = fit_logistic(&names, tr, l2);
+                    log_loss(te.iter().map(|(x, y)| (m.predict(x).0, *y)))
+                },
+            )
+        };
+        assert!(choose(true) <= 1.0, "{}", choose(true));
+        assert!(choose(false) >= 3.0, "{}", choose(false));
+        assert_eq!(
+            Rows::default().choose_l2(),
+            L2::all(1.0),
+            "one world: no cross-validation"
+        );
+    }
 }
 
 /// Features of the dark-port-call model (see `crate::dark_call_features`).
@@ -283,9 +331,9 @@ pub fn defaults() -> crate::params::Calibration {
         platt: [
                 ("draught_change".to_string(), [0.0000, 6.0704]),
                 ("encounter".to_string(), [0.0000, 3.7612]),
-                ("encounter_one_sided".to_string(), [0.0000, -1.5126]),
+                ("encounter_one_sided".to_string(), [0.0000, -2.0794]),
                 ("identity_change".to_string(), [0.0000, 1.0986]),
-                ("loitering".to_string(), [-1.7000, 9.1298]),
+                ("loitering".to_string(), [-2.1256, 9.6745]),
                 ("port_visit".to_string(), [0.2148, 5.1968]),
                 ("position_jump".to_string(), [0.0000, 1.9459]),
                 ("shared_mmsi".to_string(), [0.0000, 1.7918]),
@@ -303,6 +351,79 @@ pub struct Rows {
     pub ais_gap: Vec<(BTreeMap<String, f64>, bool)>,
     /// Per calibration key (the kind, or e.g. `encounter_one_sided`).
     pub scores: BTreeMap<String, Vec<(f64, bool)>>,
+    /// The world each row came from (in the order of the rows above), for
+    /// cross-validation.
+    world_of: WorldOf,
+    worlds: usize,
+}
+
+#[derive(Debug, Default)]
+struct WorldOf {
+    dark_port_call: Vec<usize>,
+    ais_gap: Vec<usize>,
+    scores: BTreeMap<String, Vec<usize>>,
+}
+
+/// The L2 penalties chosen by [`Rows::choose_l2`], per model family.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct L2 {
+    pub dark_port_call: f64,
+    pub ais_gap: f64,
+    pub platt: f64,
+}
+
+impl L2 {
+    pub fn all(l2: f64) -> L2 {
+        L2 {
+            dark_port_call: l2,
+            ais_gap: l2,
+            platt: l2,
+        }
+    }
+}
+
+/// Penalties tried by [`Rows::choose_l2`].
+pub const L2_GRID: [f64; 7] = [0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0];
+
+/// Log loss of probabilities against outcomes (probabilities kept off 0
+/// and 1 by 1e-6).
+fn log_loss(p: impl Iterator<Item = (f64, bool)>) -> f64 {
+    p.map(|(p, y)| {
+        let p = p.clamp(1e-6, 1.0 - 1e-6);
+        -if y { p.ln() } else { (1.0 - p).ln() }
+    })
+    .sum()
+}
+
+/// Leave-one-world-out log loss of a model fitted by `fit` on the other
+/// worlds' rows, for each penalty of the grid; returns the best penalty.
+fn cross_validate<R: Clone>(
+    rows: &[R],
+    world: &[usize],
+    worlds: usize,
+    fit_and_score: impl Fn(&[R], &[R], f64) -> f64,
+) -> f64 {
+    let mut best = (f64::INFINITY, 1.0);
+    for &l2 in &L2_GRID {
+        let mut loss = 0.0;
+        for w in 0..worlds {
+            let (mut train, mut test) = (Vec::new(), Vec::new());
+            for (r, &k) in rows.iter().zip(world) {
+                if k == w {
+                    test.push(r.clone())
+                } else {
+                    train.push(r.clone())
+                }
+            }
+            if !test.is_empty() && !train.is_empty() {
+                loss += fit_and_score(&train, &test, l2);
+            }
+        }
+        if loss < best.0 - 1e-9 {
+            best = (loss, l2);
+        }
+    }
+    best.1
 }
 
 fn features_of(e: &crate::Event) -> BTreeMap<String, f64> {
@@ -327,11 +448,19 @@ impl Rows {
         m: &crate::eval::Matching,
     ) {
         let labels = crate::eval::label(truth, detected, m);
+        let world = self.worlds;
+        self.worlds += 1;
         for (e, l) in detected.iter().zip(labels) {
             let y = l.is_some();
             match e.kind.as_str() {
-                "dark_port_call" => self.dark_port_call.push((features_of(e), y)),
-                "ais_gap" => self.ais_gap.push((features_of(e), y)),
+                "dark_port_call" => {
+                    self.dark_port_call.push((features_of(e), y));
+                    self.world_of.dark_port_call.push(world);
+                }
+                "ais_gap" => {
+                    self.ais_gap.push((features_of(e), y));
+                    self.world_of.ais_gap.push(world);
+                }
                 _ => {
                     let score = e
                         .evidence
@@ -344,23 +473,85 @@ impl Rows {
                         .and_then(|s| s.as_str())
                         .unwrap_or(&e.kind)
                         .to_string();
-                    self.scores.entry(key).or_default().push((score, y));
+                    self.scores.entry(key.clone()).or_default().push((score, y));
+                    self.world_of.scores.entry(key).or_default().push(world);
                 }
             }
         }
     }
 
-    /// Fits every model; `l2` is the penalty on the weights.
-    pub fn fit(&self, l2: f64, fitted_on: &str) -> crate::params::Calibration {
+    /// Worlds added.
+    pub fn worlds(&self) -> usize {
+        self.worlds
+    }
+
+    /// Chooses the L2 penalty of each model family from [`L2_GRID`] by
+    /// leave-one-world-out cross-validation (the log loss of each world's
+    /// rows under a model fitted on the other worlds): the penalty is
+    /// chosen on the training worlds alone. With fewer than two worlds,
+    /// 1.0 throughout.
+    pub fn choose_l2(&self) -> L2 {
+        if self.worlds < 2 {
+            return L2::all(1.0);
+        }
+        let names = |f: &[&str]| f.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let logistic = |features: Vec<String>| {
+            move |train: &[(BTreeMap<String, f64>, bool)],
+                  test: &[(BTreeMap<String, f64>, bool)],
+                  l2: f64| {
+                let m = fit_logistic(&features, train, l2);
+                log_loss(test.iter().map(|(x, y)| (m.predict(x).0, *y)))
+            }
+        };
+        let platt_rows: Vec<(String, (f64, bool))> = self
+            .scores
+            .iter()
+            .flat_map(|(k, v)| v.iter().map(move |r| (k.clone(), *r)))
+            .collect();
+        let platt_world: Vec<usize> = self.world_of.scores.values().flatten().copied().collect();
+        L2 {
+            dark_port_call: cross_validate(
+                &self.dark_port_call,
+                &self.world_of.dark_port_call,
+                self.worlds,
+                logistic(names(DARK_CALL_FEATURES)),
+            ),
+            ais_gap: cross_validate(
+                &self.ais_gap,
+                &self.world_of.ais_gap,
+                self.worlds,
+                logistic(names(GAP_FEATURES)),
+            ),
+            platt: cross_validate(&platt_rows, &platt_world, self.worlds, |train, test, l2| {
+                // one penalty for every key; each key its own scaling
+                let mut by: BTreeMap<&str, Vec<(f64, bool)>> = BTreeMap::new();
+                for (k, r) in train {
+                    by.entry(k).or_default().push(*r);
+                }
+                let fits: BTreeMap<&str, [f64; 2]> =
+                    by.iter().map(|(k, v)| (*k, fit_platt(v, l2))).collect();
+                log_loss(test.iter().map(|(k, (sc, y))| {
+                    (fits.get(k.as_str()).map_or(0.5, |ab| platt(*ab, *sc)), *y)
+                }))
+            }),
+        }
+    }
+
+    /// Fits every model with the given penalties on the weights.
+    pub fn fit(&self, l2: L2, fitted_on: &str) -> crate::params::Calibration {
         let names = |f: &[&str]| f.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         crate::params::Calibration {
             fitted_on: fitted_on.to_string(),
-            dark_port_call: fit_logistic(&names(DARK_CALL_FEATURES), &self.dark_port_call, l2),
-            ais_gap: fit_logistic(&names(GAP_FEATURES), &self.ais_gap, l2),
+            dark_port_call: fit_logistic(
+                &names(DARK_CALL_FEATURES),
+                &self.dark_port_call,
+                l2.dark_port_call,
+            ),
+            ais_gap: fit_logistic(&names(GAP_FEATURES), &self.ais_gap, l2.ais_gap),
             platt: self
                 .scores
                 .iter()
-                .map(|(k, rows)| (k.clone(), fit_platt(rows, l2)))
+                .map(|(k, rows)| (k.clone(), fit_platt(rows, l2.platt)))
                 .collect(),
         }
     }

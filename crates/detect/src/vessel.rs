@@ -587,40 +587,75 @@ pub fn port_visits(
     out.events.extend(t.finish(mmsi, p, gaz));
 }
 
-/// Streaming loitering detector: hourly bins of fixes; a run of
-/// consecutive slow bins (mean speed under the threshold, away from
-/// ports, with at most `max_silent_hours` missing between them) at least
-/// `min_hours` long is loitering. A bin is judged when the next hour's
-/// first fix arrives.
+/// Streaming loitering detector, fix by fix: a run of slow fixes (speed
+/// under `max_hourly_kn`, farther than `min_port_distance_km` from a port)
+/// with no silence over `max_silent_hours` inside it, lasting at least
+/// `min_hours`, is loitering. One fast fix between slow ones is a speed
+/// glitch and does not end a run (a median of three). A run's edges are
+/// put halfway between its first (last) slow fix and the fix before
+/// (after) it when that fix is at most [`EDGE_GAP_MS`] away, so a stop is
+/// not shortened by up to a reporting interval at each end; farther
+/// apart, the edge is the slow fix itself.
 #[derive(Debug, Default)]
 pub struct LoiterTracker {
-    bin: Option<Bin>,
     run: Option<Run>,
+    /// A fast fix after the run, held until the next fix says whether it
+    /// was a glitch: its time.
+    held: Option<i64>,
+    last_ms: Option<i64>,
+    /// The last port lookup: (lat, lon, near a port).
+    near: Option<(f64, f64, bool)>,
 }
 
-#[derive(Debug, Clone, Copy)]
-struct Bin {
-    hour: i64,
-    sog: f64,
-    n: u32,
-    lat: f64,
-    lon: f64,
-    t0: i64,
-    t1: i64,
-}
+/// Longest interval from a run's edge fix to its neighbour over which the
+/// edge is interpolated (the midpoint), ms: two Class A reporting
+/// intervals at anchor (3 min) or one Class B interval at sea are well
+/// within it; a satellite revisit is not.
+pub const EDGE_GAP_MS: i64 = 30 * 60_000;
 
 #[derive(Debug, Clone, Copy)]
 struct Run {
-    last_hour: i64,
+    /// Estimated start (see [`EDGE_GAP_MS`]).
     t0: i64,
-    t1: i64,
+    first: i64,
+    last: i64,
     n: u32,
     sog: f64,
     lat: f64,
     lon: f64,
 }
 
+/// The end of a run whose last slow fix is at `last`, the next fix at
+/// `next`.
+fn edge(last: i64, next: i64) -> i64 {
+    if next - last <= EDGE_GAP_MS {
+        last + (next - last) / 2
+    } else {
+        last
+    }
+}
+
 impl LoiterTracker {
+    /// Whether a fix counts as slow at sea; port lookups are cached for a
+    /// vessel that has not moved.
+    fn slow(&mut self, f: &Position, p: &Params, gaz: &Gazetteer) -> bool {
+        let sog = f.sog.unwrap_or(0.0) as f64;
+        if sog >= p.loitering.max_hourly_kn {
+            return false;
+        }
+        let near = match self.near {
+            Some((la, lo, n)) if (la - f.lat).abs() < 1e-3 && (lo - f.lon).abs() < 1e-3 => n,
+            _ => {
+                let n = gaz
+                    .nearest(f.lat, f.lon, p.loitering.min_port_distance_km)
+                    .is_some();
+                self.near = Some((f.lat, f.lon, n));
+                n
+            }
+        };
+        !near
+    }
+
     /// Feeds one fix; returns loitering that ended before it.
     pub fn push(
         &mut self,
@@ -629,71 +664,49 @@ impl LoiterTracker {
         p: &Params,
         gaz: &Gazetteer,
     ) -> Option<(Event, (i64, i64, f64, f64))> {
-        let h = f.time_ms.div_euclid(3_600_000);
-        let sog = f.sog.unwrap_or(0.0) as f64;
-        match self.bin.as_mut() {
-            Some(b) if b.hour == h => {
-                b.sog += sog;
-                b.n += 1;
-                b.lat += f.lat;
-                b.lon += f.lon;
-                b.t1 = f.time_ms;
-                None
-            }
-            _ => {
-                let done = self
-                    .bin
-                    .take()
-                    .and_then(|b| self.close_bin(mmsi, b, p, gaz));
-                self.bin = Some(Bin {
-                    hour: h,
-                    sog,
-                    n: 1,
-                    lat: f.lat,
-                    lon: f.lon,
-                    t0: f.time_ms,
-                    t1: f.time_ms,
-                });
-                done
-            }
-        }
-    }
-
-    fn close_bin(
-        &mut self,
-        mmsi: u32,
-        b: Bin,
-        p: &Params,
-        gaz: &Gazetteer,
-    ) -> Option<(Event, (i64, i64, f64, f64))> {
-        let n = b.n as f64;
-        let slow = b.sog / n < p.loitering.max_hourly_kn
-            && gaz
-                .nearest(b.lat / n, b.lon / n, p.loitering.min_port_distance_km)
-                .is_none();
+        let t = f.time_ms;
+        let prev = self.last_ms.replace(t);
+        let slow = self.slow(f, p, gaz);
+        let silent_ms = (p.loitering.max_silent_hours * 3_600_000.0) as i64;
         let mut done = None;
-        if let Some(r) = self.run.as_mut() {
-            if slow && b.hour - r.last_hour <= 1 + p.loitering.max_silent_hours as i64 {
-                r.last_hour = b.hour;
-                r.t1 = b.t1;
-                r.n += b.n;
-                r.sog += b.sog;
-                r.lat += b.lat;
-                r.lon += b.lon;
+        if let Some(r) = self.run {
+            let silence = t - self.held.unwrap_or(r.last) > silent_ms;
+            if silence || (!slow && self.held.is_some()) {
+                // the run ended: at the held fast fix, or at a silence
+                let end = self.held.take().map_or(r.last, |h| edge(r.last, h));
+                self.run = None;
+                done = loiter_event(mmsi, r, end, p);
+            } else if !slow {
+                self.held = Some(t);
                 return None;
             }
-            done = self.run.take().and_then(|r| loiter_event(mmsi, r, p));
         }
         if slow {
-            self.run = Some(Run {
-                last_hour: b.hour,
-                t0: b.t0,
-                t1: b.t1,
-                n: b.n,
-                sog: b.sog,
-                lat: b.lat,
-                lon: b.lon,
-            });
+            match self.run.as_mut() {
+                Some(r) => {
+                    self.held = None;
+                    r.last = t;
+                    r.n += 1;
+                    r.sog += f.sog.unwrap_or(0.0) as f64;
+                    r.lat += f.lat;
+                    r.lon += f.lon;
+                }
+                None => {
+                    let t0 = match prev {
+                        Some(a) if t - a <= EDGE_GAP_MS => a + (t - a) / 2,
+                        _ => t,
+                    };
+                    self.run = Some(Run {
+                        t0,
+                        first: t,
+                        last: t,
+                        n: 1,
+                        sog: f.sog.unwrap_or(0.0) as f64,
+                        lat: f.lat,
+                        lon: f.lon,
+                    });
+                }
+            }
         }
         done
     }
@@ -703,33 +716,33 @@ impl LoiterTracker {
         &mut self,
         mmsi: u32,
         p: &Params,
-        gaz: &Gazetteer,
+        _gaz: &Gazetteer,
     ) -> Vec<(Event, (i64, i64, f64, f64))> {
-        let mut v = Vec::new();
-        if let Some(b) = self.bin.take() {
-            v.extend(self.close_bin(mmsi, b, p, gaz));
-        }
-        if let Some(r) = self.run.take() {
-            v.extend(loiter_event(mmsi, r, p));
-        }
-        v
+        let held = self.held.take();
+        self.run
+            .take()
+            .and_then(|r| loiter_event(mmsi, r, held.map_or(r.last, |h| edge(r.last, h)), p))
+            .into_iter()
+            .collect()
     }
 }
 
-fn loiter_event(mmsi: u32, r: Run, p: &Params) -> Option<(Event, (i64, i64, f64, f64))> {
-    let hrs = hours(r.t1 - r.t0);
+fn loiter_event(mmsi: u32, r: Run, end: i64, p: &Params) -> Option<(Event, (i64, i64, f64, f64))> {
+    let hrs = hours(end - r.t0);
     if hrs < p.loitering.min_hours {
         return None;
     }
     let n = r.n as f64;
     let (lat, lon) = (r.lat / n, r.lon / n);
-    let mut e = Event::new("loitering", mmsi, r.t0, Some(r.t1), Some((lat, lon)));
+    let mut e = Event::new("loitering", mmsi, r.t0, Some(end), Some((lat, lon)));
     e.confidence = (0.5 + hrs / 24.0).min(0.9);
     e.evidence = serde_json::json!({
         "hours": hrs, "mean_speed_kn": r.sog / n, "fixes": r.n,
+        "first_slow_fix": ais::nmea::format_rfc3339_ms(r.first),
+        "last_slow_fix": ais::nmea::format_rfc3339_ms(r.last),
         "parameters": {"max_hourly_kn": p.loitering.max_hourly_kn, "min_hours": p.loitering.min_hours, "min_port_distance_km": p.loitering.min_port_distance_km, "max_silent_hours": p.loitering.max_silent_hours}
     });
-    Some((e, (r.t0, r.t1, lat, lon)))
+    Some((e, (r.t0, end, lat, lon)))
 }
 
 /// Runs the loitering detector over a whole track.

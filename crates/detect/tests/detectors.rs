@@ -439,6 +439,54 @@ fn streaming_loitering_matches_a_run_at_the_end_of_the_data() {
 }
 
 #[test]
+fn a_short_stop_is_measured_fix_by_fix_and_a_speed_glitch_does_not_split_it() {
+    // sailing at 9 kn, stopped 3 h 20 min (fixes every 10 min, one of them
+    // a 12 kn glitch), sailing again: hourly bins would see under 3 slow
+    // hours; fix by fix the stop is 3 h 20 min, its edges halfway to the
+    // fast fixes around it
+    let p = Params::default();
+    let gaz = Gazetteer::new(vec![]);
+    let mut t = detect::vessel::LoiterTracker::default();
+    let mut out = Vec::new();
+    let m = 600_000;
+    for i in 0..60i64 {
+        let sog = match i {
+            5 => 0.8,
+            10..=29 if i != 17 => 1.2,
+            10..=29 => 12.0,
+            _ => 9.0,
+        };
+        out.extend(t.push(
+            273210440,
+            &fix(T0 + 7 * m + i * m, 40.0, 131.0, sog),
+            &p,
+            &gaz,
+        ));
+    }
+    out.extend(t.finish(273210440, &p, &gaz));
+    assert_eq!(
+        out.len(),
+        1,
+        "{:?}",
+        out.iter().map(|x| &x.0).collect::<Vec<_>>()
+    );
+    let (e, _) = &out[0];
+    assert_eq!(e.start_ms(), T0 + 7 * m + 10 * m - m / 2);
+    assert_eq!(e.end_ms(), T0 + 7 * m + 29 * m + m / 2);
+    assert_eq!(e.evidence["fixes"], 19);
+    // two fast fixes in a row end a run; a stop under min_hours is none
+    let mut t = detect::vessel::LoiterTracker::default();
+    let mut out = Vec::new();
+    for i in 0..40i64 {
+        let sog = if (16..=17).contains(&i) { 9.0 } else { 0.5 };
+        out.extend(t.push(273210440, &fix(T0 + i * m, 40.0, 131.0, sog), &p, &gaz));
+    }
+    out.extend(t.finish(273210440, &p, &gaz));
+    assert_eq!(out.len(), 1, "the first 2.6 h are too short");
+    assert_eq!(out[0].0.start_ms(), T0 + 17 * m + m / 2);
+}
+
+#[test]
 fn repeated_identity_reports_collapse_to_first_and_last() {
     let id = |t: i64, d: f32| Identity {
         time_ms: t,
