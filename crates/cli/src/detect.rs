@@ -370,6 +370,12 @@ pub struct CalibrateArgs {
     /// leave-one-world-out cross-validation over the worlds given.
     #[arg(long)]
     pub l2: Option<f64>,
+    /// The dark-port-call model's penalty alone (the others as above).
+    /// `scripts/calibrate.sh` sets it to 1: cross-validation on batch
+    /// detections picks a weaker one, whose confidences run too high in
+    /// `watch`, where the coverage map holds only the past.
+    #[arg(long)]
+    pub l2_dark_port_call: Option<f64>,
     /// What the fit was made on, recorded in the output.
     #[arg(long, default_value = "")]
     pub fitted_on: String,
@@ -403,19 +409,34 @@ pub fn calibrate(a: &CalibrateArgs) -> Result<()> {
     } else {
         a.fitted_on.clone()
     };
-    let l2 = match a.l2 {
-        Some(x) if x.is_finite() && x >= 0.0 => detect::calibrate::L2::all(x),
-        Some(x) => anyhow::bail!("--l2 {x}: must be a number at least 0"),
+    for (flag, v) in [("--l2", a.l2), ("--l2-dark-port-call", a.l2_dark_port_call)] {
+        if let Some(x) = v.filter(|x| !(x.is_finite() && *x >= 0.0)) {
+            anyhow::bail!("{flag} {x}: must be a number at least 0");
+        }
+    }
+    let mut l2 = match a.l2 {
+        Some(x) => detect::calibrate::L2::all(x),
         None => rows.choose_l2(),
     };
-    let fitted_on = match a.l2 {
-        Some(_) => format!("{fitted_on}; L2 {}", l2.dark_port_call),
-        None if rows.worlds() >= 2 => format!(
-            "{fitted_on}; L2 by leave-one-world-out: dark_port_call {}, ais_gap {}, platt {}",
-            l2.dark_port_call, l2.ais_gap, l2.platt
-        ),
-        None => format!("{fitted_on}; L2 1 (one world: no cross-validation)"),
+    if let Some(x) = a.l2_dark_port_call {
+        l2.dark_port_call = x;
+    }
+    let how = match a.l2 {
+        Some(_) => "given",
+        None if rows.worlds() >= 2 => "by leave-one-world-out",
+        None => "1 (one world: no cross-validation)",
     };
+    let fitted_on = format!(
+        "{fitted_on}; L2 {how}: dark_port_call {}{}, ais_gap {}, platt {}",
+        l2.dark_port_call,
+        if a.l2_dark_port_call.is_some() {
+            " (given)"
+        } else {
+            ""
+        },
+        l2.ais_gap,
+        l2.platt
+    );
     let c = rows.fit(l2, &fitted_on);
     eprintln!(
         "fitted on {} dark-call candidates ({} true), {} gaps ({} true), {} scored kinds",
