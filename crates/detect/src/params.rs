@@ -216,7 +216,9 @@ impl Default for Encounters {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Loitering {
-    /// Hourly mean speed below this, knots. Source: GFW (2 kn).
+    /// Speed over ground below this at a fix, knots (one fast fix between
+    /// slow ones is taken for a glitch; the name dates from hourly bins and
+    /// is kept so configurations still load). Source: GFW (2 kn).
     pub max_hourly_kn: f64,
     /// Consecutive slow hours at least this long, hours. Source: GFW's
     /// AIS-disabling study (4 h).
