@@ -254,6 +254,31 @@ fn demo_report_in_headless_chromium() {
         "the built-in claims ledger"
     );
     assert!(n(tab, "#event-table tbody tr") >= 1);
+    // likely events and candidates apart: the confidence column (9th)
+    let conf = |table: &str| -> Vec<f64> {
+        js(
+            tab,
+            &format!("[...document.querySelectorAll('#{table} tbody tr td:nth-child(9)')].map(td => parseFloat(td.textContent))"),
+        )
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect()
+    };
+    assert!(
+        conf("event-table").iter().all(|&c| c >= 0.5),
+        "a candidate among the notable events"
+    );
+    assert!(
+        conf("candidate-table").iter().all(|&c| c < 0.5),
+        "a likely event among the candidates"
+    );
+    assert_eq!(
+        n(tab, "#candidates h2"),
+        1,
+        "the candidates have a section of their own"
+    );
     assert!(
         n(tab, "#methods details pre") >= 3,
         "detect, intel and report parameters"

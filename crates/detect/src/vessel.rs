@@ -603,8 +603,26 @@ pub struct LoiterTracker {
     /// was a glitch: its time.
     held: Option<i64>,
     last_ms: Option<i64>,
-    /// The last port lookup: (lat, lon, near a port).
-    near: Option<(f64, f64, bool)>,
+    /// The last port lookup: where, and the nearest port's distance
+    /// within [`PORT_LOOKUP_PAD_KM`] beyond the limit (None: farther).
+    near: Option<(f64, f64, Option<f64>)>,
+}
+
+/// How far beyond `loitering.min_port_distance_km` a port lookup looks, so
+/// that later fixes within this distance of it can be decided without a
+/// new lookup (the triangle inequality), km.
+const PORT_LOOKUP_PAD_KM: f64 = 5.0;
+
+/// Distance between two nearby positions, km (equirectangular: good to a
+/// fraction of a percent over a few km, which is all it is used for).
+fn near_km(a: (f64, f64), b: (f64, f64)) -> f64 {
+    let dy = (a.0 - b.0) * 110.57;
+    let mut dl = (a.1 - b.1).abs();
+    if dl > 180.0 {
+        dl = 360.0 - dl;
+    }
+    let dx = dl * 111.32 * ((a.0 + b.0) * 0.5).to_radians().cos();
+    (dx * dx + dy * dy).sqrt()
 }
 
 /// Longest interval from a run's edge fix to its neighbour over which the
@@ -643,16 +661,23 @@ impl LoiterTracker {
         if sog >= p.loitering.max_hourly_kn {
             return false;
         }
-        let near = match self.near {
-            Some((la, lo, n)) if (la - f.lat).abs() < 1e-3 && (lo - f.lon).abs() < 1e-3 => n,
-            _ => {
-                let n = gaz
-                    .nearest(f.lat, f.lon, p.loitering.min_port_distance_km)
-                    .is_some();
-                self.near = Some((f.lat, f.lon, n));
-                n
+        let limit = p.loitering.min_port_distance_km;
+        let known = self.near.and_then(|(la, lo, d)| {
+            let moved = near_km((la, lo), (f.lat, f.lon));
+            match d {
+                Some(d) if d + moved <= limit => Some(true),
+                Some(d) if d - moved > limit => Some(false),
+                None if moved < PORT_LOOKUP_PAD_KM => Some(false),
+                _ => None,
             }
-        };
+        });
+        let near = known.unwrap_or_else(|| {
+            let d = gaz
+                .nearest(f.lat, f.lon, limit + PORT_LOOKUP_PAD_KM)
+                .map(|x| x.1);
+            self.near = Some((f.lat, f.lon, d));
+            d.is_some_and(|d| d <= limit)
+        });
         !near
     }
 

@@ -70,6 +70,10 @@ fn seen_rows<T: std::fmt::Display>(label: &str, v: &[Seen<T>]) -> Markup {
     }
 }
 
+/// Confidence from which an event is shown as likely rather than as a
+/// candidate (a calibrated probability: more likely than not).
+pub const LIKELY: f64 = 0.5;
+
 /// One line on why an event was raised, from its evidence.
 pub fn why(e: &Event) -> String {
     let ev = &e.evidence;
@@ -78,7 +82,7 @@ pub fn why(e: &Event) -> String {
         "dark_port_call" => {
             let mut s = format!(
                 "{}silent {:.0} h, {:.0} h that sailing straight cannot explain",
-                if e.confidence < 0.5 {
+                if e.confidence < LIKELY {
                     "candidate only (feasible, evidence weak): "
                 } else {
                     ""
@@ -246,9 +250,9 @@ const METHODS: &[(&str, &str)] = &[
     ("Decoding and storage", "Raw NMEA (any talker, tag blocks, multi-sentence assembly) and CSV exports are decoded and stored loss-free in a Parquet dataset; a message heard twice by one source within the dedup window is kept once; every rejected line is counted by reason (see Provenance)."),
     ("Port visits", "A state machine over each vessel's fixes: entry within entry_km of a port, exit beyond exit_km, with stop and moving speeds and in-port silences tolerated (Global Fishing Watch's port-visit method)."),
     ("AIS gaps", "A silence of at least gaps.min_hours between two fixes, with the distance from shore and how many fixes other vessels had nearby that day (reception quality); a silence running to the end of the data is an open gap."),
-    ("Dark port calls", "A silence long enough to sail to a watched port at the vessel's own 95th-percentile speed (times the margin), stay there the minimum time, and return, which sailing straight between the ends cannot explain. Confidence rises when the vessel went dark or reappeared near the port, when its draught changed, and with repeats."),
+    ("Dark port calls", "A silence long enough to sail to a watched port at the vessel's own 95th-percentile speed (times the margin), stay there the minimum time, and return, which sailing straight between the ends cannot explain, is a candidate. Its confidence is a calibrated probability from a logistic model over named evidence (course toward the port when it went dark and away from it when it reappeared, distance to the port at both ends, whether other vessels are usually heard where the silence began and ended, the share of the silence straight sailing cannot explain, a draught change, going dark or reappearing in a port, repeats, the silence's length), fitted on simulated worlds with known truth and checked on others; each event lists every feature's contribution."),
     ("Encounters", "Two vessels within the encounter distance at low speed for the minimum duration, found on a space-time index; the one-sided form flags a vessel waiting at sea next to a silent partner."),
-    ("Loitering, identity, jumps", "Loitering: hourly mean speed under the threshold at sea. Identity changes: any change of name, IMO, callsign, ship type or flag, and one IMO on several MMSIs. Shared MMSI vs position jump: consistent position streams are separated by the speed they would need."),
+    ("Loitering, identity, jumps", "Loitering: a run of fixes under the speed threshold away from ports, one fast fix tolerated as a glitch, its edges halfway to the fixes around it. Identity changes: any change of name, IMO, callsign, ship type or flag, and one IMO on several MMSIs. Shared MMSI vs position jump: consistent position streams are separated by the speed they would need."),
     ("Judgement", "List matches by IMO, MMSI, callsign and normalised name (incl. former names); risk as a sum of capped, named contributions; what each laden voyage from a watched port could have carried, as a seeded Monte Carlo over capacity, load factor from draught, and payload per container; public claims compared with the campaign's P10-P90."),
 ];
 
@@ -305,18 +309,25 @@ pub fn render(inp: &Inputs, vessels: &[Vessel], tracks: &[Track], written: &[Wri
         "shared_mmsi",
         "position_jump",
     ];
-    let mut notable: Vec<&Event> = inp
+    // Likely events (calibrated confidence >= 0.5) and candidates (merely
+    // feasible, evidence weak) in separate tables: a candidate is not an
+    // accusation and must not read like one.
+    let (mut notable, mut candidates): (Vec<&Event>, Vec<&Event>) = inp
         .events
         .iter()
         .filter(|e| NOTABLE.contains(&e.kind.as_str()))
-        .collect();
-    notable.sort_by(|a, b| {
-        b.confidence
-            .total_cmp(&a.confidence)
-            .then(a.start_ms().cmp(&b.start_ms()))
-    });
+        .partition(|e| e.confidence >= LIKELY);
+    for v in [&mut notable, &mut candidates] {
+        v.sort_by(|a, b| {
+            b.confidence
+                .total_cmp(&a.confidence)
+                .then(a.start_ms().cmp(&b.start_ms()))
+        });
+    }
     let more = notable.len().saturating_sub(inp.params.max_event_rows);
     notable.truncate(inp.params.max_event_rows);
+    let more_candidates = candidates.len().saturating_sub(inp.params.max_event_rows);
+    candidates.truncate(inp.params.max_event_rows);
     let munitions: Vec<String> = j
         .parameters
         .estimate
@@ -353,7 +364,7 @@ pub fn render(inp: &Inputs, vessels: &[Vessel], tracks: &[Track], written: &[Wri
                     @if let Some(n) = &inp.notice { p.notice { (n) } }
                     h1 { (inp.title) }
                     p.small { "Generated " (short_time(&inp.generated)) " by shiptrace " (env!("CARGO_PKG_VERSION")) " · " code { (inp.command) } }
-                    nav { a href="#summary" { "Summary" } a href="#map-section" { "Map" } a href="#vessels" { "Vessels" } a href="#voyages" { "Voyages and estimates" } a href="#claims" { "Claims" } a href="#events" { "Events" } a href="#methods" { "Methods and parameters" } a href="#provenance" { "Provenance" } }
+                    nav { a href="#summary" { "Summary" } a href="#map-section" { "Map" } a href="#vessels" { "Vessels" } a href="#voyages" { "Voyages and estimates" } a href="#claims" { "Claims" } a href="#events" { "Events" } a href="#candidates" { "Candidates" } a href="#methods" { "Methods and parameters" } a href="#provenance" { "Provenance" } }
                 }
                 main {
                     section #summary {
@@ -485,9 +496,20 @@ pub fn render(inp: &Inputs, vessels: &[Vessel], tracks: &[Track], written: &[Wri
                     }
                     section #events {
                         h2 { "Notable events" }
-                        p { "Dark port calls, encounters, loitering, identity changes, shared MMSIs and position jumps, most confident first. Every event (incl. port visits, gaps, draught changes, voyages) is in events.csv and events.geojson." }
+                        p { "Dark port calls, encounters, loitering, identity changes, shared MMSIs and position jumps that are more likely than not (confidence 0.5 or more: a calibrated probability that the event is real), most confident first. Every event (incl. port visits, gaps, draught changes, voyages and the candidates below) is in events.csv and events.geojson." }
                         table.sortable.events #event-table { (event_head(true)) tbody { (event_rows(&notable, true)) } }
                         @if more > 0 { p.warn { "And " (more) " more in events.csv (report.max_event_rows = " (inp.params.max_event_rows) ")." } }
+                    }
+                    section #candidates {
+                        h2 { "Candidates (confidence under 0.5)" }
+                        p { "Events of the same kinds that the data allow but do not support: for a dark port call, a silence long enough to have reached a watched port and come back, without the evidence that separates real calls from ordinary coverage silences (going dark toward the port or near it, reappearing from it, a silence unusual for that water, a draught change, repeats). They are leads to check, not findings; " (candidates.len() + more_candidates) " in all." }
+                        @if candidates.is_empty() { p { "None." } } @else {
+                            details {
+                                summary { "Show the " (candidates.len()) " candidates" }
+                                table.sortable.events #candidate-table { (event_head(true)) tbody { (event_rows(&candidates, true)) } }
+                            }
+                        }
+                        @if more_candidates > 0 { p.warn { "And " (more_candidates) " more in events.csv (report.max_event_rows = " (inp.params.max_event_rows) ")." } }
                     }
                     section #methods {
                         h2 { "Methods and parameters" }

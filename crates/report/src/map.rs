@@ -414,7 +414,7 @@ pub fn render(
     let mut dark = String::new();
     for e in mine
         .iter()
-        .filter(|e| e.kind == "dark_port_call" && e.confidence >= 0.5)
+        .filter(|e| e.kind == "dark_port_call" && e.confidence >= crate::html::LIKELY)
     {
         if let Some(pts) = dark_path(e, &gaps) {
             let q: Vec<(f64, f64)> = pts.iter().map(|&(x, y)| pr.xy(x, y)).collect();
