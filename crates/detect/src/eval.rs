@@ -94,7 +94,16 @@ pub fn observable(e: &Event, heard: &HeardTimes, min_fixes: usize, window_hours:
         })
     };
     let (a, b) = (e.start_ms(), e.end_ms());
-    let ms: Vec<u32> = std::iter::once(e.mmsi).chain(e.other_mmsi).collect();
+    // an identity change is heard under the old MMSI before it and the
+    // new one after
+    let named = ["old_mmsi", "new_mmsi"]
+        .into_iter()
+        .filter_map(|k| e.evidence.get(k).and_then(|v| v.as_u64()))
+        .filter_map(|m| u32::try_from(m).ok());
+    let ms: Vec<u32> = std::iter::once(e.mmsi)
+        .chain(e.other_mmsi)
+        .chain(named)
+        .collect();
     if matches!(e.kind.as_str(), "dark_port_call" | "ais_gap") || b <= a {
         // (an instant, e.g. a change of identity: heard on both sides)
         // a dark call's window is the stay in port; its silence is wider
@@ -564,6 +573,18 @@ pub fn read_events(text: &str) -> Result<Vec<Event>, String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_identity_change_is_observable_under_its_old_and_new_mmsi() {
+        let mut e = ev("identity_change", 2, 10, 10, 1.0);
+        e.end = None;
+        let heard: HeardTimes = [(1, vec![T0 + 5 * H]), (2, vec![T0 + 12 * H])]
+            .into_iter()
+            .collect();
+        assert!(!observable(&e, &heard, 3, 48.0), "the new MMSI alone is not heard before");
+        e.evidence = serde_json::json!({"old_mmsi": 1, "new_mmsi": 2});
+        assert!(observable(&e, &heard, 3, 48.0));
+    }
+
     use super::*;
     use crate::event::PortRef;
 
