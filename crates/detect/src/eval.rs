@@ -580,7 +580,10 @@ mod tests {
         let heard: HeardTimes = [(1, vec![T0 + 5 * H]), (2, vec![T0 + 12 * H])]
             .into_iter()
             .collect();
-        assert!(!observable(&e, &heard, 3, 48.0), "the new MMSI alone is not heard before");
+        assert!(
+            !observable(&e, &heard, 3, 48.0),
+            "the new MMSI alone is not heard before"
+        );
         e.evidence = serde_json::json!({"old_mmsi": 1, "new_mmsi": 2});
         assert!(observable(&e, &heard, 3, 48.0));
     }

@@ -1016,7 +1016,14 @@ pub fn dark_port_call(
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))
     .collect();
-    let (conf, parts) = p.calibration.dark_port_call.predict(&x);
+    let (model_p, parts) = p.calibration.dark_port_call.predict(&x);
+    // the second-stage scaling multiplies every log-odds contribution by
+    // its slope (and adds its offset to the intercept), so the parts
+    // still explain the final confidence
+    let [a, b] = p.calibration.dark_port_call_scale;
+    let conf = calibrate::platt([a, b], model_p);
+    let parts: std::collections::BTreeMap<String, f64> =
+        parts.into_iter().map(|(k, v)| (k, a * v)).collect();
     let arrive = g.t0 + (d1 / g.cruise_kn.max(1.0) * 3_600_000.0) as i64;
     let leave = (g.t1 - (d2 / g.cruise_kn.max(1.0) * 3_600_000.0) as i64).max(arrive);
     let mut e = Event::new(
@@ -1049,7 +1056,7 @@ pub fn dark_port_call(
         "coverage_where_it_went_dark": start, "coverage_where_it_reappeared": end,
         "coverage_known": ctx.coverage.is_some(),
         "reception": coverage_words(&start),
-        "features": x, "contributions": parts,
+        "features": x, "contributions": parts, "model_probability": model_p,
         "parameters": {"watched_ports": p.dark_port_call.watched_ports, "min_stay_hours": p.dark_port_call.min_stay_hours, "min_gap_hours": p.dark_port_call.min_gap_hours, "speed_margin": p.dark_port_call.speed_margin, "near_port_nm": p.dark_port_call.near_port_nm, "repeat_nm": p.dark_port_call.repeat_nm, "coverage_window_days": p.coverage.window_days, "model_fitted_on": p.calibration.fitted_on}
     });
     Some(e)

@@ -316,12 +316,22 @@ pub struct Calibration {
     pub fitted_on: String,
     /// Dark port calls: logistic model over the evidence features.
     pub dark_port_call: crate::calibrate::Logistic,
+    /// Platt scaling `[a, b]` of the dark-call model's probability, fitted
+    /// on its leave-one-world-out predictions: undoes the shrinkage of the
+    /// model's L2 penalty. `[1, 0]` (the value when a configuration gives
+    /// its own model without it) changes nothing.
+    #[serde(default = "no_scaling")]
+    pub dark_port_call_scale: [f64; 2],
     /// AIS gaps (the probability that the transponder was off, rather
     /// than the vessel out of reception).
     pub ais_gap: crate::calibrate::Logistic,
     /// Every other kind: Platt scaling `[a, b]` of the detector's score.
     /// Kinds not listed keep their score.
     pub platt: std::collections::BTreeMap<String, [f64; 2]>,
+}
+
+fn no_scaling() -> [f64; 2] {
+    [1.0, 0.0]
 }
 
 impl Default for Calibration {
@@ -374,6 +384,11 @@ impl Params {
                 if !v.is_finite() {
                     return bad(&format!("calibration.{name}.{k}"), *v);
                 }
+            }
+        }
+        for v in c.dark_port_call_scale {
+            if !v.is_finite() {
+                return bad("calibration.dark_port_call_scale", v);
             }
         }
         for (k, ab) in &c.platt {
