@@ -402,16 +402,11 @@ fn log_loss(p: impl Iterator<Item = (f64, bool)>) -> f64 {
 
 /// Leave-one-world-out log loss of a model fitted by `fit` on the other
 /// worlds' rows, for each penalty of the grid; returns the best penalty.
-fn cross_validate<R: Clone>(
-    rows: &[R],
-    world: &[usize],
-    worlds: usize,
-    fit_and_score: impl Fn(&[R], &[R], f64) -> f64,
-) -> f64 {
-    let mut best = (f64::INFINITY, 1.0);
-    for &l2 in &L2_GRID {
-        let mut loss = 0.0;
-        for w in 0..worlds {
+/// The leave-one-world-out folds: (the other worlds' rows, this world's
+/// rows) for every world with rows on both sides.
+fn folds<R: Clone>(rows: &[R], world: &[usize], worlds: usize) -> Vec<(Vec<R>, Vec<R>)> {
+    (0..worlds)
+        .map(|w| {
             let (mut train, mut test) = (Vec::new(), Vec::new());
             for (r, &k) in rows.iter().zip(world) {
                 if k == w {
@@ -420,10 +415,25 @@ fn cross_validate<R: Clone>(
                     train.push(r.clone())
                 }
             }
-            if !test.is_empty() && !train.is_empty() {
-                loss += fit_and_score(&train, &test, l2);
-            }
-        }
+            (train, test)
+        })
+        .filter(|(train, test)| !train.is_empty() && !test.is_empty())
+        .collect()
+}
+
+fn cross_validate<R: Clone>(
+    rows: &[R],
+    world: &[usize],
+    worlds: usize,
+    fit_and_score: impl Fn(&[R], &[R], f64) -> f64,
+) -> f64 {
+    let folds = folds(rows, world, worlds);
+    let mut best = (f64::INFINITY, 1.0);
+    for &l2 in &L2_GRID {
+        let loss: f64 = folds
+            .iter()
+            .map(|(train, test)| fit_and_score(train, test, l2))
+            .sum();
         if loss < best.0 - 1e-9 {
             best = (loss, l2);
         }
@@ -554,27 +564,13 @@ impl Rows {
         }
         let names: Vec<String> = DARK_CALL_FEATURES.iter().map(|s| s.to_string()).collect();
         let mut held = Vec::new();
-        for w in 0..self.worlds {
-            let train: Vec<_> = self
-                .dark_port_call
-                .iter()
-                .zip(&self.world_of.dark_port_call)
-                .filter(|(_, &k)| k != w)
-                .map(|(r, _)| r.clone())
-                .collect();
-            if train.is_empty() {
-                continue;
-            }
+        for (train, test) in folds(
+            &self.dark_port_call,
+            &self.world_of.dark_port_call,
+            self.worlds,
+        ) {
             let m = fit_logistic(&names, &train, l2);
-            for (r, &k) in self
-                .dark_port_call
-                .iter()
-                .zip(&self.world_of.dark_port_call)
-            {
-                if k == w {
-                    held.push((m.predict(&r.0).0, r.1));
-                }
-            }
+            held.extend(test.iter().map(|(x, y)| (m.predict(x).0, *y)));
         }
         if held.is_empty() {
             return [1.0, 0.0];

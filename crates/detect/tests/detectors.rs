@@ -591,6 +591,10 @@ fn unusable_coverage_and_calibration_values_are_errors_naming_the_key() {
             "[detect.calibration.platt]\nport_visit = [nan, 1.0]\n",
             "calibration.platt.port_visit",
         ),
+        (
+            "[detect.calibration]\ndark_port_call_scale = [inf, 0.0]\n",
+            "calibration.dark_port_call_scale",
+        ),
     ] {
         let e = Params::from_toml(text).expect_err(text);
         assert!(e.contains(key), "{text}: {e}");

@@ -17,27 +17,34 @@ fn fnv(bytes: &[u8]) -> u64 {
     h
 }
 
-#[test]
-fn rason_shuttle_output_is_unchanged() {
+/// Runs a built-in scenario; (feed length, its hash, truth length, its
+/// hash) and the vessel count.
+fn fingerprint(name: &str, opts: &Options) -> ((usize, u64, usize, u64), usize) {
     let tmp = tempfile::tempdir().unwrap();
-    let scn = Scenario::load("rason-shuttle").unwrap();
-    let summary = sim::run(
-        &scn,
-        &Options {
-            seed: Some(7),
-            days: Some(20.0),
-            ..Options::default()
-        },
-        tmp.path(),
-    )
-    .unwrap();
+    let scn = Scenario::load(name).unwrap();
+    let summary = sim::run(&scn, opts, tmp.path()).unwrap();
     let mut nmea = Vec::new();
     flate2::read::GzDecoder::new(std::fs::File::open(tmp.path().join("ais.nmea.gz")).unwrap())
         .read_to_end(&mut nmea)
         .unwrap();
     let truth = std::fs::read(tmp.path().join("truth.jsonl")).unwrap();
-    let got = (nmea.len(), fnv(&nmea), truth.len(), fnv(&truth));
-    eprintln!("{got:x?} {} vessels", summary.vessels);
+    (
+        (nmea.len(), fnv(&nmea), truth.len(), fnv(&truth)),
+        summary.vessels,
+    )
+}
+
+#[test]
+fn rason_shuttle_output_is_unchanged() {
+    let (got, vessels) = fingerprint(
+        "rason-shuttle",
+        &Options {
+            seed: Some(7),
+            days: Some(20.0),
+            ..Options::default()
+        },
+    );
+    eprintln!("{got:x?} {vessels} vessels");
     assert_eq!(
         got,
         (
@@ -56,24 +63,14 @@ const EXPECTED_TRUTH_FNV: u64 = 0x7c5b_68c8_e410_2a66;
 /// The `load` scenario likewise (300 vessels, 2 hours, its own seed).
 #[test]
 fn load_output_is_unchanged() {
-    let tmp = tempfile::tempdir().unwrap();
-    let scn = Scenario::load("load").unwrap();
-    sim::run(
-        &scn,
+    let (got, _) = fingerprint(
+        "load",
         &Options {
             days: Some(2.0 / 24.0),
             vessels: Some(300),
             ..Options::default()
         },
-        tmp.path(),
-    )
-    .unwrap();
-    let mut nmea = Vec::new();
-    flate2::read::GzDecoder::new(std::fs::File::open(tmp.path().join("ais.nmea.gz")).unwrap())
-        .read_to_end(&mut nmea)
-        .unwrap();
-    let truth = std::fs::read(tmp.path().join("truth.jsonl")).unwrap();
-    let got = (nmea.len(), fnv(&nmea), truth.len(), fnv(&truth));
+    );
     eprintln!("{got:x?}");
     assert_eq!(
         got,
