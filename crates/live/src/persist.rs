@@ -53,13 +53,22 @@ pub struct Persist {
     /// segment is not closed between the parts of a message (each segment
     /// is ingested on its own and could not put it together).
     open_messages: std::collections::HashMap<(Arc<str>, Vec<u8>), Instant>,
+    /// [`FRAGMENT_WAIT`] (shorter in tests).
+    fragment_wait: Duration,
 }
+
+/// Open multi-sentence messages tracked at most (a feed can hold one per
+/// sequential id and channel; more is a hostile or broken feed, whose
+/// extra parts are left to the ingest to count as rejects).
+const MAX_OPEN_MESSAGES: usize = 1024;
 
 /// How long a roll waits for the rest of a multi-sentence message whose
 /// first part is in the segment; a part that never follows is then left
 /// to the ingest, which counts it as a reject. The parts of one message
 /// are sent back to back (ITU-R M.1371 allows at most 5, within one
-/// slot's worth of time), so seconds are plenty.
+/// slot's worth of time), so seconds are plenty. A segment is rolled at
+/// most this long after it is due, whatever the feed sends (a stream of
+/// first parts that never finish cannot hold it open).
 const FRAGMENT_WAIT: Duration = Duration::from_secs(10);
 
 /// (count, number, sequential id and channel) of a multi-sentence NMEA
@@ -78,9 +87,15 @@ fn fragment(line: &[u8]) -> Option<(u8, u8, Vec<u8>)> {
     if n < 2 {
         return None;
     }
-    let mut key = f.next()?.to_vec();
+    // a sequential id is one digit and a channel one character: anything
+    // longer is not a message part to wait for
+    let (seq, chan) = (f.next()?, f.next()?);
+    if seq.len() > 2 || chan.len() > 2 {
+        return None;
+    }
+    let mut key = seq.to_vec();
     key.push(b',');
-    key.extend_from_slice(f.next()?);
+    key.extend_from_slice(chan);
     Some((n, k, key))
 }
 
@@ -142,6 +157,7 @@ impl Persist {
             seq: 0,
             c,
             open_messages: Default::default(),
+            fragment_wait: FRAGMENT_WAIT,
         };
         p.recover()?;
         Ok(p)
@@ -178,7 +194,14 @@ impl Persist {
         if let Some((n, k, key)) = fragment(line) {
             let key = (input.clone(), key);
             if k < n {
-                self.open_messages.entry(key).or_insert_with(Instant::now);
+                if k == 1 {
+                    // a first part begins a message (an id may be reused)
+                    if self.open_messages.len() < MAX_OPEN_MESSAGES
+                        || self.open_messages.contains_key(&key)
+                    {
+                        self.open_messages.insert(key, Instant::now());
+                    }
+                }
             } else {
                 self.open_messages.remove(&key);
             }
@@ -229,15 +252,13 @@ impl Persist {
         if self.unsynced > 0 && self.last_sync.elapsed() >= Duration::from_secs(1) {
             self.sync()?;
         }
-        if self
-            .cur
-            .as_ref()
-            .is_some_and(|s| s.opened.elapsed() >= self.roll_after)
-        {
-            self.open_messages
-                .retain(|_, t| t.elapsed() < FRAGMENT_WAIT);
-            if self.open_messages.is_empty() {
-                return self.close();
+        if let Some(age) = self.cur.as_ref().map(|s| s.opened.elapsed()) {
+            if age >= self.roll_after {
+                let wait = self.fragment_wait;
+                self.open_messages.retain(|_, t| t.elapsed() < wait);
+                if self.open_messages.is_empty() || age >= self.roll_after + wait {
+                    return self.close();
+                }
             }
         }
         Ok(None)
@@ -343,5 +364,20 @@ mod tests {
         let seg = p.tick().unwrap().expect("rolled once the message is whole");
         let text = std::fs::read_to_string(seg).unwrap();
         assert_eq!(text.lines().count(), 2);
+        // a feed of first parts that never finish cannot hold a segment
+        // open past the wait; forged sequence fields are not waited for
+        assert_eq!(super::fragment(b"!AIVDM,2,1,12345,B,x,0*00"), None);
+        p.fragment_wait = std::time::Duration::from_millis(300);
+        let t = std::time::Instant::now();
+        let rolled = loop {
+            p.write(&input, one, 0).unwrap();
+            if let Some(seg) = p.tick().unwrap() {
+                break seg;
+            }
+            assert!(t.elapsed().as_secs() < 10, "never rolled");
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        };
+        assert!(t.elapsed() >= std::time::Duration::from_millis(1300));
+        assert!(std::fs::read_to_string(rolled).unwrap().lines().count() > 10);
     }
 }
