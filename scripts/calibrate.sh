@@ -11,7 +11,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 train=("$@")
-[ ${#train[@]} -gt 0 ] || train=(rason-shuttle:1 rason-shuttle:2 rason-evasive:1 rason-evasive:2 rason-evasive:3)
+[ ${#train[@]} -gt 0 ] || train=(rason-shuttle:1 rason-shuttle:2 rason-shuttle:9 rason-shuttle:10
+  rason-evasive:1 rason-evasive:2 rason-evasive:3 rason-evasive:10 rason-evasive:11
+  rason-evasive:12 rason-evasive:13 rason-evasive:14 rason-evasive:15
+  rason-evasive:16 rason-evasive:17)
 cargo build --release --locked -q -p shiptrace
 bin=./target/release/shiptrace
 mkdir -p out/eval

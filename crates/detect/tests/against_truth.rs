@@ -80,7 +80,7 @@ fn port_visits_and_dark_port_calls_meet_the_targets_on_a_short_run() {
 }
 
 /// A world of the other family, on a seed the calibration was not fitted
-/// on (fitted on rason-evasive 1-3): poor offshore reception, where every
+/// on (see `HELD_OUT`): poor offshore reception, where every
 /// ordinary ship crossing open water goes unheard for a day or more and
 /// shuttles switch off far out. Merely feasible silences must stay
 /// candidates (under 0.5), the confidences must mean what they say.
@@ -88,7 +88,7 @@ fn port_visits_and_dark_port_calls_meet_the_targets_on_a_short_run() {
 fn on_a_poorly_covered_world_coverage_silences_stay_candidates() {
     let scn = sim::Scenario::load("rason-evasive").unwrap();
     let opts = sim::Options {
-        seed: Some(11),
+        seed: Some(HELD_OUT[0]),
         days: Some(30.0),
         ..sim::Options::default()
     };
@@ -104,7 +104,11 @@ fn on_a_poorly_covered_world_coverage_silences_stay_candidates() {
     // offshore reported as dark calls at 0.5
     assert!(calls.candidates >= 10, "{calls:?}");
     assert!(calls.candidates_true <= 1, "{calls:?}");
-    assert!(calls.precision >= 0.9 && calls.recall >= 0.75, "{calls:?}");
+    // (one world holds about ten calls: precision is asserted over six
+    // worlds below; here, that ordinary silences are not reported by the
+    // dozen: at most two false calls at 0.5 or more, against 75 before)
+    assert!(calls.detected - calls.correct <= 2, "{calls:?}");
+    assert!(calls.recall >= 0.75, "{calls:?}");
     // every candidate and every event is a finite probability
     assert!(events
         .iter()
@@ -125,5 +129,81 @@ fn on_a_poorly_covered_world_coverage_silences_stay_candidates() {
             c.evidence
         );
         assert!(c.evidence["contributions"][*k].is_number(), "{k}");
+    }
+}
+
+/// Seeds the built-in calibration was not fitted on (its `fitted_on` names
+/// the training worlds; BENCHMARKS.md reports seeds 3-8 / 4-9 in full).
+const HELD_OUT: [u64; 3] = [31, 32, 33];
+
+/// The short form of `scripts/eval-seeds.sh` (CI): three held-out seeds of
+/// each scenario family, shortened, scored together one to one. Each kind
+/// with enough scored detections holds precision 0.9, dark port calls and
+/// port visits recall 0.9 over the calls the data could show, and every
+/// pooled reliability bin with enough events is within 0.1.
+#[test]
+fn three_held_out_seeds_of_each_family_meet_the_targets() {
+    let fitted_on = detect::calibrate::defaults().fitted_on;
+    let mut worlds: Vec<detect::eval::World> = Vec::new();
+    for (family, days, vessels) in [
+        ("rason-shuttle", 30.0, Some(24)),
+        ("rason-evasive", 20.0, None),
+    ] {
+        for seed in HELD_OUT {
+            // a seed the defaults were fitted on would not test anything
+            assert!(
+                !fitted_on.contains(&format!("{family}:{seed} ")),
+                "{family}:{seed} is a training world: {fitted_on}"
+            );
+            let scn = sim::Scenario::load(family).unwrap();
+            let opts = sim::Options {
+                seed: Some(seed),
+                days: Some(days),
+                vessels,
+                ..sim::Options::default()
+            };
+            let (tmp, store) = world(&scn, &opts);
+            let (events, _) = detect::detect_store(&store, &detect::Params::default()).unwrap();
+            let truth = read_events(
+                &std::fs::read_to_string(tmp.path().join("sim/truth.jsonl")).unwrap(),
+            )
+            .unwrap();
+            let mut heard = detect::eval::HeardTimes::new();
+            for p in store.positions(&store::Filter::default()).unwrap() {
+                heard.entry(p.mmsi).or_default().push(p.time_ms);
+            }
+            for v in heard.values_mut() {
+                v.sort_unstable();
+            }
+            let seen = truth
+                .iter()
+                .map(|e| detect::eval::observable(e, &heard, 3, 48.0))
+                .collect();
+            worlds.push((truth, events, Some(seen)));
+        }
+    }
+    let e = detect::eval::evaluation_observed(&worlds, &Matching::default());
+    for k in &e.kinds {
+        eprintln!(
+            "{:<16} truth {:>6} detected {:>6} recall {:.3} (observable {:.3}) precision {:.3}",
+            k.kind, k.truth, k.detected, k.recall, k.recall_observable, k.precision
+        );
+    }
+    let get = |k: &str| e.kinds.iter().find(|s| s.kind == k).unwrap();
+    for k in &e.kinds {
+        if k.detected >= 10 {
+            assert!(k.precision >= 0.9, "{k:?}");
+        }
+    }
+    for k in ["dark_port_call", "port_visit"] {
+        let s = get(k);
+        assert!(s.truth_observable >= 10, "{s:?}");
+        assert!(s.recall_observable >= 0.9, "{s:?}");
+    }
+    for b in &e.pooled {
+        eprintln!("{b:?}");
+        if b.n >= 30 {
+            assert!(b.calibrated, "{b:?}");
+        }
     }
 }
