@@ -299,6 +299,24 @@ fn demo_report_in_headless_chromium() {
     ] {
         assert!(text.contains(s), "{s:?} not on the page");
     }
+    // every figure is a number: an evidence key read but never written
+    // shows as NaN (encounters once read "within NaN m")
+    assert!(
+        !text.contains("NaN") && !text.contains("inf "),
+        "a figure is not a number: {}",
+        text.lines()
+            .find(|l| l.contains("NaN") || l.contains("inf "))
+            .unwrap_or("")
+    );
+    let encounters = js(
+        tab,
+        "[...document.querySelectorAll('#event-table tbody tr')].map(r => r.innerText).filter(t => t.includes('encounter')).join('\\n')",
+    );
+    let encounters = encounters.as_str().unwrap_or("");
+    assert!(
+        encounters.contains(" m for "),
+        "the encounter rows give the distance: {encounters}"
+    );
     // sorting: the risk column ascending puts the lowest first
     let first = |tab: &Tab| {
         js(tab, "document.querySelector('#vessel-table tbody tr td:nth-child(5)').getAttribute('data-v')")

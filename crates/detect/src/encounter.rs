@@ -10,9 +10,23 @@ use crate::SlowFix;
 use sea::geo::distance_nm;
 use std::collections::HashMap;
 
-/// Per pair of MMSIs: the buckets in which they were close, with position
-/// and both speeds.
-pub type PairHits = HashMap<(u32, u32), Vec<(i64, f64, f64, f32, f32)>>;
+/// Two vessels close together in one time bucket.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Hit {
+    /// Time bucket (`encounters.bucket_minutes` since the epoch).
+    pub bucket: i64,
+    /// Midpoint of the two fixes, degrees.
+    pub lat: f64,
+    pub lon: f64,
+    /// Speeds over ground of the lower and the higher MMSI, knots.
+    pub sog_a: f32,
+    pub sog_b: f32,
+    /// Distance between the two fixes, metres.
+    pub distance_m: f32,
+}
+
+/// Per pair of MMSIs (lower first): the buckets in which they were close.
+pub type PairHits = HashMap<(u32, u32), Vec<Hit>>;
 
 /// Whether a pair's midpoint is far enough from every port to count
 /// (`encounters.min_port_distance_km`), answered per ~1 km cell where the
@@ -95,20 +109,34 @@ pub fn vessel_representatives(pos: &[store::Position], p: &Params) -> Vec<SlowFi
     out
 }
 
-/// Cells of about 1 km (0.01° of latitude, the same distance in
-/// longitude) in 10-minute buckets: (bucket, row, column).
-fn cell_of(f: &SlowFix, bucket_ms: i64) -> (i64, i64, i64) {
-    const CELL: f64 = 0.01;
-    let k = f.2.to_radians().cos().max(0.05);
-    (
-        f.1.div_euclid(bucket_ms),
-        (f.2 / CELL).floor() as i64,
-        (f.3 * k / CELL).floor() as i64,
-    )
+/// Side of an index cell, degrees of latitude (the same distance in
+/// longitude): 0.01° (about 1.1 km), or more when
+/// `encounters.max_distance_km` is larger, so that a close pair always
+/// lies in the same or neighbouring cells (only those are compared).
+pub fn cell_deg(p: &Params) -> f64 {
+    // 1° of latitude is at least 110.57 km; keep a margin for rounding
+    (p.encounters.max_distance_km / 110.0).max(0.01)
+}
+
+/// Cells ([`cell_deg`]) in time buckets: (bucket, row, column).
+fn cell_of(f: &SlowFix, bucket_ms: i64, cell: f64) -> (i64, i64, i64) {
+    let row = (f.2 / cell).floor() as i64;
+    (f.1.div_euclid(bucket_ms), row, column(f.3, row, cell))
+}
+
+/// The column of longitude `lon` in cell row `row`. Columns are scaled by
+/// the cosine of the row's own latitude, not of the fix's: scaled by the
+/// fix's, two fixes a few hundred metres apart north-south far from the
+/// prime meridian (lon 180, lat 60) would land more than one column apart
+/// and never be compared. A fix looks for partners in a neighbouring row
+/// at its column in that row.
+fn column(lon: f64, row: i64, cell: f64) -> i64 {
+    let k = ((row as f64 + 0.5) * cell).to_radians().cos().max(0.05);
+    (lon * k / cell).floor() as i64
 }
 
 /// Cells per side of a tile, the unit of work when the index is spread
-/// over machines (about 64 km).
+/// over machines (about 64 km with the default cell).
 pub const TILE_CELLS: i64 = 64;
 
 /// The tiles (UTC day, tile row, tile column) a representative fix goes
@@ -118,14 +146,16 @@ pub const TILE_CELLS: i64 = 64;
 /// Each pair is recorded by the home tile of its lower-MMSI fix only.
 pub fn tiles_of(f: &SlowFix, p: &Params) -> Vec<((i64, i64, i64), bool)> {
     let bucket_ms = p.encounters.bucket_minutes.max(1) * 60_000;
-    let (_, cy, cx) = cell_of(f, bucket_ms);
+    let cell = cell_deg(p);
+    let (_, cy, cx) = cell_of(f, bucket_ms, cell);
     let day = f.1.div_euclid(86_400_000);
     let tile = |y: i64, x: i64| (day, y.div_euclid(TILE_CELLS), x.div_euclid(TILE_CELLS));
     let home = tile(cy, cx);
     let mut v = vec![(home, true)];
     for dy in -1..=1 {
+        let x = column(f.3, cy + dy, cell);
         for dx in -1..=1 {
-            let t = tile(cy + dy, cx + dx);
+            let t = tile(cy + dy, x + dx);
             if !v.iter().any(|x| x.0 == t) {
                 v.push((t, false));
             }
@@ -176,8 +206,9 @@ fn index_owned(
     };
     let bucket_ms = p.encounters.bucket_minutes.max(1) * 60_000;
     let mut grid: HashMap<(i64, i64, i64), Vec<usize>> = HashMap::new();
+    let cell = cell_deg(p);
     for (i, f) in fixes.iter().enumerate() {
-        grid.entry(cell_of(f, bucket_ms)).or_default().push(i);
+        grid.entry(cell_of(f, bucket_ms, cell)).or_default().push(i);
     }
     let max_nm = p.encounters.max_distance_km / 1.852;
     for (&(b, cy, cx), members) in &grid {
@@ -187,8 +218,13 @@ fn index_owned(
             }
             let a = &fixes[i];
             for dy in -1..=1 {
+                let x = if dy == 0 {
+                    cx
+                } else {
+                    column(a.3, cy + dy, cell)
+                };
                 for dx in -1..=1 {
-                    let Some(others) = grid.get(&(b, cy + dy, cx + dx)) else {
+                    let Some(others) = grid.get(&(b, cy + dy, x + dx)) else {
                         continue;
                     };
                     for &j in others {
@@ -197,10 +233,16 @@ fn index_owned(
                             continue;
                         }
                         let (mlat, mlon) = ((a.2 + o.2) / 2.0, (a.3 + o.3) / 2.0);
-                        if distance_nm(a.2, a.3, o.2, o.3) <= max_nm && ports.away(mlat, mlon) {
-                            hits.entry((a.0, o.0))
-                                .or_default()
-                                .push((b, mlat, mlon, a.4, o.4));
+                        let nm = distance_nm(a.2, a.3, o.2, o.3);
+                        if nm <= max_nm && ports.away(mlat, mlon) {
+                            hits.entry((a.0, o.0)).or_default().push(Hit {
+                                bucket: b,
+                                lat: mlat,
+                                lon: mlon,
+                                sog_a: a.4,
+                                sog_b: o.4,
+                                distance_m: (nm * 1852.0) as f32,
+                            });
                         }
                     }
                 }
@@ -219,23 +261,26 @@ pub fn encounters(hits: &mut PairHits, p: &Params, gaz: &Gazetteer) -> Vec<Event
     for pair in pairs {
         // (hits near a port were dropped by index_slice)
         let v = hits.get_mut(&pair).expect("key from the map");
-        v.sort_by_key(|h| h.0);
-        v.dedup_by_key(|h| h.0);
+        v.sort_by_key(|h| h.bucket);
+        v.dedup_by_key(|h| h.bucket);
         let mut i = 0;
         while i < v.len() {
             let mut j = i;
-            while j + 1 < v.len() && v[j + 1].0 - v[j].0 <= merge.max(1) {
+            while j + 1 < v.len() && v[j + 1].bucket - v[j].bucket <= merge.max(1) {
                 j += 1;
             }
             let run = &v[i..=j];
-            let t0 = run[0].0 * bucket_ms;
-            let t1 = (run[run.len() - 1].0 + 1) * bucket_ms;
+            let t0 = run[0].bucket * bucket_ms;
+            let t1 = (run[run.len() - 1].bucket + 1) * bucket_ms;
             let hrs = (t1 - t0) as f64 / 3_600_000.0;
-            let mut speeds: Vec<f32> = run.iter().flat_map(|h| [h.3, h.4]).collect();
+            let mut speeds: Vec<f32> = run.iter().flat_map(|h| [h.sog_a, h.sog_b]).collect();
             speeds.sort_by(|a, b| a.total_cmp(b));
             let median = speeds[speeds.len() / 2];
-            let lat = run.iter().map(|h| h.1).sum::<f64>() / run.len() as f64;
-            let lon = run.iter().map(|h| h.2).sum::<f64>() / run.len() as f64;
+            let mut dist: Vec<f32> = run.iter().map(|h| h.distance_m).collect();
+            dist.sort_by(|a, b| a.total_cmp(b));
+            let (median_m, max_m) = (dist[dist.len() / 2], dist[dist.len() - 1]);
+            let lat = run.iter().map(|h| h.lat).sum::<f64>() / run.len() as f64;
+            let lon = run.iter().map(|h| h.lon).sum::<f64>() / run.len() as f64;
             let near_port = gaz.nearest(lat, lon, p.encounters.min_port_distance_km);
             if hrs >= p.encounters.min_hours
                 && median < p.encounters.max_median_kn
@@ -246,6 +291,7 @@ pub fn encounters(hits: &mut PairHits, p: &Params, gaz: &Gazetteer) -> Vec<Event
                 e.confidence = (0.6 + hrs / 20.0).min(0.95);
                 e.evidence = serde_json::json!({
                     "hours": hrs, "close_buckets": run.len(), "median_speed_kn": median,
+                    "median_distance_m": median_m.round(), "max_distance_m": max_m.round(),
                     "parameters": {"max_distance_km": p.encounters.max_distance_km, "min_hours": p.encounters.min_hours, "max_median_kn": p.encounters.max_median_kn, "min_port_distance_km": p.encounters.min_port_distance_km, "bucket_minutes": p.encounters.bucket_minutes}
                 });
                 out.push(e);
@@ -286,6 +332,70 @@ mod tests {
             .collect()
     }
 
+    /// Representative fixes per tile, with whether the tile is their home.
+    type Tiles = HashMap<(i64, i64, i64), (Vec<SlowFix>, Vec<bool>)>;
+
+    /// Spreads representatives over tiles as the Spark job does.
+    fn tiles(reps: &[SlowFix], p: &Params) -> Tiles {
+        let mut tiles = Tiles::new();
+        for r in reps {
+            for (t, home) in tiles_of(r, p) {
+                let e = tiles.entry(t).or_default();
+                e.0.push(*r);
+                e.1.push(home);
+            }
+        }
+        tiles
+    }
+
+    #[test]
+    fn a_close_pair_is_found_anywhere_and_at_any_distance_setting() {
+        let gaz = |p: &Params| Gazetteer::for_params(p, None).unwrap();
+        let t = 1_700_000_000_000;
+        // lat 58-70, lon 179.9 (Bering Sea, far from ports): north-south
+        // pairs just inside 0.5 km, in every phase against the cell rows
+        let p = Params::default();
+        let g = gaz(&p);
+        for i in 0..200 {
+            let lat = 58.0 + i as f64 * 0.0613;
+            let lon = 179.93 - i as f64 * 0.0007;
+            let d = 0.49 / 111.2; // degrees of latitude for 0.49 km
+            let f = [(1, t, lat, lon, 0.5), (2, t, lat + d, lon, 0.5)];
+            let mut hits = PairHits::new();
+            index_slice(&f, &p, &g, &mut hits);
+            let h = hits
+                .get(&(1, 2))
+                .unwrap_or_else(|| panic!("lat {lat}: pair missed"));
+            assert!((h[0].distance_m - 490.0).abs() < 5.0, "{h:?}");
+            // and spread over tiles as the Spark job spreads them
+            let mut spread = PairHits::new();
+            let tiles = tiles(&f, &p);
+            for (reps, homes) in tiles.values() {
+                index_tile(reps, homes, &p, &g, &mut spread);
+            }
+            assert_eq!(spread.get(&(1, 2)).map(|v| v.len()), Some(1), "lat {lat}");
+        }
+        // a distance setting above the 1.1 km default cell: the cells grow
+        let mut p = Params::default();
+        p.encounters.max_distance_km = 3.0;
+        let g = gaz(&p);
+        let (lat, lon): (f64, f64) = (42.24, 134.5);
+        let d = 2.9 / 111.2;
+        for (dy, dx) in [
+            (d, 0.0),
+            (0.0, d / lat.to_radians().cos()),
+            (-d * 0.7, d * 0.7 / lat.to_radians().cos()),
+        ] {
+            let f = [(1, t, lat, lon, 0.5), (2, t, lat + dy, lon + dx, 0.5)];
+            let mut hits = PairHits::new();
+            index_slice(&f, &p, &g, &mut hits);
+            assert!(
+                hits.contains_key(&(1, 2)),
+                "2.9 km apart ({dy}, {dx}) with max 3 km"
+            );
+        }
+    }
+
     #[test]
     fn tiles_with_halos_find_exactly_the_pairs_of_one_index() {
         let p = Params::default();
@@ -295,14 +405,7 @@ mod tests {
             let mut whole = PairHits::new();
             index_slice(&f, &p, &gaz, &mut whole);
             // spread as the Spark job spreads them
-            let mut tiles: HashMap<(i64, i64, i64), (Vec<SlowFix>, Vec<bool>)> = HashMap::new();
-            for r in representatives(&f, &p) {
-                for (t, home) in tiles_of(&r, &p) {
-                    let e = tiles.entry(t).or_default();
-                    e.0.push(r);
-                    e.1.push(home);
-                }
-            }
+            let tiles = tiles(&representatives(&f, &p), &p);
             assert!(tiles.len() >= 4, "the fixes straddle tile corners");
             let mut spread = PairHits::new();
             for (reps, homes) in tiles.values() {
@@ -313,7 +416,7 @@ mod tests {
                     .iter()
                     .flat_map(|(k, v)| {
                         v.iter()
-                            .map(move |x| (*k, x.0, x.1.to_bits(), x.2.to_bits()))
+                            .map(move |x| (*k, x.bucket, x.lat.to_bits(), x.lon.to_bits()))
                     })
                     .collect();
                 v.sort_unstable();

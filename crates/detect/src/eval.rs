@@ -566,7 +566,21 @@ pub fn read_events(text: &str) -> Result<Vec<Event>, String> {
         } else {
             v
         };
-        out.push(serde_json::from_value(v).map_err(|e| format!("line {}: {e}", i + 1))?);
+        let e: Event = serde_json::from_value(v).map_err(|e| format!("line {}: {e}", i + 1))?;
+        // times are read back wherever an event is used: one that does not
+        // parse is named here, not taken for 1970
+        for (key, t) in [("start", Some(&e.start)), ("end", e.end.as_ref())] {
+            if let Some(t) = t {
+                if crate::event::parse_time(t).is_none() {
+                    return Err(format!(
+                        "line {}: {key} {:?} is not an RFC 3339 UTC time (e.g. 2023-08-10T15:45:22Z)",
+                        i + 1,
+                        t.chars().take(40).collect::<String>()
+                    ));
+                }
+            }
+        }
+        out.push(e);
     }
     Ok(out)
 }
@@ -589,6 +603,20 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn an_event_whose_time_does_not_parse_is_named_not_taken_for_1970() {
+        let good = r#"{"id":"a","kind":"ais_gap","mmsi":1,"other_mmsi":null,"start":"2023-08-10T15:45:22Z","end":null,"lat":null,"lon":null,"port":null,"confidence":0.9,"evidence":{}}"#;
+        assert_eq!(read_events(good).unwrap().len(), 1);
+        for bad in ["2023-08-1é:45:22Z", "yesterday", ""] {
+            let line = good.replace("2023-08-10T15:45:22Z", bad);
+            let text = format!("{good}\n{line}\n");
+            let err = read_events(&text).unwrap_err();
+            assert!(err.starts_with("line 2: start"), "{err}");
+        }
+        let end = good.replace(r#""end":null"#, r#""end":"2023-13-45T00:00:00Z""#);
+        assert!(read_events(&end).unwrap_err().starts_with("line 1: end"));
+    }
     use crate::event::PortRef;
 
     const H: i64 = 3_600_000;

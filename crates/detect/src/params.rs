@@ -353,24 +353,239 @@ impl Params {
         Ok(f.detect)
     }
 
-    /// Rejects values of the coverage, track and calibration parameters
-    /// that no computation can use (NaN, infinite, negative, a coverage
-    /// window over a year), naming the key.
+    /// Rejects values no computation can use (NaN, infinite, negative, zero
+    /// where a size or a speed divides, an exit radius inside the entry
+    /// radius, a coverage window over a year), naming the key and the
+    /// allowed range.
     pub fn check(&self) -> Result<(), String> {
         let bad = |k: &str, v: f64| Err(format!("detect.{k} = {v}: not a usable value"));
+        let t = &self.tracks;
+        let po = &self.ports;
+        let d = &self.dark_port_call;
+        let e = &self.encounters;
+        let l = &self.loitering;
+        let i = &self.identity;
+        // (key, value, lowest, highest, lowest allowed itself)
+        let ranges: [(&str, f64, f64, f64, bool); 34] = [
+            (
+                "tracks.segment_speed_kn",
+                t.segment_speed_kn,
+                0.0,
+                1000.0,
+                false,
+            ),
+            (
+                "tracks.segment_hour_floor",
+                t.segment_hour_floor,
+                0.0,
+                24.0,
+                true,
+            ),
+            ("tracks.dormant_hours", t.dormant_hours, 0.0, 8784.0, true),
+            ("ports.entry_km", po.entry_km, 0.0, 500.0, false),
+            ("ports.exit_km", po.exit_km, po.entry_km, 500.0, true),
+            ("ports.stop_kn", po.stop_kn as f64, 0.0, 50.0, true),
+            (
+                "ports.moving_kn",
+                po.moving_kn as f64,
+                po.stop_kn as f64,
+                50.0,
+                true,
+            ),
+            (
+                "ports.port_gap_hours",
+                po.port_gap_hours,
+                0.0,
+                8784.0,
+                false,
+            ),
+            ("ports.min_level", po.min_level as f64, 1.0, 4.0, true),
+            ("gaps.min_hours", self.gaps.min_hours, 0.0, 8784.0, false),
+            (
+                "gaps.density_cell_deg",
+                self.gaps.density_cell_deg,
+                0.001,
+                10.0,
+                true,
+            ),
+            (
+                "dark_port_call.min_stay_hours",
+                d.min_stay_hours,
+                0.0,
+                8784.0,
+                true,
+            ),
+            (
+                "dark_port_call.min_gap_hours",
+                d.min_gap_hours,
+                0.0,
+                8784.0,
+                false,
+            ),
+            (
+                "dark_port_call.speed_margin",
+                d.speed_margin,
+                0.0,
+                10.0,
+                false,
+            ),
+            (
+                "dark_port_call.default_speed_kn",
+                d.default_speed_kn,
+                0.0,
+                100.0,
+                false,
+            ),
+            (
+                "dark_port_call.near_port_nm",
+                d.near_port_nm,
+                0.0,
+                20_000.0,
+                true,
+            ),
+            (
+                "dark_port_call.draught_change_m",
+                d.draught_change_m as f64,
+                0.0,
+                30.0,
+                true,
+            ),
+            ("dark_port_call.repeat_nm", d.repeat_nm, 0.0, 20_000.0, true),
+            (
+                "encounters.max_distance_km",
+                e.max_distance_km,
+                0.0,
+                100.0,
+                false,
+            ),
+            ("encounters.min_hours", e.min_hours, 0.0, 8784.0, true),
+            (
+                "encounters.max_median_kn",
+                e.max_median_kn as f64,
+                0.0,
+                100.0,
+                true,
+            ),
+            (
+                "encounters.min_port_distance_km",
+                e.min_port_distance_km,
+                0.0,
+                20_000.0,
+                true,
+            ),
+            (
+                "encounters.bucket_minutes",
+                e.bucket_minutes as f64,
+                1.0,
+                1440.0,
+                true,
+            ),
+            ("encounters.merge_hours", e.merge_hours, 0.0, 8784.0, true),
+            (
+                "encounters.one_sided_min_hours",
+                e.one_sided_min_hours,
+                0.0,
+                8784.0,
+                true,
+            ),
+            (
+                "loitering.max_hourly_kn",
+                l.max_hourly_kn,
+                0.0,
+                100.0,
+                false,
+            ),
+            ("loitering.min_hours", l.min_hours, 0.0, 8784.0, true),
+            (
+                "loitering.min_port_distance_km",
+                l.min_port_distance_km,
+                0.0,
+                20_000.0,
+                true,
+            ),
+            (
+                "loitering.max_silent_hours",
+                l.max_silent_hours,
+                0.0,
+                8784.0,
+                true,
+            ),
+            (
+                "identity.shared_overlap_hours",
+                i.shared_overlap_hours,
+                0.0,
+                8784.0,
+                true,
+            ),
+            (
+                "identity.jump_max_hours",
+                i.jump_max_hours,
+                0.0,
+                8784.0,
+                true,
+            ),
+            (
+                "identity.min_segment_fixes",
+                i.min_segment_fixes as f64,
+                1.0,
+                1e9,
+                true,
+            ),
+            (
+                "identity.same_place_nm",
+                i.same_place_nm,
+                0.0,
+                20_000.0,
+                true,
+            ),
+            (
+                "draught.min_change_m",
+                self.draught.min_change_m as f64,
+                0.0,
+                30.0,
+                false,
+            ),
+        ];
+        for (k, v, lo, hi, lo_ok) in ranges {
+            let above = if lo_ok { v >= lo } else { v > lo };
+            if !(v.is_finite() && above && v <= hi) {
+                let op = if lo_ok { ">=" } else { ">" };
+                return Err(format!("detect.{k} = {v}: must be {op} {lo} and <= {hi}"));
+            }
+        }
+        for v in &t.noise_speeds_kn {
+            if !(v.is_finite() && *v >= 0.0) {
+                return bad("tracks.noise_speeds_kn", *v as f64);
+            }
+        }
         let w = self.coverage.window_days;
         if !(w.is_finite() && (0.0..=MAX_WINDOW_DAYS).contains(&w)) {
             return Err(format!(
                 "detect.coverage.window_days = {w}: must be between 0 and {MAX_WINDOW_DAYS} days"
             ));
         }
-        for (k, v) in [
-            ("tracks.dormant_hours", self.tracks.dormant_hours),
-            ("dark_port_call.repeat_nm", self.dark_port_call.repeat_nm),
-            ("identity.same_place_nm", self.identity.same_place_nm),
-        ] {
-            if !(v.is_finite() && v >= 0.0) {
-                return bad(k, v);
+        for (n, g) in self.geofences.iter().enumerate() {
+            let at = |k: &str| format!("detect.geofences[{n}].{k}");
+            if let Some(v) = g
+                .lat
+                .filter(|v| !(v.is_finite() && (-90.0..=90.0).contains(v)))
+            {
+                return Err(format!("{} = {v}: must be between -90 and 90", at("lat")));
+            }
+            if let Some(v) = g
+                .lon
+                .filter(|v| !(v.is_finite() && (-180.0..=180.0).contains(v)))
+            {
+                return Err(format!("{} = {v}: must be between -180 and 180", at("lon")));
+            }
+            if let Some(v) = g
+                .radius_km
+                .filter(|v| !(v.is_finite() && *v > 0.0 && *v <= 1000.0))
+            {
+                return Err(format!(
+                    "{} = {v}: must be > 0 and <= 1000 km",
+                    at("radius_km")
+                ));
             }
         }
         let c = &self.calibration;

@@ -164,10 +164,9 @@ fn three_held_out_seeds_of_each_family_meet_the_targets() {
             };
             let (tmp, store) = world(&scn, &opts);
             let (events, _) = detect::detect_store(&store, &detect::Params::default()).unwrap();
-            let truth = read_events(
-                &std::fs::read_to_string(tmp.path().join("sim/truth.jsonl")).unwrap(),
-            )
-            .unwrap();
+            let truth =
+                read_events(&std::fs::read_to_string(tmp.path().join("sim/truth.jsonl")).unwrap())
+                    .unwrap();
             let mut heard = detect::eval::HeardTimes::new();
             for p in store.positions(&store::Filter::default()).unwrap() {
                 heard.entry(p.mmsi).or_default().push(p.time_ms);

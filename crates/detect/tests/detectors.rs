@@ -607,3 +607,75 @@ fn unusable_coverage_and_calibration_values_are_errors_naming_the_key() {
     assert_eq!(u.visits, 0);
     assert!(u.share.is_finite());
 }
+
+/// Every numeric threshold of `[detect]`, set to a value no computation can
+/// use (NaN, infinite, negative, far too large), is refused with one error
+/// that names its key; never a panic, never a silent default.
+#[test]
+fn every_threshold_out_of_range_is_refused_by_name() {
+    let text = toml::to_string(&Params::default()).unwrap();
+    let all: toml::Table = toml::from_str(&text).unwrap();
+    let mut checked = 0;
+    for (section, v) in &all {
+        let Some(t) = v.as_table() else { continue };
+        if section == "calibration" {
+            continue; // coefficients may be any finite number: tested above
+        }
+        for (key, value) in t {
+            let bads: &[&str] = match value {
+                toml::Value::Float(_) => &["nan", "inf", "-1.0", "1e300"],
+                toml::Value::Integer(_) => &["-1", "1000000000000"],
+                toml::Value::Array(_) => &["[nan]", "[-1.0]"],
+                _ => continue,
+            };
+            for bad in bads {
+                // integers that are counts only have a floor
+                if *bad == "1000000000000"
+                    && matches!(key.as_str(), "min_segment_fixes" | "jump_max_repeats")
+                {
+                    continue;
+                }
+                let cfg = format!("[detect.{section}]\n{key} = {bad}\n");
+                match Params::from_toml(&cfg) {
+                    Ok(_) => panic!("accepted: {cfg}"),
+                    Err(e) => assert!(
+                        e.contains(&format!("{section}.{key}")) || e.contains(key),
+                        "{cfg}: {e}"
+                    ),
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 100, "{checked} values checked");
+    // ranges that depend on each other
+    for (cfg, key) in [
+        (
+            "[detect.ports]\nentry_km = 6.0\nexit_km = 5.0\n",
+            "ports.exit_km",
+        ),
+        (
+            "[detect.ports]\nstop_kn = 1.0\nmoving_kn = 0.5\n",
+            "ports.moving_kn",
+        ),
+        (
+            "[detect.encounters]\nbucket_minutes = 0\n",
+            "encounters.bucket_minutes",
+        ),
+        (
+            "[detect.gaps]\ndensity_cell_deg = 0.0\n",
+            "gaps.density_cell_deg",
+        ),
+        (
+            "[[detect.geofences]]\nlat = 91.0\nlon = 0.0\nradius_km = 1.0\n",
+            "geofences[0].lat",
+        ),
+        (
+            "[[detect.geofences]]\nlat = 0.0\nlon = 0.0\nradius_km = -1.0\n",
+            "geofences[0].radius_km",
+        ),
+    ] {
+        let e = Params::from_toml(cfg).expect_err(cfg);
+        assert!(e.contains(key), "{cfg}: {e}");
+    }
+}

@@ -745,7 +745,7 @@ impl Engine {
         // forget pairs whose last meeting is over
         let keep_b = now.div_euclid(bms) - ((self.p.encounters.merge_hours * H) as i64 / bms) - 3;
         self.hits
-            .retain(|_, v| v.last().is_some_and(|h| h.0 >= keep_b));
+            .retain(|_, v| v.last().is_some_and(|h| h.bucket >= keep_b));
         let hits = &self.hits;
         self.alerted_pairs.retain(|k, _| hits.contains_key(k));
     }

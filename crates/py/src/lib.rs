@@ -52,7 +52,11 @@ fn table(batches: Vec<RecordBatch>, schema: SchemaRef) -> PyResult<PyTable> {
 fn params_of(json: Option<&str>, config: Option<&Path>) -> anyhow::Result<Params> {
     match (json, config) {
         (Some(_), Some(_)) => anyhow::bail!("give params or config, not both"),
-        (Some(j), None) => serde_json::from_str(j).map_err(|e| anyhow::anyhow!("params: {e}")),
+        (Some(j), None) => {
+            let p: Params = serde_json::from_str(j).map_err(|e| anyhow::anyhow!("params: {e}"))?;
+            p.check().map_err(|e| anyhow::anyhow!("params: {e}"))?;
+            Ok(p)
+        }
         (None, c) => shiptrace::detect::params(c.map(Path::to_path_buf).as_ref()),
     }
 }
@@ -492,6 +496,7 @@ fn hits_schema() -> SchemaRef {
         Field::new("mlon", DataType::Float64, false),
         Field::new("sa", DataType::Float32, false),
         Field::new("so", DataType::Float32, false),
+        Field::new("dist_m", DataType::Float32, false),
     ]))
 }
 
@@ -629,15 +634,17 @@ fn spark_tile_hits(py: Python<'_>, tiles: PyTable, params: String) -> PyResult<P
             );
             let (mut mlat, mut mlon) = (Float64Builder::new(), Float64Builder::new());
             let (mut sa, mut so) = (Float32Builder::new(), Float32Builder::new());
+            let mut dm = Float32Builder::new();
             for ((x, y), v) in hits {
                 for h in v {
                     a.append_value(x);
                     o.append_value(y);
-                    bk.append_value(h.0);
-                    mlat.append_value(h.1);
-                    mlon.append_value(h.2);
-                    sa.append_value(h.3);
-                    so.append_value(h.4);
+                    bk.append_value(h.bucket);
+                    mlat.append_value(h.lat);
+                    mlon.append_value(h.lon);
+                    sa.append_value(h.sog_a);
+                    so.append_value(h.sog_b);
+                    dm.append_value(h.distance_m);
                 }
             }
             let cols: Vec<ArrayRef> = vec![
@@ -648,6 +655,7 @@ fn spark_tile_hits(py: Python<'_>, tiles: PyTable, params: String) -> PyResult<P
                 Arc::new(mlon.finish()),
                 Arc::new(sa.finish()),
                 Arc::new(so.finish()),
+                Arc::new(dm.finish()),
             ];
             Ok(RecordBatch::try_new(hits_schema(), cols)?)
         })
@@ -671,14 +679,18 @@ fn spark_pair_events(py: Python<'_>, hits: PyTable, params: String) -> PyResult<
                 col::<Float64Array>(b, "mlon")?,
             );
             let (sa, so) = (col::<Float32Array>(b, "sa")?, col::<Float32Array>(b, "so")?);
+            let dm = col::<Float32Array>(b, "dist_m")?;
             for i in 0..b.num_rows() {
-                ph.entry((a.value(i), o.value(i))).or_default().push((
-                    bk.value(i),
-                    mlat.value(i),
-                    mlon.value(i),
-                    sa.value(i),
-                    so.value(i),
-                ));
+                ph.entry((a.value(i), o.value(i)))
+                    .or_default()
+                    .push(detect::encounter::Hit {
+                        bucket: bk.value(i),
+                        lat: mlat.value(i),
+                        lon: mlon.value(i),
+                        sog_a: sa.value(i),
+                        sog_b: so.value(i),
+                        distance_m: dm.value(i),
+                    });
             }
         }
         detect::encounter::encounters(&mut ph, &p, &gaz)

@@ -238,16 +238,31 @@ pub fn visible(s: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
-/// `2023-08-10T15:45:22.643Z` -> `2023-08-10 15:45Z`.
+/// `2023-08-10T15:45:22.643Z` -> `2023-08-10 15:45Z`; any other text
+/// (a user's events file may hold anything) unchanged.
 pub fn short_time(t: &str) -> String {
-    if t.len() >= 16 {
-        format!("{} {}Z", &t[..10], &t[11..16])
-    } else {
-        t.to_string()
+    match (t.get(..10), t.get(11..16)) {
+        (Some(d), Some(hm)) if t.is_ascii() => format!("{d} {hm}Z"),
+        _ => t.to_string(),
     }
 }
 
 /// Hours between an event's start and end (0 for instants).
 pub fn hours(e: &Event) -> f64 {
     (e.end_ms() - e.start_ms()) as f64 / 3.6e6
+}
+
+#[cfg(test)]
+mod tests {
+    use super::short_time;
+
+    #[test]
+    fn short_time_shortens_rfc3339_and_keeps_anything_else() {
+        assert_eq!(short_time("2023-08-10T15:45:22.643Z"), "2023-08-10 15:45Z");
+        assert_eq!(short_time("2023"), "2023");
+        // a multi-byte character across byte 10 or 16 must not panic
+        for t in ["2023-08-1é:45:22.643Z", "2023-08-10T15:4é5Z", "ééééééééééé"] {
+            assert_eq!(short_time(t), t);
+        }
+    }
 }
