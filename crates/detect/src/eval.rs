@@ -587,6 +587,9 @@ pub fn read_events(text: &str) -> Result<Vec<Event>, String> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use crate::event::PortRef;
+
     #[test]
     fn an_identity_change_is_observable_under_its_old_and_new_mmsi() {
         let mut e = ev("identity_change", 2, 10, 10, 1.0);
@@ -602,8 +605,6 @@ mod tests {
         assert!(observable(&e, &heard, 3, 48.0));
     }
 
-    use super::*;
-
     #[test]
     fn an_event_whose_time_does_not_parse_is_named_not_taken_for_1970() {
         let good = r#"{"id":"a","kind":"ais_gap","mmsi":1,"other_mmsi":null,"start":"2023-08-10T15:45:22Z","end":null,"lat":null,"lon":null,"port":null,"confidence":0.9,"evidence":{}}"#;
@@ -617,7 +618,6 @@ mod tests {
         let end = good.replace(r#""end":null"#, r#""end":"2023-13-45T00:00:00Z""#);
         assert!(read_events(&end).unwrap_err().starts_with("line 1: end"));
     }
-    use crate::event::PortRef;
 
     const H: i64 = 3_600_000;
     const T0: i64 = 1_700_000_000_000;

@@ -365,194 +365,119 @@ impl Params {
         let e = &self.encounters;
         let l = &self.loitering;
         let i = &self.identity;
-        // (key, value, lowest, highest, lowest allowed itself)
-        let ranges: [(&str, f64, f64, f64, bool); 34] = [
-            (
-                "tracks.segment_speed_kn",
-                t.segment_speed_kn,
-                0.0,
-                1000.0,
-                false,
-            ),
-            (
-                "tracks.segment_hour_floor",
-                t.segment_hour_floor,
-                0.0,
-                24.0,
-                true,
-            ),
-            ("tracks.dormant_hours", t.dormant_hours, 0.0, 8784.0, true),
-            ("ports.entry_km", po.entry_km, 0.0, 500.0, false),
-            ("ports.exit_km", po.exit_km, po.entry_km, 500.0, true),
-            ("ports.stop_kn", po.stop_kn as f64, 0.0, 50.0, true),
-            (
-                "ports.moving_kn",
-                po.moving_kn as f64,
-                po.stop_kn as f64,
-                50.0,
-                true,
-            ),
-            (
-                "ports.port_gap_hours",
-                po.port_gap_hours,
-                0.0,
-                8784.0,
-                false,
-            ),
-            ("ports.min_level", po.min_level as f64, 1.0, 4.0, true),
-            ("gaps.min_hours", self.gaps.min_hours, 0.0, 8784.0, false),
-            (
-                "gaps.density_cell_deg",
-                self.gaps.density_cell_deg,
-                0.001,
-                10.0,
-                true,
-            ),
-            (
-                "dark_port_call.min_stay_hours",
-                d.min_stay_hours,
-                0.0,
-                8784.0,
-                true,
-            ),
-            (
-                "dark_port_call.min_gap_hours",
-                d.min_gap_hours,
-                0.0,
-                8784.0,
-                false,
-            ),
-            (
-                "dark_port_call.speed_margin",
-                d.speed_margin,
-                0.0,
-                10.0,
-                false,
-            ),
-            (
-                "dark_port_call.default_speed_kn",
-                d.default_speed_kn,
-                0.0,
-                100.0,
-                false,
-            ),
-            (
-                "dark_port_call.near_port_nm",
-                d.near_port_nm,
-                0.0,
-                20_000.0,
-                true,
-            ),
-            (
-                "dark_port_call.draught_change_m",
-                d.draught_change_m as f64,
-                0.0,
-                30.0,
-                true,
-            ),
-            ("dark_port_call.repeat_nm", d.repeat_nm, 0.0, 20_000.0, true),
-            (
-                "encounters.max_distance_km",
-                e.max_distance_km,
-                0.0,
-                100.0,
-                false,
-            ),
-            ("encounters.min_hours", e.min_hours, 0.0, 8784.0, true),
-            (
-                "encounters.max_median_kn",
-                e.max_median_kn as f64,
-                0.0,
-                100.0,
-                true,
-            ),
-            (
-                "encounters.min_port_distance_km",
-                e.min_port_distance_km,
-                0.0,
-                20_000.0,
-                true,
-            ),
-            (
-                "encounters.bucket_minutes",
-                e.bucket_minutes as f64,
-                1.0,
-                1440.0,
-                true,
-            ),
-            ("encounters.merge_hours", e.merge_hours, 0.0, 8784.0, true),
-            (
-                "encounters.one_sided_min_hours",
-                e.one_sided_min_hours,
-                0.0,
-                8784.0,
-                true,
-            ),
-            (
-                "loitering.max_hourly_kn",
-                l.max_hourly_kn,
-                0.0,
-                100.0,
-                false,
-            ),
-            ("loitering.min_hours", l.min_hours, 0.0, 8784.0, true),
-            (
-                "loitering.min_port_distance_km",
-                l.min_port_distance_km,
-                0.0,
-                20_000.0,
-                true,
-            ),
-            (
-                "loitering.max_silent_hours",
-                l.max_silent_hours,
-                0.0,
-                8784.0,
-                true,
-            ),
-            (
-                "identity.shared_overlap_hours",
-                i.shared_overlap_hours,
-                0.0,
-                8784.0,
-                true,
-            ),
-            (
-                "identity.jump_max_hours",
-                i.jump_max_hours,
-                0.0,
-                8784.0,
-                true,
-            ),
-            (
-                "identity.min_segment_fixes",
-                i.min_segment_fixes as f64,
-                1.0,
-                1e9,
-                true,
-            ),
-            (
-                "identity.same_place_nm",
-                i.same_place_nm,
-                0.0,
-                20_000.0,
-                true,
-            ),
-            (
-                "draught.min_change_m",
-                self.draught.min_change_m as f64,
-                0.0,
-                30.0,
-                false,
-            ),
-        ];
-        for (k, v, lo, hi, lo_ok) in ranges {
-            let above = if lo_ok { v >= lo } else { v > lo };
-            if !(v.is_finite() && above && v <= hi) {
-                let op = if lo_ok { ">=" } else { ">" };
-                return Err(format!("detect.{k} = {v}: must be {op} {lo} and <= {hi}"));
+        // `ge`: at least `lo`; `gt`: more than `lo`; both at most `hi`
+        let range = |k: &str, v: f64, lo: f64, strict: bool, hi: f64| {
+            let above = if strict { v > lo } else { v >= lo };
+            if v.is_finite() && above && v <= hi {
+                return Ok(());
             }
-        }
+            let op = if strict { ">" } else { ">=" };
+            Err(format!("detect.{k} = {v}: must be {op} {lo} and <= {hi}"))
+        };
+        let ge = |k: &str, v: f64, lo: f64, hi: f64| range(k, v, lo, false, hi);
+        let gt = |k: &str, v: f64, lo: f64, hi: f64| range(k, v, lo, true, hi);
+        // a year (with a leap day), hours; half the Earth's circumference, nm
+        const HOURS: f64 = 8784.0;
+        const NM: f64 = 20_000.0;
+        gt("tracks.segment_speed_kn", t.segment_speed_kn, 0.0, 1000.0)?;
+        ge("tracks.segment_hour_floor", t.segment_hour_floor, 0.0, 24.0)?;
+        ge("tracks.dormant_hours", t.dormant_hours, 0.0, HOURS)?;
+        gt("ports.entry_km", po.entry_km, 0.0, 500.0)?;
+        ge("ports.exit_km", po.exit_km, po.entry_km, 500.0)?;
+        ge("ports.stop_kn", po.stop_kn as f64, 0.0, 50.0)?;
+        ge(
+            "ports.moving_kn",
+            po.moving_kn as f64,
+            po.stop_kn as f64,
+            50.0,
+        )?;
+        gt("ports.port_gap_hours", po.port_gap_hours, 0.0, HOURS)?;
+        ge("ports.min_level", po.min_level as f64, 1.0, 4.0)?;
+        gt("gaps.min_hours", self.gaps.min_hours, 0.0, HOURS)?;
+        ge(
+            "gaps.density_cell_deg",
+            self.gaps.density_cell_deg,
+            0.001,
+            10.0,
+        )?;
+        ge(
+            "dark_port_call.min_stay_hours",
+            d.min_stay_hours,
+            0.0,
+            HOURS,
+        )?;
+        gt("dark_port_call.min_gap_hours", d.min_gap_hours, 0.0, HOURS)?;
+        gt("dark_port_call.speed_margin", d.speed_margin, 0.0, 10.0)?;
+        gt(
+            "dark_port_call.default_speed_kn",
+            d.default_speed_kn,
+            0.0,
+            100.0,
+        )?;
+        ge("dark_port_call.near_port_nm", d.near_port_nm, 0.0, NM)?;
+        ge(
+            "dark_port_call.draught_change_m",
+            d.draught_change_m as f64,
+            0.0,
+            30.0,
+        )?;
+        ge("dark_port_call.repeat_nm", d.repeat_nm, 0.0, NM)?;
+        gt("encounters.max_distance_km", e.max_distance_km, 0.0, 100.0)?;
+        ge("encounters.min_hours", e.min_hours, 0.0, HOURS)?;
+        ge(
+            "encounters.max_median_kn",
+            e.max_median_kn as f64,
+            0.0,
+            100.0,
+        )?;
+        ge(
+            "encounters.min_port_distance_km",
+            e.min_port_distance_km,
+            0.0,
+            NM,
+        )?;
+        ge(
+            "encounters.bucket_minutes",
+            e.bucket_minutes as f64,
+            1.0,
+            1440.0,
+        )?;
+        ge("encounters.merge_hours", e.merge_hours, 0.0, HOURS)?;
+        ge(
+            "encounters.one_sided_min_hours",
+            e.one_sided_min_hours,
+            0.0,
+            HOURS,
+        )?;
+        gt("loitering.max_hourly_kn", l.max_hourly_kn, 0.0, 100.0)?;
+        ge("loitering.min_hours", l.min_hours, 0.0, HOURS)?;
+        ge(
+            "loitering.min_port_distance_km",
+            l.min_port_distance_km,
+            0.0,
+            NM,
+        )?;
+        ge("loitering.max_silent_hours", l.max_silent_hours, 0.0, HOURS)?;
+        ge(
+            "identity.shared_overlap_hours",
+            i.shared_overlap_hours,
+            0.0,
+            HOURS,
+        )?;
+        ge("identity.jump_max_hours", i.jump_max_hours, 0.0, HOURS)?;
+        ge(
+            "identity.min_segment_fixes",
+            i.min_segment_fixes as f64,
+            1.0,
+            1e9,
+        )?;
+        ge("identity.same_place_nm", i.same_place_nm, 0.0, NM)?;
+        gt(
+            "draught.min_change_m",
+            self.draught.min_change_m as f64,
+            0.0,
+            30.0,
+        )?;
         for v in &t.noise_speeds_kn {
             if !(v.is_finite() && *v >= 0.0) {
                 return bad("tracks.noise_speeds_kn", *v as f64);

@@ -25,6 +25,15 @@ fn ingested(o: &[SourceOutcome]) -> Vec<&store::SourceEntry> {
         .collect()
 }
 
+/// Positions the store keeps of the test vessel 371798000.
+fn kept(store: &Path) -> usize {
+    Store::open(store)
+        .unwrap()
+        .vessel_positions(371798000)
+        .unwrap()
+        .len()
+}
+
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     let p = dir.join(name);
     std::fs::File::create(&p)
@@ -214,24 +223,10 @@ fn duplicates_are_removed_across_flushes_and_across_ingests_with_a_state() {
     run(&st, std::slice::from_ref(&one), &with);
     let e = run(&st, std::slice::from_ref(&two), &with);
     assert_eq!(ingested(&e)[0].duplicates, 1);
-    assert_eq!(
-        Store::open(&st)
-            .unwrap()
-            .vessel_positions(371798000)
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(kept(&st), 1);
     let st = tmp.path().join("apart");
     run(&st, &[one, two], &IngestOptions::default());
-    assert_eq!(
-        Store::open(&st)
-            .unwrap()
-            .vessel_positions(371798000)
-            .unwrap()
-            .len(),
-        2
-    );
+    assert_eq!(kept(&st), 2);
 }
 
 #[test]
