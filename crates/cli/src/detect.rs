@@ -218,37 +218,9 @@ pub fn eval(a: &EvalArgs) -> Result<()> {
 
 /// Receive times of every fix per MMSI, sorted (two columns read).
 fn heard_times(path: &std::path::Path) -> Result<detect::eval::HeardTimes> {
-    use store::arrow::Array;
     let st = store::Store::open(path)
         .with_context(|| format!("cannot open store {}", path.display()))?;
-    let f = store::Filter {
-        columns: Some(vec!["mmsi", "time"]),
-        ..store::Filter::default()
-    };
-    let mut out = detect::eval::HeardTimes::new();
-    for b in st.scan_positions(&f) {
-        let (p, b) = b.map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-        let m = b.column_by_name("mmsi").and_then(|c| {
-            c.as_any()
-                .downcast_ref::<store::arrow::UInt32Array>()
-                .cloned()
-        });
-        let t = b.column_by_name("time").and_then(|c| {
-            c.as_any()
-                .downcast_ref::<store::arrow::TimestampMillisecondArray>()
-                .cloned()
-        });
-        let (Some(m), Some(t)) = (m, t) else {
-            anyhow::bail!("{}: positions without mmsi/time columns", p.display());
-        };
-        for (m, t) in m.values().iter().zip(t.values().iter()) {
-            out.entry(*m).or_default().push(*t);
-        }
-    }
-    for v in out.values_mut() {
-        v.sort_unstable();
-    }
-    Ok(out)
+    detect::eval::heard_times(&st).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }
 
 /// Recall, precision, Brier score and candidates per kind, then the

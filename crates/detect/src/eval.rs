@@ -78,6 +78,43 @@ pub struct KindScore {
 /// Fixes heard per MMSI (sorted receive times), for [`observable`].
 pub type HeardTimes = std::collections::HashMap<u32, Vec<i64>>;
 
+/// The receive time of every fix in a store, per MMSI, sorted (two
+/// columns read).
+pub fn heard_times(st: &store::Store) -> Result<HeardTimes, String> {
+    use store::arrow::Array;
+    let f = store::Filter {
+        columns: Some(vec!["mmsi", "time"]),
+        ..store::Filter::default()
+    };
+    let mut out = HeardTimes::new();
+    for b in st.scan_positions(&f) {
+        let (p, b) = b.map_err(|e| e.to_string())?;
+        let m = b.column_by_name("mmsi").and_then(|c| {
+            c.as_any()
+                .downcast_ref::<store::arrow::UInt32Array>()
+                .cloned()
+        });
+        let t = b.column_by_name("time").and_then(|c| {
+            c.as_any()
+                .downcast_ref::<store::arrow::TimestampMillisecondArray>()
+                .cloned()
+        });
+        let (Some(m), Some(t)) = (m, t) else {
+            return Err(format!(
+                "{}: positions without mmsi/time columns",
+                p.display()
+            ));
+        };
+        for (m, t) in m.values().iter().zip(t.values().iter()) {
+            out.entry(*m).or_default().push(*t);
+        }
+    }
+    for v in out.values_mut() {
+        v.sort_unstable();
+    }
+    Ok(out)
+}
+
 /// Whether the data could show a truth event at all. Silences (dark port
 /// calls, AIS gaps) need the vessel heard within `window` hours before
 /// they began and after they ended (a silence running past the end of the

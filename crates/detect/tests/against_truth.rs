@@ -167,13 +167,7 @@ fn three_held_out_seeds_of_each_family_meet_the_targets() {
             let truth =
                 read_events(&std::fs::read_to_string(tmp.path().join("sim/truth.jsonl")).unwrap())
                     .unwrap();
-            let mut heard = detect::eval::HeardTimes::new();
-            for p in store.positions(&store::Filter::default()).unwrap() {
-                heard.entry(p.mmsi).or_default().push(p.time_ms);
-            }
-            for v in heard.values_mut() {
-                v.sort_unstable();
-            }
+            let heard = detect::eval::heard_times(&store).unwrap();
             let seen = truth
                 .iter()
                 .map(|e| detect::eval::observable(e, &heard, 3, 48.0))
