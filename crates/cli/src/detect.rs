@@ -142,7 +142,7 @@ pub struct EvalArgs {
     pub edge_hours: f64,
     /// Score only these kinds (comma-separated), e.g. dark_port_call.
     #[arg(long, value_delimiter = ',')]
-    pub kinds: Vec<String>,
+    pub kinds: Vec<detect::EventKind>,
     /// Score detections at or above this confidence; lower ones are still
     /// paired with the truth but reported apart, as candidates.
     #[arg(long, default_value_t = 0.5)]
@@ -162,7 +162,7 @@ pub fn eval(a: &EvalArgs) -> Result<()> {
         let mut v = detect::eval::read_events(&text)
             .map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?;
         if !a.kinds.is_empty() {
-            v.retain(|e| a.kinds.contains(&e.kind));
+            v.retain(|e| a.kinds.contains(&e.kind()));
         }
         Ok(v)
     };
@@ -318,7 +318,7 @@ pub fn eval_text(e: &detect::eval::Evaluation, m: &detect::eval::Matching) -> St
         }
     };
     for s in &e.kinds {
-        bins(&mut out, &s.kind, &s.bins);
+        bins(&mut out, s.kind.as_str(), &s.bins);
     }
     bins(&mut out, "all kinds", &e.pooled);
     let _ = writeln!(

@@ -12,6 +12,7 @@
 //! worlds whose seeds are named in [`crate::params::Calibration::fitted_on`]
 //! and reported on others (BENCHMARKS.md).
 
+use crate::event::EventKind;
 use std::collections::BTreeMap;
 
 /// A logistic model over named features.
@@ -334,15 +335,15 @@ pub fn defaults() -> crate::params::Calibration {
             ],
         ),
         platt: [
-                ("draught_change".to_string(), [0.0000, 5.9905]),
-                ("encounter".to_string(), [1.0069, 1.0524]),
+                (EventKind::DraughtChange.to_string(), [0.0000, 5.9905]),
+                (EventKind::Encounter.to_string(), [1.0069, 1.0524]),
                 ("encounter_one_sided".to_string(), [0.0000, -2.9444]),
-                ("identity_change".to_string(), [0.0000, 1.6094]),
-                ("loitering".to_string(), [-2.4637, 9.8327]),
-                ("port_visit".to_string(), [0.0387, 5.7228]),
-                ("position_jump".to_string(), [0.0000, 2.6391]),
-                ("shared_mmsi".to_string(), [0.0000, 2.7726]),
-                ("voyage".to_string(), [0.7663, 0.2403]),
+                (EventKind::IdentityChange.to_string(), [0.0000, 1.6094]),
+                (EventKind::Loitering.to_string(), [-2.4637, 9.8327]),
+                (EventKind::PortVisit.to_string(), [0.0387, 5.7228]),
+                (EventKind::PositionJump.to_string(), [0.0000, 2.6391]),
+                (EventKind::SharedMmsi.to_string(), [0.0000, 2.7726]),
+                (EventKind::Voyage.to_string(), [0.7663, 0.2403]),
         ]
         .into_iter()
         .collect(),
@@ -442,15 +443,11 @@ fn cross_validate<R: Clone>(
 }
 
 fn features_of(e: &crate::Event) -> BTreeMap<String, f64> {
-    e.evidence
-        .get("features")
-        .and_then(|f| f.as_object())
-        .map(|o| {
-            o.iter()
-                .filter_map(|(k, v)| v.as_f64().map(|x| (k.clone(), x)))
-                .collect()
-        })
-        .unwrap_or_default()
+    match &e.evidence.detail {
+        model::Detail::DarkPortCall(d) => d.features.clone(),
+        model::Detail::AisGap(g) => g.features().clone(),
+        _ => BTreeMap::new(),
+    }
 }
 
 impl Rows {
@@ -467,27 +464,22 @@ impl Rows {
         self.worlds += 1;
         for (e, l) in detected.iter().zip(labels) {
             let y = l.is_some();
-            match e.kind.as_str() {
-                "dark_port_call" => {
+            match e.kind() {
+                EventKind::DarkPortCall => {
                     self.dark_port_call.push((features_of(e), y));
                     self.world_of.dark_port_call.push(world);
                 }
-                "ais_gap" => {
+                EventKind::AisGap => {
                     self.ais_gap.push((features_of(e), y));
                     self.world_of.ais_gap.push(world);
                 }
                 _ => {
-                    let score = e
-                        .evidence
-                        .get("score")
-                        .and_then(|s| s.as_f64())
-                        .unwrap_or(e.confidence);
+                    let score = e.evidence.score.unwrap_or(e.confidence);
                     let key = e
                         .evidence
-                        .get("calibration")
-                        .and_then(|s| s.as_str())
-                        .unwrap_or(&e.kind)
-                        .to_string();
+                        .calibration
+                        .clone()
+                        .unwrap_or_else(|| e.kind().to_string());
                     self.scores.entry(key.clone()).or_default().push((score, y));
                     self.world_of.scores.entry(key).or_default().push(world);
                 }

@@ -35,22 +35,7 @@ pub struct Silence {
     pub hours: f64,
 }
 
-/// What the coverage map says about one end of a silence.
-#[derive(Debug, Clone, Copy, Default, serde::Serialize)]
-pub struct Usualness {
-    /// Visits of other vessels around the place in the window.
-    pub visits: u64,
-    /// Of them followed (or preceded) by a silence at least this long.
-    pub silences_as_long: u64,
-    /// `(silences_as_long + 0.5) / (visits + 1)`.
-    pub share: f64,
-    /// Median length of other vessels' silences (>= gaps.min_hours) that
-    /// began (ended) around the place in the window, hours; NaN-free: 0
-    /// when there were none.
-    pub median_silence_hours: f64,
-    /// Share of those silences shorter than this one (0..1; 1 when none).
-    pub percentile: f64,
-}
+pub use model::evidence::Usualness;
 
 /// The reception map of a data set (batch), or of the data seen so far
 /// (live).

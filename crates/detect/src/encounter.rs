@@ -286,14 +286,17 @@ pub fn encounters(hits: &mut PairHits, p: &Params, gaz: &Gazetteer) -> Vec<Event
                 && median < p.encounters.max_median_kn
                 && near_port.is_none()
             {
-                let mut e = Event::new("encounter", pair.0, t0, Some(t1), Some((lat, lon)));
+                let ev = model::evidence::Encounter::Pair(model::evidence::PairEncounter {
+                    hours: hrs,
+                    close_buckets: run.len(),
+                    median_speed_kn: median,
+                    median_distance_m: median_m.round(),
+                    max_distance_m: max_m.round(),
+                    parameters: serde_json::json!({"max_distance_km": p.encounters.max_distance_km, "min_hours": p.encounters.min_hours, "max_median_kn": p.encounters.max_median_kn, "min_port_distance_km": p.encounters.min_port_distance_km, "bucket_minutes": p.encounters.bucket_minutes}),
+                });
+                let mut e = Event::new(pair.0, t0, Some(t1), Some((lat, lon)), ev);
                 e.other_mmsi = Some(pair.1);
                 e.confidence = (0.6 + hrs / 20.0).min(0.95);
-                e.evidence = serde_json::json!({
-                    "hours": hrs, "close_buckets": run.len(), "median_speed_kn": median,
-                    "median_distance_m": median_m.round(), "max_distance_m": max_m.round(),
-                    "parameters": {"max_distance_km": p.encounters.max_distance_km, "min_hours": p.encounters.min_hours, "max_median_kn": p.encounters.max_median_kn, "min_port_distance_km": p.encounters.min_port_distance_km, "bucket_minutes": p.encounters.bucket_minutes}
-                });
                 out.push(e);
             }
             i = j + 1;

@@ -9,7 +9,7 @@
 //! detection; only detections at or above [`Matching::min_confidence`] are
 //! scored for precision and recall, the rest are reported as candidates.
 
-use crate::event::Event;
+use crate::event::{Event, EventKind};
 use sea::geo::distance_nm;
 use std::collections::{BTreeMap, HashMap};
 
@@ -42,7 +42,7 @@ pub const CALIBRATION_TOLERANCE: f64 = 0.1;
 /// Scores of one kind.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct KindScore {
-    pub kind: String,
+    pub kind: EventKind,
     /// Truth events of the kind.
     pub truth: usize,
     /// Scored detections (confidence >= min_confidence).
@@ -133,24 +133,24 @@ pub fn observable(e: &Event, heard: &HeardTimes, min_fixes: usize, window_hours:
     let (a, b) = (e.start_ms(), e.end_ms());
     // an identity change is heard under the old MMSI before it and the
     // new one after
+    // (truth events: their evidence is the simulator's, kept as read)
+    let truth = |k: &str| e.evidence.raw().and_then(|v| v.get(k));
     let named = ["old_mmsi", "new_mmsi"]
         .into_iter()
-        .filter_map(|k| e.evidence.get(k).and_then(|v| v.as_u64()))
+        .filter_map(|k| truth(k).and_then(|v| v.as_u64()))
         .filter_map(|m| u32::try_from(m).ok());
     let ms: Vec<u32> = std::iter::once(e.mmsi)
         .chain(e.other_mmsi)
         .chain(named)
         .collect();
-    if matches!(e.kind.as_str(), "dark_port_call" | "ais_gap") || b <= a {
+    if matches!(e.kind(), EventKind::DarkPortCall | EventKind::AisGap) || b <= a {
         // (an instant, e.g. a change of identity: heard on both sides)
         // a dark call's window is the stay in port; its silence is wider
         let (a, b) = match (
-            e.evidence
-                .get("dark_from")
+            truth("dark_from")
                 .and_then(|x| x.as_str())
                 .and_then(crate::event::parse_time),
-            e.evidence
-                .get("dark_to")
+            truth("dark_to")
                 .and_then(|x| x.as_str())
                 .and_then(crate::event::parse_time),
         ) {
@@ -224,11 +224,11 @@ fn same_port(t: &Event, d: &Event, km: f64) -> bool {
 /// tolerance, and the same port for port visits and dark port calls.
 pub fn matches(t: &Event, d: &Event, m: &Matching) -> bool {
     let tol = (m.tolerance_hours * 3_600_000.0) as i64;
-    t.kind == d.kind
+    t.kind() == d.kind()
         && same_vessel(t, d)
         && d.start_ms() <= t.end_ms() + tol
         && d.end_ms() >= t.start_ms() - tol
-        && (!matches!(t.kind.as_str(), "port_visit" | "dark_port_call")
+        && (!t.kind().is_call()
             || same_port(t, d, m.port_km))
 }
 
@@ -266,7 +266,7 @@ pub fn label(truth: &[Event], detected: &[Event], m: &Matching) -> Vec<Option<us
     for (i, e) in truth.iter().enumerate() {
         let dur = (tt[i].1 - tt[i].0).max(0);
         for k in std::iter::once(e.mmsi).chain(e.other_mmsi.filter(|&o| o != e.mmsi)) {
-            let b = tby.entry((e.kind.as_str(), k)).or_default();
+            let b = tby.entry((e.kind().as_str(), k)).or_default();
             b.0.push(i);
             b.1 = b.1.max(dur);
         }
@@ -281,7 +281,7 @@ pub fn label(truth: &[Event], detected: &[Event], m: &Matching) -> Vec<Option<us
             let dt = times(d);
             let mut v: Vec<usize> = Vec::new();
             for k in std::iter::once(d.mmsi).chain(d.other_mmsi) {
-                let Some((b, longest)) = tby.get(&(d.kind.as_str(), k)) else {
+                let Some((b, longest)) = tby.get(&(d.kind().as_str(), k)) else {
                     continue;
                 };
                 // only events starting late enough to end after
@@ -507,17 +507,20 @@ fn score(
     seen: &[bool],
     m: &Matching,
 ) -> Evaluation {
-    let mut kinds: BTreeMap<&str, (Vec<usize>, Vec<usize>)> = BTreeMap::new();
+    // (in the order of the kinds' names)
+    let mut kinds: BTreeMap<&str, (EventKind, Vec<usize>, Vec<usize>)> = BTreeMap::new();
     for (i, e) in truth.iter().enumerate() {
-        kinds.entry(e.kind.as_str()).or_default().0.push(i);
+        let k = e.kind();
+        kinds.entry(k.as_str()).or_insert((k, vec![], vec![])).1.push(i);
     }
     for (i, e) in detected.iter().enumerate() {
-        kinds.entry(e.kind.as_str()).or_default().1.push(i);
+        let k = e.kind();
+        kinds.entry(k.as_str()).or_insert((k, vec![], vec![])).2.push(i);
     }
     let scored = |i: usize| detected[i].confidence >= m.min_confidence;
     let mut out = Vec::new();
     let mut all: Vec<(f64, bool)> = Vec::with_capacity(detected.len());
-    for (kind, (t, d)) in &kinds {
+    for (kind, t, d) in kinds.values() {
         let items: Vec<(f64, bool)> = d
             .iter()
             .map(|&i| (conf(&detected[i]), labels[i].is_some()))
@@ -544,7 +547,7 @@ fn score(
             .filter(|&ti| seen[ti])
             .count();
         out.push(KindScore {
-            kind: kind.to_string(),
+            kind: *kind,
             truth: t.len(),
             detected: n_scored,
             found,
@@ -603,12 +606,13 @@ pub fn read_events(text: &str) -> Result<Vec<Event>, String> {
         } else {
             v
         };
-        let e: Event = serde_json::from_value(v).map_err(|e| format!("line {}: {e}", i + 1))?;
-        // times are read back wherever an event is used: one that does not
-        // parse is named here, not taken for 1970
-        for (key, t) in [("start", Some(&e.start)), ("end", e.end.as_ref())] {
-            if let Some(t) = t {
-                if crate::event::parse_time(t).is_none() {
+        // a time that does not parse is named here, never taken for 1970
+        for key in ["start", "end"] {
+            match v.get(key) {
+                None | Some(serde_json::Value::Null) => {}
+                Some(t) if t.as_str().and_then(crate::event::Time::parse).is_some() => {}
+                Some(t) => {
+                    let t = t.as_str().map_or_else(|| t.to_string(), str::to_string);
                     return Err(format!(
                         "line {}: {key} {:?} is not an RFC 3339 UTC time (e.g. 2023-08-10T15:45:22Z)",
                         i + 1,
@@ -617,6 +621,7 @@ pub fn read_events(text: &str) -> Result<Vec<Event>, String> {
                 }
             }
         }
+        let e: Event = serde_json::from_value(v).map_err(|e| format!("line {}: {e}", i + 1))?;
         out.push(e);
     }
     Ok(out)
@@ -629,7 +634,7 @@ mod tests {
 
     #[test]
     fn an_identity_change_is_observable_under_its_old_and_new_mmsi() {
-        let mut e = ev("identity_change", 2, 10, 10, 1.0);
+        let mut e = ev(EventKind::IdentityChange, 2, 10, 10, 1.0);
         e.end = None;
         let heard: HeardTimes = [(1, vec![T0 + 5 * H]), (2, vec![T0 + 12 * H])]
             .into_iter()
@@ -638,7 +643,10 @@ mod tests {
             !observable(&e, &heard, 3, 48.0),
             "the new MMSI alone is not heard before"
         );
-        e.evidence = serde_json::json!({"old_mmsi": 1, "new_mmsi": 2});
+        e.evidence = crate::event::Evidence::from_value(
+            EventKind::IdentityChange,
+            serde_json::json!({"old_mmsi": 1, "new_mmsi": 2}),
+        );
         assert!(observable(&e, &heard, 3, 48.0));
     }
 
@@ -659,8 +667,9 @@ mod tests {
     const H: i64 = 3_600_000;
     const T0: i64 = 1_700_000_000_000;
 
-    fn ev(kind: &str, mmsi: u32, from_h: i64, to_h: i64, confidence: f64) -> Event {
-        let mut e = Event::new(kind, mmsi, T0 + from_h * H, Some(T0 + to_h * H), None);
+    fn ev(kind: EventKind, mmsi: u32, from_h: i64, to_h: i64, confidence: f64) -> Event {
+        let detail = crate::event::Detail::Raw(kind, serde_json::Value::Null);
+        let mut e = Event::new(mmsi, T0 + from_h * H, Some(T0 + to_h * H), None, detail);
         e.confidence = confidence;
         e
     }
@@ -677,18 +686,18 @@ mod tests {
         (a - b).abs() < 1e-12
     }
 
-    fn score<'a>(s: &'a [KindScore], kind: &str) -> &'a KindScore {
+    fn score<'a>(s: &'a [KindScore], kind: EventKind) -> &'a KindScore {
         s.iter().find(|k| k.kind == kind).unwrap()
     }
 
     #[test]
     fn a_duplicate_counts_once_correct_and_once_false() {
-        let truth = vec![ev("ais_gap", 1, 0, 10, 1.0)];
-        let det = vec![ev("ais_gap", 1, 0, 10, 0.9), ev("ais_gap", 1, 0, 10, 0.8)];
+        let truth = vec![ev(EventKind::AisGap, 1, 0, 10, 1.0)];
+        let det = vec![ev(EventKind::AisGap, 1, 0, 10, 0.9), ev(EventKind::AisGap, 1, 0, 10, 0.8)];
         let m = Matching::default();
         assert_eq!(label(&truth, &det, &m), vec![Some(0), None]);
         let s = evaluate(&truth, &det, &m);
-        let g = score(&s, "ais_gap");
+        let g = score(&s, EventKind::AisGap);
         assert_eq!(
             (g.truth, g.detected, g.found, g.correct, g.missed),
             (1, 2, 1, 1, 0)
@@ -699,10 +708,10 @@ mod tests {
 
     #[test]
     fn a_split_counts_one_correct() {
-        let truth = vec![ev("loitering", 7, 0, 10, 1.0)];
+        let truth = vec![ev(EventKind::Loitering, 7, 0, 10, 1.0)];
         let det = vec![
-            ev("loitering", 7, 0, 5, 0.9),
-            ev("loitering", 7, 5, 10, 0.9),
+            ev(EventKind::Loitering, 7, 0, 5, 0.9),
+            ev(EventKind::Loitering, 7, 5, 10, 0.9),
         ];
         let m = Matching::default();
         assert_eq!(label(&truth, &det, &m), vec![Some(0), None]);
@@ -714,8 +723,8 @@ mod tests {
 
     #[test]
     fn one_detection_over_two_truth_events_pairs_with_one() {
-        let truth = vec![ev("ais_gap", 1, 0, 4, 1.0), ev("ais_gap", 1, 6, 10, 1.0)];
-        let det = vec![ev("ais_gap", 1, 0, 10, 0.9)];
+        let truth = vec![ev(EventKind::AisGap, 1, 0, 4, 1.0), ev(EventKind::AisGap, 1, 6, 10, 1.0)];
+        let det = vec![ev(EventKind::AisGap, 1, 0, 10, 0.9)];
         let m = Matching::default();
         // both 6 h apart: the first truth event wins the tie
         assert_eq!(label(&truth, &det, &m), vec![Some(0)]);
@@ -727,8 +736,8 @@ mod tests {
 
     #[test]
     fn the_closest_of_equal_confidences_takes_the_pair() {
-        let truth = vec![ev("ais_gap", 1, 0, 10, 1.0)];
-        let det = vec![ev("ais_gap", 1, 1, 11, 0.9), ev("ais_gap", 1, 0, 10, 0.9)];
+        let truth = vec![ev(EventKind::AisGap, 1, 0, 10, 1.0)];
+        let det = vec![ev(EventKind::AisGap, 1, 1, 11, 0.9), ev(EventKind::AisGap, 1, 0, 10, 0.9)];
         assert_eq!(
             label(&truth, &det, &Matching::default()),
             vec![None, Some(0)]
@@ -737,10 +746,10 @@ mod tests {
 
     #[test]
     fn a_low_confidence_duplicate_does_not_steal_the_pair() {
-        let truth = vec![ev("ais_gap", 1, 0, 10, 1.0)];
+        let truth = vec![ev(EventKind::AisGap, 1, 0, 10, 1.0)];
         // the candidate comes first and fits exactly; the confident one is
         // an hour off
-        let det = vec![ev("ais_gap", 1, 0, 10, 0.3), ev("ais_gap", 1, 1, 11, 0.9)];
+        let det = vec![ev(EventKind::AisGap, 1, 0, 10, 0.3), ev(EventKind::AisGap, 1, 1, 11, 0.9)];
         let m = Matching::default();
         assert_eq!(label(&truth, &det, &m), vec![None, Some(0)]);
         let g = &evaluate(&truth, &det, &m)[0];
@@ -752,8 +761,8 @@ mod tests {
     #[test]
     fn the_pairing_has_the_most_pairs_and_keeps_confident_ones_paired() {
         // a (0.9) fits t0 (closest) and t1; b (0.8) fits only t0: a moves
-        let truth = vec![ev("ais_gap", 1, 0, 10, 1.0), ev("ais_gap", 1, 12, 20, 1.0)];
-        let det = vec![ev("ais_gap", 1, 2, 10, 0.9), ev("ais_gap", 1, 0, 9, 0.8)];
+        let truth = vec![ev(EventKind::AisGap, 1, 0, 10, 1.0), ev(EventKind::AisGap, 1, 12, 20, 1.0)];
+        let det = vec![ev(EventKind::AisGap, 1, 2, 10, 0.9), ev(EventKind::AisGap, 1, 0, 9, 0.8)];
         let m = Matching::default();
         assert_eq!(label(&truth, &det, &m), vec![Some(1), Some(0)]);
         // the same with b a candidate: both still paired, b is a true candidate
@@ -765,30 +774,30 @@ mod tests {
         assert_eq!((g.candidates, g.candidates_true), (1, 1));
         assert_eq!(g.recall, 0.5);
         // when both fit only t0, the confident one keeps it
-        let det3 = vec![ev("ais_gap", 1, 0, 9, 0.2), ev("ais_gap", 1, 0, 9, 0.8)];
+        let det3 = vec![ev(EventKind::AisGap, 1, 0, 9, 0.2), ev(EventKind::AisGap, 1, 0, 9, 0.8)];
         assert_eq!(label(&truth, &det3, &m), vec![None, Some(0)]);
     }
 
     #[test]
     fn label_gives_the_index_of_the_paired_truth_event() {
-        let mut enc = ev("encounter", 2, 0, 3, 1.0);
+        let mut enc = ev(EventKind::Encounter, 2, 0, 3, 1.0);
         enc.other_mmsi = Some(3);
         let truth = vec![
-            at_port(ev("port_visit", 1, 0, 10, 1.0), "Rason"),
+            at_port(ev(EventKind::PortVisit, 1, 0, 10, 1.0), "Rason"),
             enc,
-            ev("ais_gap", 4, 0, 10, 1.0),
-            at_port(ev("port_visit", 1, 0, 10, 1.0), "Nakhodka"),
+            ev(EventKind::AisGap, 4, 0, 10, 1.0),
+            at_port(ev(EventKind::PortVisit, 1, 0, 10, 1.0), "Nakhodka"),
         ];
-        let mut denc = ev("encounter", 3, 0, 3, 0.9);
+        let mut denc = ev(EventKind::Encounter, 3, 0, 3, 0.9);
         denc.other_mmsi = Some(2);
         let det = vec![
             denc,
-            ev("ais_gap", 4, 1, 9, 0.7),
-            at_port(ev("port_visit", 1, 0, 10, 0.8), "nakhodka"),
-            ev("ais_gap", 5, 0, 10, 0.9),
-            at_port(ev("port_visit", 1, 0, 10, 0.8), "Vladivostok"),
-            ev("ais_gap", 4, 13, 20, 0.9), // 3 h after the end: too late
-            at_port(ev("port_visit", 1, 0, 10, 0.6), "RASON"),
+            ev(EventKind::AisGap, 4, 1, 9, 0.7),
+            at_port(ev(EventKind::PortVisit, 1, 0, 10, 0.8), "nakhodka"),
+            ev(EventKind::AisGap, 5, 0, 10, 0.9),
+            at_port(ev(EventKind::PortVisit, 1, 0, 10, 0.8), "Vladivostok"),
+            ev(EventKind::AisGap, 4, 13, 20, 0.9), // 3 h after the end: too late
+            at_port(ev(EventKind::PortVisit, 1, 0, 10, 0.6), "RASON"),
         ];
         assert_eq!(
             label(&truth, &det, &Matching::default()),
@@ -798,11 +807,11 @@ mod tests {
 
     #[test]
     fn brier_by_hand() {
-        let truth = vec![ev("ais_gap", 1, 0, 10, 1.0)];
+        let truth = vec![ev(EventKind::AisGap, 1, 0, 10, 1.0)];
         let det = vec![
-            ev("ais_gap", 1, 0, 10, 0.9), // true
-            ev("ais_gap", 2, 0, 10, 0.6), // false: other vessel
-            ev("ais_gap", 1, 0, 10, 0.2), // false: duplicate
+            ev(EventKind::AisGap, 1, 0, 10, 0.9), // true
+            ev(EventKind::AisGap, 2, 0, 10, 0.6), // false: other vessel
+            ev(EventKind::AisGap, 1, 0, 10, 0.2), // false: duplicate
         ];
         let e = evaluation(&truth, &det, &Matching::default());
         let g = &e.kinds[0];
@@ -820,13 +829,13 @@ mod tests {
     fn reliability_bins_by_hand() {
         // (confidence, true?) over two kinds
         let cases = [
-            ("ais_gap", 0.2, false),
-            ("ais_gap", 0.4, true),
-            ("ais_gap", 0.5, true),
-            ("loitering", 0.65, false),
-            ("loitering", 0.7, true),
-            ("loitering", 0.95, true),
-            ("ais_gap", 1.0, true),
+            (EventKind::AisGap, 0.2, false),
+            (EventKind::AisGap, 0.4, true),
+            (EventKind::AisGap, 0.5, true),
+            (EventKind::Loitering, 0.65, false),
+            (EventKind::Loitering, 0.7, true),
+            (EventKind::Loitering, 0.95, true),
+            (EventKind::AisGap, 1.0, true),
         ];
         let mut truth = Vec::new();
         let mut det = Vec::new();
@@ -854,14 +863,14 @@ mod tests {
             assert_eq!(b.calibrated, w.5, "{b:?}");
         }
         let s = evaluate(&truth, &det, &m);
-        let g = score(&s, "ais_gap");
+        let g = score(&s, EventKind::AisGap);
         let n: Vec<usize> = g.bins.iter().map(|b| b.n).collect();
         assert_eq!(n, vec![2, 1, 0, 1]);
         assert!(g.bins[2].mean_confidence.is_nan() && !g.bins[2].calibrated);
         assert_eq!((g.candidates, g.candidates_true), (2, 1));
         assert_eq!((g.truth, g.detected, g.found, g.correct), (3, 2, 2, 2));
         assert!(close(g.recall, 2.0 / 3.0));
-        let l = score(&s, "loitering");
+        let l = score(&s, EventKind::Loitering);
         let n: Vec<usize> = l.bins.iter().map(|b| b.n).collect();
         assert_eq!(n, vec![0, 1, 1, 1]);
         assert!(close(l.precision, 2.0 / 3.0));
@@ -873,13 +882,13 @@ mod tests {
 
     #[test]
     fn undefined_rates_are_nan_and_null_in_json() {
-        let truth = vec![ev("ais_gap", 1, 0, 10, 1.0)];
-        let det = vec![ev("loitering", 1, 0, 10, 0.9)];
+        let truth = vec![ev(EventKind::AisGap, 1, 0, 10, 1.0)];
+        let det = vec![ev(EventKind::Loitering, 1, 0, 10, 0.9)];
         let e = evaluation(&truth, &det, &Matching::default());
-        let g = score(&e.kinds, "ais_gap");
+        let g = score(&e.kinds, EventKind::AisGap);
         assert!(g.precision.is_nan() && g.brier.is_nan());
         assert_eq!((g.recall, g.missed), (0.0, 1));
-        assert!(score(&e.kinds, "loitering").recall.is_nan());
+        assert!(score(&e.kinds, EventKind::Loitering).recall.is_nan());
         let v: serde_json::Value = serde_json::to_value(&e).unwrap();
         assert_eq!(v["kinds"][0]["kind"], "ais_gap");
         assert!(v["kinds"][0]["precision"].is_null());
@@ -896,10 +905,10 @@ mod tests {
         // the detections pair, every truth event is found
         let n = 5000;
         let truth: Vec<Event> = (0..n)
-            .map(|i| ev("ais_gap", 9, 4 * i, 4 * i + 3, 1.0))
+            .map(|i| ev(EventKind::AisGap, 9, 4 * i, 4 * i + 3, 1.0))
             .collect();
         let det: Vec<Event> = (0..2 * n)
-            .map(|i| ev("ais_gap", 9, 4 * (i / 2), 4 * (i / 2) + 3, 0.9))
+            .map(|i| ev(EventKind::AisGap, 9, 4 * (i / 2), 4 * (i / 2) + 3, 0.9))
             .collect();
         let m = Matching::default();
         let g = &evaluate(&truth, &det, &m)[0];

@@ -18,9 +18,10 @@ pub mod params;
 pub mod table;
 pub mod vessel;
 
-pub use event::Event;
+pub use event::{Event, EventKind};
 pub use params::Params;
 
+use event::{evidence, Detail};
 use rayon::prelude::*;
 use sea::geo::distance_nm;
 use std::collections::HashMap;
@@ -547,20 +548,20 @@ pub fn phase_two(
                 let (old_last, new_first) = (w[0].1 .1, w[1].1 .0);
                 let simultaneous = new_first < old_last;
                 let flag = |m: u32| ais::mid::flag(m).map(|f| f.alpha2);
+                let ev = evidence::IdentityChange::ImoMoved(evidence::ImoMoved {
+                    rule: if simultaneous { "one IMO number broadcast by two MMSIs at the same time (a cloned or mistyped IMO)" } else { "one IMO number moving from one MMSI to another" }.into(),
+                    imo: grp[0].0, old_mmsi: old, new_mmsi: new, simultaneous,
+                    flag_from: flag(old).map(str::to_string), flag_to: flag(new).map(str::to_string), flag_changed: flag(old) != flag(new),
+                });
                 let mut e = Event::new(
-                    "identity_change",
                     new,
                     old_last.min(new_first),
                     Some(old_last.max(new_first)),
                     None,
+                    ev,
                 );
                 e.other_mmsi = Some(old);
                 e.confidence = if simultaneous { 0.5 } else { 0.85 };
-                e.evidence = serde_json::json!({
-                    "rule": if simultaneous { "one IMO number broadcast by two MMSIs at the same time (a cloned or mistyped IMO)" } else { "one IMO number moving from one MMSI to another" },
-                    "imo": grp[0].0, "old_mmsi": old, "new_mmsi": new, "simultaneous": simultaneous,
-                    "flag_from": flag(old), "flag_to": flag(new), "flag_changed": flag(old) != flag(new),
-                });
                 events.push(e);
                 if simultaneous {
                     continue;
@@ -648,12 +649,12 @@ pub fn phase_two(
             let call = dark_port_call(g, p, gaz, &watched, &ctx).map(|mut c| {
                 if let Some(b) = g.reappeared_as {
                     c.other_mmsi = Some(b);
-                    c.evidence["reappeared_as_mmsi"] = serde_json::json!(b);
+                    if let Detail::DarkPortCall(d) = &mut c.evidence.detail {
+                        d.reappeared_as_mmsi = Some(b);
+                    }
                 }
                 c
             });
-            let mut e = Event::new("ais_gap", g.mmsi, g.t0, Some(g.t1), Some(g.a));
-            e.other_mmsi = g.reappeared_as;
             let start = cov.usualness(g.a.0, g.a.1, g.t0, hrs, &own, true, p);
             let end = cov.usualness(g.b.0, g.b.1, g.t1, hrs, &own, false, p);
             let in_port = |(lat, lon): (f64, f64)| {
@@ -669,22 +670,26 @@ pub fn phase_two(
                 call.as_ref().map(|c| c.confidence),
             );
             let (conf, parts) = p.calibration.ais_gap.predict(&x);
+            let ev = evidence::ClosedGap {
+                rule: if g.reappeared_as.is_some() {
+                    "the vessel fell silent under one MMSI and reappeared under another with the same IMO"
+                } else {
+                    "a silence of the vessel; confidence: the probability that its transponder was off rather than out of reception"
+                }
+                .into(),
+                hours: hrs, went_dark: evidence::LatLon { lat: g.a.0, lon: g.a.1 }, reappeared: evidence::LatLon { lat: g.b.0, lon: g.b.1 },
+                distance_nm: distance_nm(g.a.0, g.a.1, g.b.0, g.b.1),
+                distance_from_shore_nm: shore_nm,
+                fixes_per_hour_heard_nearby: per_hour,
+                coverage_where_it_went_dark: start, coverage_where_it_reappeared: end,
+                reception: coverage_words(&start),
+                features: x, contributions: parts,
+                parameters: serde_json::json!({"min_hours": p.gaps.min_hours, "density_cell_deg": cell, "coverage_window_days": p.coverage.window_days}),
+                reappeared_as_mmsi: g.reappeared_as,
+            };
+            let mut e = Event::new(g.mmsi, g.t0, Some(g.t1), Some(g.a), ev);
+            e.other_mmsi = g.reappeared_as;
             e.confidence = conf;
-            e.evidence = serde_json::json!({
-                "rule": "a silence of the vessel; confidence: the probability that its transponder was off rather than out of reception",
-                "hours": hrs, "went_dark": {"lat": g.a.0, "lon": g.a.1}, "reappeared": {"lat": g.b.0, "lon": g.b.1},
-                "distance_nm": distance_nm(g.a.0, g.a.1, g.b.0, g.b.1),
-                "distance_from_shore_nm": shore_nm,
-                "fixes_per_hour_heard_nearby": per_hour,
-                "coverage_where_it_went_dark": start, "coverage_where_it_reappeared": end,
-                "reception": coverage_words(&start),
-                "features": x, "contributions": parts,
-                "parameters": {"min_hours": p.gaps.min_hours, "density_cell_deg": cell, "coverage_window_days": p.coverage.window_days}
-            });
-            if let Some(b) = g.reappeared_as {
-                e.evidence["reappeared_as_mmsi"] = serde_json::json!(b);
-                e.evidence["rule"] = serde_json::json!("the vessel fell silent under one MMSI and reappeared under another with the same IMO");
-            }
             (e, call)
         })
         .collect();
@@ -707,17 +712,17 @@ pub fn phase_two(
             .is_some_and(|x| x.1);
         let x = gap_features(&start, None, hrs, in_port, false, None);
         let (conf, parts) = p.calibration.ais_gap.predict(&x);
-        let mut ev = Event::new("ais_gap", *m, e.last.0, None, Some((lat, lon)));
+        let gap = evidence::OpenGap {
+            open: true, rule: "silent from its last fix to the end of the data (it may also have left the area covered)".into(),
+            hours_to_end_of_data: hrs, went_dark: evidence::LatLon { lat, lon },
+            distance_from_shore_nm: mask.nearest_land_nm(lat, lon, 60),
+            fixes_per_hour_heard_nearby: per_hour,
+            coverage_where_it_went_dark: start, reception: coverage_words(&start),
+            features: x, contributions: parts,
+            parameters: serde_json::json!({"min_hours": p.gaps.min_hours, "density_cell_deg": cell, "coverage_window_days": p.coverage.window_days}),
+        };
+        let mut ev = Event::new(*m, e.last.0, None, Some((lat, lon)), gap);
         ev.confidence = conf;
-        ev.evidence = serde_json::json!({
-            "open": true, "rule": "silent from its last fix to the end of the data (it may also have left the area covered)",
-            "hours_to_end_of_data": hrs, "went_dark": {"lat": lat, "lon": lon},
-            "distance_from_shore_nm": mask.nearest_land_nm(lat, lon, 60),
-            "fixes_per_hour_heard_nearby": per_hour,
-            "coverage_where_it_went_dark": start, "reception": coverage_words(&start),
-            "features": x, "contributions": parts,
-            "parameters": {"min_hours": p.gaps.min_hours, "density_cell_deg": cell, "coverage_window_days": p.coverage.window_days}
-        });
         events.push(ev);
     }
     // Dark calls per vessel that are more likely than not (the repeat
@@ -725,7 +730,7 @@ pub fn phase_two(
     let mut calls: HashMap<u32, usize> = HashMap::new();
     for e in events
         .iter()
-        .filter(|e| e.kind == "dark_port_call" && e.confidence >= 0.5)
+        .filter(|e| e.kind() == EventKind::DarkPortCall && e.confidence >= 0.5)
     {
         *calls.entry(e.mmsi).or_default() += 1;
     }
@@ -749,9 +754,14 @@ pub fn phase_two(
         if covered {
             continue;
         }
-        let mut e = Event::new("encounter", *m, *t0, Some(*t1), Some((*lat, *lon)));
+        let ev = evidence::Encounter::OneSided(evidence::OneSidedEncounter {
+            rule: "a vessel with dark port calls loitering at sea with no partner heard: a possible transfer with a dark vessel".into(),
+            partner: "not seen (dark)".into(),
+            hours: hrs,
+            dark_port_calls: calls[m],
+        });
+        let mut e = Event::new(*m, *t0, Some(*t1), Some((*lat, *lon)), ev);
         e.confidence = 0.5;
-        e.evidence = serde_json::json!({"rule": "a vessel with dark port calls loitering at sea with no partner heard: a possible transfer with a dark vessel", "partner": "not seen (dark)", "hours": hrs, "dark_port_calls": calls[m]});
         calibrate_score_as(&mut e, "encounter_one_sided", p);
         events.push(e);
     }
@@ -762,7 +772,7 @@ pub fn phase_two(
     // real as the calls at its ends)
     for e in events
         .iter()
-        .filter(|e| e.kind == "port_visit" || e.kind == "dark_port_call")
+        .filter(|e| e.kind() == EventKind::PortVisit || e.kind() == EventKind::DarkPortCall)
         .filter(|e| e.confidence >= 0.5)
     {
         stops.entry(e.mmsi).or_default().push(e);
@@ -775,16 +785,15 @@ pub fn phase_two(
             if a.port.as_ref().map(|x| &x.name) == b.port.as_ref().map(|x| &x.name) {
                 continue;
             }
-            let mut e = Event::new(
-                "voyage",
-                m,
-                a.end_ms(),
-                Some(b.start_ms()),
-                a.lat.zip(a.lon),
-            );
+            let ev = evidence::Voyage {
+                from: a.port.as_ref().map(|x| x.name.clone()),
+                to: b.port.as_ref().map(|x| x.name.clone()),
+                from_kind: a.kind(),
+                to_kind: b.kind(),
+            };
+            let mut e = Event::new(m, a.end_ms(), Some(b.start_ms()), a.lat.zip(a.lon), ev);
             e.port = b.port.clone();
             e.confidence = a.confidence.min(b.confidence);
-            e.evidence = serde_json::json!({"from": a.port.as_ref().map(|x| &x.name), "to": b.port.as_ref().map(|x| &x.name), "from_kind": a.kind, "to_kind": b.kind});
             calibrate_score(&mut e, p);
             voyages.push(e);
         }
@@ -803,12 +812,11 @@ pub fn phase_two(
     }
     // A total order, so that ids do not depend on the order in which the
     // vessels were processed (MMSI ranges here, partitions on Spark).
-    // (times parsed once per event, not per comparison)
     events.sort_by_cached_key(|e| {
         (
             e.start_ms(),
             e.mmsi,
-            e.kind.clone(),
+            e.kind(),
             e.end_ms(),
             e.other_mmsi,
             total_key(e.lat.unwrap_or(f64::NAN)),
@@ -818,7 +826,7 @@ pub fn phase_two(
     });
     for (i, e) in events.iter_mut().enumerate() {
         e.id = format!("ev-{i}");
-        *summary.by_kind.entry(e.kind.clone()).or_default() += 1;
+        *summary.by_kind.entry(e.kind().to_string()).or_default() += 1;
     }
     (events, summary)
 }
@@ -894,26 +902,22 @@ fn gap_features(
 /// keeps the detector's score in `evidence.score` and sets the confidence
 /// by the kind's Platt scaling (`calibration.platt`), when it has one.
 pub fn calibrate_score(e: &mut Event, p: &Params) {
-    let kind = e.kind.clone();
-    calibrate_score_as(e, &kind, p);
+    let kind = e.kind();
+    calibrate_score_as(e, kind.as_str(), p);
 }
 
 /// [`calibrate_score`] under another calibration key (e.g. one-sided
 /// encounters, which share the kind `encounter` with pair encounters).
 pub fn calibrate_score_as(e: &mut Event, key: &str, p: &Params) {
-    if matches!(e.kind.as_str(), "dark_port_call" | "ais_gap") {
+    if matches!(e.kind(), EventKind::DarkPortCall | EventKind::AisGap) {
         return;
     }
     let score = e.confidence;
     if let Some(ab) = p.calibration.platt.get(key) {
         e.confidence = calibrate::platt(*ab, score);
     }
-    if let Some(o) = e.evidence.as_object_mut() {
-        o.insert("score".into(), serde_json::json!(score));
-        o.insert("calibration".into(), serde_json::json!(key));
-    } else if e.evidence.is_null() {
-        e.evidence = serde_json::json!({"score": score, "calibration": key});
-    }
+    e.evidence.score = Some(score);
+    e.evidence.calibration = Some(key.to_string());
 }
 
 /// cos of the angle between a course and a bearing; 0 when the course is
@@ -1026,38 +1030,33 @@ pub fn dark_port_call(
         parts.into_iter().map(|(k, v)| (k, a * v)).collect();
     let arrive = g.t0 + (d1 / g.cruise_kn.max(1.0) * 3_600_000.0) as i64;
     let leave = (g.t1 - (d2 / g.cruise_kn.max(1.0) * 3_600_000.0) as i64).max(arrive);
-    let mut e = Event::new(
-        "dark_port_call",
-        g.mmsi,
-        arrive,
-        Some(leave),
-        Some((pl.lat, pl.lon)),
-    );
-    e.port = Some(event::PortRef {
-        name: pl.name.clone(),
-        locode: pl.locode.clone(),
-    });
-    e.confidence = conf;
     let status = if conf >= 0.5 {
         "likely"
     } else {
         "candidate: feasible, evidence weak"
     };
-    e.evidence = serde_json::json!({
-        "rule": "a silence long enough to sail to a watched port, stay, and come back, that sailing straight cannot explain; confidence weighs the evidence",
-        "status": status,
-        "gap": {"from": event::rfc3339(g.t0), "to": event::rfc3339(g.t1), "hours": hrs},
-        "to_port_nm": d1, "from_port_nm": d2, "top_speed_kn": g.top_speed_kn, "cruise_kn": g.cruise_kn,
-        "possible_hours_in_port": stay, "feasible_watched_ports": feasible, "direct_passage_hours": direct_h, "unexplained_hours": unexplained,
-        "draught_before_m": g.draught_before, "draught_after_m": g.draught_after, "draught_changed": draught_up,
-        "draught_never_updated": g.draught_before.is_some() && g.draught_before == g.draught_after,
-        "course_toward_port": toward, "course_from_port": away, "repeat_silences": ctx.repeats,
-        "went_dark_in_port": port_a, "reappeared_in_port": port_b,
-        "coverage_where_it_went_dark": start, "coverage_where_it_reappeared": end,
-        "coverage_known": ctx.coverage.is_some(),
-        "reception": coverage_words(&start),
-        "features": x, "contributions": parts, "model_probability": model_p,
-        "parameters": {"watched_ports": p.dark_port_call.watched_ports, "min_stay_hours": p.dark_port_call.min_stay_hours, "min_gap_hours": p.dark_port_call.min_gap_hours, "speed_margin": p.dark_port_call.speed_margin, "near_port_nm": p.dark_port_call.near_port_nm, "repeat_nm": p.dark_port_call.repeat_nm, "coverage_window_days": p.coverage.window_days, "model_fitted_on": p.calibration.fitted_on}
+    let ev = evidence::DarkPortCall {
+        rule: "a silence long enough to sail to a watched port, stay, and come back, that sailing straight cannot explain; confidence weighs the evidence".into(),
+        status: status.into(),
+        gap: evidence::GapSpan { from: event::Time(g.t0), to: event::Time(g.t1), hours: hrs },
+        to_port_nm: d1, from_port_nm: d2, top_speed_kn: g.top_speed_kn, cruise_kn: g.cruise_kn,
+        possible_hours_in_port: stay, feasible_watched_ports: feasible, direct_passage_hours: direct_h, unexplained_hours: unexplained,
+        draught_before_m: g.draught_before, draught_after_m: g.draught_after, draught_changed: draught_up,
+        draught_never_updated: g.draught_before.is_some() && g.draught_before == g.draught_after,
+        course_toward_port: toward, course_from_port: away, repeat_silences: ctx.repeats,
+        went_dark_in_port: port_a, reappeared_in_port: port_b,
+        coverage_where_it_went_dark: start, coverage_where_it_reappeared: end,
+        coverage_known: ctx.coverage.is_some(),
+        reception: coverage_words(&start),
+        features: x, contributions: parts, model_probability: model_p,
+        parameters: serde_json::json!({"watched_ports": p.dark_port_call.watched_ports, "min_stay_hours": p.dark_port_call.min_stay_hours, "min_gap_hours": p.dark_port_call.min_gap_hours, "speed_margin": p.dark_port_call.speed_margin, "near_port_nm": p.dark_port_call.near_port_nm, "repeat_nm": p.dark_port_call.repeat_nm, "coverage_window_days": p.coverage.window_days, "model_fitted_on": p.calibration.fitted_on}),
+        reappeared_as_mmsi: None,
+    };
+    let mut e = Event::new(g.mmsi, arrive, Some(leave), Some((pl.lat, pl.lon)), ev);
+    e.port = Some(event::PortRef {
+        name: pl.name.clone(),
+        locode: pl.locode.clone(),
     });
+    e.confidence = conf;
     Some(e)
 }

@@ -2,6 +2,7 @@
 //! and where the default comes from. Settable in `shiptrace.toml` under
 //! `[detect.<section>]`; reports print the values used.
 
+use crate::event::EventKind;
 use serde::{Deserialize, Serialize};
 
 /// All detector parameters.
@@ -515,8 +516,8 @@ impl Params {
         }
         let c = &self.calibration;
         for (name, m) in [
-            ("dark_port_call", &c.dark_port_call),
-            ("ais_gap", &c.ais_gap),
+            (EventKind::DarkPortCall, &c.dark_port_call),
+            (EventKind::AisGap, &c.ais_gap),
         ] {
             for (k, v) in std::iter::once(("intercept", &m.intercept))
                 .chain(m.weights.iter().map(|(k, v)| (k.as_str(), v)))

@@ -3,7 +3,7 @@
 //! the port flattened into columns. [`events_from_batch`] reads the rows
 //! back into the same events, so JSON lines and the table say the same.
 
-use crate::event::{parse_time, rfc3339, Event, PortRef, VesselRef};
+use crate::event::{Event, EventKind, Evidence, PortRef, Time, VesselRef};
 use arrow_array::builder::{
     BooleanBuilder, Float64Builder, StringBuilder, TimestampMillisecondBuilder, UInt32Builder,
     UInt8Builder,
@@ -70,17 +70,18 @@ pub fn events_batch(events: &[Event]) -> RecordBatch {
     );
     for e in events {
         id.append_value(&e.id);
-        kind.append_value(&e.kind);
+        kind.append_value(e.kind().as_str());
         mmsi.append_value(e.mmsi);
         other.append_option(e.other_mmsi);
         start.append_value(e.start_ms());
-        end.append_option(e.end.as_deref().and_then(parse_time));
+        end.append_option(e.end.map(Time::ms));
         lat.append_option(e.lat);
         lon.append_option(e.lon);
         pname.append_option(e.port.as_ref().map(|p| &p.name));
         plocode.append_option(e.port.as_ref().and_then(|p| p.locode.as_ref()));
         conf.append_value(e.confidence);
-        ev.append_value(e.evidence.to_string());
+        // (evidence of string-keyed maps always serializes)
+        ev.append_value(serde_json::to_string(&e.evidence).unwrap_or_default());
         let v = e.vessel.as_ref();
         vname.append_option(v.and_then(|v| v.name.as_ref()));
         vimo.append_option(v.and_then(|v| v.imo));
@@ -146,6 +147,10 @@ pub fn events_from_batch(b: &RecordBatch) -> Result<Vec<Event>, String> {
     let st = |a: &StringArray, i: usize| get(a, i, |i| a.value(i).to_string());
     let mut out = Vec::with_capacity(b.num_rows());
     for i in 0..b.num_rows() {
+        let k: EventKind = kind
+            .value(i)
+            .parse()
+            .map_err(|e| format!("event {}: {e}", id.value(i)))?;
         let evidence = serde_json::from_str(ev.value(i))
             .map_err(|e| format!("event {}: evidence is not JSON: {e}", id.value(i)))?;
         let vessel = VesselRef {
@@ -157,11 +162,10 @@ pub fn events_from_batch(b: &RecordBatch) -> Result<Vec<Event>, String> {
         };
         out.push(Event {
             id: id.value(i).to_string(),
-            kind: kind.value(i).to_string(),
             mmsi: mmsi.value(i),
             other_mmsi: get(other, i, |i| other.value(i)),
-            start: rfc3339(start.value(i)),
-            end: get(end, i, |i| rfc3339(end.value(i))),
+            start: Time(start.value(i)),
+            end: get(end, i, |i| Time(end.value(i))),
             lat: get(lat, i, |i| lat.value(i)),
             lon: get(lon, i, |i| lon.value(i)),
             port: st(pname, i).map(|name| PortRef {
@@ -169,7 +173,7 @@ pub fn events_from_batch(b: &RecordBatch) -> Result<Vec<Event>, String> {
                 locode: st(plocode, i),
             }),
             confidence: conf.value(i),
-            evidence,
+            evidence: Evidence::from_value(k, evidence),
             vessel: has_vessel.value(i).then_some(vessel),
         });
     }
@@ -182,8 +186,8 @@ mod tests {
 
     #[test]
     fn events_round_trip_through_the_table() {
-        let mut a = Event::new(
-            "dark_port_call",
+        let mut a = Event::of_kind(
+            EventKind::DarkPortCall,
             273_210_440,
             1_694_088_000_123,
             Some(1_694_318_400_000),
@@ -195,7 +199,10 @@ mod tests {
             locode: Some("KPRJN".into()),
         });
         a.confidence = 0.1 + 0.2;
-        a.evidence = serde_json::json!({"hours": 1.0 / 3.0, "rule": "x\"<y>", "n": [1, 2]});
+        a.evidence = Evidence::from_value(
+            EventKind::DarkPortCall,
+            serde_json::json!({"hours": 1.0 / 3.0, "rule": "x\"<y>", "n": [1, 2], "score": 0.25}),
+        );
         a.vessel = Some(VesselRef {
             name: Some("ANGARA".into()),
             imo: Some(9_179_842),
@@ -203,14 +210,14 @@ mod tests {
             ship_type: Some(70),
             flag: Some("RU".into()),
         });
-        let mut b = Event::new("ais_gap", 1, -5, None, None);
+        let mut b = Event::of_kind(EventKind::AisGap, 1, -5, None, None);
         b.vessel = Some(VesselRef::default());
         b.id = "ev-1".into();
         b.port = Some(PortRef {
             name: "p".into(),
             locode: None,
         });
-        let mut c = Event::new("voyage", 2, 0, Some(1), None);
+        let mut c = Event::of_kind(EventKind::Voyage, 2, 0, Some(1), None);
         c.id = "ev-2".into();
         let events = vec![a, b, c];
         let back = events_from_batch(&events_batch(&events)).unwrap();

@@ -2,7 +2,8 @@
 //! (shared MMSIs, position jumps), AIS gaps, port visits, loitering,
 //! draught and identity changes.
 
-use crate::event::Event;
+use crate::event::evidence::{self, FieldChange, FieldValue};
+use crate::event::{Detail, Event, EventKind, Time};
 use crate::gazetteer::Gazetteer;
 use crate::params::Params;
 use sea::geo::distance_nm;
@@ -242,15 +243,15 @@ pub fn detect_vessel(
                         .find(|f| f.time_ms <= a)
                         .unwrap_or(&fixes[segs[main][0]]);
                     let off = distance_nm(before.lat, before.lon, f0.lat, f0.lon);
-                    let mut e =
-                        Event::new("position_jump", mmsi, a, Some(b), Some((f0.lat, f0.lon)));
+                    let ev = evidence::PositionJump {
+                        rule: "positions displaced from the vessel's own track while that track is silent, then back".into(),
+                        offset_nm: off, fixes: r.1 - r.0 + 1, hours: hours(b - a), runs_of_this_stream: runs.len(),
+                        implied_speed_kn: off / hours((f0.time_ms - before.time_ms).max(60_000)),
+                        parameters: serde_json::json!({"jump_max_hours": p.identity.jump_max_hours, "jump_max_repeats": p.identity.jump_max_repeats, "segment_speed_kn": p.tracks.segment_speed_kn}),
+                        times_at_this_false_place: None,
+                    };
+                    let mut e = Event::new(mmsi, a, Some(b), Some((f0.lat, f0.lon)), ev);
                     e.confidence = (0.5 + off / 200.0).min(0.95);
-                    e.evidence = serde_json::json!({
-                        "rule": "positions displaced from the vessel's own track while that track is silent, then back",
-                        "offset_nm": off, "fixes": r.1 - r.0 + 1, "hours": hours(b - a), "runs_of_this_stream": runs.len(),
-                        "implied_speed_kn": off / hours((f0.time_ms - before.time_ms).max(60_000)),
-                                                "parameters": {"jump_max_hours": p.identity.jump_max_hours, "jump_max_repeats": p.identity.jump_max_repeats, "segment_speed_kn": p.tracks.segment_speed_kn}
-                    });
                     out.events.push(e);
                 }
             } else if runs.len() > p.identity.jump_max_repeats {
@@ -277,14 +278,15 @@ pub fn detect_vessel(
                 .min(m1);
             let b = &fixes[segs[shared[0]][0]];
             let a = &fixes[segs[main][0]];
-            let mut e = Event::new("shared_mmsi", mmsi, s0, Some(s1), Some((b.lat, b.lon)));
+            let ev = evidence::SharedMmsi {
+                rule: "two position streams of one MMSI, interleaved in time, that no single ship could join".into(),
+                overlap_hours: shared_hours, streams: 1 + shared.len(),
+                first_positions: [[a.lat, a.lon], [b.lat, b.lon]],
+                parameters: serde_json::json!({"shared_overlap_hours": p.identity.shared_overlap_hours, "segment_speed_kn": p.tracks.segment_speed_kn}),
+                identity_flips: None,
+            };
+            let mut e = Event::new(mmsi, s0, Some(s1), Some((b.lat, b.lon)), ev);
             e.confidence = (shared_hours / (shared_hours + 24.0)).clamp(0.5, 0.95);
-            e.evidence = serde_json::json!({
-                "rule": "two position streams of one MMSI, interleaved in time, that no single ship could join",
-                "overlap_hours": shared_hours, "streams": 1 + shared.len(),
-                "first_positions": [[a.lat, a.lon], [b.lat, b.lon]],
-                "parameters": {"shared_overlap_hours": p.identity.shared_overlap_hours, "segment_speed_kn": p.tracks.segment_speed_kn}
-            });
             out.events.push(e);
         }
     }
@@ -293,17 +295,19 @@ pub fn detect_vessel(
     let places: Vec<(f64, f64)> = out
         .events
         .iter()
-        .filter(|e| e.kind == "position_jump")
+        .filter(|e| e.kind() == EventKind::PositionJump)
         .filter_map(|e| e.lat.zip(e.lon))
         .collect();
-    for e in out.events.iter_mut().filter(|e| e.kind == "position_jump") {
-        if let Some((lat, lon)) = e.lat.zip(e.lon) {
-            let n = places
-                .iter()
-                .filter(|q| distance_nm(lat, lon, q.0, q.1) <= p.identity.same_place_nm)
-                .count();
-            e.evidence["times_at_this_false_place"] = serde_json::json!(n);
-        }
+    for e in out.events.iter_mut() {
+        let (Some((lat, lon)), Detail::PositionJump(j)) = (e.lat.zip(e.lon), &mut e.evidence.detail)
+        else {
+            continue;
+        };
+        let n = places
+            .iter()
+            .filter(|q| distance_nm(lat, lon, q.0, q.1) <= p.identity.same_place_nm)
+            .count();
+        j.times_at_this_false_place = Some(n);
     }
     // The vessel's own track: all kept segments, merged in time order.
     let mut idx: Vec<usize> = tracks
@@ -312,7 +316,7 @@ pub fn detect_vessel(
         .collect();
     idx.sort_by_key(|&i| fixes[i].time_ms);
     // For a shared MMSI the streams are processed apart.
-    let streams: Vec<Vec<usize>> = if out.events.iter().any(|e| e.kind == "shared_mmsi") {
+    let streams: Vec<Vec<usize>> = if out.events.iter().any(|e| e.kind() == EventKind::SharedMmsi) {
         tracks.iter().map(|&k| segs[k].clone()).collect()
     } else {
         vec![idx]
@@ -342,7 +346,7 @@ pub fn detect_vessel(
         port_visits(mmsi, &track, p, gaz, &mut out);
         loitering(mmsi, &track, p, gaz, &mut out);
     }
-    let shared = out.events.iter().any(|e| e.kind == "shared_mmsi");
+    let shared = out.events.iter().any(|e| e.kind() == EventKind::SharedMmsi);
     for g in &mut out.gaps {
         g.ambiguous = shared;
     }
@@ -351,18 +355,20 @@ pub fn detect_vessel(
     let flips = idr
         .events
         .iter()
-        .filter(|e| e.kind == "identity_change")
+        .filter(|e| e.kind() == EventKind::IdentityChange)
         .count();
     for e in idr.events {
         // two transmitters alternate identities and draughts: that is the
         // shared MMSI's evidence, not a change of the ship
-        if !(shared && (e.kind == "identity_change" || e.kind == "draught_change")) {
+        if !(shared && matches!(e.kind(), EventKind::IdentityChange | EventKind::DraughtChange)) {
             out.events.push(e);
         }
     }
     if shared {
-        if let Some(e) = out.events.iter_mut().find(|e| e.kind == "shared_mmsi") {
-            e.evidence["identity_flips"] = serde_json::json!(flips);
+        if let Some(e) = out.events.iter_mut().find(|e| e.kind() == EventKind::SharedMmsi) {
+            if let Detail::SharedMmsi(s) = &mut e.evidence.detail {
+                s.identity_flips = Some(flips);
+            }
             if flips > 0 {
                 e.confidence = e.confidence.max(0.9);
             }
@@ -552,23 +558,17 @@ fn visit_event(mmsi: u32, v: Visit, exited: bool, p: &Params, gaz: &Gazetteer) -
         return None;
     }
     let pl = &gaz.places[v.port];
-    let mut e = Event::new(
-        "port_visit",
-        mmsi,
-        v.t0,
-        Some(v.last),
-        Some((pl.lat, pl.lon)),
-    );
+    let ev = evidence::PortVisit {
+        level, entry_seen: v.entered, exit_seen: exited, stopped_or_port_gap: stop, stops: v.stops, fixes: v.fixes,
+        hours: hours(v.last - v.t0), user_area: gaz.is_fence(v.port),
+        parameters: serde_json::json!({"entry_km": p.ports.entry_km, "exit_km": p.ports.exit_km, "stop_kn": p.ports.stop_kn, "moving_kn": p.ports.moving_kn, "port_gap_hours": p.ports.port_gap_hours}),
+    };
+    let mut e = Event::new(mmsi, v.t0, Some(v.last), Some((pl.lat, pl.lon)), ev);
     e.port = Some(crate::event::PortRef {
         name: pl.name.clone(),
         locode: pl.locode.clone(),
     });
     e.confidence = level as f64 / 4.0;
-    e.evidence = serde_json::json!({
-        "level": level, "entry_seen": v.entered, "exit_seen": exited, "stopped_or_port_gap": stop, "stops": v.stops, "fixes": v.fixes,
-        "hours": hours(v.last - v.t0), "user_area": gaz.is_fence(v.port),
-        "parameters": {"entry_km": p.ports.entry_km, "exit_km": p.ports.exit_km, "stop_kn": p.ports.stop_kn, "moving_kn": p.ports.moving_kn, "port_gap_hours": p.ports.port_gap_hours}
-    });
     Some(e)
 }
 
@@ -759,14 +759,14 @@ fn loiter_event(mmsi: u32, r: Run, end: i64, p: &Params) -> Option<(Event, (i64,
     }
     let n = r.n as f64;
     let (lat, lon) = (r.lat / n, r.lon / n);
-    let mut e = Event::new("loitering", mmsi, r.t0, Some(end), Some((lat, lon)));
+    let ev = evidence::Loitering {
+        hours: hrs, mean_speed_kn: r.sog / n, fixes: r.n,
+        first_slow_fix: Time(r.first),
+        last_slow_fix: Time(r.last),
+        parameters: serde_json::json!({"max_hourly_kn": p.loitering.max_hourly_kn, "min_hours": p.loitering.min_hours, "min_port_distance_km": p.loitering.min_port_distance_km, "max_silent_hours": p.loitering.max_silent_hours}),
+    };
+    let mut e = Event::new(mmsi, r.t0, Some(end), Some((lat, lon)), ev);
     e.confidence = (0.5 + hrs / 24.0).min(0.9);
-    e.evidence = serde_json::json!({
-        "hours": hrs, "mean_speed_kn": r.sog / n, "fixes": r.n,
-        "first_slow_fix": ais::nmea::format_rfc3339_ms(r.first),
-        "last_slow_fix": ais::nmea::format_rfc3339_ms(r.last),
-        "parameters": {"max_hourly_kn": p.loitering.max_hourly_kn, "min_hours": p.loitering.min_hours, "min_port_distance_km": p.loitering.min_port_distance_km, "max_silent_hours": p.loitering.max_silent_hours}
-    });
     Some((e, (r.t0, end, lat, lon)))
 }
 
@@ -815,15 +815,14 @@ fn identity_events(
         if let Some(d) = i.draught {
             if let Some((t0, d0)) = last {
                 if (d - d0).abs() >= p.draught.min_change_m {
-                    let mut e = Event::new(
-                        "draught_change",
-                        mmsi,
-                        t0,
-                        Some(i.time_ms),
-                        pos_at(i.time_ms),
-                    );
+                    let ev = evidence::DraughtChange {
+                        from_m: d0,
+                        to_m: d,
+                        loaded: d > d0,
+                        parameters: serde_json::json!({"min_change_m": p.draught.min_change_m}),
+                    };
+                    let mut e = Event::new(mmsi, t0, Some(i.time_ms), pos_at(i.time_ms), ev);
                     e.confidence = 0.9;
-                    e.evidence = serde_json::json!({"from_m": d0, "to_m": d, "loaded": d > d0, "parameters": {"min_change_m": p.draught.min_change_m}});
                     out.events.push(e);
                 }
             }
@@ -842,35 +841,32 @@ fn identity_events(
         let mut changed = Vec::new();
         if let (Some(new), Some(old)) = (i.name.as_ref(), name) {
             if new != old {
-                changed.push(serde_json::json!({"field": "name", "from": old, "to": new}));
+                changed.push(FieldChange { field: "name".into(), from: FieldValue::Text(old.clone()), to: FieldValue::Text(new.clone()) });
             }
         }
         if let (Some(new), Some(old)) = (i.callsign.as_ref(), callsign) {
             if new != old {
-                changed.push(serde_json::json!({"field": "callsign", "from": old, "to": new}));
+                changed.push(FieldChange { field: "callsign".into(), from: FieldValue::Text(old.clone()), to: FieldValue::Text(new.clone()) });
             }
         }
         if let (Some(new), Some(old)) = (i.imo, imo) {
             if new != old {
-                changed.push(serde_json::json!({"field": "imo", "from": old, "to": new}));
+                changed.push(FieldChange { field: "imo".into(), from: FieldValue::Number(old), to: FieldValue::Number(new) });
             }
         }
         if let (Some(new), Some(old)) = (i.ship_type, ship_type) {
             if new != old {
-                changed.push(serde_json::json!({"field": "ship_type", "from": old, "to": new}));
+                changed.push(FieldChange { field: "ship_type".into(), from: FieldValue::Number(old.into()), to: FieldValue::Number(new.into()) });
             }
         }
         if !changed.is_empty() {
             let t0 = last_t.unwrap_or(i.time_ms);
-            let mut e = Event::new(
-                "identity_change",
-                mmsi,
-                t0,
-                Some(i.time_ms),
-                pos_at(i.time_ms),
-            );
+            let ev = evidence::IdentityChange::Fields(evidence::FieldsChanged {
+                rule: "identity fields broadcast by one MMSI changed".into(),
+                changes: changed,
+            });
+            let mut e = Event::new(mmsi, t0, Some(i.time_ms), pos_at(i.time_ms), ev);
             e.confidence = 0.8;
-            e.evidence = serde_json::json!({"rule": "identity fields broadcast by one MMSI changed", "changes": changed});
             out.events.push(e);
         }
         name = i.name.as_ref().or(name);

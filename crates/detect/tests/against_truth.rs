@@ -2,6 +2,7 @@
 //! stretch of the built-in scenario, ingest it, detect, evaluate.
 
 use detect::eval::{evaluate, read_events, Matching};
+use detect::EventKind;
 
 /// Simulates a world into a temporary directory and ingests it.
 fn world(scn: &sim::Scenario, opts: &sim::Options) -> (tempfile::TempDir, store::Store) {
@@ -55,20 +56,20 @@ fn port_visits_and_dark_port_calls_meet_the_targets_on_a_short_run() {
     // (the ship never reappears): a known limit, left out of the score.
     let end = sim::world::parse_time(&scn.start).unwrap() + (scn.days * 86_400_000.0) as i64;
     truth.retain(|e| {
-        e.kind != "dark_port_call"
-            || e.evidence["dark_to"]
+        e.kind() != EventKind::DarkPortCall
+            || evidence_json(&e)["dark_to"]
                 .as_str()
                 .and_then(detect::event::parse_time)
                 .is_some_and(|t| t < end)
     });
     let scores = evaluate(&truth, &events, &Matching::default());
-    let get = |k: &str| {
+    let get = |k: EventKind| {
         scores
             .iter()
             .find(|s| s.kind == k)
             .unwrap_or_else(|| panic!("no {k} in {scores:?}"))
     };
-    for k in ["port_visit", "dark_port_call"] {
+    for k in [EventKind::PortVisit, EventKind::DarkPortCall] {
         let s = get(k);
         eprintln!(
             "{k}: truth {} detected {} recall {:.3} precision {:.3}",
@@ -98,7 +99,7 @@ fn on_a_poorly_covered_world_coverage_silences_stay_candidates() {
         read_events(&std::fs::read_to_string(tmp.path().join("sim/truth.jsonl")).unwrap()).unwrap();
     let m = Matching::default();
     let e = detect::eval::evaluation(&truth, &events, &m);
-    let calls = e.kinds.iter().find(|k| k.kind == "dark_port_call").unwrap();
+    let calls = e.kinds.iter().find(|k| k.kind == EventKind::DarkPortCall).unwrap();
     eprintln!("{calls:?}");
     // the failure this guards against: ordinary ships' coverage silences
     // offshore reported as dark calls at 0.5
@@ -121,14 +122,14 @@ fn on_a_poorly_covered_world_coverage_silences_stay_candidates() {
         }
     }
     // each dark call explains itself: the features and their contributions
-    let c = events.iter().find(|e| e.kind == "dark_port_call").unwrap();
+    let c = events.iter().find(|e| e.kind() == EventKind::DarkPortCall).unwrap();
     for k in detect::calibrate::DARK_CALL_FEATURES {
         assert!(
-            c.evidence["features"][*k].is_number(),
+            evidence_json(&c)["features"][*k].is_number(),
             "{k}: {}",
             c.evidence
         );
-        assert!(c.evidence["contributions"][*k].is_number(), "{k}");
+        assert!(evidence_json(&c)["contributions"][*k].is_number(), "{k}");
     }
 }
 
@@ -145,6 +146,7 @@ const HELD_OUT: [u64; 3] = [31, 32, 33];
 fn three_held_out_seeds_of_each_family_meet_the_targets() {
     let fitted_on = detect::calibrate::defaults().fitted_on;
     let mut worlds: Vec<detect::eval::World> = Vec::new();
+    let mut kinds = std::collections::BTreeSet::new();
     for (family, days, vessels) in [
         ("rason-shuttle", 30.0, Some(24)),
         ("rason-evasive", 20.0, None),
@@ -164,6 +166,15 @@ fn three_held_out_seeds_of_each_family_meet_the_targets() {
             };
             let (tmp, store) = world(&scn, &opts);
             let (events, _) = detect::detect_store(&store, &detect::Params::default()).unwrap();
+            // every detection's evidence is its kind's typed struct, and an
+            // events file gives back exactly the events written
+            for e in &events {
+                assert!(e.evidence.raw().is_none(), "{}: untyped evidence {}", e.kind(), e.evidence);
+                let line = serde_json::to_string(e).unwrap();
+                let back: detect::Event = serde_json::from_str(&line).unwrap();
+                assert_eq!(&back, e, "{line}");
+                kinds.insert(e.kind());
+            }
             let truth =
                 read_events(&std::fs::read_to_string(tmp.path().join("sim/truth.jsonl")).unwrap())
                     .unwrap();
@@ -175,6 +186,8 @@ fn three_held_out_seeds_of_each_family_meet_the_targets() {
             worlds.push((truth, events, Some(seen)));
         }
     }
+    eprintln!("kinds detected (typed, round-tripped): {kinds:?}");
+    assert!(kinds.len() >= 7, "{kinds:?}");
     let e = detect::eval::evaluation_observed(&worlds, &Matching::default());
     for k in &e.kinds {
         eprintln!(
@@ -182,13 +195,13 @@ fn three_held_out_seeds_of_each_family_meet_the_targets() {
             k.kind, k.truth, k.detected, k.recall, k.recall_observable, k.precision
         );
     }
-    let get = |k: &str| e.kinds.iter().find(|s| s.kind == k).unwrap();
+    let get = |k: EventKind| e.kinds.iter().find(|s| s.kind == k).unwrap();
     for k in &e.kinds {
         if k.detected >= 10 {
             assert!(k.precision >= 0.9, "{k:?}");
         }
     }
-    for k in ["dark_port_call", "port_visit"] {
+    for k in [EventKind::DarkPortCall, EventKind::PortVisit] {
         let s = get(k);
         assert!(s.truth_observable >= 10, "{s:?}");
         assert!(s.recall_observable >= 0.9, "{s:?}");
@@ -199,4 +212,9 @@ fn three_held_out_seeds_of_each_family_meet_the_targets() {
             assert!(b.calibrated, "{b:?}");
         }
     }
+}
+
+/// An event's evidence as written to events files.
+fn evidence_json(e: &detect::Event) -> serde_json::Value {
+    e.evidence.to_value().expect("evidence serializes")
 }

@@ -4,7 +4,7 @@
 
 use detect::gazetteer::{Gazetteer, Place};
 use detect::vessel::{detect_vessel, Gap};
-use detect::Params;
+use detect::{EventKind, Params};
 use store::{Class, Identity, Position};
 
 const H: i64 = 3_600_000;
@@ -37,8 +37,8 @@ fn port_gaz() -> Gazetteer {
     }])
 }
 
-fn kinds(ev: &[detect::Event], k: &str) -> Vec<detect::Event> {
-    ev.iter().filter(|e| e.kind == k).cloned().collect()
+fn kinds(ev: &[detect::Event], k: EventKind) -> Vec<detect::Event> {
+    ev.iter().filter(|e| e.kind() == k).cloned().collect()
 }
 
 #[test]
@@ -65,14 +65,14 @@ fn a_port_visit_across_midnight_is_one_visit() {
         ));
     }
     let r = detect_vessel(273210440, &fixes, &[], &Params::default(), &port_gaz());
-    let visits = kinds(&r.events, "port_visit");
+    let visits = kinds(&r.events, EventKind::PortVisit);
     assert_eq!(visits.len(), 1, "{visits:?}");
     let v = &visits[0];
     assert!(
-        v.start.as_str() < "2023-09-07T00:00:00Z"
-            && v.end.as_deref().unwrap() > "2023-09-07T01:00:00Z"
+        v.start.to_string().as_str() < "2023-09-07T00:00:00Z"
+            && v.end.unwrap().to_string().as_str() > "2023-09-07T01:00:00Z"
     );
-    assert_eq!(v.evidence["level"], 4);
+    assert_eq!(evidence_json(&v)["level"], 4);
     assert_eq!(v.port.as_ref().unwrap().locode.as_deref(), Some("XXTST"));
 }
 
@@ -88,9 +88,9 @@ fn a_silence_inside_a_port_is_a_port_gap_not_a_dark_call() {
     let p = Params::default();
     let gaz = port_gaz();
     let r = detect_vessel(273210440, &fixes, &[], &p, &gaz);
-    let visits = kinds(&r.events, "port_visit");
+    let visits = kinds(&r.events, EventKind::PortVisit);
     assert_eq!(visits.len(), 1);
-    assert_eq!(visits[0].evidence["stopped_or_port_gap"], true);
+    assert_eq!(evidence_json(&visits[0])["stopped_or_port_gap"], true);
     assert_eq!(r.gaps.len(), 1);
     // The port is watched and both ends are in it: a visit seen there, no dark call.
     let watched = vec![0usize];
@@ -126,7 +126,7 @@ fn crossing_the_antimeridian_is_not_a_jump() {
         &Gazetteer::new(vec![]),
     );
     assert!(
-        kinds(&r.events, "position_jump").is_empty() && kinds(&r.events, "shared_mmsi").is_empty()
+        kinds(&r.events, EventKind::PositionJump).is_empty() && kinds(&r.events, EventKind::SharedMmsi).is_empty()
     );
 }
 
@@ -150,7 +150,7 @@ fn a_vessel_heard_by_two_stations_at_once_is_one_track() {
     assert!(
         r.events
             .iter()
-            .all(|e| e.kind != "position_jump" && e.kind != "shared_mmsi"),
+            .all(|e| e.kind() != EventKind::PositionJump && e.kind() != EventKind::SharedMmsi),
         "{:?}",
         r.events
     );
@@ -195,15 +195,15 @@ fn dark_20_nm_off_vostochny_for_70_hours_with_3_m_more_draught_is_a_dark_call_in
         port.locode.as_deref() == Some("KPRJN") || port.name == "Sonbong",
         "{port:?}"
     );
-    assert_eq!(e.evidence["draught_changed"], true);
-    assert!(e.evidence["feasible_watched_ports"]
+    assert_eq!(evidence_json(&e)["draught_changed"], true);
+    assert!(evidence_json(&e)["feasible_watched_ports"]
         .as_array()
         .unwrap()
         .iter()
         .any(|x| x == "Najin"));
     // without a coverage map the silence's usualness is unknown, and said so
-    assert_eq!(e.evidence["coverage_known"], false);
-    assert!(e.evidence["reception"]
+    assert_eq!(evidence_json(&e)["coverage_known"], false);
+    assert!(evidence_json(&e)["reception"]
         .as_str()
         .unwrap()
         .starts_with("few data"));
@@ -227,11 +227,11 @@ fn dark_20_nm_off_vostochny_for_70_hours_with_3_m_more_draught_is_a_dark_call_in
         weak.confidence
     );
     assert_eq!(
-        strong.evidence["coverage_where_it_went_dark"]["silences_as_long"],
+        evidence_json(&strong)["coverage_where_it_went_dark"]["silences_as_long"],
         0
     );
     assert_eq!(
-        weak.evidence["coverage_where_it_went_dark"]["silences_as_long"],
+        evidence_json(&weak)["coverage_where_it_went_dark"]["silences_as_long"],
         300
     );
     // the same silence, only 10 hours long: not enough to get there and back
@@ -282,12 +282,12 @@ fn interleaved_streams_are_a_shared_mmsi_and_a_silent_excursion_is_a_jump() {
         },
     ];
     let r = detect_vessel(273210440, &fixes, &ids, &p, &Gazetteer::new(vec![]));
-    let s = kinds(&r.events, "shared_mmsi");
+    let s = kinds(&r.events, EventKind::SharedMmsi);
     assert_eq!(s.len(), 1, "{:?}", r.events);
-    assert_eq!(s[0].evidence["identity_flips"], 1);
+    assert_eq!(evidence_json(&s[0])["identity_flips"], 1);
     assert!(
-        kinds(&r.events, "identity_change").is_empty()
-            && kinds(&r.events, "draught_change").is_empty()
+        kinds(&r.events, EventKind::IdentityChange).is_empty()
+            && kinds(&r.events, EventKind::DraughtChange).is_empty()
     );
     // one transmitter, displaced 60 nm for 6 hours while its own track is silent
     let mut fixes: Vec<Position> = (0..72)
@@ -297,10 +297,10 @@ fn interleaved_streams_are_a_shared_mmsi_and_a_silent_excursion_is_a_jump() {
         f.lat += 1.0;
     }
     let r = detect_vessel(273210440, &fixes, &[], &p, &Gazetteer::new(vec![]));
-    let j = kinds(&r.events, "position_jump");
+    let j = kinds(&r.events, EventKind::PositionJump);
     assert_eq!(j.len(), 1, "{:?}", r.events);
-    assert!((j[0].evidence["offset_nm"].as_f64().unwrap() - 60.0).abs() < 1.0);
-    assert!(kinds(&r.events, "shared_mmsi").is_empty());
+    assert!((evidence_json(&j[0])["offset_nm"].as_f64().unwrap() - 60.0).abs() < 1.0);
+    assert!(kinds(&r.events, EventKind::SharedMmsi).is_empty());
 }
 
 #[test]
@@ -326,11 +326,11 @@ fn a_user_area_is_a_port_with_its_edge_as_the_entry() {
         fixes.push(fix(T0 + 12 * H + i * 600_000, lat, lon, 8.0));
     }
     let r = detect_vessel(273210440, &fixes, &[], &p, &gaz);
-    let v = kinds(&r.events, "port_visit");
+    let v = kinds(&r.events, EventKind::PortVisit);
     assert_eq!(v.len(), 1, "{:?}", r.events);
     assert_eq!(v[0].port.as_ref().unwrap().name, "Anchorage Z");
-    assert_eq!(v[0].evidence["level"], 4);
-    assert_eq!(v[0].evidence["user_area"], true);
+    assert_eq!(evidence_json(&v[0])["level"], 4);
+    assert_eq!(evidence_json(&v[0])["user_area"], true);
     // entered between 20 and 22 km out from the centre's 30 km start: at
     // the 10 km edge, i.e. fix 10 (30 - 20 km)
     assert_eq!(v[0].start_ms(), T0 + 10 * 600_000);
@@ -343,7 +343,7 @@ fn a_user_area_is_a_port_with_its_edge_as_the_entry() {
         lon: 132.0,
     }]);
     let r = detect_vessel(273210440, &fixes, &[], &p, &point);
-    assert!(kinds(&r.events, "port_visit").is_empty());
+    assert!(kinds(&r.events, EventKind::PortVisit).is_empty());
 }
 
 #[test]
@@ -408,11 +408,11 @@ fn identities_merge_over_time_and_type_changes_are_reported() {
         &Params::default(),
         &Gazetteer::new(vec![]),
     );
-    let c = kinds(&r.events, "identity_change");
+    let c = kinds(&r.events, EventKind::IdentityChange);
     assert_eq!(c.len(), 1, "{c:?}");
-    assert_eq!(c[0].evidence["changes"][0]["field"], "ship_type");
-    assert_eq!(c[0].evidence["changes"][0]["from"], 70);
-    assert_eq!(c[0].evidence["changes"][0]["to"], 80);
+    assert_eq!(evidence_json(&c[0])["changes"][0]["field"], "ship_type");
+    assert_eq!(evidence_json(&c[0])["changes"][0]["from"], 70);
+    assert_eq!(evidence_json(&c[0])["changes"][0]["to"], 80);
 }
 
 #[test]
@@ -473,7 +473,7 @@ fn a_short_stop_is_measured_fix_by_fix_and_a_speed_glitch_does_not_split_it() {
     let (e, _) = &out[0];
     assert_eq!(e.start_ms(), T0 + 7 * m + 10 * m - m / 2);
     assert_eq!(e.end_ms(), T0 + 7 * m + 29 * m + m / 2);
-    assert_eq!(e.evidence["fixes"], 19);
+    assert_eq!(evidence_json(&e)["fixes"], 19);
     // two fast fixes in a row end a run; a stop under min_hours is none
     let mut t = detect::vessel::LoiterTracker::default();
     let mut out = Vec::new();
@@ -551,13 +551,13 @@ fn a_spoof_repeated_at_the_same_false_place_is_two_jumps_not_a_shared_mmsi() {
         }
     }
     let r = detect_vessel(273210440, &fixes, &[], &p, &Gazetteer::new(vec![]));
-    let j = kinds(&r.events, "position_jump");
+    let j = kinds(&r.events, EventKind::PositionJump);
     assert_eq!(j.len(), 2, "{:?}", r.events);
-    assert!(kinds(&r.events, "shared_mmsi").is_empty(), "{:?}", r.events);
-    assert_eq!(j[0].evidence["times_at_this_false_place"], 2);
+    assert!(kinds(&r.events, EventKind::SharedMmsi).is_empty(), "{:?}", r.events);
+    assert_eq!(evidence_json(&j[0])["times_at_this_false_place"], 2);
     assert!(j
         .iter()
-        .all(|e| e.evidence["hours"].as_f64().unwrap() < 2.0));
+        .all(|e| evidence_json(&e)["hours"].as_f64().unwrap() < 2.0));
 }
 
 #[test]
@@ -678,4 +678,9 @@ fn every_threshold_out_of_range_is_refused_by_name() {
         let e = Params::from_toml(cfg).expect_err(cfg);
         assert!(e.contains(key), "{cfg}: {e}");
     }
+}
+
+/// An event's evidence as written to events files.
+fn evidence_json(e: &detect::Event) -> serde_json::Value {
+    e.evidence.to_value().expect("evidence serializes")
 }

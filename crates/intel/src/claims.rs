@@ -3,7 +3,7 @@
 //! have to be true for it to hold.
 
 use crate::estimate::{Quantiles, Samples};
-use detect::Event;
+use detect::{Event, EventKind};
 use serde::{Deserialize, Serialize};
 
 /// One claim, as published.
@@ -243,8 +243,8 @@ pub fn watched_calls(events: &[Event], watched_names: &[String]) -> Vec<i64> {
     events
         .iter()
         .filter(|e| {
-            (e.kind == "dark_port_call" && e.confidence >= 0.5)
-                || (e.kind == "port_visit"
+            (e.kind() == EventKind::DarkPortCall && e.confidence >= 0.5)
+                || (e.kind() == EventKind::PortVisit
                     && e.port.as_ref().is_some_and(|p| {
                         watched_names.iter().any(|w| {
                             w.eq_ignore_ascii_case(&p.name)

@@ -25,7 +25,7 @@
 //! assumptions widen the campaign range as they should.
 
 use crate::profile::Profile;
-use detect::Event;
+use detect::{Event, EventKind};
 use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -229,11 +229,13 @@ fn uniform(rng: &mut impl Rng, r: [f64; 2]) -> f64 {
 /// Whether a voyage is a laden leg of the campaign: it leaves a watched
 /// port (seen, or inferred as a dark port call).
 pub fn is_campaign_voyage(e: &Event, watched_names: &[String]) -> bool {
-    e.kind == "voyage"
-        && (e.evidence["from_kind"] == "dark_port_call"
-            || e.evidence["from"]
-                .as_str()
-                .is_some_and(|f| watched_names.iter().any(|w| w.eq_ignore_ascii_case(f))))
+    e.kind() == EventKind::Voyage
+        && e.evidence.voyage().is_some_and(|v| {
+            v.from_kind == EventKind::DarkPortCall
+                || v.from
+                    .as_deref()
+                    .is_some_and(|f| watched_names.iter().any(|w| w.eq_ignore_ascii_case(f)))
+        })
 }
 
 /// Estimates every campaign voyage among `events`.
@@ -271,7 +273,7 @@ pub fn estimate(
     let mut calls: std::collections::HashMap<(u32, i64), &Event> = std::collections::HashMap::new();
     for c in events
         .iter()
-        .filter(|c| c.kind == "dark_port_call" || c.kind == "port_visit")
+        .filter(|c| c.kind() == EventKind::DarkPortCall || c.kind() == EventKind::PortVisit)
     {
         calls.entry((c.mmsi, c.end_ms())).or_insert(c);
     }
@@ -285,10 +287,13 @@ pub fn estimate(
         // draughts: from the dark call's evidence, else the broadcasts
         let call = calls.get(&(v.mmsi, v.start_ms())).copied();
         let (before, after) = match call {
-            Some(c) if c.kind == "dark_port_call" => (
-                c.evidence["draught_before_m"].as_f64(),
-                c.evidence["draught_after_m"].as_f64(),
-            ),
+            Some(c) if c.kind() == EventKind::DarkPortCall => {
+                let d = c.evidence.dark_port_call();
+                (
+                    d.and_then(|d| d.draught_before_m).map(f64::from),
+                    d.and_then(|d| d.draught_after_m).map(f64::from),
+                )
+            }
             Some(c) => (
                 prof.and_then(|x| x.draught_at(c.start_ms()))
                     .map(|d| d as f64),
@@ -387,11 +392,15 @@ pub fn estimate(
             event_id: v.id.clone(),
             mmsi: v.mmsi,
             name: v.vessel.as_ref().and_then(|x| x.name.clone()),
-            from: v.evidence["from"].as_str().map(str::to_string),
-            to: v.evidence["to"].as_str().map(str::to_string),
-            from_kind: v.evidence["from_kind"].as_str().unwrap_or("").to_string(),
-            start: v.start.clone(),
-            end: v.end.clone(),
+            from: v.evidence.voyage().and_then(|x| x.from.clone()),
+            to: v.evidence.voyage().and_then(|x| x.to.clone()),
+            from_kind: v
+                .evidence
+                .voyage()
+                .map_or("", |x| x.from_kind.as_str())
+                .to_string(),
+            start: v.start.to_string(),
+            end: v.end.map(|t| t.to_string()),
             capacity_teu: Quantiles::of(&caps),
             capacity_basis: cap_basis,
             draught_before_m: before,

@@ -3,7 +3,7 @@
 //! corroborate. A corroborated event gains confidence, and its evidence
 //! names the observation.
 
-use detect::Event;
+use detect::{Event, EventKind};
 use serde::{Deserialize, Serialize};
 
 /// One observation.
@@ -99,10 +99,10 @@ pub fn attach(obs: &[Observation], events: &[Event], p: &ObserveParams) -> Vec<(
     for (k, o) in obs.iter().enumerate() {
         let t = crate::claims::parse_day(&o.time).unwrap_or(i64::MIN);
         for (i, e) in events.iter().enumerate() {
-            if !matches!(e.kind.as_str(), "port_visit" | "dark_port_call" | "voyage") {
+            if !matches!(e.kind(), EventKind::PortVisit | EventKind::DarkPortCall | EventKind::Voyage) {
                 continue;
             }
-            let (s, end) = if e.kind == "voyage" {
+            let (s, end) = if e.kind() == EventKind::Voyage {
                 // the destination: around the arrival
                 (e.end_ms(), e.end_ms())
             } else {
@@ -120,7 +120,7 @@ pub fn attach(obs: &[Observation], events: &[Event], p: &ObserveParams) -> Vec<(
                             .is_some_and(|l| l.eq_ignore_ascii_case(pl))
                 })
             });
-            let by_distance = e.kind != "voyage"
+            let by_distance = e.kind() != EventKind::Voyage
                 && matches!((o.lat, o.lon, e.lat, e.lon), (Some(a), Some(b), Some(c), Some(d))
                     if sea::geo::distance_nm(a, b, c, d) * 1.852 <= p.radius_km);
             if by_place || by_distance {
@@ -143,18 +143,11 @@ pub fn apply(
         let e = &mut events[i];
         e.confidence = (e.confidence + p.boost).min(1.0);
         let o = &obs[k];
-        let entry = serde_json::json!({"time": o.time, "what": o.what, "count": o.count, "source": o.source});
-        match e
-            .evidence
-            .get_mut("observations")
-            .and_then(|v| v.as_array_mut())
-        {
-            Some(a) => a.push(entry),
-            None => {
-                if e.evidence.is_object() {
-                    e.evidence["observations"] = serde_json::json!([entry]);
-                }
-            }
-        }
+        e.evidence.observations.push(model::evidence::Observation {
+            time: o.time.clone(),
+            what: o.what.clone(),
+            count: o.count,
+            source: o.source.clone(),
+        });
     }
 }

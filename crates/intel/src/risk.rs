@@ -5,7 +5,7 @@
 //! probability.
 
 use crate::matching::Match;
-use detect::Event;
+use detect::{Event, EventKind};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -96,7 +96,7 @@ pub fn score(
     let mut by: BTreeMap<u32, Vec<&Event>> = BTreeMap::new();
     for e in events {
         by.entry(e.mmsi).or_default().push(e);
-        if e.kind == "encounter" || e.kind == "identity_change" {
+        if e.kind() == EventKind::Encounter || e.kind() == EventKind::IdentityChange {
             if let Some(o) = e.other_mmsi {
                 by.entry(o).or_default().push(e);
             }
@@ -117,11 +117,11 @@ pub fn score(
                 });
             }
         };
-        let of = |k: &'static str| evs.iter().filter(move |e| e.kind == k && e.mmsi == mmsi);
+        let of = |k: EventKind| evs.iter().filter(move |e| e.kind() == k && e.mmsi == mmsi);
         // dark port calls
         // likely calls only: a candidate (probability under 0.5) is a
         // feasible silence, not an accusation
-        let calls: Vec<&&Event> = of("dark_port_call")
+        let calls: Vec<&&Event> = of(EventKind::DarkPortCall)
             .filter(|e| e.confidence >= 0.5)
             .collect();
         let pts: f64 = calls.iter().map(|e| e.confidence * p.dark_port_call).sum();
@@ -143,7 +143,7 @@ pub fn score(
         // encounters
         let enc: Vec<&&Event> = evs
             .iter()
-            .filter(|e| e.kind == "encounter" && (e.mmsi == mmsi || e.other_mmsi == Some(mmsi)))
+            .filter(|e| e.kind() == EventKind::Encounter && (e.mmsi == mmsi || e.other_mmsi == Some(mmsi)))
             .collect();
         let partner = |e: &Event| {
             if e.mmsi == mmsi {
@@ -167,20 +167,25 @@ pub fn score(
             pts.min(p.encounter_cap),
         );
         // identity
-        let own = of("identity_change")
+        let own = of(EventKind::IdentityChange)
             .filter(|e| e.other_mmsi.is_none())
             .count();
         let moved: Vec<&&Event> = evs
             .iter()
             .filter(|e| {
-                e.kind == "identity_change"
+                e.kind() == EventKind::IdentityChange
                     && e.other_mmsi.is_some()
                     && (e.mmsi == mmsi || e.other_mmsi == Some(mmsi))
             })
             .collect();
         let flags = moved
             .iter()
-            .filter(|e| e.evidence["flag_changed"] == true)
+            .filter(|e| {
+                matches!(
+                    e.evidence.identity_change(),
+                    Some(model::evidence::IdentityChange::ImoMoved(m)) if m.flag_changed
+                )
+            })
             .count();
         let pts = own as f64 * p.identity_change
             + moved.len() as f64 * p.imo_moved
@@ -193,13 +198,13 @@ pub fn score(
             own + moved.len(),
             pts.min(p.identity_cap),
         );
-        let n = of("shared_mmsi").count();
+        let n = of(EventKind::SharedMmsi).count();
         add(
             format!("MMSI shared by two transmitters ({} points)", p.shared_mmsi),
             n,
             if n > 0 { p.shared_mmsi } else { 0.0 },
         );
-        let n = of("position_jump").count();
+        let n = of(EventKind::PositionJump).count();
         add(
             format!(
                 "{n} position jump(s) typical of spoofing ({} points)",
@@ -208,7 +213,7 @@ pub fn score(
             n,
             if n > 0 { p.position_jump } else { 0.0 },
         );
-        let gaps = of("ais_gap")
+        let gaps = of(EventKind::AisGap)
             .filter(|e| {
                 let (Some(lat), Some(lon)) = (e.lat, e.lon) else {
                     return false;

@@ -1,7 +1,8 @@
 //! Matching a renamed ship, and estimates whose expected figures are
 //! worked out by hand.
 
-use detect::Event;
+use detect::event::{evidence, Detail};
+use detect::{Event, EventKind};
 use intel::estimate::{estimate, EstimateParams, Munition, VesselSpec};
 use intel::matching::{match_all, MatchParams};
 use intel::profile::Profile;
@@ -119,16 +120,24 @@ fn a_reused_mmsi_is_not_a_strong_match() {
 }
 
 fn voyage(id: &str, mmsi: u32, t0: i64, t1: i64) -> Event {
-    let mut e = Event::new("voyage", mmsi, t0, Some(t1), None);
+    let ev = evidence::Voyage {
+        from: Some("Najin".into()),
+        to: Some("Vostochnyy".into()),
+        from_kind: EventKind::DarkPortCall,
+        to_kind: EventKind::PortVisit,
+    };
+    let mut e = Event::new(mmsi, t0, Some(t1), None, ev);
     e.id = id.into();
-    e.evidence = serde_json::json!({"from": "Najin", "to": "Vostochnyy", "from_kind": "dark_port_call", "to_kind": "port_visit"});
     e
 }
 
-fn dark_call(mmsi: u32, t0: i64, t1: i64, before: f64, after: f64) -> Event {
-    let mut e = Event::new("dark_port_call", mmsi, t0, Some(t1), None);
-    e.evidence = serde_json::json!({"draught_before_m": before, "draught_after_m": after});
-    e
+fn dark_call(mmsi: u32, t0: i64, t1: i64, before: f32, after: f32) -> Event {
+    let ev = evidence::DarkPortCall {
+        draught_before_m: Some(before),
+        draught_after_m: Some(after),
+        ..Default::default()
+    };
+    Event::new(mmsi, t0, Some(t1), None, ev)
 }
 
 #[test]
@@ -188,8 +197,10 @@ fn unknown_loads_give_the_uniform_and_triangular_quantiles() {
         // a voyage from an ordinary port is not part of the campaign
         {
             let mut v = voyage("c", mmsi, T0 + 200 * H, T0 + 224 * H);
-            v.evidence["from_kind"] = serde_json::json!("port_visit");
-            v.evidence["from"] = serde_json::json!("Busan");
+            if let Detail::Voyage(x) = &mut v.evidence.detail {
+                x.from_kind = EventKind::PortVisit;
+                x.from = Some("Busan".into());
+            }
             v
         },
     ];

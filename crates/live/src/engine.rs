@@ -14,7 +14,7 @@
 use crate::persist::Persist;
 use crate::{wall_ms, Alert, Counters, WatchParams};
 use detect::gazetteer::Gazetteer;
-use detect::{Event, Params};
+use detect::{Event, EventKind, Params};
 use intel::profile::Profile;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
@@ -434,7 +434,7 @@ impl Engine {
                     e.confidence
                 );
                 self.alert(
-                    "dark_port_call",
+                    EventKind::DarkPortCall.as_str(),
                     m,
                     None,
                     g.t1,
@@ -554,7 +554,7 @@ impl Engine {
         let Some(prev) = prev else { return };
         // the batch detector, over the two merged identities
         let r = detect::vessel::detect_vessel(m, &[], &[prev, merged], &self.p, &self.gaz);
-        for e in r.events.into_iter().filter(|e| e.kind == "identity_change") {
+        for e in r.events.into_iter().filter(|e| e.kind() == EventKind::IdentityChange) {
             let v = &self.vessels[&m];
             if v.listed.is_empty() {
                 continue;
@@ -563,13 +563,14 @@ impl Engine {
             let pos = v.last.as_ref().map(|f| (f.lat, f.lon));
             let s = format!(
                 "identity changed: {}",
-                e.evidence
-                    .get("changes")
-                    .map(|c| c.to_string())
-                    .unwrap_or_default()
+                match e.evidence.identity_change() {
+                    Some(model::evidence::IdentityChange::Fields(f)) =>
+                        serde_json::to_string(&f.changes).unwrap_or_default(),
+                    _ => String::new(),
+                }
             );
             self.alert(
-                "identity_change",
+                EventKind::IdentityChange.as_str(),
                 m,
                 None,
                 i.time_ms,
@@ -729,7 +730,7 @@ impl Engine {
                         (e.end_ms() - t) as f64 / H
                     );
                     self.alert(
-                        "encounter",
+                        EventKind::Encounter.as_str(),
                         pair.0,
                         Some(pair.1),
                         now,

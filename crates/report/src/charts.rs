@@ -1,7 +1,7 @@
 //! Per-vessel charts as inline SVG: a timeline of events in lanes, and
 //! the broadcast draught over time.
 
-use detect::Event;
+use detect::{Event, EventKind};
 use maud::{html, Markup};
 use std::fmt::Write;
 
@@ -10,18 +10,18 @@ const LEFT: f64 = 120.0;
 const LANE: f64 = 16.0;
 
 /// Timeline lanes: (kinds, label, colour).
-const LANES: [(&[&str], &str, &str); 7] = [
-    (&["port_visit"], "port visits", "#2a9d8f"),
-    (&["dark_port_call"], "dark port calls", "#d00000"),
-    (&["ais_gap"], "AIS gaps", "#888888"),
-    (&["encounter"], "encounters", "#ff8c00"),
-    (&["loitering"], "loitering", "#7b2cbf"),
+const LANES: [(&[EventKind], &str, &str); 7] = [
+    (&[EventKind::PortVisit], "port visits", "#2a9d8f"),
+    (&[EventKind::DarkPortCall], "dark port calls", "#d00000"),
+    (&[EventKind::AisGap], "AIS gaps", "#888888"),
+    (&[EventKind::Encounter], "encounters", "#ff8c00"),
+    (&[EventKind::Loitering], "loitering", "#7b2cbf"),
     (
-        &["identity_change", "shared_mmsi", "position_jump"],
+        &[EventKind::IdentityChange, EventKind::SharedMmsi, EventKind::PositionJump],
         "identity / jumps",
         "#0057b7",
     ),
-    (&["draught_change", "voyage"], "draught, voyages", "#6c757d"),
+    (&[EventKind::DraughtChange, EventKind::Voyage], "draught, voyages", "#6c757d"),
 ];
 
 fn x_of(t: i64, t0: i64, t1: i64) -> f64 {
@@ -66,14 +66,14 @@ fn axis(t0: i64, t1: i64, y: f64) -> Markup {
 fn event_title(e: &Event) -> String {
     let mut s = format!(
         "{} {}",
-        e.kind.replace('_', " "),
-        crate::short_time(&e.start)
+        e.kind().as_str().replace('_', " "),
+        crate::short(e.start)
     );
     if let Some(end) = &e.end {
         let _ = write!(
             s,
             " to {} ({:.1} h)",
-            crate::short_time(end),
+            crate::short(*end),
             crate::hours(e)
         );
     }
@@ -96,7 +96,7 @@ pub fn timeline(events: &[&Event], t0: i64, t1: i64) -> Markup {
             @for (k, (kinds, label, colour)) in LANES.iter().enumerate() {
                 @let y = k as f64 * LANE;
                 text.lane x="0" y=(format!("{:.1}", y + 11.0)) { (label) }
-                @for e in events.iter().filter(|e| kinds.contains(&e.kind.as_str())) {
+                @for e in events.iter().filter(|e| kinds.contains(&e.kind())) {
                     @let (xa, xb) = (x_of(e.start_ms(), t0, t1), x_of(e.end_ms(), t0, t1));
                     rect x=(format!("{xa:.1}")) y=(format!("{:.1}", y + 2.0)) width=(format!("{:.1}", (xb - xa).max(2.0))) height=(LANE - 4.0) fill=(colour) {
                         title { (event_title(e)) }

@@ -5,7 +5,7 @@
 
 use crate::map::Track;
 use crate::{ReportError, Vessel};
-use detect::Event;
+use detect::{Event, EventKind};
 use quick_xml::events::{BytesDecl, BytesText};
 use quick_xml::Writer;
 use std::collections::BTreeMap;
@@ -46,11 +46,11 @@ pub fn events_geojson(events: &[Event]) -> Result<Vec<u8>, ReportError> {
                 p.insert(k.to_string(), v);
             };
             put(&mut p, "id", e.id.clone().into());
-            put(&mut p, "kind", e.kind.clone().into());
+            put(&mut p, "kind", e.kind().as_str().into());
             put(&mut p, "mmsi", e.mmsi.into());
             put(&mut p, "other_mmsi", e.other_mmsi.into());
-            put(&mut p, "start", e.start.clone().into());
-            put(&mut p, "end", e.end.clone().into());
+            put(&mut p, "start", e.start.to_string().into());
+            put(&mut p, "end", e.end.map(|t| t.to_string()).into());
             put(&mut p, "hours", crate::hours(e).into());
             put(
                 &mut p,
@@ -68,7 +68,7 @@ pub fn events_geojson(events: &[Event]) -> Result<Vec<u8>, ReportError> {
             put(&mut p, "callsign", v.callsign.into());
             put(&mut p, "ship_type", v.ship_type.into());
             put(&mut p, "flag", v.flag.into());
-            put(&mut p, "evidence", e.evidence.clone());
+            put(&mut p, "evidence", e.evidence.to_value().unwrap_or_default());
             geojson::Feature {
                 bbox: None,
                 geometry,
@@ -189,13 +189,13 @@ pub fn tracks_kml(
                                 })?;
                             }
                             for e in events.iter().filter(|e| {
-                                e.mmsi == v.mmsi && e.lat.is_some() && e.kind != "voyage"
+                                e.mmsi == v.mmsi && e.lat.is_some() && e.kind() != EventKind::Voyage
                             }) {
                                 w.create_element("Placemark").write_inner_content(|w| {
-                                    text_el(w, "name", &e.kind.replace('_', " "))?;
+                                    text_el(w, "name", &e.kind().as_str().replace('_', " "))?;
                                     let mut d = format!(
                                         "{} [{}], confidence {:.2}",
-                                        e.kind, e.id, e.confidence
+                                        e.kind(), e.id, e.confidence
                                     );
                                     if let Some(p) = &e.port {
                                         d.push_str(&format!(", {}", p.name));
@@ -204,7 +204,11 @@ pub fn tracks_kml(
                                         d.push_str(&format!(", with MMSI {o}"));
                                     }
                                     text_el(w, "description", &d)?;
-                                    timespan(w, &e.start, e.end.as_deref())?;
+                                    timespan(
+                                        w,
+                                        &e.start.to_string(),
+                                        e.end.map(|t| t.to_string()).as_deref(),
+                                    )?;
                                     text_el(w, "styleUrl", &format!("#v{k}"))?;
                                     w.create_element("Point").write_inner_content(|w| {
                                         text_el(
@@ -261,11 +265,11 @@ pub fn events_csv(events: &[Event]) -> Result<Vec<u8>, ReportError> {
         let v = e.vessel.clone().unwrap_or_default();
         w.write_record([
             e.id.clone(),
-            e.kind.clone(),
+            e.kind().to_string(),
             e.mmsi.to_string(),
             opt(e.other_mmsi),
-            e.start.clone(),
-            e.end.clone().unwrap_or_default(),
+            e.start.to_string(),
+            e.end.map(|t| t.to_string()).unwrap_or_default(),
             format!("{:.3}", crate::hours(e)),
             opt(e.lat),
             opt(e.lon),
@@ -351,20 +355,26 @@ pub fn voyages_csv(events: &[Event], j: &intel::Judgement) -> Result<Vec<u8>, Re
             format!("{:.d$}", q.p90),
         ]
     };
-    for e in events.iter().filter(|e| e.kind == "voyage") {
+    for e in events.iter().filter(|e| e.kind() == EventKind::Voyage) {
         let v = e.vessel.clone().unwrap_or_default();
-        let s = |k: &str| csv_text(e.evidence.get(k).and_then(|x| x.as_str()).unwrap_or(""));
+        let voyage = e.evidence.voyage();
+        let port = |f: fn(&model::evidence::Voyage) -> Option<&str>| {
+            csv_text(voyage.and_then(f).unwrap_or(""))
+        };
+        let kind = |f: fn(&model::evidence::Voyage) -> EventKind| {
+            voyage.map_or(String::new(), |v| f(v).to_string())
+        };
         let mut row = vec![
             e.id.clone(),
             e.mmsi.to_string(),
             csv_text(v.name.as_deref().unwrap_or("")),
             opt(v.imo),
-            s("from"),
-            s("from_kind"),
-            s("to"),
-            s("to_kind"),
-            e.start.clone(),
-            e.end.clone().unwrap_or_default(),
+            port(|v| v.from.as_deref()),
+            kind(|v| v.from_kind),
+            port(|v| v.to.as_deref()),
+            kind(|v| v.to_kind),
+            e.start.to_string(),
+            e.end.map(|t| t.to_string()).unwrap_or_default(),
             format!("{:.2}", crate::hours(e)),
         ];
         match est.get(e.id.as_str()) {

@@ -7,7 +7,8 @@
 use crate::map::Track;
 use crate::{charts, map, short_time, Inputs, Vessel, Written};
 use base64::Engine;
-use detect::Event;
+use detect::event::Detail;
+use detect::{Event, EventKind};
 use intel::estimate::Quantiles;
 use intel::profile::{Profile, Seen};
 use maud::{html, Markup, PreEscaped, DOCTYPE};
@@ -76,10 +77,9 @@ pub const LIKELY: f64 = 0.5;
 
 /// One line on why an event was raised, from its evidence.
 pub fn why(e: &Event) -> String {
-    let ev = &e.evidence;
-    let f = |k: &str| ev.get(k).and_then(|v| v.as_f64());
-    match e.kind.as_str() {
-        "dark_port_call" => {
+    use model::evidence::Encounter;
+    match &e.evidence.detail {
+        Detail::DarkPortCall(d) => {
             let mut s = format!(
                 "{}silent {:.0} h, {:.0} h that sailing straight cannot explain",
                 if e.confidence < LIKELY {
@@ -87,24 +87,18 @@ pub fn why(e: &Event) -> String {
                 } else {
                     ""
                 },
-                ev.pointer("/gap/hours")
-                    .and_then(|v| v.as_f64())
-                    .unwrap_or(0.0),
-                f("unexplained_hours").unwrap_or(0.0)
+                d.gap.hours,
+                d.unexplained_hours
             );
-            if let (Some(a), Some(b)) = (f("draught_before_m"), f("draught_after_m")) {
+            if let (Some(a), Some(b)) = (d.draught_before_m, d.draught_after_m) {
+                let (a, b) = (f64::from(a), f64::from(b));
                 s.push_str(&format!("; draught {a:.1} -> {b:.1} m"));
             }
             s
         }
-        "ais_gap" => {
-            let mut s = format!(
-                "silent {:.1} h",
-                f("hours")
-                    .or(f("hours_to_end_of_data"))
-                    .unwrap_or(crate::hours(e))
-            );
-            if let Some(d) = f("distance_from_shore_nm") {
+        Detail::AisGap(g) => {
+            let mut s = format!("silent {:.1} h", g.hours());
+            if let Some(d) = g.distance_from_shore_nm() {
                 s.push_str(&format!(", {d:.0} nm from shore"));
             }
             if e.end.is_none() {
@@ -112,28 +106,18 @@ pub fn why(e: &Event) -> String {
             }
             s
         }
-        "encounter" => format!(
+        Detail::Encounter(Encounter::Pair(x)) => format!(
             "within {:.0} m for {:.1} h",
-            f("median_distance_m")
-                .or(f("max_distance_m"))
-                .unwrap_or(f64::NAN),
+            f64::from(x.median_distance_m),
             crate::hours(e)
         ),
-        "draught_change" => format!(
+        Detail::DraughtChange(d) => format!(
             "{:.1} -> {:.1} m",
-            f("from_m").unwrap_or(f64::NAN),
-            f("to_m").unwrap_or(f64::NAN)
+            f64::from(d.from_m),
+            f64::from(d.to_m)
         ),
-        "port_visit" => format!(
-            "level {}, {:.1} h",
-            f("level").unwrap_or(0.0),
-            crate::hours(e)
-        ),
-        _ => ev
-            .get("rule")
-            .and_then(|v| v.as_str())
-            .map(str::to_string)
-            .unwrap_or_default(),
+        Detail::PortVisit(v) => format!("level {}, {:.1} h", v.level, crate::hours(e)),
+        d => d.rule().unwrap_or_default().to_string(),
     }
 }
 
@@ -141,13 +125,13 @@ fn event_rows(events: &[&Event], vessel_link: bool) -> Markup {
     html! {
         @for e in events {
             tr id=(format!("e-{}", e.id)) {
-                td { (e.kind.replace('_', " ")) }
+                td { (e.kind().as_str().replace('_', " ")) }
                 @if vessel_link {
                     td { a href=(format!("#v-{}", e.mmsi)) { (e.mmsi) } }
                     td { (e.vessel.as_ref().and_then(|v| v.name.as_deref()).unwrap_or("")) }
                 }
-                td data-v=(e.start_ms()) { (short_time(&e.start)) }
-                td data-v=(e.end_ms()) { (e.end.as_deref().map(short_time).unwrap_or_else(|| "open".into())) }
+                td data-v=(e.start_ms()) { (crate::short(e.start)) }
+                td data-v=(e.end_ms()) { (e.end.map(crate::short).unwrap_or_else(|| "open".into())) }
                 td.num data-v=(format!("{:.3}", crate::hours(e))) { (format!("{:.1}", crate::hours(e))) }
                 td { @if let Some(p) = &e.port { (p.name) } @else if let (Some(la), Some(lo)) = (e.lat, e.lon) { (format!("{la:.3}, {lo:.3}")) } }
                 td { @if let Some(o) = e.other_mmsi { a href=(format!("#v-{o}")) { (o) } } }
@@ -184,7 +168,7 @@ fn dossier(v: &Vessel, inp: &Inputs, events: &[&Event], period: (i64, i64)) -> M
         .collect();
     let mut count: BTreeMap<&str, usize> = BTreeMap::new();
     for e in events {
-        *count.entry(e.kind.as_str()).or_default() += 1;
+        *count.entry(e.kind().as_str()).or_default() += 1;
     }
     let flag = p.flag.clone().unwrap_or_else(|| "?".into());
     html! {
@@ -290,7 +274,7 @@ pub fn render(inp: &Inputs, vessels: &[Vessel], tracks: &[Track], written: &[Wri
         .sum();
     let mut by_kind: BTreeMap<&str, usize> = BTreeMap::new();
     for e in inp.events {
-        *by_kind.entry(e.kind.as_str()).or_default() += 1;
+        *by_kind.entry(e.kind().as_str()).or_default() += 1;
     }
     let of_vessel = |m: u32| -> Vec<&Event> {
         let mut v: Vec<&Event> = inp
@@ -301,13 +285,13 @@ pub fn render(inp: &Inputs, vessels: &[Vessel], tracks: &[Track], written: &[Wri
         v.sort_by_key(|e| e.start_ms());
         v
     };
-    const NOTABLE: [&str; 6] = [
-        "dark_port_call",
-        "encounter",
-        "loitering",
-        "identity_change",
-        "shared_mmsi",
-        "position_jump",
+    const NOTABLE: [EventKind; 6] = [
+        EventKind::DarkPortCall,
+        EventKind::Encounter,
+        EventKind::Loitering,
+        EventKind::IdentityChange,
+        EventKind::SharedMmsi,
+        EventKind::PositionJump,
     ];
     // Likely events (calibrated confidence >= 0.5) and candidates (merely
     // feasible, evidence weak) in separate tables: a candidate is not an
@@ -315,7 +299,7 @@ pub fn render(inp: &Inputs, vessels: &[Vessel], tracks: &[Track], written: &[Wri
     let (mut notable, mut candidates): (Vec<&Event>, Vec<&Event>) = inp
         .events
         .iter()
-        .filter(|e| NOTABLE.contains(&e.kind.as_str()))
+        .filter(|e| NOTABLE.contains(&e.kind()))
         .partition(|e| e.confidence >= LIKELY);
     for v in [&mut notable, &mut candidates] {
         v.sort_by(|a, b| {
@@ -391,7 +375,7 @@ pub fn render(inp: &Inputs, vessels: &[Vessel], tracks: &[Track], written: &[Wri
                             tbody {
                                 @for v in vessels {
                                     @let ev = of_vessel(v.mmsi);
-                                    @let n = |k: &str| ev.iter().filter(|e| e.kind == k).count();
+                                    @let n = |k: EventKind| ev.iter().filter(|e| e.kind() == k).count();
                                     @let p = inp.profiles.get(&v.mmsi);
                                     tr {
                                         td { a href=(format!("#v-{}", v.mmsi)) { (v.mmsi) } }
@@ -399,9 +383,9 @@ pub fn render(inp: &Inputs, vessels: &[Vessel], tracks: &[Track], written: &[Wri
                                         td { (p.and_then(|p| p.flag.clone()).unwrap_or_default()) }
                                         td { (p.and_then(|p| p.imos.last()).map(|s| s.value.to_string()).unwrap_or_default()) }
                                         td.num data-v=(format!("{:.2}", v.risk)) { (format!("{:.1}", v.risk)) }
-                                        td.num { (n("dark_port_call")) }
-                                        td.num { (n("ais_gap")) }
-                                        td.num { (n("encounter")) }
+                                        td.num { (n(EventKind::DarkPortCall)) }
+                                        td.num { (n(EventKind::AisGap)) }
+                                        td.num { (n(EventKind::Encounter)) }
                                         td { @for m in j.matches.iter().filter(|m| m.mmsi == v.mmsi) { (m.level) " " (m.list) " " } }
                                     }
                                 }

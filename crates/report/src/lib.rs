@@ -247,6 +247,11 @@ pub fn short_time(t: &str) -> String {
     }
 }
 
+/// An event time shortened as [`short_time`].
+pub fn short(t: detect::event::Time) -> String {
+    short_time(&t.to_string())
+}
+
 /// Hours between an event's start and end (0 for instants).
 pub fn hours(e: &Event) -> f64 {
     (e.end_ms() - e.start_ms()) as f64 / 3.6e6

@@ -5,7 +5,7 @@
 //! markers that link to the vessel's dossier.
 
 use crate::{ReportError, ReportParams, Vessel};
-use detect::Event;
+use detect::{Event, EventKind};
 use geo::Simplify;
 use maud::{html, Markup};
 use std::collections::{BTreeMap, BTreeSet};
@@ -260,13 +260,13 @@ fn marker_title(e: &Event) -> String {
         .unwrap_or("?");
     let mut t = format!(
         "{} - {} ({}) {}",
-        e.kind.replace('_', " "),
+        e.kind().as_str().replace('_', " "),
         name,
         e.mmsi,
-        crate::short_time(&e.start)
+        crate::short(e.start)
     );
     if let Some(end) = &e.end {
-        let _ = write!(t, " to {}", crate::short_time(end));
+        let _ = write!(t, " to {}", crate::short(*end));
     }
     if let Some(o) = e.other_mmsi {
         let _ = write!(t, " with {o}");
@@ -279,18 +279,18 @@ fn marker_title(e: &Event) -> String {
 }
 
 /// Event kinds drawn as markers: (kind, shape, colour, legend label).
-pub const MARKERS: [(&str, &str, &str, &str); 6] = [
+pub const MARKERS: [(EventKind, &str, &str, &str); 6] = [
     (
-        "dark_port_call",
+        EventKind::DarkPortCall,
         "circle",
         "#d00000",
         "dark port call (at the port)",
     ),
-    ("encounter", "triangle", "#ff8c00", "encounter"),
-    ("loitering", "square", "#7b2cbf", "loitering"),
-    ("identity_change", "diamond", "#0057b7", "identity change"),
-    ("shared_mmsi", "cross", "#000000", "shared MMSI"),
-    ("position_jump", "cross", "#555555", "position jump"),
+    (EventKind::Encounter, "triangle", "#ff8c00", "encounter"),
+    (EventKind::Loitering, "square", "#7b2cbf", "loitering"),
+    (EventKind::IdentityChange, "diamond", "#0057b7", "identity change"),
+    (EventKind::SharedMmsi, "cross", "#000000", "shared MMSI"),
+    (EventKind::PositionJump, "cross", "#555555", "position jump"),
 ];
 
 fn shape(kind: &str, x: f64, y: f64) -> String {
@@ -328,14 +328,14 @@ fn shape(kind: &str, x: f64, y: f64) -> String {
 
 /// Where a dark port call's silence began and ended, from the ais_gap
 /// event it rests on.
-fn dark_path(e: &Event, gaps: &BTreeMap<(u32, &str), &Event>) -> Option<[(f64, f64); 3]> {
-    let from = e.evidence.get("gap")?.get("from")?.as_str()?;
-    let g = gaps.get(&(e.mmsi, from))?;
-    let p = |k: &str| -> Option<(f64, f64)> {
-        let v = g.evidence.get(k)?;
-        Some((v.get("lon")?.as_f64()?, v.get("lat")?.as_f64()?))
-    };
-    Some([p("went_dark")?, (e.lon?, e.lat?), p("reappeared")?])
+fn dark_path(
+    e: &Event,
+    gaps: &BTreeMap<(u32, detect::event::Time), &Event>,
+) -> Option<[(f64, f64); 3]> {
+    let from = e.evidence.dark_port_call()?.gap.from;
+    let g = gaps.get(&(e.mmsi, from))?.evidence.ais_gap()?;
+    let (a, b) = (g.went_dark(), g.reappeared()?);
+    Some([(a.lon, a.lat), (e.lon?, e.lat?), (b.lon, b.lat)])
 }
 
 /// The map (an `<svg class="zoomable">`) and its legend.
@@ -355,7 +355,7 @@ pub fn render(
     let marked: Vec<&Event> = mine
         .iter()
         .copied()
-        .filter(|e| e.lat.is_some() && MARKERS.iter().any(|m| m.0 == e.kind))
+        .filter(|e| e.lat.is_some() && MARKERS.iter().any(|m| m.0 == e.kind()))
         .collect();
     let pr = Projection::fit(extent(tracks, &marked, watched));
     let land = land_path(&pr);
@@ -406,15 +406,15 @@ pub fn render(
             (t.mmsi, c, d, dash)
         })
         .collect();
-    let gaps: BTreeMap<(u32, &str), &Event> = mine
+    let gaps: BTreeMap<(u32, detect::event::Time), &Event> = mine
         .iter()
-        .filter(|e| e.kind == "ais_gap")
-        .map(|e| ((e.mmsi, e.start.as_str()), *e))
+        .filter(|e| e.kind() == EventKind::AisGap)
+        .map(|e| ((e.mmsi, e.start), *e))
         .collect();
     let mut dark = String::new();
     for e in mine
         .iter()
-        .filter(|e| e.kind == "dark_port_call" && e.confidence >= crate::html::LIKELY)
+        .filter(|e| e.kind() == EventKind::DarkPortCall && e.confidence >= crate::html::LIKELY)
     {
         if let Some(pts) = dark_path(e, &gaps) {
             let q: Vec<(f64, f64)> = pts.iter().map(|&(x, y)| pr.xy(x, y)).collect();
@@ -427,7 +427,7 @@ pub fn render(
     }
     // ports: watched ones named, visited ones dotted
     let mut visited: BTreeMap<String, (f64, f64, usize)> = BTreeMap::new();
-    for e in mine.iter().filter(|e| e.kind == "port_visit") {
+    for e in mine.iter().filter(|e| e.kind() == EventKind::PortVisit) {
         if let (Some(port), Some(lat), Some(lon)) = (&e.port, e.lat, e.lon) {
             visited.entry(port.name.clone()).or_insert((lon, lat, 0)).2 += 1;
         }
@@ -469,8 +469,8 @@ pub fn render(
                 }
                 @for e in &marked {
                     @let (x, y) = pr.xy(e.lon.unwrap_or(0.0), e.lat.unwrap_or(0.0));
-                    @let m = MARKERS.iter().find(|m| m.0 == e.kind).copied().unwrap_or(MARKERS[0]);
-                    a.marker href=(format!("#v-{}", if shown.contains(&e.mmsi) { e.mmsi } else { e.other_mmsi.unwrap_or(e.mmsi) })) data-kind=(e.kind) {
+                    @let m = MARKERS.iter().find(|m| m.0 == e.kind()).copied().unwrap_or(MARKERS[0]);
+                    a.marker href=(format!("#v-{}", if shown.contains(&e.mmsi) { e.mmsi } else { e.other_mmsi.unwrap_or(e.mmsi) })) data-kind=(e.kind().as_str()) {
                         path d=(shape(m.1, x, y)) fill=(m.2) stroke=(m.2) {
                             title { (marker_title(e)) }
                         }

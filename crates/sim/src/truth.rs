@@ -4,6 +4,7 @@
 //! of what the feed contains.
 
 use crate::world::PortRef;
+use model::EventKind;
 use serde::Serialize;
 
 pub fn rfc3339(ms: i64) -> String {
@@ -19,7 +20,7 @@ pub struct PortJson {
 /// A true event.
 #[derive(Debug, Clone)]
 pub struct Event {
-    pub kind: &'static str,
+    pub kind: EventKind,
     pub mmsi: u32,
     pub other_mmsi: Option<u32>,
     pub start_ms: i64,
@@ -31,7 +32,7 @@ pub struct Event {
 
 impl Event {
     pub fn new(
-        kind: &'static str,
+        kind: EventKind,
         mmsi: u32,
         start_ms: i64,
         end_ms: Option<i64>,
@@ -56,7 +57,7 @@ impl Event {
 
     pub fn port_visit(mmsi: u32, start: i64, end: i64, port: &PortRef, dark: bool) -> Event {
         Event::new(
-            "port_visit",
+            EventKind::PortVisit,
             mmsi,
             start,
             Some(end),
@@ -75,7 +76,7 @@ impl Event {
         shuttle: bool,
     ) -> Event {
         Event::new(
-            "voyage",
+            EventKind::Voyage,
             mmsi,
             start,
             Some(end),

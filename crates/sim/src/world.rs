@@ -4,6 +4,7 @@
 use crate::motion::{idle_point, Drift, Item, Leg, AT_ANCHOR, FISHING, MOORED, UNDER_WAY};
 use crate::scenario::Scenario;
 use crate::truth::Event;
+use model::EventKind;
 use crate::SimError;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -387,7 +388,7 @@ pub fn build(
             }
             pair.push(v);
         }
-        b.event(Event::new("shared_mmsi", sm.mmsi, start_ms, Some(end), None, None, serde_json::json!({"names": sm.names, "areas": sm.areas, "note": "two transmitters broadcast this MMSI for the whole period"})));
+        b.event(Event::new(EventKind::SharedMmsi, sm.mmsi, start_ms, Some(end), None, None, serde_json::json!({"names": sm.names, "areas": sm.areas, "note": "two transmitters broadcast this MMSI for the whole period"})));
         vessels.extend(pair);
     }
     for sts in &s.sts {
@@ -449,7 +450,7 @@ pub fn build(
                 evidence["windows"] = serde_json::json!(repeats);
             }
             b.event(Event::new(
-                "position_jump",
+                EventKind::PositionJump,
                 mmsi,
                 at,
                 Some(until),
@@ -594,7 +595,7 @@ fn build_ordinary(b: &mut Builder<'_>, f: &crate::scenario::Fleet) -> Result<Ves
             });
             // Legitimate loitering: fishing.
             b.event(Event::new(
-                "loitering",
+                EventKind::Loitering,
                 mmsi,
                 t1,
                 Some(t1 + fish),
@@ -697,7 +698,7 @@ fn build_ordinary(b: &mut Builder<'_>, f: &crate::scenario::Fleet) -> Result<Ves
             draught.push((tt + stay, d));
             if (d - before).abs() >= 0.5 {
                 b.event(Event::new(
-                    "draught_change",
+                    EventKind::DraughtChange,
                     mmsi,
                     tt,
                     Some(tt + stay),
@@ -775,7 +776,7 @@ fn build_shuttle(
             ship_type,
             flag: "RU".into(),
         });
-        b.event(Event::new("identity_change", mmsi, at, None, None, None, serde_json::json!({"old_name": sh.name, "new_name": name, "old_mmsi": sh.mmsi, "new_mmsi": mmsi, "imo": sh.imo})));
+        b.event(Event::new(EventKind::IdentityChange, mmsi, at, None, None, None, serde_json::json!({"old_name": sh.name, "new_name": name, "old_mmsi": sh.mmsi, "new_mmsi": mmsi, "imo": sh.imo})));
     }
     let vessel_sts: Vec<_> = s
         .sts
@@ -876,7 +877,7 @@ fn build_shuttle(
             gap["switched_off_in_port"] = serde_json::json!(b.ports[home].name);
         }
         b.event(Event::new(
-            "ais_gap",
+            EventKind::AisGap,
             mmsi,
             dark_from,
             Some(dark_to),
@@ -890,7 +891,7 @@ fn build_shuttle(
             call["draught_broadcast"] = serde_json::json!(false);
         }
         b.event(Event::new(
-            "dark_port_call",
+            EventKind::DarkPortCall,
             mmsi,
             t1,
             Some(t2),
@@ -900,7 +901,7 @@ fn build_shuttle(
         ));
         if update_draught {
             b.event(Event::new(
-                "draught_change",
+                EventKind::DraughtChange,
                 mmsi,
                 t1,
                 Some(t2),
@@ -970,7 +971,7 @@ fn build_shuttle(
                 .map(|i| i.mmsi)
                 .unwrap_or(sh.mmsi);
             b.event(Event::new(
-                "loitering",
+                EventKind::Loitering,
                 m,
                 arr,
                 Some(sts_end),
@@ -979,7 +980,7 @@ fn build_shuttle(
                 serde_json::json!({"note": "waiting for and lying alongside a dark partner"}),
             ));
             let mut e = Event::new(
-                "encounter",
+                EventKind::Encounter,
                 m,
                 meet,
                 Some(sts_end),
@@ -1018,7 +1019,7 @@ fn build_shuttle(
         ));
         if update_draught {
             b.event(Event::new(
-                "draught_change",
+                EventKind::DraughtChange,
                 m,
                 tt,
                 Some(tt + unload),
@@ -1123,7 +1124,7 @@ fn build_sts(
         },
     ];
     b.event(Event::new(
-        "ais_gap",
+        EventKind::AisGap,
         x.partner_mmsi,
         dep - H,
         Some(home_t + H),
@@ -1177,7 +1178,7 @@ fn build_open_sea(
         let t1 = (t0 + b.hours([6.0, 18.0])).min(b.end);
         dark.push((t0, t1));
         b.event(Event::new(
-            "ais_gap",
+            EventKind::AisGap,
             mmsi,
             t0,
             Some(t1),
@@ -1199,7 +1200,7 @@ fn build_open_sea(
             },
         ));
         b.event(Event::new(
-            "position_jump",
+            EventKind::PositionJump,
             mmsi,
             t0,
             Some(t1),
@@ -1388,7 +1389,7 @@ fn build_rendezvous(
             false,
         ));
         b.event(Event::new(
-            "loitering",
+            EventKind::Loitering,
             mmsi,
             arrive,
             Some(end_meet),
@@ -1421,7 +1422,7 @@ fn build_rendezvous(
         });
     }
     let mut e = Event::new(
-        "encounter",
+        EventKind::Encounter,
         mmsis[0],
         meet,
         Some(meet + (hours * H as f64) as i64),
@@ -1618,7 +1619,7 @@ fn approach(
     let off_nm = sea::geo::distance_nm(x.0, x.1, berth.0, berth.1);
     if off_nm > 6.0 {
         b.event(Event::new(
-            "loitering",
+            EventKind::Loitering,
             mmsi,
             arr,
             Some(weigh),
@@ -1740,7 +1741,7 @@ fn open_sea_trip(
     e.evidence["idle_at_sea"] = serde_json::json!(true);
     b.event(e);
     b.event(Event::new(
-        "loitering",
+        EventKind::Loitering,
         mmsi,
         arr,
         Some(arr + idle),
