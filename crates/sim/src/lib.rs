@@ -55,6 +55,8 @@ pub struct Summary {
 
 /// Runs a scenario into `out_dir` (created if missing).
 pub fn run(scn: &Scenario, opts: &Options, out_dir: &Path) -> Result<Summary, SimError> {
+    // (a scenario changed in code after loading is checked again)
+    scn.validate().map_err(SimError::Scenario)?;
     let io = |p: &Path| {
         let p = p.display().to_string();
         move |e| SimError::Io {

@@ -302,7 +302,161 @@ impl Scenario {
                 ))
             })?,
         };
-        toml::from_str(&text).map_err(|e| crate::SimError::Scenario(format!("{name_or_path}: {e}")))
+        let scn: Scenario = toml::from_str(&text)
+            .map_err(|e| crate::SimError::Scenario(format!("{name_or_path}: {e}")))?;
+        scn.validate()
+            .map_err(|e| crate::SimError::Scenario(format!("{name_or_path}: {e}")))?;
+        Ok(scn)
+    }
+
+    /// Checks what building the world would otherwise trip over: empty
+    /// lists something is drawn from, ranges with the ends swapped or not
+    /// finite, probabilities outside [0, 1], unknown flags and kinds. The
+    /// error names the field (`fleet[1].ports`, `shuttle_profile.speed_kn`).
+    pub fn validate(&self) -> Result<(), String> {
+        let prob = |k: &str, v: f64| {
+            if (0.0..=1.0).contains(&v) {
+                Ok(())
+            } else {
+                Err(format!("{k} = {v}: must be a probability in [0, 1]"))
+            }
+        };
+        let nonneg = |k: &str, v: f64| {
+            if v.is_finite() && v >= 0.0 {
+                Ok(())
+            } else {
+                Err(format!("{k} = {v}: must be finite and >= 0"))
+            }
+        };
+        let positive = |k: &str, v: f64| {
+            if v.is_finite() && v > 0.0 {
+                Ok(())
+            } else {
+                Err(format!("{k} = {v}: must be finite and > 0"))
+            }
+        };
+        let range = |k: &str, r: [f64; 2]| {
+            if r.iter().all(|x| x.is_finite() && *x >= 0.0) && r[0] <= r[1] {
+                Ok(())
+            } else {
+                Err(format!("{k} = [{}, {}]: must be [low, high] with 0 <= low <= high", r[0], r[1]))
+            }
+        };
+        let nonempty = |k: &str, n: usize| {
+            if n > 0 {
+                Ok(())
+            } else {
+                Err(format!("{k}: must not be empty"))
+            }
+        };
+        crate::world::parse_time(&self.start).map_err(|e| format!("start: {e}"))?;
+        if !(self.days > 0.0 && self.days <= 3660.0) {
+            return Err(format!("days = {}: must be in (0, 3660]", self.days));
+        }
+        let r = &self.reception;
+        nonneg("reception.terrestrial_range_nm", r.terrestrial_range_nm)?;
+        prob("reception.terrestrial_max_p", r.terrestrial_max_p)?;
+        positive("reception.station_capacity", r.station_capacity)?;
+        nonneg("reception.satellite_passes_per_day", r.satellite_passes_per_day)?;
+        nonneg("reception.satellite_pass_minutes", r.satellite_pass_minutes)?;
+        prob("reception.satellite_p", r.satellite_p)?;
+        prob("reception.corrupt_fraction", r.corrupt_fraction)?;
+        prob("reception.fragment_loss", r.fragment_loss)?;
+        nonneg("reception.satellite_pass_jitter_minutes", r.satellite_pass_jitter_minutes)?;
+        for (i, st) in self.stations.iter().enumerate() {
+            if !(st.lat.abs() <= 90.0 && st.lon.abs() <= 180.0) {
+                return Err(format!("stations[{i}] ({}): lat/lon out of range", st.name));
+            }
+        }
+        for (i, f) in self.fleet.iter().enumerate() {
+            let k = |x: &str| format!("fleet[{i}].{x}");
+            if f.count == 0 {
+                continue;
+            }
+            nonempty(&k("kinds"), f.kinds.len())?;
+            nonempty(&k("flags"), f.flags.len())?;
+            if f.ports.len() < 2 {
+                return Err(format!("{}: needs at least two ports (ships sail between them)", k("ports")));
+            }
+            if let Some(x) = f.kinds.iter().find(|x| !crate::world::KINDS.contains(&x.as_str())) {
+                return Err(format!("{}: unknown kind {x:?} (known: {})", k("kinds"), crate::world::KINDS.join(", ")));
+            }
+            if let Some(x) = f.flags.iter().find(|x| crate::world::mid(x).is_none()) {
+                let known: Vec<&str> = crate::world::FLAGS.iter().map(|f| f.0).collect();
+                return Err(format!("{}: unknown flag {x:?} (known: {})", k("flags"), known.join(", ")));
+            }
+            prob(&k("offshore_wait_p"), f.offshore_wait_p)?;
+            range(&k("offshore_wait_hours"), f.offshore_wait_hours)?;
+            range(&k("offshore_wait_nm"), f.offshore_wait_nm)?;
+            prob(&k("coastal_p"), f.coastal_p)?;
+            if f.coastal_p > 0.0 {
+                nonempty(&k("coastal_waypoints"), f.coastal_waypoints.len())?;
+            }
+            prob(&k("open_sea_p"), f.open_sea_p)?;
+            range(&k("open_sea_hours"), f.open_sea_hours)?;
+            range(&k("open_sea_nm"), f.open_sea_nm)?;
+        }
+        for (i, sh) in self.shuttles.iter().enumerate() {
+            nonempty(&format!("shuttles[{i}].unload_ports"), sh.unload_ports.len())?;
+            crate::world::parse_time(&sh.first_departure)
+                .map_err(|e| format!("shuttles[{i}].first_departure: {e}"))?;
+            if let Some(t) = &sh.rename_at {
+                crate::world::parse_time(t).map_err(|e| format!("shuttles[{i}].rename_at: {e}"))?;
+            }
+        }
+        if let Some(sp) = &self.shuttle_profile {
+            let k = |x: &str| format!("shuttle_profile.{x}");
+            match (sp.dark_radius_nm, sp.dark_radius_nm_range) {
+                (_, Some(r)) => range(&k("dark_radius_nm_range"), r)?,
+                (Some(r), None) => nonneg(&k("dark_radius_nm"), r)?,
+                (None, None) if !self.shuttles.is_empty() => {
+                    return Err(format!("{}: needed unless dark_radius_nm_range is given", k("dark_radius_nm")));
+                }
+                (None, None) => {}
+            }
+            prob(&k("dark_in_home_port_p"), sp.dark_in_home_port_p)?;
+            range(&k("load_hours"), sp.load_hours)?;
+            range(&k("unload_hours"), sp.unload_hours)?;
+            range(&k("turnaround_hours"), sp.turnaround_hours)?;
+            positive(&k("draught_ballast_m"), sp.draught_ballast_m)?;
+            range(&k("draught_laden_m"), sp.draught_laden_m)?;
+            range(&k("speed_kn"), sp.speed_kn)?;
+            positive(&k("speed_kn (low end)"), sp.speed_kn[0])?;
+        } else if !self.shuttles.is_empty() {
+            return Err("shuttle_profile: needed when there are shuttles".into());
+        }
+        for (i, s) in self.sts.iter().enumerate() {
+            positive(&format!("sts[{i}].hours"), s.hours)?;
+            crate::world::parse_time(&s.at).map_err(|e| format!("sts[{i}].at: {e}"))?;
+        }
+        for (i, s) in self.spoof.iter().enumerate() {
+            let k = |x: &str| format!("spoof[{i}].{x}");
+            positive(&k("hours"), s.hours)?;
+            crate::world::parse_time(&s.from).map_err(|e| format!("{}: {e}", k("from")))?;
+            if s.repeats == 0 {
+                return Err(format!("{} = 0: must be >= 1", k("repeats")));
+            }
+            if s.repeats > 1 && !s.repeat_after_hours.is_some_and(|h| h.is_finite() && h > s.hours) {
+                return Err(format!("{}: needed when repeats > 1, and more than hours", k("repeat_after_hours")));
+            }
+            if s.lat.is_some() != s.lon.is_some() {
+                return Err(format!("{}: give both lat and lon, or neither", k("lat")));
+            }
+        }
+        if let Some(r) = &self.rendezvous {
+            if r.pairs > 0 {
+                if r.ports.len() < 2 {
+                    return Err("rendezvous.ports: needs at least two ports".into());
+                }
+                range("rendezvous.hours", r.hours)?;
+                range("rendezvous.station_distance_nm", r.station_distance_nm)?;
+            }
+        }
+        if let Some(o) = &self.open_sea {
+            prob("open_sea.dark_fraction", o.dark_fraction)?;
+            prob("open_sea.spoof_fraction", o.spoof_fraction)?;
+        }
+        Ok(())
     }
 
     /// The TOML text of a built-in scenario.
@@ -313,5 +467,74 @@ impl Scenario {
             "load" => Some(LOAD),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_builtin_scenarios_are_valid() {
+        for name in BUILTIN {
+            Scenario::load(name).unwrap().validate().unwrap();
+        }
+    }
+
+    #[test]
+    fn each_flag_mid_decodes_back_to_its_flag() {
+        for (flag, mid) in crate::world::FLAGS {
+            let f = ais::mid::flag(mid * 1_000_000 + 123_456).unwrap();
+            assert_eq!(f.alpha2, flag);
+        }
+    }
+
+    #[test]
+    fn every_empty_list_and_degenerate_range_is_refused_by_name() {
+        type Break = fn(&mut Scenario);
+        let cases: [(&str, Break); 15] = [
+            ("fleet[0].ports", |s| s.fleet[0].ports.truncate(1)),
+            ("fleet[0].kinds", |s| s.fleet[0].kinds.clear()),
+            ("fleet[0].flags", |s| s.fleet[0].flags.clear()),
+            ("fleet[0].flags", |s| s.fleet[0].flags.push("XX".into())),
+            ("fleet[0].kinds", |s| s.fleet[0].kinds.push("yacht".into())),
+            ("fleet[0].open_sea_hours", |s| s.fleet[0].open_sea_hours = [96.0, 24.0]),
+            ("fleet[0].offshore_wait_nm", |s| s.fleet[0].offshore_wait_nm = [f64::NAN, 1.0]),
+            ("fleet[0].coastal_p", |s| s.fleet[0].coastal_p = 1.5),
+            ("shuttles[0].unload_ports", |s| s.shuttles[0].unload_ports.clear()),
+            ("shuttle_profile.speed_kn", |s| s.shuttle_profile.as_mut().unwrap().speed_kn = [0.0, 0.0]),
+            ("shuttle_profile.load_hours", |s| s.shuttle_profile.as_mut().unwrap().load_hours = [5.0, -1.0]),
+            ("reception.satellite_p", |s| s.reception.satellite_p = -0.1),
+            ("days", |s| s.days = 0.0),
+            ("start", |s| s.start = "soon".into()),
+            ("spoof[0].repeat_after_hours", |s| {
+                s.spoof.insert(0, Spoof {
+                    vessel: "X".into(),
+                    from: "2023-08-02".into(),
+                    hours: 5.0,
+                    offset_nm: Some(1.0),
+                    bearing_deg: Some(0.0),
+                    lat: None,
+                    lon: None,
+                    repeats: 2,
+                    repeat_after_hours: None,
+                })
+            }),
+        ];
+        let out = std::env::temp_dir().join(format!("shiptrace-scn-{}", std::process::id()));
+        for (key, brk) in cases {
+            let mut s = Scenario::load("rason-shuttle").unwrap();
+            brk(&mut s);
+            let e = s.validate().unwrap_err();
+            assert!(e.starts_with(key), "{key}: {e}");
+            // and a run stops with that error instead of panicking
+            let opts = crate::Options {
+                days: Some(1.0),
+                ..Default::default()
+            };
+            let r = crate::run(&s, &opts, &out).unwrap_err().to_string();
+            assert!(r.contains(key), "{key}: {r}");
+        }
+        let _ = std::fs::remove_dir_all(&out);
     }
 }

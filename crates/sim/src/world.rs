@@ -101,27 +101,35 @@ fn kind_info(kind: &str) -> (u8, [f64; 2], [u16; 2]) {
         "bulk" => (70, [11.0, 14.0], [130, 230]),
         "roro" => (70, [13.0, 17.0], [110, 180]),
         "fishing" => (30, [7.0, 10.0], [15, 45]),
+        // general cargo
         _ => (70, [11.0, 15.0], [90, 200]),
     }
 }
 
-/// Maritime Identification Digits of a flag (ITU).
-pub fn mid(flag: &str) -> u32 {
-    match flag {
-        "RU" => 273,
-        "KR" => 440,
-        "JP" => 431,
-        "CN" => 412,
-        "PA" => 352,
-        "LR" => 636,
-        "MH" => 538,
-        "HK" => 477,
-        "KP" => 445,
-        "SG" => 563,
-        "MN" => 457,
-        _ => 370,
-    }
+/// The flags a scenario may give, each with the Maritime Identification
+/// Digits its simulated MMSIs start with (one MID of the ITU's for that
+/// flag; `ais::mid` maps each back to it).
+pub const FLAGS: [(&str, u32); 11] = [
+    ("RU", 273),
+    ("KR", 440),
+    ("JP", 431),
+    ("CN", 412),
+    ("PA", 352),
+    ("LR", 636),
+    ("MH", 538),
+    ("HK", 477),
+    ("KP", 445),
+    ("SG", 563),
+    ("MN", 457),
+];
+
+/// The MID of a flag of [`FLAGS`].
+pub fn mid(flag: &str) -> Option<u32> {
+    FLAGS.iter().find(|f| f.0 == flag).map(|f| f.1)
 }
+
+/// Vessel kinds a fleet may give (`cargo`: general cargo).
+pub const KINDS: [&str; 6] = ["cargo", "container", "tanker", "bulk", "roro", "fishing"];
 
 pub fn parse_time(s: &str) -> Result<i64, SimError> {
     ais::nmea::parse_rfc3339_ms(s).ok_or_else(|| {
@@ -259,7 +267,8 @@ impl<'a> Builder<'a> {
 
     fn fresh_mmsi(&mut self, flag: &str) -> u32 {
         loop {
-            let m = mid(flag) * 1_000_000 + self.rng.random_range(100_000..999_999);
+            // (flags are checked by `Scenario::validate`)
+            let m = mid(flag).unwrap_or(370) * 1_000_000 + self.rng.random_range(100_000..999_999);
             if self.used_mmsi.insert(m) {
                 return m;
             }
