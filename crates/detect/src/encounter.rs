@@ -57,11 +57,12 @@ impl PortFilter<'_> {
     }
 }
 
-/// The fix of `p` the encounter index takes, if it is slow (under 5 kn;
-/// an unknown speed counts as 0): (mmsi, time, lat, lon, sog).
-pub fn slow_fix(p: &store::Position) -> Option<SlowFix> {
-    let sog = p.sog.unwrap_or(0.0);
-    (sog < 5.0).then_some((p.mmsi, p.time_ms, p.lat, p.lon, sog))
+/// The fix of `f` the encounter index takes, if it is slow
+/// ([`crate::params::Encounters::is_slow`]): (mmsi, time, lat, lon, sog).
+pub fn slow_fix(f: &store::Position, p: &Params) -> Option<SlowFix> {
+    p.encounters
+        .is_slow(f.sog)
+        .then_some((f.mmsi, f.time_ms, f.lat, f.lon, f.sog.unwrap_or(0.0)))
 }
 
 /// One fix per vessel and time bucket is enough: the latest (ties broken
@@ -103,7 +104,7 @@ pub fn vessel_representatives(pos: &[store::Position], p: &Params) -> Vec<SlowFi
             day_fixes.clear();
             day = Some(d);
         }
-        day_fixes.extend(slow_fix(f));
+        day_fixes.extend(slow_fix(f, p));
     }
     out.extend(representatives(&day_fixes, p));
     out

@@ -314,7 +314,7 @@ pub trait Source: Sync {
     fn range(&self, a: u32, z: u32) -> Result<Range, StoreError>;
     /// (mmsi, time, lat, lon, sog) of every fix under 5 kn on UTC day `d`
     /// (days since 1970-01-01), for the encounter index.
-    fn slow_fixes_of_day(&self, d: i64) -> Result<Vec<SlowFix>, StoreError>;
+    fn slow_fixes_of_day(&self, d: i64, p: &Params) -> Result<Vec<SlowFix>, StoreError>;
 }
 
 impl Source for Store {
@@ -360,7 +360,7 @@ impl Source for Store {
         Ok((pos, by_id, n_ids))
     }
 
-    fn slow_fixes_of_day(&self, d: i64) -> Result<Vec<SlowFix>, StoreError> {
+    fn slow_fixes_of_day(&self, d: i64, p: &Params) -> Result<Vec<SlowFix>, StoreError> {
         let f = Filter {
             time: Some((d * 86_400_000, (d + 1) * 86_400_000)),
             ..Filter::default()
@@ -368,10 +368,10 @@ impl Source for Store {
         let mut slice = Vec::new();
         for b in self.scan_positions(&f) {
             let (path, b) = b?;
-            for p in store::schema::positions_from_batch(&b)
+            for x in store::schema::positions_from_batch(&b)
                 .map_err(|msg| StoreError::Corrupt { path, msg })?
             {
-                slice.extend(encounter::slow_fix(&p));
+                slice.extend(encounter::slow_fix(&x, p));
             }
         }
         Ok(slice)
@@ -429,13 +429,13 @@ impl Source for Records {
         Ok((self.positions[lo..hi].to_vec(), by_id, n_ids))
     }
 
-    fn slow_fixes_of_day(&self, d: i64) -> Result<Vec<SlowFix>, StoreError> {
+    fn slow_fixes_of_day(&self, d: i64, p: &Params) -> Result<Vec<SlowFix>, StoreError> {
         let (t0, t1) = (d * 86_400_000, (d + 1) * 86_400_000);
         Ok(self
             .positions
             .iter()
             .filter(|p| p.time_ms >= t0 && p.time_ms < t1)
-            .filter_map(encounter::slow_fix)
+            .filter_map(|x| encounter::slow_fix(x, p))
             .collect())
     }
 }
@@ -481,7 +481,7 @@ fn detect_source<S: Source>(
     // Encounters, one day of slow fixes at a time.
     let mut hits = encounter::PairHits::new();
     for d in one.days() {
-        let slice = src.slow_fixes_of_day(d)?;
+        let slice = src.slow_fixes_of_day(d, p)?;
         encounter::index_slice(&slice, p, gaz, &mut hits);
     }
     let pair_events = encounter::encounters(&mut hits, p, gaz);
@@ -682,7 +682,7 @@ pub fn phase_two(
                 distance_from_shore_nm: shore_nm,
                 fixes_per_hour_heard_nearby: per_hour,
                 coverage_where_it_went_dark: start, coverage_where_it_reappeared: end,
-                reception: coverage_words(&start),
+                reception: coverage_words(&start, p),
                 features: x, contributions: parts,
                 parameters: serde_json::json!({"min_hours": p.gaps.min_hours, "density_cell_deg": cell, "coverage_window_days": p.coverage.window_days}),
                 reappeared_as_mmsi: g.reappeared_as,
@@ -717,7 +717,7 @@ pub fn phase_two(
             hours_to_end_of_data: hrs, went_dark: evidence::LatLon { lat, lon },
             distance_from_shore_nm: mask.nearest_land_nm(lat, lon, 60),
             fixes_per_hour_heard_nearby: per_hour,
-            coverage_where_it_went_dark: start, reception: coverage_words(&start),
+            coverage_where_it_went_dark: start, reception: coverage_words(&start, p),
             features: x, contributions: parts,
             parameters: serde_json::json!({"min_hours": p.gaps.min_hours, "density_cell_deg": cell, "coverage_window_days": p.coverage.window_days}),
         };
@@ -851,13 +851,13 @@ pub struct CallContext<'a> {
 }
 
 /// Words for a reader about how usual a silence is where it began.
-fn coverage_words(u: &coverage::Usualness) -> String {
-    if u.visits < 10 {
+fn coverage_words(u: &coverage::Usualness, p: &Params) -> String {
+    if u.visits < p.coverage.min_visits {
         format!(
             "few data: {} visits of other vessels heard nearby in the window; the silence cannot be told from coverage",
             u.visits
         )
-    } else if u.share < 0.05 {
+    } else if u.share < p.coverage.unusual_share {
         format!(
             "unusual for this water: of {} visits of other vessels nearby, {} were followed by a silence as long ({:.1}%)",
             u.visits,
@@ -1047,7 +1047,7 @@ pub fn dark_port_call(
         went_dark_in_port: port_a, reappeared_in_port: port_b,
         coverage_where_it_went_dark: start, coverage_where_it_reappeared: end,
         coverage_known: ctx.coverage.is_some(),
-        reception: coverage_words(&start),
+        reception: coverage_words(&start, p),
         features: x, contributions: parts, model_probability: model_p,
         parameters: serde_json::json!({"watched_ports": p.dark_port_call.watched_ports, "min_stay_hours": p.dark_port_call.min_stay_hours, "min_gap_hours": p.dark_port_call.min_gap_hours, "speed_margin": p.dark_port_call.speed_margin, "near_port_nm": p.dark_port_call.near_port_nm, "repeat_nm": p.dark_port_call.repeat_nm, "coverage_window_days": p.coverage.window_days, "model_fitted_on": p.calibration.fitted_on}),
         reappeared_as_mmsi: None,

@@ -59,6 +59,18 @@ pub struct Tracks {
     /// (`identity.jump_max_hours`), so a spoofed place revisited days later
     /// is a second excursion, not one stream spanning the days between.
     pub dormant_hours: f64,
+    /// A reported speed within this of a noise speed is noise, knots. AIS
+    /// reports speed in 0.1 kn steps, so half a step catches exactly the
+    /// listed values.
+    pub noise_tolerance_kn: f64,
+    /// Speeds above this count toward a vessel's top and cruise speed
+    /// (below it the vessel is manoeuvring, drifting or at anchor), knots.
+    /// 3 kn: above the 2 kn stop speeds of GFW's port and loitering rules.
+    pub moving_kn: f32,
+    /// With fewer moving speeds than this, a vessel's top speed is
+    /// `dark_port_call.default_speed_kn` (and its cruise speed 0.9 of it):
+    /// too few for a 95th percentile.
+    pub min_speed_samples: usize,
 }
 
 impl Default for Tracks {
@@ -68,7 +80,26 @@ impl Default for Tracks {
             segment_speed_kn: 25.0,
             segment_hour_floor: 0.25,
             dormant_hours: 48.0,
+            noise_tolerance_kn: 0.05,
+            moving_kn: 3.0,
+            min_speed_samples: 10,
         }
+    }
+}
+
+impl Tracks {
+    /// Whether a reported speed is receiver noise (the fix is dropped).
+    pub fn is_noise(&self, sog: Option<f32>) -> bool {
+        sog.is_some_and(|s| {
+            self.noise_speeds_kn
+                .iter()
+                .any(|n| f64::from((s - n).abs()) < self.noise_tolerance_kn)
+        })
+    }
+
+    /// The speed, if the vessel is moving (it counts toward its speeds).
+    pub fn moving(&self, sog: Option<f32>) -> Option<f32> {
+        sog.filter(|&s| s > self.moving_kn)
     }
 }
 
@@ -197,6 +228,18 @@ pub struct Encounters {
     /// One-sided encounters: a vessel that made a dark port call and then
     /// loiters at sea for this long is reported as meeting a dark partner.
     pub one_sided_min_hours: f64,
+    /// Only fixes slower than this enter the space-time index, knots (an
+    /// unknown speed counts as 0). 5 kn: well above `max_median_kn`, so a
+    /// pair's median is taken over all its slow fixes, and below the
+    /// speed of ships merely passing each other.
+    pub slow_kn: f32,
+}
+
+impl Encounters {
+    /// Whether a fix at this speed enters the encounter index.
+    pub fn is_slow(&self, sog: Option<f32>) -> bool {
+        sog.unwrap_or(0.0) < self.slow_kn
+    }
 }
 
 impl Default for Encounters {
@@ -209,6 +252,7 @@ impl Default for Encounters {
             bucket_minutes: 10,
             merge_hours: 4.0,
             one_sided_min_hours: 4.0,
+            slow_kn: 5.0,
         }
     }
 }
@@ -300,11 +344,23 @@ pub struct Coverage {
     /// that open water crossed by a few ships a day holds tens of visits,
     /// short enough to follow a receiver that failed for a week.
     pub window_days: f64,
+    /// With fewer visits of other vessels than this around a silence, the
+    /// report says there are too few data to tell it from coverage (words
+    /// only; the models weigh the visits themselves).
+    pub min_visits: u64,
+    /// A silence that at most this share of other vessels' visits around
+    /// it were followed by is described as unusual for the water (words
+    /// only). 5%: one in twenty.
+    pub unusual_share: f64,
 }
 
 impl Default for Coverage {
     fn default() -> Self {
-        Coverage { window_days: 15.0 }
+        Coverage {
+            window_days: 15.0,
+            min_visits: 10,
+            unusual_share: 0.05,
+        }
     }
 }
 
@@ -383,6 +439,12 @@ impl Params {
         gt("tracks.segment_speed_kn", t.segment_speed_kn, 0.0, 1000.0)?;
         ge("tracks.segment_hour_floor", t.segment_hour_floor, 0.0, 24.0)?;
         ge("tracks.dormant_hours", t.dormant_hours, 0.0, HOURS)?;
+        ge("tracks.noise_tolerance_kn", t.noise_tolerance_kn, 0.0, 1.0)?;
+        ge("tracks.moving_kn", t.moving_kn as f64, 0.0, 50.0)?;
+        ge("tracks.min_speed_samples", t.min_speed_samples as f64, 1.0, 1e6)?;
+        gt("encounters.slow_kn", e.slow_kn as f64, 0.0, 50.0)?;
+        ge("coverage.min_visits", self.coverage.min_visits as f64, 0.0, 1e9)?;
+        gt("coverage.unusual_share", self.coverage.unusual_share, 0.0, 1.0)?;
         gt("ports.entry_km", po.entry_km, 0.0, 500.0)?;
         ge("ports.exit_km", po.exit_km, po.entry_km, 500.0)?;
         ge("ports.stop_kn", po.stop_kn as f64, 0.0, 50.0)?;

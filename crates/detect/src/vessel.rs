@@ -168,14 +168,7 @@ pub fn detect_vessel(
     let mut out = VesselResult::default();
     let fixes: Vec<Position> = fixes
         .iter()
-        .filter(|f| {
-            !f.sog.is_some_and(|s| {
-                p.tracks
-                    .noise_speeds_kn
-                    .iter()
-                    .any(|n| (s - n).abs() < 0.05)
-            })
-        })
+        .filter(|f| !p.tracks.is_noise(f.sog))
         .cloned()
         .collect();
     if fixes.is_empty() {
@@ -321,11 +314,7 @@ pub fn detect_vessel(
     } else {
         vec![idx]
     };
-    let moving: Vec<f32> = fixes
-        .iter()
-        .filter_map(|f| f.sog)
-        .filter(|&s| s > 3.0)
-        .collect();
+    let moving: Vec<f32> = fixes.iter().filter_map(|f| p.tracks.moving(f.sog)).collect();
     let (top, cruise) = speeds(&moving, p);
     if streams.len() == 1 {
         if let (Some(&a), Some(&z)) = (streams[0].first(), streams[0].last()) {
@@ -377,11 +366,12 @@ pub fn detect_vessel(
     out
 }
 
-/// (top, cruise) speed of a vessel from its speeds over 3 kn: the 95th
-/// percentile times `dark_port_call.speed_margin`, and the median; the
-/// configured default with fewer than 10 values.
+/// (top, cruise) speed of a vessel from its speeds over
+/// `tracks.moving_kn`: the 95th percentile times
+/// `dark_port_call.speed_margin`, and the median; the configured default
+/// with fewer than `tracks.min_speed_samples` values.
 pub fn speeds(moving: &[f32], p: &Params) -> (f64, f64) {
-    if moving.len() < 10 {
+    if moving.is_empty() || moving.len() < p.tracks.min_speed_samples {
         return (
             p.dark_port_call.default_speed_kn,
             p.dark_port_call.default_speed_kn * 0.9,

@@ -29,6 +29,11 @@ pub struct MatchParams {
     pub name: f64,
     /// Report matches at least this strong.
     pub min_strength: f64,
+    /// A match at least this strong is called "strong" (an IMO match).
+    pub strong: f64,
+    /// At least this strong, "medium" (e.g. an MMSI match, or name and
+    /// call sign together); below, "weak" (a name alone).
+    pub medium: f64,
 }
 
 impl Default for MatchParams {
@@ -40,6 +45,8 @@ impl Default for MatchParams {
             callsign: 0.5,
             name: 0.4,
             min_strength: 0.4,
+            strong: 0.9,
+            medium: 0.6,
         }
     }
 }
@@ -245,9 +252,9 @@ pub fn match_all(
                 listed_imo: e.imo,
                 origin: e.origin.clone(),
                 strength,
-                level: if strength >= 0.9 {
+                level: if strength >= p.strong {
                     "strong"
-                } else if strength >= 0.6 {
+                } else if strength >= p.medium {
                     "medium"
                 } else {
                     "weak"

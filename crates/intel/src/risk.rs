@@ -19,8 +19,12 @@ pub struct RiskParams {
     /// Each dark port call, times its confidence.
     pub dark_port_call: f64,
     pub dark_port_call_cap: f64,
-    /// Each encounter with a listed vessel (match strength >= 0.6).
+    /// Each encounter with a listed vessel (matched at least
+    /// `listed_min_strength`).
     pub encounter_with_listed: f64,
+    /// A partner counts as listed when matched at least this strongly
+    /// (0.6: a "medium" match; a name alone is not enough).
+    pub listed_min_strength: f64,
     /// Each encounter with a dark partner, or with an unlisted vessel.
     pub encounter: f64,
     pub encounter_cap: f64,
@@ -46,6 +50,7 @@ impl Default for RiskParams {
             dark_port_call: 20.0,
             dark_port_call_cap: 50.0,
             encounter_with_listed: 15.0,
+            listed_min_strength: 0.6,
             encounter: 5.0,
             encounter_cap: 25.0,
             identity_change: 5.0,
@@ -90,7 +95,7 @@ pub fn score(
 ) -> Vec<Risk> {
     let listed: std::collections::HashSet<u32> = matches
         .iter()
-        .filter(|m| m.strength >= 0.6)
+        .filter(|m| m.strength >= p.listed_min_strength)
         .map(|m| m.mmsi)
         .collect();
     let mut by: BTreeMap<u32, Vec<&Event>> = BTreeMap::new();

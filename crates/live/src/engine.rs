@@ -330,13 +330,7 @@ impl Engine {
     }
 
     fn fix(&mut self, f: Position) {
-        if f.sog.is_some_and(|s| {
-            self.p
-                .tracks
-                .noise_speeds_kn
-                .iter()
-                .any(|n| (s - n).abs() < 0.05)
-        }) {
+        if self.p.tracks.is_noise(f.sog) {
             return;
         }
         let m = f.mmsi;
@@ -360,7 +354,7 @@ impl Engine {
         );
         v.went_dark_alerted = false;
         v.suspect_alerted = false;
-        if let Some(s) = f.sog.filter(|&s| s > 3.0) {
+        if let Some(s) = self.p.tracks.moving(f.sog) {
             v.moving.push_back(s);
             if v.moving.len() > 2000 {
                 v.moving.pop_front();
@@ -495,7 +489,7 @@ impl Engine {
             }
         }
         // encounters: the latest slow fix per vessel and 10-minute bucket
-        if f.sog.unwrap_or(0.0) < 5.0 {
+        if self.p.encounters.is_slow(f.sog) {
             let b = f.time_ms.div_euclid(self.bucket_ms());
             self.buckets
                 .entry(b)
