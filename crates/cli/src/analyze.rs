@@ -2,7 +2,8 @@
 //! `shiptrace report` (the report again from a store) and `shiptrace demo`
 //! (the built-in scenario simulated and analysed).
 
-use crate::estimate::{prepare, print_summary, JudgeArgs, Prepared};
+use crate::estimate::{prepare, print_summary, JudgeArgs};
+use config::Prepared;
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
 
@@ -80,7 +81,7 @@ fn judge_and_report(
     extra: Vec<(String, String)>,
 ) -> Result<()> {
     let t = std::time::Instant::now();
-    let (j, profiles) = crate::estimate::judge(st, events, prep)?;
+    let (j, profiles) = config::judge(st, events, prep)?;
     print_summary(&j);
     eprintln!(
         "\njudged {} vessels in {:.1} s",
@@ -145,10 +146,7 @@ fn analyze_into(
     )?;
     let mut extra = Vec::new();
     if let Some(tp) = truth {
-        let text =
-            std::fs::read_to_string(tp).with_context(|| format!("cannot read {}", tp.display()))?;
-        let truth = detect::eval::read_events(&text)
-            .map_err(|e| anyhow::anyhow!("{}: {e}", tp.display()))?;
+        let truth = config::read_events(tp)?;
         let table = crate::detect::eval_table(&truth, &events, &detect::eval::Matching::default());
         eprintln!("\ndetections scored against the simulation's ground truth:\n{table}");
         extra.push((
@@ -181,7 +179,7 @@ pub fn report(a: &ReportArgs) -> Result<()> {
         .to_string();
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let events = match &a.events {
-        Some(p) => crate::estimate::read_events(p)?,
+        Some(p) => config::read_events(p)?,
         None => crate::detect::detect_and_write(
             &st,
             &prep.cfg.detect,

@@ -23,34 +23,6 @@ pub struct DetectArgs {
     pub print_params: bool,
 }
 
-pub fn params(config: Option<&PathBuf>) -> Result<detect::Params> {
-    match config {
-        Some(p) => params_from(&read_config(p)?, p),
-        None => Ok(detect::Params::default()),
-    }
-}
-
-/// The text of a configuration file.
-pub fn read_config(p: &std::path::Path) -> Result<String> {
-    std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))
-}
-
-/// `[detect]` of the configuration `text` read from `path`; geofence
-/// files are named relative to the configuration file.
-pub fn params_from(text: &str, path: &std::path::Path) -> Result<detect::Params> {
-    let mut params =
-        detect::Params::from_toml(text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-    let base = path.parent().unwrap_or(std::path::Path::new("."));
-    for g in &mut params.geofences {
-        if let Some(f) = &g.geojson {
-            if std::path::Path::new(f).is_relative() {
-                g.geojson = Some(base.join(f).to_string_lossy().into_owned());
-            }
-        }
-    }
-    Ok(params)
-}
-
 fn params_toml(p: &detect::Params) -> String {
     #[derive(serde::Serialize)]
     struct File<'a> {
@@ -60,7 +32,7 @@ fn params_toml(p: &detect::Params) -> String {
 }
 
 pub fn run(a: &DetectArgs) -> Result<()> {
-    let p = params(a.config.as_ref())?;
+    let p = config::params(a.config.as_deref())?;
     if a.print_params {
         print!("{}", params_toml(&p));
         return Ok(());
@@ -157,10 +129,7 @@ pub struct EvalArgs {
 
 pub fn eval(a: &EvalArgs) -> Result<()> {
     let read = |p: &PathBuf| -> Result<Vec<detect::Event>> {
-        let text =
-            std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?;
-        let mut v = detect::eval::read_events(&text)
-            .map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?;
+        let mut v = config::read_events(p)?;
         if !a.kinds.is_empty() {
             v.retain(|e| a.kinds.contains(&e.kind()));
         }
@@ -357,11 +326,7 @@ pub struct CalibrateArgs {
 }
 
 pub fn calibrate(a: &CalibrateArgs) -> Result<()> {
-    let read = |p: &PathBuf| -> Result<Vec<detect::Event>> {
-        let text =
-            std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?;
-        detect::eval::read_events(&text).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))
-    };
+    let read = |p: &PathBuf| config::read_events(p);
     let m = detect::eval::Matching {
         tolerance_hours: a.tolerance_hours,
         min_confidence: 0.0,

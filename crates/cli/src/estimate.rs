@@ -43,84 +43,22 @@ pub struct JudgeArgs {
     pub observations: Vec<PathBuf>,
 }
 
-/// The configuration and every input file of a judgement, read.
-pub struct Prepared {
-    pub cfg: Config,
-    pub inputs: intel::Inputs,
-    pub gazetteer: detect::gazetteer::Gazetteer,
-    pub watched: Vec<intel::Watched>,
-    /// Files read (for provenance): configuration, lists, claims, observations.
-    pub files: Vec<PathBuf>,
+impl JudgeArgs {
+    /// The files these arguments name.
+    pub fn sources(&self) -> config::Sources {
+        config::Sources {
+            config: self.config.clone(),
+            watchlists: self.watchlist.clone(),
+            claims: self.claims.clone(),
+            observations: self.observations.clone(),
+        }
+    }
 }
 
-pub fn prepare(a: &JudgeArgs) -> Result<Prepared> {
-    let mut cfg = config(a.config.as_ref())?;
-    let gazetteer = detect::gazetteer::Gazetteer::for_params(&cfg.detect, None)
-        .map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
-    let watched = intel::watched_ports(&gazetteer, &cfg.detect);
-    if let Some(c) = &a.claims {
-        cfg.intel.claims = Some(c.clone());
-    }
-    let base = cfg.base.as_deref();
-    let mut inputs = intel::Inputs::load(&cfg.intel, base)?;
-    let mut files: Vec<PathBuf> = cfg.path.iter().cloned().collect();
-    files.extend(cfg.intel.watchlists.iter().map(|f| intel::resolve(base, f)));
-    files.extend(
-        cfg.intel
-            .observations
-            .iter()
-            .map(|f| intel::resolve(base, f)),
-    );
-    if let Some(c) = cfg
-        .intel
-        .claims
-        .as_deref()
-        .filter(|c| !c.starts_with("builtin:"))
-    {
-        files.push(intel::resolve(base, c));
-    }
-    for g in &cfg.detect.geofences {
-        files.extend(g.geojson.as_ref().map(PathBuf::from));
-    }
-    for w in &a.watchlist {
-        inputs.add_list(w)?;
-        cfg.intel.watchlists.push(w.display().to_string());
-        files.push(w.clone());
-    }
-    for o in &a.observations {
-        inputs.add_observations(o)?;
-        cfg.intel.observations.push(o.display().to_string());
-        files.push(o.clone());
-    }
-    Ok(Prepared {
-        cfg,
-        inputs,
-        gazetteer,
-        watched,
-        files,
-    })
+/// Reads the configuration and every input the arguments name.
+pub fn prepare(a: &JudgeArgs) -> Result<config::Prepared> {
+    config::prepare(&a.sources())
 }
-
-/// The judgement of `events` with the store's identity profiles and the
-/// prepared lists, claims and observations; and the profiles.
-pub fn judge(
-    st: &store::Store,
-    events: Vec<detect::Event>,
-    prep: &Prepared,
-) -> Result<(intel::Judgement, Profiles)> {
-    let profiles = intel::profile::from_store(st)?;
-    let j = intel::judge(
-        events,
-        &profiles,
-        &prep.inputs,
-        &prep.cfg.intel,
-        &prep.watched,
-    );
-    Ok((j, profiles))
-}
-
-/// Identity profiles per MMSI.
-pub type Profiles = std::collections::BTreeMap<u32, intel::profile::Profile>;
 
 /// Terminal-safe text: broadcast names are attacker-controlled, and a
 /// control character could rewrite the terminal.
@@ -134,46 +72,6 @@ pub fn term(s: &str) -> String {
         }
     }
     out
-}
-
-/// A configuration file's `[intel]`, `[detect]` and `[report]` tables
-/// (read once), and the folder its relative paths start from.
-pub struct Config {
-    pub intel: intel::IntelConfig,
-    pub detect: detect::Params,
-    pub report: report::ReportParams,
-    pub base: Option<PathBuf>,
-    pub path: Option<PathBuf>,
-}
-
-pub fn config(path: Option<&PathBuf>) -> Result<Config> {
-    match path {
-        Some(p) => {
-            let text = crate::detect::read_config(p)?;
-            let err = |e: String| anyhow::anyhow!("{}: {e}", p.display());
-            Ok(Config {
-                intel: intel::IntelConfig::from_toml(&text).map_err(err)?,
-                detect: crate::detect::params_from(&text, p)?,
-                report: report::ReportParams::from_toml(&text).map_err(err)?,
-                base: p.parent().map(|d| d.to_path_buf()),
-                path: Some(p.clone()),
-            })
-        }
-        None => Ok(Config {
-            intel: intel::IntelConfig::default(),
-            detect: detect::Params::default(),
-            report: report::ReportParams::default(),
-            base: None,
-            path: None,
-        }),
-    }
-}
-
-/// Reads events written by `shiptrace detect`.
-pub fn read_events(path: &PathBuf) -> Result<Vec<detect::Event>> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    detect::eval::read_events(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }
 
 pub fn q(x: &intel::estimate::Quantiles) -> String {
@@ -290,7 +188,7 @@ pub fn run(a: &EstimateArgs) -> Result<()> {
         struct File<'a> {
             intel: &'a intel::IntelConfig,
         }
-        let cfg = config(a.judge.config.as_ref())?;
+        let cfg = config::Config::load(a.judge.config.as_deref())?;
         print!("{}", toml::to_string(&File { intel: &cfg.intel })?);
         return Ok(());
     }
@@ -300,9 +198,9 @@ pub fn run(a: &EstimateArgs) -> Result<()> {
         a.events.as_ref().context("--events is required")?,
     );
     let st = store::Store::open(store_dir)?;
-    let events = read_events(events_path)?;
+    let events = config::read_events(events_path)?;
     let t = std::time::Instant::now();
-    let (j, profiles) = judge(&st, events, &prep)?;
+    let (j, profiles) = config::judge(&st, events, &prep)?;
     print_summary(&j);
     eprintln!(
         "\njudged {} vessels in {:.1} s",

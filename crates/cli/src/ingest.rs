@@ -52,20 +52,6 @@ impl IngestArgs {
 }
 
 /// `--assume-time`: RFC 3339 or a day (UTC midnight), as unix ms.
-pub fn parse_time(s: &str) -> Result<i64> {
-    if let Ok(ts) = s.parse::<jiff::Timestamp>() {
-        return Ok(ts.as_millisecond());
-    }
-    if let Ok(d) = s.parse::<jiff::civil::Date>() {
-        let ts = d
-            .to_zoned(jiff::tz::TimeZone::UTC)
-            .context("date out of range")?
-            .timestamp();
-        return Ok(ts.as_millisecond());
-    }
-    bail!("--assume-time {s:?}: expected RFC 3339 (2024-01-01T12:00:00Z) or a day (2024-01-01)")
-}
-
 pub fn run(a: &IngestArgs) -> Result<()> {
     if !(0.0..60.0).contains(&a.dedup_window) {
         bail!(
@@ -75,7 +61,11 @@ pub fn run(a: &IngestArgs) -> Result<()> {
     }
     let opts = store::IngestOptions {
         dedup_window_ms: (a.dedup_window * 1000.0) as i64,
-        assume_time_ms: a.assume_time.as_deref().map(parse_time).transpose()?,
+        assume_time_ms: a
+            .assume_time
+            .as_deref()
+            .map(|t| config::parse_time(t).context("--assume-time"))
+            .transpose()?,
         flush_rows: a.flush_rows,
         reject_samples: a.reject_samples,
         row_group_rows: a.row_group_rows,

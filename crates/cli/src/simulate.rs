@@ -39,28 +39,6 @@ pub struct RunOpts {
     pub vessels: Option<usize>,
 }
 
-/// Runs a scenario (built-in name or TOML file) into `out`: ais.nmea.gz
-/// and truth.jsonl.
-pub fn run_scenario(
-    scenario: &str,
-    run: &RunOpts,
-    start: Option<&str>,
-    out: &std::path::Path,
-) -> Result<sim::Summary> {
-    let scn = sim::Scenario::load(scenario)?;
-    let start_ms = match start {
-        Some(s) => Some(sim::world::parse_time(s)?),
-        None => None,
-    };
-    let opts = sim::Options {
-        seed: run.seed,
-        days: run.days,
-        vessels: run.vessels,
-        start_ms,
-    };
-    Ok(sim::run(&scn, &opts, out)?)
-}
-
 pub fn run(a: &SimulateArgs) -> Result<()> {
     if let Some(name) = &a.print_scenario {
         match sim::Scenario::builtin_text(name) {
@@ -76,7 +54,13 @@ pub fn run(a: &SimulateArgs) -> Result<()> {
     let out = a.out.as_ref().context("--out is required")?;
     let t = std::time::Instant::now();
     eprintln!("simulating {} ...", a.scenario);
-    let s = run_scenario(&a.scenario, &a.run, a.start.as_deref(), out)?;
+    let run = config::RunOpts {
+        seed: a.run.seed,
+        days: a.run.days,
+        vessels: a.run.vessels,
+        start: a.start.clone(),
+    };
+    let s = config::run_scenario(&a.scenario, &run, out)?;
     let secs = t.elapsed().as_secs_f64();
     eprintln!(
         "{}: {} vessels, {} .. {}, {} transmissions ({} while dark), {} lines heard ({} damaged, {} fragments dropped), {} true events, in {:.1} s ({:.0} lines/s)",

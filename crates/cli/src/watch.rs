@@ -75,11 +75,6 @@ pub fn run(a: &WatchArgs) -> Result<()> {
         }
     }
     let prep = prepare(&a.judge)?;
-    let watch = match &a.judge.config {
-        Some(p) => live::WatchParams::from_toml(&crate::detect::read_config(p)?)
-            .map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?,
-        None => live::WatchParams::default(),
-    };
     let mut inputs = Vec::new();
     inputs.extend(a.udp.iter().map(|&x| live::input::Spec::Udp(x)));
     inputs.extend(
@@ -105,7 +100,7 @@ pub fn run(a: &WatchArgs) -> Result<()> {
         token: a.token.clone().filter(|t| !t.is_empty()),
         webhooks: a.webhook.clone(),
         detect: prep.cfg.detect.clone(),
-        watch,
+        watch: prep.cfg.watch.clone(),
         gazetteer: prep.gazetteer,
         entries: prep.inputs.entries.clone(),
         matching: prep.cfg.intel.matching.clone(),

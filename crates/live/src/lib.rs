@@ -20,74 +20,7 @@ pub mod server;
 use serde::{Deserialize, Serialize};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// `[watch]` in shiptrace.toml.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct WatchParams {
-    /// Sentences queued between the inputs and the engine. Default 65,536
-    /// (about a second at 50,000 messages/s): bounds memory; UDP input
-    /// beyond it is dropped and counted, TCP input waits.
-    pub queue: usize,
-    /// A segment of raw sentences is closed, compressed and rolled into the
-    /// store after this many minutes. Default 10: the store lags the feed
-    /// by at most this much; smaller means more, smaller files.
-    pub roll_minutes: f64,
-    /// Alerts kept in memory for `/api/alerts`. Default 10,000.
-    pub alert_history: usize,
-    /// Fixes kept per vessel for `/api/vessels/{mmsi}`. Default 200.
-    pub track_points: usize,
-    /// Webhook attempts per alert (1 s, 2 s, 4 s... apart). Default 5.
-    pub webhook_attempts: u32,
-    /// Alerts waiting for webhooks before new ones are dropped (counted).
-    /// Default 10,000.
-    pub webhook_queue: usize,
-    /// Alert on encounters of any two vessels, not only those involving a
-    /// listed vessel. Default false.
-    pub all_encounters: bool,
-    /// Alert when any vessel goes dark, not only listed vessels and those
-    /// near a watched place. Default false.
-    pub all_gaps: bool,
-    /// Largest HTTP request accepted, bytes. Default 16 KiB (the API has
-    /// no uploads).
-    pub max_request_bytes: usize,
-    /// Maximum server-sent-event subscribers. Default 64.
-    pub max_subscribers: usize,
-    /// Area of the live map, [min lon, min lat, max lon, max lat]. Default:
-    /// the watched ports with 3° around them.
-    pub map_bbox: Option<[f64; 4]>,
-}
-
-impl Default for WatchParams {
-    fn default() -> Self {
-        WatchParams {
-            queue: 65_536,
-            roll_minutes: 10.0,
-            alert_history: 10_000,
-            track_points: 200,
-            webhook_attempts: 5,
-            webhook_queue: 10_000,
-            all_encounters: false,
-            all_gaps: false,
-            max_request_bytes: 16 * 1024,
-            max_subscribers: 64,
-            map_bbox: None,
-        }
-    }
-}
-
-impl WatchParams {
-    /// `[watch]` of a configuration file; other tables are left alone.
-    pub fn from_toml(text: &str) -> Result<WatchParams, String> {
-        let v: toml::Table = toml::from_str(text).map_err(|e| e.to_string())?;
-        match v.get("watch") {
-            Some(w) => w
-                .clone()
-                .try_into::<WatchParams>()
-                .map_err(|e| format!("[watch]: {e}")),
-            None => Ok(WatchParams::default()),
-        }
-    }
-}
+pub use config::WatchParams;
 
 /// One alert. `event` is the detector's event where there is one (the same
 /// schema as `shiptrace detect`).

@@ -57,7 +57,7 @@ fn params_of(json: Option<&str>, config: Option<&Path>) -> anyhow::Result<Params
             p.check().map_err(|e| anyhow::anyhow!("params: {e}"))?;
             Ok(p)
         }
-        (None, c) => shiptrace::detect::params(c.map(Path::to_path_buf).as_ref()),
+        (None, c) => config::params(c),
     }
 }
 
@@ -225,7 +225,8 @@ fn ingest(
 
 /// `assume_time` as `shiptrace ingest --assume-time` reads it.
 fn assume_time_ms(t: Option<&str>) -> anyhow::Result<Option<i64>> {
-    t.map(shiptrace::ingest::parse_time).transpose()
+    t.map(|t| config::parse_time(t).map_err(|e| e.context("assume_time")))
+        .transpose()
 }
 
 // ---------------------------------------------------------------- store
@@ -410,7 +411,7 @@ fn events_jsonl(events: PyTable) -> PyResult<String> {
 /// Events read from JSON lines (as `shiptrace detect` writes them).
 #[pyfunction]
 fn read_events(path: PathBuf) -> PyResult<PyTable> {
-    let ev = shiptrace::estimate::read_events(&path).map_err(aerr)?;
+    let ev = config::read_events(&path).map_err(aerr)?;
     events_table(&ev)
 }
 
@@ -430,12 +431,13 @@ fn simulate(
     start: Option<String>,
 ) -> PyResult<String> {
     py.detach(|| -> anyhow::Result<String> {
-        let run = shiptrace::simulate::RunOpts {
+        let run = config::RunOpts {
             seed,
             days,
             vessels,
+            start,
         };
-        let s = shiptrace::simulate::run_scenario(&scenario, &run, start.as_deref(), &out)?;
+        let s = config::run_scenario(&scenario, &run, &out)?;
         Ok(serde_json::to_string(&s)?)
     })
     .map_err(aerr)
@@ -455,15 +457,15 @@ fn estimate(
     observations: Vec<PathBuf>,
 ) -> PyResult<String> {
     py.detach(|| -> anyhow::Result<String> {
-        let args = shiptrace::estimate::JudgeArgs {
+        let sources = config::Sources {
             config,
-            watchlist: watchlists,
+            watchlists,
             claims,
             observations,
         };
-        let prep = shiptrace::estimate::prepare(&args)?;
+        let prep = config::prepare(&sources)?;
         let ev = rows_of(&events.0, "events", detect::table::events_from_batch)?;
-        let (j, _) = shiptrace::estimate::judge(&store.inner, ev, &prep)?;
+        let (j, _) = config::judge(&store.inner, ev, &prep)?;
         Ok(serde_json::to_string(&j)?)
     })
     .map_err(aerr)

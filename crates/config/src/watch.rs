@@ -1,0 +1,108 @@
+//! `[watch]`: the live monitor's settings.
+
+use serde::{Deserialize, Serialize};
+
+/// `[watch]` in shiptrace.toml.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WatchParams {
+    /// Sentences queued between the inputs and the engine. Default 65,536
+    /// (about a second at 50,000 messages/s): bounds memory; UDP input
+    /// beyond it is dropped and counted, TCP input waits.
+    pub queue: usize,
+    /// A segment of raw sentences is closed, compressed and rolled into the
+    /// store after this many minutes. Default 10: the store lags the feed
+    /// by at most this much; smaller means more, smaller files.
+    pub roll_minutes: f64,
+    /// Alerts kept in memory for `/api/alerts`. Default 10,000.
+    pub alert_history: usize,
+    /// Fixes kept per vessel for `/api/vessels/{mmsi}`. Default 200.
+    pub track_points: usize,
+    /// Webhook attempts per alert (1 s, 2 s, 4 s... apart). Default 5.
+    pub webhook_attempts: u32,
+    /// Alerts waiting for webhooks before new ones are dropped (counted).
+    /// Default 10,000.
+    pub webhook_queue: usize,
+    /// Alert on encounters of any two vessels, not only those involving a
+    /// listed vessel. Default false.
+    pub all_encounters: bool,
+    /// Alert when any vessel goes dark, not only listed vessels and those
+    /// near a watched place. Default false.
+    pub all_gaps: bool,
+    /// Largest HTTP request accepted, bytes. Default 16 KiB (the API has
+    /// no uploads).
+    pub max_request_bytes: usize,
+    /// Maximum server-sent-event subscribers. Default 64.
+    pub max_subscribers: usize,
+    /// Area of the live map, [min lon, min lat, max lon, max lat]. Default:
+    /// the watched ports with 3° around them.
+    pub map_bbox: Option<[f64; 4]>,
+}
+
+impl Default for WatchParams {
+    fn default() -> Self {
+        WatchParams {
+            queue: 65_536,
+            roll_minutes: 10.0,
+            alert_history: 10_000,
+            track_points: 200,
+            webhook_attempts: 5,
+            webhook_queue: 10_000,
+            all_encounters: false,
+            all_gaps: false,
+            max_request_bytes: 16 * 1024,
+            max_subscribers: 64,
+            map_bbox: None,
+        }
+    }
+}
+
+impl WatchParams {
+    /// `[watch]` of a configuration file; other tables are left alone.
+    pub fn from_toml(text: &str) -> Result<WatchParams, String> {
+        let v: toml::Table = toml::from_str(text).map_err(|e| e.to_string())?;
+        match v.get("watch") {
+            Some(w) => w
+                .clone()
+                .try_into::<WatchParams>()
+                .map_err(|e| format!("[watch]: {e}")),
+            None => Ok(WatchParams::default()),
+        }
+    }
+
+    /// Refuses values the monitor cannot run with, naming the key.
+    pub fn check(&self) -> Result<(), String> {
+        let at_least = |k: &str, v: f64, lo: f64| {
+            if v.is_finite() && v >= lo {
+                Ok(())
+            } else {
+                Err(format!("watch.{k} = {v}: must be >= {lo}"))
+            }
+        };
+        at_least("queue", self.queue as f64, 1.0)?;
+        if !(self.roll_minutes.is_finite() && self.roll_minutes > 0.0 && self.roll_minutes <= 1440.0) {
+            return Err(format!(
+                "watch.roll_minutes = {}: must be > 0 and <= 1440",
+                self.roll_minutes
+            ));
+        }
+        at_least("alert_history", self.alert_history as f64, 1.0)?;
+        at_least("track_points", self.track_points as f64, 1.0)?;
+        at_least("webhook_attempts", self.webhook_attempts as f64, 1.0)?;
+        at_least("webhook_queue", self.webhook_queue as f64, 1.0)?;
+        at_least("max_request_bytes", self.max_request_bytes as f64, 1024.0)?;
+        at_least("max_subscribers", self.max_subscribers as f64, 1.0)?;
+        if let Some([x0, y0, x1, y1]) = self.map_bbox {
+            let ok = [x0, x1].iter().all(|x| x.abs() <= 180.0)
+                && [y0, y1].iter().all(|y| y.abs() <= 90.0)
+                && x0 < x1
+                && y0 < y1;
+            if !ok {
+                return Err(format!(
+                    "watch.map_bbox = [{x0}, {y0}, {x1}, {y1}]: must be [min lon, min lat, max lon, max lat] inside the globe"
+                ));
+            }
+        }
+        Ok(())
+    }
+}
