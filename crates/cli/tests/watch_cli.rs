@@ -50,7 +50,7 @@ fn fixture() -> &'static Fixture {
         std::fs::write(
             dir.join("watch.toml"),
             format!(
-                "[intel]\nwatchlists = [{:?}]\n\n[watch]\nall_encounters = true\nroll_minutes = 0.05\n",
+                "[intel]\nwatchlists = [{:?}]\n\n[watch]\nall_encounters = true\nall_loitering = true\nroll_minutes = 0.05\n",
                 Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/rason-shuttle/watchlist.toml").canonicalize().unwrap()
             ),
         )
@@ -294,6 +294,24 @@ fn expected_alerts(port: u16) {
         .filter(|a| a["kind"] == "encounter")
         .count();
     assert!(enc >= 10, "the scenario's ship-to-ship meetings: {enc}");
+    // loitering, fix by fix as in batch; every event's score calibrated
+    // as in batch
+    let loiter: Vec<&serde_json::Value> = alerts
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["kind"] == "loitering")
+        .collect();
+    assert!(!loiter.is_empty(), "no loitering alert");
+    for a in alerts.as_array().unwrap() {
+        let k = a["event"]["kind"].as_str().unwrap_or("");
+        if ["loitering", "encounter", "identity_change", "port_visit"].contains(&k) {
+            assert!(
+                a["event"]["evidence"]["calibration"].is_string(),
+                "uncalibrated {k} event: {a}"
+            );
+        }
+    }
     // each condition alerted once
     let mut seen = std::collections::HashSet::new();
     for a in alerts.as_array().unwrap() {

@@ -29,6 +29,9 @@ pub struct WatchParams {
     /// Alert when any vessel goes dark, not only listed vessels and those
     /// near a watched place. Default false.
     pub all_gaps: bool,
+    /// Alert on loitering of any vessel, not only listed vessels. Default
+    /// false.
+    pub all_loitering: bool,
     /// Largest HTTP request accepted, bytes. Default 16 KiB (the API has
     /// no uploads).
     pub max_request_bytes: usize,
@@ -50,6 +53,7 @@ impl Default for WatchParams {
             webhook_queue: 10_000,
             all_encounters: false,
             all_gaps: false,
+            all_loitering: false,
             max_request_bytes: 16 * 1024,
             max_subscribers: 64,
             map_bbox: None,

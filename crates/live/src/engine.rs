@@ -64,6 +64,7 @@ struct Vessel {
     last: Option<Position>,
     gaps: detect::vessel::GapTracker,
     ports: detect::vessel::PortVisitTracker,
+    loiter: detect::vessel::LoiterTracker,
     moving: VecDeque<f32>,
     draughts: VecDeque<(i64, f32)>,
     ident: Option<Identity>,
@@ -86,6 +87,7 @@ impl Vessel {
             last: None,
             gaps: Default::default(),
             ports: Default::default(),
+            loiter: Default::default(),
             moving: VecDeque::new(),
             draughts: VecDeque::new(),
             ident: None,
@@ -370,8 +372,14 @@ impl Engine {
         // speeds are only needed when a silence ends: filled in below
         let gap = v.gaps.push(m, &f, &self.p, (0.0, 0.0));
         let before = v.ports.current_port();
-        let visit = v.ports.push(m, &f, &self.p, &self.gaz);
+        let mut visit = v.ports.push(m, &f, &self.p, &self.gaz);
         let after = v.ports.current_port();
+        // the batch detector's loitering, fix by fix: a stop at sea that
+        // this fix ended
+        let mut loiter = v.loiter.push(m, &f, &self.p, &self.gaz).map(|x| x.0);
+        for e in visit.iter_mut().chain(loiter.iter_mut()) {
+            detect::calibrate_score(e, &self.p);
+        }
         v.last = Some(f.clone());
         // a silence ended: was it a dark port call?
         if let Some(mut g) = gap {
@@ -468,6 +476,28 @@ impl Engine {
                 );
             }
         }
+        if let Some(e) = loiter.filter(|_| listed || self.wp.all_loitering) {
+            let v = &self.vessels[&m];
+            let s = format!(
+                "loitered {:.1} h at sea, {} slow fixes",
+                (e.end_ms() - e.start_ms()) as f64 / H,
+                e.evidence
+                    .detail
+                    .loitering()
+                    .map_or(0, |l| l.fixes)
+            );
+            self.alert(
+                EventKind::Loitering.as_str(),
+                m,
+                None,
+                f.time_ms,
+                e.lat.zip(e.lon),
+                None,
+                v.listed.clone(),
+                s,
+                Some(e),
+            );
+        }
         // a vessel first heard in port did not enter it now
         if let Some(i) = after.filter(|&i| Some(i) != before && self.vessels[&m].fixes > 1) {
             let v = &self.vessels[&m];
@@ -548,7 +578,8 @@ impl Engine {
         let Some(prev) = prev else { return };
         // the batch detector, over the two merged identities
         let r = detect::vessel::detect_vessel(m, &[], &[prev, merged], &self.p, &self.gaz);
-        for e in r.events.into_iter().filter(|e| e.kind() == EventKind::IdentityChange) {
+        for mut e in r.events.into_iter().filter(|e| e.kind() == EventKind::IdentityChange) {
+            detect::calibrate_score(&mut e, &self.p);
             let v = &self.vessels[&m];
             if v.listed.is_empty() {
                 continue;
@@ -696,7 +727,8 @@ impl Engine {
                 self.hits.entry(pair).or_default().extend(h);
                 let mut one = detect::encounter::PairHits::new();
                 one.insert(pair, self.hits[&pair].clone());
-                for e in detect::encounter::encounters(&mut one, &self.p, &self.gaz) {
+                for mut e in detect::encounter::encounters(&mut one, &self.p, &self.gaz) {
+                    detect::calibrate_score(&mut e, &self.p);
                     // each meeting once: the pair's hits still hold the
                     // earlier meetings, which were alerted already
                     let t = e.start_ms();

@@ -29,7 +29,7 @@ pub struct Alert {
     /// Sequence number, from 1, unique within a run of `watch`.
     pub seq: u64,
     /// went_dark, dark_port_call_suspected, dark_port_call, entered, left,
-    /// encounter, identity_change.
+    /// encounter, identity_change, loitering.
     pub kind: String,
     pub mmsi: u32,
     pub other_mmsi: Option<u32>,

@@ -562,6 +562,14 @@ impl Detail {
         }
     }
 
+    /// The evidence of loitering.
+    pub fn loitering(&self) -> Option<&Loitering> {
+        match self {
+            Detail::Loitering(l) => Some(l),
+            _ => None,
+        }
+    }
+
     /// The rule that raised the event, in words, when the kind states one.
     pub fn rule(&self) -> Option<&str> {
         match self {
@@ -749,6 +757,10 @@ impl Evidence {
             Detail::IdentityChange(c) => Some(c),
             _ => None,
         }
+    }
+    /// The evidence of loitering.
+    pub fn loitering(&self) -> Option<&Loitering> {
+        self.detail.loitering()
     }
     /// Evidence kept as read (not in this version's shape for its kind).
     pub fn raw(&self) -> Option<&Value> {
