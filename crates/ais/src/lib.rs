@@ -30,6 +30,8 @@
 //! assert!(matches!(out[0].message.body, Body::StaticAndVoyage(_)));
 //! ```
 
+#![forbid(unsafe_code)]
+
 pub mod bits;
 mod decoder;
 pub mod encode;

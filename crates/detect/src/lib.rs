@@ -8,6 +8,8 @@
 //! calls, voyages, identities shared across MMSIs and encounters
 //! ([`encounter`]). Every threshold is in [`Params`].
 
+#![forbid(unsafe_code)]
+
 pub mod calibrate;
 pub mod coverage;
 pub mod encounter;

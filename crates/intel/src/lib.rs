@@ -9,6 +9,8 @@
 //! Every weight and range is a parameter under `[intel]` in
 //! `shiptrace.toml`, and the output carries the values used.
 
+#![forbid(unsafe_code)]
+
 pub mod claims;
 pub mod estimate;
 pub mod matching;

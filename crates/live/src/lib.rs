@@ -12,6 +12,8 @@
 //! TCP and replays wait, so nothing is lost) -> the engine task, which
 //! persists each line, decodes it and updates its vessels.
 
+#![forbid(unsafe_code)]
+
 pub mod engine;
 pub mod input;
 pub mod persist;

@@ -13,6 +13,8 @@
 //! KML goes through `quick-xml`'s escaping; CSV cells that a spreadsheet
 //! would run as a formula are defused ([`export::csv_text`]).
 
+#![forbid(unsafe_code)]
+
 pub mod charts;
 pub mod export;
 pub mod html;

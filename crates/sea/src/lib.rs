@@ -11,6 +11,8 @@
 //! assert!(!mask.is_land(40.0, 135.0));     // Sea of Japan
 //! ```
 
+#![forbid(unsafe_code)]
+
 pub mod geo;
 pub mod geofence;
 mod landmask;

@@ -9,6 +9,8 @@
 //! `truth.jsonl` (every true event in the product's event schema, every
 //! vessel's identities, a summary). Same scenario and seed, same bytes.
 
+#![forbid(unsafe_code)]
+
 pub mod emit;
 pub mod motion;
 pub mod scenario;

@@ -22,6 +22,8 @@
 //! files, so a crash at any moment leaves a readable store, and re-running
 //! the ingest completes it to exactly the rows of an uninterrupted run.
 
+#![forbid(unsafe_code)]
+
 mod csvsrc;
 pub mod dedup;
 pub mod ingest;
