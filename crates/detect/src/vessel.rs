@@ -330,10 +330,12 @@ pub fn detect_vessel(
         }
     }
     for stream in &streams {
-        let track: Vec<&Position> = stream.iter().map(|&i| &fixes[i]).collect();
-        gaps(mmsi, &track, ids, p, top, cruise, &mut out);
-        port_visits(mmsi, &track, p, gaz, &mut out);
-        loitering(mmsi, &track, p, gaz, &mut out);
+        let mut state = TrackState::default();
+        for &i in stream {
+            let step = state.push(mmsi, &fixes[i], p, gaz, (top, cruise));
+            step.into_result(ids, &mut out);
+        }
+        state.finish(mmsi, p, gaz).into_result(ids, &mut out);
     }
     let shared = out.events.iter().any(|e| e.kind() == EventKind::SharedMmsi);
     for g in &mut out.gaps {
@@ -397,6 +399,68 @@ fn draught_at(ids: &[Identity], t: i64, before: bool) -> Option<f32> {
     }
 }
 
+/// The streaming detectors of one track (one position stream of a
+/// vessel), fed fix by fix in time order: silences, port visits and
+/// loitering. The batch driver feeds each of a vessel's streams through
+/// one; the live monitor feeds every vessel's fixes as they arrive.
+#[derive(Debug, Default)]
+pub struct TrackState {
+    /// Silences.
+    pub gaps: GapTracker,
+    /// Port visits.
+    pub ports: PortVisitTracker,
+    /// Loitering at sea.
+    pub loiter: LoiterTracker,
+}
+
+/// What one fix (or the end of the data) completed.
+#[derive(Debug, Default)]
+pub struct Step {
+    /// A silence the fix ended (draughts still to fill in).
+    pub gap: Option<Gap>,
+    /// A port visit the fix ended.
+    pub visit: Option<Event>,
+    /// Loitering the fix ended: the event and (start, end, lat, lon).
+    pub loiter: Option<(Event, (i64, i64, f64, f64))>,
+}
+
+impl Step {
+    /// Into a vessel's batch result, gap draughts from its identity reports.
+    fn into_result(self, ids: &[Identity], out: &mut VesselResult) {
+        if let Some(mut g) = self.gap {
+            g.draught_before = draught_at(ids, g.t0, true);
+            g.draught_after = draught_at(ids, g.t1, false);
+            out.gaps.push(g);
+        }
+        out.events.extend(self.visit);
+        if let Some((e, l)) = self.loiter {
+            out.events.push(e);
+            out.loiters.push(l);
+        }
+    }
+}
+
+impl TrackState {
+    /// Feeds one fix; `sp` is the vessel's (top, cruise) speed for gaps.
+    pub fn push(&mut self, mmsi: u32, f: &Position, p: &Params, gaz: &Gazetteer, sp: (f64, f64)) -> Step {
+        Step {
+            gap: self.gaps.push(mmsi, f, p, sp),
+            visit: self.ports.push(mmsi, f, p, gaz),
+            loiter: self.loiter.push(mmsi, f, p, gaz),
+        }
+    }
+
+    /// What is still open at the end of the data: a port visit (its exit
+    /// not seen) and loitering in progress.
+    pub fn finish(&mut self, mmsi: u32, p: &Params, gaz: &Gazetteer) -> Step {
+        Step {
+            gap: None,
+            visit: self.ports.finish(mmsi, p, gaz),
+            loiter: self.loiter.finish(mmsi, p, gaz).into_iter().next(),
+        }
+    }
+}
+
 /// Streaming gap detector: fed one track's fixes in time order, it
 /// yields a [`Gap`] whenever a fix follows a silence of at least
 /// `gaps.min_hours`. Draughts are filled in by the caller, which knows
@@ -430,25 +494,6 @@ impl GapTracker {
             cog_a,
             cog_b: moving_cog(f),
         })
-    }
-}
-
-fn gaps(
-    mmsi: u32,
-    track: &[&Position],
-    ids: &[Identity],
-    p: &Params,
-    top: f64,
-    cruise: f64,
-    out: &mut VesselResult,
-) {
-    let mut t = GapTracker::default();
-    for f in track {
-        if let Some(mut g) = t.push(mmsi, f, p, (top, cruise)) {
-            g.draught_before = draught_at(ids, g.t0, true);
-            g.draught_after = draught_at(ids, g.t1, false);
-            out.gaps.push(g);
-        }
     }
 }
 
@@ -560,21 +605,6 @@ fn visit_event(mmsi: u32, v: Visit, exited: bool, p: &Params, gaz: &Gazetteer) -
     });
     e.confidence = level as f64 / 4.0;
     Some(e)
-}
-
-/// Runs the port-visit state machine over a whole track.
-pub fn port_visits(
-    mmsi: u32,
-    track: &[&Position],
-    p: &Params,
-    gaz: &Gazetteer,
-    out: &mut VesselResult,
-) {
-    let mut t = PortVisitTracker::default();
-    for f in track {
-        out.events.extend(t.push(mmsi, f, p, gaz));
-    }
-    out.events.extend(t.finish(mmsi, p, gaz));
 }
 
 /// Streaming loitering detector, fix by fix: a run of slow fixes (speed
@@ -758,30 +788,6 @@ fn loiter_event(mmsi: u32, r: Run, end: i64, p: &Params) -> Option<(Event, (i64,
     let mut e = Event::new(mmsi, r.t0, Some(end), Some((lat, lon)), ev);
     e.confidence = (0.5 + hrs / 24.0).min(0.9);
     Some((e, (r.t0, end, lat, lon)))
-}
-
-/// Runs the loitering detector over a whole track.
-pub fn loitering(
-    mmsi: u32,
-    track: &[&Position],
-    p: &Params,
-    gaz: &Gazetteer,
-    out: &mut VesselResult,
-) {
-    let mut t = LoiterTracker::default();
-    let take = |x: Option<(Event, (i64, i64, f64, f64))>, out: &mut VesselResult| {
-        if let Some((e, l)) = x {
-            out.events.push(e);
-            out.loiters.push(l);
-        }
-    };
-    for f in track {
-        let x = t.push(mmsi, f, p, gaz);
-        take(x, out);
-    }
-    for x in t.finish(mmsi, p, gaz) {
-        take(Some(x), out);
-    }
 }
 
 fn identity_events(

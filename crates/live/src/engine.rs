@@ -1,6 +1,6 @@
 //! The live engine: one task that persists each line, decodes it, and feeds
 //! each vessel's fixes and identity reports to the same detectors the batch
-//! path uses — `detect::vessel::{GapTracker, PortVisitTracker}`,
+//! path uses — `detect::vessel::TrackState` (gaps, port visits, loitering),
 //! `detect::dark_port_call`, `detect::encounter::{index_slice,
 //! encounters}`, `detect::vessel::detect_vessel` for identity changes,
 //! `intel::matching` for lists. What is live-only is the clock: a silence
@@ -62,9 +62,8 @@ pub struct Shared {
 
 struct Vessel {
     last: Option<Position>,
-    gaps: detect::vessel::GapTracker,
-    ports: detect::vessel::PortVisitTracker,
-    loiter: detect::vessel::LoiterTracker,
+    /// The batch detectors' streaming state (gaps, port visits, loitering).
+    track: detect::vessel::TrackState,
     moving: VecDeque<f32>,
     draughts: VecDeque<(i64, f32)>,
     ident: Option<Identity>,
@@ -85,9 +84,7 @@ impl Vessel {
     fn new(mmsi: u32) -> Vessel {
         Vessel {
             last: None,
-            gaps: Default::default(),
-            ports: Default::default(),
-            loiter: Default::default(),
+            track: Default::default(),
             moving: VecDeque::new(),
             draughts: VecDeque::new(),
             ident: None,
@@ -370,13 +367,12 @@ impl Engine {
             }
         }
         // speeds are only needed when a silence ends: filled in below
-        let gap = v.gaps.push(m, &f, &self.p, (0.0, 0.0));
-        let before = v.ports.current_port();
-        let mut visit = v.ports.push(m, &f, &self.p, &self.gaz);
-        let after = v.ports.current_port();
-        // the batch detector's loitering, fix by fix: a stop at sea that
-        // this fix ended
-        let mut loiter = v.loiter.push(m, &f, &self.p, &self.gaz).map(|x| x.0);
+        let before = v.track.ports.current_port();
+        let step = v.track.push(m, &f, &self.p, &self.gaz, (0.0, 0.0));
+        let after = v.track.ports.current_port();
+        let (gap, mut visit) = (step.gap, step.visit);
+        // loitering at sea that this fix ended
+        let mut loiter = step.loiter.map(|x| x.0);
         for e in visit.iter_mut().chain(loiter.iter_mut()) {
             detect::calibrate_score(e, &self.p);
         }
@@ -651,7 +647,7 @@ impl Engine {
             let v = self.vessels.get_mut(&m).expect("listed above");
             // silent inside a port is a coverage question, not going dark
             // near one (the batch rule: no dark call from a gap seen in port)
-            let in_port = v.ports.current_port().is_some();
+            let in_port = v.track.ports.current_port().is_some();
             let near_ok = near
                 .as_ref()
                 .filter(|n| n.1 <= self.p.dark_port_call.near_port_nm && !in_port)
@@ -791,6 +787,7 @@ impl Engine {
             v.dirty = false;
             let id = v.ident.clone().unwrap_or_default();
             let port = v
+                .track
                 .ports
                 .current_port()
                 .map(|i| self.gaz.places[i].name.clone());
