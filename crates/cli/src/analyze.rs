@@ -3,8 +3,8 @@
 //! (the built-in scenario simulated and analysed).
 
 use crate::estimate::{prepare, print_summary, JudgeArgs};
-use config::Prepared;
 use anyhow::{bail, Context, Result};
+use config::Prepared;
 use std::path::{Path, PathBuf};
 
 #[derive(clap::Args, Debug)]

@@ -84,8 +84,8 @@ pub fn params(config: Option<&Path>) -> Result<detect::Params> {
 /// `[detect]` of the configuration `text` read from `path`; geofence
 /// files are named relative to the configuration file.
 fn detect_params(text: &str, path: &Path) -> Result<detect::Params> {
-    let mut params = detect::Params::from_toml(text)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    let mut params =
+        detect::Params::from_toml(text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
     let base = path.parent().unwrap_or(Path::new("."));
     for g in &mut params.geofences {
         if let Some(f) = &g.geojson {
@@ -262,27 +262,39 @@ mod tests {
 
     #[test]
     fn every_table_is_read_once_and_checked() {
-        let c = load("[detect.gaps]\nmin_hours = 8.0\n[watch]\nroll_minutes = 2.0\n[report]\n[intel]\n").unwrap();
+        let c = load(
+            "[detect.gaps]\nmin_hours = 8.0\n[watch]\nroll_minutes = 2.0\n[report]\n[intel]\n",
+        )
+        .unwrap();
         assert_eq!(c.detect.gaps.min_hours, 8.0);
         assert_eq!(c.watch.roll_minutes, 2.0);
         for (text, key) in [
             ("[detekt]\n", "detekt"),
             ("[watch]\nroll_minutes = 0.0\n", "watch.roll_minutes"),
             ("[watch]\nqueue = 0\n", "watch.queue"),
-            ("[watch]\nmap_bbox = [10.0, 50.0, 5.0, 60.0]\n", "watch.map_bbox"),
+            (
+                "[watch]\nmap_bbox = [10.0, 50.0, 5.0, 60.0]\n",
+                "watch.map_bbox",
+            ),
             ("[watch]\nqueu = 5\n", "queu"),
             ("[detect.gaps]\nmin_hours = -1.0\n", "detect.gaps.min_hours"),
             ("[detect.gaps]\nmin_hours = 'x'\n", "min_hours"),
         ] {
             let e = format!("{:#}", load(text).unwrap_err());
-            assert!(e.contains("shiptrace.toml") && e.contains(key), "{text}: {e}");
+            assert!(
+                e.contains("shiptrace.toml") && e.contains(key),
+                "{text}: {e}"
+            );
         }
     }
 
     #[test]
     fn times_and_days_parse() {
         assert_eq!(parse_time("2024-01-01").unwrap(), 1_704_067_200_000);
-        assert_eq!(parse_time("2024-01-01T00:00:01Z").unwrap(), 1_704_067_201_000);
+        assert_eq!(
+            parse_time("2024-01-01T00:00:01Z").unwrap(),
+            1_704_067_201_000
+        );
         assert!(parse_time("yesterday").is_err());
     }
 }

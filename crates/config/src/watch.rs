@@ -84,7 +84,10 @@ impl WatchParams {
             }
         };
         at_least("queue", self.queue as f64, 1.0)?;
-        if !(self.roll_minutes.is_finite() && self.roll_minutes > 0.0 && self.roll_minutes <= 1440.0) {
+        if !(self.roll_minutes.is_finite()
+            && self.roll_minutes > 0.0
+            && self.roll_minutes <= 1440.0)
+        {
             return Err(format!(
                 "watch.roll_minutes = {}: must be > 0 and <= 1440",
                 self.roll_minutes

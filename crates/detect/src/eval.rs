@@ -228,8 +228,7 @@ pub fn matches(t: &Event, d: &Event, m: &Matching) -> bool {
         && same_vessel(t, d)
         && d.start_ms() <= t.end_ms() + tol
         && d.end_ms() >= t.start_ms() - tol
-        && (!t.kind().is_call()
-            || same_port(t, d, m.port_km))
+        && (!t.kind().is_call() || same_port(t, d, m.port_km))
 }
 
 /// A confidence usable in sums and sorts: NaN as 0, clamped to [0, 1].
@@ -511,11 +510,19 @@ fn score(
     let mut kinds: BTreeMap<&str, (EventKind, Vec<usize>, Vec<usize>)> = BTreeMap::new();
     for (i, e) in truth.iter().enumerate() {
         let k = e.kind();
-        kinds.entry(k.as_str()).or_insert((k, vec![], vec![])).1.push(i);
+        kinds
+            .entry(k.as_str())
+            .or_insert((k, vec![], vec![]))
+            .1
+            .push(i);
     }
     for (i, e) in detected.iter().enumerate() {
         let k = e.kind();
-        kinds.entry(k.as_str()).or_insert((k, vec![], vec![])).2.push(i);
+        kinds
+            .entry(k.as_str())
+            .or_insert((k, vec![], vec![]))
+            .2
+            .push(i);
     }
     let scored = |i: usize| detected[i].confidence >= m.min_confidence;
     let mut out = Vec::new();
@@ -686,14 +693,17 @@ mod tests {
         (a - b).abs() < 1e-12
     }
 
-    fn score<'a>(s: &'a [KindScore], kind: EventKind) -> &'a KindScore {
+    fn score(s: &[KindScore], kind: EventKind) -> &KindScore {
         s.iter().find(|k| k.kind == kind).unwrap()
     }
 
     #[test]
     fn a_duplicate_counts_once_correct_and_once_false() {
         let truth = vec![ev(EventKind::AisGap, 1, 0, 10, 1.0)];
-        let det = vec![ev(EventKind::AisGap, 1, 0, 10, 0.9), ev(EventKind::AisGap, 1, 0, 10, 0.8)];
+        let det = vec![
+            ev(EventKind::AisGap, 1, 0, 10, 0.9),
+            ev(EventKind::AisGap, 1, 0, 10, 0.8),
+        ];
         let m = Matching::default();
         assert_eq!(label(&truth, &det, &m), vec![Some(0), None]);
         let s = evaluate(&truth, &det, &m);
@@ -723,7 +733,10 @@ mod tests {
 
     #[test]
     fn one_detection_over_two_truth_events_pairs_with_one() {
-        let truth = vec![ev(EventKind::AisGap, 1, 0, 4, 1.0), ev(EventKind::AisGap, 1, 6, 10, 1.0)];
+        let truth = vec![
+            ev(EventKind::AisGap, 1, 0, 4, 1.0),
+            ev(EventKind::AisGap, 1, 6, 10, 1.0),
+        ];
         let det = vec![ev(EventKind::AisGap, 1, 0, 10, 0.9)];
         let m = Matching::default();
         // both 6 h apart: the first truth event wins the tie
@@ -737,7 +750,10 @@ mod tests {
     #[test]
     fn the_closest_of_equal_confidences_takes_the_pair() {
         let truth = vec![ev(EventKind::AisGap, 1, 0, 10, 1.0)];
-        let det = vec![ev(EventKind::AisGap, 1, 1, 11, 0.9), ev(EventKind::AisGap, 1, 0, 10, 0.9)];
+        let det = vec![
+            ev(EventKind::AisGap, 1, 1, 11, 0.9),
+            ev(EventKind::AisGap, 1, 0, 10, 0.9),
+        ];
         assert_eq!(
             label(&truth, &det, &Matching::default()),
             vec![None, Some(0)]
@@ -749,7 +765,10 @@ mod tests {
         let truth = vec![ev(EventKind::AisGap, 1, 0, 10, 1.0)];
         // the candidate comes first and fits exactly; the confident one is
         // an hour off
-        let det = vec![ev(EventKind::AisGap, 1, 0, 10, 0.3), ev(EventKind::AisGap, 1, 1, 11, 0.9)];
+        let det = vec![
+            ev(EventKind::AisGap, 1, 0, 10, 0.3),
+            ev(EventKind::AisGap, 1, 1, 11, 0.9),
+        ];
         let m = Matching::default();
         assert_eq!(label(&truth, &det, &m), vec![None, Some(0)]);
         let g = &evaluate(&truth, &det, &m)[0];
@@ -761,8 +780,14 @@ mod tests {
     #[test]
     fn the_pairing_has_the_most_pairs_and_keeps_confident_ones_paired() {
         // a (0.9) fits t0 (closest) and t1; b (0.8) fits only t0: a moves
-        let truth = vec![ev(EventKind::AisGap, 1, 0, 10, 1.0), ev(EventKind::AisGap, 1, 12, 20, 1.0)];
-        let det = vec![ev(EventKind::AisGap, 1, 2, 10, 0.9), ev(EventKind::AisGap, 1, 0, 9, 0.8)];
+        let truth = vec![
+            ev(EventKind::AisGap, 1, 0, 10, 1.0),
+            ev(EventKind::AisGap, 1, 12, 20, 1.0),
+        ];
+        let det = vec![
+            ev(EventKind::AisGap, 1, 2, 10, 0.9),
+            ev(EventKind::AisGap, 1, 0, 9, 0.8),
+        ];
         let m = Matching::default();
         assert_eq!(label(&truth, &det, &m), vec![Some(1), Some(0)]);
         // the same with b a candidate: both still paired, b is a true candidate
@@ -774,7 +799,10 @@ mod tests {
         assert_eq!((g.candidates, g.candidates_true), (1, 1));
         assert_eq!(g.recall, 0.5);
         // when both fit only t0, the confident one keeps it
-        let det3 = vec![ev(EventKind::AisGap, 1, 0, 9, 0.2), ev(EventKind::AisGap, 1, 0, 9, 0.8)];
+        let det3 = vec![
+            ev(EventKind::AisGap, 1, 0, 9, 0.2),
+            ev(EventKind::AisGap, 1, 0, 9, 0.8),
+        ];
         assert_eq!(label(&truth, &det3, &m), vec![None, Some(0)]);
     }
 

@@ -522,9 +522,26 @@ pub fn phase_two(
     };
     let idlogs: HashMap<u32, Vec<(i64, event::VesselRef)>> = idlogs.into_iter().collect();
     let ends: HashMap<u32, vessel::TrackEnds> = ends.into_iter().collect();
-    // Phase two. One IMO on several MMSIs: an identity change, and when
-    // the old MMSI fell silent before the new one appeared, the silence
-    // between them is a gap of one ship (checked for dark port calls).
+    let linked = imo_links(&mut imo_seen, &ends, p, &mut events, &mut gaps);
+    silences(&mut events, &gaps, visits, &density, &ends, &linked, p, gaz);
+    at_sea_meetings(&mut events, pair_events, &loiters, p);
+    let voyages = voyages(&events, p);
+    events.extend(voyages);
+    finish(&mut events, &idlogs, &mut summary);
+    (events, summary)
+}
+
+/// Phase two, one IMO on several MMSIs: an identity change, and when the
+/// old MMSI fell silent before the new one appeared, the silence between
+/// them is a gap of one ship (checked for dark port calls). Returns the
+/// old MMSIs so linked.
+fn imo_links(
+    imo_seen: &mut [(u32, u32, i64)],
+    ends: &HashMap<u32, vessel::TrackEnds>,
+    p: &Params,
+    events: &mut Vec<Event>,
+    gaps: &mut Vec<vessel::Gap>,
+) -> std::collections::HashSet<u32> {
     let mut linked: std::collections::HashSet<u32> = std::collections::HashSet::new();
     imo_seen.sort();
     let mut i = 0;
@@ -593,6 +610,23 @@ pub fn phase_two(
         }
         i = j + 1;
     }
+    linked
+}
+
+/// Phase two, silences: each gap scored by the gap model over the
+/// reception map (and checked for a dark port call), then the silences
+/// still open at the end of the data.
+#[allow(clippy::too_many_arguments)]
+fn silences(
+    events: &mut Vec<Event>,
+    gaps: &[vessel::Gap],
+    visits: HashMap<(i64, i32, i32), u32>,
+    density: &HashMap<(i64, i32, i32), u32>,
+    ends: &HashMap<u32, vessel::TrackEnds>,
+    linked: &std::collections::HashSet<u32>,
+    p: &Params,
+    gaz: &gazetteer::Gazetteer,
+) {
     // Gaps with reception density, and dark port calls.
     let watched = gaz.watched(p);
     let cell = p.gaps.density_cell_deg;
@@ -607,7 +641,7 @@ pub fn phase_two(
             .sum();
         around as f64 / 24.0
     };
-    let cov = coverage::Coverage::build(p, visits, &gaps);
+    let cov = coverage::Coverage::build(p, visits, gaps);
     // The same pattern repeating: per ship, where its silences began and
     // ended (a ship that changed MMSI is one ship: linked gaps carry the
     // old MMSI and the new one).
@@ -701,7 +735,7 @@ pub fn phase_two(
     }
     // Silences still running at the end of the data: open gaps (no end).
     let data_end = ends.values().map(|e| e.last.0).max().unwrap_or(0);
-    for (m, e) in &ends {
+    for (m, e) in ends {
         let hrs = (data_end - e.last.0) as f64 / 3_600_000.0;
         if hrs < p.gaps.min_hours || linked.contains(m) {
             continue;
@@ -727,6 +761,17 @@ pub fn phase_two(
         ev.confidence = conf;
         events.push(ev);
     }
+}
+
+/// Phase two, meetings at sea: the other kinds calibrated, pair
+/// encounters, and one-sided encounters of vessels with dark calls that
+/// loitered with no partner heard.
+fn at_sea_meetings(
+    events: &mut Vec<Event>,
+    pair_events: Vec<Event>,
+    loiters: &[(u32, i64, i64, f64, f64)],
+    p: &Params,
+) {
     // Dark calls per vessel that are more likely than not (the repeat
     // pattern itself is a feature of each call's model).
     let mut calls: HashMap<u32, usize> = HashMap::new();
@@ -745,7 +790,7 @@ pub fn phase_two(
         calibrate_score(e, p);
     }
     // One-sided: a vessel that made a dark call loiters at sea, no partner heard.
-    for (m, t0, t1, lat, lon) in &loiters {
+    for (m, t0, t1, lat, lon) in loiters {
         let hrs = (t1 - t0) as f64 / 3_600_000.0;
         if calls.get(m).copied().unwrap_or(0) == 0 || hrs < p.encounters.one_sided_min_hours {
             continue;
@@ -768,6 +813,11 @@ pub fn phase_two(
         events.push(e);
     }
     events.extend(pair_events);
+}
+
+/// Phase two, voyages between consecutive calls (port visits and dark
+/// port calls more likely than not) at different ports.
+fn voyages(events: &[Event], p: &Params) -> Vec<Event> {
     // Voyages between consecutive calls (port visits and dark port calls).
     let mut stops: HashMap<u32, Vec<&Event>> = HashMap::new();
     // (candidate calls, under 0.5, are not stops: a voyage is only as
@@ -800,7 +850,16 @@ pub fn phase_two(
             voyages.push(e);
         }
     }
-    events.extend(voyages);
+    voyages
+}
+
+/// Phase two, last: who each vessel said it was when each event began,
+/// a total order, ids, counts per kind.
+fn finish(
+    events: &mut [Event],
+    idlogs: &HashMap<u32, Vec<(i64, event::VesselRef)>>,
+    summary: &mut Summary,
+) {
     // Who each vessel said it was when each event began.
     for e in events.iter_mut() {
         let t = e.start_ms();
@@ -830,7 +889,6 @@ pub fn phase_two(
         e.id = format!("ev-{i}");
         *summary.by_kind.entry(e.kind().to_string()).or_default() += 1;
     }
-    (events, summary)
 }
 
 /// An integer that orders as `f64::total_cmp` orders floats.

@@ -441,10 +441,25 @@ impl Params {
         ge("tracks.dormant_hours", t.dormant_hours, 0.0, HOURS)?;
         ge("tracks.noise_tolerance_kn", t.noise_tolerance_kn, 0.0, 1.0)?;
         ge("tracks.moving_kn", t.moving_kn as f64, 0.0, 50.0)?;
-        ge("tracks.min_speed_samples", t.min_speed_samples as f64, 1.0, 1e6)?;
+        ge(
+            "tracks.min_speed_samples",
+            t.min_speed_samples as f64,
+            1.0,
+            1e6,
+        )?;
         gt("encounters.slow_kn", e.slow_kn as f64, 0.0, 50.0)?;
-        ge("coverage.min_visits", self.coverage.min_visits as f64, 0.0, 1e9)?;
-        gt("coverage.unusual_share", self.coverage.unusual_share, 0.0, 1.0)?;
+        ge(
+            "coverage.min_visits",
+            self.coverage.min_visits as f64,
+            0.0,
+            1e9,
+        )?;
+        gt(
+            "coverage.unusual_share",
+            self.coverage.unusual_share,
+            0.0,
+            1.0,
+        )?;
         gt("ports.entry_km", po.entry_km, 0.0, 500.0)?;
         ge("ports.exit_km", po.exit_km, po.entry_km, 500.0)?;
         ge("ports.stop_kn", po.stop_kn as f64, 0.0, 50.0)?;

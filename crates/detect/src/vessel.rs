@@ -292,7 +292,8 @@ pub fn detect_vessel(
         .filter_map(|e| e.lat.zip(e.lon))
         .collect();
     for e in out.events.iter_mut() {
-        let (Some((lat, lon)), Detail::PositionJump(j)) = (e.lat.zip(e.lon), &mut e.evidence.detail)
+        let (Some((lat, lon)), Detail::PositionJump(j)) =
+            (e.lat.zip(e.lon), &mut e.evidence.detail)
         else {
             continue;
         };
@@ -314,7 +315,10 @@ pub fn detect_vessel(
     } else {
         vec![idx]
     };
-    let moving: Vec<f32> = fixes.iter().filter_map(|f| p.tracks.moving(f.sog)).collect();
+    let moving: Vec<f32> = fixes
+        .iter()
+        .filter_map(|f| p.tracks.moving(f.sog))
+        .collect();
     let (top, cruise) = speeds(&moving, p);
     if streams.len() == 1 {
         if let (Some(&a), Some(&z)) = (streams[0].first(), streams[0].last()) {
@@ -351,12 +355,21 @@ pub fn detect_vessel(
     for e in idr.events {
         // two transmitters alternate identities and draughts: that is the
         // shared MMSI's evidence, not a change of the ship
-        if !(shared && matches!(e.kind(), EventKind::IdentityChange | EventKind::DraughtChange)) {
+        if !(shared
+            && matches!(
+                e.kind(),
+                EventKind::IdentityChange | EventKind::DraughtChange
+            ))
+        {
             out.events.push(e);
         }
     }
     if shared {
-        if let Some(e) = out.events.iter_mut().find(|e| e.kind() == EventKind::SharedMmsi) {
+        if let Some(e) = out
+            .events
+            .iter_mut()
+            .find(|e| e.kind() == EventKind::SharedMmsi)
+        {
             if let Detail::SharedMmsi(s) = &mut e.evidence.detail {
                 s.identity_flips = Some(flips);
             }
@@ -442,7 +455,14 @@ impl Step {
 
 impl TrackState {
     /// Feeds one fix; `sp` is the vessel's (top, cruise) speed for gaps.
-    pub fn push(&mut self, mmsi: u32, f: &Position, p: &Params, gaz: &Gazetteer, sp: (f64, f64)) -> Step {
+    pub fn push(
+        &mut self,
+        mmsi: u32,
+        f: &Position,
+        p: &Params,
+        gaz: &Gazetteer,
+        sp: (f64, f64),
+    ) -> Step {
         Step {
             gap: self.gaps.push(mmsi, f, p, sp),
             visit: self.ports.push(mmsi, f, p, gaz),
@@ -594,8 +614,14 @@ fn visit_event(mmsi: u32, v: Visit, exited: bool, p: &Params, gaz: &Gazetteer) -
     }
     let pl = &gaz.places[v.port];
     let ev = evidence::PortVisit {
-        level, entry_seen: v.entered, exit_seen: exited, stopped_or_port_gap: stop, stops: v.stops, fixes: v.fixes,
-        hours: hours(v.last - v.t0), user_area: gaz.is_fence(v.port),
+        level,
+        entry_seen: v.entered,
+        exit_seen: exited,
+        stopped_or_port_gap: stop,
+        stops: v.stops,
+        fixes: v.fixes,
+        hours: hours(v.last - v.t0),
+        user_area: gaz.is_fence(v.port),
         parameters: serde_json::json!({"entry_km": p.ports.entry_km, "exit_km": p.ports.exit_km, "stop_kn": p.ports.stop_kn, "moving_kn": p.ports.moving_kn, "port_gap_hours": p.ports.port_gap_hours}),
     };
     let mut e = Event::new(mmsi, v.t0, Some(v.last), Some((pl.lat, pl.lon)), ev);
@@ -780,7 +806,9 @@ fn loiter_event(mmsi: u32, r: Run, end: i64, p: &Params) -> Option<(Event, (i64,
     let n = r.n as f64;
     let (lat, lon) = (r.lat / n, r.lon / n);
     let ev = evidence::Loitering {
-        hours: hrs, mean_speed_kn: r.sog / n, fixes: r.n,
+        hours: hrs,
+        mean_speed_kn: r.sog / n,
+        fixes: r.n,
         first_slow_fix: Time(r.first),
         last_slow_fix: Time(r.last),
         parameters: serde_json::json!({"max_hourly_kn": p.loitering.max_hourly_kn, "min_hours": p.loitering.min_hours, "min_port_distance_km": p.loitering.min_port_distance_km, "max_silent_hours": p.loitering.max_silent_hours}),
@@ -837,22 +865,38 @@ fn identity_events(
         let mut changed = Vec::new();
         if let (Some(new), Some(old)) = (i.name.as_ref(), name) {
             if new != old {
-                changed.push(FieldChange { field: "name".into(), from: FieldValue::Text(old.clone()), to: FieldValue::Text(new.clone()) });
+                changed.push(FieldChange {
+                    field: "name".into(),
+                    from: FieldValue::Text(old.clone()),
+                    to: FieldValue::Text(new.clone()),
+                });
             }
         }
         if let (Some(new), Some(old)) = (i.callsign.as_ref(), callsign) {
             if new != old {
-                changed.push(FieldChange { field: "callsign".into(), from: FieldValue::Text(old.clone()), to: FieldValue::Text(new.clone()) });
+                changed.push(FieldChange {
+                    field: "callsign".into(),
+                    from: FieldValue::Text(old.clone()),
+                    to: FieldValue::Text(new.clone()),
+                });
             }
         }
         if let (Some(new), Some(old)) = (i.imo, imo) {
             if new != old {
-                changed.push(FieldChange { field: "imo".into(), from: FieldValue::Number(old), to: FieldValue::Number(new) });
+                changed.push(FieldChange {
+                    field: "imo".into(),
+                    from: FieldValue::Number(old),
+                    to: FieldValue::Number(new),
+                });
             }
         }
         if let (Some(new), Some(old)) = (i.ship_type, ship_type) {
             if new != old {
-                changed.push(FieldChange { field: "ship_type".into(), from: FieldValue::Number(old.into()), to: FieldValue::Number(new.into()) });
+                changed.push(FieldChange {
+                    field: "ship_type".into(),
+                    from: FieldValue::Number(old.into()),
+                    to: FieldValue::Number(new.into()),
+                });
             }
         }
         if !changed.is_empty() {

@@ -57,7 +57,7 @@ fn port_visits_and_dark_port_calls_meet_the_targets_on_a_short_run() {
     let end = sim::world::parse_time(&scn.start).unwrap() + (scn.days * 86_400_000.0) as i64;
     truth.retain(|e| {
         e.kind() != EventKind::DarkPortCall
-            || evidence_json(&e)["dark_to"]
+            || evidence_json(e)["dark_to"]
                 .as_str()
                 .and_then(detect::event::parse_time)
                 .is_some_and(|t| t < end)
@@ -99,7 +99,11 @@ fn on_a_poorly_covered_world_coverage_silences_stay_candidates() {
         read_events(&std::fs::read_to_string(tmp.path().join("sim/truth.jsonl")).unwrap()).unwrap();
     let m = Matching::default();
     let e = detect::eval::evaluation(&truth, &events, &m);
-    let calls = e.kinds.iter().find(|k| k.kind == EventKind::DarkPortCall).unwrap();
+    let calls = e
+        .kinds
+        .iter()
+        .find(|k| k.kind == EventKind::DarkPortCall)
+        .unwrap();
     eprintln!("{calls:?}");
     // the failure this guards against: ordinary ships' coverage silences
     // offshore reported as dark calls at 0.5
@@ -122,14 +126,17 @@ fn on_a_poorly_covered_world_coverage_silences_stay_candidates() {
         }
     }
     // each dark call explains itself: the features and their contributions
-    let c = events.iter().find(|e| e.kind() == EventKind::DarkPortCall).unwrap();
+    let c = events
+        .iter()
+        .find(|e| e.kind() == EventKind::DarkPortCall)
+        .unwrap();
     for k in detect::calibrate::DARK_CALL_FEATURES {
         assert!(
-            evidence_json(&c)["features"][*k].is_number(),
+            evidence_json(c)["features"][*k].is_number(),
             "{k}: {}",
             c.evidence
         );
-        assert!(evidence_json(&c)["contributions"][*k].is_number(), "{k}");
+        assert!(evidence_json(c)["contributions"][*k].is_number(), "{k}");
     }
 }
 
@@ -169,7 +176,12 @@ fn three_held_out_seeds_of_each_family_meet_the_targets() {
             // every detection's evidence is its kind's typed struct, and an
             // events file gives back exactly the events written
             for e in &events {
-                assert!(e.evidence.raw().is_none(), "{}: untyped evidence {}", e.kind(), e.evidence);
+                assert!(
+                    e.evidence.raw().is_none(),
+                    "{}: untyped evidence {}",
+                    e.kind(),
+                    e.evidence
+                );
                 let line = serde_json::to_string(e).unwrap();
                 let back: detect::Event = serde_json::from_str(&line).unwrap();
                 assert_eq!(&back, e, "{line}");

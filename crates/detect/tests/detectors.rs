@@ -72,7 +72,7 @@ fn a_port_visit_across_midnight_is_one_visit() {
         v.start.to_string().as_str() < "2023-09-07T00:00:00Z"
             && v.end.unwrap().to_string().as_str() > "2023-09-07T01:00:00Z"
     );
-    assert_eq!(evidence_json(&v)["level"], 4);
+    assert_eq!(evidence_json(v)["level"], 4);
     assert_eq!(v.port.as_ref().unwrap().locode.as_deref(), Some("XXTST"));
 }
 
@@ -126,7 +126,8 @@ fn crossing_the_antimeridian_is_not_a_jump() {
         &Gazetteer::new(vec![]),
     );
     assert!(
-        kinds(&r.events, EventKind::PositionJump).is_empty() && kinds(&r.events, EventKind::SharedMmsi).is_empty()
+        kinds(&r.events, EventKind::PositionJump).is_empty()
+            && kinds(&r.events, EventKind::SharedMmsi).is_empty()
     );
 }
 
@@ -473,7 +474,7 @@ fn a_short_stop_is_measured_fix_by_fix_and_a_speed_glitch_does_not_split_it() {
     let (e, _) = &out[0];
     assert_eq!(e.start_ms(), T0 + 7 * m + 10 * m - m / 2);
     assert_eq!(e.end_ms(), T0 + 7 * m + 29 * m + m / 2);
-    assert_eq!(evidence_json(&e)["fixes"], 19);
+    assert_eq!(evidence_json(e)["fixes"], 19);
     // two fast fixes in a row end a run; a stop under min_hours is none
     let mut t = detect::vessel::LoiterTracker::default();
     let mut out = Vec::new();
@@ -553,11 +554,15 @@ fn a_spoof_repeated_at_the_same_false_place_is_two_jumps_not_a_shared_mmsi() {
     let r = detect_vessel(273210440, &fixes, &[], &p, &Gazetteer::new(vec![]));
     let j = kinds(&r.events, EventKind::PositionJump);
     assert_eq!(j.len(), 2, "{:?}", r.events);
-    assert!(kinds(&r.events, EventKind::SharedMmsi).is_empty(), "{:?}", r.events);
+    assert!(
+        kinds(&r.events, EventKind::SharedMmsi).is_empty(),
+        "{:?}",
+        r.events
+    );
     assert_eq!(evidence_json(&j[0])["times_at_this_false_place"], 2);
     assert!(j
         .iter()
-        .all(|e| evidence_json(&e)["hours"].as_f64().unwrap() < 2.0));
+        .all(|e| evidence_json(e)["hours"].as_f64().unwrap() < 2.0));
 }
 
 #[test]

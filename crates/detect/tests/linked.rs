@@ -95,16 +95,19 @@ fn a_dark_call_under_a_new_mmsi_is_joined_by_imo() {
 
     let idc: Vec<_> = of(EventKind::IdentityChange)
         .into_iter()
-        .filter(|e| evidence_json(&e)["imo"] == 9_300_001)
+        .filter(|e| evidence_json(e)["imo"] == 9_300_001)
         .collect();
     assert_eq!(idc.len(), 1, "{idc:?}");
     assert_eq!((idc[0].mmsi, idc[0].other_mmsi), (b, Some(a)));
-    assert_eq!(evidence_json(&idc[0])["flag_changed"], false);
+    assert_eq!(evidence_json(idc[0])["flag_changed"], false);
 
-    let gaps: Vec<_> = of(EventKind::AisGap).into_iter().filter(|e| e.mmsi == a).collect();
+    let gaps: Vec<_> = of(EventKind::AisGap)
+        .into_iter()
+        .filter(|e| e.mmsi == a)
+        .collect();
     assert_eq!(gaps.len(), 1, "{gaps:?}");
     assert_eq!(gaps[0].other_mmsi, Some(b));
-    assert!((evidence_json(&gaps[0])["hours"].as_f64().unwrap() - 60.0).abs() < 0.1);
+    assert!((evidence_json(gaps[0])["hours"].as_f64().unwrap() - 60.0).abs() < 0.1);
 
     let calls = of(EventKind::DarkPortCall);
     assert_eq!(calls.len(), 1, "{calls:?}");
@@ -115,7 +118,7 @@ fn a_dark_call_under_a_new_mmsi_is_joined_by_imo() {
         port.locode.as_deref() == Some("KPRJN") || port.name == "Sonbong",
         "{port:?}"
     );
-    assert_eq!(evidence_json(&call)["draught_changed"], true);
+    assert_eq!(evidence_json(call)["draught_changed"], true);
     // the event says who the ship was when it went dark
     let v = call.vessel.as_ref().unwrap();
     assert_eq!(v.name.as_deref(), Some("OLD NAME"));
@@ -129,7 +132,14 @@ fn a_dark_call_under_a_new_mmsi_is_joined_by_imo() {
         .collect();
     assert_eq!(open.len(), 1, "{open:?}");
     assert_eq!(open[0].mmsi, c);
-    assert!((evidence_json(&open[0])["hours_to_end_of_data"].as_f64().unwrap() - 20.0).abs() < 0.1);
+    assert!(
+        (evidence_json(open[0])["hours_to_end_of_data"]
+            .as_f64()
+            .unwrap()
+            - 20.0)
+            .abs()
+            < 0.1
+    );
 }
 
 /// An event's evidence as written to events files.

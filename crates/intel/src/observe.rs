@@ -99,7 +99,10 @@ pub fn attach(obs: &[Observation], events: &[Event], p: &ObserveParams) -> Vec<(
     for (k, o) in obs.iter().enumerate() {
         let t = crate::claims::parse_day(&o.time).unwrap_or(i64::MIN);
         for (i, e) in events.iter().enumerate() {
-            if !matches!(e.kind(), EventKind::PortVisit | EventKind::DarkPortCall | EventKind::Voyage) {
+            if !matches!(
+                e.kind(),
+                EventKind::PortVisit | EventKind::DarkPortCall | EventKind::Voyage
+            ) {
                 continue;
             }
             let (s, end) = if e.kind() == EventKind::Voyage {

@@ -148,7 +148,9 @@ pub fn score(
         // encounters
         let enc: Vec<&&Event> = evs
             .iter()
-            .filter(|e| e.kind() == EventKind::Encounter && (e.mmsi == mmsi || e.other_mmsi == Some(mmsi)))
+            .filter(|e| {
+                e.kind() == EventKind::Encounter && (e.mmsi == mmsi || e.other_mmsi == Some(mmsi))
+            })
             .collect();
         let partner = |e: &Event| {
             if e.mmsi == mmsi {

@@ -60,6 +60,21 @@ pub struct Shared {
     pub alerts: Mutex<VecDeque<Arc<Alert>>>,
 }
 
+/// One alert to raise: what, who, when and where, why, and the
+/// detector's event when there is one.
+struct Raise {
+    kind: &'static str,
+    mmsi: u32,
+    other: Option<u32>,
+    /// Feed time, unix ms.
+    t: i64,
+    pos: Option<(f64, f64)>,
+    place: Option<String>,
+    why: Vec<String>,
+    summary: String,
+    event: Option<Event>,
+}
+
 struct Vessel {
     last: Option<Position>,
     /// The batch detectors' streaming state (gaps, port visits, loitering).
@@ -270,19 +285,20 @@ impl Engine {
             .min_by(|a, b| a.1.total_cmp(&b.1))
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn alert(
-        &mut self,
-        kind: &str,
-        mmsi: u32,
-        other: Option<u32>,
-        t: i64,
-        pos: Option<(f64, f64)>,
-        place: Option<String>,
-        why: Vec<String>,
-        summary: String,
-        event: Option<Event>,
-    ) {
+    /// Raises an alert: numbered, written to alerts.jsonl, broadcast to
+    /// subscribers and webhooks, kept in the history.
+    fn alert(&mut self, r: Raise) {
+        let Raise {
+            kind,
+            mmsi,
+            other,
+            t,
+            pos,
+            place,
+            why,
+            summary,
+            event,
+        } = r;
         self.seq += 1;
         let name = self
             .vessels
@@ -431,17 +447,17 @@ impl Engine {
                     (g.t1 - g.t0) as f64 / H,
                     e.confidence
                 );
-                self.alert(
-                    EventKind::DarkPortCall.as_str(),
-                    m,
-                    None,
-                    g.t1,
-                    e.lat.zip(e.lon),
+                self.alert(Raise {
+                    kind: EventKind::DarkPortCall.as_str(),
+                    mmsi: m,
+                    other: None,
+                    t: g.t1,
+                    pos: e.lat.zip(e.lon),
                     place,
                     why,
-                    s,
-                    Some(e),
-                );
+                    summary: s,
+                    event: Some(e),
+                });
             }
         }
         let v = &self.vessels[&m];
@@ -459,17 +475,17 @@ impl Engine {
                     place.as_deref().unwrap_or("?"),
                     (e.end_ms() - e.start_ms()) as f64 / H
                 );
-                self.alert(
-                    "left",
-                    m,
-                    None,
-                    f.time_ms,
-                    Some((f.lat, f.lon)),
+                self.alert(Raise {
+                    kind: "left",
+                    mmsi: m,
+                    other: None,
+                    t: f.time_ms,
+                    pos: Some((f.lat, f.lon)),
                     place,
                     why,
-                    s,
-                    Some(e),
-                );
+                    summary: s,
+                    event: Some(e),
+                });
             }
         }
         if let Some(e) = loiter.filter(|_| listed || self.wp.all_loitering) {
@@ -477,22 +493,19 @@ impl Engine {
             let s = format!(
                 "loitered {:.1} h at sea, {} slow fixes",
                 (e.end_ms() - e.start_ms()) as f64 / H,
-                e.evidence
-                    .detail
-                    .loitering()
-                    .map_or(0, |l| l.fixes)
+                e.evidence.detail.loitering().map_or(0, |l| l.fixes)
             );
-            self.alert(
-                EventKind::Loitering.as_str(),
-                m,
-                None,
-                f.time_ms,
-                e.lat.zip(e.lon),
-                None,
-                v.listed.clone(),
-                s,
-                Some(e),
-            );
+            self.alert(Raise {
+                kind: EventKind::Loitering.as_str(),
+                mmsi: m,
+                other: None,
+                t: f.time_ms,
+                pos: e.lat.zip(e.lon),
+                place: None,
+                why: v.listed.clone(),
+                summary: s,
+                event: Some(e),
+            });
         }
         // a vessel first heard in port did not enter it now
         if let Some(i) = after.filter(|&i| Some(i) != before && self.vessels[&m].fixes > 1) {
@@ -501,17 +514,17 @@ impl Engine {
                 let why = self.why(v, Some(i));
                 let place = self.gaz.places[i].name.clone();
                 let s = format!("entered {place}");
-                self.alert(
-                    "entered",
-                    m,
-                    None,
-                    f.time_ms,
-                    Some((f.lat, f.lon)),
-                    Some(place),
+                self.alert(Raise {
+                    kind: "entered",
+                    mmsi: m,
+                    other: None,
+                    t: f.time_ms,
+                    pos: Some((f.lat, f.lon)),
+                    place: Some(place),
                     why,
-                    s,
-                    None,
-                );
+                    summary: s,
+                    event: None,
+                });
             }
         }
         // encounters: the latest slow fix per vessel and 10-minute bucket
@@ -574,7 +587,11 @@ impl Engine {
         let Some(prev) = prev else { return };
         // the batch detector, over the two merged identities
         let r = detect::vessel::detect_vessel(m, &[], &[prev, merged], &self.p, &self.gaz);
-        for mut e in r.events.into_iter().filter(|e| e.kind() == EventKind::IdentityChange) {
+        for mut e in r
+            .events
+            .into_iter()
+            .filter(|e| e.kind() == EventKind::IdentityChange)
+        {
             detect::calibrate_score(&mut e, &self.p);
             let v = &self.vessels[&m];
             if v.listed.is_empty() {
@@ -590,17 +607,17 @@ impl Engine {
                     _ => String::new(),
                 }
             );
-            self.alert(
-                EventKind::IdentityChange.as_str(),
-                m,
-                None,
-                i.time_ms,
+            self.alert(Raise {
+                kind: EventKind::IdentityChange.as_str(),
+                mmsi: m,
+                other: None,
+                t: i.time_ms,
                 pos,
-                None,
+                place: None,
                 why,
-                s,
-                Some(e),
-            );
+                summary: s,
+                event: Some(e),
+            });
         }
     }
 
@@ -665,17 +682,17 @@ impl Engine {
                         (now - t0) as f64 / H,
                         d
                     );
-                    self.alert(
-                        "dark_port_call_suspected",
-                        m,
-                        None,
-                        now,
-                        Some((lat, lon)),
-                        Some(n),
+                    self.alert(Raise {
+                        kind: "dark_port_call_suspected",
+                        mmsi: m,
+                        other: None,
+                        t: now,
+                        pos: Some((lat, lon)),
+                        place: Some(n),
                         why,
-                        s,
-                        None,
-                    );
+                        summary: s,
+                        event: None,
+                    });
                 }
             } else {
                 v.went_dark_alerted = true;
@@ -685,17 +702,17 @@ impl Engine {
                         (now - t0) as f64 / H,
                         self.p.gaps.min_hours
                     );
-                    self.alert(
-                        "went_dark",
-                        m,
-                        None,
-                        now,
-                        Some((lat, lon)),
-                        near.map(|n| n.0),
+                    self.alert(Raise {
+                        kind: "went_dark",
+                        mmsi: m,
+                        other: None,
+                        t: now,
+                        pos: Some((lat, lon)),
+                        place: near.map(|n| n.0),
                         why,
-                        s,
-                        None,
-                    );
+                        summary: s,
+                        event: None,
+                    });
                 }
             }
         }
@@ -751,17 +768,17 @@ impl Engine {
                         self.p.encounters.max_distance_km,
                         (e.end_ms() - t) as f64 / H
                     );
-                    self.alert(
-                        EventKind::Encounter.as_str(),
-                        pair.0,
-                        Some(pair.1),
-                        now,
-                        e.lat.zip(e.lon),
-                        None,
-                        listed,
-                        s,
-                        Some(e),
-                    );
+                    self.alert(Raise {
+                        kind: EventKind::Encounter.as_str(),
+                        mmsi: pair.0,
+                        other: Some(pair.1),
+                        t: now,
+                        pos: e.lat.zip(e.lon),
+                        place: None,
+                        why: listed,
+                        summary: s,
+                        event: Some(e),
+                    });
                 }
             }
         }

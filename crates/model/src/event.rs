@@ -94,7 +94,13 @@ impl Event {
         end_ms: Option<i64>,
         pos: Option<(f64, f64)>,
     ) -> Event {
-        Event::new(mmsi, start_ms, end_ms, pos, Detail::Raw(kind, serde_json::Value::Null))
+        Event::new(
+            mmsi,
+            start_ms,
+            end_ms,
+            pos,
+            Detail::Raw(kind, serde_json::Value::Null),
+        )
     }
 
     /// The event's kind.

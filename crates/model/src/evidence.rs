@@ -655,7 +655,8 @@ impl Evidence {
     /// The evidence as the JSON object written to files.
     pub fn to_value(&self) -> Result<Value, serde_json::Error> {
         let mut v = self.detail.to_value()?;
-        let extra = self.score.is_some() || self.calibration.is_some() || !self.observations.is_empty();
+        let extra =
+            self.score.is_some() || self.calibration.is_some() || !self.observations.is_empty();
         if v.is_null() && extra {
             v = Value::Object(Default::default());
         }
@@ -667,7 +668,10 @@ impl Evidence {
                 o.insert("calibration".into(), Value::String(c.clone()));
             }
             if !self.observations.is_empty() {
-                o.insert("observations".into(), serde_json::to_value(&self.observations)?);
+                o.insert(
+                    "observations".into(),
+                    serde_json::to_value(&self.observations)?,
+                );
             }
         }
         Ok(v)
@@ -697,7 +701,8 @@ impl Evidence {
             }
         }
         // calibration alone on evidence that had none (`null`) before
-        let was_empty = matches!(&v, Value::Object(o) if o.is_empty()) && (score.is_some() || calibration.is_some() || !observations.is_empty());
+        let was_empty = matches!(&v, Value::Object(o) if o.is_empty())
+            && (score.is_some() || calibration.is_some() || !observations.is_empty());
         if was_empty {
             v = Value::Null;
         }
@@ -804,49 +809,186 @@ mod tests {
     }
 
     fn named() -> Named {
-        [("cov_start".to_string(), -0.98), ("log_hours".to_string(), 3.2)].into()
+        [
+            ("cov_start".to_string(), -0.98),
+            ("log_hours".to_string(), 3.2),
+        ]
+        .into()
     }
 
     /// One example of every kind and shape of evidence.
     fn examples() -> Vec<Detail> {
         let p = json!({"min_hours": 6.0});
-        let at = LatLon { lat: 42.2, lon: 130.3 };
+        let at = LatLon {
+            lat: 42.2,
+            lon: 130.3,
+        };
         vec![
-            PortVisit { level: 4, entry_seen: true, exit_seen: true, stopped_or_port_gap: true, stops: 2, fixes: 90, hours: 30.5, user_area: false, parameters: p.clone() }.into(),
+            PortVisit {
+                level: 4,
+                entry_seen: true,
+                exit_seen: true,
+                stopped_or_port_gap: true,
+                stops: 2,
+                fixes: 90,
+                hours: 30.5,
+                user_area: false,
+                parameters: p.clone(),
+            }
+            .into(),
             DarkPortCall {
-                rule: "r".into(), status: "likely".into(),
-                gap: GapSpan { from: Time(1_700_000_000_000), to: Time(1_700_100_000_000), hours: 27.7 },
-                to_port_nm: 40.0, from_port_nm: 55.5, top_speed_kn: 12.0, cruise_kn: 10.0,
-                possible_hours_in_port: 20.0, feasible_watched_ports: vec!["Najin".into(), "Sonbong".into()],
-                direct_passage_hours: 3.0, unexplained_hours: 24.7, draught_before_m: Some(5.4), draught_after_m: None,
-                draught_changed: false, draught_never_updated: false, course_toward_port: 0.9, course_from_port: -0.1,
-                repeat_silences: 2, went_dark_in_port: false, reappeared_in_port: true,
-                coverage_where_it_went_dark: usual(), coverage_where_it_reappeared: Usualness::default(), coverage_known: true,
-                reception: "usually heard".into(), features: named(), contributions: named(), model_probability: 0.8,
-                parameters: p.clone(), reappeared_as_mmsi: Some(273_000_001),
-            }.into(),
+                rule: "r".into(),
+                status: "likely".into(),
+                gap: GapSpan {
+                    from: Time(1_700_000_000_000),
+                    to: Time(1_700_100_000_000),
+                    hours: 27.7,
+                },
+                to_port_nm: 40.0,
+                from_port_nm: 55.5,
+                top_speed_kn: 12.0,
+                cruise_kn: 10.0,
+                possible_hours_in_port: 20.0,
+                feasible_watched_ports: vec!["Najin".into(), "Sonbong".into()],
+                direct_passage_hours: 3.0,
+                unexplained_hours: 24.7,
+                draught_before_m: Some(5.4),
+                draught_after_m: None,
+                draught_changed: false,
+                draught_never_updated: false,
+                course_toward_port: 0.9,
+                course_from_port: -0.1,
+                repeat_silences: 2,
+                went_dark_in_port: false,
+                reappeared_in_port: true,
+                coverage_where_it_went_dark: usual(),
+                coverage_where_it_reappeared: Usualness::default(),
+                coverage_known: true,
+                reception: "usually heard".into(),
+                features: named(),
+                contributions: named(),
+                model_probability: 0.8,
+                parameters: p.clone(),
+                reappeared_as_mmsi: Some(273_000_001),
+            }
+            .into(),
             ClosedGap {
-                rule: "r".into(), hours: 9.0, went_dark: at, reappeared: at, distance_nm: 1.5, distance_from_shore_nm: None,
-                fixes_per_hour_heard_nearby: 4.0, coverage_where_it_went_dark: usual(), coverage_where_it_reappeared: usual(),
-                reception: "x".into(), features: named(), contributions: named(), parameters: p.clone(), reappeared_as_mmsi: None,
-            }.into(),
+                rule: "r".into(),
+                hours: 9.0,
+                went_dark: at,
+                reappeared: at,
+                distance_nm: 1.5,
+                distance_from_shore_nm: None,
+                fixes_per_hour_heard_nearby: 4.0,
+                coverage_where_it_went_dark: usual(),
+                coverage_where_it_reappeared: usual(),
+                reception: "x".into(),
+                features: named(),
+                contributions: named(),
+                parameters: p.clone(),
+                reappeared_as_mmsi: None,
+            }
+            .into(),
             OpenGap {
-                open: true, rule: "r".into(), hours_to_end_of_data: 50.0, went_dark: at, distance_from_shore_nm: Some(12.0),
-                fixes_per_hour_heard_nearby: 0.0, coverage_where_it_went_dark: usual(), reception: "x".into(),
-                features: named(), contributions: named(), parameters: p.clone(),
-            }.into(),
-            Encounter::Pair(PairEncounter { hours: 3.0, close_buckets: 18, median_speed_kn: 0.4, median_distance_m: 80.0, max_distance_m: 410.0, parameters: p.clone() }).into(),
-            Encounter::OneSided(OneSidedEncounter { rule: "r".into(), partner: "not seen (dark)".into(), hours: 6.0, dark_port_calls: 2 }).into(),
-            Loitering { hours: 5.0, mean_speed_kn: 0.7, fixes: 60, first_slow_fix: Time(1), last_slow_fix: Time(18_000_000), parameters: p.clone() }.into(),
-            Voyage { from: Some("Najin".into()), to: None, from_kind: EventKind::DarkPortCall, to_kind: EventKind::PortVisit }.into(),
-            DraughtChange { from_m: 4.6, to_m: 7.6, loaded: true, parameters: p.clone() }.into(),
-            IdentityChange::Fields(FieldsChanged { rule: "r".into(), changes: vec![
-                FieldChange { field: "name".into(), from: FieldValue::Text("A<b>".into()), to: FieldValue::Text("B".into()) },
-                FieldChange { field: "imo".into(), from: FieldValue::Number(9_179_842), to: FieldValue::Number(1) },
-            ] }).into(),
-            IdentityChange::ImoMoved(ImoMoved { rule: "r".into(), imo: 9_179_842, old_mmsi: 1, new_mmsi: 2, simultaneous: false, flag_from: Some("RU".into()), flag_to: None, flag_changed: true }).into(),
-            SharedMmsi { rule: "r".into(), overlap_hours: 100.0, streams: 2, first_positions: [[1.0, 2.0], [3.0, 4.0]], parameters: p.clone(), identity_flips: Some(3) }.into(),
-            PositionJump { rule: "r".into(), offset_nm: 50.0, fixes: 4, hours: 1.0, runs_of_this_stream: 1, implied_speed_kn: 400.0, parameters: p, times_at_this_false_place: None }.into(),
+                open: true,
+                rule: "r".into(),
+                hours_to_end_of_data: 50.0,
+                went_dark: at,
+                distance_from_shore_nm: Some(12.0),
+                fixes_per_hour_heard_nearby: 0.0,
+                coverage_where_it_went_dark: usual(),
+                reception: "x".into(),
+                features: named(),
+                contributions: named(),
+                parameters: p.clone(),
+            }
+            .into(),
+            Encounter::Pair(PairEncounter {
+                hours: 3.0,
+                close_buckets: 18,
+                median_speed_kn: 0.4,
+                median_distance_m: 80.0,
+                max_distance_m: 410.0,
+                parameters: p.clone(),
+            })
+            .into(),
+            Encounter::OneSided(OneSidedEncounter {
+                rule: "r".into(),
+                partner: "not seen (dark)".into(),
+                hours: 6.0,
+                dark_port_calls: 2,
+            })
+            .into(),
+            Loitering {
+                hours: 5.0,
+                mean_speed_kn: 0.7,
+                fixes: 60,
+                first_slow_fix: Time(1),
+                last_slow_fix: Time(18_000_000),
+                parameters: p.clone(),
+            }
+            .into(),
+            Voyage {
+                from: Some("Najin".into()),
+                to: None,
+                from_kind: EventKind::DarkPortCall,
+                to_kind: EventKind::PortVisit,
+            }
+            .into(),
+            DraughtChange {
+                from_m: 4.6,
+                to_m: 7.6,
+                loaded: true,
+                parameters: p.clone(),
+            }
+            .into(),
+            IdentityChange::Fields(FieldsChanged {
+                rule: "r".into(),
+                changes: vec![
+                    FieldChange {
+                        field: "name".into(),
+                        from: FieldValue::Text("A<b>".into()),
+                        to: FieldValue::Text("B".into()),
+                    },
+                    FieldChange {
+                        field: "imo".into(),
+                        from: FieldValue::Number(9_179_842),
+                        to: FieldValue::Number(1),
+                    },
+                ],
+            })
+            .into(),
+            IdentityChange::ImoMoved(ImoMoved {
+                rule: "r".into(),
+                imo: 9_179_842,
+                old_mmsi: 1,
+                new_mmsi: 2,
+                simultaneous: false,
+                flag_from: Some("RU".into()),
+                flag_to: None,
+                flag_changed: true,
+            })
+            .into(),
+            SharedMmsi {
+                rule: "r".into(),
+                overlap_hours: 100.0,
+                streams: 2,
+                first_positions: [[1.0, 2.0], [3.0, 4.0]],
+                parameters: p.clone(),
+                identity_flips: Some(3),
+            }
+            .into(),
+            PositionJump {
+                rule: "r".into(),
+                offset_nm: 50.0,
+                fixes: 4,
+                hours: 1.0,
+                runs_of_this_stream: 1,
+                implied_speed_kn: 400.0,
+                parameters: p,
+                times_at_this_false_place: None,
+            }
+            .into(),
         ]
     }
 
@@ -854,13 +996,24 @@ mod tests {
     fn every_kind_round_trips_typed_through_an_events_file() {
         let mut kinds = std::collections::BTreeSet::new();
         for (i, d) in examples().into_iter().enumerate() {
-            let mut e = Event::new(1, 1_700_000_000_000, Some(1_700_000_360_000), Some((42.0, 130.0)), d);
+            let mut e = Event::new(
+                1,
+                1_700_000_000_000,
+                Some(1_700_000_360_000),
+                Some((42.0, 130.0)),
+                d,
+            );
             if i % 2 == 0 {
                 e.evidence.score = Some(0.7);
                 e.evidence.calibration = Some(e.kind().to_string());
             }
             if i % 3 == 0 {
-                e.evidence.observations.push(Observation { time: "2023-10-05".into(), what: "containers".into(), count: Some(120.0), source: "imagery".into() });
+                e.evidence.observations.push(Observation {
+                    time: "2023-10-05".into(),
+                    what: "containers".into(),
+                    count: Some(120.0),
+                    source: "imagery".into(),
+                });
             }
             kinds.insert(e.kind());
             let line = serde_json::to_string(&e).unwrap();
@@ -871,7 +1024,10 @@ mod tests {
             let v: Value = serde_json::from_str(&line).unwrap();
             let keys: Vec<&String> = v["evidence"].as_object().unwrap().keys().collect();
             let text = &line[line.find("\"evidence\":").unwrap()..];
-            let pos: Vec<usize> = keys.iter().map(|k| text.find(&format!("\"{k}\":")).unwrap()).collect();
+            let pos: Vec<usize> = keys
+                .iter()
+                .map(|k| text.find(&format!("\"{k}\":")).unwrap())
+                .collect();
             assert!(pos.windows(2).all(|w| w[0] < w[1]), "{line}");
         }
         assert_eq!(kinds.len(), EventKind::ALL.len());
@@ -882,7 +1038,10 @@ mod tests {
         // a simulated world's truth: kept as read, written back unchanged
         for (kind, v) in [
             (EventKind::PortVisit, json!({"ais_off": true})),
-            (EventKind::DraughtChange, json!({"from_m": 5.0, "to_m": 7.0, "cargo_operations": true})),
+            (
+                EventKind::DraughtChange,
+                json!({"from_m": 5.0, "to_m": 7.0, "cargo_operations": true}),
+            ),
             (EventKind::Loitering, json!(null)),
             (EventKind::Encounter, json!({"hours": 2.0, "score": "high"})),
         ] {
@@ -891,8 +1050,14 @@ mod tests {
             assert_eq!(e.to_value().unwrap(), v);
         }
         // a calibration added to empty evidence is read back as such
-        let e = Evidence::from_value(EventKind::Voyage, json!({"score": 0.5, "calibration": "voyage"}));
-        assert_eq!((e.score, e.calibration.as_deref()), (Some(0.5), Some("voyage")));
+        let e = Evidence::from_value(
+            EventKind::Voyage,
+            json!({"score": 0.5, "calibration": "voyage"}),
+        );
+        assert_eq!(
+            (e.score, e.calibration.as_deref()),
+            (Some(0.5), Some("voyage"))
+        );
         assert_eq!(e.detail, Detail::Raw(EventKind::Voyage, Value::Null));
     }
 }

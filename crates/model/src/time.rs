@@ -43,9 +43,8 @@ impl Serialize for Time {
 impl<'de> Deserialize<'de> for Time {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = std::borrow::Cow::<str>::deserialize(d)?;
-        Time::parse(&s).ok_or_else(|| {
-            serde::de::Error::custom(format!("{s:?} is not an RFC 3339 UTC time"))
-        })
+        Time::parse(&s)
+            .ok_or_else(|| serde::de::Error::custom(format!("{s:?} is not an RFC 3339 UTC time")))
     }
 }
 
@@ -57,8 +56,14 @@ mod tests {
     fn written_and_read_as_rfc3339() {
         let t = Time(1_691_682_322_000);
         assert_eq!(t.to_string(), "2023-08-10T15:45:22Z");
-        assert_eq!(serde_json::to_string(&t).unwrap(), "\"2023-08-10T15:45:22Z\"");
-        assert_eq!(serde_json::from_str::<Time>("\"2023-08-10T15:45:22Z\"").unwrap(), t);
+        assert_eq!(
+            serde_json::to_string(&t).unwrap(),
+            "\"2023-08-10T15:45:22Z\""
+        );
+        assert_eq!(
+            serde_json::from_str::<Time>("\"2023-08-10T15:45:22Z\"").unwrap(),
+            t
+        );
         assert_eq!(t.date(), "2023-08-10");
         let e = serde_json::from_str::<Time>("\"10/08/2023\"").unwrap_err();
         assert!(e.to_string().contains("not an RFC 3339 UTC time"), "{e}");

@@ -17,11 +17,19 @@ const LANES: [(&[EventKind], &str, &str); 7] = [
     (&[EventKind::Encounter], "encounters", "#ff8c00"),
     (&[EventKind::Loitering], "loitering", "#7b2cbf"),
     (
-        &[EventKind::IdentityChange, EventKind::SharedMmsi, EventKind::PositionJump],
+        &[
+            EventKind::IdentityChange,
+            EventKind::SharedMmsi,
+            EventKind::PositionJump,
+        ],
         "identity / jumps",
         "#0057b7",
     ),
-    (&[EventKind::DraughtChange, EventKind::Voyage], "draught, voyages", "#6c757d"),
+    (
+        &[EventKind::DraughtChange, EventKind::Voyage],
+        "draught, voyages",
+        "#6c757d",
+    ),
 ];
 
 fn x_of(t: i64, t0: i64, t1: i64) -> f64 {
@@ -70,12 +78,7 @@ fn event_title(e: &Event) -> String {
         crate::short(e.start)
     );
     if let Some(end) = &e.end {
-        let _ = write!(
-            s,
-            " to {} ({:.1} h)",
-            crate::short(*end),
-            crate::hours(e)
-        );
+        let _ = write!(s, " to {} ({:.1} h)", crate::short(*end), crate::hours(e));
     }
     if let Some(p) = &e.port {
         let _ = write!(s, ", {}", p.name);

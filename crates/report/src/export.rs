@@ -68,7 +68,11 @@ pub fn events_geojson(events: &[Event]) -> Result<Vec<u8>, ReportError> {
             put(&mut p, "callsign", v.callsign.into());
             put(&mut p, "ship_type", v.ship_type.into());
             put(&mut p, "flag", v.flag.into());
-            put(&mut p, "evidence", e.evidence.to_value().unwrap_or_default());
+            put(
+                &mut p,
+                "evidence",
+                e.evidence.to_value().unwrap_or_default(),
+            );
             geojson::Feature {
                 bbox: None,
                 geometry,
@@ -195,7 +199,9 @@ pub fn tracks_kml(
                                     text_el(w, "name", &e.kind().as_str().replace('_', " "))?;
                                     let mut d = format!(
                                         "{} [{}], confidence {:.2}",
-                                        e.kind(), e.id, e.confidence
+                                        e.kind(),
+                                        e.id,
+                                        e.confidence
                                     );
                                     if let Some(p) = &e.port {
                                         d.push_str(&format!(", {}", p.name));

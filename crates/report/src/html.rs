@@ -111,11 +111,9 @@ pub fn why(e: &Event) -> String {
             f64::from(x.median_distance_m),
             crate::hours(e)
         ),
-        Detail::DraughtChange(d) => format!(
-            "{:.1} -> {:.1} m",
-            f64::from(d.from_m),
-            f64::from(d.to_m)
-        ),
+        Detail::DraughtChange(d) => {
+            format!("{:.1} -> {:.1} m", f64::from(d.from_m), f64::from(d.to_m))
+        }
         Detail::PortVisit(v) => format!("level {}, {:.1} h", v.level, crate::hours(e)),
         d => d.rule().unwrap_or_default().to_string(),
     }

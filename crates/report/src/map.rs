@@ -288,7 +288,12 @@ pub const MARKERS: [(EventKind, &str, &str, &str); 6] = [
     ),
     (EventKind::Encounter, "triangle", "#ff8c00", "encounter"),
     (EventKind::Loitering, "square", "#7b2cbf", "loitering"),
-    (EventKind::IdentityChange, "diamond", "#0057b7", "identity change"),
+    (
+        EventKind::IdentityChange,
+        "diamond",
+        "#0057b7",
+        "identity change",
+    ),
     (EventKind::SharedMmsi, "cross", "#000000", "shared MMSI"),
     (EventKind::PositionJump, "cross", "#555555", "position jump"),
 ];

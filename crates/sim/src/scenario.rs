@@ -339,7 +339,10 @@ impl Scenario {
             if r.iter().all(|x| x.is_finite() && *x >= 0.0) && r[0] <= r[1] {
                 Ok(())
             } else {
-                Err(format!("{k} = [{}, {}]: must be [low, high] with 0 <= low <= high", r[0], r[1]))
+                Err(format!(
+                    "{k} = [{}, {}]: must be [low, high] with 0 <= low <= high",
+                    r[0], r[1]
+                ))
             }
         };
         let nonempty = |k: &str, n: usize| {
@@ -357,12 +360,18 @@ impl Scenario {
         nonneg("reception.terrestrial_range_nm", r.terrestrial_range_nm)?;
         prob("reception.terrestrial_max_p", r.terrestrial_max_p)?;
         positive("reception.station_capacity", r.station_capacity)?;
-        nonneg("reception.satellite_passes_per_day", r.satellite_passes_per_day)?;
+        nonneg(
+            "reception.satellite_passes_per_day",
+            r.satellite_passes_per_day,
+        )?;
         nonneg("reception.satellite_pass_minutes", r.satellite_pass_minutes)?;
         prob("reception.satellite_p", r.satellite_p)?;
         prob("reception.corrupt_fraction", r.corrupt_fraction)?;
         prob("reception.fragment_loss", r.fragment_loss)?;
-        nonneg("reception.satellite_pass_jitter_minutes", r.satellite_pass_jitter_minutes)?;
+        nonneg(
+            "reception.satellite_pass_jitter_minutes",
+            r.satellite_pass_jitter_minutes,
+        )?;
         for (i, st) in self.stations.iter().enumerate() {
             if !(st.lat.abs() <= 90.0 && st.lon.abs() <= 180.0) {
                 return Err(format!("stations[{i}] ({}): lat/lon out of range", st.name));
@@ -376,14 +385,29 @@ impl Scenario {
             nonempty(&k("kinds"), f.kinds.len())?;
             nonempty(&k("flags"), f.flags.len())?;
             if f.ports.len() < 2 {
-                return Err(format!("{}: needs at least two ports (ships sail between them)", k("ports")));
+                return Err(format!(
+                    "{}: needs at least two ports (ships sail between them)",
+                    k("ports")
+                ));
             }
-            if let Some(x) = f.kinds.iter().find(|x| !crate::world::KINDS.contains(&x.as_str())) {
-                return Err(format!("{}: unknown kind {x:?} (known: {})", k("kinds"), crate::world::KINDS.join(", ")));
+            if let Some(x) = f
+                .kinds
+                .iter()
+                .find(|x| !crate::world::KINDS.contains(&x.as_str()))
+            {
+                return Err(format!(
+                    "{}: unknown kind {x:?} (known: {})",
+                    k("kinds"),
+                    crate::world::KINDS.join(", ")
+                ));
             }
             if let Some(x) = f.flags.iter().find(|x| crate::world::mid(x).is_none()) {
                 let known: Vec<&str> = crate::world::FLAGS.iter().map(|f| f.0).collect();
-                return Err(format!("{}: unknown flag {x:?} (known: {})", k("flags"), known.join(", ")));
+                return Err(format!(
+                    "{}: unknown flag {x:?} (known: {})",
+                    k("flags"),
+                    known.join(", ")
+                ));
             }
             prob(&k("offshore_wait_p"), f.offshore_wait_p)?;
             range(&k("offshore_wait_hours"), f.offshore_wait_hours)?;
@@ -397,7 +421,10 @@ impl Scenario {
             range(&k("open_sea_nm"), f.open_sea_nm)?;
         }
         for (i, sh) in self.shuttles.iter().enumerate() {
-            nonempty(&format!("shuttles[{i}].unload_ports"), sh.unload_ports.len())?;
+            nonempty(
+                &format!("shuttles[{i}].unload_ports"),
+                sh.unload_ports.len(),
+            )?;
             crate::world::parse_time(&sh.first_departure)
                 .map_err(|e| format!("shuttles[{i}].first_departure: {e}"))?;
             if let Some(t) = &sh.rename_at {
@@ -410,7 +437,10 @@ impl Scenario {
                 (_, Some(r)) => range(&k("dark_radius_nm_range"), r)?,
                 (Some(r), None) => nonneg(&k("dark_radius_nm"), r)?,
                 (None, None) if !self.shuttles.is_empty() => {
-                    return Err(format!("{}: needed unless dark_radius_nm_range is given", k("dark_radius_nm")));
+                    return Err(format!(
+                        "{}: needed unless dark_radius_nm_range is given",
+                        k("dark_radius_nm")
+                    ));
                 }
                 (None, None) => {}
             }
@@ -436,8 +466,15 @@ impl Scenario {
             if s.repeats == 0 {
                 return Err(format!("{} = 0: must be >= 1", k("repeats")));
             }
-            if s.repeats > 1 && !s.repeat_after_hours.is_some_and(|h| h.is_finite() && h > s.hours) {
-                return Err(format!("{}: needed when repeats > 1, and more than hours", k("repeat_after_hours")));
+            if s.repeats > 1
+                && !s
+                    .repeat_after_hours
+                    .is_some_and(|h| h.is_finite() && h > s.hours)
+            {
+                return Err(format!(
+                    "{}: needed when repeats > 1, and more than hours",
+                    k("repeat_after_hours")
+                ));
             }
             if s.lat.is_some() != s.lon.is_some() {
                 return Err(format!("{}: give both lat and lon, or neither", k("lat")));
@@ -498,27 +535,40 @@ mod tests {
             ("fleet[0].flags", |s| s.fleet[0].flags.clear()),
             ("fleet[0].flags", |s| s.fleet[0].flags.push("XX".into())),
             ("fleet[0].kinds", |s| s.fleet[0].kinds.push("yacht".into())),
-            ("fleet[0].open_sea_hours", |s| s.fleet[0].open_sea_hours = [96.0, 24.0]),
-            ("fleet[0].offshore_wait_nm", |s| s.fleet[0].offshore_wait_nm = [f64::NAN, 1.0]),
+            ("fleet[0].open_sea_hours", |s| {
+                s.fleet[0].open_sea_hours = [96.0, 24.0]
+            }),
+            ("fleet[0].offshore_wait_nm", |s| {
+                s.fleet[0].offshore_wait_nm = [f64::NAN, 1.0]
+            }),
             ("fleet[0].coastal_p", |s| s.fleet[0].coastal_p = 1.5),
-            ("shuttles[0].unload_ports", |s| s.shuttles[0].unload_ports.clear()),
-            ("shuttle_profile.speed_kn", |s| s.shuttle_profile.as_mut().unwrap().speed_kn = [0.0, 0.0]),
-            ("shuttle_profile.load_hours", |s| s.shuttle_profile.as_mut().unwrap().load_hours = [5.0, -1.0]),
+            ("shuttles[0].unload_ports", |s| {
+                s.shuttles[0].unload_ports.clear()
+            }),
+            ("shuttle_profile.speed_kn", |s| {
+                s.shuttle_profile.as_mut().unwrap().speed_kn = [0.0, 0.0]
+            }),
+            ("shuttle_profile.load_hours", |s| {
+                s.shuttle_profile.as_mut().unwrap().load_hours = [5.0, -1.0]
+            }),
             ("reception.satellite_p", |s| s.reception.satellite_p = -0.1),
             ("days", |s| s.days = 0.0),
             ("start", |s| s.start = "soon".into()),
             ("spoof[0].repeat_after_hours", |s| {
-                s.spoof.insert(0, Spoof {
-                    vessel: "X".into(),
-                    from: "2023-08-02".into(),
-                    hours: 5.0,
-                    offset_nm: Some(1.0),
-                    bearing_deg: Some(0.0),
-                    lat: None,
-                    lon: None,
-                    repeats: 2,
-                    repeat_after_hours: None,
-                })
+                s.spoof.insert(
+                    0,
+                    Spoof {
+                        vessel: "X".into(),
+                        from: "2023-08-02".into(),
+                        hours: 5.0,
+                        offset_nm: Some(1.0),
+                        bearing_deg: Some(0.0),
+                        lat: None,
+                        lon: None,
+                        repeats: 2,
+                        repeat_after_hours: None,
+                    },
+                )
             }),
         ];
         let out = std::env::temp_dir().join(format!("shiptrace-scn-{}", std::process::id()));

@@ -4,8 +4,8 @@
 use crate::motion::{idle_point, Drift, Item, Leg, AT_ANCHOR, FISHING, MOORED, UNDER_WAY};
 use crate::scenario::Scenario;
 use crate::truth::Event;
-use model::EventKind;
 use crate::SimError;
+use model::EventKind;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use sea::geo::destination;
@@ -476,7 +476,7 @@ pub fn build(
         }
     }
     let mut events = std::mem::take(&mut b.events);
-    events.sort_by(|x, y| (x.start_ms, x.mmsi, x.kind).cmp(&(y.start_ms, y.mmsi, y.kind)));
+    events.sort_by_key(|x| (x.start_ms, x.mmsi, x.kind));
     Ok(World {
         start_ms,
         end_ms: end,
