@@ -14,6 +14,7 @@
 //! would run as a formula are defused ([`export::csv_text`]).
 
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 pub mod charts;
 pub mod export;
@@ -76,12 +77,21 @@ impl ReportParams {
     }
 }
 
+/// Why a report could not be written.
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
+    /// The store could not be read.
     #[error("{0}")]
     Store(#[from] store::StoreError),
+    /// An output file could not be written.
     #[error("cannot write {path}: {err}")]
-    Write { path: String, err: std::io::Error },
+    Write {
+        /// The file.
+        path: String,
+        /// The cause.
+        err: std::io::Error,
+    },
+    /// An export could not be encoded.
     #[error("{0}")]
     Encode(String),
 }
@@ -92,12 +102,17 @@ pub struct Inputs<'a> {
     pub title: String,
     /// A banner above everything, e.g. that the data are simulated.
     pub notice: Option<String>,
+    /// The store the events were detected in (tracks, identities).
     pub store: &'a store::Store,
     /// Events after judgement (confidence raised where corroborated).
     pub events: &'a [Event],
+    /// Matches, risk, estimates, claims and observations.
     pub judgement: &'a intel::Judgement,
+    /// Identity profiles per MMSI.
     pub profiles: &'a BTreeMap<u32, Profile>,
+    /// The detection parameters used (printed in the methods).
     pub detect_params: &'a detect::Params,
+    /// `[report]`.
     pub params: &'a ReportParams,
     /// Places for the map (ports, user areas).
     pub gazetteer: &'a detect::gazetteer::Gazetteer,
@@ -115,9 +130,13 @@ pub struct Inputs<'a> {
 /// A vessel that gets a dossier and a track.
 #[derive(Debug, Clone)]
 pub struct Vessel {
+    /// Its MMSI.
     pub mmsi: u32,
+    /// The latest name broadcast (attacker-controlled: escape).
     pub name: Option<String>,
+    /// Its risk score.
     pub risk: f64,
+    /// Its track colour.
     pub colour: &'static str,
 }
 
@@ -169,8 +188,11 @@ pub fn vessels_of_interest(
 /// What [`write_all`] wrote: file name, bytes, BLAKE3.
 #[derive(Debug, Clone, Serialize)]
 pub struct Written {
+    /// File name in the output folder.
     pub file: String,
+    /// Size.
     pub bytes: u64,
+    /// BLAKE3 of its bytes, hex.
     pub blake3: String,
 }
 

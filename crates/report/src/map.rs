@@ -11,8 +11,9 @@ use maud::{html, Markup};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
-/// Map size in SVG user units (the page scales it).
+/// Map width in SVG user units (the page scales it).
 pub const WIDTH: f64 = 1000.0;
+/// Map height in SVG user units.
 pub const HEIGHT: f64 = 700.0;
 /// Deepest zoom the page allows (the script's limit); tracks are
 /// simplified for it.
@@ -22,11 +23,13 @@ pub const MAX_ZOOM: f64 = 8.0;
 /// the silences between them.
 #[derive(Debug, Clone, Default)]
 pub struct Track {
+    /// The vessel.
     pub mmsi: u32,
     /// (lon, lat) runs.
     pub runs: Vec<Vec<(f64, f64)>>,
     /// Times (unix ms) of each run's first and last fix.
     pub run_times: Vec<(i64, i64)>,
+    /// Fixes drawn (after simplification).
     pub fixes: usize,
 }
 
@@ -113,6 +116,7 @@ impl Projection {
     pub fn params(&self) -> (f64, f64, f64) {
         (self.lon0, self.top, self.k)
     }
+    /// SVG user coordinates of a position.
     pub fn xy(&self, lon: f64, lat: f64) -> (f64, f64) {
         ((lon - self.lon0) * self.k, (self.top - merc(lat)) * self.k)
     }

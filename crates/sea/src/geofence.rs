@@ -11,27 +11,44 @@ use ::geo::{Closest, Contains, HaversineClosestPoint, MultiPolygon, Point};
 /// The shape of a geofence.
 #[derive(Debug, Clone)]
 pub enum Shape {
-    Circle { lat: f64, lon: f64, radius_km: f64 },
+    /// A circle on the sphere.
+    Circle {
+        /// Centre latitude, degrees.
+        lat: f64,
+        /// Centre longitude, degrees.
+        lon: f64,
+        /// Radius, km.
+        radius_km: f64,
+    },
+    /// Polygons (lon/lat) from GeoJSON.
     Area(MultiPolygon<f64>),
 }
 
 /// One named area.
 #[derive(Debug, Clone)]
 pub struct Geofence {
+    /// Its name (as events name the place).
     pub name: String,
     /// An optional UN/LOCODE, when the area is a port.
     pub locode: Option<String>,
+    /// Where it is.
     pub shape: Shape,
 }
 
 /// A GeoJSON file that could not be read as geofences.
 #[derive(Debug, thiserror::Error)]
 pub enum GeofenceError {
+    /// The text is not GeoJSON.
     #[error("not GeoJSON: {0}")]
     Parse(String),
-    /// `number` counts features from 1, in file order.
+    /// One feature is not a usable area.
     #[error("feature {number}: {msg}")]
-    Feature { number: usize, msg: String },
+    Feature {
+        /// Counts features from 1, in file order.
+        number: usize,
+        /// What is wrong with it.
+        msg: String,
+    },
 }
 
 impl Geofence {

@@ -74,6 +74,7 @@ impl LandMask {
         )
     }
 
+    /// Whether a cell (row from the north, column from -180°) is land.
     #[inline]
     pub fn is_land_cell(&self, r: usize, c: usize) -> bool {
         let i = r * self.cols + c % self.cols;
@@ -87,9 +88,11 @@ impl LandMask {
         self.is_land_cell(r, c)
     }
 
+    /// Columns of the grid.
     pub fn cols(&self) -> usize {
         self.cols
     }
+    /// Rows of the grid.
     pub fn rows(&self) -> usize {
         self.rows
     }

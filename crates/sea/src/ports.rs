@@ -6,13 +6,18 @@ use std::sync::OnceLock;
 
 static WPI: &str = include_str!("../data/ports.csv");
 
+/// A port of the World Port Index (or a place added to it).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Port {
+    /// Its name.
     pub name: String,
     /// UN/LOCODE without spaces (`KPRJN`), empty if none.
     pub locode: String,
+    /// Country name, as the World Port Index gives it.
     pub country: String,
+    /// Latitude of its reference point, degrees.
     pub lat: f64,
+    /// Longitude, degrees.
     pub lon: f64,
     /// WPI harbour size (Very Small ... Large), or the source of the place.
     pub size: String,

@@ -10,7 +10,12 @@ use std::collections::BinaryHeap;
 #[derive(Debug, Clone, PartialEq)]
 pub enum RouteError {
     /// The endpoint has no sea cell within reach.
-    NoWater { lat: f64, lon: f64 },
+    NoWater {
+        /// Latitude of the endpoint.
+        lat: f64,
+        /// Longitude of the endpoint.
+        lon: f64,
+    },
     /// No sea path inside the search box.
     NoPath,
 }
