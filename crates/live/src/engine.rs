@@ -559,24 +559,7 @@ impl Engine {
             mmsi: m,
             ..Identity::default()
         });
-        merged.time_ms = i.time_ms;
-        merged.msg_type = i.msg_type;
-        macro_rules! take {
-            ($($f:ident),*) => { $( if i.$f.is_some() { merged.$f = i.$f.clone(); } )* };
-        }
-        take!(
-            imo,
-            name,
-            callsign,
-            ship_type,
-            to_bow,
-            to_stern,
-            to_port,
-            to_starboard,
-            draught,
-            destination,
-            eta
-        );
+        merged.overlay(&i);
         let changed_id = prev.as_ref().is_none_or(|p| {
             p.name != merged.name || p.imo != merged.imo || p.callsign != merged.callsign
         });

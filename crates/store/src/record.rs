@@ -150,6 +150,31 @@ impl Position {
 }
 
 impl Identity {
+    /// This vessel's identity after a newer report: every field the report
+    /// carries replaces the held one, the others are kept (class B splits
+    /// its identity over type 24 parts A and B; types 5 and 19 carry
+    /// several fields). Time and message type become the report's.
+    pub fn overlay(&mut self, newer: &Identity) {
+        self.time_ms = newer.time_ms;
+        self.msg_type = newer.msg_type;
+        macro_rules! take {
+            ($($f:ident),*) => { $( if newer.$f.is_some() { self.$f = newer.$f.clone(); } )* };
+        }
+        take!(
+            imo,
+            name,
+            callsign,
+            ship_type,
+            to_bow,
+            to_stern,
+            to_port,
+            to_starboard,
+            draught,
+            destination,
+            eta
+        );
+    }
+
     /// A total order: (mmsi, time), then every stored field.
     pub fn total_cmp(&self, o: &Identity) -> std::cmp::Ordering {
         (self.mmsi, self.time_ms, self.msg_type, self.imo)
@@ -357,5 +382,47 @@ pub fn identity_of_type19(d: &Decoded, time_ms: i64, source: Option<Arc<str>>) -
         })
     } else {
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Identity;
+
+    #[test]
+    fn a_newer_report_overlays_only_the_fields_it_carries() {
+        let mut held = Identity {
+            time_ms: 1,
+            mmsi: 273_210_440,
+            msg_type: 24,
+            name: Some("ANGARA".into()),
+            ..Identity::default()
+        };
+        let part_b = Identity {
+            time_ms: 2,
+            msg_type: 24,
+            callsign: Some("UBCT6".into()),
+            ship_type: Some(70),
+            ..Identity::default()
+        };
+        held.overlay(&part_b);
+        assert_eq!(held.name.as_deref(), Some("ANGARA"));
+        assert_eq!(held.callsign.as_deref(), Some("UBCT6"));
+        assert_eq!(
+            (held.time_ms, held.ship_type, held.mmsi),
+            (2, Some(70), 273_210_440)
+        );
+        let renamed = Identity {
+            time_ms: 3,
+            msg_type: 5,
+            name: Some("ANGARA II".into()),
+            ..Identity::default()
+        };
+        held.overlay(&renamed);
+        assert_eq!(
+            (held.name.as_deref(), held.msg_type),
+            (Some("ANGARA II"), 5)
+        );
+        assert_eq!(held.callsign.as_deref(), Some("UBCT6"));
     }
 }
