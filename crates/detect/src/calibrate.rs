@@ -19,10 +19,13 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct Logistic {
+    /// The intercept (log-odds with every feature 0).
     pub intercept: f64,
+    /// Log-odds per unit of each named feature.
     pub weights: BTreeMap<String, f64>,
 }
 
+/// The logistic function, stable for large |z|.
 pub fn sigmoid(z: f64) -> f64 {
     if z >= 0.0 {
         1.0 / (1.0 + (-z).exp())
@@ -353,7 +356,9 @@ pub fn defaults() -> crate::params::Calibration {
 /// Training rows gathered from worlds with known truth.
 #[derive(Debug, Default)]
 pub struct Rows {
+    /// Dark-call candidates: features and whether each was true.
     pub dark_port_call: Vec<(BTreeMap<String, f64>, bool)>,
+    /// Gaps: features and whether each was true.
     pub ais_gap: Vec<(BTreeMap<String, f64>, bool)>,
     /// Per calibration key (the kind, or e.g. `encounter_one_sided`).
     pub scores: BTreeMap<String, Vec<(f64, bool)>>,
@@ -373,12 +378,16 @@ struct WorldOf {
 /// The L2 penalties chosen by [`Rows::choose_l2`], per model family.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct L2 {
+    /// For the dark-call model.
     pub dark_port_call: f64,
+    /// For the gap model.
     pub ais_gap: f64,
+    /// For the Platt scalings of the other kinds.
     pub platt: f64,
 }
 
 impl L2 {
+    /// The same penalty for every family.
     pub fn all(l2: f64) -> L2 {
         L2 {
             dark_port_call: l2,

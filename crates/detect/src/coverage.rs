@@ -29,9 +29,11 @@ pub type CellDay = (i64, i32, i32);
 /// One silence as the map keeps it.
 #[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
 pub struct Silence {
+    /// The silent vessel.
     pub mmsi: u32,
     /// When it began (for starts) or ended (for ends), ms.
     pub t: i64,
+    /// Its length, hours.
     pub hours: f64,
 }
 
@@ -89,6 +91,7 @@ pub fn count_visit(
 }
 
 impl Coverage {
+    /// An empty map with the parameters' cell size.
     pub fn new(p: &Params) -> Coverage {
         Coverage {
             cell_deg: p.gaps.density_cell_deg,

@@ -17,9 +17,11 @@ pub struct Hit {
     pub bucket: i64,
     /// Midpoint of the two fixes, degrees.
     pub lat: f64,
+    /// Midpoint longitude, degrees.
     pub lon: f64,
     /// Speeds over ground of the lower and the higher MMSI, knots.
     pub sog_a: f32,
+    /// Speed of the higher MMSI, knots.
     pub sog_b: f32,
     /// Distance between the two fixes, metres.
     pub distance_m: f32,

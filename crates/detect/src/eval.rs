@@ -42,6 +42,7 @@ pub const CALIBRATION_TOLERANCE: f64 = 0.1;
 /// Scores of one kind.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct KindScore {
+    /// The kind.
     pub kind: EventKind,
     /// Truth events of the kind.
     pub truth: usize,
@@ -168,6 +169,7 @@ pub fn observable(e: &Event, heard: &HeardTimes, min_fixes: usize, window_hours:
 /// Everything [`evaluation`] measures.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Evaluation {
+    /// How detections were paired with truth.
     pub matching: Matching,
     /// One entry per kind present in the truth or the detections.
     pub kinds: Vec<KindScore>,

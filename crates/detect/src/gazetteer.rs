@@ -13,15 +13,23 @@ use sea::geofence::Geofence;
 use std::collections::HashMap;
 use std::path::Path;
 
+/// A port or user area.
 #[derive(Debug, Clone)]
 pub struct Place {
+    /// Its name (as events name the port).
     pub name: String,
+    /// Its UN/LOCODE, when it has one.
     pub locode: Option<String>,
+    /// Reference point latitude, degrees.
     pub lat: f64,
+    /// Reference point longitude, degrees.
     pub lon: f64,
 }
 
+/// The places detection knows (World Port Index ports and user areas),
+/// indexed on a 1° grid.
 pub struct Gazetteer {
+    /// Every place; events and lookups refer to them by index.
     pub places: Vec<Place>,
     /// The user's area for a place, by place index.
     fences: HashMap<usize, Geofence>,
@@ -35,6 +43,7 @@ fn key(lat: f64, lon: f64) -> (i32, i32) {
 }
 
 impl Gazetteer {
+    /// A gazetteer of these places.
     pub fn new(places: Vec<Place>) -> Gazetteer {
         let mut g = Gazetteer {
             places: Vec::new(),

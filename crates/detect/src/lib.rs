@@ -9,6 +9,7 @@
 //! ([`encounter`]). Every threshold is in [`Params`].
 
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 pub mod calibrate;
 pub mod coverage;
@@ -33,17 +34,23 @@ use store::{Filter, Store, StoreError};
 /// Counts of what the detection ran over.
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct Summary {
+    /// Vessels (MMSIs) with fixes.
     pub vessels: usize,
+    /// Fixes read.
     pub fixes: u64,
+    /// Identity reports read.
     pub identities: u64,
+    /// Events per kind.
     pub by_kind: std::collections::BTreeMap<String, usize>,
 }
 
 /// Why detection could not run.
 #[derive(Debug, thiserror::Error)]
 pub enum DetectError {
+    /// The store could not be read.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The parameters or the gazetteer are unusable.
     #[error("configuration: {0}")]
     Config(String),
 }
@@ -59,7 +66,9 @@ pub struct PhaseOne {
     pub idlogs: Vec<(u32, Vec<(i64, event::VesselRef)>)>,
     /// Track ends, per MMSI.
     pub ends: Vec<(u32, vessel::TrackEnds)>,
+    /// Per-vessel events.
     pub events: Vec<Event>,
+    /// Silences, for the gap and dark-call models.
     pub gaps: Vec<vessel::Gap>,
     /// (mmsi, start, end, lat, lon) of loitering at sea
     pub loiters: Vec<(u32, i64, i64, f64, f64)>,
@@ -69,8 +78,11 @@ pub struct PhaseOne {
     /// vessel visits per (day, cell row, cell column) ([`coverage`])
     #[serde(with = "density_serde", default)]
     pub visits: HashMap<(i64, i32, i32), u32>,
+    /// Fixes read.
     pub fixes: u64,
+    /// Identity reports read.
     pub identities: u64,
+    /// Vessels (MMSIs) with fixes.
     pub vessels: usize,
     /// (imo, mmsi, time) of every identity report with an IMO
     pub imo_seen: Vec<(u32, u32, i64)>,

@@ -9,15 +9,25 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct Params {
+    /// Track segmentation and speeds.
     pub tracks: Tracks,
+    /// Port visits.
     pub ports: Ports,
+    /// AIS gaps.
     pub gaps: Gaps,
+    /// Dark port calls.
     pub dark_port_call: DarkPortCall,
+    /// Encounters.
     pub encounters: Encounters,
+    /// Loitering.
     pub loitering: Loitering,
+    /// Identity games: shared MMSIs, position jumps.
     pub identity: Identity,
+    /// Draught changes.
     pub draught: Draught,
+    /// The reception map.
     pub coverage: Coverage,
+    /// Calibration of confidences.
     pub calibration: Calibration,
     /// User geofences added to the port gazetteer: `[[detect.geofences]]`
     /// with `geojson = "file"` (Polygon/MultiPolygon features, or Points
@@ -30,12 +40,18 @@ pub struct Params {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct GeofenceSpec {
+    /// Its name (for a file of one feature; default: the feature's `name`
+    /// property, or `geofence N`; a circle defaults to `lat,lon`).
     pub name: Option<String>,
+    /// A UN/LOCODE, when the area is a port.
     pub locode: Option<String>,
     /// A GeoJSON file, relative to the configuration file.
     pub geojson: Option<String>,
+    /// Circle centre latitude, degrees.
     pub lat: Option<f64>,
+    /// Circle centre longitude, degrees.
     pub lon: Option<f64>,
+    /// Circle radius, km.
     pub radius_km: Option<f64>,
     /// Watch this area for dark port calls.
     pub watched: bool,
@@ -52,6 +68,7 @@ pub struct Tracks {
     /// at most `hypot(hours, segment_hour_floor) * segment_speed_kn`.
     /// Source: GFW segmenter (25 kn, 0.25 h).
     pub segment_speed_kn: f64,
+    /// The time floor of that rule, hours.
     pub segment_hour_floor: f64,
     /// A segment without a fix for this long while another segment of the
     /// MMSI has fixes is closed (later fixes start or join others), hours.

@@ -13,12 +13,19 @@ use store::{Identity, Position};
 /// dark port calls).
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Gap {
+    /// The vessel (the old MMSI of a linked pair).
     pub mmsi: u32,
+    /// Last fix before the silence, ms.
     pub t0: i64,
+    /// First fix after it, ms.
     pub t1: i64,
+    /// Where it went dark (lat, lon).
     pub a: (f64, f64),
+    /// Where it reappeared (lat, lon).
     pub b: (f64, f64),
+    /// Broadcast draught before, m.
     pub draught_before: Option<f32>,
+    /// Broadcast draught after, m.
     pub draught_after: Option<f32>,
     /// The vessel's top speed estimate, knots.
     pub top_speed_kn: f64,
@@ -41,7 +48,9 @@ pub struct Gap {
 /// What phase one finds for one vessel.
 #[derive(Debug, Default)]
 pub struct VesselResult {
+    /// Events of the vessel.
     pub events: Vec<Event>,
+    /// Its silences, for phase two.
     pub gaps: Vec<Gap>,
     /// Loitering windows at sea: (start, end, lat, lon).
     pub loiters: Vec<(i64, i64, f64, f64)>,
@@ -54,11 +63,17 @@ pub struct VesselResult {
 /// Where a track began and ended.
 #[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
 pub struct TrackEnds {
+    /// First fix (time, lat, lon).
     pub first: (i64, f64, f64),
+    /// Last fix (time, lat, lon).
     pub last: (i64, f64, f64),
+    /// Draught broadcast at the first fix, m.
     pub draught_first: Option<f32>,
+    /// Draught broadcast at the last fix, m.
     pub draught_last: Option<f32>,
+    /// Top speed estimate, knots.
     pub top_speed_kn: f64,
+    /// Cruise speed estimate, knots.
     pub cruise_kn: f64,
 }
 
@@ -496,6 +511,7 @@ fn moving_cog(f: &Position) -> Option<f32> {
 }
 
 impl GapTracker {
+    /// Feeds one fix; returns the silence it ended, if long enough.
     pub fn push(&mut self, mmsi: u32, f: &Position, p: &Params, sp: (f64, f64)) -> Option<Gap> {
         let prev = self.last.replace((f.time_ms, f.lat, f.lon, moving_cog(f)));
         let (t0, lat, lon, cog_a) = prev?;
