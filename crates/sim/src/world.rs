@@ -337,7 +337,7 @@ pub fn build(
 ) -> Result<World, SimError> {
     let mask = LandMask::global();
     let end = start_ms + (days * 24.0 * H as f64) as i64;
-    validate(s)?;
+    s.validate().map_err(SimError::Scenario)?;
     let mut b = Builder {
         mask,
         rng: ChaCha8Rng::seed_from_u64(seed),
@@ -1441,62 +1441,6 @@ fn build_rendezvous(
     );
     e.other_mmsi = Some(mmsis[1]);
     b.event(e);
-    Ok(())
-}
-
-/// Checks of the optional scenario features that a run would otherwise
-/// trip over later (or silently ignore).
-fn validate(s: &Scenario) -> Result<(), SimError> {
-    let bad = |m: String| Err(SimError::Scenario(m));
-    let range_ok =
-        |r: [f64; 2]| r[0].is_finite() && r[1].is_finite() && r[0] >= 0.0 && r[0] <= r[1];
-    let p_ok = |p: f64| (0.0..=1.0).contains(&p);
-    if let Some(pr) = &s.shuttle_profile {
-        match (pr.dark_radius_nm, pr.dark_radius_nm_range) {
-            (_, Some(r)) if !range_ok(r) => {
-                return bad(format!(
-                    "shuttle_profile: dark_radius_nm_range {r:?} is not a range of distances"
-                ))
-            }
-            (None, None) => {
-                return bad("shuttle_profile: give dark_radius_nm or dark_radius_nm_range".into())
-            }
-            _ => {}
-        }
-        if !p_ok(pr.dark_in_home_port_p) {
-            return bad("shuttle_profile: dark_in_home_port_p must be in [0, 1]".into());
-        }
-    }
-    for (i, f) in s.fleet.iter().enumerate() {
-        for (name, p) in [
-            ("offshore_wait_p", f.offshore_wait_p),
-            ("coastal_p", f.coastal_p),
-            ("open_sea_p", f.open_sea_p),
-        ] {
-            if !p_ok(p) {
-                return bad(format!("fleet {}: {name} must be in [0, 1]", i + 1));
-            }
-        }
-        for (name, r) in [
-            ("offshore_wait_hours", f.offshore_wait_hours),
-            ("offshore_wait_nm", f.offshore_wait_nm),
-            ("open_sea_hours", f.open_sea_hours),
-            ("open_sea_nm", f.open_sea_nm),
-        ] {
-            if !range_ok(r) {
-                return bad(format!(
-                    "fleet {}: {name} {r:?} is not a range [low, high]",
-                    i + 1
-                ));
-            }
-        }
-        if f.coastal_p > 0.0 && f.coastal_waypoints.is_empty() {
-            return bad(format!(
-                "fleet {}: coastal_p needs coastal_waypoints",
-                i + 1
-            ));
-        }
-    }
     Ok(())
 }
 
