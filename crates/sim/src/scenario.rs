@@ -345,6 +345,17 @@ impl Scenario {
                 ))
             }
         };
+        // (ranges drawn from half-open: the ends must differ)
+        let open_range = |k: &str, r: [f64; 2]| {
+            if r.iter().all(|x| x.is_finite() && *x >= 0.0) && r[0] < r[1] {
+                Ok(())
+            } else {
+                Err(format!(
+                    "{k} = [{}, {}]: must be [low, high] with 0 <= low < high",
+                    r[0], r[1]
+                ))
+            }
+        };
         let nonempty = |k: &str, n: usize| {
             if n > 0 {
                 Ok(())
@@ -449,8 +460,8 @@ impl Scenario {
             range(&k("unload_hours"), sp.unload_hours)?;
             range(&k("turnaround_hours"), sp.turnaround_hours)?;
             positive(&k("draught_ballast_m"), sp.draught_ballast_m)?;
-            range(&k("draught_laden_m"), sp.draught_laden_m)?;
-            range(&k("speed_kn"), sp.speed_kn)?;
+            open_range(&k("draught_laden_m"), sp.draught_laden_m)?;
+            open_range(&k("speed_kn"), sp.speed_kn)?;
             positive(&k("speed_kn (low end)"), sp.speed_kn[0])?;
         } else if !self.shuttles.is_empty() {
             return Err("shuttle_profile: needed when there are shuttles".into());
@@ -486,7 +497,7 @@ impl Scenario {
                     return Err("rendezvous.ports: needs at least two ports".into());
                 }
                 range("rendezvous.hours", r.hours)?;
-                range("rendezvous.station_distance_nm", r.station_distance_nm)?;
+                open_range("rendezvous.station_distance_nm", r.station_distance_nm)?;
             }
         }
         if let Some(o) = &self.open_sea {
@@ -546,7 +557,7 @@ mod tests {
                 s.shuttles[0].unload_ports.clear()
             }),
             ("shuttle_profile.speed_kn", |s| {
-                s.shuttle_profile.as_mut().unwrap().speed_kn = [0.0, 0.0]
+                s.shuttle_profile.as_mut().unwrap().speed_kn = [12.0, 12.0]
             }),
             ("shuttle_profile.load_hours", |s| {
                 s.shuttle_profile.as_mut().unwrap().load_hours = [5.0, -1.0]
