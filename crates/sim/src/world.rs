@@ -871,63 +871,25 @@ fn build_shuttle(
         let dark_to = t2 + (leg2.last_within(lp, radius).unwrap_or(0.0) * 1000.0) as i64;
         let back_at = leg2.at((dark_to - t2) as f64 / 1000.0);
         dark.push((dark_from, dark_to));
-        let mmsi = identities
-            .iter()
-            .rev()
-            .find(|i| i.from_ms <= dark_from)
-            .map(|i| i.mmsi)
-            .unwrap_or(sh.mmsi);
-        let name = &b.ports[load].clone();
-        let mut gap = serde_json::json!({"reappeared": {"lat": back_at.0, "lon": back_at.1}, "cause": "transponder switched off", "hours": (dark_to - dark_from) as f64 / H as f64});
-        if pr.dark_radius_nm_range.is_some() {
-            gap["dark_radius_nm"] = serde_json::json!(radius);
-        }
-        if dark_home {
-            gap["switched_off_in_port"] = serde_json::json!(b.ports[home].name);
-        }
-        b.event(Event::new(
-            EventKind::AisGap,
-            mmsi,
-            dark_from,
-            Some(dark_to),
-            Some(went_dark_at),
-            None,
-            gap,
-        ));
-        b.event(Event::port_visit(mmsi, t1, t2, name, true));
-        let mut call = serde_json::json!({"dark_from": crate::truth::rfc3339(dark_from), "dark_to": crate::truth::rfc3339(dark_to), "draught_before_m": pr.draught_ballast_m, "draught_after_m": laden});
-        if !update_draught {
-            call["draught_broadcast"] = serde_json::json!(false);
-        }
-        b.event(Event::new(
-            EventKind::DarkPortCall,
-            mmsi,
+        let trip_truth = DarkTrip {
+            mmsi: mmsi_at(&identities, dark_from, sh.mmsi),
+            from: at,
+            home,
+            load,
+            dest,
+            t,
             t1,
-            Some(t2),
-            Some(lp),
-            Some(name),
-            call,
-        ));
-        if update_draught {
-            b.event(Event::new(
-                EventKind::DraughtChange,
-                mmsi,
-                t1,
-                Some(t2),
-                Some(lp),
-                Some(name),
-                serde_json::json!({"from_m": pr.draught_ballast_m, "to_m": laden, "loaded": true}),
-            ));
-        }
-        b.event(Event::voyage(mmsi, t, t1, &b.ports[at].clone(), name, true));
-        b.event(Event::voyage(
-            mmsi,
             t2,
             t3,
-            name,
-            &b.ports[dest].clone(),
-            true,
-        ));
+            dark_from,
+            dark_to,
+            went_dark_at,
+            back_at: (back_at.0, back_at.1),
+            radius,
+            dark_home,
+            laden,
+        };
+        trip_truth.record(b, pr, update_draught);
         // Unload, then turn around.
         let mut tt = t3;
         if let Some(k) = pending_sts.iter().position(|x| {
@@ -936,70 +898,7 @@ fn build_shuttle(
                 .unwrap_or(false)
         }) {
             let x = pending_sts.remove(k);
-            let meet = parse_time(&x.at)?;
-            // Wait in port, go out to the meeting point, loiter alongside, return.
-            plan.push(Item::Stay {
-                t0: tt,
-                t1: meet - 12 * H,
-                pos: b.ports[dest].berth,
-                status: MOORED,
-                port: Some(dest),
-                drift_kn: 0.0,
-            });
-            let out = b.point_route(b.ports[dest].berth, (x.lat, x.lon))?;
-            let leg = Arc::new(Leg::new(out.clone(), speed));
-            let dep = meet - (leg.duration_s() * 1000.0) as i64 - 2 * H;
-            if let Some(Item::Stay { t1, .. }) = plan.last_mut() {
-                *t1 = dep.max(tt + H);
-            }
-            let dep = dep.max(tt + H);
-            let arr = dep + (leg.duration_s() * 1000.0) as i64;
-            plan.push(Item::Sail {
-                t0: dep,
-                t1: arr,
-                leg,
-                from: Some(dest),
-                to: None,
-            });
-            let sts_end = meet + (x.hours * H as f64) as i64;
-            plan.push(Item::Stay {
-                t0: arr,
-                t1: sts_end,
-                pos: (x.lat, x.lon),
-                status: crate::motion::UNDER_WAY,
-                port: None,
-                drift_kn: 0.3,
-            });
-            let mut back = out;
-            back.reverse();
-            let home = push_sail(&mut plan, sts_end, back, speed, None, Some(dest));
-            let m = identities
-                .iter()
-                .rev()
-                .find(|i| i.from_ms <= meet)
-                .map(|i| i.mmsi)
-                .unwrap_or(sh.mmsi);
-            b.event(Event::new(
-                EventKind::Loitering,
-                m,
-                arr,
-                Some(sts_end),
-                Some((x.lat, x.lon)),
-                None,
-                serde_json::json!({"note": "waiting for and lying alongside a dark partner"}),
-            ));
-            let mut e = Event::new(
-                EventKind::Encounter,
-                m,
-                meet,
-                Some(sts_end),
-                Some((x.lat, x.lon)),
-                None,
-                serde_json::json!({"partner_name": x.partner_name, "partner_dark": true, "ship_to_ship_transfer": true}),
-            );
-            e.other_mmsi = Some(x.partner_mmsi);
-            b.event(e);
-            tt = home;
+            tt = sts_excursion(b, &mut plan, &x, dest, tt, speed, &identities, sh.mmsi)?;
         }
         let unload = b.hours(pr.unload_hours);
         plan.push(Item::Stay {
@@ -1013,12 +912,7 @@ fn build_shuttle(
         if update_draught {
             draught.push((tt + unload / 2, pr.draught_ballast_m));
         }
-        let m = identities
-            .iter()
-            .rev()
-            .find(|i| i.from_ms <= tt)
-            .map(|i| i.mmsi)
-            .unwrap_or(sh.mmsi);
+        let m = mmsi_at(&identities, tt, sh.mmsi);
         b.event(Event::port_visit(
             m,
             t3,
@@ -1072,6 +966,198 @@ fn build_shuttle(
         spoof: Vec::new(),
         draught,
     })
+}
+
+/// A ship-to-ship transfer after a laden arrival: wait in port, sail out
+/// to the meeting point, lie alongside the dark partner, sail back.
+/// Returns when the ship is back at its berth.
+#[allow(clippy::too_many_arguments)]
+fn sts_excursion(
+    b: &mut Builder<'_>,
+    plan: &mut Vec<Item>,
+    x: &crate::scenario::Sts,
+    dest: usize,
+    tt: i64,
+    speed: f64,
+    identities: &[Identity],
+    fallback_mmsi: u32,
+) -> Result<i64, SimError> {
+    let meet = parse_time(&x.at)?;
+    // Wait in port, go out to the meeting point, loiter alongside, return.
+    plan.push(Item::Stay {
+        t0: tt,
+        t1: meet - 12 * H,
+        pos: b.ports[dest].berth,
+        status: MOORED,
+        port: Some(dest),
+        drift_kn: 0.0,
+    });
+    let out = b.point_route(b.ports[dest].berth, (x.lat, x.lon))?;
+    let leg = Arc::new(Leg::new(out.clone(), speed));
+    let dep = meet - (leg.duration_s() * 1000.0) as i64 - 2 * H;
+    if let Some(Item::Stay { t1, .. }) = plan.last_mut() {
+        *t1 = dep.max(tt + H);
+    }
+    let dep = dep.max(tt + H);
+    let arr = dep + (leg.duration_s() * 1000.0) as i64;
+    plan.push(Item::Sail {
+        t0: dep,
+        t1: arr,
+        leg,
+        from: Some(dest),
+        to: None,
+    });
+    let sts_end = meet + (x.hours * H as f64) as i64;
+    plan.push(Item::Stay {
+        t0: arr,
+        t1: sts_end,
+        pos: (x.lat, x.lon),
+        status: crate::motion::UNDER_WAY,
+        port: None,
+        drift_kn: 0.3,
+    });
+    let mut back = out;
+    back.reverse();
+    let home = push_sail(plan, sts_end, back, speed, None, Some(dest));
+    let m = mmsi_at(identities, meet, fallback_mmsi);
+    b.event(Event::new(
+        EventKind::Loitering,
+        m,
+        arr,
+        Some(sts_end),
+        Some((x.lat, x.lon)),
+        None,
+        serde_json::json!({"note": "waiting for and lying alongside a dark partner"}),
+    ));
+    let mut e = Event::new(
+        EventKind::Encounter,
+        m,
+        meet,
+        Some(sts_end),
+        Some((x.lat, x.lon)),
+        None,
+        serde_json::json!({"partner_name": x.partner_name, "partner_dark": true, "ship_to_ship_transfer": true}),
+    );
+    e.other_mmsi = Some(x.partner_mmsi);
+    b.event(e);
+    Ok(home)
+}
+
+/// One shuttle trip as the truth records it: dark from near (or in) the
+/// port it left, a call at the load port, a laden voyage.
+struct DarkTrip {
+    mmsi: u32,
+    /// The port the ballast leg left.
+    from: usize,
+    /// Where the ship was when the trip began (for `switched_off_in_port`).
+    home: usize,
+    load: usize,
+    dest: usize,
+    /// Departure, arrival at the load port, departure laden, arrival.
+    t: i64,
+    t1: i64,
+    t2: i64,
+    t3: i64,
+    dark_from: i64,
+    dark_to: i64,
+    went_dark_at: (f64, f64),
+    /// Where it reappeared (lat, lon).
+    back_at: (f64, f64),
+    radius: f64,
+    dark_home: bool,
+    laden: f64,
+}
+
+impl DarkTrip {
+    /// The trip's true events: the silence, the call (seen as a visit by
+    /// truth, dark to AIS), the draught change, the two voyages.
+    fn record(
+        &self,
+        b: &mut Builder<'_>,
+        pr: &crate::scenario::ShuttleProfile,
+        update_draught: bool,
+    ) {
+        let DarkTrip {
+            mmsi,
+            from: at,
+            home,
+            load,
+            dest,
+            t,
+            t1,
+            t2,
+            t3,
+            dark_from,
+            dark_to,
+            went_dark_at,
+            back_at,
+            radius,
+            dark_home,
+            laden,
+        } = *self;
+        let lp = b.ports[load].berth;
+        let name = &b.ports[load].clone();
+        let mut gap = serde_json::json!({"reappeared": {"lat": back_at.0, "lon": back_at.1}, "cause": "transponder switched off", "hours": (dark_to - dark_from) as f64 / H as f64});
+        if pr.dark_radius_nm_range.is_some() {
+            gap["dark_radius_nm"] = serde_json::json!(radius);
+        }
+        if dark_home {
+            gap["switched_off_in_port"] = serde_json::json!(b.ports[home].name);
+        }
+        b.event(Event::new(
+            EventKind::AisGap,
+            mmsi,
+            dark_from,
+            Some(dark_to),
+            Some(went_dark_at),
+            None,
+            gap,
+        ));
+        b.event(Event::port_visit(mmsi, t1, t2, name, true));
+        let mut call = serde_json::json!({"dark_from": crate::truth::rfc3339(dark_from), "dark_to": crate::truth::rfc3339(dark_to), "draught_before_m": pr.draught_ballast_m, "draught_after_m": laden});
+        if !update_draught {
+            call["draught_broadcast"] = serde_json::json!(false);
+        }
+        b.event(Event::new(
+            EventKind::DarkPortCall,
+            mmsi,
+            t1,
+            Some(t2),
+            Some(lp),
+            Some(name),
+            call,
+        ));
+        if update_draught {
+            b.event(Event::new(
+                EventKind::DraughtChange,
+                mmsi,
+                t1,
+                Some(t2),
+                Some(lp),
+                Some(name),
+                serde_json::json!({"from_m": pr.draught_ballast_m, "to_m": laden, "loaded": true}),
+            ));
+        }
+        b.event(Event::voyage(mmsi, t, t1, &b.ports[at].clone(), name, true));
+        b.event(Event::voyage(
+            mmsi,
+            t2,
+            t3,
+            name,
+            &b.ports[dest].clone(),
+            true,
+        ));
+    }
+}
+
+/// The MMSI a vessel of these identities used at `t`.
+fn mmsi_at(identities: &[Identity], t: i64, fallback: u32) -> u32 {
+    identities
+        .iter()
+        .rev()
+        .find(|i| i.from_ms <= t)
+        .map(|i| i.mmsi)
+        .unwrap_or(fallback)
 }
 
 fn build_sts(
