@@ -1331,29 +1331,13 @@ fn build_open_sea(
         draught: vec![(b.start, 8.0)],
     })
 }
-
-/// Two vessels leave ports, meet at sea near a coastal station, lie
-/// alongside for a few hours with transponders on, and sail on.
-fn build_rendezvous(
+/// Where a rendezvous happens: a sea point at the scenario's distance from
+/// a random coastal station (so the meeting is heard), clear of ports.
+fn meeting_point(
     b: &mut Builder<'_>,
     s: &Scenario,
     r: &crate::scenario::Rendezvous,
-    k: usize,
-    vessels: &mut Vec<Vessel>,
-) -> Result<(), SimError> {
-    if s.stations.is_empty() || r.ports.len() < 2 {
-        return Err(SimError::Scenario(
-            "rendezvous needs [[stations]] and at least two ports".into(),
-        ));
-    }
-    let ports: Vec<usize> = r
-        .ports
-        .iter()
-        .map(|p| b.port(p))
-        .collect::<Result<_, _>>()?;
-    let span = (b.end - b.start).max(1);
-    let meet = b.start + span / 10 + b.rng.random_range(0..(span * 8 / 10).max(1));
-    let hours = b.rng.random_range(r.hours[0]..=r.hours[1].max(r.hours[0]));
+) -> Result<(f64, f64), SimError> {
     let mut point = None;
     for _ in 0..200 {
         let st = &s.stations[b.rng.random_range(0..s.stations.len())];
@@ -1377,9 +1361,157 @@ fn build_rendezvous(
             break;
         }
     }
-    let point = point.ok_or_else(|| {
+    point.ok_or_else(|| {
         SimError::Scenario("rendezvous: no meeting point found near the stations".into())
-    })?;
+    })
+}
+
+/// One side of a rendezvous: a vessel that sails from its port to the
+/// meeting point, lies alongside, and sails on; its true events.
+#[allow(clippy::too_many_arguments)]
+fn rendezvous_vessel(
+    b: &mut Builder<'_>,
+    k: usize,
+    side: usize,
+    (from, to): (usize, usize),
+    speed: f64,
+    leg_out: Arc<Leg>,
+    point: (f64, f64),
+    (meet, end_meet): (i64, i64),
+) -> Result<Vessel, SimError> {
+    let flag = ["PA", "LR", "KR", "RU", "MH"][(k + side) % 5].to_string();
+    let mmsi = b.fresh_mmsi(&flag);
+    // the first to arrive waits half an hour for the other
+    let arrive = meet - if side == 0 { 1_800_000 } else { 0 };
+    let dep = arrive - (leg_out.duration_s() * 1000.0) as i64;
+    let alongside = if side == 0 {
+        point
+    } else {
+        destination(point.0, point.1, 90.0, 0.03)
+    };
+    let back = sea::route::route(b.mask, alongside, b.ports[to].berth, 4.0)
+        .map_err(|e| SimError::Scenario(format!("rendezvous route: {e}")))?;
+    let leg_back = Arc::new(Leg::new(back, speed));
+    let home = end_meet + (leg_back.duration_s() * 1000.0) as i64;
+    let plan = vec![
+        Item::Stay {
+            t0: b.start,
+            t1: dep,
+            pos: b.ports[from].berth,
+            status: MOORED,
+            port: Some(from),
+            drift_kn: 0.0,
+        },
+        Item::Sail {
+            t0: dep,
+            t1: arrive,
+            leg: leg_out,
+            from: Some(from),
+            to: None,
+        },
+        Item::Stay {
+            t0: arrive,
+            t1: end_meet,
+            pos: alongside,
+            status: crate::motion::UNDER_WAY,
+            port: None,
+            drift_kn: 0.2,
+        },
+        Item::Sail {
+            t0: end_meet,
+            t1: home,
+            leg: leg_back,
+            from: None,
+            to: Some(to),
+        },
+        Item::Stay {
+            t0: home,
+            t1: b.end.max(home + 1),
+            pos: b.ports[to].berth,
+            status: MOORED,
+            port: Some(to),
+            drift_kn: 0.0,
+        },
+    ];
+    b.event(Event::port_visit(
+        mmsi,
+        b.start,
+        dep,
+        &b.ports[from].clone(),
+        false,
+    ));
+    b.event(Event::port_visit(
+        mmsi,
+        home,
+        b.end.max(home + 1),
+        &b.ports[to].clone(),
+        false,
+    ));
+    b.event(Event::voyage(
+        mmsi,
+        dep,
+        home,
+        &b.ports[from].clone(),
+        &b.ports[to].clone(),
+        false,
+    ));
+    b.event(Event::new(
+        EventKind::Loitering,
+        mmsi,
+        arrive,
+        Some(end_meet),
+        Some(alongside),
+        None,
+        serde_json::json!({"activity": "alongside another vessel"}),
+    ));
+    let (ship_type, _, lengths) = kind_info(if side == 0 { "tanker" } else { "bulk" });
+    let n = b.used_mmsi.len();
+    let imo = b.fresh_imo();
+    Ok(Vessel {
+        role: "rendezvous",
+        class_b: false,
+        length_m: lengths[0],
+        beam_m: lengths[0] / 6,
+        max_speed_kn: speed,
+        identities: vec![Identity {
+            from_ms: b.start,
+            mmsi,
+            imo,
+            name: format!("{} {}", if side == 0 { "BUNKER" } else { "CLIENT" }, k + 1),
+            callsign: format!("R{k}{side}{n}"),
+            ship_type,
+            flag,
+        }],
+        motion: Motion::Plan(plan),
+        dark: Vec::new(),
+        spoof: Vec::new(),
+        draught: vec![(b.start, 6.0)],
+    })
+}
+
+/// Two vessels leave ports, meet at sea near a coastal station, lie
+/// alongside for a few hours with transponders on, and sail on.
+fn build_rendezvous(
+    b: &mut Builder<'_>,
+    s: &Scenario,
+    r: &crate::scenario::Rendezvous,
+    k: usize,
+    vessels: &mut Vec<Vessel>,
+) -> Result<(), SimError> {
+    if s.stations.is_empty() || r.ports.len() < 2 {
+        return Err(SimError::Scenario(
+            "rendezvous needs [[stations]] and at least two ports".into(),
+        ));
+    }
+    let ports: Vec<usize> = r
+        .ports
+        .iter()
+        .map(|p| b.port(p))
+        .collect::<Result<_, _>>()?;
+    let span = (b.end - b.start).max(1);
+    let meet = b.start + span / 10 + b.rng.random_range(0..(span * 8 / 10).max(1));
+    let hours = b.rng.random_range(r.hours[0]..=r.hours[1].max(r.hours[0]));
+    let point = meeting_point(b, s, r)?;
     // Plan both sides first: the meeting starts when both can be there.
     let mut sides = Vec::new();
     for _ in 0..2 {
@@ -1406,115 +1538,18 @@ fn build_rendezvous(
     let end_meet = meet + (hours * H as f64) as i64;
     let mut mmsis = [0u32; 2];
     for (side, (from, to, speed, leg_out)) in sides.into_iter().enumerate() {
-        let flag = ["PA", "LR", "KR", "RU", "MH"][(k + side) % 5].to_string();
-        let mmsi = b.fresh_mmsi(&flag);
-        mmsis[side] = mmsi;
-        // the first to arrive waits half an hour for the other
-        let arrive = meet - if side == 0 { 1_800_000 } else { 0 };
-        let dep = arrive - (leg_out.duration_s() * 1000.0) as i64;
-        let alongside = if side == 0 {
-            point
-        } else {
-            destination(point.0, point.1, 90.0, 0.03)
-        };
-        let back = sea::route::route(b.mask, alongside, b.ports[to].berth, 4.0)
-            .map_err(|e| SimError::Scenario(format!("rendezvous route: {e}")))?;
-        let leg_back = Arc::new(Leg::new(back, speed));
-        let home = end_meet + (leg_back.duration_s() * 1000.0) as i64;
-        let plan = vec![
-            Item::Stay {
-                t0: b.start,
-                t1: dep,
-                pos: b.ports[from].berth,
-                status: MOORED,
-                port: Some(from),
-                drift_kn: 0.0,
-            },
-            Item::Sail {
-                t0: dep,
-                t1: arrive,
-                leg: leg_out,
-                from: Some(from),
-                to: None,
-            },
-            Item::Stay {
-                t0: arrive,
-                t1: end_meet,
-                pos: alongside,
-                status: crate::motion::UNDER_WAY,
-                port: None,
-                drift_kn: 0.2,
-            },
-            Item::Sail {
-                t0: end_meet,
-                t1: home,
-                leg: leg_back,
-                from: None,
-                to: Some(to),
-            },
-            Item::Stay {
-                t0: home,
-                t1: b.end.max(home + 1),
-                pos: b.ports[to].berth,
-                status: MOORED,
-                port: Some(to),
-                drift_kn: 0.0,
-            },
-        ];
-        b.event(Event::port_visit(
-            mmsi,
-            b.start,
-            dep,
-            &b.ports[from].clone(),
-            false,
-        ));
-        b.event(Event::port_visit(
-            mmsi,
-            home,
-            b.end.max(home + 1),
-            &b.ports[to].clone(),
-            false,
-        ));
-        b.event(Event::voyage(
-            mmsi,
-            dep,
-            home,
-            &b.ports[from].clone(),
-            &b.ports[to].clone(),
-            false,
-        ));
-        b.event(Event::new(
-            EventKind::Loitering,
-            mmsi,
-            arrive,
-            Some(end_meet),
-            Some(alongside),
-            None,
-            serde_json::json!({"activity": "alongside another vessel"}),
-        ));
-        let (ship_type, _, lengths) = kind_info(if side == 0 { "tanker" } else { "bulk" });
-        let n = b.used_mmsi.len();
-        let imo = b.fresh_imo();
-        vessels.push(Vessel {
-            role: "rendezvous",
-            class_b: false,
-            length_m: lengths[0],
-            beam_m: lengths[0] / 6,
-            max_speed_kn: speed,
-            identities: vec![Identity {
-                from_ms: b.start,
-                mmsi,
-                imo,
-                name: format!("{} {}", if side == 0 { "BUNKER" } else { "CLIENT" }, k + 1),
-                callsign: format!("R{k}{side}{n}"),
-                ship_type,
-                flag,
-            }],
-            motion: Motion::Plan(plan),
-            dark: Vec::new(),
-            spoof: Vec::new(),
-            draught: vec![(b.start, 6.0)],
-        });
+        let v = rendezvous_vessel(
+            b,
+            k,
+            side,
+            (from, to),
+            speed,
+            leg_out,
+            point,
+            (meet, end_meet),
+        )?;
+        mmsis[side] = v.identities[0].mmsi;
+        vessels.push(v);
     }
     let mut e = Event::new(
         EventKind::Encounter,
