@@ -108,3 +108,29 @@ fn a_missing_file_is_one_clear_error() {
     );
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
 }
+
+#[test]
+fn a_missing_store_is_named_with_its_reason_once() {
+    let out = bin()
+        .args([
+            "detect",
+            "--store",
+            "/nonexistent/store",
+            "--out",
+            "/dev/null",
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.starts_with("shiptrace: error: ") && stderr.contains("/nonexistent/store"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert_eq!(
+        stderr.matches("store directory not found").count(),
+        1,
+        "{stderr}"
+    );
+}

@@ -33,13 +33,16 @@ pub struct Dedup {
 /// Which table a row belongs to (each has its own keys).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Table {
+    /// Position fixes.
     Positions,
+    /// Identity reports.
     Identities,
 }
 
 const MAGIC: &[u8; 16] = b"shiptrace-dedup1";
 
 impl Dedup {
+    /// An empty de-duplicator with this window, ms.
     pub fn new(window_ms: i64) -> Self {
         Dedup {
             window_ms,
@@ -63,6 +66,7 @@ impl Dedup {
             .sum()
     }
 
+    /// Whether no keys are held.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }

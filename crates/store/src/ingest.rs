@@ -66,23 +66,33 @@ impl Default for IngestOptions {
 /// Progress of a running ingest.
 #[derive(Debug, Clone, Default)]
 pub struct Progress {
+    /// Bytes of the current source read so far.
     pub bytes_done: u64,
+    /// Its size, when known.
     pub bytes_total: u64,
+    /// Messages (or rows) read so far.
     pub messages: u64,
+    /// The source being read.
     pub current: String,
 }
 
 /// What happened to one source.
 #[derive(Debug)]
 pub enum SourceOutcome {
+    /// Read and committed.
     Ingested(SourceEntry),
     /// The manifest already holds a source with the same content hash.
     AlreadyIngested {
+        /// The source.
         path: String,
+        /// Its content hash.
         hash: String,
     },
+    /// Not committed (nothing of it is visible).
     Failed {
+        /// The source.
         path: String,
+        /// Why.
         error: StoreError,
     },
 }
@@ -90,8 +100,11 @@ pub enum SourceOutcome {
 /// One rejected input line, kept as a sample in `rejects/<source>.jsonl`.
 #[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
 pub struct RejectSample {
+    /// The reject reason (`checksum`, `bad_row`, ...).
     pub reason: String,
+    /// Line number in the source, from 1.
     pub line: u64,
+    /// What was wrong.
     pub message: String,
     /// The line as read (lossy UTF-8, at most 200 characters).
     pub text: String,
@@ -158,7 +171,7 @@ pub fn expand_sources(sources: &[PathBuf]) -> Result<Vec<PathBuf>, StoreError> {
             {
                 let e = e.map_err(|e| StoreError::Io {
                     path: s.clone(),
-                    source: e.into(),
+                    error: e.into(),
                 })?;
                 if e.file_type().is_file() {
                     files.push(e.into_path());
@@ -332,12 +345,16 @@ pub fn open_input(path: &Path) -> Result<Box<dyn BufRead>, StoreError> {
 /// Input formats, told apart by the first line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
+    /// NMEA 0183/4.0 sentences, with any framing.
     Nmea,
+    /// MarineCadastre (US) CSV exports.
     MarineCadastre,
+    /// Danish Maritime Authority CSV exports.
     Dma,
 }
 
 impl Format {
+    /// Its name in the manifest.
     pub fn name(self) -> &'static str {
         match self {
             Format::Nmea => "nmea",
@@ -659,9 +676,9 @@ fn write_parquet(
         Ok(())
     })
     .map_err(|e| match e {
-        StoreError::Io { source, .. } => StoreError::Parquet {
+        StoreError::Io { error, .. } => StoreError::Parquet {
             path: target.clone(),
-            msg: source.to_string(),
+            msg: error.to_string(),
         },
         other => other,
     })

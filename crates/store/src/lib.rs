@@ -23,6 +23,7 @@
 //! the ingest completes it to exactly the rows of an uninterrupted run.
 
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 mod csvsrc;
 pub mod dedup;
@@ -48,30 +49,54 @@ use std::path::{Path, PathBuf};
 /// Errors of the store, each naming the file (and line/column for input).
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("{path}: {source}")]
+    /// A file could not be read or written.
+    #[error("{path}: {error}")]
     Io {
+        /// The file.
         path: PathBuf,
-        source: std::io::Error,
+        /// The cause (shown in the message, so not also chained as a
+        /// source: error reports would print it twice).
+        error: std::io::Error,
     },
+    /// A Parquet file could not be read or written.
     #[error("{path}: {msg}")]
-    Parquet { path: PathBuf, msg: String },
-    #[error("{path}:{line}: {msg}")]
-    Input {
+    Parquet {
+        /// The file.
         path: PathBuf,
-        line: u64,
+        /// What went wrong.
         msg: String,
     },
+    /// An input the ingest cannot go on with.
+    #[error("{path}:{line}: {msg}")]
+    Input {
+        /// The input.
+        path: PathBuf,
+        /// Its line, from 1.
+        line: u64,
+        /// What is wrong.
+        msg: String,
+    },
+    /// An input without receive times, and none assumed.
     #[error("{path}: no receive time in this input (no tag-block c:, ,<epoch> suffix, $PGHP or $xxZDA, no time column); give one with --assume-time")]
-    NoTime { path: PathBuf },
+    NoTime {
+        /// The input.
+        path: PathBuf,
+    },
+    /// The store is damaged (manifest or files).
     #[error("store {path}: {msg}")]
-    Corrupt { path: PathBuf, msg: String },
+    Corrupt {
+        /// The store directory or file.
+        path: PathBuf,
+        /// What is wrong.
+        msg: String,
+    },
 }
 
 impl StoreError {
     pub(crate) fn io(path: &Path, e: std::io::Error) -> Self {
         StoreError::Io {
             path: path.to_path_buf(),
-            source: e,
+            error: e,
         }
     }
 }

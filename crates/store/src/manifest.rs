@@ -9,6 +9,7 @@ use std::fs::OpenOptions;
 use std::io::{Seek, SeekFrom, Write};
 use std::path::Path;
 
+/// The manifest's file name in the store root.
 pub const MANIFEST: &str = "manifest.jsonl";
 
 /// What was ingested from one source.
@@ -16,6 +17,7 @@ pub const MANIFEST: &str = "manifest.jsonl";
 pub struct SourceEntry {
     /// Path as given (or `-` for standard input).
     pub path: String,
+    /// Its size in bytes.
     pub size: u64,
     /// BLAKE3 of the source's bytes (as stored, before decompression).
     pub hash: String,
@@ -23,7 +25,9 @@ pub struct SourceEntry {
     pub format: String,
     /// Messages (NMEA) or rows (CSV) read.
     pub messages: u64,
+    /// Position rows stored.
     pub positions: u64,
+    /// Identity rows stored.
     pub identities: u64,
     /// Records dropped as duplicates of an earlier one within the window.
     pub duplicates: u64,
@@ -31,6 +35,7 @@ pub struct SourceEntry {
     pub rejects: BTreeMap<String, u64>,
     /// Receive-time range of the stored rows, RFC 3339.
     pub first_time: Option<String>,
+    /// (end of the range)
     pub last_time: Option<String>,
     /// Files of this source, relative to the store root.
     pub files: Vec<String>,

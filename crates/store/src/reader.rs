@@ -31,6 +31,7 @@ pub struct Filter {
 }
 
 impl Filter {
+    /// Only this vessel.
     pub fn vessel(mmsi: u32) -> Self {
         Filter {
             mmsi: Some((mmsi, mmsi)),
@@ -68,6 +69,7 @@ impl Store {
         })
     }
 
+    /// The store's root directory.
     pub fn dir(&self) -> &Path {
         &self.dir
     }

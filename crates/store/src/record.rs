@@ -12,6 +12,7 @@ pub struct SourceNames {
 }
 
 impl SourceNames {
+    /// The shared name (`None` for an empty name).
     pub fn get(&mut self, name: &str) -> Option<Arc<str>> {
         if name.is_empty() {
             return None;
@@ -45,6 +46,7 @@ pub enum Class {
 }
 
 impl Class {
+    /// Its name in the store (`A`, `B`, `SAR`, `LR`).
     pub fn as_str(self) -> &'static str {
         match self {
             Class::A => "A",
@@ -53,6 +55,7 @@ impl Class {
             Class::LongRange => "LR",
         }
     }
+    /// Reads a name written by [`Class::as_str`].
     pub fn parse(s: &str) -> Option<Class> {
         match s {
             "A" => Some(Class::A),
@@ -69,8 +72,11 @@ impl Class {
 pub struct Position {
     /// Receive time, unix milliseconds UTC.
     pub time_ms: i64,
+    /// The vessel.
     pub mmsi: u32,
+    /// Latitude, degrees.
     pub lat: f64,
+    /// Longitude, degrees.
     pub lon: f64,
     /// Speed over ground, knots.
     pub sog: Option<f32>,
@@ -78,8 +84,11 @@ pub struct Position {
     pub cog: Option<f32>,
     /// True heading, degrees.
     pub heading: Option<u16>,
+    /// Navigational status code (types 1-3, 27).
     pub nav_status: Option<u8>,
+    /// The message type it came from.
     pub msg_type: u8,
+    /// The transponder class.
     pub class: Class,
     /// Receiving station, where the input names it.
     pub source: Option<Arc<str>>,
@@ -92,23 +101,37 @@ pub struct Position {
 /// One identity report (static and voyage data).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Identity {
+    /// Receive time, unix milliseconds UTC.
     pub time_ms: i64,
+    /// The vessel.
     pub mmsi: u32,
+    /// The message type it came from (5, 19, 24).
     pub msg_type: u8,
+    /// IMO number.
     pub imo: Option<u32>,
+    /// Name (attacker-controlled text).
     pub name: Option<String>,
+    /// Call sign (attacker-controlled text).
     pub callsign: Option<String>,
+    /// Ship type code.
     pub ship_type: Option<u8>,
+    /// Antenna to bow, m.
     pub to_bow: Option<u16>,
+    /// Antenna to stern, m.
     pub to_stern: Option<u16>,
+    /// Antenna to port side, m.
     pub to_port: Option<u16>,
+    /// Antenna to starboard side, m.
     pub to_starboard: Option<u16>,
     /// Draught, metres.
     pub draught: Option<f32>,
+    /// Destination (attacker-controlled text).
     pub destination: Option<String>,
     /// ETA as broadcast, `MM-DDTHH:MM` (no year in AIS).
     pub eta: Option<String>,
+    /// Receiving station, where the input names it.
     pub source: Option<Arc<str>>,
+    /// Hash of the raw payload (duplicate removal; not stored).
     pub payload_hash: u64,
 }
 
@@ -220,7 +243,9 @@ fn dim(v: u16) -> Option<u16> {
 
 /// What a decoded message contributes to the store.
 pub enum Record {
+    /// A position fix.
     Position(Position),
+    /// An identity report.
     Identity(Identity),
     /// A message that carries neither (base stations, binary, ...), or a
     /// position report without a valid position.

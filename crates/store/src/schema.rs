@@ -64,6 +64,7 @@ pub fn identities_schema() -> SchemaRef {
     .clone()
 }
 
+/// Position rows as a record batch of [`positions_schema`].
 pub fn positions_batch(rows: &[Position]) -> RecordBatch {
     let n = rows.len();
     let mut time = TimestampMillisecondBuilder::with_capacity(n).with_timezone("UTC");
@@ -109,6 +110,7 @@ pub fn positions_batch(rows: &[Position]) -> RecordBatch {
     RecordBatch::try_new(positions_schema(), cols).expect("columns match the schema")
 }
 
+/// Identity rows as a record batch of [`identities_schema`].
 pub fn identities_batch(rows: &[Identity]) -> RecordBatch {
     let n = rows.len();
     let mut time = TimestampMillisecondBuilder::with_capacity(n).with_timezone("UTC");
