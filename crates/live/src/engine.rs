@@ -30,33 +30,51 @@ type Bucket = HashMap<u32, (u32, i64, f64, f64, f32)>;
 /// What the HTTP API shows of a vessel.
 #[derive(Debug, Clone, Serialize, Default)]
 pub struct VesselView {
+    /// The vessel.
     pub mmsi: u32,
+    /// Latest name broadcast (attacker-controlled text).
     pub name: Option<String>,
+    /// Latest IMO number broadcast.
     pub imo: Option<u32>,
+    /// Latest call sign broadcast.
     pub callsign: Option<String>,
+    /// Flag of its MMSI's MID (ISO 3166 alpha-2).
     pub flag: Option<String>,
+    /// Latest ship type code broadcast.
     pub ship_type: Option<u8>,
+    /// Latest destination broadcast (attacker-controlled text).
     pub destination: Option<String>,
+    /// Latest position, latitude.
     pub lat: Option<f64>,
+    /// Latest position, longitude.
     pub lon: Option<f64>,
+    /// Latest speed over ground, knots.
     pub sog: Option<f32>,
+    /// Latest course over ground, degrees.
     pub cog: Option<f32>,
+    /// Feed time of its latest fix (RFC 3339).
     pub last_seen: Option<String>,
+    /// Minutes since then on the feed clock.
     pub silent_minutes: Option<f64>,
     /// List matches ("strong OFAC SDN: NAME").
     pub listed: Vec<String>,
+    /// The port it is in, if any.
     pub in_port: Option<String>,
+    /// Fixes heard.
     pub fixes: u64,
 }
 
 /// The state the API reads, published by the engine about once a second.
 #[derive(Debug, Default)]
 pub struct Shared {
+    /// The feed clock (RFC 3339).
     pub clock: RwLock<Option<String>>,
+    /// Every vessel heard, as the API shows it.
     pub vessels: RwLock<BTreeMap<u32, VesselView>>,
     /// Written by the engine fix by fix (an uncontended lock), read by
     /// `/api/vessels/{mmsi}`: no copies made for readers that never come.
     pub tracks: Mutex<HashMap<u32, Track>>,
+    /// The latest alerts (`[watch] alert_history`).
     pub alerts: Mutex<VecDeque<Arc<Alert>>>,
 }
 
@@ -140,11 +158,15 @@ impl Clock {
 /// Where alerts go besides the history: a JSONL file, SSE subscribers,
 /// webhooks.
 pub struct Outputs {
+    /// alerts.jsonl.
     pub jsonl: Option<std::io::BufWriter<std::fs::File>>,
+    /// Server-sent-event subscribers.
     pub broadcast: tokio::sync::broadcast::Sender<Arc<Alert>>,
+    /// The webhook sender's queue.
     pub webhooks: Option<tokio::sync::mpsc::Sender<Arc<Alert>>>,
 }
 
+/// The engine: per-vessel state, the detectors, alerts.
 pub struct Engine {
     p: Params,
     wp: WatchParams,
@@ -163,8 +185,10 @@ pub struct Engine {
     alerted_pairs: HashMap<(u32, u32), i64>,
     seq: u64,
     out: Outputs,
+    /// What the API reads.
     pub shared: Arc<Shared>,
     c: Arc<Counters>,
+    /// Raw segments and their rolls into the store.
     pub persist: Persist,
     last_scan: std::time::Instant,
     last_scan_feed: i64,
@@ -177,6 +201,7 @@ pub struct Engine {
 const H: f64 = 3_600_000.0;
 
 impl Engine {
+    /// An engine with these parameters, lists and outputs.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         p: Params,

@@ -19,6 +19,7 @@ pub const MAX_LINE: usize = 4096;
 /// One received line.
 #[derive(Debug, Clone)]
 pub struct Line {
+    /// The line, without its end.
     pub bytes: Vec<u8>,
     /// Which input: "udp:0.0.0.0:10110", "tcp:127.0.0.1:5631", "file:x.nmea".
     pub input: Arc<str>,
@@ -29,18 +30,24 @@ pub struct Line {
 /// An input to run.
 #[derive(Debug, Clone)]
 pub enum Spec {
+    /// Datagrams on a UDP port.
     Udp(SocketAddr),
+    /// Clients connecting to a TCP port.
     TcpListen(SocketAddr),
+    /// A TCP server to connect to (`host:port`), reconnecting with backoff.
     TcpConnect(String),
     /// A file (plain, .gz, .zst) replayed at `speed` x real time (0: as
     /// fast as the engine takes it).
     Replay {
+        /// The file.
         path: PathBuf,
+        /// Times real time.
         speed: f64,
     },
 }
 
 impl Spec {
+    /// Its name in lines and counters (`udp:0.0.0.0:10110`).
     pub fn name(&self) -> String {
         match self {
             Spec::Udp(a) => format!("udp:{a}"),

@@ -13,6 +13,7 @@
 //! persists each line, decodes it and updates its vessels.
 
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 pub mod engine;
 pub mod input;
@@ -33,56 +34,80 @@ pub struct Alert {
     /// went_dark, dark_port_call_suspected, dark_port_call, entered, left,
     /// encounter, identity_change, loitering.
     pub kind: String,
+    /// The vessel.
     pub mmsi: u32,
+    /// The other vessel (encounters).
     pub other_mmsi: Option<u32>,
     /// Feed time of the alert (RFC 3339): when the condition held.
     pub time: String,
     /// Wall-clock time the alert was raised.
     pub raised: String,
+    /// Its latest name (attacker-controlled text).
     pub name: Option<String>,
+    /// Where, latitude.
     pub lat: Option<f64>,
+    /// Where, longitude.
     pub lon: Option<f64>,
+    /// The port or area, if any.
     pub place: Option<String>,
     /// Why this alert is raised for this vessel: list matches, watched place.
     pub why: Vec<String>,
+    /// One line for people.
     pub summary: String,
+    /// The detector's event, when there is one.
     pub event: Option<detect::Event>,
 }
 
 /// Counters shown by `/api/stats` and printed at shutdown.
 #[derive(Debug, Default)]
 pub struct Counters {
+    /// Lines received.
     pub lines: AtomicU64,
+    /// UDP datagrams received.
     pub udp_datagrams: AtomicU64,
     /// Lines dropped because the queue was full (UDP only).
     pub queue_drops: AtomicU64,
     /// Lines taken off the queue and handled by the engine; `lines -
     /// queue_drops - processed` is what waits in the queue.
     pub processed: AtomicU64,
+    /// Messages decoded.
     pub decoded: AtomicU64,
+    /// Lines rejected by the decoder.
     pub rejected: AtomicU64,
     /// Lines written and fsynced to a segment.
     pub persisted: AtomicU64,
+    /// Segments rolled into the store.
     pub segments_rolled: AtomicU64,
+    /// Rolls that failed (the segment is kept and retried at the next start).
     pub roll_errors: AtomicU64,
+    /// Alerts raised.
     pub alerts: AtomicU64,
+    /// Webhook deliveries that succeeded.
     pub webhook_sent: AtomicU64,
+    /// Webhook deliveries that failed after every attempt.
     pub webhook_failed: AtomicU64,
+    /// Alerts dropped because the webhook queue was full.
     pub webhook_dropped: AtomicU64,
+    /// Times a slow stream subscriber fell behind and missed alerts.
     pub sse_lagged: AtomicU64,
+    /// TCP connections accepted or made.
     pub connections: AtomicU64,
+    /// Reconnections of TCP clients.
     pub reconnects: AtomicU64,
     /// Lines longer than an NMEA sentence can be, cut off and counted.
     pub overlong: AtomicU64,
 }
 
 impl Counters {
+    /// Adds to a counter.
     pub fn add(c: &AtomicU64, n: u64) {
         c.fetch_add(n, Ordering::Relaxed);
     }
+    /// Reads a counter.
     pub fn get(c: &AtomicU64) -> u64 {
         c.load(Ordering::Relaxed)
     }
+    /// Every counter, as `/api/stats` shows them.
     pub fn to_json(&self) -> serde_json::Value {
         let g = Counters::get;
         serde_json::json!({

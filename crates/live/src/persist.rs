@@ -17,10 +17,18 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+/// Why raw lines could not be kept or rolled.
 #[derive(Debug, thiserror::Error)]
 pub enum PersistError {
+    /// A segment file could not be written or read.
     #[error("{path}: {err}")]
-    Io { path: String, err: std::io::Error },
+    Io {
+        /// The file.
+        path: String,
+        /// The cause.
+        err: std::io::Error,
+    },
+    /// A segment could not be ingested into the store.
     #[error("{0}")]
     Store(#[from] store::StoreError),
 }
@@ -271,6 +279,7 @@ impl Persist {
         Ok(self.cur.take().map(|s| s.path))
     }
 
+    /// The store segments are rolled into.
     pub fn store_dir(&self) -> &Path {
         &self.store
     }

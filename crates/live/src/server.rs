@@ -27,15 +27,25 @@ use tokio_stream::StreamExt;
 
 /// Everything `watch` needs.
 pub struct Options {
+    /// The working directory (raw/, store/, alerts.jsonl).
     pub dir: PathBuf,
+    /// The feeds.
     pub inputs: Vec<Spec>,
+    /// Where the API listens (none: no API).
     pub http: Option<SocketAddr>,
+    /// Bearer token the API requires.
     pub token: Option<String>,
+    /// URLs alerts are POSTed to.
     pub webhooks: Vec<String>,
+    /// The detectors' parameters.
     pub detect: detect::Params,
+    /// `[watch]`.
     pub watch: WatchParams,
+    /// Ports and user areas.
     pub gazetteer: detect::gazetteer::Gazetteer,
+    /// Listed vessels.
     pub entries: Vec<intel::watchlist::Entry>,
+    /// How vessels are matched to the lists.
     pub matching: intel::matching::MatchParams,
     /// Feed clock rate (see the engine): 1 live, the replay speed, 0 as fast as possible.
     pub clock_rate: f64,
@@ -43,12 +53,16 @@ pub struct Options {
     pub exit_when_inputs_end: bool,
 }
 
+/// Why `watch` stopped.
 #[derive(Debug, thiserror::Error)]
 pub enum WatchError {
+    /// Raw lines could not be kept.
     #[error("{0}")]
     Persist(#[from] crate::persist::PersistError),
+    /// A socket or file failed.
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    /// The options are unusable.
     #[error("{0}")]
     Config(String),
 }
