@@ -10,9 +10,11 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Claim {
+    /// Who made the claim.
     pub claimant: String,
     /// When the claim was made (YYYY-MM-DD or RFC 3339).
     pub date: String,
+    /// The quantity claimed.
     pub quantity: f64,
     /// `containers` (TEU), `tonnes`, `rounds_<munition>` (e.g.
     /// `rounds_152mm`), `shells` (the first munition type), `voyages`
@@ -23,8 +25,10 @@ pub struct Claim {
     /// the claim's date.
     #[serde(default)]
     pub period: Option<[String; 2]>,
+    /// Where the claim was published.
     #[serde(default)]
     pub source: Option<String>,
+    /// Anything a reader should know about it.
     #[serde(default)]
     pub note: Option<String>,
 }
@@ -80,15 +84,19 @@ pub fn parse_day(s: &str) -> Option<i64> {
 /// A claim set against the evidence.
 #[derive(Debug, Clone, Serialize)]
 pub struct Check {
+    /// The claim.
     pub claim: Claim,
+    /// The period checked, [from, to].
     pub period: [String; 2],
     /// Voyages (or calls) in the period the evidence rests on.
     pub observed_voyages: usize,
+    /// What the evidence allows in that period (P10/P50/P90), when checkable.
     pub evidence: Option<Quantiles>,
     /// "consistent", "above", "below", or "not checkable".
     pub verdict: String,
     /// Claim / evidence median.
     pub ratio_to_median: Option<f64>,
+    /// The verdict in words, with the figures.
     pub explanation: String,
 }
 

@@ -34,6 +34,7 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Munition {
+    /// Its name (as claims use it: `152mm`).
     pub name: String,
     /// Mass per round including its share of packaging, kg (range).
     pub kg_per_round: [f64; 2],
@@ -43,7 +44,9 @@ pub struct Munition {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct VesselSpec {
+    /// The vessel by MMSI.
     pub mmsi: Option<u32>,
+    /// The vessel by IMO number.
     pub imo: Option<u32>,
     /// Container capacity, TEU (a range; give the same figure twice when
     /// known exactly).
@@ -114,12 +117,17 @@ impl Default for EstimateParams {
 /// P10, P50, P90.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Quantiles {
+    /// 10th percentile.
     pub p10: f64,
+    /// Median.
     pub p50: f64,
+    /// 90th percentile.
     pub p90: f64,
 }
 
 impl Quantiles {
+    /// The quantiles of these samples (linear between order statistics; 0
+    /// when there are none).
     pub fn of(v: &[f64]) -> Quantiles {
         let mut s = v.to_vec();
         s.sort_by(|a, b| a.total_cmp(b));
@@ -143,32 +151,54 @@ impl Quantiles {
 /// One laden voyage's estimate.
 #[derive(Debug, Clone, Serialize)]
 pub struct VoyageEstimate {
+    /// The voyage event's id.
     pub event_id: String,
+    /// The vessel.
     pub mmsi: u32,
+    /// Its name when the voyage began (attacker-controlled text).
     pub name: Option<String>,
+    /// The port it left.
     pub from: Option<String>,
+    /// The port it arrived at.
     pub to: Option<String>,
+    /// The kind of call it left (`dark_port_call` or `port_visit`).
     pub from_kind: String,
+    /// Departure (RFC 3339).
     pub start: String,
+    /// Arrival (RFC 3339).
     pub end: Option<String>,
+    /// What the vessel could carry, TEU.
     pub capacity_teu: Quantiles,
+    /// Where the capacity comes from, in words.
     pub capacity_basis: String,
+    /// Broadcast draught before loading, m.
     pub draught_before_m: Option<f64>,
+    /// Broadcast draught after, m.
     pub draught_after_m: Option<f64>,
+    /// The draught taken as fully laden, m.
     pub full_draught_m: Option<f64>,
+    /// Share of the capacity loaded (0..1).
     pub load_factor: Quantiles,
+    /// Where the load factor comes from, in words.
     pub load_basis: String,
+    /// Containers carried, TEU.
     pub containers: Quantiles,
+    /// Tonnes carried.
     pub tonnes: Quantiles,
+    /// Rounds carried, per munition.
     pub rounds: BTreeMap<String, Quantiles>,
 }
 
 /// Totals over the voyages of a campaign.
 #[derive(Debug, Clone, Serialize)]
 pub struct Totals {
+    /// Voyages counted.
     pub voyages: usize,
+    /// Containers, TEU.
     pub containers: Quantiles,
+    /// Tonnes.
     pub tonnes: Quantiles,
+    /// Rounds, per munition.
     pub rounds: BTreeMap<String, Quantiles>,
 }
 
@@ -176,8 +206,11 @@ pub struct Totals {
 /// sub-periods).
 #[derive(Debug, Clone, Serialize)]
 pub struct Estimate {
+    /// Each laden voyage.
     pub voyages: Vec<VoyageEstimate>,
+    /// All of them together.
     pub campaign: Totals,
+    /// The samples behind the quantiles.
     #[serde(skip)]
     pub samples: Samples,
 }
@@ -185,8 +218,11 @@ pub struct Estimate {
 /// Per voyage, per sample: containers, tonnes, rounds by munition.
 #[derive(Debug, Clone, Default)]
 pub struct Samples {
+    /// Containers, per voyage and sample.
     pub containers: Vec<Vec<f64>>,
+    /// Tonnes, per voyage and sample.
     pub tonnes: Vec<Vec<f64>>,
+    /// Rounds per munition, per voyage and sample.
     pub rounds: BTreeMap<String, Vec<Vec<f64>>>,
     /// Voyage start, unix ms.
     pub start_ms: Vec<i64>,

@@ -10,6 +10,7 @@
 //! `shiptrace.toml`, and the output carries the values used.
 
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 pub mod claims;
 pub mod estimate;
@@ -33,9 +34,13 @@ pub struct IntelConfig {
     pub claims: Option<String>,
     /// Observation files (TOML or CSV).
     pub observations: Vec<String>,
+    /// Matching vessels to lists.
     pub matching: matching::MatchParams,
+    /// Risk score weights.
     pub risk: risk::RiskParams,
+    /// Cargo estimates.
     pub estimate: estimate::EstimateParams,
+    /// Linking observations to events.
     pub observe: observe::ObserveParams,
 }
 
@@ -59,25 +64,34 @@ impl IntelConfig {
 /// One list as loaded.
 #[derive(Debug, Clone, Serialize)]
 pub struct ListReport {
+    /// The list file.
     pub file: String,
+    /// Vessels read from it.
     pub entries: usize,
+    /// Rows that could not be read.
     pub errors: Vec<watchlist::RowError>,
 }
 
 /// Everything read from files before judging.
 #[derive(Debug, Clone, Default)]
 pub struct Inputs {
+    /// Every listed vessel.
     pub entries: Vec<watchlist::Entry>,
+    /// What was read from each list.
     pub lists: Vec<ListReport>,
+    /// The claims ledger.
     pub claims: Vec<claims::Claim>,
+    /// Outside observations.
     pub observations: Vec<observe::Observation>,
 }
 
 /// Why inputs could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum IntelError {
+    /// A list could not be read.
     #[error(transparent)]
     List(#[from] watchlist::ListError),
+    /// Another input could not be read.
     #[error("{0}")]
     Input(String),
 }
@@ -107,6 +121,7 @@ impl Inputs {
         Ok(inp)
     }
 
+    /// Reads one more vessel list.
     pub fn add_list(&mut self, path: &Path) -> Result<(), IntelError> {
         let l = watchlist::load(path)?;
         self.lists.push(ListReport {
@@ -145,6 +160,7 @@ impl Inputs {
         Ok(())
     }
 
+    /// Reads one more observations file (TOML, or CSV by its extension).
     pub fn add_observations(&mut self, path: &Path) -> Result<(), IntelError> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| IntelError::Input(format!("{}: {e}", path.display())))?;
@@ -162,9 +178,13 @@ impl Inputs {
 /// A watched port: name, LOCODE, position.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Watched {
+    /// The port's name.
     pub name: String,
+    /// Its UN/LOCODE.
     pub locode: Option<String>,
+    /// Latitude, degrees.
     pub lat: f64,
+    /// Longitude, degrees.
     pub lon: f64,
 }
 
@@ -188,20 +208,30 @@ pub fn watched_ports(gaz: &detect::gazetteer::Gazetteer, p: &detect::Params) -> 
 /// An observation and the events it corroborates.
 #[derive(Debug, Clone, Serialize)]
 pub struct Corroboration {
+    /// The observation.
     pub observation: observe::Observation,
+    /// Ids of the events it corroborates.
     pub events: Vec<String>,
 }
 
 /// The whole judgement.
 #[derive(Debug, Clone, Serialize)]
 pub struct Judgement {
+    /// The `[intel]` parameters used.
     pub parameters: IntelConfig,
+    /// The watched ports.
     pub watched_ports: Vec<Watched>,
+    /// What was read from each list.
     pub lists: Vec<ListReport>,
+    /// Vessels matched to lists.
     pub matches: Vec<matching::Match>,
+    /// Risk per vessel, highest first.
     pub risk: Vec<risk::Risk>,
+    /// What the laden voyages could have carried.
     pub estimate: estimate::Estimate,
+    /// Each claim set against the evidence.
     pub claims: Vec<claims::Check>,
+    /// Each observation and the events it corroborates.
     pub observations: Vec<Corroboration>,
     /// The events, with confidence raised where observations corroborate.
     #[serde(skip)]

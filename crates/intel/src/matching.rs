@@ -21,11 +21,15 @@ use std::collections::{BTreeMap, HashMap};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct MatchParams {
+    /// Strength of an IMO match.
     pub imo: f64,
+    /// Strength of an MMSI match.
     pub mmsi: f64,
     /// An MMSI match where the MMSI broadcast a different IMO than listed.
     pub mmsi_conflicting_imo: f64,
+    /// Strength of a call-sign match.
     pub callsign: f64,
+    /// Strength of a name match.
     pub name: f64,
     /// Report matches at least this strong.
     pub min_strength: f64,
@@ -54,11 +58,17 @@ impl Default for MatchParams {
 /// One agreeing field.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Basis {
+    /// The field (`imo`, `mmsi`, `callsign`, `name`).
     pub field: String,
+    /// The value broadcast (attacker-controlled text).
     pub observed: String,
+    /// The value listed.
     pub listed: String,
+    /// First broadcast (RFC 3339).
     pub first_seen: String,
+    /// Last broadcast (RFC 3339).
     pub last_seen: String,
+    /// This field's strength.
     pub strength: f64,
     /// e.g. "former name", "alias", "MMSI also broadcast IMO 1234567"
     pub note: Option<String>,
@@ -67,16 +77,23 @@ pub struct Basis {
 /// An observed MMSI matched to a list entry.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Match {
+    /// The vessel.
     pub mmsi: u32,
     /// Index into the entries given to [`match_all`].
     pub entry: usize,
+    /// The list's name.
     pub list: String,
+    /// The listed name.
     pub listed_name: String,
+    /// The listed IMO number.
     pub listed_imo: Option<u32>,
+    /// Where in the list (file:line).
     pub origin: String,
+    /// Combined strength (0..1).
     pub strength: f64,
     /// "strong" (>= 0.9), "medium" (>= 0.6) or "weak".
     pub level: String,
+    /// The agreeing fields.
     pub basis: Vec<Basis>,
 }
 

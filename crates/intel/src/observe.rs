@@ -15,14 +15,18 @@ pub struct Observation {
     /// A port name or UN/LOCODE, or give `lat` and `lon`.
     #[serde(default)]
     pub place: Option<String>,
+    /// Latitude, degrees.
     #[serde(default)]
     pub lat: Option<f64>,
+    /// Longitude, degrees.
     #[serde(default)]
     pub lon: Option<f64>,
     /// What was seen.
     pub what: String,
+    /// How many (e.g. containers), when counted.
     #[serde(default)]
     pub count: Option<f64>,
+    /// Where the observation comes from.
     pub source: String,
 }
 

@@ -10,24 +10,34 @@ use store::{Filter, Store, StoreError};
 /// A value broadcast over a period.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Seen<T> {
+    /// The value.
     pub value: T,
+    /// First broadcast, unix ms.
     pub first_ms: i64,
+    /// Last broadcast, unix ms.
     pub last_ms: i64,
 }
 
 /// One MMSI's self-description.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Profile {
+    /// The MMSI.
     pub mmsi: u32,
     /// ISO alpha-2 flag from the MID.
     pub flag: Option<String>,
+    /// Names broadcast (attacker-controlled text).
     pub names: Vec<Seen<String>>,
+    /// IMO numbers broadcast.
     pub imos: Vec<Seen<u32>>,
+    /// Call signs broadcast.
     pub callsigns: Vec<Seen<String>>,
+    /// Ship type codes broadcast.
     pub ship_types: Vec<Seen<u8>>,
     /// Destinations as typed by the crew (attacker-controlled text).
     pub destinations: Vec<Seen<String>>,
+    /// Length from the antenna offsets, m.
     pub length_m: Option<f64>,
+    /// Beam from the antenna offsets, m.
     pub beam_m: Option<f64>,
     /// (time, draught m) at every change of broadcast draught.
     pub draughts: Vec<(i64, f32)>,
@@ -48,6 +58,7 @@ fn note<T: PartialEq + Clone>(v: &mut Vec<Seen<T>>, x: &T, t: i64) {
 }
 
 impl Profile {
+    /// An empty profile of this MMSI (its flag from the MID).
     pub fn new(mmsi: u32) -> Profile {
         Profile {
             mmsi,

@@ -18,6 +18,7 @@ use std::collections::BTreeMap;
 pub struct RiskParams {
     /// Each dark port call, times its confidence.
     pub dark_port_call: f64,
+    /// The most dark port calls can add.
     pub dark_port_call_cap: f64,
     /// Each encounter with a listed vessel (matched at least
     /// `listed_min_strength`).
@@ -27,18 +28,25 @@ pub struct RiskParams {
     pub listed_min_strength: f64,
     /// Each encounter with a dark partner, or with an unlisted vessel.
     pub encounter: f64,
+    /// The most encounters can add.
     pub encounter_cap: f64,
     /// Each identity change on this MMSI (name, callsign, IMO, type).
     pub identity_change: f64,
     /// An IMO moving to or from this MMSI; more when the flag changed.
     pub imo_moved: f64,
+    /// More for an IMO move that changed the flag.
     pub flag_change: f64,
+    /// The most identity games can add.
     pub identity_cap: f64,
+    /// A shared MMSI.
     pub shared_mmsi: f64,
+    /// Each position jump.
     pub position_jump: f64,
     /// Each AIS gap that began within `high_risk_nm` of a watched port.
     pub gap_near_watched: f64,
+    /// The most gaps can add.
     pub gap_cap: f64,
+    /// Distance from a watched port within which a gap counts, nm.
     pub high_risk_nm: f64,
     /// A list match, times its strength (the strongest match counts).
     pub list_match: f64,
@@ -70,18 +78,24 @@ impl Default for RiskParams {
 /// One line of a score's explanation.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Contribution {
+    /// Why, in words.
     pub reason: String,
+    /// How many events of that reason.
     pub count: usize,
+    /// Points added.
     pub points: f64,
 }
 
 /// A vessel's score.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Risk {
+    /// The vessel.
     pub mmsi: u32,
+    /// Its latest name (attacker-controlled text).
     pub name: Option<String>,
     /// 0-100.
     pub score: f64,
+    /// What the score is made of.
     pub contributions: Vec<Contribution>,
 }
 

@@ -14,12 +14,17 @@ pub struct Entry {
     /// Which list: "OFAC SDN", "OpenSanctions", "UN 1718", or the TOML
     /// file's `list` name.
     pub list: String,
+    /// The listed name.
     pub name: String,
     /// Other and former names.
     pub aliases: Vec<String>,
+    /// IMO number.
     pub imo: Option<u32>,
+    /// MMSI.
     pub mmsi: Option<u32>,
+    /// Call sign.
     pub callsign: Option<String>,
+    /// Flag.
     pub flag: Option<String>,
     /// Programme, reason or notes, as the list gives them.
     pub program: Option<String>,
@@ -32,8 +37,11 @@ pub struct Entry {
 /// A row that could not be read.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RowError {
+    /// The list file.
     pub file: String,
+    /// Line, from 1.
     pub line: u64,
+    /// What is wrong.
     pub msg: String,
 }
 
@@ -46,8 +54,10 @@ impl std::fmt::Display for RowError {
 /// A list that could not be read at all (missing file, unknown format).
 #[derive(Debug, thiserror::Error)]
 pub enum ListError {
+    /// The file could not be read.
     #[error("{0}: {1}")]
     Io(String, std::io::Error),
+    /// The file is not a list of a known format.
     #[error("{0}: {1}")]
     Format(String, String),
 }
@@ -55,16 +65,22 @@ pub enum ListError {
 /// What a load found.
 #[derive(Debug, Clone, Default)]
 pub struct Loaded {
+    /// Listed vessels.
     pub entries: Vec<Entry>,
+    /// Rows that could not be read.
     pub errors: Vec<RowError>,
 }
 
 /// The formats [`load`] understands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
+    /// OFAC's sdn.csv.
     OfacSdn,
+    /// OpenSanctions CSV.
     OpenSanctions,
+    /// The UN 1718 Committee's list (CSV).
     Un1718,
+    /// shiptrace's own TOML list.
     Toml,
 }
 
