@@ -59,10 +59,14 @@ impl Config {
         }
         let watch = WatchParams::from_toml(text).map_err(err)?;
         watch.check().map_err(err)?;
+        let intel = intel::IntelConfig::from_toml(text).map_err(err)?;
+        intel.check().map_err(err)?;
+        let report = report::ReportParams::from_toml(text).map_err(err)?;
+        report.check().map_err(err)?;
         Ok(Config {
-            intel: intel::IntelConfig::from_toml(text).map_err(err)?,
+            intel,
             detect: detect_params(text, path)?,
-            report: report::ReportParams::from_toml(text).map_err(err)?,
+            report,
             watch,
             base: path.parent().map(Path::to_path_buf),
             path: Some(path.to_path_buf()),
@@ -286,6 +290,80 @@ mod tests {
                 "{text}: {e}"
             );
         }
+    }
+
+    #[test]
+    fn every_intel_report_and_watch_number_out_of_range_is_refused_by_name() {
+        #[derive(serde::Serialize)]
+        struct Defaults {
+            intel: intel::IntelConfig,
+            report: report::ReportParams,
+            watch: WatchParams,
+        }
+        let d = Defaults {
+            intel: Default::default(),
+            report: Default::default(),
+            watch: Default::default(),
+        };
+        let all: toml::Table = toml::from_str(&toml::to_string(&d).unwrap()).unwrap();
+        // (table path, key, value) of every number
+        let mut keys: Vec<(String, String, toml::Value)> = Vec::new();
+        fn walk(path: &str, t: &toml::Table, out: &mut Vec<(String, String, toml::Value)>) {
+            for (k, v) in t {
+                match v {
+                    toml::Value::Table(sub) => walk(&format!("{path}.{k}"), sub, out),
+                    toml::Value::Float(_) | toml::Value::Integer(_) => {
+                        out.push((path.to_string(), k.clone(), v.clone()))
+                    }
+                    toml::Value::Array(a) if a.len() == 2 && a.iter().all(|x| x.is_float()) => {
+                        out.push((path.to_string(), k.clone(), v.clone()))
+                    }
+                    _ => {}
+                }
+            }
+        }
+        for (k, v) in &all {
+            walk(k, v.as_table().unwrap(), &mut keys);
+        }
+        let mut checked = 0;
+        for (table, key, value) in &keys {
+            if key == "seed" {
+                continue; // any seed is a seed
+            }
+            let bads: &[&str] = match value {
+                toml::Value::Float(_) => &["nan", "inf", "-1.0", "1e300"],
+                toml::Value::Integer(_) => &["-1", "0"],
+                _ => &["[nan, 1.0]", "[-1.0, 1.0]", "[5.0, 1.0]"],
+            };
+            for bad in bads {
+                // a weight or tolerance of 0 is allowed; counts are not
+                if *bad == "0"
+                    && ![
+                        "samples",
+                        "max_vessels",
+                        "max_event_rows",
+                        "queue",
+                        "alert_history",
+                        "track_points",
+                        "webhook_attempts",
+                        "webhook_queue",
+                        "max_request_bytes",
+                        "max_subscribers",
+                    ]
+                    .contains(&key.as_str())
+                {
+                    continue;
+                }
+                let text = format!("[{table}]\n{key} = {bad}\n");
+                let e = match load(&text) {
+                    Ok(_) => panic!("accepted: {text}"),
+                    Err(e) => format!("{e:#}"),
+                };
+                assert!(e.contains(key.as_str()), "{text}: {e}");
+                checked += 1;
+            }
+        }
+        assert!(checked >= 100, "{checked} values checked");
     }
 
     #[test]

@@ -44,7 +44,121 @@ pub struct IntelConfig {
     pub observe: observe::ObserveParams,
 }
 
+/// `lo <= v <= hi` and finite, or an error naming `intel.KEY`.
+fn within(k: &str, v: f64, lo: f64, hi: f64) -> Result<(), String> {
+    if v.is_finite() && v >= lo && v <= hi {
+        Ok(())
+    } else {
+        Err(format!("intel.{k} = {v}: must be >= {lo} and <= {hi}"))
+    }
+}
+
+/// A range `[low, high]` inside `[lo, hi]`, or an error naming `intel.KEY`.
+fn span(k: &str, r: [f64; 2], lo: f64, hi: f64) -> Result<(), String> {
+    within(k, r[0], lo, hi)?;
+    within(k, r[1], lo, hi)?;
+    if r[0] <= r[1] {
+        Ok(())
+    } else {
+        Err(format!("intel.{k} = [{}, {}]: low above high", r[0], r[1]))
+    }
+}
+
 impl IntelConfig {
+    /// Refuses values the judgement cannot use, naming the key and its
+    /// range.
+    pub fn check(&self) -> Result<(), String> {
+        let m = &self.matching;
+        for (k, v) in [
+            ("imo", m.imo),
+            ("mmsi", m.mmsi),
+            ("mmsi_conflicting_imo", m.mmsi_conflicting_imo),
+            ("callsign", m.callsign),
+            ("name", m.name),
+            ("min_strength", m.min_strength),
+            ("strong", m.strong),
+            ("medium", m.medium),
+        ] {
+            within(&format!("matching.{k}"), v, 0.0, 1.0)?;
+        }
+        within("matching.strong", m.strong, m.medium, 1.0)?;
+        let r = &self.risk;
+        for (k, v) in [
+            ("dark_port_call", r.dark_port_call),
+            ("dark_port_call_cap", r.dark_port_call_cap),
+            ("encounter_with_listed", r.encounter_with_listed),
+            ("encounter", r.encounter),
+            ("encounter_cap", r.encounter_cap),
+            ("identity_change", r.identity_change),
+            ("imo_moved", r.imo_moved),
+            ("flag_change", r.flag_change),
+            ("identity_cap", r.identity_cap),
+            ("shared_mmsi", r.shared_mmsi),
+            ("position_jump", r.position_jump),
+            ("gap_near_watched", r.gap_near_watched),
+            ("gap_cap", r.gap_cap),
+            ("list_match", r.list_match),
+        ] {
+            within(&format!("risk.{k}"), v, 0.0, 100.0)?;
+        }
+        within("risk.listed_min_strength", r.listed_min_strength, 0.0, 1.0)?;
+        within("risk.high_risk_nm", r.high_risk_nm, 0.0, 20_000.0)?;
+        let e = &self.estimate;
+        within("estimate.samples", e.samples as f64, 1.0, 1e8)?;
+        span("estimate.area_per_teu_m2", e.area_per_teu_m2, 0.1, 1e4)?;
+        span("estimate.teu_unknown", e.teu_unknown, 0.0, 1e5)?;
+        span(
+            "estimate.load_factor_unknown",
+            e.load_factor_unknown,
+            0.0,
+            1.0,
+        )?;
+        within(
+            "estimate.full_draught_margin",
+            e.full_draught_margin,
+            0.0,
+            0.99,
+        )?;
+        span(
+            "estimate.payload_kg_per_teu",
+            e.payload_kg_per_teu,
+            1.0,
+            1e5,
+        )?;
+        within("estimate.min_confidence", e.min_confidence, 0.0, 1.0)?;
+        for (i, mu) in e.munitions.iter().enumerate() {
+            if mu.name.trim().is_empty() {
+                return Err(format!(
+                    "intel.estimate.munitions[{i}].name: must not be empty"
+                ));
+            }
+            span(
+                &format!("estimate.munitions[{i}].kg_per_round"),
+                mu.kg_per_round,
+                0.001,
+                1e5,
+            )?;
+        }
+        for (i, v) in e.vessels.iter().enumerate() {
+            if let Some(t) = v.teu {
+                span(&format!("estimate.vessels[{i}].teu"), t, 0.0, 1e5)?;
+            }
+            if let Some(d) = v.full_draught_m {
+                within(
+                    &format!("estimate.vessels[{i}].full_draught_m"),
+                    d,
+                    0.1,
+                    30.0,
+                )?;
+            }
+        }
+        let o = &self.observe;
+        within("observe.tolerance_hours", o.tolerance_hours, 0.0, 8784.0)?;
+        within("observe.radius_km", o.radius_km, 0.0, 20_000.0)?;
+        within("observe.boost", o.boost, 0.0, 1.0)?;
+        Ok(())
+    }
+
     /// Reads `[intel]` from a shiptrace.toml text (other tables ignored).
     pub fn from_toml(text: &str) -> Result<IntelConfig, String> {
         #[derive(Deserialize)]

@@ -64,6 +64,23 @@ impl Default for ReportParams {
 }
 
 impl ReportParams {
+    /// Refuses values the report cannot use, naming the key and its range.
+    pub fn check(&self) -> Result<(), String> {
+        let within = |k: &str, v: f64, lo: f64, hi: f64| {
+            if v.is_finite() && v >= lo && v <= hi {
+                Ok(())
+            } else {
+                Err(format!("report.{k} = {v}: must be >= {lo} and <= {hi}"))
+            }
+        };
+        within("min_risk", self.min_risk, 0.0, 100.0)?;
+        within("max_vessels", self.max_vessels as f64, 1.0, 1e6)?;
+        within("track_break_minutes", self.track_break_minutes, 0.1, 1e6)?;
+        within("track_tolerance_px", self.track_tolerance_px, 0.0, 100.0)?;
+        within("max_event_rows", self.max_event_rows as f64, 1.0, 1e7)?;
+        Ok(())
+    }
+
     /// `[report]` of a configuration file; other tables are left alone.
     pub fn from_toml(text: &str) -> Result<ReportParams, String> {
         let v: toml::Table = toml::from_str(text).map_err(|e| e.to_string())?;
