@@ -49,11 +49,17 @@ pub fn terrestrial_p(d_nm: f64, range_nm: f64, max_p: f64, load: f64, capacity: 
 /// Counts of what was produced.
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct Counts {
+    /// Reports the vessels would transmit.
     pub transmissions: u64,
+    /// Of them not sent: the transponder was off.
     pub dark_skipped: u64,
+    /// Receptions (one report heard by one station or satellite).
     pub receptions: u64,
+    /// NMEA lines written.
     pub lines: u64,
+    /// Lines damaged on purpose (a character changed).
     pub corrupted_lines: u64,
+    /// Sentences of multi-sentence messages dropped on purpose.
     pub dropped_fragments: u64,
 }
 

@@ -10,6 +10,7 @@
 //! vessel's identities, a summary). Same scenario and seed, same bytes.
 
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 pub mod emit;
 pub mod motion;
@@ -21,13 +22,18 @@ pub use scenario::Scenario;
 use std::io::Write;
 use std::path::Path;
 
+/// Why a simulation could not run.
 #[derive(Debug, thiserror::Error)]
 pub enum SimError {
+    /// The scenario is unusable (the message names the field).
     #[error("scenario: {0}")]
     Scenario(String),
+    /// A file could not be written.
     #[error("{path}: {source}")]
     Io {
+        /// The file.
         path: String,
+        /// The cause.
         source: std::io::Error,
     },
 }
@@ -35,7 +41,9 @@ pub enum SimError {
 /// Overrides of the scenario's own settings.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
+    /// Random seed.
     pub seed: Option<u64>,
+    /// Simulated days.
     pub days: Option<f64>,
     /// Scale the ordinary fleets (or the open-sea count) to this many.
     pub vessels: Option<usize>,
@@ -46,12 +54,19 @@ pub struct Options {
 /// What a run produced.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Summary {
+    /// The scenario's name.
     pub scenario: String,
+    /// The seed used.
     pub seed: u64,
+    /// Start (RFC 3339).
     pub start: String,
+    /// End (RFC 3339).
     pub end: String,
+    /// Vessels simulated.
     pub vessels: usize,
+    /// True events written.
     pub truth_events: usize,
+    /// What the feed holds.
     pub counts: emit::Counts,
 }
 

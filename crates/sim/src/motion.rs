@@ -9,6 +9,7 @@ use std::sync::Arc;
 /// from a standing start, and falls likewise into port, from and to
 /// `MIN_MANOEUVRE_KN`. With 2 kn/nm a ship reaches 14 kn 6 nm out of port.
 pub const KN_PER_NM: f64 = 2.0;
+/// The slowest speed under way in and out of port, knots.
 pub const MIN_MANOEUVRE_KN: f64 = 2.0;
 
 /// A sailing leg along a sea route, with its time profile.
@@ -22,6 +23,7 @@ pub struct Leg {
 }
 
 impl Leg {
+    /// A leg along these points (lat, lon) at a cruise speed, knots.
     pub fn new(pts: Vec<(f64, f64)>, cruise_kn: f64) -> Leg {
         let mut cum = vec![0.0];
         for w in pts.windows(2) {
@@ -49,17 +51,21 @@ impl Leg {
         Leg { pts, cum, prof }
     }
 
+    /// How long the leg takes, s.
     pub fn duration_s(&self) -> f64 {
         self.prof.last().map(|p| p.1).unwrap_or(0.0)
     }
 
+    /// Its length, nm.
     pub fn length_nm(&self) -> f64 {
         *self.cum.last().unwrap_or(&0.0)
     }
 
+    /// Where it starts.
     pub fn start(&self) -> (f64, f64) {
         self.pts[0]
     }
+    /// Where it ends.
     pub fn end(&self) -> (f64, f64) {
         *self.pts.last().expect("a leg has points")
     }
@@ -113,26 +119,42 @@ impl Leg {
 
 /// Navigational status codes used (ITU-R M.1371).
 pub const UNDER_WAY: u8 = 0;
+/// At anchor.
 pub const AT_ANCHOR: u8 = 1;
+/// Moored.
 pub const MOORED: u8 = 5;
+/// Engaged in fishing.
 pub const FISHING: u8 = 7;
 
 /// One piece of a plan, over [t0, t1) in ms.
 #[derive(Debug, Clone)]
 pub enum Item {
+    /// Sailing a leg.
     Sail {
+        /// Start, ms.
         t0: i64,
+        /// End, ms.
         t1: i64,
+        /// The route and its time profile.
         leg: Arc<Leg>,
+        /// The port it leaves, if any.
         from: Option<usize>,
+        /// The port it arrives at, if any.
         to: Option<usize>,
     },
+    /// Staying at one place.
     Stay {
+        /// Start, ms.
         t0: i64,
+        /// End, ms.
         t1: i64,
+        /// Where.
         pos: (f64, f64),
+        /// Navigational status broadcast meanwhile.
         status: u8,
+        /// The port, if in one.
         port: Option<usize>,
+        /// Drift speed around the place, knots.
         drift_kn: f64,
     },
     /// Idling around a point outside port (at anchor waiting for a berth,
@@ -140,22 +162,31 @@ pub enum Item {
     /// `radius_nm` that leave `center` on `bearing_deg` and come back to it,
     /// so the ship is at `center` at both ends.
     Idle {
+        /// Start, ms.
         t0: i64,
+        /// End, ms.
         t1: i64,
+        /// The point idled around.
         center: (f64, f64),
+        /// Radius of the loops, nm.
         radius_nm: f64,
+        /// Bearing the loops leave on, degrees.
         bearing_deg: f64,
+        /// Number of loops.
         loops: u32,
+        /// Navigational status broadcast meanwhile.
         status: u8,
     },
 }
 
 impl Item {
+    /// Start, ms.
     pub fn t0(&self) -> i64 {
         match self {
             Item::Sail { t0, .. } | Item::Stay { t0, .. } | Item::Idle { t0, .. } => *t0,
         }
     }
+    /// End, ms.
     pub fn t1(&self) -> i64 {
         match self {
             Item::Sail { t1, .. } | Item::Stay { t1, .. } | Item::Idle { t1, .. } => *t1,
@@ -166,20 +197,30 @@ impl Item {
 /// True kinematic state at an instant.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct State {
+    /// Latitude, degrees.
     pub lat: f64,
+    /// Longitude, degrees.
     pub lon: f64,
+    /// Course over ground, degrees.
     pub cog: f64,
+    /// Speed over ground, knots.
     pub sog: f64,
+    /// Navigational status.
     pub status: u8,
 }
 
 /// Free movement on the open sea: great-circle steps, turning away from land.
 #[derive(Debug, Clone)]
 pub struct Drift {
+    /// Latitude, degrees.
     pub lat: f64,
+    /// Longitude, degrees.
     pub lon: f64,
+    /// Heading, degrees.
     pub heading: f64,
+    /// Speed, knots.
     pub speed: f64,
+    /// Time of this state, ms.
     pub last_ms: i64,
 }
 

@@ -4,8 +4,11 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The built-in `rason-shuttle` scenario (TOML).
 pub const RASON_SHUTTLE: &str = include_str!("../scenarios/rason-shuttle.toml");
+/// The built-in `load` scenario (TOML).
 pub const LOAD: &str = include_str!("../scenarios/load.toml");
+/// The built-in `rason-evasive` scenario (TOML).
 pub const RASON_EVASIVE: &str = include_str!("../scenarios/rason-evasive.toml");
 
 /// Names of the built-in scenarios.
@@ -16,33 +19,46 @@ pub const BUILTIN: [&str; 3] = ["rason-shuttle", "rason-evasive", "load"];
 // new feature needs are drawn only when it is enabled (from a stream of
 // their own), so `rason-shuttle` and `load` give the same bytes as before.
 
+/// A scenario: what a simulated world contains.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Scenario {
+    /// Its name.
     pub name: String,
+    /// What it shows, in words.
     #[serde(default)]
     pub description: String,
     /// RFC 3339 start time.
     pub start: String,
+    /// Simulated days.
     pub days: f64,
+    /// Random seed (the output is a function of scenario and seed).
     pub seed: u64,
     /// Keep the first report heard after every interval per vessel
     /// (0: every report, at ITU-R M.1371 rates).
     #[serde(default)]
     pub archive_interval_s: u32,
+    /// Who hears what.
     pub reception: Reception,
+    /// Terrestrial receiving stations.
     #[serde(default)]
     pub stations: Vec<Station>,
+    /// Fleets of ordinary vessels.
     #[serde(default)]
     pub fleet: Vec<Fleet>,
+    /// Shuttles: ships that go dark to load at a watched port.
     #[serde(default)]
     pub shuttles: Vec<Shuttle>,
+    /// How the shuttles behave.
     #[serde(default)]
     pub shuttle_profile: Option<ShuttleProfile>,
+    /// Ship-to-ship transfers of a shuttle with a dark partner.
     #[serde(default)]
     pub sts: Vec<Sts>,
+    /// MMSIs broadcast by two ships at once.
     #[serde(default)]
     pub shared_mmsi: Vec<SharedMmsi>,
+    /// Spoofed positions.
     #[serde(default)]
     pub spoof: Vec<Spoof>,
     /// Ordinary ship-to-ship meetings at sea (bunkering, transfers) with
@@ -54,16 +70,25 @@ pub struct Scenario {
     pub open_sea: Option<OpenSea>,
 }
 
+/// Reception by terrestrial stations and satellites.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Reception {
+    /// A station hears reports up to this far, nm.
     pub terrestrial_range_nm: f64,
+    /// Probability a station hears a report from close by.
     pub terrestrial_max_p: f64,
+    /// Vessels a station hears before slot collisions lower its reception.
     pub station_capacity: f64,
+    /// Satellite passes per day (0: none).
     pub satellite_passes_per_day: f64,
+    /// Length of a pass, minutes.
     pub satellite_pass_minutes: f64,
+    /// Probability a report is heard during a pass.
     pub satellite_p: f64,
+    /// Share of lines damaged (one character changed).
     pub corrupt_fraction: f64,
+    /// Probability a sentence of a multi-sentence message is lost.
     pub fragment_loss: f64,
     /// Each satellite pass starts up to this many minutes earlier or later
     /// than its slot in the regular schedule (a fixed pseudo-random shift
@@ -73,20 +98,29 @@ pub struct Reception {
     pub satellite_pass_jitter_minutes: f64,
 }
 
+/// A terrestrial receiving station.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Station {
+    /// Its name (in tag blocks).
     pub name: String,
+    /// Latitude, degrees.
     pub lat: f64,
+    /// Longitude, degrees.
     pub lon: f64,
 }
 
+/// A fleet of ordinary vessels.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Fleet {
+    /// How many.
     pub count: usize,
+    /// Kinds drawn from (`cargo`, `container`, `tanker`, `bulk`, `roro`, `fishing`).
     pub kinds: Vec<String>,
+    /// Flags drawn from (ISO 3166 alpha-2).
     pub flags: Vec<String>,
+    /// Ports they sail between (names or UN/LOCODEs; at least two).
     pub ports: Vec<String>,
     /// Probability, per arrival at a port, that the ship first waits for a
     /// berth at an anchorage off the port (status at anchor, swinging
@@ -149,23 +183,37 @@ fn default_repeats() -> u32 {
     1
 }
 
+/// A shuttle.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Shuttle {
+    /// Its name.
     pub name: String,
+    /// IMO number.
     pub imo: u32,
+    /// MMSI.
     pub mmsi: u32,
+    /// Call sign.
     pub callsign: String,
+    /// Kind (as a fleet's kinds).
     pub kind: String,
+    /// Length, m.
     pub length_m: u16,
+    /// Beam, m.
     pub beam_m: u16,
+    /// The watched port it loads at (dark).
     pub load_port: String,
+    /// Ports it unloads at, in turn.
     pub unload_ports: Vec<String>,
+    /// First departure (RFC 3339 or a day).
     pub first_departure: String,
+    /// When it changes its name (and maybe MMSI).
     #[serde(default)]
     pub rename_at: Option<String>,
+    /// The new name.
     #[serde(default)]
     pub new_name: Option<String>,
+    /// The new MMSI (default: unchanged).
     #[serde(default)]
     pub new_mmsi: Option<u32>,
     /// This ship's own `update_draught` (see [`ShuttleProfile`]). Default:
@@ -174,6 +222,7 @@ pub struct Shuttle {
     pub update_draught: Option<bool>,
 }
 
+/// How shuttles behave.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ShuttleProfile {
@@ -203,34 +252,53 @@ pub struct ShuttleProfile {
     /// `switched_off_in_port`). Default 0.
     #[serde(default)]
     pub dark_in_home_port_p: f64,
+    /// Hours loading, range.
     pub load_hours: [f64; 2],
+    /// Hours unloading, range.
     pub unload_hours: [f64; 2],
+    /// Hours in port before the next trip, range.
     pub turnaround_hours: [f64; 2],
+    /// Draught in ballast, m.
     pub draught_ballast_m: f64,
+    /// Laden draught, m, range.
     pub draught_laden_m: [f64; 2],
+    /// Speed, knots, range.
     pub speed_kn: [f64; 2],
 }
 
+/// A ship-to-ship transfer with a dark partner.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Sts {
+    /// The shuttle (by name).
     pub vessel: String,
+    /// The partner's name.
     pub partner_name: String,
+    /// The partner's MMSI.
     pub partner_mmsi: u32,
+    /// When they meet (RFC 3339 or a day).
     pub at: String,
+    /// Where, latitude.
     pub lat: f64,
+    /// Where, longitude.
     pub lon: f64,
+    /// Hours alongside.
     pub hours: f64,
 }
 
+/// One MMSI broadcast by two ships.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SharedMmsi {
+    /// The shared MMSI.
     pub mmsi: u32,
+    /// The two ships' names.
     pub names: [String; 2],
+    /// The port each ship trades from.
     pub areas: [String; 2],
 }
 
+/// Spoofed positions of one vessel.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Spoof {
@@ -244,6 +312,7 @@ pub struct Spoof {
     /// `bearing_deg`. Needed unless `lat` and `lon` are given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offset_nm: Option<f64>,
+    /// The bearing of the offset, degrees.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bearing_deg: Option<f64>,
     /// A fixed false position broadcast instead of the true one (within
@@ -252,6 +321,7 @@ pub struct Spoof {
     /// none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lat: Option<f64>,
+    /// (the false position's longitude)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lon: Option<f64>,
     /// Number of windows. Default 1.
@@ -264,6 +334,7 @@ pub struct Spoof {
     pub repeat_after_hours: Option<f64>,
 }
 
+/// Ordinary ship-to-ship meetings at sea, both transponders on.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Rendezvous {
@@ -278,9 +349,11 @@ pub struct Rendezvous {
     pub station_distance_nm: [f64; 2],
 }
 
+/// Vessels roaming the open sea (load tests).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OpenSea {
+    /// How many.
     pub vessels: usize,
     /// Fraction of vessels that switch AIS off for a while.
     pub dark_fraction: f64,

@@ -7,30 +7,43 @@ use crate::world::PortRef;
 use model::EventKind;
 use serde::Serialize;
 
+/// Unix ms as RFC 3339 UTC.
 pub fn rfc3339(ms: i64) -> String {
     ais::nmea::format_rfc3339_ms(ms)
 }
 
+/// A port in a true event.
 #[derive(Debug, Clone, Serialize)]
 pub struct PortJson {
+    /// Its name.
     pub name: String,
+    /// Its UN/LOCODE.
     pub locode: Option<String>,
 }
 
 /// A true event.
 #[derive(Debug, Clone)]
 pub struct Event {
+    /// The kind.
     pub kind: EventKind,
+    /// The vessel.
     pub mmsi: u32,
+    /// The other vessel or MMSI.
     pub other_mmsi: Option<u32>,
+    /// Start, ms.
     pub start_ms: i64,
+    /// End, ms.
     pub end_ms: Option<i64>,
+    /// Where (lat, lon).
     pub pos: Option<(f64, f64)>,
+    /// The port.
     pub port: Option<PortJson>,
+    /// What the simulator knows about it (not the detectors' evidence).
     pub evidence: serde_json::Value,
 }
 
 impl Event {
+    /// A true event (its place the port's berth when it has a port and no place).
     pub fn new(
         kind: EventKind,
         mmsi: u32,
@@ -55,6 +68,7 @@ impl Event {
         }
     }
 
+    /// A port visit (`dark`: with the transponder off).
     pub fn port_visit(mmsi: u32, start: i64, end: i64, port: &PortRef, dark: bool) -> Event {
         Event::new(
             EventKind::PortVisit,
@@ -67,6 +81,7 @@ impl Event {
         )
     }
 
+    /// A voyage between two ports (`shuttle`: a shuttle's leg).
     pub fn voyage(
         mmsi: u32,
         start: i64,
@@ -86,6 +101,7 @@ impl Event {
         )
     }
 
+    /// The event as a line of truth.jsonl.
     pub fn to_json(&self, id: usize) -> serde_json::Value {
         serde_json::json!({
             "record": "event",

@@ -16,12 +16,19 @@ use std::sync::Arc;
 /// An identity as broadcast, valid from `from_ms`.
 #[derive(Debug, Clone)]
 pub struct Identity {
+    /// From when this identity holds, ms.
     pub from_ms: i64,
+    /// MMSI.
     pub mmsi: u32,
+    /// IMO number.
     pub imo: u32,
+    /// Name.
     pub name: String,
+    /// Call sign.
     pub callsign: String,
+    /// Ship type code.
     pub ship_type: u8,
+    /// Flag (ISO 3166 alpha-2).
     pub flag: String,
 }
 
@@ -29,25 +36,46 @@ pub struct Identity {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Displacement {
     /// The true position moved `nm` on `bearing_deg`.
-    Offset { nm: f64, bearing_deg: f64 },
+    Offset {
+        /// How far, nm.
+        nm: f64,
+        /// Which way, degrees.
+        bearing_deg: f64,
+    },
     /// A fixed false position, whatever the true one.
-    Fixed { lat: f64, lon: f64 },
+    Fixed {
+        /// Latitude, degrees.
+        lat: f64,
+        /// Longitude, degrees.
+        lon: f64,
+    },
 }
 
+/// How a vessel moves.
 #[derive(Debug, Clone)]
 pub enum Motion {
+    /// A plan of legs and stays.
     Plan(Vec<Item>),
+    /// Free drift on the open sea.
     Drift(Drift),
 }
 
+/// A simulated vessel.
 #[derive(Debug, Clone)]
 pub struct Vessel {
+    /// What it is for (`ordinary`, `shuttle`, `shared_mmsi`, ...).
     pub role: &'static str,
+    /// A class B transponder.
     pub class_b: bool,
+    /// Length, m.
     pub length_m: u16,
+    /// Beam, m.
     pub beam_m: u16,
+    /// Top speed, knots.
     pub max_speed_kn: f64,
+    /// Identities over time.
     pub identities: Vec<Identity>,
+    /// How it moves.
     pub motion: Motion,
     /// AIS off over these [start, end) ms windows.
     pub dark: Vec<(i64, i64)>,
@@ -58,10 +86,12 @@ pub struct Vessel {
 }
 
 impl Vessel {
+    /// The identity it broadcast at `t`.
     pub fn identity_at(&self, t: i64) -> &Identity {
         let i = self.identities.partition_point(|id| id.from_ms <= t);
         &self.identities[i.saturating_sub(1)]
     }
+    /// The draught it broadcast at `t`, m.
     pub fn draught_at(&self, t: i64) -> f64 {
         let i = self.draught.partition_point(|d| d.0 <= t);
         self.draught
@@ -69,9 +99,11 @@ impl Vessel {
             .map(|d| d.1)
             .unwrap_or(0.0)
     }
+    /// Whether its transponder was off at `t`.
     pub fn is_dark(&self, t: i64) -> bool {
         self.dark.iter().any(|&(a, b)| t >= a && t < b)
     }
+    /// How its broadcast position was displaced at `t`, if spoofed.
     pub fn spoof_at(&self, t: i64) -> Option<Displacement> {
         self.spoof.iter().find(|s| t >= s.0 && t < s.1).map(|s| s.2)
     }
@@ -80,16 +112,25 @@ impl Vessel {
 /// A port the scenario uses, with its berth (nearest sea cell).
 #[derive(Debug, Clone)]
 pub struct PortRef {
+    /// Its name.
     pub name: String,
+    /// Its UN/LOCODE (empty if none).
     pub locode: String,
+    /// Where ships berth (lat, lon).
     pub berth: (f64, f64),
 }
 
+/// A built world: its ports, vessels and true events.
 pub struct World {
+    /// Start, ms.
     pub start_ms: i64,
+    /// End, ms.
     pub end_ms: i64,
+    /// Ports used.
     pub ports: Vec<PortRef>,
+    /// Vessels.
     pub vessels: Vec<Vessel>,
+    /// True events.
     pub events: Vec<Event>,
 }
 
@@ -131,6 +172,7 @@ pub fn mid(flag: &str) -> Option<u32> {
 /// Vessel kinds a fleet may give (`cargo`: general cargo).
 pub const KINDS: [&str; 6] = ["cargo", "container", "tanker", "bulk", "roro", "fishing"];
 
+/// Parses a scenario time: RFC 3339 or a day.
 pub fn parse_time(s: &str) -> Result<i64, SimError> {
     ais::nmea::parse_rfc3339_ms(s).ok_or_else(|| {
         SimError::Scenario(format!(
@@ -328,6 +370,7 @@ fn push_sail(
     t1
 }
 
+/// Builds a world from a scenario: vessels, their plans and the true events.
 pub fn build(
     s: &Scenario,
     start_ms: i64,
