@@ -88,6 +88,7 @@ pub fn armor(v: u8) -> u8 {
 }
 
 impl Bits {
+    /// Empty.
     pub const fn new() -> Self {
         Bits {
             buf: [0; MAX_PAYLOAD_BYTES + 8],
@@ -102,6 +103,7 @@ impl Bits {
         self.len
     }
 
+    /// Whether there are no bits.
     #[inline]
     pub fn is_empty(&self) -> bool {
         self.len == 0
@@ -112,6 +114,7 @@ impl Bits {
         &self.buf[..self.len.div_ceil(8)]
     }
 
+    /// Empties it, zeroing every byte a failed append may have touched.
     pub fn clear(&mut self) {
         let used = self.len.div_ceil(8).max(self.dirty).min(self.buf.len());
         self.buf[..used].fill(0);
@@ -258,26 +261,31 @@ pub struct BitReader<'a> {
 }
 
 impl<'a> BitReader<'a> {
+    /// A reader of `bits` from bit `pos`.
     #[inline(always)]
     pub fn new(bits: &'a Bits, pos: usize) -> Self {
         BitReader { bits, pos }
     }
+    /// Reads `n` bits as unsigned (zeros past the end).
     #[inline(always)]
     pub fn u(&mut self, n: u32) -> u64 {
         let v = self.bits.get(self.pos, n);
         self.pos += n as usize;
         v
     }
+    /// Reads `n` bits as two's complement signed.
     #[inline(always)]
     pub fn i(&mut self, n: u32) -> i64 {
         let v = self.bits.get_signed(self.pos, n);
         self.pos += n as usize;
         v
     }
+    /// The next bit to read.
     #[inline]
     pub fn pos(&self) -> usize {
         self.pos
     }
+    /// The bits read from.
     pub fn bits(&self) -> &'a Bits {
         self.bits
     }
@@ -291,6 +299,7 @@ pub struct BitWriter {
 }
 
 impl BitWriter {
+    /// Empty.
     pub fn new() -> Self {
         Self::default()
     }
@@ -319,9 +328,11 @@ impl BitWriter {
             self.put(b as u64, 1);
         }
     }
+    /// Length in bits.
     pub fn len(&self) -> usize {
         self.len
     }
+    /// Whether nothing was written.
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }

@@ -9,22 +9,33 @@ use crate::nmea::{parse_line, FrameError, Line, LineError, Sentence, TagBlock};
 /// counting and reporting ([`RejectReason::name`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RejectReason {
+    /// Not an NMEA sentence.
     NotNmea,
+    /// No `*hh` checksum.
     MissingChecksum,
+    /// Checksum mismatch.
     Checksum,
+    /// A field missing or malformed.
     Malformed,
+    /// Tag block not closed or malformed.
     BadTagBlock,
+    /// Payload characters outside the armour alphabet, too many bits, or a
+    /// bad fill.
     BadPayload,
     /// A multi-sentence message that never completed (fragment lost,
     /// replaced by a newer message with the same id, or still open at the
     /// end of input).
     FragmentLost,
+    /// Message type 0 or 28-63.
     UnknownType,
+    /// Fewer bits than the type needs.
     TooShort,
+    /// More bits than the type can carry.
     TooLong,
 }
 
 impl RejectReason {
+    /// Every reason, in the order of `Stats::rejects`.
     pub const ALL: [RejectReason; 10] = [
         RejectReason::NotNmea,
         RejectReason::MissingChecksum,
@@ -37,6 +48,7 @@ impl RejectReason {
         RejectReason::TooShort,
         RejectReason::TooLong,
     ];
+    /// Its stable name (`checksum`, `fragment_lost`, ...).
     pub fn name(self) -> &'static str {
         match self {
             RejectReason::NotNmea => "not_nmea",
@@ -56,21 +68,27 @@ impl RejectReason {
 /// What went wrong with a line, with the byte offset in the line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorKind {
+    /// The line's framing.
     Frame(FrameError),
+    /// The payload's armour.
     Payload(ArmorError),
+    /// The message's bits.
     Message(MessageError),
     /// This many incomplete multi-sentence messages were dropped.
     FragmentsLost(u32),
 }
 
+/// A rejected line or message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Error {
+    /// What went wrong.
     pub kind: ErrorKind,
     /// Byte offset in the line (0 where the whole line or message is meant).
     pub offset: usize,
 }
 
 impl Error {
+    /// The reason it is counted under.
     pub fn reason(&self) -> RejectReason {
         match self.kind {
             ErrorKind::Frame(FrameError::NotNmea) => RejectReason::NotNmea,
@@ -127,6 +145,7 @@ pub struct Source {
 }
 
 impl Source {
+    /// A source name (cut to 23 bytes).
     pub fn new(s: &str) -> Self {
         let mut src = Source::default();
         let mut n = s.len().min(23);
@@ -137,9 +156,11 @@ impl Source {
         src.len = n as u8;
         src
     }
+    /// The name.
     pub fn as_str(&self) -> &str {
         std::str::from_utf8(&self.bytes[..self.len as usize]).unwrap_or("")
     }
+    /// Whether there is no name.
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
@@ -160,7 +181,9 @@ pub struct Meta {
     pub source: Source,
     /// Radio channel byte, 0 if not given.
     pub channel: u8,
+    /// Talker id (`AI`, `AB`, ...).
     pub talker: [u8; 2],
+    /// `VDO`: the receiver's own ship.
     pub own_ship: bool,
     /// How many sentences carried the message.
     pub sentences: u8,
@@ -172,20 +195,26 @@ pub struct Meta {
 /// A decoded message and its reception metadata.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Decoded {
+    /// The message.
     pub message: Message,
+    /// Where and when it was received.
     pub meta: Meta,
 }
 
 /// Counts kept by the decoder.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Stats {
+    /// Lines read.
     pub lines: u64,
+    /// Empty lines.
     pub blank_lines: u64,
+    /// `#` comment lines.
     pub comment_lines: u64,
     /// AIS sentences (VDM/VDO) that framed and passed their checksum.
     pub sentences: u64,
     /// Other NMEA sentences (time, alarms, GPS...).
     pub other_sentences: u64,
+    /// Messages decoded.
     pub messages: u64,
     /// Tag blocks whose own checksum did not match (sentence kept).
     pub tag_checksum_mismatches: u64,
@@ -194,9 +223,11 @@ pub struct Stats {
 }
 
 impl Stats {
+    /// Rejects of one reason.
     pub fn rejected(&self, r: RejectReason) -> u64 {
         self.rejects[r as usize]
     }
+    /// All rejects.
     pub fn total_rejects(&self) -> u64 {
         self.rejects.iter().sum()
     }
@@ -318,10 +349,12 @@ fn hash_str(s: &str) -> u64 {
 }
 
 impl Decoder {
+    /// A decoder with the default parameters.
     pub fn new() -> Self {
         Self::with_params(DecoderParams::default())
     }
 
+    /// A decoder with these parameters.
     pub fn with_params(params: DecoderParams) -> Self {
         Decoder {
             params,
@@ -336,6 +369,7 @@ impl Decoder {
         }
     }
 
+    /// Counts so far.
     pub fn stats(&self) -> &Stats {
         &self.stats
     }

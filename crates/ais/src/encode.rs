@@ -22,6 +22,7 @@ pub struct SentenceOptions<'a> {
     pub tag_time_s: Option<i64>,
     /// Tag-block time in milliseconds (written instead of `tag_time_s`).
     pub tag_time_ms: Option<i64>,
+    /// Optional tag block: the source station (`s:`).
     pub tag_source: Option<&'a str>,
     /// Write a `g:` group in the tag block of multi-sentence messages.
     pub tag_group_id: Option<u32>,

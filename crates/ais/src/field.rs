@@ -12,13 +12,19 @@ use crate::text::AisText;
 /// the ITU "not available" codes turned into [`Value::Absent`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Value<'a> {
+    /// Unsigned integer.
     U(u64),
+    /// Signed integer.
     I(i64),
+    /// Scaled number.
     F(f64),
+    /// Flag.
     Bool(bool),
+    /// Text.
     Str(&'a str),
     /// Binary data: packed bytes and the number of meaningful bits.
     Bits(&'a [u8], usize),
+    /// "Not available".
     Absent,
 }
 
@@ -32,10 +38,22 @@ pub enum Unit {
     /// Not shown (spare and reserved bits).
     Spare,
     /// `raw / div`; absent when `raw > max`, or when `raw == 0` if `zero_na`.
-    Num { div: f64, max: i64, zero_na: bool },
+    Num {
+        /// Divisor.
+        div: f64,
+        /// Largest valid raw value.
+        max: i64,
+        /// Raw 0 means "not available".
+        zero_na: bool,
+    },
     /// Angle `raw / div` degrees; absent when its magnitude exceeds `limit`
     /// (the ITU codes 181 / 91 are outside the valid range).
-    Coord { div: f64, limit: f64 },
+    Coord {
+        /// Divisor to degrees.
+        div: f64,
+        /// Largest valid magnitude, degrees.
+        limit: f64,
+    },
     /// Rate of turn indicator: degrees/min = sign * (raw / 4.733)^2; ±127
     /// (turning, no indicator) and -128 (not available) are absent.
     Rot,
@@ -116,6 +134,7 @@ pub const LON: Unit = Unit::Coord {
     div: 600_000.0,
     limit: 180.0,
 };
+/// Latitude in 1/10,000 min (position reports).
 pub const LAT: Unit = Unit::Coord {
     div: 600_000.0,
     limit: 90.0,
@@ -125,6 +144,7 @@ pub const LON10: Unit = Unit::Coord {
     div: 600.0,
     limit: 180.0,
 };
+/// Latitude in 1/10 min.
 pub const LAT10: Unit = Unit::Coord {
     div: 600.0,
     limit: 90.0,
@@ -134,6 +154,7 @@ pub const LON1000: Unit = Unit::Coord {
     div: 60_000.0,
     limit: 180.0,
 };
+/// Latitude in 1/1,000 min.
 pub const LAT1000: Unit = Unit::Coord {
     div: 60_000.0,
     limit: 90.0,
@@ -151,9 +172,13 @@ pub const DRAUGHT: Unit = Unit::nonzero(10.0);
 
 /// A Rust type that can hold one field.
 pub trait Field: Sized + Copy {
+    /// Whether raw values are two's complement.
     const SIGNED: bool = false;
+    /// Reads the field's `nbits` bits.
     fn read(r: &mut BitReader<'_>, nbits: u32) -> Self;
+    /// Writes the field in `nbits` bits.
     fn write(&self, w: &mut BitWriter, nbits: u32);
+    /// The value shown, in `unit`.
     fn value(&self, unit: Unit) -> Value<'_>;
     /// A value of `nbits` bits derived from a random seed (property tests).
     fn from_seed(seed: u64, nbits: u32) -> Self;
@@ -266,7 +291,11 @@ macro_rules! layout {
         }
     ) => {
         $(#[$meta])*
+        ///
+        /// Fields are named as in gpsd's AIVDM/AIVDO document and read in the
+        /// order, widths and units of the layout table that declares them.
         #[derive(Debug, Clone, Copy, PartialEq, Default)]
+        #[allow(missing_docs)]
         pub struct $name {
             $( $(#[$fmeta])* pub $field: $ty, )*
         }

@@ -7,8 +7,11 @@ use std::sync::OnceLock;
 /// A flag state: ISO 3166-1 alpha-2 code and a readable name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Flag {
+    /// Maritime Identification Digits.
     pub mid: u16,
+    /// ISO 3166 alpha-2 code.
     pub alpha2: &'static str,
+    /// Country or territory name.
     pub name: &'static str,
 }
 

@@ -49,7 +49,12 @@ pub enum FrameError {
     /// No `*hh` checksum.
     MissingChecksum,
     /// Checksum mismatch: computed, found.
-    Checksum { computed: u8, found: u8 },
+    Checksum {
+        /// The checksum of the sentence.
+        computed: u8,
+        /// The one it carries.
+        found: u8,
+    },
     /// A field is missing or malformed (which one).
     Field(&'static str),
     /// Tag block not closed or malformed.
@@ -83,15 +88,25 @@ pub enum Line<'a> {
     /// An AIS sentence, with its tag block and a `,<epoch>` suffix (in
     /// milliseconds) if present.
     Ais {
+        /// The tag block, if any.
         tag: Option<TagBlock<'a>>,
+        /// The sentence.
         sentence: Sentence<'a>,
+        /// Time from a `,<epoch>` suffix, ms.
         suffix_time_ms: Option<i64>,
+        /// Time from a prefix before the sentence, ms.
         prefix_time_ms: Option<i64>,
     },
     /// `$PGHP,1,...`: receive time of the next sentence (ms).
-    Pghp { time_ms: i64 },
+    Pghp {
+        /// The time, unix ms.
+        time_ms: i64,
+    },
     /// `$xxZDA`: the receiver's clock (ms).
-    Zda { time_ms: i64 },
+    Zda {
+        /// The time, unix ms.
+        time_ms: i64,
+    },
     /// Any other well-formed NMEA sentence (`$GPGGA`, `$AIALR`...).
     Other,
 }
@@ -99,7 +114,9 @@ pub enum Line<'a> {
 /// A framing error and the byte offset in the line where it was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LineError {
+    /// What is wrong.
     pub kind: FrameError,
+    /// Byte offset in the line.
     pub offset: usize,
 }
 

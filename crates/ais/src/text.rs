@@ -29,13 +29,16 @@ impl<const N: usize> Default for AisText<N> {
 }
 
 impl<const N: usize> AisText<N> {
+    /// The text (ASCII).
     pub fn as_str(&self) -> &str {
         // Only bytes from SIXBIT are ever stored: always ASCII.
         std::str::from_utf8(&self.bytes[..self.len as usize]).unwrap_or("")
     }
+    /// Whether it is empty.
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
+    /// Length in characters.
     pub fn len(&self) -> usize {
         self.len as usize
     }

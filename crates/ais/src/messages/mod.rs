@@ -32,7 +32,9 @@ impl Default for BinaryData {
 }
 
 impl BinaryData {
+    /// Longest binary data, bytes.
     pub const MAX_BYTES: usize = 133;
+    /// Longest binary data, bits.
     pub const MAX_BITS: usize = Self::MAX_BYTES * 8;
 
     fn read(bits: &Bits, start: usize, nbits: usize) -> Self {
@@ -101,39 +103,49 @@ pub enum Application {
 /// Type 6: addressed binary message.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct AddressedBinary {
+    /// Addressing, DAC and FI.
     pub head: AddressedBinaryHead,
     /// Application data after DAC/FI (from bit 88).
     pub data: BinaryData,
+    /// The decoded application message, for the applications known.
     pub application: Option<Application>,
 }
 
 /// Type 8: binary broadcast message.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct BinaryBroadcast {
+    /// DAC and FI.
     pub head: BinaryBroadcastHead,
     /// Application data after DAC/FI (from bit 56).
     pub data: BinaryData,
+    /// The decoded application message, for the applications known.
     pub application: Option<Application>,
 }
 
 /// Type 12: addressed safety-related text.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct AddressedSafety {
+    /// Addressing.
     pub head: AddressedSafetyHead,
+    /// The text.
     pub text: AisText<156>,
 }
 
 /// Type 14: safety-related broadcast text.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SafetyBroadcast {
+    /// Spare bits.
     pub spare: u8,
+    /// The text.
     pub text: AisText<161>,
 }
 
 /// Type 17: DGNSS corrections.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct DgnssBroadcast {
+    /// Reference station, position and header.
     pub head: DgnssHead,
+    /// The correction data.
     pub data: BinaryData,
 }
 
@@ -141,35 +153,49 @@ pub struct DgnssBroadcast {
 /// its extension (up to 14 more characters).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct AidToNavigation {
+    /// The fixed-layout part.
     pub fixed: AidToNavigationFixed,
+    /// Name with its extension.
     pub name: AisText<34>,
 }
 
 /// Type 22: channel management, broadcast to an area or addressed.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ChannelManagement {
+    /// Channels and power.
     pub head: ChannelManagementHead,
+    /// Where the command applies.
     pub target: ChannelTarget,
+    /// Zone size and spare.
     pub tail: ChannelManagementTail,
 }
 
+/// Where a channel management command applies.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum ChannelTarget {
+    /// A rectangular area.
     Area(ChannelArea),
+    /// Up to two addressed stations.
     Stations(ChannelDestinations),
 }
 
 /// Type 24: static data report, part A (name) or part B (the rest).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum StaticDataReport {
+    /// Part A: the name.
     A(StaticDataA),
+    /// Part B: type, vendor, call sign, dimensions.
     B(StaticDataB),
 }
 
+/// Type 24 part B.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct StaticDataB {
+    /// Ship type, vendor id, call sign.
     pub head: StaticDataBHead,
+    /// Dimensions or mother ship.
     pub target: StaticDataBTarget,
+    /// Fix type and spare.
     pub tail: StaticDataBTail,
 }
 
@@ -177,29 +203,39 @@ pub struct StaticDataB {
 /// 98XXXYYYY) the MMSI of its mother ship.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum StaticDataBTarget {
+    /// Antenna offsets to bow, stern, port and starboard.
     Dimensions(Dimensions),
+    /// The mother ship's MMSI.
     Mothership(u32),
 }
 
 /// Type 25: single-slot binary message.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SingleSlotBinary {
+    /// Addressed to one station.
     pub addressed: bool,
+    /// Carries an application id (DAC, FI).
     pub structured: bool,
     /// Destination MMSI when addressed.
     pub dest_mmsi: u32,
     /// DAC (10 bits) and FI (6 bits) when structured.
     pub app_id: u16,
+    /// The binary data.
     pub data: BinaryData,
 }
 
 /// Type 26: multi-slot binary message with communication state.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MultiSlotBinary {
+    /// Addressed to one station.
     pub addressed: bool,
+    /// Carries an application id (DAC, FI).
     pub structured: bool,
+    /// Destination MMSI when addressed.
     pub dest_mmsi: u32,
+    /// DAC (10 bits) and FI (6 bits) when structured.
     pub app_id: u16,
+    /// The binary data.
     pub data: BinaryData,
     /// The last 20 bits: communication state selector (1) and state (19).
     pub radio: u32,
@@ -259,9 +295,13 @@ pub enum Body {
 /// A decoded AIS message: the common header and the typed body.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Message {
+    /// Message type (1-27).
     pub msg_type: u8,
+    /// Repeat indicator.
     pub repeat: u8,
+    /// The sender.
     pub mmsi: u32,
+    /// The type's fields.
     pub body: Body,
 }
 
@@ -272,14 +312,20 @@ pub enum MessageError {
     UnknownType(u8),
     /// Fewer bits than the type needs.
     TooShort {
+        /// The type.
         msg_type: u8,
+        /// Bits received.
         bits: usize,
+        /// Bits the type needs.
         min: usize,
     },
     /// More bits than the type can carry.
     TooLong {
+        /// The type.
         msg_type: u8,
+        /// Bits received.
         bits: usize,
+        /// Bits the type can carry.
         max: usize,
     },
 }
