@@ -76,14 +76,15 @@ impl WatchParams {
 
     /// Refuses values the monitor cannot run with, naming the key.
     pub fn check(&self) -> Result<(), String> {
-        let at_least = |k: &str, v: f64, lo: f64| {
-            if v.is_finite() && v >= lo {
+        // (upper bounds: what one process can hold; every buffer is bounded)
+        let within = |k: &str, v: f64, lo: f64, hi: f64| {
+            if v.is_finite() && v >= lo && v <= hi {
                 Ok(())
             } else {
-                Err(format!("watch.{k} = {v}: must be >= {lo}"))
+                Err(format!("watch.{k} = {v}: must be >= {lo} and <= {hi}"))
             }
         };
-        at_least("queue", self.queue as f64, 1.0)?;
+        within("queue", self.queue as f64, 1.0, 16_777_216.0)?;
         if !(self.roll_minutes.is_finite()
             && self.roll_minutes > 0.0
             && self.roll_minutes <= 1440.0)
@@ -93,12 +94,32 @@ impl WatchParams {
                 self.roll_minutes
             ));
         }
-        at_least("alert_history", self.alert_history as f64, 1.0)?;
-        at_least("track_points", self.track_points as f64, 1.0)?;
-        at_least("webhook_attempts", self.webhook_attempts as f64, 1.0)?;
-        at_least("webhook_queue", self.webhook_queue as f64, 1.0)?;
-        at_least("max_request_bytes", self.max_request_bytes as f64, 1024.0)?;
-        at_least("max_subscribers", self.max_subscribers as f64, 1.0)?;
+        within(
+            "alert_history",
+            self.alert_history as f64,
+            1.0,
+            10_000_000.0,
+        )?;
+        within("track_points", self.track_points as f64, 1.0, 1_000_000.0)?;
+        within("webhook_attempts", self.webhook_attempts as f64, 1.0, 100.0)?;
+        within(
+            "webhook_queue",
+            self.webhook_queue as f64,
+            1.0,
+            10_000_000.0,
+        )?;
+        within(
+            "max_request_bytes",
+            self.max_request_bytes as f64,
+            1024.0,
+            67_108_864.0,
+        )?;
+        within(
+            "max_subscribers",
+            self.max_subscribers as f64,
+            1.0,
+            100_000.0,
+        )?;
         if let Some([x0, y0, x1, y1]) = self.map_bbox {
             let ok = [x0, x1].iter().all(|x| x.abs() <= 180.0)
                 && [y0, y1].iter().all(|y| y.abs() <= 90.0)

@@ -104,7 +104,8 @@ impl IntelConfig {
         within("risk.listed_min_strength", r.listed_min_strength, 0.0, 1.0)?;
         within("risk.high_risk_nm", r.high_risk_nm, 0.0, 20_000.0)?;
         let e = &self.estimate;
-        within("estimate.samples", e.samples as f64, 1.0, 1e8)?;
+        // (the samples of every voyage are kept for claims over sub-periods)
+        within("estimate.samples", e.samples as f64, 1.0, 1e6)?;
         span("estimate.area_per_teu_m2", e.area_per_teu_m2, 0.1, 1e4)?;
         span("estimate.teu_unknown", e.teu_unknown, 0.0, 1e5)?;
         span(
