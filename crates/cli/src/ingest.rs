@@ -70,6 +70,7 @@ pub fn run(a: &IngestArgs) -> Result<()> {
         reject_samples: a.reject_samples,
         row_group_rows: a.row_group_rows,
         dedup_state: None,
+        keep_empty: false,
     };
     let bar = indicatif::ProgressBar::with_draw_target(
         None,

@@ -315,6 +315,8 @@ fn ingest(files: &[PathBuf], store_dir: &Path) -> Result<(), PersistError> {
         files,
         &store::IngestOptions {
             dedup_state: Some(dedup_state(store_dir)),
+            // a segment of junk is kept as its rejects, never a failed start
+            keep_empty: true,
             ..store::IngestOptions::default()
         },
         &mut |_| {},
@@ -354,6 +356,23 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!(m.meta.received_ms, Some(1_700_000_000_123));
+    }
+
+    #[test]
+    fn a_segment_of_junk_is_kept_as_rejects_and_does_not_stop_a_restart() {
+        let dir = tempfile::tempdir().unwrap();
+        let raw = dir.path().join("raw");
+        std::fs::create_dir_all(&raw).unwrap();
+        // what a kill -9 leaves after one junk datagram
+        std::fs::write(raw.join("00000001.nmea"), "\\c:1700000000000*00\\x\n").unwrap();
+        let c = std::sync::Arc::new(crate::Counters::default());
+        super::Persist::open(dir.path(), 10.0, c.clone()).unwrap();
+        let st = store::Store::open(&dir.path().join("store")).unwrap();
+        let src = &st.sources()[0];
+        assert_eq!((src.positions, src.identities), (0, 0));
+        assert_eq!(src.rejects.values().sum::<u64>(), 1, "{:?}", src.rejects);
+        // and the next start too
+        super::Persist::open(dir.path(), 10.0, c).unwrap();
     }
 
     #[test]

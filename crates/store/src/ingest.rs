@@ -48,6 +48,12 @@ pub struct IngestOptions {
     /// feed ingested in pieces, such as `watch`'s segments. Without it the
     /// window is carried across the flushes of one source only.
     pub dedup_state: Option<PathBuf>,
+    /// Commit a source that yields no AIS data (every line rejected) with
+    /// its reject counts instead of failing it. `watch` sets it: a segment
+    /// of junk is a record of what was received, and failing it failed
+    /// every later start. Default false: a file with no AIS data at all is
+    /// worth stopping for.
+    pub keep_empty: bool,
 }
 
 impl Default for IngestOptions {
@@ -59,6 +65,7 @@ impl Default for IngestOptions {
             reject_samples: 20,
             row_group_rows: 131_072,
             dedup_state: None,
+            keep_empty: false,
         }
     }
 }
@@ -503,7 +510,7 @@ fn ingest_one(
                 path: path.to_path_buf(),
             });
         }
-        if messages == 0 && !rejects.counts.is_empty() {
+        if messages == 0 && !rejects.counts.is_empty() && !opts.keep_empty {
             let first = rejects
                 .samples
                 .first()
