@@ -80,8 +80,7 @@ pub fn events_batch(events: &[Event]) -> RecordBatch {
         pname.append_option(e.port.as_ref().map(|p| &p.name));
         plocode.append_option(e.port.as_ref().and_then(|p| p.locode.as_ref()));
         conf.append_value(e.confidence);
-        // (evidence of string-keyed maps always serializes)
-        ev.append_value(serde_json::to_string(&e.evidence).unwrap_or_default());
+        ev.append_value(e.evidence.to_string());
         let v = e.vessel.as_ref();
         vname.append_option(v.and_then(|v| v.name.as_ref()));
         vimo.append_option(v.and_then(|v| v.imo));

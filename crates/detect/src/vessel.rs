@@ -491,7 +491,7 @@ impl TrackState {
         Step {
             gap: None,
             visit: self.ports.finish(mmsi, p, gaz),
-            loiter: self.loiter.finish(mmsi, p, gaz).into_iter().next(),
+            loiter: self.loiter.finish(mmsi, p, gaz),
         }
     }
 }
@@ -804,13 +804,11 @@ impl LoiterTracker {
         mmsi: u32,
         p: &Params,
         _gaz: &Gazetteer,
-    ) -> Vec<(Event, (i64, i64, f64, f64))> {
+    ) -> Option<(Event, (i64, i64, f64, f64))> {
         let held = self.held.take();
         self.run
             .take()
             .and_then(|r| loiter_event(mmsi, r, held.map_or(r.last, |h| edge(r.last, h)), p))
-            .into_iter()
-            .collect()
     }
 }
 

@@ -408,27 +408,21 @@ impl Scenario {
                 Err(format!("{k} = {v}: must be finite and > 0"))
             }
         };
-        let range = |k: &str, r: [f64; 2]| {
-            if r.iter().all(|x| x.is_finite() && *x >= 0.0) && r[0] <= r[1] {
+        // `open`: drawn from a half-open range, so the ends must differ
+        let span = |k: &str, r: [f64; 2], open: bool| {
+            let ordered = if open { r[0] < r[1] } else { r[0] <= r[1] };
+            if r.iter().all(|x| x.is_finite() && *x >= 0.0) && ordered {
                 Ok(())
             } else {
+                let op = if open { "<" } else { "<=" };
                 Err(format!(
-                    "{k} = [{}, {}]: must be [low, high] with 0 <= low <= high",
+                    "{k} = [{}, {}]: must be [low, high] with 0 <= low {op} high",
                     r[0], r[1]
                 ))
             }
         };
-        // (ranges drawn from half-open: the ends must differ)
-        let open_range = |k: &str, r: [f64; 2]| {
-            if r.iter().all(|x| x.is_finite() && *x >= 0.0) && r[0] < r[1] {
-                Ok(())
-            } else {
-                Err(format!(
-                    "{k} = [{}, {}]: must be [low, high] with 0 <= low < high",
-                    r[0], r[1]
-                ))
-            }
-        };
+        let range = |k: &str, r: [f64; 2]| span(k, r, false);
+        let open_range = |k: &str, r: [f64; 2]| span(k, r, true);
         let nonempty = |k: &str, n: usize| {
             if n > 0 {
                 Ok(())
