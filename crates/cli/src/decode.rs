@@ -24,6 +24,7 @@ pub fn run(args: &DecodeArgs) -> Result<()> {
     let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
     let mut total = ais::Stats::default();
     let mut shown = 0usize;
+    let mut overlong = 0u64;
     for path in &args.inputs {
         let mut reader = store::open_input(path).map_err(|e| anyhow::anyhow!("cannot open {e}"))?;
         let mut dec = ais::Decoder::new();
@@ -68,9 +69,19 @@ pub fn run(args: &DecodeArgs) -> Result<()> {
         }
         dec.finish();
         total.merge(dec.stats());
+        overlong += reader.overlong_lines();
     }
     out.flush()?;
     eprint!("{}", summary(&total));
+    if overlong > 0 {
+        // each dropped line also reached the decoder as a blank line
+        eprintln!(
+            "  rejected {:<18} {} (longer than {} bytes, dropped as read)",
+            "overlong_line",
+            overlong,
+            store::limits::MAX_LINE_BYTES
+        );
+    }
     Ok(())
 }
 

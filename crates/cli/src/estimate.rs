@@ -61,11 +61,12 @@ pub fn prepare(a: &JudgeArgs) -> Result<config::Prepared> {
 }
 
 /// Terminal-safe text: broadcast names are attacker-controlled, and a
-/// control character could rewrite the terminal.
+/// control character could rewrite the terminal, a bidirectional override
+/// the order a line reads in.
 pub fn term(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
-        if c.is_control() {
+        if c.is_control() || model::is_hidden_char(c) {
             out.extend(c.escape_unicode());
         } else {
             out.push(c);

@@ -69,8 +69,7 @@ pub fn run(a: &IngestArgs) -> Result<()> {
         flush_rows: a.flush_rows,
         reject_samples: a.reject_samples,
         row_group_rows: a.row_group_rows,
-        dedup_state: None,
-        keep_empty: false,
+        ..Default::default()
     };
     let bar = indicatif::ProgressBar::with_draw_target(
         None,
@@ -98,14 +97,19 @@ pub fn run(a: &IngestArgs) -> Result<()> {
             store::SourceOutcome::Ingested(e) => {
                 let r: u64 = e.rejects.values().sum();
                 eprintln!(
-                    "ingested {}: {} messages, {} positions, {} identities, {} duplicates, {} rejects{}",
+                    "ingested {}: {} messages, {} positions, {} identities, {} duplicates, {} rejects{}{}",
                     e.path,
                     e.messages,
                     e.positions,
                     e.identities,
                     e.duplicates,
                     r,
-                    if r > 0 { format!(" ({})", e.rejects.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", ")) } else { String::new() }
+                    if r > 0 { format!(" ({})", e.rejects.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", ")) } else { String::new() },
+                    if e.truncated_fields > 0 {
+                        format!("; {} text fields cut to {} characters", e.truncated_fields, store::limits::MAX_TEXT_CHARS)
+                    } else {
+                        String::new()
+                    }
                 );
                 msgs += e.messages;
                 pos += e.positions;

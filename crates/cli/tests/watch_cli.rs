@@ -639,12 +639,14 @@ fn safe_by_default() {
     let w = start(
         &d.join("t"),
         &["--udp", &format!("127.0.0.1:{}", free_port())],
-        &["--token", "s3cret"],
+        &["--token", "s3cret-token"],
     );
     assert_eq!(http(w.http, "/api/stats", None).0, 401);
     assert_eq!(http(w.http, "/api/stats", Some("wrong")).0, 401);
-    assert_eq!(http(w.http, "/api/stats", Some("s3cret")).0, 200);
-    assert_eq!(http(w.http, "/api/stats?token=s3cret", None).0, 200);
+    assert_eq!(http(w.http, "/api/stats", Some("s3cret-token")).0, 200);
+    // the query form only for the page and the stream
+    assert_eq!(http(w.http, "/api/stats?token=s3cret-token", None).0, 401);
+    assert_eq!(http(w.http, "/?token=s3cret-token", None).0, 200);
     // hostile input: binary garbage and an endless line do not stop it
     let feed = free_port();
     stop(w);

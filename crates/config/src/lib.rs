@@ -349,6 +349,9 @@ mod tests {
                         "webhook_queue",
                         "max_request_bytes",
                         "max_subscribers",
+                        "tcp_max_connections",
+                        "api_max_connections",
+                        "api_page_max",
                     ]
                     .contains(&key.as_str())
                 {

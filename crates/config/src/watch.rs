@@ -40,6 +40,26 @@ pub struct WatchParams {
     /// Area of the live map, [min lon, min lat, max lon, max lat]. Default:
     /// the watched ports with 3° around them.
     pub map_bbox: Option<[f64; 4]>,
+    /// Vessels held live. Default 250,000 (about the vessels a global
+    /// feed hears in a day); past it the stalest 1% (longest silent) are
+    /// forgotten (counted as `vessels_evicted`; their fixes stay in the
+    /// store), so a flood of invented MMSIs costs bounded memory and time.
+    pub max_vessels: usize,
+    /// Open connections per TCP listening input. Default 256 (a receiver
+    /// network has a few feeders); past it new connections wait in the
+    /// kernel's backlog until one closes.
+    pub tcp_max_connections: usize,
+    /// Open HTTP connections. Default 128 (a page holds two, the stream and
+    /// its fetches); past it new connections wait in the backlog, so idle
+    /// HTTP peers cannot take the file descriptors the feed inputs need.
+    pub api_max_connections: usize,
+    /// Seconds a client has to send a request's headers, and an idle
+    /// keep-alive connection is held. Default 10: a slow or silent peer is
+    /// cut off instead of holding a connection.
+    pub api_header_timeout_s: f64,
+    /// Largest page of `/api/vessels` (`?limit=`). Default 10,000 (about
+    /// 3 MB of JSON); the default page is 1,000.
+    pub api_page_max: usize,
 }
 
 impl Default for WatchParams {
@@ -57,6 +77,11 @@ impl Default for WatchParams {
             max_request_bytes: 16 * 1024,
             max_subscribers: 64,
             map_bbox: None,
+            max_vessels: 250_000,
+            tcp_max_connections: 256,
+            api_max_connections: 128,
+            api_header_timeout_s: 10.0,
+            api_page_max: 10_000,
         }
     }
 }
@@ -120,6 +145,26 @@ impl WatchParams {
             1.0,
             100_000.0,
         )?;
+        within("max_vessels", self.max_vessels as f64, 100.0, 10_000_000.0)?;
+        within(
+            "tcp_max_connections",
+            self.tcp_max_connections as f64,
+            1.0,
+            100_000.0,
+        )?;
+        within(
+            "api_max_connections",
+            self.api_max_connections as f64,
+            1.0,
+            100_000.0,
+        )?;
+        within(
+            "api_header_timeout_s",
+            self.api_header_timeout_s,
+            0.1,
+            3600.0,
+        )?;
+        within("api_page_max", self.api_page_max as f64, 1.0, 1_000_000.0)?;
         if let Some([x0, y0, x1, y1]) = self.map_bbox {
             let ok = [x0, x1].iter().all(|x| x.abs() <= 180.0)
                 && [y0, y1].iter().all(|y| y.abs() <= 90.0)

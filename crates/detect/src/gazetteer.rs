@@ -98,9 +98,15 @@ impl Gazetteer {
             lat,
             lon,
         });
+        // the 1-degree cells it covers (rows inside the globe, columns
+        // wrapped across the antimeridian and at most once round)
         let (a, b, c, d) = f.bbox();
-        for r in a.floor() as i32..=c.floor() as i32 {
-            for col in b.floor() as i32..=d.floor() as i32 {
+        let rows = (a.max(-90.0).floor() as i32)..=(c.min(90.0).floor() as i32);
+        let c0 = b.floor() as i64;
+        let c1 = (d.floor() as i64).min(c0 + 359);
+        for r in rows {
+            for col in c0..=c1 {
+                let col = ((col + 180).rem_euclid(360) - 180) as i32;
                 self.grid.entry((r, col)).or_default().push(idx);
             }
         }

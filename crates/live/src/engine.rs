@@ -282,6 +282,11 @@ impl Engine {
             }
         };
         if let Some((t, r, id19)) = rec {
+            if !store::limits::plausible_time(t, l.wall_ms) {
+                // a forged or corrupt time must not move the feed clock
+                Counters::add(&self.c.implausible_time, 1);
+                return Ok(());
+            }
             self.clock.saw(t);
             if let Some(i) = id19 {
                 self.identity(i);
@@ -374,6 +379,7 @@ impl Engine {
             return;
         }
         let m = f.mmsi;
+        self.make_room(m);
         let v = self.vessels.entry(m).or_insert_with(|| Vessel::new(m));
         if v.fixes == 0 {
             // lists that name the MMSI match before any identity is heard
@@ -566,8 +572,48 @@ impl Engine {
         self.p.encounters.bucket_minutes.max(1) * 60_000
     }
 
+    /// Keeps the vessel table within `[watch] max_vessels` before `m` is
+    /// added: forgets the stalest 1% (unlisted vessels first, then the
+    /// longest silent), so the cost is a scan per 1% of the limit.
+    fn make_room(&mut self, m: u32) {
+        if self.vessels.len() < self.wp.max_vessels || self.vessels.contains_key(&m) {
+            return;
+        }
+        let mut keys: Vec<(bool, i64, u32)> = self
+            .vessels
+            .iter()
+            .map(|(m, v)| {
+                let t = v
+                    .last
+                    .as_ref()
+                    .map(|l| l.time_ms)
+                    .or(v.ident.as_ref().map(|i| i.time_ms))
+                    .unwrap_or(i64::MIN);
+                (!v.listed.is_empty(), t, *m)
+            })
+            .collect();
+        let n = (self.wp.max_vessels / 100).max(1);
+        keys.select_nth_unstable(n - 1);
+        let gone: Vec<u32> = keys[..n].iter().map(|k| k.2).collect();
+        for m in &gone {
+            self.vessels.remove(m);
+        }
+        if let Ok(mut t) = self.shared.tracks.lock() {
+            for m in &gone {
+                t.remove(m);
+            }
+        }
+        if let Ok(mut w) = self.shared.vessels.write() {
+            for m in &gone {
+                w.remove(m);
+            }
+        }
+        Counters::add(&self.c.vessels_evicted, gone.len() as u64);
+    }
+
     fn identity(&mut self, i: Identity) {
         let m = i.mmsi;
+        self.make_room(m);
         let v = self.vessels.entry(m).or_insert_with(|| Vessel::new(m));
         v.dirty = true;
         v.profile.add(&i);

@@ -123,12 +123,14 @@ async fn pump<R: tokio::io::AsyncRead + Unpin>(
 
 use tokio::io::AsyncReadExt;
 
-/// Runs one input until the queue closes or `stop` is set.
+/// Runs one input until the queue closes or `stop` is set; a listening
+/// TCP input holds at most `max_connections` peers at once.
 pub async fn run(
     spec: Spec,
     tx: mpsc::Sender<Line>,
     c: Arc<Counters>,
     stop: Arc<AtomicBool>,
+    max_connections: usize,
 ) -> std::io::Result<()> {
     let name: Arc<str> = spec.name().into();
     match spec {
@@ -166,14 +168,30 @@ pub async fn run(
             // connections live in this set: when the input is stopped, the
             // set is dropped and they end with it
             let mut conns = tokio::task::JoinSet::new();
+            let slots = Arc::new(tokio::sync::Semaphore::new(max_connections.max(1)));
             loop {
-                let (s, peer) = l.accept().await?;
+                // at the cap, further peers wait in the kernel's backlog
+                let Ok(permit) = slots.clone().acquire_owned().await else {
+                    return Ok(());
+                };
+                let (s, peer) = match l.accept().await {
+                    Ok(x) => x,
+                    Err(e) => {
+                        // out of descriptors (or a peer gone before the
+                        // accept): retried, the input never dies of it
+                        Counters::add(&c.accept_errors, 1);
+                        tracing::warn!("{name}: accept: {e}");
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                        continue;
+                    }
+                };
                 while conns.try_join_next().is_some() {}
                 Counters::add(&c.connections, 1);
                 let (tx, c) = (tx.clone(), c.clone());
                 let input: Arc<str> = format!("{name}<-{peer}").into();
                 conns.spawn(async move {
                     pump(s, input, &tx, &c).await;
+                    drop(permit);
                 });
             }
         }
@@ -224,10 +242,30 @@ fn replay(
     c: &Counters,
     stop: &AtomicBool,
 ) -> std::io::Result<()> {
-    use std::io::BufRead;
+    // lines longer than store::limits::MAX_LINE_BYTES are dropped as read;
+    // those over MAX_LINE but under it are dropped and counted by split_lines
     let mut r = store::open_input(path).map_err(std::io::Error::other)?;
+    let res = replay_lines(&mut r, speed, name, tx, c, stop);
+    Counters::add(&c.overlong, r.overlong_lines());
+    res
+}
+
+fn replay_lines(
+    r: &mut store::Input,
+    speed: f64,
+    name: Arc<str>,
+    tx: &mpsc::Sender<Line>,
+    c: &Counters,
+    stop: &AtomicBool,
+) -> std::io::Result<()> {
+    use std::io::BufRead;
     let start = std::time::Instant::now();
-    let mut first: Option<i64> = None;
+    // pacing: feed time `t0` is due at wall instant `start`; the latest
+    // time paced by, so that a silence of more than a day (or a forged
+    // time) is skipped, not waited out
+    let mut t0: Option<i64> = None;
+    let mut latest = i64::MIN;
+    let mut skipped = Duration::ZERO;
     let mut buf = Vec::new();
     loop {
         buf.clear();
@@ -235,9 +273,16 @@ fn replay(
             return Ok(());
         }
         if speed > 0.0 {
-            if let Some(t) = tag_time_ms(&buf) {
-                let t0 = *first.get_or_insert(t);
-                let due = Duration::from_secs_f64(((t - t0).max(0) as f64 / 1000.0) / speed);
+            if let Some(t) =
+                tag_time_ms(&buf).filter(|&t| store::limits::plausible_time(t, wall_ms()))
+            {
+                let base = *t0.get_or_insert(t);
+                if latest != i64::MIN && t - latest > store::limits::MAX_AHEAD_MS {
+                    skipped += Duration::from_secs_f64(((t - latest) as f64 / 1000.0) / speed);
+                }
+                latest = latest.max(t);
+                let due = Duration::from_secs_f64(((t - base).max(0) as f64 / 1000.0) / speed)
+                    .saturating_sub(skipped);
                 if let Some(wait) = due.checked_sub(start.elapsed()) {
                     std::thread::sleep(wait);
                 }

@@ -96,6 +96,15 @@ pub struct Counters {
     pub reconnects: AtomicU64,
     /// Lines longer than an NMEA sentence can be, cut off and counted.
     pub overlong: AtomicU64,
+    /// Messages whose receive time is before 1990 or more than a day after
+    /// the wall clock at reception: counted, not processed, never moving
+    /// the feed clock (`store::limits::plausible_time`).
+    pub implausible_time: AtomicU64,
+    /// Vessels forgotten to stay within `[watch] max_vessels`.
+    pub vessels_evicted: AtomicU64,
+    /// Failed accepts on the TCP inputs and the API (such as running out of
+    /// file descriptors): retried after a pause, never fatal.
+    pub accept_errors: AtomicU64,
 }
 
 impl Counters {
@@ -120,6 +129,8 @@ impl Counters {
             "webhook_failed": g(&self.webhook_failed), "webhook_dropped": g(&self.webhook_dropped),
             "sse_lagged": g(&self.sse_lagged), "connections": g(&self.connections),
             "reconnects": g(&self.reconnects), "overlong": g(&self.overlong),
+            "implausible_time": g(&self.implausible_time),
+            "vessels_evicted": g(&self.vessels_evicted), "accept_errors": g(&self.accept_errors),
         })
     }
 }

@@ -5,9 +5,14 @@
 //!
 //! Safe by default: binds 127.0.0.1; any other address needs a bearer
 //! token (`Authorization: Bearer T`, or `?token=T` for the page and the
-//! stream, which browsers open without headers); request bodies are
-//! capped; subscriber count is capped; SIGTERM or Ctrl-C stops the inputs,
-//! drains the queue, fsyncs, rolls the last segment into the store, exits.
+//! stream only, which browsers open without headers); on loopback the
+//! `Host` header must name a loopback host, so a web page reached by DNS
+//! rebinding cannot read the API; connections are capped
+//! (`[watch] api_max_connections`, the rest wait in the backlog) and a
+//! client that does not send its headers in time, or idles, is cut off
+//! (`api_header_timeout_s`); request bodies, subscribers and pages of
+//! `/api/vessels` are capped; SIGTERM or Ctrl-C stops the inputs, drains
+//! the queue, fsyncs, rolls the last segment into the store, exits.
 
 use crate::engine::{Engine, Outputs, Shared};
 use crate::input::{Line, Spec};
@@ -76,6 +81,39 @@ struct Http {
     subscribers: Arc<AtomicUsize>,
     max_subscribers: usize,
     page: Arc<str>,
+    /// On a loopback bind: the only host names a request may carry.
+    loopback_only: bool,
+    page_max: usize,
+}
+
+/// Whether a `Host` header names a loopback host (`localhost`,
+/// `127.0.0.1`, `[::1]`, with any port). A page on another origin that
+/// rebinds its own name to 127.0.0.1 still sends its own name here.
+fn loopback_host(host: &str) -> bool {
+    let name = if let Some(rest) = host.strip_prefix('[') {
+        // [v6]:port
+        match rest.split_once(']') {
+            Some((a, _)) => a,
+            None => return false,
+        }
+    } else {
+        host.rsplit_once(':').map_or(host, |(a, _)| a)
+    };
+    let name = name.trim_end_matches('.');
+    name.eq_ignore_ascii_case("localhost")
+        || name
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// A usable bearer token: printable ASCII without spaces, at least 8
+/// characters (a header carries it verbatim; a blank or one-letter token
+/// is no protection).
+pub fn check_token(t: &str) -> Result<(), String> {
+    if t.len() < 8 || !t.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err("--token must be at least 8 printable ASCII characters without spaces".into());
+    }
+    Ok(())
 }
 
 fn same(a: &[u8], b: &[u8]) -> bool {
@@ -90,12 +128,26 @@ async fn auth(
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
+    if h.loopback_only {
+        let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+        if !host.is_some_and(loopback_host) {
+            return (
+                StatusCode::MISDIRECTED_REQUEST,
+                "this API answers only requests addressed to a loopback host\n",
+            )
+                .into_response();
+        }
+    }
     if let Some(t) = &h.token {
         let bearer = headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "));
-        let given = bearer.or(q.get("token").map(String::as_str));
+        // the query form only where a browser cannot set a header: the page
+        // and the event stream (a token in a URL ends up in logs and history)
+        let path = req.uri().path();
+        let query_ok = path == "/" || path == "/api/stream";
+        let given = bearer.or(q.get("token").map(String::as_str).filter(|_| query_ok));
         if !given.is_some_and(|g| same(g.as_bytes(), t.as_bytes())) {
             return (
                 StatusCode::UNAUTHORIZED,
@@ -108,12 +160,38 @@ async fn auth(
     next.run(req).await
 }
 
-async fn vessels(State(h): State<Http>) -> Response {
+/// A page of vessels in MMSI order: `?after=MMSI&limit=N` (default 1,000,
+/// at most `[watch] api_page_max`); a page shorter than the limit is the
+/// last.
+async fn vessels(
+    State(h): State<Http>,
+    Query(q): Query<std::collections::HashMap<String, String>>,
+) -> Response {
+    let after: Option<u32> = match q.get("after").map(|s| s.parse::<u32>()) {
+        None => None,
+        Some(Ok(m)) => Some(m),
+        Some(Err(_)) => {
+            return (StatusCode::BAD_REQUEST, "after: not an MMSI\n").into_response();
+        }
+    };
+    let limit = match q.get("limit").map(|s| s.parse::<usize>()) {
+        None => 1000.min(h.page_max),
+        Some(Ok(n)) if n >= 1 => n.min(h.page_max),
+        Some(_) => {
+            return (StatusCode::BAD_REQUEST, "limit: a count from 1\n").into_response();
+        }
+    };
+    let from = after.map_or(std::ops::Bound::Unbounded, std::ops::Bound::Excluded);
     let v: Vec<crate::engine::VesselView> = h
         .shared
         .vessels
         .read()
-        .map(|v| v.values().cloned().collect())
+        .map(|v| {
+            v.range((from, std::ops::Bound::Unbounded))
+                .take(limit)
+                .map(|(_, x)| x.clone())
+                .collect()
+        })
         .unwrap_or_default();
     Json(v).into_response()
 }
@@ -254,7 +332,10 @@ const hdr=tok?{{headers:{{Authorization:"Bearer "+tok}}}}:{{}};
 function xy(lon,lat){{const m=Math.log(Math.tan(Math.PI/4+lat*Math.PI/360))*180/Math.PI;return[(lon-P.lon0)*P.k,(P.top-m)*P.k];}}
 const NS="http://www.w3.org/2000/svg";
 async function ships(){{
-  try{{const r=await fetch("/api/vessels",hdr);const vs=await r.json();const g=document.getElementById("ships");
+  try{{const vs=[];let after="";
+  for(;;){{const p=await (await fetch("/api/vessels?limit=5000"+after,hdr)).json();if(!p.length)break;
+    for(const v of p)vs.push(v);if(vs.length>=50000)break;after="&after="+p[p.length-1].mmsi;}}
+  const g=document.getElementById("ships");
   while(g.firstChild)g.removeChild(g.firstChild);
   for(const v of vs){{if(v.lat==null)continue;const p=xy(v.lon,v.lat);const c=document.createElementNS(NS,"circle");
     c.setAttribute("cx",p[0].toFixed(1));c.setAttribute("cy",p[1].toFixed(1));c.setAttribute("r",v.listed.length?4:2);
@@ -267,7 +348,7 @@ async function ships(){{
 function add(a){{const d=document.createElement("div");d.className="a";const k=document.createElement("span");k.className="k";
   k.textContent=a.kind.replace(/_/g," ")+" ";d.appendChild(k);d.appendChild(document.createTextNode(a.time+" "+(a.name||"")+" "+a.mmsi+": "+a.summary));
   const box=document.getElementById("alerts");box.insertBefore(d,box.firstChild);while(box.childNodes.length>300)box.removeChild(box.lastChild);}}
-fetch("/api/alerts?limit=300"+(tok?"&token="+encodeURIComponent(tok):""),hdr).then(r=>r.json()).then(v=>v.forEach(add)).catch(()=>{{}});
+fetch("/api/alerts?limit=300",hdr).then(r=>r.json()).then(v=>v.forEach(add)).catch(()=>{{}});
 new EventSource("/api/stream"+q).addEventListener("alert",e=>add(JSON.parse(e.data)));
 ships();setInterval(ships,2000);
 </script></body></html>"##,
@@ -347,6 +428,9 @@ pub async fn run(o: Options) -> Result<Arc<Counters>, WatchError> {
             )));
         }
     }
+    if let Some(t) = &o.token {
+        check_token(t).map_err(WatchError::Config)?;
+    }
     let c = Arc::new(Counters::default());
     std::fs::create_dir_all(&o.dir)?;
     let persist = {
@@ -398,6 +482,8 @@ pub async fn run(o: Options) -> Result<Arc<Counters>, WatchError> {
             subscribers: Arc::new(AtomicUsize::new(0)),
             max_subscribers: o.watch.max_subscribers,
             page,
+            loopback_only: addr.ip().is_loopback(),
+            page_max: o.watch.api_page_max,
         };
         let app = Router::new()
             .route("/", get(page_handler))
@@ -416,9 +502,13 @@ pub async fn run(o: Options) -> Result<Arc<Counters>, WatchError> {
             "watch: HTTP on http://{}/ (API under /api/)",
             l.local_addr()?
         );
-        tasks.push(tokio::spawn(async move {
-            let _ = axum::serve(l, app).await;
-        }));
+        tasks.push(tokio::spawn(serve_http(
+            l,
+            app,
+            o.watch.api_max_connections,
+            std::time::Duration::from_secs_f64(o.watch.api_header_timeout_s),
+            c.clone(),
+        )));
     }
     // inputs
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Line>(o.watch.queue.max(1));
@@ -426,15 +516,18 @@ pub async fn run(o: Options) -> Result<Arc<Counters>, WatchError> {
     let mut inputs = tokio::task::JoinSet::new();
     for s in o.inputs {
         let (tx, c, stop) = (tx.clone(), c.clone(), stop.clone());
+        let max_conn = o.watch.tcp_max_connections;
         let name = s.name();
         eprintln!("watch: input {name}");
         inputs.spawn(async move {
-            if let Err(e) = crate::input::run(s, tx, c, stop).await {
+            if let Err(e) = crate::input::run(s, tx, c, stop, max_conn).await {
                 eprintln!("watch: input {name}: {e}");
             }
         });
     }
-    drop(tx);
+    // with --keep-running the queue stays open when the inputs end (a
+    // replay), so the API and the page stay up until a signal
+    let mut keep_open = (!o.exit_when_inputs_end).then_some(tx);
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     let mut tick = tokio::time::interval(std::time::Duration::from_millis(250));
     let mut stopping = false;
@@ -467,6 +560,7 @@ pub async fn run(o: Options) -> Result<Arc<Counters>, WatchError> {
         if stopping && !stop.swap(true, Ordering::Relaxed) {
             eprintln!("watch: stopping: inputs closed, draining the queue");
             inputs.abort_all();
+            drop(keep_open.take());
         }
     }
     // drained: final alerts, sync, roll the open segment
@@ -480,6 +574,44 @@ pub async fn run(o: Options) -> Result<Arc<Counters>, WatchError> {
         t.abort();
     }
     Ok(c)
+}
+
+/// The API's accept loop: at most `cap` connections at once (the rest wait
+/// in the kernel's backlog, using no descriptor of ours), accept errors
+/// (out of descriptors) retried after a pause, and each connection served
+/// with a header-read deadline that also ends idle keep-alive connections.
+async fn serve_http(
+    l: tokio::net::TcpListener,
+    app: Router,
+    cap: usize,
+    header_timeout: std::time::Duration,
+    c: Arc<Counters>,
+) {
+    let slots = Arc::new(tokio::sync::Semaphore::new(cap.max(1)));
+    loop {
+        let Ok(permit) = slots.clone().acquire_owned().await else {
+            return;
+        };
+        let s = match l.accept().await {
+            Ok((s, _)) => s,
+            Err(e) => {
+                Counters::add(&c.accept_errors, 1);
+                tracing::warn!("HTTP accept: {e}");
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                continue;
+            }
+        };
+        let svc = hyper_util::service::TowerToHyperService::new(app.clone());
+        tokio::spawn(async move {
+            let io = hyper_util::rt::TokioIo::new(s);
+            let _ = hyper::server::conn::http1::Builder::new()
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(header_timeout)
+                .serve_connection(io, svc)
+                .await;
+            drop(permit);
+        });
+    }
 }
 
 /// Rolls closed segments into the store on a thread of its own, one at a

@@ -20,3 +20,17 @@ pub use event::{Event, PortRef, VesselRef};
 pub use evidence::{Detail, Evidence};
 pub use kind::{EventKind, UnknownKind};
 pub use time::Time;
+
+/// Whether a character of attacker-controlled text (a broadcast name, a
+/// destination, a list's remark) must be shown escaped wherever it is
+/// displayed: C0/C1 controls other than tab and newline (terminal escapes,
+/// forbidden in XML) and the bidirectional overrides and isolates
+/// (U+202A-U+202E, U+2066-U+2069, U+200E, U+200F, U+061C), which make a
+/// name display in another order than it is stored ("Trojan Source").
+pub fn is_hidden_char(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t')
+        || matches!(
+            c,
+            '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}'
+        )
+}

@@ -261,16 +261,18 @@ pub fn write_all(dir: &Path, html_name: &str, inp: &Inputs) -> Result<Vec<Writte
     Ok(written)
 }
 
-/// Text with C0/C1 control characters (other than tab and newline) shown
-/// as `\u{1b}`: a broadcast name can carry terminal escapes, which XML 1.0
-/// forbids outright and HTML treats as parse errors.
+/// Text with C0/C1 control characters (other than tab and newline) and
+/// bidirectional overrides shown as `\u{1b}`, `\u{202e}`
+/// ([`model::is_hidden_char`]): a broadcast name can carry terminal
+/// escapes, which XML 1.0 forbids outright and HTML treats as parse errors,
+/// or reorder how it and the text after it read.
 pub fn visible(s: &str) -> std::borrow::Cow<'_, str> {
-    if !s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+    if !s.chars().any(model::is_hidden_char) {
         return std::borrow::Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
-        if c.is_control() && c != '\n' && c != '\t' {
+        if model::is_hidden_char(c) {
             out.extend(c.escape_unicode());
         } else {
             out.push(c);

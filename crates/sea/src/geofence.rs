@@ -2,11 +2,27 @@
 //! (Polygon and MultiPolygon features, or Point features with a
 //! `radius_km` property) or from configuration (a point and a radius).
 //!
-//! Geometry (containment, closest point on a boundary) is the `geo`
-//! crate's; this module only adds the distance semantics the detectors
-//! need: 0 inside the area, else the great-circle distance to its edge.
+//! Geometry (closest point on an edge) is the `geo` crate's, edges are
+//! indexed in an `rstar` R-tree so that a test costs a logarithm of the
+//! vertices, not all of them; this module adds the distance semantics the
+//! detectors need: 0 inside the area, else the great-circle distance to
+//! its edge. Sizes are capped ([`MAX_RADIUS_KM`], [`MAX_VERTICES`]): a
+//! geofence file is input like any other and must not hang or exhaust a run.
 
 use ::geo::{Closest, Contains, HaversineClosestPoint, MultiPolygon, Point};
+use rstar::primitives::Line as Edge;
+use rstar::{RTree, AABB};
+use std::sync::Arc;
+
+/// Largest circle radius, km: a watched area is a port or an anchorage, at
+/// most a strait; 1,000 km is the same limit as `radius_km` in the
+/// configuration.
+pub const MAX_RADIUS_KM: f64 = 1000.0;
+
+/// Most vertices in one geofence file: a detailed coastline-following
+/// harbour outline has thousands; a million is generous and still indexed
+/// in about a second.
+pub const MAX_VERTICES: usize = 1_000_000;
 
 /// The shape of a geofence.
 #[derive(Debug, Clone)]
@@ -33,6 +49,79 @@ pub struct Geofence {
     pub locode: Option<String>,
     /// Where it is.
     pub shape: Shape,
+    /// The edges of an area, indexed (none for a circle).
+    index: Option<Arc<EdgeIndex>>,
+}
+
+/// The edges of an area's rings in an R-tree (lon/lat), with the highest
+/// latitude they reach (for the bound that ends a nearest-edge search).
+#[derive(Debug)]
+struct EdgeIndex {
+    tree: RTree<Edge<[f64; 2]>>,
+    max_x: f64,
+    cos_max_lat: f64,
+}
+
+impl EdgeIndex {
+    fn new(mp: &MultiPolygon<f64>) -> EdgeIndex {
+        let mut edges = Vec::new();
+        let (mut max_x, mut max_lat) = (f64::MIN, 0.0f64);
+        for pg in &mp.0 {
+            for ring in std::iter::once(pg.exterior()).chain(pg.interiors()) {
+                for w in ring.0.windows(2) {
+                    edges.push(Edge::new([w[0].x, w[0].y], [w[1].x, w[1].y]));
+                    max_x = max_x.max(w[0].x);
+                    max_lat = max_lat.max(w[0].y.abs());
+                }
+            }
+        }
+        EdgeIndex {
+            tree: RTree::bulk_load(edges),
+            max_x,
+            cos_max_lat: max_lat.min(89.0).to_radians().cos(),
+        }
+    }
+
+    /// Inside by the even-odd rule: crossings of the ray east of the point.
+    fn contains(&self, x: f64, y: f64) -> bool {
+        if x > self.max_x {
+            return false;
+        }
+        let ray = AABB::from_corners([x, y], [self.max_x, y]);
+        let mut inside = false;
+        for e in self.tree.locate_in_envelope_intersecting(&ray) {
+            let (a, b) = (e.from, e.to);
+            if (a[1] > y) != (b[1] > y) {
+                let cx = a[0] + (y - a[1]) * (b[0] - a[0]) / (b[1] - a[1]);
+                if cx > x {
+                    inside = !inside;
+                }
+            }
+        }
+        inside
+    }
+
+    /// Great-circle distance to the nearest edge, km. Edges come nearest
+    /// first in degrees; a degree is at least `111.2 * cos(latitude)` km,
+    /// so the search ends once that bound passes the best found.
+    fn distance_km(&self, lat: f64, lon: f64) -> f64 {
+        let p = Point::new(lon, lat);
+        let k = 111.2 * self.cos_max_lat.min(lat.abs().min(89.0).to_radians().cos());
+        let mut best = f64::INFINITY;
+        for (e, d2) in self.tree.nearest_neighbor_iter_with_distance_2(&[lon, lat]) {
+            if d2.sqrt() * k > best {
+                break;
+            }
+            let line = ::geo::Line::new((e.from[0], e.from[1]), (e.to[0], e.to[1]));
+            let d = match line.haversine_closest_point(&p) {
+                Closest::Intersection(_) => 0.0,
+                Closest::SinglePoint(q) => crate::geo::distance_nm(lat, lon, q.y(), q.x()) * 1.852,
+                Closest::Indeterminate => continue,
+            };
+            best = best.min(d);
+        }
+        best
+    }
 }
 
 /// A GeoJSON file that could not be read as geofences.
@@ -59,9 +148,9 @@ impl Geofence {
                 "geofence {name:?}: position {lat},{lon} is not on the globe"
             ));
         }
-        if !(radius_km > 0.0 && radius_km.is_finite()) {
+        if !(radius_km > 0.0 && radius_km <= MAX_RADIUS_KM) {
             return Err(format!(
-                "geofence {name:?}: radius_km must be positive, got {radius_km}"
+                "geofence {name:?}: radius_km must be > 0 and <= {MAX_RADIUS_KM}, got {radius_km}"
             ));
         }
         Ok(Geofence {
@@ -72,6 +161,28 @@ impl Geofence {
                 lon,
                 radius_km,
             },
+            index: None,
+        })
+    }
+
+    /// An area of polygons (lon/lat), indexed; refused when it has more than
+    /// [`MAX_VERTICES`] vertices.
+    pub fn area(name: &str, mp: MultiPolygon<f64>) -> Result<Geofence, String> {
+        let n: usize = mp
+            .0
+            .iter()
+            .map(|p| p.exterior().0.len() + p.interiors().iter().map(|r| r.0.len()).sum::<usize>())
+            .sum();
+        if n > MAX_VERTICES {
+            return Err(format!(
+                "geofence {name:?}: {n} vertices, more than the {MAX_VERTICES} accepted"
+            ));
+        }
+        Ok(Geofence {
+            name: name.to_string(),
+            locode: None,
+            index: Some(Arc::new(EdgeIndex::new(&mp))),
+            shape: Shape::Area(mp),
         })
     }
 
@@ -127,19 +238,16 @@ impl Geofence {
                 lon: b,
                 radius_km,
             } => (crate::geo::distance_nm(lat, lon, *a, *b) * 1.852 - radius_km).max(0.0),
-            Shape::Area(mp) => {
-                let p = Point::new(lon, lat);
-                if mp.contains(&p) {
-                    return 0.0;
-                }
-                match mp.haversine_closest_point(&p) {
-                    Closest::Intersection(_) => 0.0,
-                    Closest::SinglePoint(q) => {
-                        crate::geo::distance_nm(lat, lon, q.y(), q.x()) * 1.852
+            Shape::Area(mp) => match &self.index {
+                Some(ix) => {
+                    if ix.contains(lon, lat) {
+                        0.0
+                    } else {
+                        ix.distance_km(lat, lon)
                     }
-                    Closest::Indeterminate => f64::INFINITY,
                 }
-            }
+                None => EdgeIndex::new(mp).distance_km(lat, lon),
+            },
         }
     }
 }
@@ -160,6 +268,7 @@ pub fn from_geojson(text: &str) -> Result<Vec<Geofence>, GeofenceError> {
         }],
     };
     let mut out = Vec::new();
+    let mut vertices = 0usize;
     for (index, f) in features.into_iter().enumerate() {
         let err = |msg: String| GeofenceError::Feature {
             number: index + 1,
@@ -206,7 +315,16 @@ pub fn from_geojson(text: &str) -> Result<Vec<Geofence>, GeofenceError> {
                         "polygon {name:?} has coordinates off the globe or fewer than 3 corners"
                     )));
                 }
-                Shape::Area(mp)
+                vertices += mp.0.iter().map(|p| p.exterior().0.len()).sum::<usize>();
+                if vertices > MAX_VERTICES {
+                    return Err(err(format!(
+                        "more than {MAX_VERTICES} vertices in this file: too detailed a geofence"
+                    )));
+                }
+                let mut f = Geofence::area(&name, mp).map_err(err)?;
+                f.locode = locode;
+                out.push(f);
+                continue;
             }
             other => {
                 return Err(err(format!(
@@ -219,6 +337,7 @@ pub fn from_geojson(text: &str) -> Result<Vec<Geofence>, GeofenceError> {
             name,
             locode,
             shape,
+            index: None,
         });
     }
     Ok(out)
@@ -265,5 +384,71 @@ mod tests {
         let off = r#"{"type":"Polygon","coordinates":[[[0,0],[500,0],[0,1],[0,0]]]}"#;
         assert!(from_geojson(off).is_err());
         assert!(Geofence::circle("x", 0.0, 0.0, -1.0).is_err());
+        assert!(Geofence::circle("x", 0.0, 0.0, 1e9).is_err());
+        let huge = r#"{"type":"Feature","properties":{"radius_km":1e12},"geometry":{"type":"Point","coordinates":[0,0]}}"#;
+        assert!(from_geojson(huge)
+            .unwrap_err()
+            .to_string()
+            .contains("radius_km"));
+    }
+
+    /// The indexed tests agree with geo's own on a ring with a hole and
+    /// many vertices, and a million-vertex ring is read and tested fast.
+    #[test]
+    fn indexed_area_agrees_with_geo() {
+        use ::geo::{LineString, Polygon};
+        let ring = |cx: f64, cy: f64, r: f64, n: usize| -> LineString<f64> {
+            let mut v: Vec<(f64, f64)> = (0..n)
+                .map(|i| {
+                    let a = i as f64 / n as f64 * std::f64::consts::TAU;
+                    // a wavy outline, like a coast
+                    let rr = r * (1.0 + 0.2 * (7.0 * a).sin());
+                    (cx + rr * a.cos(), cy + rr * a.sin())
+                })
+                .collect();
+            v.push(v[0]);
+            LineString::from(v)
+        };
+        let pg = Polygon::new(
+            ring(130.0, 42.0, 0.5, 500),
+            vec![ring(130.0, 42.0, 0.1, 50)],
+        );
+        let mp = MultiPolygon(vec![pg]);
+        let f = Geofence::area("wavy", mp.clone()).unwrap();
+        let mut n_in = 0;
+        for i in 0..40 {
+            for j in 0..40 {
+                let (lon, lat) = (129.2 + i as f64 * 0.04, 41.2 + j as f64 * 0.04);
+                let p = Point::new(lon, lat);
+                let inside = mp.contains(&p);
+                let d = f.distance_km(lat, lon);
+                if inside {
+                    n_in += 1;
+                    assert_eq!(d, 0.0, "{lat},{lon}");
+                } else {
+                    let want = match mp.haversine_closest_point(&p) {
+                        Closest::SinglePoint(q) => {
+                            crate::geo::distance_nm(lat, lon, q.y(), q.x()) * 1.852
+                        }
+                        _ => 0.0,
+                    };
+                    assert!((d - want).abs() < 1e-6, "{lat},{lon}: {d} vs {want}");
+                }
+            }
+        }
+        assert!(n_in > 100, "{n_in}");
+        let big = MultiPolygon(vec![Polygon::new(ring(0.0, 0.0, 1.0, 200_000), vec![])]);
+        let f = Geofence::area("big", big).unwrap();
+        // two thousand tests: a scan of every vertex per test would be 400
+        // million steps, the index makes it a few thousand
+        for i in 0..1000 {
+            assert_eq!(f.distance_km(0.001 * i as f64, 0.5), 0.0);
+            assert!(f.distance_km(2.0, 0.001 * i as f64) > 50.0);
+        }
+        let too_many = MultiPolygon(vec![Polygon::new(
+            ring(0.0, 0.0, 1.0, MAX_VERTICES + 1),
+            vec![],
+        )]);
+        assert!(Geofence::area("x", too_many).is_err());
     }
 }

@@ -55,9 +55,17 @@ fn num<T: std::str::FromStr>(
     })
 }
 
-fn text(rec: &csv::StringRecord, i: Option<usize>) -> Option<String> {
+/// A text field, cut to [`crate::limits::MAX_TEXT_CHARS`] (cuts counted in
+/// `cut`).
+fn text(rec: &csv::StringRecord, i: Option<usize>, cut: &std::cell::Cell<u64>) -> Option<String> {
     let s = field(rec, i?);
-    (!s.is_empty() && !s.eq_ignore_ascii_case("unknown")).then(|| s.to_string())
+    (!s.is_empty() && !s.eq_ignore_ascii_case("unknown")).then(|| {
+        let mut s = s.to_string();
+        if crate::limits::cap_text(&mut s) {
+            cut.set(cut.get() + 1);
+        }
+        s
+    })
 }
 
 /// `YYYY-MM-DD[T ]HH:MM:SS` (MarineCadastre) or `DD/MM/YYYY HH:MM:SS` (DMA).
@@ -243,6 +251,8 @@ pub(crate) fn read_csv(
     let (c_a, c_b, c_c, c_d) = (cols.opt("A"), cols.opt("B"), cols.opt("C"), cols.opt("D"));
     let mut last_identity: HashMap<u32, u64> = HashMap::new();
     let mut rec = csv::StringRecord::new();
+    let cut = std::cell::Cell::new(0u64);
+    let clock = opts.clock_ms.unwrap_or_else(crate::limits::wall_ms);
     loop {
         let line = rdr.position().line();
         match rdr.read_record(&mut rec) {
@@ -265,6 +275,7 @@ pub(crate) fn read_csv(
             tick(*messages);
         }
         let raw = rec.iter().collect::<Vec<_>>().join(",");
+        let mut reason = "bad_row";
         let row = (|| -> RowResult<()> {
             let t = field(&rec, c_time);
             let time_ms = match parse_time(t, dma).or(opts.assume_time_ms) {
@@ -277,6 +288,13 @@ pub(crate) fn read_csv(
                     ))
                 }
             };
+            if !crate::limits::plausible_time(time_ms, clock) {
+                reason = "implausible_time";
+                return Err(format!(
+                    "time {} is before 1990 or more than a day after the ingest clock",
+                    t.chars().take(40).collect::<String>()
+                ));
+            }
             let mmsi: u32 = num(&rec, Some(c_mmsi), "MMSI")?.ok_or("column MMSI: empty")?;
             let class = match c_class.map(|i| field(&rec, i)) {
                 Some(s) if s.eq_ignore_ascii_case("Class B") || s == "B" => Some(Class::B),
@@ -364,8 +382,8 @@ pub(crate) fn read_csv(
                 mmsi,
                 msg_type: 0,
                 imo,
-                name: text(&rec, c_name),
-                callsign: text(&rec, c_call),
+                name: text(&rec, c_name, &cut),
+                callsign: text(&rec, c_call, &cut),
                 ship_type,
                 to_bow: to_bow.filter(|&v| v != 0),
                 to_stern: to_stern.filter(|&v| v != 0),
@@ -373,7 +391,7 @@ pub(crate) fn read_csv(
                 to_starboard: to_starboard.filter(|&v| v != 0),
                 draught: num::<f32>(&rec, c_draught, if dma { "Draught" } else { "Draft" })?
                     .filter(|&v| v > 0.0),
-                destination: text(&rec, c_dest),
+                destination: text(&rec, c_dest, &cut),
                 eta,
                 source: None,
                 payload_hash: hash,
@@ -409,9 +427,10 @@ pub(crate) fn read_csv(
             Ok(())
         })();
         if let Err(msg) = row {
-            rejects.add("bad_row", line, msg, raw.as_bytes(), true);
+            rejects.add(reason, line, msg, raw.as_bytes(), true);
         }
     }
+    rejects.truncated_fields += cut.get();
     tick(*messages);
     Ok(())
 }

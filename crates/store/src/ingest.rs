@@ -54,6 +54,11 @@ pub struct IngestOptions {
     /// every later start. Default false: a file with no AIS data at all is
     /// worth stopping for.
     pub keep_empty: bool,
+    /// The receiver's clock that receive times are judged against (unix
+    /// ms): a time before 1990 or more than a day after it is rejected as
+    /// `implausible_time` ([`crate::limits::plausible_time`]). Default: the
+    /// wall clock when the ingest starts.
+    pub clock_ms: Option<i64>,
 }
 
 impl Default for IngestOptions {
@@ -66,6 +71,7 @@ impl Default for IngestOptions {
             row_group_rows: 131_072,
             dedup_state: None,
             keep_empty: false,
+            clock_ms: None,
         }
     }
 }
@@ -122,6 +128,8 @@ pub(crate) struct Rejects {
     pub samples: Vec<RejectSample>,
     per_reason: HashMap<String, usize>,
     max: usize,
+    /// Text fields cut to the limit (kept rows, not rejects).
+    pub truncated_fields: u64,
 }
 
 impl Rejects {
@@ -130,6 +138,7 @@ impl Rejects {
             counts: BTreeMap::new(),
             samples: Vec::new(),
             per_reason: HashMap::new(),
+            truncated_fields: 0,
             max,
         }
     }
@@ -185,13 +194,11 @@ pub fn expand_sources(sources: &[PathBuf]) -> Result<Vec<PathBuf>, StoreError> {
                 }
             }
             out.extend(files);
-        } else if s.exists() {
-            out.push(s.clone());
         } else {
-            return Err(StoreError::io(
-                s,
-                std::io::Error::new(std::io::ErrorKind::NotFound, "no such file or directory"),
-            ));
+            // the system's own reason: "no such file", "permission denied",
+            // "too many levels of symbolic links" (a symlink loop)
+            std::fs::metadata(s).map_err(|e| StoreError::io(s, e))?;
+            out.push(s.clone());
         }
     }
     Ok(out)
@@ -205,6 +212,12 @@ pub fn ingest(
     progress: &mut dyn FnMut(&Progress),
 ) -> Result<Vec<SourceOutcome>, StoreError> {
     std::fs::create_dir_all(dir.join(".tmp")).map_err(|e| StoreError::io(dir, e))?;
+    // one ingest at a time per store: manifest appends do not interleave,
+    // and the sweep below cannot take another ingest's files in flight
+    let lock_path = dir.join(".lock");
+    let lock = File::create(&lock_path).map_err(|e| StoreError::io(&lock_path, e))?;
+    lock.lock().map_err(|e| StoreError::io(&lock_path, e))?;
+    sweep_uncommitted(dir)?;
     let files = expand_sources(sources)?;
     let mut known: HashSet<String> = manifest::read(dir)?.into_iter().map(|e| e.hash).collect();
     let mut prog = Progress::default();
@@ -265,13 +278,59 @@ pub fn ingest(
                     c.save(p)?;
                 }
             }
-            Err(error) => outcomes.push(SourceOutcome::Failed { path: name, error }),
+            Err(error) => {
+                // what it wrote before failing is not in the manifest:
+                // removed now, so that no reader globbing the files sees it
+                sweep_uncommitted(dir)?;
+                outcomes.push(SourceOutcome::Failed { path: name, error })
+            }
         }
     }
     for s in spooled {
         let _ = std::fs::remove_file(s);
     }
+    drop(lock);
     Ok(outcomes)
+}
+
+/// Removes the data files no manifest entry lists (left by a source that
+/// failed, or by a crash before its commit) and stale temporary files: the
+/// manifest is the truth of what the store holds. Returns how many went.
+/// Called with the store's lock held.
+pub fn sweep_uncommitted(dir: &Path) -> Result<u64, StoreError> {
+    let committed: HashSet<String> = manifest::read(dir)?
+        .into_iter()
+        .flat_map(|e| e.files)
+        .collect();
+    let mut removed = 0u64;
+    for table in ["positions", "identities"] {
+        let root = dir.join(table);
+        let Ok(days) = std::fs::read_dir(&root) else {
+            continue;
+        };
+        for day in days.flatten() {
+            let Ok(files) = std::fs::read_dir(day.path()) else {
+                continue;
+            };
+            for f in files.flatten() {
+                let rel = format!(
+                    "{table}/{}/{}",
+                    day.file_name().to_string_lossy(),
+                    f.file_name().to_string_lossy()
+                );
+                if !committed.contains(&rel) {
+                    std::fs::remove_file(f.path()).map_err(|e| StoreError::io(&f.path(), e))?;
+                    removed += 1;
+                }
+            }
+        }
+    }
+    if let Ok(tmp) = std::fs::read_dir(dir.join(".tmp")) {
+        for f in tmp.flatten() {
+            let _ = std::fs::remove_file(f.path());
+        }
+    }
+    Ok(removed)
 }
 
 fn hash_file(path: &Path) -> Result<(u64, String), StoreError> {
@@ -335,18 +394,27 @@ fn decompressed<R: Read + 'static>(
     }
 }
 
+/// An opened input: decompressed, in lines of at most
+/// [`crate::limits::MAX_LINE_BYTES`] (longer ones counted and dropped).
+pub type Input = crate::limits::LineCap<Box<dyn BufRead>>;
+
 /// Opens an input file (or standard input for `-`) as a buffered reader,
-/// decompressing gzip and zstd told apart by their magic bytes.
-pub fn open_input(path: &Path) -> Result<Box<dyn BufRead>, StoreError> {
-    if path.as_os_str() == "-" {
+/// decompressing gzip and zstd told apart by their magic bytes, and holding
+/// lines to [`crate::limits::MAX_LINE_BYTES`].
+pub fn open_input(path: &Path) -> Result<Input, StoreError> {
+    let r = if path.as_os_str() == "-" {
         decompressed(
             BufReader::with_capacity(1 << 20, std::io::stdin().lock()),
             path,
-        )
+        )?
     } else {
         let f = File::open(path).map_err(|e| StoreError::io(path, e))?;
-        decompressed(BufReader::with_capacity(1 << 20, f), path)
-    }
+        decompressed(BufReader::with_capacity(1 << 20, f), path)?
+    };
+    Ok(crate::limits::LineCap::new(
+        r,
+        crate::limits::MAX_LINE_BYTES,
+    ))
 }
 
 /// Input formats, told apart by the first line.
@@ -451,7 +519,10 @@ fn ingest_one(
     let src_id = &hash[..16];
     let base_done = prog.bytes_done;
     let count = std::rc::Rc::new(std::cell::Cell::new(0u64));
-    let mut reader = open_decompressed(path, count.clone())?;
+    let mut reader = crate::limits::LineCap::new(
+        open_decompressed(path, count.clone())?,
+        crate::limits::MAX_LINE_BYTES,
+    );
     let first = reader.fill_buf().map_err(|e| StoreError::io(path, e))?;
     let first_line = &first[..first
         .iter()
@@ -496,6 +567,20 @@ fn ingest_one(
                 &mut tick,
             ),
         };
+        let overlong = reader.overlong_lines();
+        if overlong > 0 {
+            rejects.add(
+                "overlong_line",
+                0,
+                format!(
+                    "{overlong} line(s) longer than {} bytes dropped as read",
+                    crate::limits::MAX_LINE_BYTES
+                ),
+                b"",
+                false,
+            );
+            *rejects.counts.entry("overlong_line".into()).or_default() += overlong;
+        }
         sink.flush();
         let timed = sink.timed;
         drop(sink);
@@ -546,6 +631,7 @@ fn ingest_one(
         identities: written.identities,
         duplicates: written.duplicates,
         rejects: rejects.counts,
+        truncated_fields: rejects.truncated_fields,
         first_time: written.tmin.map(ais::nmea::format_rfc3339_ms),
         last_time: written.tmax.map(ais::nmea::format_rfc3339_ms),
         files,
@@ -568,6 +654,7 @@ fn read_nmea(
     let mut sources = record::SourceNames::default();
     let mut line = Vec::with_capacity(256);
     let mut lineno = 0u64;
+    let clock = opts.clock_ms.unwrap_or_else(crate::limits::wall_ms);
     loop {
         line.clear();
         let n = reader
@@ -593,6 +680,18 @@ fn read_nmea(
                     );
                     continue;
                 };
+                if !crate::limits::plausible_time(t, clock) {
+                    rejects.add(
+                        "implausible_time",
+                        lineno,
+                        format!(
+                            "receive time {t} ms is before 1990 or more than a day after the ingest clock"
+                        ),
+                        &line,
+                        true,
+                    );
+                    continue;
+                }
                 sink.timed += 1;
                 let source = sources.get(d.meta.source.as_str());
                 if let Some(i) = record::identity_of_type19(d, t, source.clone()) {

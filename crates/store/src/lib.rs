@@ -28,13 +28,14 @@
 mod csvsrc;
 pub mod dedup;
 pub mod ingest;
+pub mod limits;
 pub mod manifest;
 mod reader;
 pub mod record;
 pub mod schema;
 
 pub use dedup::Dedup;
-pub use ingest::{ingest, open_input, IngestOptions, Progress, SourceOutcome};
+pub use ingest::{ingest, open_input, IngestOptions, Input, Progress, SourceOutcome};
 
 /// Arrow types the readers hand out, for crates that do not depend on arrow.
 pub mod arrow {

@@ -33,6 +33,10 @@ pub struct SourceEntry {
     pub duplicates: u64,
     /// Rejects by reason.
     pub rejects: BTreeMap<String, u64>,
+    /// Text fields (names, call signs, destinations) of kept rows cut to
+    /// [`crate::limits::MAX_TEXT_CHARS`].
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub truncated_fields: u64,
     /// Receive-time range of the stored rows, RFC 3339.
     pub first_time: Option<String>,
     /// (end of the range)
@@ -41,6 +45,10 @@ pub struct SourceEntry {
     pub files: Vec<String>,
     /// Parameters the ingest ran with.
     pub dedup_window_ms: i64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// Reads all committed entries.
