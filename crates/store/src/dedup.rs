@@ -10,14 +10,24 @@
 //! from one ingest to the next (`watch` does this: its feed is one stream
 //! cut into segments, and a restart must not change what is kept).
 //!
-//! For data in time order (per vessel, give or take the window) the rows
-//! kept are then the same however the input is cut. The carried state holds
-//! only the last window of each vessel's keys, so memory stays bounded.
+//! For data in time order per vessel (give or take the window), with
+//! vessels interleaved up to [`REORDER_SLACK_MS`] out of order (a delayed
+//! receiver's copy arriving after other vessels' later reports), the rows
+//! kept are then the same however the input is cut. The carried state
+//! holds, per vessel, only the keys within a window of that vessel's newest
+//! row, and nothing older than the slack behind the newest row of all, so
+//! memory stays bounded by the vessels heard in the slack.
 
 use crate::StoreError;
 use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::path::Path;
+
+/// How far behind the newest row of all a vessel's keys are still held:
+/// 10 minutes of feed time. Copies of one message from several receivers
+/// (terrestrial and satellite merged, a relay with a queue) arrive up to a
+/// few minutes apart, while other vessels' reports go on.
+pub const REORDER_SLACK_MS: i64 = 600_000;
 
 /// Per MMSI: (payload hash, time of the last row kept with it).
 type Keys = HashMap<u32, Vec<(u64, i64)>>;
@@ -113,10 +123,14 @@ impl Dedup {
         if let Some(m) = cur {
             put_back(keys, m, &mut seen);
         }
-        // what can no longer match a row that comes in time order
-        let horizon = newest.saturating_sub(window);
+        // what can no longer match a row that comes in time order: older
+        // than a window before the vessel's own newest row, or than the
+        // slack before the newest row of all
+        let horizon = newest.saturating_sub(window.max(REORDER_SLACK_MS));
         keys.retain(|_, v| {
-            v.retain(|&(_, t)| t >= horizon);
+            let own = v.iter().map(|x| x.1).max().unwrap_or(i64::MIN);
+            let h = horizon.max(own.saturating_sub(window));
+            v.retain(|&(_, t)| t >= h);
             !v.is_empty()
         });
         (out, dups)
