@@ -4,7 +4,8 @@
 # runtime for Spark; from PyPI maturin, pyarrow, pandas, duckdb, polars,
 # pyspark, pytest and mypy for the Python bindings), runs the Rust test
 # suite, builds and installs the Python package, runs its tests (pytest),
-# type-checks it (mypy), and prints one closing line with the totals.
+# type-checks it (mypy), and prints one closing line with the totals. The
+# hostile-input suite runs against a release build of the binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sudo=""
@@ -20,6 +21,13 @@ python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 set +e
+# The hostile-input suite (crates/cli/tests/hostile.rs) attacks the release
+# binary, as a user runs it.
+if ! cargo build --release --locked -p shiptrace 2>&1 | tail -n 3; then
+  echo "release build failed" >&2
+  exit 1
+fi
+export SHIPTRACE_HOSTILE_BIN="$PWD/target/release/shiptrace"
 cargo test --workspace --exclude shiptrace-py --locked 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 # The Python package, built from this checkout (debug profile: shares the

@@ -89,6 +89,82 @@ pub struct Progress {
     pub current: String,
 }
 
+/// What reading an input would yield, storing nothing ([`read_only`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReadSummary {
+    /// The format told from its first line.
+    pub format: &'static str,
+    /// Messages (NMEA) or rows (CSV) read.
+    pub messages: u64,
+    /// Position records (before duplicate removal).
+    pub positions: u64,
+    /// Identity records (before duplicate removal).
+    pub identities: u64,
+    /// Rejects by reason.
+    pub rejects: BTreeMap<String, u64>,
+    /// Text fields cut to the limit.
+    pub truncated_fields: u64,
+}
+
+/// Reads an input (any format [`ingest`] takes, already decompressed) as
+/// ingest would, with every bound and reject, but stores nothing: what a
+/// file would yield, and the entry point of the input fuzz target.
+pub fn read_only(bytes: &[u8], opts: &IngestOptions) -> Result<ReadSummary, StoreError> {
+    let path = Path::new("-");
+    let mut reader = crate::limits::LineCap::new(bytes, crate::limits::MAX_LINE_BYTES);
+    let first = reader.fill_buf().map_err(|e| StoreError::io(path, e))?;
+    let first_line = &first[..first
+        .iter()
+        .position(|&c| c == b'\n')
+        .unwrap_or(first.len())];
+    let format = Format::detect(first_line);
+    let mut rejects = Rejects::new(opts.reject_samples);
+    let mut sink = Sink {
+        days: BTreeMap::new(),
+        buffered: 0,
+        flush_rows: opts.flush_rows.max(1),
+        tx: None,
+        timed: 0,
+        kept: (0, 0),
+    };
+    let mut messages = 0u64;
+    let mut tick = |_: u64| {};
+    match format {
+        Format::Nmea => read_nmea(
+            path,
+            &mut reader,
+            opts,
+            &mut sink,
+            &mut rejects,
+            &mut messages,
+            &mut tick,
+        )?,
+        Format::MarineCadastre | Format::Dma => crate::csvsrc::read_csv(
+            path,
+            format,
+            &mut reader,
+            opts,
+            &mut sink,
+            &mut rejects,
+            &mut messages,
+            &mut tick,
+        )?,
+    }
+    sink.flush();
+    let overlong = reader.overlong_lines();
+    if overlong > 0 {
+        *rejects.counts.entry("overlong_line".into()).or_default() += overlong;
+    }
+    Ok(ReadSummary {
+        format: format.name(),
+        messages,
+        positions: sink.kept.0,
+        identities: sink.kept.1,
+        rejects: rejects.counts,
+        truncated_fields: rejects.truncated_fields,
+    })
+}
+
 /// What happened to one source.
 #[derive(Debug)]
 pub enum SourceOutcome {
@@ -460,8 +536,11 @@ pub(crate) struct Sink {
     days: DayBuffers,
     buffered: usize,
     flush_rows: usize,
-    tx: mpsc::SyncSender<DayBuffers>,
+    /// The writer; none when reading only (the records are counted and
+    /// dropped).
+    tx: Option<mpsc::SyncSender<DayBuffers>>,
     pub(crate) timed: u64,
+    kept: (u64, u64),
 }
 
 impl Sink {
@@ -487,8 +566,14 @@ impl Sink {
         }
         let days = std::mem::take(&mut self.days);
         self.buffered = 0;
+        for (p, i) in days.values() {
+            self.kept.0 += p.len() as u64;
+            self.kept.1 += i.len() as u64;
+        }
         // The writer only stops on error; its error is reported at join.
-        let _ = self.tx.send(days);
+        if let Some(tx) = &self.tx {
+            let _ = tx.send(days);
+        }
     }
 }
 
@@ -538,8 +623,9 @@ fn ingest_one(
             days: BTreeMap::new(),
             buffered: 0,
             flush_rows: opts.flush_rows.max(1),
-            tx,
+            tx: Some(tx),
             timed: 0,
+            kept: (0, 0),
         };
         let mut tick = |messages: u64| {
             prog.bytes_done = base_done + count.get();

@@ -35,7 +35,9 @@ pub mod record;
 pub mod schema;
 
 pub use dedup::Dedup;
-pub use ingest::{ingest, open_input, IngestOptions, Input, Progress, SourceOutcome};
+pub use ingest::{
+    ingest, open_input, read_only, IngestOptions, Input, Progress, ReadSummary, SourceOutcome,
+};
 
 /// Arrow types the readers hand out, for crates that do not depend on arrow.
 pub mod arrow {
