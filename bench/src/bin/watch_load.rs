@@ -30,7 +30,7 @@ fn free_port() -> u16 {
 
 fn get(port: u16, path: &str) -> serde_json::Value {
     let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    write!(s, "GET {path} HTTP/1.0\r\nHost: x\r\n\r\n").unwrap();
+    write!(s, "GET {path} HTTP/1.0\r\nHost: localhost\r\n\r\n").unwrap();
     let mut r = String::new();
     s.read_to_string(&mut r).unwrap();
     serde_json::from_str(r.split_once("\r\n\r\n").unwrap().1).unwrap()
@@ -116,7 +116,7 @@ fn main() {
         let arrived = arrived.clone();
         std::thread::spawn(move || {
             let mut s = TcpStream::connect(("127.0.0.1", http)).unwrap();
-            write!(s, "GET /api/stream HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+            write!(s, "GET /api/stream HTTP/1.1\r\nHost: localhost\r\n\r\n").unwrap();
             for l in std::io::BufReader::new(s).lines() {
                 let Ok(l) = l else { return };
                 if let Some(d) = l.strip_prefix("data: ") {

@@ -131,28 +131,73 @@ pub fn match_all(
     entries: &[Entry],
     p: &MatchParams,
 ) -> Vec<Match> {
-    let mut by_imo: HashMap<u32, Vec<usize>> = HashMap::new();
-    let mut by_mmsi: HashMap<u32, Vec<usize>> = HashMap::new();
-    let mut by_call: HashMap<String, Vec<usize>> = HashMap::new();
-    let mut by_name: HashMap<String, Vec<(usize, bool)>> = HashMap::new();
-    for (i, e) in entries.iter().enumerate() {
-        if let Some(x) = e.imo {
-            by_imo.entry(x).or_default().push(i);
+    ListIndex::new(entries).match_all(profiles, entries, p)
+}
+
+/// The indexes of a list's entries (IMO, MMSI, call sign, normalised names
+/// and aliases), built once: `watch` matches each new vessel against them
+/// without re-reading the list.
+#[derive(Debug, Clone, Default)]
+pub struct ListIndex {
+    by_imo: HashMap<u32, Vec<usize>>,
+    by_mmsi: HashMap<u32, Vec<usize>>,
+    by_call: HashMap<String, Vec<usize>>,
+    by_name: HashMap<String, Vec<(usize, bool)>>,
+}
+
+impl ListIndex {
+    /// Indexes `entries`; use it with the same slice.
+    pub fn new(entries: &[Entry]) -> ListIndex {
+        let mut ix = ListIndex::default();
+        for (i, e) in entries.iter().enumerate() {
+            if let Some(x) = e.imo {
+                ix.by_imo.entry(x).or_default().push(i);
+            }
+            if let Some(x) = e.mmsi {
+                ix.by_mmsi.entry(x).or_default().push(i);
+            }
+            if let Some(c) = &e.callsign {
+                ix.by_call.entry(normalise(c)).or_default().push(i);
+            }
+            ix.by_name
+                .entry(normalise(&e.name))
+                .or_default()
+                .push((i, false));
+            for a in &e.aliases {
+                ix.by_name.entry(normalise(a)).or_default().push((i, true));
+            }
         }
-        if let Some(x) = e.mmsi {
-            by_mmsi.entry(x).or_default().push(i);
-        }
-        if let Some(c) = &e.callsign {
-            by_call.entry(normalise(c)).or_default().push(i);
-        }
-        by_name
-            .entry(normalise(&e.name))
-            .or_default()
-            .push((i, false));
-        for a in &e.aliases {
-            by_name.entry(normalise(a)).or_default().push((i, true));
-        }
+        ix
     }
+
+    /// [`match_all`] with these indexes over `entries` (the slice they were
+    /// built from).
+    pub fn match_all(
+        &self,
+        profiles: &BTreeMap<u32, Profile>,
+        entries: &[Entry],
+        p: &MatchParams,
+    ) -> Vec<Match> {
+        let ListIndex {
+            by_imo,
+            by_mmsi,
+            by_call,
+            by_name,
+        } = self;
+        match_indexed(profiles, entries, p, by_imo, by_mmsi, by_call, by_name)
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn match_indexed(
+    profiles: &BTreeMap<u32, Profile>,
+    entries: &[Entry],
+    p: &MatchParams,
+    by_imo: &HashMap<u32, Vec<usize>>,
+    by_mmsi: &HashMap<u32, Vec<usize>>,
+    by_call: &HashMap<String, Vec<usize>>,
+    by_name: &HashMap<String, Vec<(usize, bool)>>,
+) -> Vec<Match> {
     let mut out = Vec::new();
     for pr in profiles.values() {
         let mut found: BTreeMap<usize, Vec<Basis>> = BTreeMap::new();

@@ -175,6 +175,8 @@ pub struct Engine {
     watched_set: HashSet<usize>,
     watched_pos: Vec<(String, f64, f64)>,
     entries: Vec<intel::watchlist::Entry>,
+    /// `entries` indexed once (each new vessel is matched against them).
+    list_index: intel::matching::ListIndex,
     mp: intel::matching::MatchParams,
     decoders: HashMap<Arc<str>, ais::Decoder>,
     vessels: HashMap<u32, Vessel>,
@@ -233,6 +235,7 @@ impl Engine {
             p,
             wp,
             gaz,
+            list_index: intel::matching::ListIndex::new(&entries),
             entries,
             mp,
             decoders: HashMap::new(),
@@ -383,7 +386,7 @@ impl Engine {
         let v = self.vessels.entry(m).or_insert_with(|| Vessel::new(m));
         if v.fixes == 0 {
             // lists that name the MMSI match before any identity is heard
-            v.listed = listed(&v.profile, &self.entries, &self.mp);
+            v.listed = listed(&v.profile, &self.entries, &self.list_index, &self.mp);
         }
         if v.last.as_ref().is_some_and(|l| f.time_ms < l.time_ms) {
             return; // late sentence from a slower receiver: kept in the store, not re-run
@@ -636,7 +639,7 @@ impl Engine {
         });
         v.ident = Some(merged.clone());
         if changed_id {
-            v.listed = listed(&v.profile, &self.entries, &self.mp);
+            v.listed = listed(&v.profile, &self.entries, &self.list_index, &self.mp);
         }
         let Some(prev) = prev else { return };
         // the batch detector, over the two merged identities
@@ -914,6 +917,7 @@ impl Engine {
 fn listed(
     p: &Profile,
     entries: &[intel::watchlist::Entry],
+    index: &intel::matching::ListIndex,
     mp: &intel::matching::MatchParams,
 ) -> Vec<String> {
     if entries.is_empty() {
@@ -921,7 +925,8 @@ fn listed(
     }
     let mut one = BTreeMap::new();
     one.insert(p.mmsi, p.clone());
-    intel::matching::match_all(&one, entries, mp)
+    index
+        .match_all(&one, entries, mp)
         .into_iter()
         .map(|m| format!("{} match on {}: {:?}", m.level, m.list, m.listed_name))
         .collect()
