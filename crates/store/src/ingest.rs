@@ -112,49 +112,21 @@ pub struct ReadSummary {
 pub fn read_only(bytes: &[u8], opts: &IngestOptions) -> Result<ReadSummary, StoreError> {
     let path = Path::new("-");
     let mut reader = crate::limits::LineCap::new(bytes, crate::limits::MAX_LINE_BYTES);
-    let first = reader.fill_buf().map_err(|e| StoreError::io(path, e))?;
-    let first_line = &first[..first
-        .iter()
-        .position(|&c| c == b'\n')
-        .unwrap_or(first.len())];
-    let format = Format::detect(first_line);
+    let format = detect_format(path, &mut reader)?;
     let mut rejects = Rejects::new(opts.reject_samples);
-    let mut sink = Sink {
-        days: BTreeMap::new(),
-        buffered: 0,
-        flush_rows: opts.flush_rows.max(1),
-        tx: None,
-        timed: 0,
-        kept: (0, 0),
-    };
+    let mut sink = Sink::new(opts, None);
     let mut messages = 0u64;
-    let mut tick = |_: u64| {};
-    match format {
-        Format::Nmea => read_nmea(
-            path,
-            &mut reader,
-            opts,
-            &mut sink,
-            &mut rejects,
-            &mut messages,
-            &mut tick,
-        )?,
-        Format::MarineCadastre | Format::Dma => crate::csvsrc::read_csv(
-            path,
-            format,
-            &mut reader,
-            opts,
-            &mut sink,
-            &mut rejects,
-            &mut messages,
-            &mut tick,
-        )?,
-    }
+    read_format(
+        path,
+        format,
+        &mut reader,
+        opts,
+        &mut sink,
+        &mut rejects,
+        &mut messages,
+        &mut |_| {},
+    )?;
     sink.flush();
-    let overlong = reader.overlong_lines();
-    if overlong > 0 {
-        *rejects.counts.entry("overlong_line".into()).or_default() += overlong;
-    }
     Ok(ReadSummary {
         format: format.name(),
         messages,
@@ -544,6 +516,17 @@ pub(crate) struct Sink {
 }
 
 impl Sink {
+    fn new(opts: &IngestOptions, tx: Option<mpsc::SyncSender<DayBuffers>>) -> Sink {
+        Sink {
+            days: BTreeMap::new(),
+            buffered: 0,
+            flush_rows: opts.flush_rows.max(1),
+            tx,
+            timed: 0,
+            kept: (0, 0),
+        }
+    }
+
     pub(crate) fn position(&mut self, p: Position) {
         let day = p.time_ms.div_euclid(86_400_000);
         self.days.entry(day).or_default().0.push(p);
@@ -608,65 +591,28 @@ fn ingest_one(
         open_decompressed(path, count.clone())?,
         crate::limits::MAX_LINE_BYTES,
     );
-    let first = reader.fill_buf().map_err(|e| StoreError::io(path, e))?;
-    let first_line = &first[..first
-        .iter()
-        .position(|&c| c == b'\n')
-        .unwrap_or(first.len())];
-    let format = Format::detect(first_line);
+    let format = detect_format(path, &mut reader)?;
     let mut rejects = Rejects::new(opts.reject_samples);
     let (tx, rx) = mpsc::sync_channel(1);
     let mut messages = 0u64;
     let written = std::thread::scope(|scope| -> Result<Written, StoreError> {
         let writer = scope.spawn(move || write_loop(dir, src_id, dedup, opts.row_group_rows, rx));
-        let mut sink = Sink {
-            days: BTreeMap::new(),
-            buffered: 0,
-            flush_rows: opts.flush_rows.max(1),
-            tx: Some(tx),
-            timed: 0,
-            kept: (0, 0),
-        };
+        let mut sink = Sink::new(opts, Some(tx));
         let mut tick = |messages: u64| {
             prog.bytes_done = base_done + count.get();
             prog.messages = messages;
             progress(prog);
         };
-        let res = match format {
-            Format::Nmea => read_nmea(
-                path,
-                &mut reader,
-                opts,
-                &mut sink,
-                &mut rejects,
-                &mut messages,
-                &mut tick,
-            ),
-            Format::MarineCadastre | Format::Dma => crate::csvsrc::read_csv(
-                path,
-                format,
-                &mut reader,
-                opts,
-                &mut sink,
-                &mut rejects,
-                &mut messages,
-                &mut tick,
-            ),
-        };
-        let overlong = reader.overlong_lines();
-        if overlong > 0 {
-            rejects.add(
-                "overlong_line",
-                0,
-                format!(
-                    "{overlong} line(s) longer than {} bytes dropped as read",
-                    crate::limits::MAX_LINE_BYTES
-                ),
-                b"",
-                false,
-            );
-            *rejects.counts.entry("overlong_line".into()).or_default() += overlong;
-        }
+        let res = read_format(
+            path,
+            format,
+            &mut reader,
+            opts,
+            &mut sink,
+            &mut rejects,
+            &mut messages,
+            &mut tick,
+        );
         sink.flush();
         let timed = sink.timed;
         drop(sink);
@@ -725,6 +671,55 @@ fn ingest_one(
     };
     manifest::append(dir, &entry)?;
     Ok((entry, written.dedup))
+}
+
+/// The format of an input, from its first line.
+fn detect_format<R: BufRead>(
+    path: &Path,
+    reader: &mut crate::limits::LineCap<R>,
+) -> Result<Format, StoreError> {
+    let first = reader.fill_buf().map_err(|e| StoreError::io(path, e))?;
+    let end = first
+        .iter()
+        .position(|&c| c == b'\n')
+        .unwrap_or(first.len());
+    Ok(Format::detect(&first[..end]))
+}
+
+/// Reads an input of `format` into `sink`; lines the cap dropped are
+/// counted as `overlong_line` rejects.
+#[allow(clippy::too_many_arguments)]
+fn read_format<R: BufRead>(
+    path: &Path,
+    format: Format,
+    reader: &mut crate::limits::LineCap<R>,
+    opts: &IngestOptions,
+    sink: &mut Sink,
+    rejects: &mut Rejects,
+    messages: &mut u64,
+    tick: &mut dyn FnMut(u64),
+) -> Result<(), StoreError> {
+    let res = match format {
+        Format::Nmea => read_nmea(path, reader, opts, sink, rejects, messages, tick),
+        Format::MarineCadastre | Format::Dma => {
+            crate::csvsrc::read_csv(path, format, reader, opts, sink, rejects, messages, tick)
+        }
+    };
+    let overlong = reader.overlong_lines();
+    if overlong > 0 {
+        rejects.add(
+            "overlong_line",
+            0,
+            format!(
+                "{overlong} line(s) longer than {} bytes dropped as read",
+                crate::limits::MAX_LINE_BYTES
+            ),
+            b"",
+            false,
+        );
+        *rejects.counts.entry("overlong_line".into()).or_default() += overlong;
+    }
+    res
 }
 
 fn read_nmea(
