@@ -13,6 +13,11 @@ use sea::geofence::Geofence;
 use std::collections::HashMap;
 use std::path::Path;
 
+/// Most one-degree grid cells the geofences of a configuration may cover
+/// between them (each covered cell lists the area): 1,000,000 is every
+/// cell of the globe about 15 times over.
+pub const MAX_FENCE_CELLS: usize = 1_000_000;
+
 /// A port or user area.
 #[derive(Debug, Clone)]
 pub struct Place {
@@ -80,8 +85,19 @@ impl Gazetteer {
     /// paths are read relative to `base` (the configuration file's folder).
     pub fn for_params(p: &Params, base: Option<&Path>) -> Result<Gazetteer, String> {
         let mut g = Gazetteer::builtin();
+        let mut cells = 0usize;
         for (i, spec) in p.geofences.iter().enumerate() {
             for f in load_spec(spec, base).map_err(|e| format!("geofence {}: {e}", i + 1))? {
+                let (a, b, c, d) = f.bbox();
+                cells += ((c.min(90.0).floor() - a.max(-90.0).floor() + 1.0).max(1.0)
+                    * (d.floor() - b.floor() + 1.0).clamp(1.0, 360.0))
+                    as usize;
+                if cells > MAX_FENCE_CELLS {
+                    return Err(format!(
+                        "geofence {}: the geofences cover more than {MAX_FENCE_CELLS} one-degree cells between them (areas too many or too large)",
+                        i + 1
+                    ));
+                }
                 g.add_fence(f, spec.watched);
             }
         }

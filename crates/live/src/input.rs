@@ -16,6 +16,12 @@ use tokio::sync::mpsc;
 /// not AIS and is cut off (counted as `overlong`).
 pub const MAX_LINE: usize = 4096;
 
+/// A TCP peer (listening inputs) or feed (client inputs) that sends nothing
+/// for this long is disconnected (counted `idle_closed`; a client input
+/// reconnects): five minutes, where a live AIS feed carries several
+/// messages a second.
+pub const IDLE: Duration = Duration::from_secs(300);
+
 /// One received line.
 #[derive(Debug, Clone)]
 pub struct Line {
@@ -90,10 +96,16 @@ async fn pump<R: tokio::io::AsyncRead + Unpin>(
         // read_until with a cap: a peer that never sends a newline cannot
         // grow the buffer without bound
         let mut limited = (&mut r).take(MAX_LINE as u64 + 1);
-        match tokio::io::AsyncBufReadExt::read_until(&mut limited, b'\n', &mut buf).await {
-            Ok(0) => return true,
-            Ok(_) => {}
-            Err(_) => return true,
+        let read = tokio::io::AsyncBufReadExt::read_until(&mut limited, b'\n', &mut buf);
+        // a peer silent this long gives its slot up (a feed sends every few
+        // seconds; a dropped feeder reconnects)
+        match tokio::time::timeout(IDLE, read).await {
+            Ok(Ok(0)) | Ok(Err(_)) => return true,
+            Ok(Ok(_)) => {}
+            Err(_) => {
+                Counters::add(&c.idle_closed, 1);
+                return true;
+            }
         }
         if buf.len() > MAX_LINE && buf.last() != Some(&b'\n') {
             // skip the rest of the overlong line
@@ -278,13 +290,21 @@ fn replay_lines(
             {
                 let base = *t0.get_or_insert(t);
                 if latest != i64::MIN && t - latest > store::limits::MAX_AHEAD_MS {
-                    skipped += Duration::from_secs_f64(((t - latest) as f64 / 1000.0) / speed);
+                    skipped = skipped.saturating_add(
+                        Duration::try_from_secs_f64(((t - latest) as f64 / 1000.0) / speed)
+                            .unwrap_or(Duration::MAX),
+                    );
                 }
                 latest = latest.max(t);
-                let due = Duration::from_secs_f64(((t - base).max(0) as f64 / 1000.0) / speed)
+                let due = Duration::try_from_secs_f64(((t - base).max(0) as f64 / 1000.0) / speed)
+                    .unwrap_or(Duration::MAX)
                     .saturating_sub(skipped);
-                if let Some(wait) = due.checked_sub(start.elapsed()) {
-                    std::thread::sleep(wait);
+                // in short steps: a stop is not kept waiting
+                while let Some(wait) = due.checked_sub(start.elapsed()) {
+                    if stop.load(Ordering::Relaxed) {
+                        return Ok(());
+                    }
+                    std::thread::sleep(wait.min(Duration::from_millis(200)));
                 }
             }
         }

@@ -102,6 +102,8 @@ pub struct Counters {
     pub implausible_time: AtomicU64,
     /// Vessels forgotten to stay within `[watch] max_vessels`.
     pub vessels_evicted: AtomicU64,
+    /// TCP peers disconnected after `input::IDLE` without a byte.
+    pub idle_closed: AtomicU64,
     /// Failed accepts on the TCP inputs and the API (such as running out of
     /// file descriptors): retried after a pause, never fatal.
     pub accept_errors: AtomicU64,
@@ -130,7 +132,7 @@ impl Counters {
             "sse_lagged": g(&self.sse_lagged), "connections": g(&self.connections),
             "reconnects": g(&self.reconnects), "overlong": g(&self.overlong),
             "implausible_time": g(&self.implausible_time),
-            "vessels_evicted": g(&self.vessels_evicted), "accept_errors": g(&self.accept_errors),
+            "vessels_evicted": g(&self.vessels_evicted), "accept_errors": g(&self.accept_errors), "idle_closed": g(&self.idle_closed),
         })
     }
 }

@@ -10,7 +10,7 @@
 //! geofence file is input like any other and must not hang or exhaust a run.
 
 use ::geo::{Closest, Contains, HaversineClosestPoint, MultiPolygon, Point};
-use rstar::primitives::Line as Edge;
+use rstar::primitives::{GeomWithData, Line as Edge};
 use rstar::{RTree, AABB};
 use std::sync::Arc;
 
@@ -18,6 +18,10 @@ use std::sync::Arc;
 /// most a strait; 1,000 km is the same limit as `radius_km` in the
 /// configuration.
 pub const MAX_RADIUS_KM: f64 = 1000.0;
+
+/// Most features (areas) in one geofence file: a watch list of ports and
+/// anchorages has tens or hundreds.
+pub const MAX_FEATURES: usize = 10_000;
 
 /// Most vertices in one geofence file: a detailed coastline-following
 /// harbour outline has thousands; a million is generous and still indexed
@@ -53,25 +57,34 @@ pub struct Geofence {
     index: Option<Arc<EdgeIndex>>,
 }
 
-/// The edges of an area's rings in an R-tree (lon/lat), with the highest
-/// latitude they reach (for the bound that ends a nearest-edge search).
+/// The edges of an area's rings in an R-tree (lon/lat), each with the
+/// number of its polygon, and the highest latitude they reach (for the
+/// bound that ends a nearest-edge search).
 #[derive(Debug)]
 struct EdgeIndex {
-    tree: RTree<Edge<[f64; 2]>>,
+    tree: RTree<GeomWithData<Edge<[f64; 2]>, u32>>,
     max_x: f64,
     cos_max_lat: f64,
+    /// How much shorter than its plane length an edge's great circle may
+    /// run: 2/pi with edges over a degree long (they bow poleward of a
+    /// parallel), 0.98 for shorter ones (the bow is under a thousandth).
+    bow: f64,
 }
 
 impl EdgeIndex {
     fn new(mp: &MultiPolygon<f64>) -> EdgeIndex {
         let mut edges = Vec::new();
-        let (mut max_x, mut max_lat) = (f64::MIN, 0.0f64);
-        for pg in &mp.0 {
+        let (mut max_x, mut max_lat, mut max_len) = (f64::MIN, 0.0f64, 0.0f64);
+        for (i, pg) in mp.0.iter().enumerate() {
             for ring in std::iter::once(pg.exterior()).chain(pg.interiors()) {
                 for w in ring.0.windows(2) {
-                    edges.push(Edge::new([w[0].x, w[0].y], [w[1].x, w[1].y]));
+                    edges.push(GeomWithData::new(
+                        Edge::new([w[0].x, w[0].y], [w[1].x, w[1].y]),
+                        i as u32,
+                    ));
                     max_x = max_x.max(w[0].x);
                     max_lat = max_lat.max(w[0].y.abs());
+                    max_len = max_len.max((w[1].x - w[0].x).hypot(w[1].y - w[0].y));
                 }
             }
         }
@@ -79,46 +92,67 @@ impl EdgeIndex {
             tree: RTree::bulk_load(edges),
             max_x,
             cos_max_lat: max_lat.min(89.0).to_radians().cos(),
+            bow: if max_len > 1.0 {
+                std::f64::consts::FRAC_2_PI
+            } else {
+                0.98
+            },
         }
     }
 
-    /// Inside by the even-odd rule: crossings of the ray east of the point.
+    /// Inside when inside any one polygon, each by the even-odd rule over
+    /// its own rings (holes included): crossings of the ray east of the
+    /// point, counted per polygon so overlapping polygons do not cancel.
     fn contains(&self, x: f64, y: f64) -> bool {
         if x > self.max_x {
             return false;
         }
         let ray = AABB::from_corners([x, y], [self.max_x, y]);
-        let mut inside = false;
+        let mut crossed: Vec<u32> = Vec::new();
         for e in self.tree.locate_in_envelope_intersecting(&ray) {
-            let (a, b) = (e.from, e.to);
+            let (a, b) = (e.geom().from, e.geom().to);
             if (a[1] > y) != (b[1] > y) {
                 let cx = a[0] + (y - a[1]) * (b[0] - a[0]) / (b[1] - a[1]);
                 if cx > x {
-                    inside = !inside;
+                    crossed.push(e.data);
                 }
             }
         }
-        inside
+        crossed.sort_unstable();
+        crossed
+            .chunk_by(|a, b| a == b)
+            .any(|run| run.len() % 2 == 1)
     }
 
     /// Great-circle distance to the nearest edge, km. Edges come nearest
-    /// first in degrees; a degree is at least `111.2 * cos(latitude)` km,
-    /// so the search ends once that bound passes the best found.
+    /// first in degrees, searched from the point and from its copies a turn
+    /// east and west (an area across the antimeridian); a degree of that
+    /// plane is at least `111.2 * cos(latitude) * bow` km on the sphere
+    /// (`bow` for great circles that run poleward of a parallel), so a
+    /// search ends once that bound passes the best found.
     fn distance_km(&self, lat: f64, lon: f64) -> f64 {
         let p = Point::new(lon, lat);
-        let k = 111.2 * self.cos_max_lat.min(lat.abs().min(89.0).to_radians().cos());
+        let k = 111.2 * self.cos_max_lat.min(lat.abs().min(89.0).to_radians().cos()) * self.bow;
         let mut best = f64::INFINITY;
-        for (e, d2) in self.tree.nearest_neighbor_iter_with_distance_2(&[lon, lat]) {
-            if d2.sqrt() * k > best {
-                break;
+        for shift in [0.0, -360.0, 360.0] {
+            for (e, d2) in self
+                .tree
+                .nearest_neighbor_iter_with_distance_2(&[lon + shift, lat])
+            {
+                if d2.sqrt() * k > best {
+                    break;
+                }
+                let g = e.geom();
+                let line = ::geo::Line::new((g.from[0], g.from[1]), (g.to[0], g.to[1]));
+                let d = match line.haversine_closest_point(&p) {
+                    Closest::Intersection(_) => 0.0,
+                    Closest::SinglePoint(q) => {
+                        crate::geo::distance_nm(lat, lon, q.y(), q.x()) * 1.852
+                    }
+                    Closest::Indeterminate => continue,
+                };
+                best = best.min(d);
             }
-            let line = ::geo::Line::new((e.from[0], e.from[1]), (e.to[0], e.to[1]));
-            let d = match line.haversine_closest_point(&p) {
-                Closest::Intersection(_) => 0.0,
-                Closest::SinglePoint(q) => crate::geo::distance_nm(lat, lon, q.y(), q.x()) * 1.852,
-                Closest::Indeterminate => continue,
-            };
-            best = best.min(d);
         }
         best
     }
@@ -267,6 +301,12 @@ pub fn from_geojson(text: &str) -> Result<Vec<Geofence>, GeofenceError> {
             ..Default::default()
         }],
     };
+    if features.len() > MAX_FEATURES {
+        return Err(GeofenceError::Parse(format!(
+            "{} features, more than the {MAX_FEATURES} accepted in one geofence file",
+            features.len()
+        )));
+    }
     let mut out = Vec::new();
     let mut vertices = 0usize;
     for (index, f) in features.into_iter().enumerate() {
@@ -308,14 +348,21 @@ pub fn from_geojson(text: &str) -> Result<Vec<Geofence>, GeofenceError> {
                 };
                 let ok =
                     mp.0.iter()
-                        .flat_map(|p| p.exterior().0.iter())
+                        .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+                        .flat_map(|r| r.0.iter())
                         .all(|c| (-90.0..=90.0).contains(&c.y) && (-180.0..=180.0).contains(&c.x));
                 if !ok || mp.0.iter().any(|p| p.exterior().0.len() < 4) {
                     return Err(err(format!(
                         "polygon {name:?} has coordinates off the globe or fewer than 3 corners"
                     )));
                 }
-                vertices += mp.0.iter().map(|p| p.exterior().0.len()).sum::<usize>();
+                vertices +=
+                    mp.0.iter()
+                        .map(|p| {
+                            p.exterior().0.len()
+                                + p.interiors().iter().map(|r| r.0.len()).sum::<usize>()
+                        })
+                        .sum::<usize>();
                 if vertices > MAX_VERTICES {
                     return Err(err(format!(
                         "more than {MAX_VERTICES} vertices in this file: too detailed a geofence"
@@ -445,6 +492,35 @@ mod tests {
             assert_eq!(f.distance_km(0.001 * i as f64, 0.5), 0.0);
             assert!(f.distance_km(2.0, 0.001 * i as f64) > 50.0);
         }
+        // an area up to the antimeridian, a vessel just across it
+        let east = MultiPolygon(vec![Polygon::new(
+            LineString::from(vec![
+                (177.0, 64.0),
+                (180.0, 64.0),
+                (180.0, 66.0),
+                (177.0, 66.0),
+                (177.0, 64.0),
+            ]),
+            vec![],
+        )]);
+        let f = Geofence::area("east", east).unwrap();
+        let d = f.distance_km(65.0, -179.9);
+        assert!((d - 4.7).abs() < 0.2, "{d}");
+        // two overlapping squares: inside both is inside
+        let sq = |x: f64| {
+            Polygon::new(
+                LineString::from(vec![
+                    (x, 0.0),
+                    (x + 2.0, 0.0),
+                    (x + 2.0, 2.0),
+                    (x, 2.0),
+                    (x, 0.0),
+                ]),
+                vec![],
+            )
+        };
+        let f = Geofence::area("two", MultiPolygon(vec![sq(0.0), sq(1.0)])).unwrap();
+        assert_eq!(f.distance_km(1.0, 1.5), 0.0);
         let too_many = MultiPolygon(vec![Polygon::new(
             ring(0.0, 0.0, 1.0, MAX_VERTICES + 1),
             vec![],

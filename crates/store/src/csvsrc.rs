@@ -195,7 +195,10 @@ pub(crate) fn read_csv(
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
-        .from_reader(reader);
+        .from_reader(crate::limits::RecordCap::new(
+            reader,
+            crate::limits::MAX_LINE_BYTES,
+        ));
     let headers = rdr
         .headers()
         .map_err(|e| StoreError::Input {

@@ -266,6 +266,7 @@ pub fn ingest(
     let lock = File::create(&lock_path).map_err(|e| StoreError::io(&lock_path, e))?;
     lock.lock().map_err(|e| StoreError::io(&lock_path, e))?;
     sweep_uncommitted(dir)?;
+    clear_tmp(dir);
     let files = expand_sources(sources)?;
     let mut known: HashSet<String> = manifest::read(dir)?.into_iter().map(|e| e.hash).collect();
     let mut prog = Progress::default();
@@ -341,10 +342,20 @@ pub fn ingest(
     Ok(outcomes)
 }
 
+/// Temporary files of an earlier run (a crash before a rename); called at
+/// the start, with the lock held, before this run spools anything there.
+fn clear_tmp(dir: &Path) {
+    if let Ok(tmp) = std::fs::read_dir(dir.join(".tmp")) {
+        for f in tmp.flatten() {
+            let _ = std::fs::remove_file(f.path());
+        }
+    }
+}
+
 /// Removes the data files no manifest entry lists (left by a source that
-/// failed, or by a crash before its commit) and stale temporary files: the
-/// manifest is the truth of what the store holds. Returns how many went.
-/// Called with the store's lock held.
+/// failed, or by a crash before its commit): the manifest is the truth of
+/// what the store holds. Returns how many went. Called with the store's
+/// lock held.
 pub fn sweep_uncommitted(dir: &Path) -> Result<u64, StoreError> {
     let committed: HashSet<String> = manifest::read(dir)?
         .into_iter()
@@ -371,11 +382,6 @@ pub fn sweep_uncommitted(dir: &Path) -> Result<u64, StoreError> {
                     removed += 1;
                 }
             }
-        }
-    }
-    if let Ok(tmp) = std::fs::read_dir(dir.join(".tmp")) {
-        for f in tmp.flatten() {
-            let _ = std::fs::remove_file(f.path());
         }
     }
     Ok(removed)

@@ -55,6 +55,52 @@ pub fn cap_text(s: &mut String) -> bool {
     }
 }
 
+/// A reader for CSV that fails once one record (newlines inside quotes
+/// included) passes `max` bytes: a stray quote would otherwise make the CSV
+/// reader gather every following line into one field.
+pub struct RecordCap<R> {
+    inner: R,
+    in_quotes: bool,
+    len: usize,
+    max: usize,
+}
+
+impl<R: Read> RecordCap<R> {
+    /// Wraps `inner`, failing records longer than `max` bytes.
+    pub fn new(inner: R, max: usize) -> Self {
+        RecordCap {
+            inner,
+            in_quotes: false,
+            len: 0,
+            max,
+        }
+    }
+}
+
+impl<R: Read> Read for RecordCap<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(out)?;
+        for &b in &out[..n] {
+            match b {
+                b'"' => self.in_quotes = !self.in_quotes,
+                b'\n' if !self.in_quotes => self.len = 0,
+                _ => {}
+            }
+            self.len += 1;
+            if self.len > self.max {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    format!(
+                        "a CSV record longer than {} bytes (an unclosed quote?)",
+                        self.max
+                    ),
+                ));
+            }
+        }
+        Ok(n)
+    }
+}
+
 /// A reader that hands on whole lines of at most `max` bytes and replaces a
 /// longer one by an empty line (so line numbers stay right), counting it.
 /// It holds at most one line plus one chunk of its inner reader: a file of
@@ -245,6 +291,21 @@ mod tests {
         }
         assert_eq!((n, line.as_slice(), r.overlong_lines()), (1, &b"\n"[..], 1));
         assert!(r.buf.capacity() <= 256 * 1024, "{}", r.buf.capacity());
+    }
+
+    #[test]
+    fn an_unclosed_quote_fails_the_record_not_the_memory() {
+        let mut input = b"a,b\n\"open,".to_vec();
+        for _ in 0..10_000 {
+            input.extend(b"short line\n");
+        }
+        let mut r = RecordCap::new(input.as_slice(), 1024);
+        let mut sink = Vec::new();
+        let e = std::io::copy(&mut r, &mut sink).unwrap_err();
+        assert!(e.to_string().contains("unclosed quote"), "{e}");
+        let ok = b"a,\"b\nc\",d\ne,f\n".repeat(1000);
+        let mut r = RecordCap::new(ok.as_slice(), 64);
+        assert_eq!(std::io::copy(&mut r, &mut sink).unwrap(), ok.len() as u64);
     }
 
     #[test]

@@ -55,7 +55,8 @@ proptest! {
 
 #[test]
 fn the_fuzz_seeds_read_without_panic() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/seeds/ingest_input");
+    let dir =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/seeds/ingest_input");
     let opts = store::IngestOptions {
         clock_ms: Some(1_800_000_000_000),
         ..Default::default()
@@ -64,7 +65,10 @@ fn the_fuzz_seeds_read_without_panic() {
     for e in std::fs::read_dir(&dir).unwrap() {
         let bytes = std::fs::read(e.unwrap().path()).unwrap();
         let s = store::read_only(&bytes, &opts).unwrap();
-        assert!(s.messages > 0 && s.positions + s.identities <= 2 * s.messages, "{s:?}");
+        assert!(
+            s.messages > 0 && s.positions + s.identities <= 2 * s.messages,
+            "{s:?}"
+        );
         n += 1;
     }
     assert!(n >= 4, "{n} seeds");
