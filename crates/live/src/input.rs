@@ -91,21 +91,18 @@ async fn pump<R: tokio::io::AsyncRead + Unpin>(
 ) -> bool {
     let mut r = tokio::io::BufReader::with_capacity(64 * 1024, r);
     let mut buf = Vec::with_capacity(256);
+    // one idle timer for the connection, moved on lazily when it fires
+    // (not re-armed for every line: that would cost a timer per line)
+    let idle = tokio::time::sleep(IDLE);
+    tokio::pin!(idle);
+    let mut last = tokio::time::Instant::now();
     loop {
         buf.clear();
         // read_until with a cap: a peer that never sends a newline cannot
         // grow the buffer without bound
-        let mut limited = (&mut r).take(MAX_LINE as u64 + 1);
-        let read = tokio::io::AsyncBufReadExt::read_until(&mut limited, b'\n', &mut buf);
-        // a peer silent this long gives its slot up (a feed sends every few
-        // seconds; a dropped feeder reconnects)
-        match tokio::time::timeout(IDLE, read).await {
-            Ok(Ok(0)) | Ok(Err(_)) => return true,
-            Ok(Ok(_)) => {}
-            Err(_) => {
-                Counters::add(&c.idle_closed, 1);
-                return true;
-            }
+        match read_idle(&mut r, &mut buf, MAX_LINE + 1, idle.as_mut(), &mut last, c).await {
+            Some(0) | None => return true,
+            Some(_) => {}
         }
         if buf.len() > MAX_LINE && buf.last() != Some(&b'\n') {
             // skip the rest of the overlong line
@@ -113,11 +110,10 @@ async fn pump<R: tokio::io::AsyncRead + Unpin>(
             let mut sink = Vec::new();
             loop {
                 sink.clear();
-                let mut lim = (&mut r).take(MAX_LINE as u64);
-                match tokio::io::AsyncBufReadExt::read_until(&mut lim, b'\n', &mut sink).await {
-                    Ok(0) | Err(_) => return true,
-                    Ok(_) if sink.last() == Some(&b'\n') => break,
-                    Ok(_) => {}
+                match read_idle(&mut r, &mut sink, MAX_LINE, idle.as_mut(), &mut last, c).await {
+                    Some(0) | None => return true,
+                    Some(_) if sink.last() == Some(&b'\n') => break,
+                    Some(_) => {}
                 }
             }
             continue;
@@ -128,6 +124,46 @@ async fn pump<R: tokio::io::AsyncRead + Unpin>(
             Counters::add(&c.lines, 1);
             if tx.send(l).await.is_err() {
                 return false;
+            }
+        }
+    }
+}
+
+/// Reads up to a newline, at most `limit` bytes, into `buf`; `None` when
+/// the peer is gone or has sent nothing for [`IDLE`] (counted
+/// `idle_closed`: a feed sends every few seconds, a dropped feeder
+/// reconnects). The timer fires at most once per [`IDLE`] and is moved on
+/// from the last read then.
+async fn read_idle<R: tokio::io::AsyncBufRead + Unpin>(
+    r: &mut R,
+    buf: &mut Vec<u8>,
+    limit: usize,
+    mut idle: std::pin::Pin<&mut tokio::time::Sleep>,
+    last: &mut tokio::time::Instant,
+    c: &Counters,
+) -> Option<usize> {
+    let start = buf.len();
+    loop {
+        let mut limited = (&mut *r).take((limit - (buf.len() - start)) as u64);
+        tokio::select! {
+            res = tokio::io::AsyncBufReadExt::read_until(&mut limited, b'\n', buf) => {
+                *last = tokio::time::Instant::now();
+                return match res {
+                    Ok(_) => Some(buf.len() - start),
+                    Err(_) => None,
+                };
+            }
+            _ = idle.as_mut() => {
+                if last.elapsed() >= IDLE {
+                    Counters::add(&c.idle_closed, 1);
+                    return None;
+                }
+                // bytes read so far stay in `buf` (read_until appends as it
+                // goes); the read goes on with what is left of the limit
+                idle.as_mut().reset(*last + IDLE);
+                if buf.len() - start >= limit {
+                    return Some(buf.len() - start);
+                }
             }
         }
     }
