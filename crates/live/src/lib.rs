@@ -137,10 +137,5 @@ impl Counters {
     }
 }
 
-/// Wall clock, unix ms.
-pub fn wall_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
-}
+/// Wall clock, unix ms (the store's: one clock for receive-time checks).
+pub use store::limits::wall_ms;
