@@ -280,6 +280,42 @@ struct FragKey {
     own_ship: bool,
 }
 
+impl FragKey {
+    /// Whether a fragment with key `k` belongs to the message pending as
+    /// `self`. Without a tag-block group every part must agree. With one
+    /// (NMEA 4.0 `g:` or IEC 61162-450 `xGy:`), the group code names the
+    /// message: aggregators write the station, time and sometimes the channel
+    /// only on the group's first sentence, so a part that leaves them out
+    /// still joins; one that names a different station, channel or sequential
+    /// id is another receiver's group that reuses the code.
+    fn joins(&self, k: &FragKey) -> bool {
+        if self.group == u32::MAX || k.group == u32::MAX {
+            return self == k;
+        }
+        fn agree<T: PartialEq>(a: T, b: T, none: T) -> bool {
+            a == none || b == none || a == b
+        }
+        self.group == k.group
+            && self.total == k.total
+            && self.own_ship == k.own_ship
+            && agree(self.source_hash, k.source_hash, 0)
+            && agree(self.channel, k.channel, 0)
+            && agree(self.seq, k.seq, 255)
+    }
+    /// Fills what this part names and the pending message did not.
+    fn absorb(&mut self, k: &FragKey) {
+        if self.source_hash == 0 {
+            self.source_hash = k.source_hash;
+        }
+        if self.channel == 0 {
+            self.channel = k.channel;
+        }
+        if self.seq == 255 {
+            self.seq = k.seq;
+        }
+    }
+}
+
 struct Pending {
     key: FragKey,
     /// Armoured characters of each fragment, by index-1.
@@ -511,14 +547,17 @@ impl Decoder {
         // fragments may arrive in any order. With a group id, the group
         // identifies the message and any order is accepted.
         let grouped = key.group != u32::MAX;
-        let slot = match self.pending.iter().position(|p| p.key == key) {
+        let slot = match self.pending.iter().position(|p| p.key.joins(&key)) {
             Some(i) if self.pending[i].have & (1 << idx) != 0 || (idx == 0 && !grouped) => {
                 // Same fragment again: the earlier message never completed.
                 lost += 1;
                 self.reset_slot(i, key);
                 i
             }
-            Some(i) => i,
+            Some(i) => {
+                self.pending[i].key.absorb(&key);
+                i
+            }
             None => {
                 if self.pending.len() >= self.params.max_pending {
                     // Drop the stalest.
@@ -546,7 +585,8 @@ impl Decoder {
         p.fills[idx] = s.fill;
         p.have |= 1 << idx;
         p.last_seen = self.sentence_no;
-        if p.time_ms.is_none() {
+        // The group's first sentence gives the whole message its time.
+        if p.time_ms.is_none() || (idx == 0 && time_ms.is_some()) {
             p.time_ms = time_ms;
         }
         if idx == 0 || p.source.is_empty() {
@@ -583,7 +623,7 @@ impl Decoder {
         let meta = Meta {
             received_ms: p.time_ms,
             source: p.source,
-            channel: s.channel,
+            channel: p.key.channel,
             talker: p.talker,
             own_ship: s.own_ship,
             sentences: s.total,

@@ -256,6 +256,19 @@ fn check(line: &[u8], start: usize, star: usize) -> Result<(), LineError> {
     Ok(())
 }
 
+/// `<index>G<total>:<group>`, the IEC 61162-450 spelling of `g:`.
+fn parse_iec_group(part: &[u8]) -> Option<(u8, u8, u32)> {
+    let g = part.iter().position(|&c| c == b'G')?;
+    let colon = part.iter().position(|&c| c == b':')?;
+    if colon < g {
+        return None;
+    }
+    let i = field_u32(Some(&part[..g]))?;
+    let t = field_u32(Some(&part[g + 1..colon]))?;
+    let id = field_u32(Some(&part[colon + 1..]))?;
+    Some((i.min(255) as u8, t.min(255) as u8, id))
+}
+
 fn parse_tag_block(tb: &[u8], base: usize) -> Result<TagBlock<'_>, LineError> {
     // tb is the text between the backslashes: "k:v,k:v*hh"
     let err = |o: usize| LineError {
@@ -282,6 +295,12 @@ fn parse_tag_block(tb: &[u8], base: usize) -> Result<TagBlock<'_>, LineError> {
     };
     let mut off = 0;
     for part in body.split(|&c| c == b',') {
+        if part.first().is_some_and(u8::is_ascii_digit) {
+            // IEC 61162-450 group form `1G2:58944` (sentence 1 of 2, group 58944).
+            tag.group = Some(parse_iec_group(part).ok_or(err(off))?);
+            off += part.len() + 1;
+            continue;
+        }
         if part.len() < 2 || part[1] != b':' {
             if part.is_empty() {
                 off += 1;
