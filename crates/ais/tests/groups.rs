@@ -10,7 +10,10 @@ const P2: &str = "!AIVDM,2,2,1,A,88888888880,2*25";
 
 /// A tag block with its checksum around `fields`.
 fn tag(fields: &str, sentence: &str) -> String {
-    format!("\\{fields}*{:02X}\\{sentence}", ais::nmea::checksum(fields.as_bytes()))
+    format!(
+        "\\{fields}*{:02X}\\{sentence}",
+        ais::nmea::checksum(fields.as_bytes())
+    )
 }
 
 fn run(lines: &[String]) -> (Vec<ais::Decoded>, ais::Stats) {
@@ -90,7 +93,10 @@ fn a_group_code_reused_by_another_station_is_another_message() {
     ];
     let (out, stats) = run(&lines);
     assert_eq!(stats.total_rejects(), 0, "{stats:?}");
-    let mut srcs: Vec<_> = out.iter().map(|m| m.meta.source.as_str().to_string()).collect();
+    let mut srcs: Vec<_> = out
+        .iter()
+        .map(|m| m.meta.source.as_str().to_string())
+        .collect();
     srcs.sort();
     assert_eq!(srcs, ["A", "B"]);
 }
@@ -116,7 +122,10 @@ fn a_code_reused_within_a_file_after_completion_starts_afresh() {
         tag("g:2-2-1", P2),
     ];
     let (out, stats) = run(&lines);
-    let times: Vec<_> = out.iter().map(|m| m.meta.received_ms.unwrap() / 1000).collect();
+    let times: Vec<_> = out
+        .iter()
+        .map(|m| m.meta.received_ms.unwrap() / 1000)
+        .collect();
     assert_eq!(times, [1565218798, 1565218899, 1565218901]);
     assert_eq!(stats.rejected(RejectReason::FragmentLost), 1);
 }

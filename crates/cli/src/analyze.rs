@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
     after_help = "Examples:\n  shiptrace analyze archive/ --out case/\n  shiptrace analyze feed.nmea.gz ais.csv --out case/ --config shiptrace.toml --watchlist sdn.csv --claims builtin:rason-shuttle\n\nWrites into DIR: store/ (Parquet), events.jsonl, judgement.json, report.html,\nevents.geojson, tracks.kml, events.csv, voyages.csv. Sources already in DIR/store\nare skipped, new ones added."
 )]
 pub struct AnalyzeArgs {
-    /// Sources: NMEA logs (plain, .gz, .zst), MarineCadastre or DMA CSV, directories.
+    /// Sources: NMEA logs (plain, .gz, .zst), CSV exports, directories.
     #[arg(required = true)]
     pub sources: Vec<PathBuf>,
     /// Output directory (created if missing).
@@ -23,6 +23,10 @@ pub struct AnalyzeArgs {
     /// Title of the report.
     #[arg(long, default_value = "shiptrace evidence report")]
     pub title: String,
+    /// CSV columns for exports whose headers are not the usual names
+    /// (as `shiptrace ingest --csv-columns`; overrides [ingest.csv]).
+    #[arg(long)]
+    pub csv_columns: Option<String>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -79,6 +83,7 @@ fn judge_and_report(
     title: &str,
     notice: Option<String>,
     extra: Vec<(String, String)>,
+    failed_sources: Vec<(String, String)>,
 ) -> Result<()> {
     let t = std::time::Instant::now();
     let (j, profiles) = config::judge(st, events, prep)?;
@@ -106,6 +111,7 @@ fn judge_and_report(
         command: command_line(),
         generated: now(),
         extra,
+        failed_sources,
     };
     let written = report::write_all(dir, html_name, &inp)?;
     eprintln!("\nreport written in {:.1} s:", t.elapsed().as_secs_f64());
@@ -128,15 +134,22 @@ fn analyze_into(
     title: &str,
     notice: Option<String>,
     truth: Option<&Path>,
+    csv_columns: Option<&str>,
 ) -> Result<()> {
     let prep = prepare(judge)?;
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     let store_dir = out.join("store");
-    crate::ingest::run(&crate::ingest::IngestArgs::with_defaults(
-        sources.to_vec(),
-        store_dir.clone(),
-    ))?;
-    let st = store::Store::open(&store_dir)?;
+    // One failing source does not stop the case: the report is written
+    // from the others, lists the failure, and the run exits non-zero.
+    let failed = crate::ingest::run_with(
+        &crate::ingest::IngestArgs::with_defaults(sources.to_vec(), store_dir.clone()),
+        crate::ingest::csv_mapping(&prep.cfg.csv, csv_columns)?,
+    )?;
+    let st = match store::Store::open(&store_dir) {
+        Ok(st) if failed.is_empty() || !st.sources().is_empty() => st,
+        Err(e) if failed.is_empty() => return Err(e.into()),
+        _ => anyhow::bail!("no source could be ingested: {}", failed[0].1),
+    };
     eprintln!();
     let events = crate::detect::detect_and_write(
         &st,
@@ -155,11 +168,36 @@ fn analyze_into(
         ));
     }
     eprintln!();
-    judge_and_report(&st, events, &prep, out, "report.html", title, notice, extra)
+    judge_and_report(
+        &st,
+        events,
+        &prep,
+        out,
+        "report.html",
+        title,
+        notice,
+        extra,
+        failed.clone(),
+    )?;
+    if !failed.is_empty() {
+        anyhow::bail!(
+            "{} source(s) failed to ingest (listed in the report's provenance); the report was written from the others",
+            failed.len()
+        );
+    }
+    Ok(())
 }
 
 pub fn analyze(a: &AnalyzeArgs) -> Result<()> {
-    analyze_into(&a.sources, &a.out, &a.judge, &a.title, None, None)?;
+    analyze_into(
+        &a.sources,
+        &a.out,
+        &a.judge,
+        &a.title,
+        None,
+        None,
+        a.csv_columns.as_deref(),
+    )?;
     eprintln!("\nopen {}", a.out.join("report.html").display());
     Ok(())
 }
@@ -187,7 +225,17 @@ pub fn report(a: &ReportArgs) -> Result<()> {
             &dir.join("events.jsonl"),
         )?,
     };
-    judge_and_report(&st, events, &prep, &dir, &name, &a.title, None, Vec::new())
+    judge_and_report(
+        &st,
+        events,
+        &prep,
+        &dir,
+        &name,
+        &a.title,
+        None,
+        Vec::new(),
+        Vec::new(),
+    )
 }
 
 /// The example configuration of the built-in scenario, shipped in the
@@ -276,6 +324,7 @@ pub fn demo(a: &DemoArgs) -> Result<()> {
         "shiptrace demo: a simulated Rajin shuttle",
         Some("SIMULATED DATA. The built-in rason-shuttle scenario: four shuttle ships with the public identities of the 2023-24 case, sailing Rajin to Dunai and Vostochny with AIS off near Rajin, among ordinary traffic. No real vessel track is shown.".into()),
         Some(&sim_dir.join("truth.jsonl")),
+        None,
     )?;
     eprintln!("\nthe report: {}", out.join("report.html").display());
     Ok(())

@@ -9,8 +9,9 @@ use std::path::PathBuf;
     after_help = "Examples:\n  shiptrace ingest archive/ --store store/\n  shiptrace ingest ais-2024-01-01.csv --store store/\n  nc feed.example 5631 | shiptrace ingest - --store store/ --assume-time 2024-01-01"
 )]
 pub struct IngestArgs {
-    /// Sources: NMEA logs (plain, .gz, .zst), MarineCadastre or DMA CSV
-    /// exports, directories (recursively), or `-` for standard input.
+    /// Sources: NMEA logs (plain, .gz, .zst), CSV exports (MarineCadastre,
+    /// DMA, AISHub, decoded-message exports, any other through
+    /// --csv-columns), directories (recursively), or `-` for standard input.
     #[arg(required = true)]
     pub sources: Vec<PathBuf>,
     /// Store directory (created if missing).
@@ -32,6 +33,38 @@ pub struct IngestArgs {
     /// Rows per Parquet row group (the unit a filtered read can skip).
     #[arg(long, default_value_t = 131_072)]
     pub row_group_rows: usize,
+    /// CSV columns for exports whose headers are not the usual names:
+    /// `mmsi=Ship,time=When,lat=Y,lon=X,time_format=%d/%m/%Y %H:%M:%S,speed_unit=m/s`
+    /// (keys: mmsi time lat lon sog cog heading status msg_type name imo
+    /// callsign ship_type draught length width to_bow to_stern to_port
+    /// to_starboard class destination eta; time_format auto|rfc3339|unix|
+    /// unix_ms|strftime; speed_unit knots|m/s|km/h; draught_unit m|dm).
+    /// Overrides [ingest.csv] of --config.
+    #[arg(long)]
+    pub csv_columns: Option<String>,
+    /// shiptrace.toml: its [ingest.csv] table maps CSV columns.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+}
+
+/// The CSV mapping of a configuration's `[ingest.csv]` with `--csv-columns`
+/// over it.
+pub fn csv_mapping(config: &store::CsvMapping, flag: Option<&str>) -> Result<store::CsvMapping> {
+    let mut m = config.clone();
+    if let Some(spec) = flag {
+        let over =
+            store::CsvMapping::parse(spec).map_err(|e| anyhow::anyhow!("--csv-columns: {e}"))?;
+        m.columns.extend(over.columns);
+        if spec
+            .split(',')
+            .any(|p| p.trim_start().starts_with("time_format"))
+        {
+            m.time_format = over.time_format;
+        }
+        m.speed_unit = over.speed_unit.or(m.speed_unit);
+        m.draught_unit = over.draught_unit.or(m.draught_unit);
+    }
+    Ok(m)
 }
 
 impl IngestArgs {
@@ -47,12 +80,34 @@ impl IngestArgs {
             flush_rows: d.flush_rows,
             reject_samples: d.reject_samples,
             row_group_rows: d.row_group_rows,
+            csv_columns: None,
+            config: None,
         }
     }
 }
 
-/// `--assume-time`: RFC 3339 or a day (UTC midnight), as unix ms.
+/// Ingests; a source that fails is reported and the others go on. Fails if
+/// any source failed.
 pub fn run(a: &IngestArgs) -> Result<()> {
+    let failed = run_each(a)?;
+    if !failed.is_empty() {
+        bail!(
+            "{} source(s) failed; the others were ingested",
+            failed.len()
+        );
+    }
+    Ok(())
+}
+
+/// Ingests every source it can; returns those that failed (path, error).
+/// An error is one that stops all of them (bad options, the store).
+pub fn run_each(a: &IngestArgs) -> Result<Vec<(String, String)>> {
+    let cfg = config::Config::load(a.config.as_deref())?;
+    run_with(a, csv_mapping(&cfg.csv, a.csv_columns.as_deref())?)
+}
+
+/// [`run_each`] with the CSV mapping already made.
+pub fn run_with(a: &IngestArgs, csv: store::CsvMapping) -> Result<Vec<(String, String)>> {
     if !(0.0..60.0).contains(&a.dedup_window) {
         bail!(
             "--dedup-window {}: must be at least 0 and under 60 seconds",
@@ -69,6 +124,7 @@ pub fn run(a: &IngestArgs) -> Result<()> {
         flush_rows: a.flush_rows,
         reject_samples: a.reject_samples,
         row_group_rows: a.row_group_rows,
+        csv,
         ..Default::default()
     };
     let bar = indicatif::ProgressBar::with_draw_target(
@@ -90,7 +146,7 @@ pub fn run(a: &IngestArgs) -> Result<()> {
     };
     let outcomes = store::ingest(&a.store, &a.sources, &opts, &mut on_progress)?;
     bar.finish_and_clear();
-    let mut failed = 0;
+    let mut failed = Vec::new();
     let (mut msgs, mut pos, mut ids, mut dups, mut rej) = (0, 0, 0, 0, 0u64);
     for o in &outcomes {
         match o {
@@ -121,9 +177,9 @@ pub fn run(a: &IngestArgs) -> Result<()> {
                 "skipped {path}: already in the store (content {})",
                 &hash[..16]
             ),
-            store::SourceOutcome::Failed { error, .. } => {
-                failed += 1;
+            store::SourceOutcome::Failed { path, error } => {
                 eprintln!("failed: {error}");
+                failed.push((path.clone(), error.to_string()));
             }
         }
     }
@@ -133,8 +189,5 @@ pub fn run(a: &IngestArgs) -> Result<()> {
         a.store.display(),
         msgs as f64 / secs.max(1e-3)
     );
-    if failed > 0 {
-        bail!("{failed} source(s) failed; the others were ingested");
-    }
-    Ok(())
+    Ok(failed)
 }

@@ -322,7 +322,7 @@ fn idle_http_peers_cannot_starve_the_feed_or_hold_connections() {
         let mut b = [0u8; 256];
         let r = s.read(&mut b);
         assert!(
-            matches!(r, Ok(_))
+            r.is_ok()
                 || r.as_ref()
                     .is_err_and(|e| e.kind() == std::io::ErrorKind::ConnectionReset),
             "a slow client was still held after 15 s: {r:?}"
@@ -423,8 +423,9 @@ fn invented_mmsis_cannot_grow_the_vessel_table_without_bound() {
 
 /// 7. On loopback the API answers only requests addressed to a loopback
 ///    host: a page that rebinds its own name to 127.0.0.1 gets nothing.
+///
 /// 12. A blank or short token is refused; `?token=` only opens the page
-///    and the stream.
+///     and the stream.
 #[test]
 fn dns_rebinding_and_weak_tokens_are_refused() {
     let tmp = tempfile::tempdir().unwrap();

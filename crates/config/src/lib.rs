@@ -18,7 +18,7 @@ use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
 
 /// The tables a configuration file may have.
-pub const TABLES: [&str; 4] = ["detect", "intel", "report", "watch"];
+pub const TABLES: [&str; 5] = ["detect", "ingest", "intel", "report", "watch"];
 
 /// A configuration file's tables (defaults for what it leaves out), and
 /// the folder its relative paths start from.
@@ -32,6 +32,8 @@ pub struct Config {
     pub report: report::ReportParams,
     /// `[watch]`.
     pub watch: WatchParams,
+    /// `[ingest.csv]`: how CSV exports' columns map onto AIS fields.
+    pub csv: store::CsvMapping,
     /// The folder of the file (relative paths start there).
     pub base: Option<PathBuf>,
     /// The file.
@@ -63,15 +65,43 @@ impl Config {
         intel.check().map_err(err)?;
         let report = report::ReportParams::from_toml(text).map_err(err)?;
         report.check().map_err(err)?;
+        let csv = ingest_csv(&table).map_err(err)?;
         Ok(Config {
             intel,
             detect: detect_params(text, path)?,
             report,
             watch,
+            csv,
             base: path.parent().map(Path::to_path_buf),
             path: Some(path.to_path_buf()),
         })
     }
+}
+
+/// `[ingest.csv]`: `field = "Header"` pairs and `time_format`,
+/// `speed_unit`, `draught_unit`, as `--csv-columns` takes them.
+fn ingest_csv(table: &toml::Table) -> std::result::Result<store::CsvMapping, String> {
+    let mut m = store::CsvMapping::default();
+    let Some(ingest) = table.get("ingest") else {
+        return Ok(m);
+    };
+    let ingest = ingest.as_table().ok_or("ingest: expected a table")?;
+    if let Some(k) = ingest.keys().find(|k| *k != "csv") {
+        return Err(format!(
+            "unknown key `ingest.{k}` ([ingest] has the table [ingest.csv])"
+        ));
+    }
+    let Some(csv) = ingest.get("csv") else {
+        return Ok(m);
+    };
+    let csv = csv.as_table().ok_or("ingest.csv: expected a table")?;
+    for (k, v) in csv {
+        let v = v
+            .as_str()
+            .ok_or_else(|| format!("ingest.csv.{k}: expected a string"))?;
+        m.set(k, v).map_err(|e| format!("ingest.csv.{k}: {e}"))?;
+    }
+    Ok(m)
 }
 
 /// The text of a configuration (or any input) file.
@@ -272,6 +302,9 @@ mod tests {
         .unwrap();
         assert_eq!(c.detect.gaps.min_hours, 8.0);
         assert_eq!(c.watch.roll_minutes, 2.0);
+        let c = load("[ingest.csv]\nmmsi = 'Ship'\ntime_format = 'unix'\n").unwrap();
+        assert_eq!(c.csv.columns[&store::CsvField::Mmsi], "Ship");
+        assert_eq!(c.csv.time_format, store::TimeFormat::UnixSeconds);
         for (text, key) in [
             ("[detekt]\n", "detekt"),
             ("[watch]\nroll_minutes = 0.0\n", "watch.roll_minutes"),
@@ -283,6 +316,13 @@ mod tests {
             ("[watch]\nqueu = 5\n", "queu"),
             ("[detect.gaps]\nmin_hours = -1.0\n", "detect.gaps.min_hours"),
             ("[detect.gaps]\nmin_hours = 'x'\n", "min_hours"),
+            ("[ingest.csv]\nspeed = 'SOG'\n", "ingest.csv.speed"),
+            ("[ingest.csv]\nmmsi = 5\n", "ingest.csv.mmsi"),
+            (
+                "[ingest.csv]\ntime_format = 'dd/mm'\n",
+                "ingest.csv.time_format",
+            ),
+            ("[ingest]\ncsv_columns = 'x'\n", "ingest.csv_columns"),
         ] {
             let e = format!("{:#}", load(text).unwrap_err());
             assert!(

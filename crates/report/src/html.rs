@@ -520,6 +520,10 @@ pub fn render(inp: &Inputs, vessels: &[Vessel], tracks: &[Track], written: &[Wri
                                 }
                             } }
                         }
+                        @if !inp.failed_sources.is_empty() {
+                            p.warn #failed-sources { (inp.failed_sources.len()) " source(s) given to this run failed to ingest; nothing of them is in this report:" }
+                            table { thead { tr { th { "source" } th { "error" } } } tbody { @for (p, e) in &inp.failed_sources { tr { td { (crate::visible(p)) } td { (crate::visible(e)) } } } } }
+                        }
                         @if !input_hashes.is_empty() {
                             p { "Other files read:" }
                             table { tbody { @for (p, h) in &input_hashes { tr { td { (p) } @if let Some((n, h)) = h { td.num { (thousands(*n as f64)) } td.hash { (h) } } @else { td {} td { "not readable when the report was written" } } } } } }

@@ -142,6 +142,9 @@ pub struct Inputs<'a> {
     pub generated: String,
     /// Extra sections (e.g. a simulation's scores), title and preformatted text.
     pub extra: Vec<(String, String)>,
+    /// Sources the run was given that failed to ingest (path, error): not
+    /// in this report, listed under provenance.
+    pub failed_sources: Vec<(String, String)>,
 }
 
 /// A vessel that gets a dossier and a track.

@@ -1,100 +1,106 @@
-//! CSV exports: US MarineCadastre (`MMSI,BaseDateTime,LAT,LON,...`) and
-//! Danish Maritime Authority (`# Timestamp,Type of mobile,MMSI,...`).
-//! Columns are found by header name; a missing column is an error naming
-//! it, a bad value a counted `bad_row` reject naming line and column.
+//! CSV exports of any layout: US MarineCadastre (every year's columns),
+//! the Danish Maritime Authority, AISHub, decoded-message exports (one row
+//! per AIS message of any type) and any other through a [`CsvMapping`].
+//! Columns are found by the mapping ([`crate::csvmap`]); a missing required
+//! column is an error naming it, a bad value a counted `bad_row` reject
+//! naming line and column.
 
-use crate::ingest::{Format, IngestOptions, Rejects, Sink};
+use crate::csvmap::{self, CsvField, CsvMapping};
+use crate::ingest::{IngestOptions, Rejects, Sink};
 use crate::record::{Class, Identity, Position};
 use crate::StoreError;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::hash::{Hash, Hasher};
 use std::io::BufRead;
 use std::path::Path;
 
-struct Cols(HashMap<String, usize>);
-
-impl Cols {
-    fn need(&self, path: &Path, name: &str) -> Result<usize, StoreError> {
-        self.0.get(name).copied().ok_or_else(|| {
-            let mut found: Vec<&String> = self.0.keys().collect();
-            found.sort();
-            StoreError::Input {
-                path: path.to_path_buf(),
-                line: 1,
-                msg: format!("missing column {name:?} (header has {found:?})"),
-            }
-        })
-    }
-    fn opt(&self, name: &str) -> Option<usize> {
-        self.0.get(name).copied()
-    }
-}
-
 /// A value error: which column and why.
 type RowResult<T> = Result<T, String>;
 
-fn field(rec: &csv::StringRecord, i: usize) -> &str {
-    rec.get(i).unwrap_or("").trim()
+/// Whether a value means "not given": empty, or a word exports use for it.
+fn absent(s: &str) -> bool {
+    s.is_empty()
+        || [
+            "unknown",
+            "nan",
+            "null",
+            "none",
+            "na",
+            "n/a",
+            "-",
+            "undefined",
+        ]
+        .iter()
+        .any(|w| s.eq_ignore_ascii_case(w))
 }
 
-fn num<T: std::str::FromStr>(
-    rec: &csv::StringRecord,
-    i: Option<usize>,
-    name: &str,
-) -> RowResult<Option<T>> {
-    let Some(i) = i else { return Ok(None) };
-    let s = field(rec, i);
-    if s.is_empty() || s.eq_ignore_ascii_case("unknown") || s.eq_ignore_ascii_case("nan") {
-        return Ok(None);
+/// One row's columns, by field.
+struct Row<'a> {
+    rec: &'a csv::StringRecord,
+    cols: &'a BTreeMap<CsvField, usize>,
+    headers: &'a csv::StringRecord,
+}
+
+impl Row<'_> {
+    /// The trimmed value of a field, if the layout has it and it is given.
+    fn get(&self, f: CsvField) -> Option<&str> {
+        let s = self.rec.get(*self.cols.get(&f)?).unwrap_or("").trim();
+        (!absent(s)).then_some(s)
     }
-    s.parse::<T>().map(Some).map_err(|_| {
+    fn name(&self, f: CsvField) -> &str {
+        self.cols
+            .get(&f)
+            .and_then(|&i| self.headers.get(i))
+            .unwrap_or(f.key())
+    }
+    fn bad(&self, f: CsvField, what: &str, s: &str) -> String {
         format!(
-            "column {name}: not a number: {:?}",
+            "column {}: {what}: {:?}",
+            self.name(f),
             s.chars().take(40).collect::<String>()
         )
-    })
-}
-
-/// A text field, cut to [`crate::limits::MAX_TEXT_CHARS`] (cuts counted in
-/// `cut`).
-fn text(rec: &csv::StringRecord, i: Option<usize>, cut: &std::cell::Cell<u64>) -> Option<String> {
-    let s = field(rec, i?);
-    (!s.is_empty() && !s.eq_ignore_ascii_case("unknown")).then(|| {
-        let mut s = s.to_string();
+    }
+    /// A number.
+    fn num(&self, f: CsvField) -> RowResult<Option<f64>> {
+        let Some(s) = self.get(f) else {
+            return Ok(None);
+        };
+        match s.parse::<f64>() {
+            Ok(v) if v.is_finite() => Ok(Some(v)),
+            _ => Err(self.bad(f, "not a number", s)),
+        }
+    }
+    /// A whole number; `0.0` is 0 (2023 MarineCadastre files write integer
+    /// columns as floats), `0.5` is an error.
+    fn int(&self, f: CsvField) -> RowResult<Option<i64>> {
+        let Some(v) = self.num(f)? else {
+            return Ok(None);
+        };
+        if v.fract() != 0.0 || v.abs() > 9.0e15 {
+            return Err(self.bad(f, "not a whole number", self.get(f).unwrap_or("")));
+        }
+        Ok(Some(v as i64))
+    }
+    /// A code (0..=255), as a number or through `text` for exports that
+    /// write the code's meaning.
+    fn code(&self, f: CsvField, text: fn(&str) -> Option<u8>) -> RowResult<Option<u8>> {
+        let Some(s) = self.get(f) else {
+            return Ok(None);
+        };
+        if let Ok(v) = s.parse::<f64>() {
+            return Ok((v.fract() == 0.0 && (0.0..=255.0).contains(&v)).then_some(v as u8));
+        }
+        Ok(text(s))
+    }
+    /// A text field, cut to [`crate::limits::MAX_TEXT_CHARS`] (cuts counted
+    /// in `cut`).
+    fn text(&self, f: CsvField, cut: &std::cell::Cell<u64>) -> Option<String> {
+        let mut s = self.get(f)?.to_string();
         if crate::limits::cap_text(&mut s) {
             cut.set(cut.get() + 1);
         }
-        s
-    })
-}
-
-/// `YYYY-MM-DD[T ]HH:MM:SS` (MarineCadastre) or `DD/MM/YYYY HH:MM:SS` (DMA).
-fn parse_time(s: &str, day_first: bool) -> Option<i64> {
-    let b = s.trim().as_bytes();
-    let n = |r: std::ops::Range<usize>| -> Option<u32> {
-        std::str::from_utf8(b.get(r)?).ok()?.parse().ok()
-    };
-    let (y, mo, d, rest) = if day_first {
-        if b.get(2) != Some(&b'/') || b.get(5) != Some(&b'/') {
-            return None;
-        }
-        (n(6..10)?, n(3..5)?, n(0..2)?, 11)
-    } else {
-        if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
-            return None;
-        }
-        (n(0..4)?, n(5..7)?, n(8..10)?, 11)
-    };
-    let (h, mi, sec) = (
-        n(rest..rest + 2)?,
-        n(rest + 3..rest + 5)?,
-        n(rest + 6..rest + 8)?,
-    );
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || sec > 60 {
-        return None;
+        Some(s)
     }
-    let days = ais::nmea::days_from_civil(y as i64, mo, d);
-    Some(((days * 24 + h as i64) * 60 + mi as i64) * 60_000 + sec as i64 * 1000)
 }
 
 /// ITU navigational status from the DMA text.
@@ -156,14 +162,6 @@ fn valid_fix(lat: Option<f64>, lon: Option<f64>) -> Option<(f64, f64)> {
     }
 }
 
-fn row_hash(rec: &csv::StringRecord) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    for f in rec.iter() {
-        f.hash(&mut h);
-    }
-    h.finish()
-}
-
 fn identity_key(i: &Identity) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     (
@@ -181,10 +179,54 @@ fn identity_key(i: &Identity) -> u64 {
     h.finish()
 }
 
+/// Class of the row's transponder: from the class column, else from the
+/// message type; `None` for stations that are not vessels (base stations,
+/// aids to navigation), whose rows are read and counted but kept nowhere,
+/// as their NMEA messages are.
+fn class_of(class: Option<&str>, msg_type: Option<i64>) -> Option<Class> {
+    if let Some(t) = msg_type {
+        return match t {
+            1..=3 | 5 | 27 => Some(Class::A),
+            18 | 19 | 24 => Some(Class::B),
+            9 => Some(Class::Sar),
+            _ => None,
+        };
+    }
+    let Some(s) = class else {
+        return Some(Class::A);
+    };
+    let l = s.to_ascii_lowercase();
+    let l = l.trim_start_matches("ais").trim();
+    if l == "b" || l.starts_with("class b") {
+        Some(Class::B)
+    } else if l.starts_with("sar") {
+        Some(Class::Sar)
+    } else if l == "a" || l.starts_with("class a") {
+        Some(Class::A)
+    } else {
+        None
+    }
+}
+
+/// The de-duplication key of a CSV position: the same MMSI, time and
+/// position is the same report, whichever export carried it.
+fn position_key(time_ms: i64, lat: f64, lon: f64) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (
+        time_ms,
+        (lat * 1e6).round() as i64,
+        (lon * 1e6).round() as i64,
+    )
+        .hash(&mut h);
+    h.finish()
+}
+
+/// Reads a CSV export whose header is the first line; `delim` is its
+/// delimiter.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn read_csv(
     path: &Path,
-    format: Format,
+    delim: u8,
     reader: &mut dyn BufRead,
     opts: &IngestOptions,
     sink: &mut Sink,
@@ -192,66 +234,78 @@ pub(crate) fn read_csv(
     messages: &mut u64,
     tick: &mut dyn FnMut(u64),
 ) -> Result<(), StoreError> {
+    let input_err = |line: u64, msg: String| StoreError::Input {
+        path: path.to_path_buf(),
+        line,
+        msg,
+    };
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
+        .delimiter(delim)
         .from_reader(crate::limits::RecordCap::new(
             reader,
             crate::limits::MAX_LINE_BYTES,
         ));
     let headers = rdr
         .headers()
-        .map_err(|e| StoreError::Input {
-            path: path.to_path_buf(),
-            line: 1,
-            msg: e.to_string(),
-        })?
+        .map_err(|e| input_err(1, e.to_string()))?
         .clone();
-    let cols = Cols(
-        headers
+    let names: Vec<String> = headers
+        .iter()
+        .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
+        .collect();
+    let layout = csvmap::layout_name(
+        &names
             .iter()
-            .enumerate()
-            .map(|(i, h)| (h.trim().trim_start_matches('\u{feff}').to_string(), i))
-            .collect(),
+            .map(|h| csvmap::normalise(h))
+            .collect::<Vec<_>>(),
     );
-    let dma = format == Format::Dma;
-    let c_time = cols
-        .need(path, if dma { "# Timestamp" } else { "BaseDateTime" })
-        .or_else(|e| {
-            if dma {
-                cols.need(path, "Timestamp")
-            } else {
-                Err(e)
-            }
-        })?;
-    let c_mmsi = cols.need(path, "MMSI")?;
-    let c_lat = cols.need(path, if dma { "Latitude" } else { "LAT" })?;
-    let c_lon = cols.need(path, if dma { "Longitude" } else { "LON" })?;
-    let c_sog = cols.opt("SOG");
-    let c_cog = cols.opt("COG");
-    let c_heading = cols.opt("Heading");
-    let (c_name, c_imo, c_call) = if dma {
-        (cols.opt("Name"), cols.opt("IMO"), cols.opt("Callsign"))
-    } else {
-        (
-            cols.opt("VesselName"),
-            cols.opt("IMO"),
-            cols.opt("CallSign"),
-        )
+    let mut mapping: CsvMapping = opts.csv.clone();
+    if layout == "decoded-ais-csv" && mapping.draught_unit.is_none() {
+        // Decoded-message exports keep AIS's raw unit (0.1 m).
+        mapping.draught_unit = Some(csvmap::DraughtUnit::Decimetres);
+    }
+    let mapping = &mapping;
+    let cols = csvmap::resolve(mapping, &names).map_err(|m| input_err(1, m))?;
+    // The columns a row cannot do without, named as the layout names them.
+    let required: &[(CsvField, &str)] = match layout {
+        "marinecadastre-csv" => &[
+            (CsvField::Mmsi, "MMSI"),
+            (CsvField::Time, "BaseDateTime"),
+            (CsvField::Lat, "LAT"),
+            (CsvField::Lon, "LON"),
+        ],
+        "dma-csv" => &[
+            (CsvField::Mmsi, "MMSI"),
+            (CsvField::Time, "# Timestamp"),
+            (CsvField::Lat, "Latitude"),
+            (CsvField::Lon, "Longitude"),
+        ],
+        _ => &[
+            (CsvField::Mmsi, "mmsi"),
+            (CsvField::Time, "time"),
+            (CsvField::Lat, "lat"),
+            (CsvField::Lon, "lon"),
+        ],
     };
-    let c_type = cols.opt(if dma { "Ship type" } else { "VesselType" });
-    let c_status = cols.opt(if dma { "Navigational status" } else { "Status" });
-    let c_draught = cols.opt(if dma { "Draught" } else { "Draft" });
-    let c_len = cols.opt("Length");
-    let c_width = cols.opt("Width");
-    let c_class = cols.opt(if dma {
-        "Type of mobile"
-    } else {
-        "TransceiverClass"
-    });
-    let c_dest = cols.opt("Destination");
-    let c_eta = cols.opt("ETA");
-    let (c_a, c_b, c_c, c_d) = (cols.opt("A"), cols.opt("B"), cols.opt("C"), cols.opt("D"));
+    for (f, shown) in required {
+        if *f == CsvField::Time && opts.assume_time_ms.is_some() {
+            continue;
+        }
+        if !cols.contains_key(f) {
+            let usual: Vec<&str> = f.synonyms().to_vec();
+            return Err(input_err(
+                1,
+                format!(
+                    "missing column {shown:?} for {} (usual names: {}; name it with --csv-columns {}=<header>; header has {names:?})",
+                    f.key(),
+                    usual.join(", "),
+                    f.key()
+                ),
+            ));
+        }
+    }
     let mut last_identity: HashMap<u32, u64> = HashMap::new();
     let mut rec = csv::StringRecord::new();
     let cut = std::cell::Cell::new(0u64);
@@ -264,11 +318,7 @@ pub(crate) fn read_csv(
             Err(e) => {
                 rejects.add("bad_row", line, e.to_string(), b"", true);
                 if e.is_io_error() {
-                    return Err(StoreError::Input {
-                        path: path.to_path_buf(),
-                        line,
-                        msg: e.to_string(),
-                    });
+                    return Err(input_err(line, e.to_string()));
                 }
                 continue;
             }
@@ -277,127 +327,155 @@ pub(crate) fn read_csv(
         if (*messages).is_multiple_of(65_536) {
             tick(*messages);
         }
-        let raw = rec.iter().collect::<Vec<_>>().join(",");
+        let row = Row {
+            rec: &rec,
+            cols: &cols,
+            headers: &headers,
+        };
         let mut reason = "bad_row";
-        let row = (|| -> RowResult<()> {
-            let t = field(&rec, c_time);
-            let time_ms = match parse_time(t, dma).or(opts.assume_time_ms) {
-                Some(v) => v,
-                None => {
-                    return Err(format!(
-                        "column {}: not a time: {:?}",
-                        headers.get(c_time).unwrap_or("time"),
-                        t.chars().take(40).collect::<String>()
-                    ))
+        let res = (|| -> RowResult<()> {
+            let time_ms = match row.get(CsvField::Time) {
+                Some(t) => {
+                    let ms = match row.int(CsvField::Millis)? {
+                        Some(ms) if (0..1000).contains(&ms) => ms,
+                        Some(_) => {
+                            let v = row.get(CsvField::Millis).unwrap_or("");
+                            return Err(row.bad(CsvField::Millis, "not 0-999 ms", v));
+                        }
+                        None => 0,
+                    };
+                    mapping
+                        .time_format
+                        .read(t)
+                        .ok_or_else(|| row.bad(CsvField::Time, "not a time", t))?
+                        + ms
                 }
+                None => opts
+                    .assume_time_ms
+                    .ok_or_else(|| format!("column {}: empty", row.name(CsvField::Time)))?,
             };
             if !crate::limits::plausible_time(time_ms, clock) {
                 reason = "implausible_time";
                 return Err(format!(
                     "time {} is before 1990 or more than a day after the ingest clock",
-                    t.chars().take(40).collect::<String>()
+                    ais::nmea::format_rfc3339_ms(time_ms)
                 ));
             }
-            let mmsi: u32 = num(&rec, Some(c_mmsi), "MMSI")?.ok_or("column MMSI: empty")?;
-            let class = match c_class.map(|i| field(&rec, i)) {
-                Some(s) if s.eq_ignore_ascii_case("Class B") || s == "B" => Some(Class::B),
-                Some(s) if s.to_ascii_lowercase().starts_with("sar") => Some(Class::Sar),
-                Some(s) if s.eq_ignore_ascii_case("Class A") || s == "A" || s.is_empty() => {
-                    Some(Class::A)
+            let mmsi = row
+                .int(CsvField::Mmsi)?
+                .ok_or_else(|| format!("column {}: empty", row.name(CsvField::Mmsi)))?;
+            let mmsi = u32::try_from(mmsi)
+                .ok()
+                .filter(|&m| m <= 999_999_999)
+                .ok_or_else(|| {
+                    row.bad(
+                        CsvField::Mmsi,
+                        "not an MMSI",
+                        row.get(CsvField::Mmsi).unwrap_or(""),
+                    )
+                })?;
+            let msg_type = row.int(CsvField::MsgType)?;
+            if let Some(t) = msg_type {
+                if !(1..=27).contains(&t) {
+                    return Err(row.bad(
+                        CsvField::MsgType,
+                        "not an AIS message type",
+                        row.get(CsvField::MsgType).unwrap_or(""),
+                    ));
                 }
-                // Base stations, aids to navigation and the like are not vessels.
-                Some(_) if dma => None,
-                _ => Some(Class::A),
+            }
+            let Some(class) = class_of(row.get(CsvField::Class), msg_type) else {
+                return Ok(());
             };
-            let Some(class) = class else { return Ok(()) };
-            let hash = row_hash(&rec);
-            let fix = valid_fix(
-                num(&rec, Some(c_lat), if dma { "Latitude" } else { "LAT" })?,
-                num(&rec, Some(c_lon), if dma { "Longitude" } else { "LON" })?,
-            );
-            let nav_status = if dma {
-                c_status.and_then(|i| nav_status_of(field(&rec, i)))
-            } else {
-                num::<u8>(&rec, c_status, "Status")?.filter(|&v| v <= 15)
-            };
-            let heading = num::<f64>(&rec, c_heading, "Heading")?
+            let fix = valid_fix(row.num(CsvField::Lat)?, row.num(CsvField::Lon)?);
+            let nav_status = row
+                .code(CsvField::Status, nav_status_of)?
+                .filter(|&v| v <= 15);
+            let heading = row
+                .num(CsvField::Heading)?
                 .filter(|&h| (0.0..360.0).contains(&h))
                 .map(|h| h as u16);
-            let sog = num::<f32>(&rec, c_sog, "SOG")?.filter(|&v| (0.0..102.3).contains(&v));
-            let cog = num::<f32>(&rec, c_cog, "COG")?.filter(|&v| (0.0..360.0).contains(&v));
-            // Identity fields.
-            let imo = match c_imo.map(|i| field(&rec, i)) {
+            let sog = row
+                .num(CsvField::Sog)?
+                .map(|v| mapping.knots(v))
+                .filter(|&v| (0.0..102.25).contains(&v))
+                .map(|v| v as f32);
+            let cog = row
+                .num(CsvField::Cog)?
+                .filter(|&v| (0.0..360.0).contains(&v))
+                .map(|v| v as f32);
+            let imo = match row.get(CsvField::Imo) {
                 Some(s) => {
-                    let d = s.trim_start_matches("IMO").trim();
-                    if d.is_empty() || d.eq_ignore_ascii_case("unknown") {
-                        None
-                    } else {
-                        Some(d.parse::<u32>().map_err(|_| {
-                            format!(
-                                "column IMO: not an IMO number: {:?}",
-                                s.chars().take(40).collect::<String>()
-                            )
-                        })?)
-                        .filter(|&v| v != 0)
+                    let d = s.trim_start_matches("IMO").trim_start_matches("imo").trim();
+                    let v = d
+                        .parse::<f64>()
+                        .ok()
+                        .filter(|v| v.fract() == 0.0 && *v >= 0.0 && *v < 4.0e9);
+                    match v {
+                        Some(v) => Some(v as u32).filter(|&v| v != 0),
+                        None if absent(d) => None,
+                        None => return Err(row.bad(CsvField::Imo, "not an IMO number", s)),
                     }
                 }
                 None => None,
             };
-            let ship_type = if dma {
-                c_type.and_then(|i| ship_type_of(field(&rec, i)))
-            } else {
-                num::<u8>(&rec, c_type, "VesselType")?.filter(|&v| v != 0)
+            let ship_type = row
+                .code(CsvField::ShipType, ship_type_of)?
+                .filter(|&v| v != 0);
+            let dim = |f| -> RowResult<Option<u16>> {
+                Ok(row
+                    .num(f)?
+                    .filter(|&v| v > 0.0 && v < 65_536.0)
+                    .map(|v| v.round() as u16))
             };
-            let (to_bow, to_stern, to_port, to_starboard) = if dma {
-                (
-                    num::<u16>(&rec, c_a, "A")?,
-                    num::<u16>(&rec, c_b, "B")?,
-                    num::<u16>(&rec, c_c, "C")?,
-                    num::<u16>(&rec, c_d, "D")?,
-                )
-            } else {
-                // MarineCadastre gives only length and width: stored as
-                // bow/stern and port/starboard halves of them.
-                let len = num::<f64>(&rec, c_len, "Length")?
-                    .filter(|&v| v > 0.0)
-                    .map(|v| v.round() as u16);
-                let wid = num::<f64>(&rec, c_width, "Width")?
-                    .filter(|&v| v > 0.0)
-                    .map(|v| v.round() as u16);
-                (
-                    len.map(|l| l / 2),
-                    len.map(|l| l - l / 2),
-                    wid.map(|w| w / 2),
-                    wid.map(|w| w - w / 2),
-                )
-            };
-            let eta = match c_eta.map(|i| field(&rec, i)) {
-                Some(s) if !s.is_empty() => parse_time(s, true)
-                    .or_else(|| parse_time(s, false))
+            let (mut to_bow, mut to_stern, mut to_port, mut to_starboard) = (
+                dim(CsvField::ToBow)?,
+                dim(CsvField::ToStern)?,
+                dim(CsvField::ToPort)?,
+                dim(CsvField::ToStarboard)?,
+            );
+            // Exports that give only length and width (MarineCadastre):
+            // stored as bow/stern and port/starboard halves of them.
+            if to_bow.is_none() && to_stern.is_none() {
+                if let Some(l) = dim(CsvField::Length)? {
+                    (to_bow, to_stern) = (Some(l / 2), Some(l - l / 2));
+                }
+            }
+            if to_port.is_none() && to_starboard.is_none() {
+                if let Some(w) = dim(CsvField::Width)? {
+                    (to_port, to_starboard) = (Some(w / 2), Some(w - w / 2));
+                }
+            }
+            let eta = row.get(CsvField::Eta).and_then(|s| {
+                csvmap::TimeFormat::Auto
+                    .read(s)
+                    .or_else(|| mapping.time_format.read(s))
                     .map(|ms| {
                         let f = ais::nmea::format_rfc3339_ms(ms);
                         f[5..16].to_string()
-                    }),
-                _ => None,
-            };
+                    })
+            });
             let identity = Identity {
                 time_ms,
                 mmsi,
-                msg_type: 0,
+                msg_type: msg_type.map_or(0, |t| t as u8),
                 imo,
-                name: text(&rec, c_name, &cut),
-                callsign: text(&rec, c_call, &cut),
+                name: row.text(CsvField::Name, &cut),
+                callsign: row.text(CsvField::Callsign, &cut),
                 ship_type,
                 to_bow: to_bow.filter(|&v| v != 0),
                 to_stern: to_stern.filter(|&v| v != 0),
                 to_port: to_port.filter(|&v| v != 0),
                 to_starboard: to_starboard.filter(|&v| v != 0),
-                draught: num::<f32>(&rec, c_draught, if dma { "Draught" } else { "Draft" })?
-                    .filter(|&v| v > 0.0),
-                destination: text(&rec, c_dest, &cut),
+                draught: row
+                    .num(CsvField::Draught)?
+                    .map(|v| mapping.metres(v))
+                    .filter(|&v| v > 0.0 && v < 100.0)
+                    .map(|v| v as f32),
+                destination: row.text(CsvField::Destination, &cut),
                 eta,
                 source: None,
-                payload_hash: hash,
+                payload_hash: 0,
             };
             sink.timed += 1;
             if let Some((lat, lon)) = fix {
@@ -410,11 +488,11 @@ pub(crate) fn read_csv(
                     cog,
                     heading,
                     nav_status,
-                    msg_type: 0,
+                    msg_type: msg_type.map_or(0, |t| t as u8),
                     class,
                     source: None,
                     accuracy: false,
-                    payload_hash: hash,
+                    payload_hash: position_key(time_ms, lat, lon),
                 });
             }
             let has_identity = identity.imo.is_some()
@@ -424,12 +502,19 @@ pub(crate) fn read_csv(
             if has_identity {
                 let k = identity_key(&identity);
                 if last_identity.insert(mmsi, k) != Some(k) {
-                    sink.identity(identity);
+                    sink.identity(Identity {
+                        payload_hash: k,
+                        ..identity
+                    });
                 }
             }
             Ok(())
         })();
-        if let Err(msg) = row {
+        if let Err(msg) = res {
+            let raw = rec
+                .iter()
+                .collect::<Vec<_>>()
+                .join(&(delim as char).to_string());
             rejects.add(reason, line, msg, raw.as_bytes(), true);
         }
     }

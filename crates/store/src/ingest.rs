@@ -59,6 +59,9 @@ pub struct IngestOptions {
     /// `implausible_time` ([`crate::limits::plausible_time`]). Default: the
     /// wall clock when the ingest starts.
     pub clock_ms: Option<i64>,
+    /// How CSV columns map onto AIS fields (`--csv-columns`, `[ingest.csv]`).
+    /// Default: every field by its usual header names.
+    pub csv: crate::csvmap::CsvMapping,
 }
 
 impl Default for IngestOptions {
@@ -72,6 +75,7 @@ impl Default for IngestOptions {
             dedup_state: None,
             keep_empty: false,
             clock_ms: None,
+            csv: Default::default(),
         }
     }
 }
@@ -112,7 +116,7 @@ pub struct ReadSummary {
 pub fn read_only(bytes: &[u8], opts: &IngestOptions) -> Result<ReadSummary, StoreError> {
     let path = Path::new("-");
     let mut reader = crate::limits::LineCap::new(bytes, crate::limits::MAX_LINE_BYTES);
-    let format = detect_format(path, &mut reader)?;
+    let format = detect_format(path, &mut reader, &opts.csv)?;
     let mut rejects = Rejects::new(opts.reject_samples);
     let mut sink = Sink::new(opts, None);
     let mut messages = 0u64;
@@ -476,10 +480,14 @@ pub fn open_input(path: &Path) -> Result<Input, StoreError> {
 pub enum Format {
     /// NMEA 0183/4.0 sentences, with any framing.
     Nmea,
-    /// MarineCadastre (US) CSV exports.
-    MarineCadastre,
-    /// Danish Maritime Authority CSV exports.
-    Dma,
+    /// A CSV export: its layout's name (`marinecadastre-csv`, `dma-csv`,
+    /// `aishub-csv`, `decoded-ais-csv` or `csv`) and delimiter.
+    Csv {
+        /// The layout's name in the manifest.
+        layout: &'static str,
+        /// `,`, `;` or tab.
+        delim: u8,
+    },
 }
 
 impl Format {
@@ -487,21 +495,25 @@ impl Format {
     pub fn name(self) -> &'static str {
         match self {
             Format::Nmea => "nmea",
-            Format::MarineCadastre => "marinecadastre-csv",
-            Format::Dma => "dma-csv",
+            Format::Csv { layout, .. } => layout,
         }
     }
-    fn detect(first_line: &[u8]) -> Format {
+    fn detect(first_line: &[u8], csv: &crate::csvmap::CsvMapping) -> Format {
         let l = String::from_utf8_lossy(first_line);
-        let l = l.trim_start_matches('\u{feff}').trim_start();
-        if l.starts_with("MMSI,BaseDateTime") {
-            Format::MarineCadastre
-        } else if l.starts_with("# Timestamp,Type of mobile")
-            || l.starts_with("Timestamp,Type of mobile")
-        {
-            Format::Dma
-        } else {
-            Format::Nmea
+        match crate::csvmap::looks_like_header(&l, csv) {
+            Some(delim) => {
+                let names: Vec<String> = l
+                    .trim_start_matches('\u{feff}')
+                    .trim()
+                    .split(delim as char)
+                    .map(crate::csvmap::normalise)
+                    .collect();
+                Format::Csv {
+                    layout: crate::csvmap::layout_name(&names),
+                    delim,
+                }
+            }
+            None => Format::Nmea,
         }
     }
 }
@@ -597,7 +609,7 @@ fn ingest_one(
         open_decompressed(path, count.clone())?,
         crate::limits::MAX_LINE_BYTES,
     );
-    let format = detect_format(path, &mut reader)?;
+    let format = detect_format(path, &mut reader, &opts.csv)?;
     let mut rejects = Rejects::new(opts.reject_samples);
     let (tx, rx) = mpsc::sync_channel(1);
     let mut messages = 0u64;
@@ -683,13 +695,14 @@ fn ingest_one(
 fn detect_format<R: BufRead>(
     path: &Path,
     reader: &mut crate::limits::LineCap<R>,
+    csv: &crate::csvmap::CsvMapping,
 ) -> Result<Format, StoreError> {
     let first = reader.fill_buf().map_err(|e| StoreError::io(path, e))?;
     let end = first
         .iter()
         .position(|&c| c == b'\n')
         .unwrap_or(first.len());
-    Ok(Format::detect(&first[..end]))
+    Ok(Format::detect(&first[..end], csv))
 }
 
 /// Reads an input of `format` into `sink`; lines the cap dropped are
@@ -707,8 +720,8 @@ fn read_format<R: BufRead>(
 ) -> Result<(), StoreError> {
     let res = match format {
         Format::Nmea => read_nmea(path, reader, opts, sink, rejects, messages, tick),
-        Format::MarineCadastre | Format::Dma => {
-            crate::csvsrc::read_csv(path, format, reader, opts, sink, rejects, messages, tick)
+        Format::Csv { delim, .. } => {
+            crate::csvsrc::read_csv(path, delim, reader, opts, sink, rejects, messages, tick)
         }
     };
     let overlong = reader.overlong_lines();

@@ -25,6 +25,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod csvmap;
 mod csvsrc;
 pub mod dedup;
 pub mod ingest;
@@ -34,6 +35,7 @@ mod reader;
 pub mod record;
 pub mod schema;
 
+pub use csvmap::{CsvField, CsvMapping, DraughtUnit, SpeedUnit, TimeFormat};
 pub use dedup::Dedup;
 pub use ingest::{
     ingest, open_input, read_only, IngestOptions, Input, Progress, ReadSummary, SourceOutcome,

@@ -355,7 +355,7 @@ fn csv_with_wrong_columns_names_the_missing_one() {
     let src = write(
         tmp.path(),
         "wrong.csv",
-        "MMSI,BaseDateTime,LAT,LONGITUDE\n1,2023-01-01T00:00:00,1,2\n",
+        "MMSI,BaseDateTime,LAT,X_COORD\n1,2023-01-01T00:00:00,1,2\n",
     );
     let st = tmp.path().join("store");
     let out = run(&st, &[src], &IngestOptions::default());
