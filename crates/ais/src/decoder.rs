@@ -366,6 +366,18 @@ pub struct Decoder {
     stats: Stats,
     /// The last decoded message: `feed` lends it out instead of copying.
     last: Option<Decoded>,
+    /// A tag block that stood alone on its line, for the next sentence.
+    tag_line: Option<HeldTag>,
+}
+
+/// A tag block kept from a line of its own (owned: the line is gone).
+#[derive(Clone, Copy)]
+struct HeldTag {
+    time_ms: Option<i64>,
+    source: Option<Source>,
+    group: Option<(u8, u8, u32)>,
+    line_count: Option<u32>,
+    checksum_ok: bool,
 }
 
 impl Default for Decoder {
@@ -402,6 +414,7 @@ impl Decoder {
             sentence_no: 0,
             stats: Stats::default(),
             last: None,
+            tag_line: None,
         }
     }
 
@@ -448,6 +461,18 @@ impl Decoder {
             } => {
                 self.stats.sentences += 1;
                 self.sentence_no += 1;
+                // A tag block on the line above belongs to this sentence.
+                let held = self.tag_line.take();
+                let held_source = held.and_then(|h| h.source);
+                let tag = tag.or_else(|| {
+                    held.map(|h| TagBlock {
+                        time_ms: h.time_ms,
+                        source: held_source.as_ref().map(Source::as_str),
+                        group: h.group,
+                        line_count: h.line_count,
+                        checksum_ok: h.checksum_ok,
+                    })
+                });
                 if let Some(t) = &tag {
                     if !t.checksum_ok {
                         self.stats.tag_checksum_mismatches += 1;
@@ -475,6 +500,17 @@ impl Decoder {
             }
             Line::Other => {
                 self.stats.other_sentences += 1;
+                Ok(false)
+            }
+            Line::TagOnly { tag } => {
+                self.stats.other_sentences += 1;
+                self.tag_line = Some(HeldTag {
+                    time_ms: tag.time_ms,
+                    source: tag.source.map(Source::new),
+                    group: tag.group,
+                    line_count: tag.line_count,
+                    checksum_ok: tag.checksum_ok,
+                });
                 Ok(false)
             }
             Line::Blank => {

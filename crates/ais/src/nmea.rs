@@ -109,6 +109,12 @@ pub enum Line<'a> {
     },
     /// Any other well-formed NMEA sentence (`$GPGGA`, `$AIALR`...).
     Other,
+    /// A tag block alone on its line: NMEA 4.0 lets it stand before the
+    /// sentence it belongs to, on the line above.
+    TagOnly {
+        /// The tag block.
+        tag: TagBlock<'a>,
+    },
 }
 
 /// A framing error and the byte offset in the line where it was found.
@@ -361,9 +367,8 @@ pub fn parse_line(line: &[u8]) -> Result<Line<'_>, LineError> {
             )?);
             start += close + 2;
             if start >= line.len() {
-                return Err(LineError {
-                    kind: FrameError::NotNmea,
-                    offset: start,
+                return Ok(Line::TagOnly {
+                    tag: tag.expect("just parsed"),
                 });
             }
             if line[start] == b'$' {

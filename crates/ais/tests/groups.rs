@@ -129,3 +129,20 @@ fn a_code_reused_within_a_file_after_completion_starts_afresh() {
     assert_eq!(times, [1565218798, 1565218899, 1565218901]);
     assert_eq!(stats.rejected(RejectReason::FragmentLost), 1);
 }
+
+#[test]
+fn a_tag_block_on_the_line_above_belongs_to_the_sentence() {
+    let lines = [
+        tag("1G2:125,s:r1,c:1354719388", "")
+            .trim_end_matches('\\')
+            .to_string()
+            + "\\",
+        P1.to_string(),
+        tag("2G2:125", P2),
+    ];
+    let (out, stats) = run(&lines);
+    assert_eq!(out.len(), 1, "{stats:?}");
+    assert_eq!(out[0].meta.source.as_str(), "r1");
+    assert_eq!(out[0].meta.received_ms, Some(1_354_719_388_000));
+    assert_eq!(stats.total_rejects(), 0);
+}

@@ -404,17 +404,18 @@ pub(crate) fn read_csv(
                 .num(CsvField::Cog)?
                 .filter(|&v| (0.0..360.0).contains(&v))
                 .map(|v| v as f32);
+            // `IMO9307839`, `9307839`, `9307839.0`; `IMO0000000`, and the
+            // longer numbers some exports carry in the column, are no IMO.
             let imo = match row.get(CsvField::Imo) {
                 Some(s) => {
                     let d = s.trim_start_matches("IMO").trim_start_matches("imo").trim();
-                    let v = d
-                        .parse::<f64>()
-                        .ok()
-                        .filter(|v| v.fract() == 0.0 && *v >= 0.0 && *v < 4.0e9);
-                    match v {
-                        Some(v) => Some(v as u32).filter(|&v| v != 0),
-                        None if absent(d) => None,
-                        None => return Err(row.bad(CsvField::Imo, "not an IMO number", s)),
+                    match d.parse::<f64>() {
+                        Ok(v) if v.fract() == 0.0 && (1_000_000.0..=9_999_999.0).contains(&v) => {
+                            Some(v as u32)
+                        }
+                        Ok(_) => None,
+                        Err(_) if absent(d) => None,
+                        Err(_) => return Err(row.bad(CsvField::Imo, "not an IMO number", s)),
                     }
                 }
                 None => None,

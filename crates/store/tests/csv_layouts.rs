@@ -74,6 +74,22 @@ fn marinecadastre_2023_float_integers_are_read_as_the_integers() {
 }
 
 #[test]
+fn an_imo_column_holding_no_imo_number_keeps_the_row() {
+    let tmp = tempfile::tempdir().unwrap();
+    let st = tmp.path().join("s");
+    one(
+        &st,
+        data("marinecadastre_2024.csv"),
+        &IngestOptions::default(),
+    );
+    let s = Store::open(&st).unwrap();
+    // 368131890,...,AYDEN PHILIP,IMO1001281793,... (ten digits: no IMO number)
+    let id = &s.identities(&Filter::vessel(368131890)).unwrap()[0];
+    assert_eq!((id.imo, id.name.as_deref()), (None, Some("AYDEN PHILIP")));
+    assert_eq!(s.vessel_positions(368131890).unwrap().len(), 1);
+}
+
+#[test]
 fn a_decoded_message_export_is_read_by_message_type() {
     let tmp = tempfile::tempdir().unwrap();
     let st = tmp.path().join("s");
