@@ -162,10 +162,13 @@ def detect(spark, store: str, out: Optional[str] = None, *, params: Optional[dic
     t0 = time.perf_counter()
     entries = _manifest(spark, store)
     files: Dict[str, List[str]] = {"positions": [], "identities": []}
+    # the store's files: every committed file less those a merge replaced
+    replaced = {f for e in entries for m in e.get("merges", []) for f in m.get("replaces", [])}
     for e in entries:
-        for f in e.get("files", []):
+        listed = list(e.get("files", [])) + [f for m in e.get("merges", []) for f in m.get("files", [])]
+        for f in listed:
             table = f.split("/", 1)[0]
-            if table in files and f.endswith(".parquet"):
+            if table in files and f.endswith(".parquet") and f not in replaced:
                 files[table].append(f"{store}/{f}")
     n_fixes = sum(int(e.get("positions", 0)) for e in entries)
     if partitions is None:

@@ -152,13 +152,23 @@ pub fn run_with(a: &IngestArgs, csv: store::CsvMapping) -> Result<Vec<(String, S
         match o {
             store::SourceOutcome::Ingested(e) => {
                 let r: u64 = e.rejects.values().sum();
+                let merged: u64 = e
+                    .merges
+                    .iter()
+                    .map(|m| m.positions_merged + m.identities_merged)
+                    .sum();
                 eprintln!(
-                    "ingested {}: {} messages, {} positions, {} identities, {} duplicates, {} rejects{}{}",
+                    "ingested {}: {} messages, {} positions, {} identities, {} duplicates, {}{} rejects{}{}",
                     e.path,
                     e.messages,
                     e.positions,
                     e.identities,
                     e.duplicates,
+                    if merged > 0 {
+                        format!("{merged} rows merged with other sources' copies ({} days), ", e.merges.len())
+                    } else {
+                        String::new()
+                    },
                     r,
                     if r > 0 { format!(" ({})", e.rejects.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", ")) } else { String::new() },
                     if e.truncated_fields > 0 {

@@ -293,11 +293,8 @@ impl Store {
             return Err(err(format!("no table {table:?} (positions or identities)")));
         }
         let prefix = format!("{table}/");
-        Ok(self
-            .inner
-            .sources()
+        Ok(store::manifest::live_files(self.inner.sources())
             .iter()
-            .flat_map(|s| s.files.iter())
             .filter(|f| f.starts_with(&prefix) && f.ends_with(".parquet"))
             .map(|f| self.inner.dir().join(f).display().to_string())
             .collect())

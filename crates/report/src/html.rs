@@ -508,13 +508,14 @@ pub fn render(inp: &Inputs, vessels: &[Vessel], tracks: &[Track], written: &[Wri
                     }
                     section #provenance {
                         h2 { "Provenance" }
-                        p { "Store " code { (inp.store.dir().display().to_string()) } ". Each source as recorded in the store's manifest when it was ingested (BLAKE3 of its bytes):" }
+                        p { "Store " code { (inp.store.dir().display().to_string()) } ". Each source as recorded in the store's manifest when it was ingested (BLAKE3 of its bytes); a report that several sources carried is stored once (\"merged\": rows of this source dropped as copies, or copies in the store it replaced):" }
                         table.sortable {
-                            thead { tr { th { "source" } th { "format" } th { "bytes" } th { "BLAKE3" } th { "messages" } th { "positions" } th { "identities" } th { "duplicates" } th { "rejects" } th { "first" } th { "last" } } }
+                            thead { tr { th { "source" } th { "format" } th { "bytes" } th { "BLAKE3" } th { "messages" } th { "positions" } th { "identities" } th { "duplicates" } th title="rows dropped as copies of reports other sources carried" { "merged" } th { "rejects" } th { "first" } th { "last" } } }
                             tbody { @for s in sources {
                                 tr {
                                     td { (s.path) } td { (s.format) } td.num { (thousands(s.size as f64)) } td.hash { (s.hash) }
                                     td.num { (thousands(s.messages as f64)) } td.num { (thousands(s.positions as f64)) } td.num { (thousands(s.identities as f64)) } td.num { (thousands(s.duplicates as f64)) }
+                                    td.num { (thousands(s.merges.iter().map(|m| m.positions_merged + m.identities_merged).sum::<u64>() as f64)) }
                                     td.small { @for (k, n) in &s.rejects { (k) " " (n) br; } }
                                     td { (s.first_time.as_deref().map(short_time).unwrap_or_default()) } td { (s.last_time.as_deref().map(short_time).unwrap_or_default()) }
                                 }

@@ -323,6 +323,10 @@ pub fn ingest(
         ) {
             Ok((entry, dedup)) => {
                 known.insert(hash);
+                if !entry.merges.is_empty() {
+                    // the files the merges replaced go now
+                    sweep_uncommitted(dir)?;
+                }
                 outcomes.push(SourceOutcome::Ingested(entry));
                 // after the commit: a source that failed must not leave its
                 // rows in the state (a retry would drop them as duplicates)
@@ -361,9 +365,15 @@ fn clear_tmp(dir: &Path) {
 /// what the store holds. Returns how many went. Called with the store's
 /// lock held.
 pub fn sweep_uncommitted(dir: &Path) -> Result<u64, StoreError> {
-    let committed: HashSet<String> = manifest::read(dir)?
+    let entries = manifest::read(dir)?;
+    let committed: HashSet<String> = manifest::live_files(&entries)
         .into_iter()
-        .flat_map(|e| e.files)
+        .chain(entries.iter().flat_map(|e| {
+            e.files
+                .iter()
+                .filter(|f| f.starts_with("rejects/"))
+                .cloned()
+        }))
         .collect();
     let mut removed = 0u64;
     for table in ["positions", "identities"] {
@@ -670,6 +680,16 @@ fn ingest_one(
         text.push('\n');
     }
     write_atomic(dir, &rej_rel, |f| f.write_all(text.as_bytes()))?;
+    // The same reports already stored from other sources: merged, and
+    // committed with this source in one line.
+    let merges = crate::merge::MergeRun {
+        dir,
+        live: manifest::live_files(&manifest::read(dir)?),
+        new_files: &files,
+        window_ms: opts.dedup_window_ms,
+        row_group_rows: opts.row_group_rows,
+    }
+    .run()?;
     files.push(rej_rel);
     let entry = SourceEntry {
         path: name.to_string(),
@@ -686,6 +706,7 @@ fn ingest_one(
         last_time: written.tmax.map(ais::nmea::format_rfc3339_ms),
         files,
         dedup_window_ms: opts.dedup_window_ms,
+        merges,
     };
     manifest::append(dir, &entry)?;
     Ok((entry, written.dedup))
@@ -863,7 +884,7 @@ fn writer_props(row_group_rows: usize) -> WriterProperties {
         .build()
 }
 
-fn write_parquet(
+pub(crate) fn write_parquet(
     dir: &Path,
     rel: &str,
     batch: &arrow_array::RecordBatch,
@@ -967,7 +988,7 @@ fn write_loop(
                 &name,
                 pos,
                 |p| (p.mmsi, p.time_ms, p.payload_hash),
-                schema::positions_batch,
+                |r| schema::positions_batch(r, schema::Carried::All(src_id)),
             )?;
             w.identities += w.table(
                 dir,
@@ -975,7 +996,7 @@ fn write_loop(
                 &name,
                 ids,
                 |i| (i.mmsi, i.time_ms, i.payload_hash),
-                schema::identities_batch,
+                |r| schema::identities_batch(r, schema::Carried::All(src_id)),
             )?;
         }
     }

@@ -31,6 +31,7 @@ pub mod dedup;
 pub mod ingest;
 pub mod limits;
 pub mod manifest;
+mod merge;
 mod reader;
 pub mod record;
 pub mod schema;

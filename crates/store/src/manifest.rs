@@ -21,7 +21,8 @@ pub struct SourceEntry {
     pub size: u64,
     /// BLAKE3 of the source's bytes (as stored, before decompression).
     pub hash: String,
-    /// `nmea`, `marinecadastre-csv` or `dma-csv`.
+    /// `nmea` or the CSV layout (`marinecadastre-csv`, `dma-csv`,
+    /// `aishub-csv`, `decoded-ais-csv`, `csv`).
     pub format: String,
     /// Messages (NMEA) or rows (CSV) read.
     pub messages: u64,
@@ -45,6 +46,52 @@ pub struct SourceEntry {
     pub files: Vec<String>,
     /// Parameters the ingest ran with.
     pub dedup_window_ms: i64,
+    /// Days merged with the sources already in the store when this one was
+    /// committed (the same report carried by several sources kept once):
+    /// committed in the same line, so a source and its merges are one
+    /// commit.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub merges: Vec<Merge>,
+}
+
+/// One day's files rewritten with the reports several sources carried kept
+/// once.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Merge {
+    /// The day, `YYYY-MM-DD`.
+    pub day: String,
+    /// Files (of this or earlier sources, or earlier merges) whose rows are
+    /// now in `files`: no longer part of the store.
+    pub replaces: Vec<String>,
+    /// The merged files, relative to the store root.
+    pub files: Vec<String>,
+    /// Position rows dropped as copies of a report another source carried.
+    pub positions_merged: u64,
+    /// Identity rows dropped likewise.
+    pub identities_merged: u64,
+}
+
+/// The data files the store holds: every file a committed line lists,
+/// less those a merge replaced, in manifest order.
+pub fn live_files(entries: &[SourceEntry]) -> Vec<String> {
+    let replaced: std::collections::HashSet<&str> = entries
+        .iter()
+        .flat_map(|e| e.merges.iter())
+        .flat_map(|m| m.replaces.iter().map(String::as_str))
+        .collect();
+    let mut out = Vec::new();
+    for e in entries {
+        for f in e
+            .files
+            .iter()
+            .chain(e.merges.iter().flat_map(|m| m.files.iter()))
+        {
+            if !replaced.contains(f.as_str()) {
+                out.push(f.clone());
+            }
+        }
+    }
+    out
 }
 
 fn is_zero(n: &u64) -> bool {

@@ -84,10 +84,8 @@ impl Store {
             Table::Positions => "positions/",
             Table::Identities => "identities/",
         };
-        let mut v: Vec<PathBuf> = self
-            .entries
+        let mut v: Vec<PathBuf> = manifest::live_files(&self.entries)
             .iter()
-            .flat_map(|e| e.files.iter())
             .filter(|f| f.starts_with(prefix))
             .map(|f| self.dir.join(f))
             .collect();
@@ -355,6 +353,17 @@ impl Iterator for Scan {
                 }
                 Some(Ok(batch)) => {
                     let path = path.clone();
+                    // Files written before a column existed read as the
+                    // current schema, the new column null.
+                    let batch = if self.filter.columns.is_none() {
+                        let schema = match self.table {
+                            Table::Positions => schema::positions_schema(),
+                            Table::Identities => schema::identities_schema(),
+                        };
+                        schema::conform(batch, &schema)
+                    } else {
+                        batch
+                    };
                     let batch = match self.mask(&batch) {
                         None => batch,
                         Some(m) => match arrow_select::filter::filter_record_batch(&batch, &m) {

@@ -34,6 +34,7 @@ pub fn positions_schema() -> SchemaRef {
             Field::new("class", DataType::Utf8, false),
             Field::new("source", DataType::Utf8, true),
             Field::new("accuracy", DataType::Boolean, false),
+            Field::new("carried_by", DataType::Utf8, true),
         ]))
     })
     .clone()
@@ -59,13 +60,36 @@ pub fn identities_schema() -> SchemaRef {
             Field::new("destination", DataType::Utf8, true),
             Field::new("eta", DataType::Utf8, true),
             Field::new("source", DataType::Utf8, true),
+            Field::new("carried_by", DataType::Utf8, true),
         ]))
     })
     .clone()
 }
 
+/// Which sources carried each row (the `carried_by` column): the ids
+/// (first 16 hex digits of the source's BLAKE3) separated by spaces.
+#[derive(Debug, Clone, Copy)]
+pub enum Carried<'a> {
+    /// Not recorded (rows built outside an ingest).
+    Unknown,
+    /// Every row by this one source.
+    All(&'a str),
+    /// Row by row.
+    Each(&'a [String]),
+}
+
+impl Carried<'_> {
+    fn column(&self, n: usize) -> ArrayRef {
+        match self {
+            Carried::Unknown => Arc::new(arrow_array::new_null_array(&DataType::Utf8, n)),
+            Carried::All(s) => Arc::new(StringArray::from_iter_values(std::iter::repeat_n(s, n))),
+            Carried::Each(v) => Arc::new(StringArray::from_iter_values(v.iter())),
+        }
+    }
+}
+
 /// Position rows as a record batch of [`positions_schema`].
-pub fn positions_batch(rows: &[Position]) -> RecordBatch {
+pub fn positions_batch(rows: &[Position], carried: Carried<'_>) -> RecordBatch {
     let n = rows.len();
     let mut time = TimestampMillisecondBuilder::with_capacity(n).with_timezone("UTC");
     let mut mmsi = UInt32Builder::with_capacity(n);
@@ -106,12 +130,13 @@ pub fn positions_batch(rows: &[Position]) -> RecordBatch {
         Arc::new(class.finish()),
         Arc::new(source.finish()),
         Arc::new(acc.finish()),
+        carried.column(n),
     ];
     RecordBatch::try_new(positions_schema(), cols).expect("columns match the schema")
 }
 
 /// Identity rows as a record batch of [`identities_schema`].
-pub fn identities_batch(rows: &[Identity]) -> RecordBatch {
+pub fn identities_batch(rows: &[Identity], carried: Carried<'_>) -> RecordBatch {
     let n = rows.len();
     let mut time = TimestampMillisecondBuilder::with_capacity(n).with_timezone("UTC");
     let mut mmsi = UInt32Builder::with_capacity(n);
@@ -161,6 +186,7 @@ pub fn identities_batch(rows: &[Identity]) -> RecordBatch {
         Arc::new(dest.finish()),
         Arc::new(eta.finish()),
         Arc::new(source.finish()),
+        carried.column(n),
     ];
     RecordBatch::try_new(identities_schema(), cols).expect("columns match the schema")
 }
@@ -252,4 +278,36 @@ pub fn identities_from_batch(b: &RecordBatch) -> Result<Vec<Identity>, String> {
             payload_hash: 0,
         })
         .collect())
+}
+
+/// The `carried_by` column of a batch read back, row by row; `None` where
+/// the file predates the column (the file's name then says its source).
+pub fn carried_from_batch(b: &RecordBatch) -> Vec<Option<String>> {
+    match b
+        .column_by_name("carried_by")
+        .and_then(|c| c.as_any().downcast_ref::<StringArray>())
+    {
+        Some(a) => (0..b.num_rows())
+            .map(|i| opt(a, i, |i| a.value(i).to_string()))
+            .collect(),
+        None => vec![None; b.num_rows()],
+    }
+}
+
+/// A batch read from a file written before a column existed, given the
+/// current schema's nullable columns as nulls.
+pub fn conform(b: RecordBatch, schema: &SchemaRef) -> RecordBatch {
+    if b.schema().fields().len() == schema.fields().len() {
+        return b;
+    }
+    let n = b.num_rows();
+    let mut cols = Vec::with_capacity(schema.fields().len());
+    for f in schema.fields() {
+        match b.column_by_name(f.name()) {
+            Some(c) => cols.push(c.clone()),
+            None if f.is_nullable() => cols.push(arrow_array::new_null_array(f.data_type(), n)),
+            None => return b,
+        }
+    }
+    RecordBatch::try_new(schema.clone(), cols).unwrap_or(b)
 }
