@@ -85,6 +85,23 @@ impl Unit {
         }
     }
 
+    /// The raw integer a value shown in this unit came from (the inverse of
+    /// [`Unit::interpret`], rounded): what a program that printed scaled
+    /// values (gpsd's JSON) was given. `None` for a value no raw integer
+    /// gives.
+    pub fn raw_of(self, v: f64) -> Option<i64> {
+        if !v.is_finite() {
+            return None;
+        }
+        let r = match self {
+            Unit::Raw | Unit::Spare | Unit::Flag => v,
+            Unit::Num { div, .. } | Unit::Coord { div, .. } => v * div,
+            Unit::Rot => (4.733 * v.abs().sqrt()).copysign(v),
+        }
+        .round();
+        (r.abs() < 9.0e15).then_some(r as i64)
+    }
+
     /// Interprets a raw integer.
     pub fn interpret(self, raw: i64, signed: bool) -> Value<'static> {
         match self {
@@ -182,6 +199,9 @@ pub trait Field: Sized + Copy {
     fn value(&self, unit: Unit) -> Value<'_>;
     /// A value of `nbits` bits derived from a random seed (property tests).
     fn from_seed(seed: u64, nbits: u32) -> Self;
+    /// The value another program gave (see [`Given`]), if it fits in
+    /// `nbits` bits.
+    fn from_given(v: Given<'_>, unit: Unit, scaled: bool, nbits: u32) -> Option<Self>;
 }
 
 macro_rules! unsigned_field {
@@ -193,6 +213,10 @@ macro_rules! unsigned_field {
             fn value(&self, unit: Unit) -> Value<'_> { unit.interpret(*self as i64, false) }
             fn from_seed(seed: u64, nbits: u32) -> Self {
                 (seed & ((1u64 << nbits) - 1)) as $t
+            }
+            fn from_given(v: Given<'_>, unit: Unit, scaled: bool, nbits: u32) -> Option<Self> {
+                let r = v.raw(unit, scaled)?;
+                (0..(1i64 << nbits)).contains(&r).then_some(r as $t)
             }
         }
     )*};
@@ -210,6 +234,11 @@ macro_rules! signed_field {
             fn from_seed(seed: u64, nbits: u32) -> Self {
                 let sh = 64 - nbits;
                 (((seed << sh) as i64) >> sh) as $t
+            }
+            fn from_given(v: Given<'_>, unit: Unit, scaled: bool, nbits: u32) -> Option<Self> {
+                let r = v.raw(unit, scaled)?;
+                let half = 1i64 << (nbits - 1);
+                (-half..half).contains(&r).then_some(r as $t)
             }
         }
     )*};
@@ -231,6 +260,13 @@ impl Field for bool {
     fn from_seed(seed: u64, _nbits: u32) -> Self {
         seed & 1 == 1
     }
+    fn from_given(v: Given<'_>, _unit: Unit, _scaled: bool, _nbits: u32) -> Option<Self> {
+        match v {
+            Given::Bool(b) => Some(b),
+            Given::Int(i @ (0 | 1)) => Some(i == 1),
+            _ => None,
+        }
+    }
 }
 
 impl<const N: usize> Field for AisText<N> {
@@ -250,6 +286,42 @@ impl<const N: usize> Field for AisText<N> {
     }
     fn from_seed(seed: u64, nbits: u32) -> Self {
         random_text(seed, (nbits as usize / 6).min(N))
+    }
+    fn from_given(v: Given<'_>, _unit: Unit, _scaled: bool, nbits: u32) -> Option<Self> {
+        match v {
+            Given::Text(s) if s.chars().count() <= (nbits as usize / 6).min(N) => {
+                Some(AisText::from_str_lossy(s))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// A field's value as another program wrote it (gpsd's JSON): read into
+/// a layout by [`layout`]'s generated `set`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Given<'a> {
+    /// A whole number.
+    Int(i64),
+    /// A number with a fraction.
+    Float(f64),
+    /// A flag.
+    Bool(bool),
+    /// Text.
+    Text(&'a str),
+}
+
+impl Given<'_> {
+    /// The raw integer: `scaled` values go back through the unit.
+    fn raw(self, unit: Unit, scaled: bool) -> Option<i64> {
+        match self {
+            Given::Int(i) if !scaled => Some(i),
+            Given::Int(i) => unit.raw_of(i as f64),
+            Given::Float(f) if scaled => unit.raw_of(f),
+            Given::Float(f) => (f.fract() == 0.0 && f.abs() < 9.0e15).then_some(f as i64),
+            Given::Bool(b) => Some(b as i64),
+            Given::Text(_) => None,
+        }
     }
 }
 
@@ -316,12 +388,36 @@ macro_rules! layout {
 
             /// Calls `f` with each shown field's name and interpreted value.
             pub fn visit(&self, f: &mut dyn FnMut(&'static str, $crate::field::Value<'_>)) {
+                self.visit_in(false, f)
+            }
+
+            /// [`Self::visit`], or with `raw` the values as broadcast (no
+            /// unit applied, "not available" codes kept), as gpsd's
+            /// unscaled JSON lists them.
+            pub fn visit_in(&self, raw: bool, f: &mut dyn FnMut(&'static str, $crate::field::Value<'_>)) {
                 $(
                     let unit: $crate::field::Unit = $unit;
                     if unit != $crate::field::Unit::Spare {
-                        f(stringify!($field), <$ty as $crate::field::Field>::value(&self.$field, unit));
+                        let shown = if raw && unit != $crate::field::Unit::Flag { $crate::field::Unit::Raw } else { unit };
+                        f(stringify!($field), <$ty as $crate::field::Field>::value(&self.$field, shown));
                     }
                 )*
+            }
+
+            /// Sets the field `name` (gpsd's name) from another program's
+            /// value; `scaled` values are taken back to the raw integer
+            /// through the field's unit. `Err` names why: no such field, or
+            /// a value that does not fit.
+            pub fn set(&mut self, name: &str, v: $crate::field::Given<'_>, scaled: bool) -> Result<(), &'static str> {
+                match name {
+                    $( stringify!($field) => {
+                        let unit: $crate::field::Unit = $unit;
+                        self.$field = <$ty as $crate::field::Field>::from_given(v, unit, scaled, $bits)
+                            .ok_or("value out of range")?;
+                        Ok(())
+                    } )*
+                    _ => Err("no such field"),
+                }
             }
 
             /// A value built from random seeds (property tests).

@@ -134,3 +134,86 @@ fn a_missing_store_is_named_with_its_reason_once() {
         "{stderr}"
     );
 }
+
+/// `--format gpsd` prints what `gpsdecode -u -j` prints for the messages
+/// shiptrace stores (every field gpsd lists, the same value), and reading
+/// that output back (`decode` and `ingest` take gpsd's JSON) gives the
+/// same messages.
+#[test]
+fn gpsd_format_matches_gpsdecode_and_reads_back() {
+    let out = bin()
+        .args(["decode", "--format", "gpsd", &data("sample.aivdm")])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let ours: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let mut gpsd = Command::new("gpsdecode")
+        .args(["-u", "-j"])
+        .stdin(std::fs::File::open(data("sample.aivdm")).unwrap())
+        .output()
+        .expect("gpsdecode (Debian gpsd-clients) is installed");
+    gpsd.stdout.retain(|&c| c != b'\r');
+    let theirs: Vec<serde_json::Value> = String::from_utf8(gpsd.stdout)
+        .unwrap()
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    let stored = [1, 2, 3, 5, 9, 18, 19, 27];
+    let mut compared = 0;
+    for g in theirs
+        .iter()
+        .filter(|g| stored.contains(&g["type"].as_u64().unwrap_or(0)))
+    {
+        let hit = ours.iter().any(|o| {
+            g.as_object().unwrap().iter().all(|(k, v)| {
+                k == "device" || k.ends_with("_text") || k == "reserved" || o.get(k) == Some(v)
+            })
+        });
+        assert!(hit, "no line of ours has every field gpsd prints: {g}");
+        compared += 1;
+    }
+    assert!(compared >= 15, "{compared}");
+    // read back: the same messages, field for field
+    let tmp = tempfile::tempdir().unwrap();
+    let p = tmp.path().join("g.json");
+    std::fs::write(
+        &p,
+        ours.iter()
+            .map(|v| v.to_string() + "\n")
+            .collect::<String>(),
+    )
+    .unwrap();
+    let again = bin()
+        .args(["decode", "--format", "gpsd", p.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        again.status.success(),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    let back: Vec<serde_json::Value> = String::from_utf8(again.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .collect();
+    let strip = |v: &serde_json::Value| {
+        let mut v = v.clone();
+        v.as_object_mut().unwrap().remove("device");
+        v
+    };
+    let want: Vec<serde_json::Value> = ours
+        .iter()
+        .filter(|v| stored.contains(&v["type"].as_u64().unwrap()) || v["type"] == 24)
+        .map(strip)
+        .collect();
+    let got: Vec<serde_json::Value> = back.iter().map(strip).collect();
+    assert_eq!(got.len(), want.len());
+    for (g, w) in got.iter().zip(&want) {
+        assert_eq!(g, w);
+    }
+}

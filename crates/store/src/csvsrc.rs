@@ -104,7 +104,7 @@ impl Row<'_> {
 }
 
 /// ITU navigational status from the DMA text.
-fn nav_status_of(s: &str) -> Option<u8> {
+pub(crate) fn nav_status_of(s: &str) -> Option<u8> {
     let s = s.to_ascii_lowercase();
     let table: [(&str, u8); 12] = [
         ("under way using engine", 0),
@@ -251,6 +251,42 @@ pub(crate) fn read_csv(
         .headers()
         .map_err(|e| input_err(1, e.to_string()))?
         .clone();
+    let mut next = |rec: &mut csv::StringRecord| -> Result<Option<u64>, (u64, csv::Error)> {
+        let line = rdr.position().line();
+        match rdr.read_record(rec) {
+            Ok(false) => Ok(None),
+            Ok(true) => Ok(Some(line)),
+            Err(e) => Err((line, e)),
+        }
+    };
+    read_table(
+        path, &headers, delim, &mut next, opts, sink, rejects, messages, tick,
+    )
+}
+
+/// Next record of a table: its line, `None` at the end, or a record error.
+type NextRecord<'a> =
+    dyn FnMut(&mut csv::StringRecord) -> Result<Option<u64>, (u64, csv::Error)> + 'a;
+
+/// Reads the records of a table whose header is `headers` (a CSV file, or
+/// rows built from another format).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn read_table(
+    path: &Path,
+    headers: &csv::StringRecord,
+    delim: u8,
+    next: &mut NextRecord<'_>,
+    opts: &IngestOptions,
+    sink: &mut Sink,
+    rejects: &mut Rejects,
+    messages: &mut u64,
+    tick: &mut dyn FnMut(u64),
+) -> Result<(), StoreError> {
+    let input_err = |line: u64, msg: String| StoreError::Input {
+        path: path.to_path_buf(),
+        line,
+        msg,
+    };
     let names: Vec<String> = headers
         .iter()
         .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
@@ -311,18 +347,17 @@ pub(crate) fn read_csv(
     let cut = std::cell::Cell::new(0u64);
     let clock = opts.clock_ms.unwrap_or_else(crate::limits::wall_ms);
     loop {
-        let line = rdr.position().line();
-        match rdr.read_record(&mut rec) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
+        let line = match next(&mut rec) {
+            Ok(None) => break,
+            Ok(Some(line)) => line,
+            Err((line, e)) => {
                 rejects.add("bad_row", line, e.to_string(), b"", true);
                 if e.is_io_error() {
                     return Err(input_err(line, e.to_string()));
                 }
                 continue;
             }
-        }
+        };
         *messages += 1;
         if (*messages).is_multiple_of(65_536) {
             tick(*messages);

@@ -115,8 +115,14 @@ pub struct ReadSummary {
 /// file would yield, and the entry point of the input fuzz target.
 pub fn read_only(bytes: &[u8], opts: &IngestOptions) -> Result<ReadSummary, StoreError> {
     let path = Path::new("-");
+    let mut bytes = bytes;
+    let doc = crate::limits::starts_document(&mut bytes).map_err(|e| StoreError::io(path, e))?;
     let mut reader = crate::limits::LineCap::new(bytes, crate::limits::MAX_LINE_BYTES);
-    let format = detect_format(path, &mut reader, &opts.csv)?;
+    let format = if doc {
+        Format::Json(crate::jsonsrc::JsonKind::AisHub)
+    } else {
+        detect_format(path, &mut reader, &opts.csv)?
+    };
     let mut rejects = Rejects::new(opts.reject_samples);
     let mut sink = Sink::new(opts, None);
     let mut messages = 0u64;
@@ -498,6 +504,8 @@ pub enum Format {
         /// `,`, `;` or tab.
         delim: u8,
     },
+    /// JSON: gpsd, AIS-catcher or AISHub.
+    Json(crate::jsonsrc::JsonKind),
 }
 
 impl Format {
@@ -506,10 +514,14 @@ impl Format {
         match self {
             Format::Nmea => "nmea",
             Format::Csv { layout, .. } => layout,
+            Format::Json(k) => k.name(),
         }
     }
     fn detect(first_line: &[u8], csv: &crate::csvmap::CsvMapping) -> Format {
         let l = String::from_utf8_lossy(first_line);
+        if let Some(k) = crate::jsonsrc::JsonKind::detect(&l) {
+            return Format::Json(k);
+        }
         match crate::csvmap::looks_like_header(&l, csv) {
             Some(delim) => {
                 let names: Vec<String> = l
@@ -615,11 +627,14 @@ fn ingest_one(
     let src_id = &hash[..16];
     let base_done = prog.bytes_done;
     let count = std::rc::Rc::new(std::cell::Cell::new(0u64));
-    let mut reader = crate::limits::LineCap::new(
-        open_decompressed(path, count.clone())?,
-        crate::limits::MAX_LINE_BYTES,
-    );
-    let format = detect_format(path, &mut reader, &opts.csv)?;
+    let mut raw = open_decompressed(path, count.clone())?;
+    let doc = crate::limits::starts_document(&mut raw).map_err(|e| StoreError::io(path, e))?;
+    let mut reader = crate::limits::LineCap::new(raw, crate::limits::MAX_LINE_BYTES);
+    let format = if doc {
+        Format::Json(crate::jsonsrc::JsonKind::AisHub)
+    } else {
+        detect_format(path, &mut reader, &opts.csv)?
+    };
     let mut rejects = Rejects::new(opts.reject_samples);
     let (tx, rx) = mpsc::sync_channel(1);
     let mut messages = 0u64;
@@ -744,6 +759,39 @@ fn read_format<R: BufRead>(
         Format::Csv { delim, .. } => {
             crate::csvsrc::read_csv(path, delim, reader, opts, sink, rejects, messages, tick)
         }
+        Format::Json(crate::jsonsrc::JsonKind::AisHub) => {
+            let inner = reader.unread_inner().ok_or_else(|| StoreError::Input {
+                path: path.to_path_buf(),
+                line: 1,
+                msg: "an AISHub document must start the input".into(),
+            })?;
+            let (names, rows) = crate::jsonsrc::aishub_rows(path, inner)?;
+            let headers = csv::StringRecord::from(names);
+            let mut it = rows.into_iter().enumerate();
+            let mut next = |rec: &mut csv::StringRecord| -> Result<Option<u64>, (u64, csv::Error)> {
+                Ok(it.next().map(|(i, r)| {
+                    *rec = csv::StringRecord::from(r);
+                    i as u64 + 1
+                }))
+            };
+            crate::csvsrc::read_table(
+                path, &headers, b',', &mut next, opts, sink, rejects, messages, tick,
+            )
+        }
+        Format::Json(kind) => {
+            let mut nmea = NmeaLines::new(opts);
+            let mut n = 0u64;
+            let mut feed = |line: &[u8], lineno: u64, sample: &[u8], rejects: &mut Rejects| {
+                nmea.line(line, lineno, sample, opts, sink, rejects, messages);
+                n += 1;
+                if n.is_multiple_of(65_536) {
+                    tick(*messages);
+                }
+            };
+            let r = crate::jsonsrc::read_json_lines(path, kind, reader, rejects, &mut feed);
+            nmea.finish(rejects);
+            r
+        }
     };
     let overlong = reader.overlong_lines();
     if overlong > 0 {
@@ -771,11 +819,9 @@ fn read_nmea(
     messages: &mut u64,
     tick: &mut dyn FnMut(u64),
 ) -> Result<(), StoreError> {
-    let mut dec = ais::Decoder::new();
-    let mut sources = record::SourceNames::default();
+    let mut nmea = NmeaLines::new(opts);
     let mut line = Vec::with_capacity(256);
     let mut lineno = 0u64;
-    let clock = opts.clock_ms.unwrap_or_else(crate::limits::wall_ms);
     loop {
         line.clear();
         let n = reader
@@ -788,7 +834,44 @@ fn read_nmea(
         if lineno.is_multiple_of(65_536) {
             tick(*messages);
         }
-        match dec.feed(&line) {
+        nmea.line(&line, lineno, &line, opts, sink, rejects, messages);
+    }
+    nmea.finish(rejects);
+    tick(*messages);
+    Ok(())
+}
+
+/// The NMEA path, one line at a time: decode, time, store. JSON inputs
+/// that carry or are built into sentences go through it too.
+pub(crate) struct NmeaLines {
+    dec: ais::Decoder,
+    sources: record::SourceNames,
+    clock: i64,
+}
+
+impl NmeaLines {
+    pub(crate) fn new(opts: &IngestOptions) -> Self {
+        NmeaLines {
+            dec: ais::Decoder::new(),
+            sources: record::SourceNames::default(),
+            clock: opts.clock_ms.unwrap_or_else(crate::limits::wall_ms),
+        }
+    }
+
+    /// Feeds one sentence (`line`); `sample` is what a reject shows (the
+    /// input line it came from).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn line(
+        &mut self,
+        line: &[u8],
+        lineno: u64,
+        sample: &[u8],
+        opts: &IngestOptions,
+        sink: &mut Sink,
+        rejects: &mut Rejects,
+        messages: &mut u64,
+    ) {
+        match self.dec.feed(line) {
             Ok(Some(d)) => {
                 *messages += 1;
                 let Some(t) = d.meta.received_ms.or(opts.assume_time_ms) else {
@@ -796,25 +879,25 @@ fn read_nmea(
                         "no_receive_time",
                         lineno,
                         "message has no receive time".into(),
-                        &line,
+                        sample,
                         true,
                     );
-                    continue;
+                    return;
                 };
-                if !crate::limits::plausible_time(t, clock) {
+                if !crate::limits::plausible_time(t, self.clock) {
                     rejects.add(
                         "implausible_time",
                         lineno,
                         format!(
                             "receive time {t} ms is before 1990 or more than a day after the ingest clock"
                         ),
-                        &line,
+                        sample,
                         true,
                     );
-                    continue;
+                    return;
                 }
                 sink.timed += 1;
-                let source = sources.get(d.meta.source.as_str());
+                let source = self.sources.get(d.meta.source.as_str());
                 if let Some(i) = record::identity_of_type19(d, t, source.clone()) {
                     sink.identity(i);
                 }
@@ -825,18 +908,20 @@ fn read_nmea(
                 }
             }
             Ok(None) => {}
-            Err(e) => rejects.add(e.reason().name(), lineno, e.to_string(), &line, false),
+            Err(e) => rejects.add(e.reason().name(), lineno, e.to_string(), sample, false),
         }
     }
-    dec.finish();
-    for r in ais::RejectReason::ALL {
-        let n = dec.stats().rejected(r);
-        if n > 0 {
-            *rejects.counts.entry(r.name().to_string()).or_default() += n;
+
+    /// Ends the input: the decoder's counts go into the rejects.
+    pub(crate) fn finish(&mut self, rejects: &mut Rejects) {
+        self.dec.finish();
+        for r in ais::RejectReason::ALL {
+            let n = self.dec.stats().rejected(r);
+            if n > 0 {
+                *rejects.counts.entry(r.name().to_string()).or_default() += n;
+            }
         }
     }
-    tick(*messages);
-    Ok(())
 }
 
 /// Writes `rel` under `dir` atomically: a temporary file, fsync, rename,

@@ -29,6 +29,7 @@ pub mod csvmap;
 mod csvsrc;
 pub mod dedup;
 pub mod ingest;
+pub mod jsonsrc;
 pub mod limits;
 pub mod manifest;
 mod merge;

@@ -137,6 +137,12 @@ impl<R: BufRead> LineCap<R> {
         self.overlong
     }
 
+    /// The reader underneath, for an input that is one document rather than
+    /// lines (AISHub's JSON): only before any line was read.
+    pub fn unread_inner(&mut self) -> Option<&mut R> {
+        (self.buf.is_empty() && !self.discarding).then_some(&mut self.inner)
+    }
+
     /// Takes one chunk from the inner reader; false at its end.
     fn take_chunk(&mut self) -> std::io::Result<bool> {
         let avail = self.inner.fill_buf()?;
@@ -329,4 +335,19 @@ mod tests {
         let mut t = "SHORT".to_string();
         assert!(!cap_text(&mut t));
     }
+}
+
+/// The largest input read whole as one document (AISHub's JSON: a world
+/// snapshot is tens of megabytes): 256 MiB.
+pub const MAX_DOCUMENT_BYTES: u64 = 256 << 20;
+
+/// Whether an input opens with `[` (after a byte-order mark and blanks): a
+/// JSON document, read whole instead of by lines.
+pub fn starts_document<R: std::io::BufRead>(r: &mut R) -> std::io::Result<bool> {
+    let head = r.fill_buf()?;
+    let head = head.strip_prefix("\u{feff}".as_bytes()).unwrap_or(head);
+    Ok(head
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|&b| b == b'['))
 }

@@ -8,44 +8,53 @@ impl Message {
     /// (`type`, `repeat`, `mmsi`). Spare bits are not listed; "not
     /// available" codes come as [`Value::Absent`].
     pub fn visit(&self, f: &mut dyn FnMut(&'static str, Value<'_>)) {
+        self.visit_in(false, f)
+    }
+
+    /// [`Message::visit`], or with `raw` every value as broadcast (no unit
+    /// applied, "not available" codes kept, no derived fields): the fields
+    /// of gpsd's unscaled JSON.
+    pub fn visit_in(&self, raw: bool, f: &mut dyn FnMut(&'static str, Value<'_>)) {
         f("type", Value::U(self.msg_type as u64));
         f("repeat", Value::U(self.repeat as u64));
         f("mmsi", Value::U(self.mmsi as u64));
         match &self.body {
             Body::Position(b) => {
-                b.visit(f);
+                b.visit_in(raw, f);
                 // The rate of turn in degrees/min, derived from the indicator.
-                f("turn_rate", Unit::Rot.interpret(b.turn as i64, true));
+                if !raw {
+                    f("turn_rate", Unit::Rot.interpret(b.turn as i64, true));
+                }
             }
-            Body::BaseStation(b) => b.visit(f),
-            Body::StaticAndVoyage(b) => b.visit(f),
+            Body::BaseStation(b) => b.visit_in(raw, f),
+            Body::StaticAndVoyage(b) => b.visit_in(raw, f),
             Body::AddressedBinary(b) => {
-                b.head.visit(f);
+                b.head.visit_in(raw, f);
                 f("data", Value::Bits(b.data.bytes(), b.data.bit_len()));
-                visit_application(&b.application, f);
+                visit_application(&b.application, raw, f);
             }
-            Body::Acknowledge(b) => b.visit(f),
+            Body::Acknowledge(b) => b.visit_in(raw, f),
             Body::BinaryBroadcast(b) => {
-                b.head.visit(f);
+                b.head.visit_in(raw, f);
                 f("data", Value::Bits(b.data.bytes(), b.data.bit_len()));
-                visit_application(&b.application, f);
+                visit_application(&b.application, raw, f);
             }
-            Body::SarAircraft(b) => b.visit(f),
-            Body::UtcInquiry(b) => b.visit(f),
+            Body::SarAircraft(b) => b.visit_in(raw, f),
+            Body::UtcInquiry(b) => b.visit_in(raw, f),
             Body::AddressedSafety(b) => {
-                b.head.visit(f);
+                b.head.visit_in(raw, f);
                 f("text", b.text.value(Unit::Raw));
             }
             Body::SafetyBroadcast(b) => f("text", b.text.value(Unit::Raw)),
-            Body::Interrogation(b) => b.visit(f),
-            Body::AssignmentCommand(b) => b.visit(f),
+            Body::Interrogation(b) => b.visit_in(raw, f),
+            Body::AssignmentCommand(b) => b.visit_in(raw, f),
             Body::Dgnss(b) => {
-                b.head.visit(f);
+                b.head.visit_in(raw, f);
                 f("data", Value::Bits(b.data.bytes(), b.data.bit_len()));
             }
-            Body::ClassBPosition(b) => b.visit(f),
-            Body::ClassBExtended(b) => b.visit(f),
-            Body::DataLinkManagement(b) => b.visit(f),
+            Body::ClassBPosition(b) => b.visit_in(raw, f),
+            Body::ClassBExtended(b) => b.visit_in(raw, f),
+            Body::DataLinkManagement(b) => b.visit_in(raw, f),
             Body::AidToNavigation(b) => {
                 let mut inner = |name: &'static str, v: Value<'_>| {
                     if name == "name" {
@@ -54,29 +63,29 @@ impl Message {
                         f(name, v)
                     }
                 };
-                b.fixed.visit(&mut inner);
+                b.fixed.visit_in(raw, &mut inner);
             }
             Body::ChannelManagement(b) => {
-                b.head.visit(f);
+                b.head.visit_in(raw, f);
                 match &b.target {
-                    ChannelTarget::Area(a) => a.visit(f),
-                    ChannelTarget::Stations(s) => s.visit(f),
+                    ChannelTarget::Area(a) => a.visit_in(raw, f),
+                    ChannelTarget::Stations(s) => s.visit_in(raw, f),
                 }
-                b.tail.visit(f);
+                b.tail.visit_in(raw, f);
             }
-            Body::GroupAssignment(b) => b.visit(f),
+            Body::GroupAssignment(b) => b.visit_in(raw, f),
             Body::StaticData(StaticDataReport::A(a)) => {
                 f("part", Value::U(0));
-                a.visit(f);
+                a.visit_in(raw, f);
             }
             Body::StaticData(StaticDataReport::B(b)) => {
                 f("part", Value::U(1));
-                b.head.visit(f);
+                b.head.visit_in(raw, f);
                 match &b.target {
-                    StaticDataBTarget::Dimensions(d) => d.visit(f),
+                    StaticDataBTarget::Dimensions(d) => d.visit_in(raw, f),
                     StaticDataBTarget::Mothership(m) => f("mothership_mmsi", Value::U(*m as u64)),
                 }
-                b.tail.visit(f);
+                b.tail.visit_in(raw, f);
             }
             Body::SingleSlotBinary(b) => {
                 f("addressed", Value::Bool(b.addressed));
@@ -101,16 +110,20 @@ impl Message {
                 f("data", Value::Bits(b.data.bytes(), b.data.bit_len()));
                 f("radio", Value::U(b.radio as u64));
             }
-            Body::LongRange(b) => b.visit(f),
+            Body::LongRange(b) => b.visit_in(raw, f),
         }
     }
 }
 
-fn visit_application(app: &Option<Application>, f: &mut dyn FnMut(&'static str, Value<'_>)) {
+fn visit_application(
+    app: &Option<Application>,
+    raw: bool,
+    f: &mut dyn FnMut(&'static str, Value<'_>),
+) {
     match app {
-        Some(Application::MetHydro11(m)) => m.visit(f),
-        Some(Application::MetHydro31(m)) => m.visit(f),
-        Some(Application::AtonMonitoring(m)) => m.visit(f),
+        Some(Application::MetHydro11(m)) => m.visit_in(raw, f),
+        Some(Application::MetHydro31(m)) => m.visit_in(raw, f),
+        Some(Application::AtonMonitoring(m)) => m.visit_in(raw, f),
         None => {}
     }
 }
