@@ -22,6 +22,10 @@ pub struct WatchArgs {
     /// Connect to a TCP feed, reconnecting with backoff (repeatable).
     #[arg(long, value_name = "HOST:PORT")]
     pub tcp_connect: Vec<String>,
+    /// Connect to a gpsd daemon (its port is 2947) and read its AIS reports
+    /// (gpsd's JSON), reconnecting with backoff (repeatable).
+    #[arg(long, value_name = "HOST:PORT")]
+    pub gpsd: Vec<String>,
     /// Replay a file (plain, .gz, .zst) as if live (repeatable).
     #[arg(long, value_name = "FILE")]
     pub replay: Vec<PathBuf>,
@@ -54,9 +58,10 @@ pub fn run(a: &WatchArgs) -> Result<()> {
     if a.udp.is_empty()
         && a.tcp_listen.is_empty()
         && a.tcp_connect.is_empty()
+        && a.gpsd.is_empty()
         && a.replay.is_empty()
     {
-        bail!("no input: give --udp, --tcp-listen, --tcp-connect or --replay");
+        bail!("no input: give --udp, --tcp-listen, --tcp-connect, --gpsd or --replay");
     }
     if !(a.speed >= 0.0 && a.speed.is_finite()) {
         bail!(
@@ -88,11 +93,15 @@ pub fn run(a: &WatchArgs) -> Result<()> {
             .cloned()
             .map(live::input::Spec::TcpConnect),
     );
+    inputs.extend(a.gpsd.iter().cloned().map(live::input::Spec::Gpsd));
     inputs.extend(a.replay.iter().map(|p| live::input::Spec::Replay {
         path: p.clone(),
         speed: a.speed,
     }));
-    let only_replays = a.udp.is_empty() && a.tcp_listen.is_empty() && a.tcp_connect.is_empty();
+    let only_replays = a.udp.is_empty()
+        && a.tcp_listen.is_empty()
+        && a.tcp_connect.is_empty()
+        && a.gpsd.is_empty();
     let opts = live::server::Options {
         dir: a.dir.clone(),
         inputs,

@@ -674,3 +674,152 @@ fn safe_by_default() {
     );
     stop(w);
 }
+
+/// A real gpsd daemon (Debian's `gpsd`) on loopback, fed the gpsd
+/// known-answer sentences over UDP: `watch --gpsd` reads its JSON reports,
+/// and the store holds the positions and identities an ingest of the same
+/// sentences holds.
+#[test]
+fn gpsd_daemon_reports_are_stored_as_their_messages() {
+    let tmp = tempfile::tempdir().unwrap();
+    let gpsd_port = free_port();
+    let udp_port = UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let gpsd_bin = ["/usr/sbin/gpsd", "gpsd"]
+        .into_iter()
+        .find(|b| std::process::Command::new(b).arg("-V").output().is_ok())
+        .expect("gpsd (Debian package gpsd) is installed");
+    struct Daemon(Child);
+    impl Drop for Daemon {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let _gpsd = Daemon(
+        std::process::Command::new(gpsd_bin)
+            .args([
+                "-N",
+                "-n",
+                "-S",
+                &gpsd_port.to_string(),
+                &format!("udp://127.0.0.1:{udp_port}"),
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    wait("gpsd", 30, || {
+        TcpStream::connect(("127.0.0.1", gpsd_port)).is_ok()
+    });
+    let dir = tmp.path().join("w");
+    let w = start(&dir, &["--gpsd", &format!("127.0.0.1:{gpsd_port}")], &[]);
+    wait("the gpsd connection", 30, || {
+        stats(&w)["connections"].as_u64().unwrap() >= 1
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    let lines: Vec<String> = std::fs::read_to_string(format!(
+        "{}/../../tests/data/sample.aivdm",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+    .lines()
+    .filter(|l| l.starts_with('!'))
+    .map(String::from)
+    .collect();
+    let sock = UdpSocket::bind("127.0.0.1:0").unwrap();
+    for l in &lines {
+        sock.send_to(format!("{l}\n").as_bytes(), ("127.0.0.1", udp_port))
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    // until the reports stop coming
+    let mut last = (0, Instant::now());
+    wait("gpsd's reports", 60, || {
+        let n = stats(&w)["persisted"].as_u64().unwrap();
+        if n != last.0 {
+            last = (n, Instant::now());
+        }
+        n > 0 && last.1.elapsed() > Duration::from_secs(2)
+    });
+    assert_eq!(stats(&w)["bad_json"], 0);
+    stop(w);
+    std::fs::write(tmp.path().join("s.nmea"), lines.join("\n") + "\n").unwrap();
+    common::run(
+        tmp.path(),
+        &[
+            "ingest",
+            "s.nmea",
+            "--store",
+            "ref",
+            "--assume-time",
+            "2024-01-01",
+        ],
+    );
+    let facts = |d: &Path| {
+        let st = store::Store::open(d).unwrap();
+        let mut p: Vec<String> = st
+            .positions(&store::Filter::default())
+            .unwrap()
+            .iter()
+            .map(|x| {
+                format!(
+                    "{} {:.6} {:.6} {:?} {:?} {:?} {}",
+                    x.mmsi, x.lat, x.lon, x.sog, x.cog, x.heading, x.msg_type
+                )
+            })
+            .collect();
+        p.sort();
+        let mut i: Vec<String> = st
+            .identities(&store::Filter::default())
+            .unwrap()
+            .iter()
+            .filter(|x| x.msg_type != 24)
+            .map(|x| {
+                format!(
+                    "{} {:?} {:?} {:?} {:?}",
+                    x.mmsi, x.imo, x.name, x.callsign, x.draught
+                )
+            })
+            .collect();
+        i.sort();
+        (p, i)
+    };
+    let (got, want) = (facts(&dir.join("store")), facts(&tmp.path().join("ref")));
+    eprintln!(
+        "through gpsd: {} of {} positions, {} of {} identities",
+        got.0.len(),
+        want.0.len(),
+        got.1.len(),
+        want.1.len()
+    );
+    let not_in = |a: &[String], b: &[String]| -> Vec<String> {
+        a.iter()
+            .filter(|x| b.binary_search(x).is_err())
+            .cloned()
+            .collect()
+    };
+    assert!(
+        not_in(&got.0, &want.0).is_empty(),
+        "positions not from the sentences: {:?}",
+        not_in(&got.0, &want.0)
+    );
+    assert!(
+        not_in(&got.1, &want.1).is_empty(),
+        "identities not from the sentences: {:?}",
+        not_in(&got.1, &want.1)
+    );
+    assert!(
+        got.0.len() * 100 >= want.0.len() * 95 && !got.1.is_empty(),
+        "{} of {} positions, {} of {} identities: {:?}",
+        got.0.len(),
+        want.0.len(),
+        got.1.len(),
+        want.1.len(),
+        not_in(&want.0, &got.0)
+    );
+}

@@ -42,6 +42,11 @@ pub enum Spec {
     TcpListen(SocketAddr),
     /// A TCP server to connect to (`host:port`), reconnecting with backoff.
     TcpConnect(String),
+    /// A gpsd daemon (`host:port`, gpsd's port is 2947): asked for its
+    /// reports as JSON (`?WATCH={"enable":true,"json":true}`), whose AIS
+    /// reports are built back into their messages; reconnecting like
+    /// `TcpConnect`.
+    Gpsd(String),
     /// A file (plain, .gz, .zst) replayed at `speed` x real time (0: as
     /// fast as the engine takes it).
     Replay {
@@ -59,6 +64,7 @@ impl Spec {
             Spec::Udp(a) => format!("udp:{a}"),
             Spec::TcpListen(a) => format!("tcp-listen:{a}"),
             Spec::TcpConnect(a) => format!("tcp:{a}"),
+            Spec::Gpsd(a) => format!("gpsd:{a}"),
             Spec::Replay { path, .. } => format!("file:{}", path.display()),
         }
     }
@@ -89,6 +95,20 @@ async fn pump<R: tokio::io::AsyncRead + Unpin>(
     tx: &mpsc::Sender<Line>,
     c: &Counters,
 ) -> bool {
+    pump_as(r, input, tx, c, false).await
+}
+
+/// [`pump`]; with `gpsd`, each line is a gpsd JSON report, turned into the
+/// sentences of its message (other classes carry none; lines that are no
+/// report are counted `bad_json`).
+async fn pump_as<R: tokio::io::AsyncRead + Unpin>(
+    r: R,
+    input: Arc<str>,
+    tx: &mpsc::Sender<Line>,
+    c: &Counters,
+    gpsd: bool,
+) -> bool {
+    let mut group = 0u32;
     let mut r = tokio::io::BufReader::with_capacity(64 * 1024, r);
     let mut buf = Vec::with_capacity(256);
     // one idle timer for the connection, moved on lazily when it fires
@@ -119,7 +139,32 @@ async fn pump<R: tokio::io::AsyncRead + Unpin>(
             continue;
         }
         let mut lines = Vec::with_capacity(1);
-        split_lines(&buf, &input, wall_ms(), &mut lines, c);
+        if gpsd {
+            let text = String::from_utf8_lossy(&buf);
+            if text.trim().is_empty() {
+                continue;
+            }
+            match store::jsonsrc::sentences_of_line(
+                store::jsonsrc::JsonKind::Gpsd,
+                &text,
+                &mut group,
+            ) {
+                Ok(sentences) => {
+                    let now = wall_ms();
+                    lines.extend(sentences.into_iter().map(|s| Line {
+                        bytes: s.into_bytes(),
+                        input: input.clone(),
+                        wall_ms: now,
+                    }));
+                }
+                Err(e) => {
+                    Counters::add(&c.bad_json, 1);
+                    tracing::debug!("{input}: {e}");
+                }
+            }
+        } else {
+            split_lines(&buf, &input, wall_ms(), &mut lines, c);
+        }
         for l in lines {
             Counters::add(&c.lines, 1);
             if tx.send(l).await.is_err() {
@@ -243,15 +288,28 @@ pub async fn run(
                 });
             }
         }
-        Spec::TcpConnect(addr) => {
+        Spec::TcpConnect(ref addr) | Spec::Gpsd(ref addr) => {
+            let gpsd = matches!(spec, Spec::Gpsd(_));
             let mut backoff = Duration::from_secs(1);
             loop {
-                match tokio::net::TcpStream::connect(&addr).await {
-                    Ok(s) => {
+                match tokio::net::TcpStream::connect(addr).await {
+                    Ok(mut s) => {
                         Counters::add(&c.connections, 1);
                         backoff = Duration::from_secs(1);
-                        if !pump(s, name.clone(), &tx, &c).await {
-                            return Ok(());
+                        let mut asked = Ok(());
+                        if gpsd {
+                            use tokio::io::AsyncWriteExt;
+                            asked = s
+                                .write_all(b"?WATCH={\"enable\":true,\"json\":true};\n")
+                                .await;
+                        }
+                        match asked {
+                            Err(e) => tracing::warn!("{addr}: {e}"),
+                            Ok(()) => {
+                                if !pump_as(s, name.clone(), &tx, &c, gpsd).await {
+                                    return Ok(());
+                                }
+                            }
                         }
                     }
                     Err(e) => tracing::warn!("{addr}: {e}"),

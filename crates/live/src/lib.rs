@@ -107,6 +107,9 @@ pub struct Counters {
     /// Failed accepts on the TCP inputs and the API (such as running out of
     /// file descriptors): retried after a pause, never fatal.
     pub accept_errors: AtomicU64,
+    /// Lines of a gpsd input that are no AIS report gpsd's JSON can give
+    /// (not JSON, a missing or mistyped field).
+    pub bad_json: AtomicU64,
 }
 
 impl Counters {
@@ -133,6 +136,7 @@ impl Counters {
             "reconnects": g(&self.reconnects), "overlong": g(&self.overlong),
             "implausible_time": g(&self.implausible_time),
             "vessels_evicted": g(&self.vessels_evicted), "accept_errors": g(&self.accept_errors), "idle_closed": g(&self.idle_closed),
+            "bad_json": g(&self.bad_json),
         })
     }
 }
