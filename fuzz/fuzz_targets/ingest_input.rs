@@ -1,5 +1,6 @@
 //! Feeds arbitrary bytes to the ingest readers as a file would reach them
-//! (format told from the first line: NMEA, MarineCadastre CSV or DMA CSV),
+//! (format told from the content: NMEA, CSV of any layout, gpsd /
+//! AIS-catcher JSON lines, an AISHub document),
 //! through the line cap, the time window and the text caps: it must never
 //! panic, and every line is either read or counted.
 #![no_main]
@@ -8,6 +9,8 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     let opts = store::IngestOptions {
         clock_ms: Some(1_700_000_000_000),
+        // gpsd's JSON carries no receive time
+        assume_time_ms: Some(1_600_000_000_000),
         flush_rows: 64,
         ..Default::default()
     };

@@ -106,7 +106,7 @@ def conform(table: Union[pa.Table, pa.RecordBatch], kind: str) -> pa.Table:
     >>> conform(pa.table({"time": [0], "mmsi": [1], "lat": [1.0], "lon": [2.0],
     ...                   "msg_type": [1], "class": ["A"], "accuracy": [False]}),
     ...         "positions").num_columns
-    13
+    14
     """
     if isinstance(table, pa.RecordBatch):
         table = pa.Table.from_batches([table])

@@ -219,3 +219,45 @@ fn report_is_redone_from_a_store_and_errors_are_clear() {
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("not a previous demo"));
 }
+
+/// A source that fails does not stop the case: the report is written from
+/// the others, names the failure under provenance, and the run exits
+/// non-zero so a script notices.
+#[test]
+fn analyze_writes_its_report_when_one_source_fails() {
+    let (_tmp, d) = hostile_case();
+    std::fs::write(d.join("junk.txt"), "this is not AIS\nnor is this\n").unwrap();
+    let o = common::bin()
+        .args([
+            "analyze",
+            "dma.csv",
+            "junk.txt",
+            "--out",
+            "case",
+            "--watchlist",
+            "list.toml",
+        ])
+        .current_dir(&d)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success(), "{err}");
+    assert!(err.contains("1 source(s) failed to ingest"), "{err}");
+    let html = std::fs::read_to_string(d.join("case/report.html")).unwrap();
+    assert!(
+        html.contains("id=\"failed-sources\""),
+        "the failure is listed"
+    );
+    assert!(html.contains("junk.txt") && html.contains("no AIS data found"));
+    // the good source is in the report
+    assert!(html.contains("dma.csv"));
+    // every source failing is an error without a report
+    let o = common::bin()
+        .args(["analyze", "junk.txt", "--out", "case2"])
+        .current_dir(&d)
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no source could be ingested"));
+    assert!(!d.join("case2/report.html").exists());
+}

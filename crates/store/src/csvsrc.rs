@@ -365,7 +365,7 @@ pub(crate) fn read_table(
         let row = Row {
             rec: &rec,
             cols: &cols,
-            headers: &headers,
+            headers,
         };
         let mut reason = "bad_row";
         let res = (|| -> RowResult<()> {

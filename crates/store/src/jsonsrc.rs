@@ -330,7 +330,7 @@ fn messages_of(obj: &Map<String, Value>) -> Result<Vec<Message>, String> {
             fill(&mut p, obj, scaled)?;
             vec![msg(27, Body::LongRange(p))]
         }
-        1..=27 => Vec::new(),
+        4 | 6..=8 | 10..=17 | 20..=23 | 25 | 26 => Vec::new(),
         other => return Err(format!("field type: not an AIS message type: {other}")),
     })
 }
@@ -406,6 +406,10 @@ pub fn sentences_of_line(
     Ok(out)
 }
 
+/// Where [`read_json_lines`] hands each sentence: (sentence, line number,
+/// the JSON line it came from, rejects).
+pub(crate) type Feed<'a> = dyn FnMut(&[u8], u64, &[u8], &mut Rejects) + 'a;
+
 /// Reads gpsd or AIS-catcher JSON lines: each report becomes NMEA lines fed
 /// to `feed` (the NMEA path, which decodes, times and stores them).
 pub(crate) fn read_json_lines(
@@ -413,7 +417,7 @@ pub(crate) fn read_json_lines(
     kind: JsonKind,
     reader: &mut dyn BufRead,
     rejects: &mut Rejects,
-    feed: &mut dyn FnMut(&[u8], u64, &[u8], &mut Rejects),
+    feed: &mut Feed<'_>,
 ) -> Result<(), StoreError> {
     let mut line = Vec::with_capacity(512);
     let mut lineno = 0u64;

@@ -228,6 +228,21 @@ impl<R: BufRead> BufRead for LineCap<R> {
     }
 }
 
+/// The largest input read whole as one document (AISHub's JSON: a world
+/// snapshot is tens of megabytes): 256 MiB.
+pub const MAX_DOCUMENT_BYTES: u64 = 256 << 20;
+
+/// Whether an input opens with `[` (after a byte-order mark and blanks): a
+/// JSON document, read whole instead of by lines.
+pub fn starts_document<R: std::io::BufRead>(r: &mut R) -> std::io::Result<bool> {
+    let head = r.fill_buf()?;
+    let head = head.strip_prefix("\u{feff}".as_bytes()).unwrap_or(head);
+    Ok(head
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|&b| b == b'['))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -335,19 +350,4 @@ mod tests {
         let mut t = "SHORT".to_string();
         assert!(!cap_text(&mut t));
     }
-}
-
-/// The largest input read whole as one document (AISHub's JSON: a world
-/// snapshot is tens of megabytes): 256 MiB.
-pub const MAX_DOCUMENT_BYTES: u64 = 256 << 20;
-
-/// Whether an input opens with `[` (after a byte-order mark and blanks): a
-/// JSON document, read whole instead of by lines.
-pub fn starts_document<R: std::io::BufRead>(r: &mut R) -> std::io::Result<bool> {
-    let head = r.fill_buf()?;
-    let head = head.strip_prefix("\u{feff}".as_bytes()).unwrap_or(head);
-    Ok(head
-        .iter()
-        .find(|b| !b.is_ascii_whitespace())
-        .is_some_and(|&b| b == b'['))
 }

@@ -6,12 +6,13 @@
 //! is committed its rows are merged with the rows already stored for the
 //! same days. Rows are the same report when they have the same vessel and
 //! the same content (every stored field but the receive time, the receiving
-//! station and the provenance) and receive times within the de-duplication
-//! window, **and were carried by different sources**: rows of one source
-//! were already told apart by their payloads, which the store does not
-//! keep (a vessel that repeats an identical position every 10 s sends
-//! different payloads). The earliest is kept, and the `carried_by` column
-//! of the row kept lists every source that carried it.
+//! station and the provenance; for positions that includes `report_tag`, 8
+//! bits of the payload's hash, which tell a vessel's consecutive identical
+//! positions apart) and receive times within the de-duplication window,
+//! **and were carried by different sources**: rows of one source were
+//! already told apart by their whole payloads. The earliest is kept, and
+//! the `carried_by` column of the row kept lists every source that carried
+//! it.
 //!
 //! The work is bounded by the new source: per table and day, only the files
 //! whose receive times come within a window of the new rows' are read, and
@@ -22,16 +23,16 @@
 //! its merges are committed by one manifest line ([`crate::manifest::Merge`]);
 //! the replaced files are removed after the commit.
 //!
-//! Copies keep their order: a vessel that repeats an identical report
-//! every few seconds (moored, its GPS steady) has a copy of each report in
-//! both sources, and each row can only meet the kept row that is its twin
-//! (the nearest in time after every kept row its sources already carry).
-//! The result is the same rows whichever order the sources are ingested
-//! in (tested on a real capture cut into overlapping files). What content
-//! cannot tell apart is not told apart: if one source alone holds a report
-//! that repeats another source's identical report within the window and
-//! lies beyond the end of that source's coverage by less than a window,
-//! it is taken for a copy.
+//! Copies keep their order: where the tag cannot help (a store written
+//! before it, rows without payloads), a vessel that repeats an identical
+//! report has a copy of each report in both sources, and each row can only
+//! meet the kept row that is its twin (the nearest in time after every
+//! kept row its sources already carry). The result is the same rows
+//! whichever order the sources are ingested in (tested on a real capture
+//! cut into overlapping files, and into consecutive ones). What the stored
+//! fields cannot tell apart is not told apart: two different reports with
+//! the same content and the same 8-bit tag (1 in 256), within a window and
+//! in different sources, are taken for one.
 
 use crate::ingest::write_parquet;
 use crate::manifest::Merge;
@@ -98,7 +99,8 @@ fn union(a: &mut Carriers, b: &Carriers) {
 trait Row: Sized {
     const TABLE: &'static str;
     fn key(&self) -> (u32, i64);
-    /// Hash of every stored field but time, station and provenance.
+    /// Hash of every stored field but time, station and provenance (the
+    /// report tag included: what tells a copy from a repeat).
     fn content(&self) -> u64;
     fn from_batch(b: &arrow_array::RecordBatch) -> Result<Vec<Self>, String>;
     fn batch(rows: &[Self], carried: &[String]) -> arrow_array::RecordBatch;
@@ -122,6 +124,7 @@ impl Row for Position {
             self.msg_type,
             self.class.as_str(),
             self.accuracy,
+            schema::report_tag(self.payload_hash),
         )
             .hash(&mut h);
         h.finish()
@@ -572,6 +575,23 @@ mod tests {
         assert_eq!(times, [0, 3_000, 6_000, 9_000, 12_000, 15_000]);
         let both: Vec<i64> = out.iter().filter(|r| r.3.len() == 2).map(|r| r.1).collect();
         assert_eq!(both, [6_000, 9_000]);
+    }
+
+    #[test]
+    fn consecutive_reports_in_consecutive_files_are_not_copies() {
+        // one feed cut in two: a vessel repeating an identical position
+        // every 10 s across the cut; its payloads differ, so do the tags
+        let row = |t: i64, src: u64| {
+            let mut p = pos(1, t, 5.0);
+            p.payload_hash = (t as u64 / 10_000) << 56;
+            (p, vec![src])
+        };
+        let rows = vec![row(0, 1), row(10_000, 1), row(20_000, 2), row(30_000, 2)];
+        assert_eq!(merge_rows(rows, Vec::new(), 30_000).0.len(), 4);
+        // the same report in both files is one row
+        let rows = vec![row(0, 1), row(10_000, 1), row(10_000, 2), row(20_000, 2)];
+        let (out, dropped) = merge_rows(rows, Vec::new(), 30_000);
+        assert_eq!((out.len(), dropped), (3, 1));
     }
 
     #[test]

@@ -34,6 +34,7 @@ pub fn positions_schema() -> SchemaRef {
             Field::new("class", DataType::Utf8, false),
             Field::new("source", DataType::Utf8, true),
             Field::new("accuracy", DataType::Boolean, false),
+            Field::new("report_tag", DataType::UInt8, true),
             Field::new("carried_by", DataType::Utf8, true),
         ]))
     })
@@ -64,6 +65,14 @@ pub fn identities_schema() -> SchemaRef {
         ]))
     })
     .clone()
+}
+
+/// The stored 8 bits of a row's payload hash (`report_tag`): copies of one
+/// report share them, two reports of a vessel that repeats an identical
+/// position differ in them (255 times in 256), which is what lets sources
+/// be merged by content without taking consecutive reports for copies.
+pub fn report_tag(payload_hash: u64) -> u8 {
+    (payload_hash >> 56) as u8
 }
 
 /// Which sources carried each row (the `carried_by` column): the ids
@@ -103,6 +112,7 @@ pub fn positions_batch(rows: &[Position], carried: Carried<'_>) -> RecordBatch {
     let mut class = StringBuilder::with_capacity(n, n * 2);
     let mut source = StringBuilder::new();
     let mut acc = BooleanBuilder::with_capacity(n);
+    let mut tag = UInt8Builder::with_capacity(n);
     for r in rows {
         time.append_value(r.time_ms);
         mmsi.append_value(r.mmsi);
@@ -116,6 +126,7 @@ pub fn positions_batch(rows: &[Position], carried: Carried<'_>) -> RecordBatch {
         class.append_value(r.class.as_str());
         source.append_option(r.source.as_deref());
         acc.append_value(r.accuracy);
+        tag.append_value(report_tag(r.payload_hash));
     }
     let cols: Vec<ArrayRef> = vec![
         Arc::new(time.finish()),
@@ -130,6 +141,7 @@ pub fn positions_batch(rows: &[Position], carried: Carried<'_>) -> RecordBatch {
         Arc::new(class.finish()),
         Arc::new(source.finish()),
         Arc::new(acc.finish()),
+        Arc::new(tag.finish()),
         carried.column(n),
     ];
     RecordBatch::try_new(positions_schema(), cols).expect("columns match the schema")
@@ -215,6 +227,10 @@ pub fn positions_from_batch(b: &RecordBatch) -> Result<Vec<Position>, String> {
     let class = col::<StringArray>(b, "class")?;
     let source = col::<StringArray>(b, "source")?;
     let acc = col::<BooleanArray>(b, "accuracy")?;
+    // files written before the column: no tag (0)
+    let tag = b
+        .column_by_name("report_tag")
+        .and_then(|c| c.as_any().downcast_ref::<UInt8Array>());
     Ok((0..b.num_rows())
         .map(|i| Position {
             time_ms: time.value(i),
@@ -229,7 +245,9 @@ pub fn positions_from_batch(b: &RecordBatch) -> Result<Vec<Position>, String> {
             class: Class::parse(class.value(i)).unwrap_or(Class::A),
             source: opt(source, i, |i| std::sync::Arc::from(source.value(i))),
             accuracy: acc.value(i),
-            payload_hash: 0,
+            payload_hash: tag
+                .and_then(|t| opt(t, i, |i| t.value(i)))
+                .map_or(0, |t| (t as u64) << 56),
         })
         .collect())
 }

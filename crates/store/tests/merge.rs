@@ -182,10 +182,54 @@ fn the_same_file_under_two_names_adds_no_row() {
     let b = tmp.path().join("b.nmea");
     std::fs::write(&b, crlf).unwrap();
     let st = tmp.path().join("s");
-    let e = run(&st, &[a.clone()]);
+    let e = run(&st, std::slice::from_ref(&a));
     let before = rows(&st);
     let e2 = run(&st, &[b]);
     assert_eq!(rows(&st), before);
     let m: u64 = e2[0].merges.iter().map(|m| m.positions_merged).sum();
     assert_eq!(m, e[0].positions);
+}
+
+#[test]
+fn consecutive_files_of_one_feed_store_the_rows_of_the_whole_feed() {
+    let lines = capture();
+    let tmp = tempfile::tempdir().unwrap();
+    let whole = write(tmp.path(), "whole.nmea", &lines);
+    // hourly files of a provider: cut at a receiver clock sentence (this
+    // network times each sentence by the last $GPZDA, so a file must start
+    // with one), which no message straddles
+    let mut cut = lines.len() / 2;
+    while !String::from_utf8_lossy(&lines[cut]).starts_with("$GPZDA") {
+        cut += 1;
+    }
+    let a = write(tmp.path(), "a.nmea", &lines[..cut]);
+    let b = write(tmp.path(), "b.nmea", &lines[cut..]);
+    let reference = tmp.path().join("ref");
+    run(&reference, &[whole]);
+    let want = rows(&reference);
+    for (name, order) in [
+        ("ab", [a.clone(), b.clone()]),
+        ("ba", [b.clone(), a.clone()]),
+    ] {
+        let st = tmp.path().join(name);
+        run(&st, &order[..1]);
+        run(&st, &order[1..]);
+        let got = rows(&st);
+        let only = |x: &[String], y: &[String]| -> Vec<String> {
+            x.iter()
+                .filter(|r| y.binary_search(r).is_err())
+                .take(5)
+                .cloned()
+                .collect()
+        };
+        assert!(
+            got.0 == want.0,
+            "{name}: {} vs {} positions; only merged {:?}; only whole {:?}",
+            got.0.len(),
+            want.0.len(),
+            only(&got.0, &want.0),
+            only(&want.0, &got.0)
+        );
+        assert!(got.1 == want.1, "{name}: identities");
+    }
 }
