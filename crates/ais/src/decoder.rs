@@ -246,6 +246,11 @@ impl Stats {
     }
 }
 
+/// How many sentences a tag-block group's first part may arrive after its
+/// later parts (merged feeds interleave a few other messages): beyond it
+/// the later parts are a lost group's, not this one's.
+const GROUP_REORDER_SENTENCES: u64 = 8;
+
 /// Tunables of multi-sentence assembly.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DecoderParams {
@@ -452,7 +457,14 @@ impl Decoder {
 
     #[inline]
     fn feed_inner(&mut self, line: &[u8]) -> Result<bool, Error> {
-        match parse_line(line)? {
+        // A tag block on its own line belongs to the sentence on the next
+        // line only: any other line in between (but a blank one) ends it.
+        let held = self.tag_line.take();
+        let parsed = parse_line(line)?;
+        if matches!(parsed, Line::Blank) {
+            self.tag_line = held;
+        }
+        match parsed {
             Line::Ais {
                 tag,
                 sentence,
@@ -462,7 +474,6 @@ impl Decoder {
                 self.stats.sentences += 1;
                 self.sentence_no += 1;
                 // A tag block on the line above belongs to this sentence.
-                let held = self.tag_line.take();
                 let held_source = held.and_then(|h| h.source);
                 let tag = tag.or_else(|| {
                     held.map(|h| TagBlock {
@@ -583,8 +594,18 @@ impl Decoder {
         // fragments may arrive in any order. With a group id, the group
         // identifies the message and any order is accepted.
         let grouped = key.group != u32::MAX;
+        // A group's first part may follow its later ones, but only closely:
+        // later parts left over from a group whose first part was lost must
+        // not complete a new message that reuses the group code.
+        let stale = |p: &Pending| {
+            idx == 0 && grouped && self.sentence_no - p.last_seen > GROUP_REORDER_SENTENCES
+        };
         let slot = match self.pending.iter().position(|p| p.key.joins(&key)) {
-            Some(i) if self.pending[i].have & (1 << idx) != 0 || (idx == 0 && !grouped) => {
+            Some(i)
+                if self.pending[i].have & (1 << idx) != 0
+                    || (idx == 0 && !grouped)
+                    || stale(&self.pending[i]) =>
+            {
                 // Same fragment again: the earlier message never completed.
                 lost += 1;
                 self.reset_slot(i, key);

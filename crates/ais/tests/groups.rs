@@ -146,3 +146,36 @@ fn a_tag_block_on_the_line_above_belongs_to_the_sentence() {
     assert_eq!(out[0].meta.received_ms, Some(1_354_719_388_000));
     assert_eq!(stats.total_rejects(), 0);
 }
+
+#[test]
+fn a_tag_line_does_not_reach_past_the_next_line() {
+    let single = "!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A";
+    let lines = [
+        tag("s:r1,c:1354719388", "")
+            .trim_end_matches('\\')
+            .to_string()
+            + "\\",
+        "$GPZDA,114702.51,27,01,2012,,*66".to_string(),
+        single.to_string(),
+    ];
+    let (out, _) = run(&lines);
+    assert_eq!(
+        out[0].meta.source.as_str(),
+        "",
+        "the ZDA line ended the held tag"
+    );
+}
+
+#[test]
+fn stale_later_parts_do_not_complete_a_new_group_with_their_code() {
+    let single = "!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A";
+    // part 2 of group 4 whose part 1 was lost, then traffic, then a new
+    // message reusing code 4 whose own part 2 follows
+    let mut lines = vec![tag("g:2-2-4", P2)];
+    lines.extend(std::iter::repeat_n(single.to_string(), 12));
+    lines.push(tag("g:1-2-4,s:A,c:1565218798", P1));
+    lines.push(tag("g:2-2-4", P2));
+    let (out, stats) = run(&lines);
+    assert_eq!(out.iter().filter(|m| m.meta.sentences == 2).count(), 1);
+    assert_eq!(stats.rejected(RejectReason::FragmentLost), 1);
+}

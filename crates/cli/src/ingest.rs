@@ -178,7 +178,9 @@ pub fn run_with(a: &IngestArgs, csv: store::CsvMapping) -> Result<Vec<(String, S
                     }
                 );
                 msgs += e.messages;
-                pos += e.positions;
+                pos += e
+                    .positions
+                    .saturating_sub(e.merges.iter().map(|m| m.positions_merged).sum());
                 ids += e.identities;
                 dups += e.duplicates;
                 rej += r;

@@ -263,8 +263,14 @@ pub fn render(inp: &Inputs, vessels: &[Vessel], tracks: &[Track], written: &[Wri
         .or_else(|| inp.events.iter().map(|e| e.end_ms()).max())
         .unwrap_or(t0 + 1)
         .max(t0 + 1);
+    // positions stored: each source's, less the copies merged away
     let (messages, positions, dups): (u64, u64, u64) = sources.iter().fold((0, 0, 0), |a, s| {
-        (a.0 + s.messages, a.1 + s.positions, a.2 + s.duplicates)
+        let merged: u64 = s.merges.iter().map(|m| m.positions_merged).sum();
+        (
+            a.0 + s.messages,
+            (a.1 + s.positions).saturating_sub(merged),
+            a.2 + s.duplicates + merged,
+        )
     });
     let rejects: u64 = sources
         .iter()

@@ -261,6 +261,11 @@ impl TimeFormat {
 
 /// The time forms [`TimeFormat::Auto`] recognises.
 fn auto_time(s: &str) -> Option<i64> {
+    // every form is ASCII; this also keeps the slicing below on
+    // character boundaries
+    if !s.is_ascii() {
+        return None;
+    }
     let b = s.as_bytes();
     let n = |r: std::ops::Range<usize>| -> Option<u32> {
         let d = b.get(r)?;
@@ -603,6 +608,9 @@ mod tests {
             "2021-07-01T18:51:51+02:00",
             "2021-07-01T18:51",
             "99999999999999999999",
+            "2021-07-01T18:51:5\u{e9}",
+            "01/07/2021 18:51:5\u{e9}",
+            "20210701_18515\u{e9}",
             "20210701_1851",
             "2021-07-01T18:51:51.",
         ] {

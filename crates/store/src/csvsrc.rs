@@ -382,8 +382,8 @@ pub(crate) fn read_table(
                     mapping
                         .time_format
                         .read(t)
+                        .and_then(|v| v.checked_add(ms))
                         .ok_or_else(|| row.bad(CsvField::Time, "not a time", t))?
-                        + ms
                 }
                 None => opts
                     .assume_time_ms

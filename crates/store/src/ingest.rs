@@ -781,15 +781,26 @@ fn read_format<R: BufRead>(
         Format::Json(kind) => {
             let mut nmea = NmeaLines::new(opts);
             let mut n = 0u64;
-            let mut feed = |line: &[u8], lineno: u64, sample: &[u8], rejects: &mut Rejects| {
-                nmea.line(line, lineno, sample, opts, sink, rejects, messages);
-                n += 1;
-                if n.is_multiple_of(65_536) {
-                    tick(*messages);
-                }
-            };
-            let r = crate::jsonsrc::read_json_lines(path, kind, reader, rejects, &mut feed);
+            let mut not_built = 0u64;
+            let mut feed =
+                |line: &[u8], lineno: u64, sample: &[u8], rebuilt: bool, rejects: &mut Rejects| {
+                    nmea.untagged = rebuilt;
+                    nmea.line(line, lineno, sample, opts, sink, rejects, messages);
+                    n += 1;
+                    if n.is_multiple_of(65_536) {
+                        tick(*messages);
+                    }
+                };
+            let r = crate::jsonsrc::read_json_lines(
+                path,
+                kind,
+                reader,
+                rejects,
+                &mut not_built,
+                &mut feed,
+            );
             nmea.finish(rejects);
+            *messages += not_built;
             r
         }
     };
@@ -847,6 +858,9 @@ pub(crate) struct NmeaLines {
     dec: ais::Decoder,
     sources: record::SourceNames,
     clock: i64,
+    /// The sentences are rebuilt, not as broadcast (gpsd's JSON):
+    /// positions get no report tag.
+    pub(crate) untagged: bool,
 }
 
 impl NmeaLines {
@@ -855,6 +869,7 @@ impl NmeaLines {
             dec: ais::Decoder::new(),
             sources: record::SourceNames::default(),
             clock: opts.clock_ms.unwrap_or_else(crate::limits::wall_ms),
+            untagged: false,
         }
     }
 
@@ -902,7 +917,12 @@ impl NmeaLines {
                     sink.identity(i);
                 }
                 match record::from_decoded(d, t, source) {
-                    Record::Position(p) => sink.position(p),
+                    Record::Position(mut p) => {
+                        if self.untagged {
+                            p.payload_hash &= !(0xFF << 56);
+                        }
+                        sink.position(p)
+                    }
                     Record::Identity(i) => sink.identity(i),
                     Record::None => {}
                 }

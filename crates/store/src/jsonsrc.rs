@@ -128,7 +128,8 @@ fn fill(layout: &mut dyn Settable, obj: &Map<String, Value>, scaled: bool) -> Re
         if NOT_FIELDS.contains(&k.as_str()) || k.ends_with("_text") {
             continue;
         }
-        let mut g = given(v).ok_or_else(|| format!("field {k}: not a value"))?;
+        // null, lists and objects are never a field's value
+        let Some(mut g) = given(v) else { continue };
         let mut sc = scaled;
         // what gpsd writes as words
         if let Given::Text(t) = g {
@@ -320,6 +321,16 @@ fn messages_of(obj: &Map<String, Value>) -> Result<Vec<Message>, String> {
             out
         }
         27 => {
+            // gpsd 3.22 writes these positions to 0.1 degree in its scaled
+            // output (a true position is on that grid once in 3,600)
+            let tenth = |k: &str| {
+                obj.get(k)
+                    .and_then(Value::as_f64)
+                    .is_some_and(|v| ((v * 10.0).round() - v * 10.0).abs() < 1e-9)
+            };
+            if scaled && tenth("lat") && tenth("lon") {
+                return Err("type 27 position rounded to 0.1 degree (gpsd's scaled output): read gpsd's unscaled output (gpsdecode -u -j)".into());
+            }
             let mut p = LongRangePosition {
                 lon: 181 * 600,
                 lat: 91 * 600,
@@ -363,11 +374,37 @@ fn with_time(sentence: &str, time_ms: Option<i64>) -> String {
 /// for gpsd's other classes: VERSION, DEVICES, TPV...); `Err` says what is
 /// wrong with the line. `group` numbers the tag-block groups of rebuilt
 /// multi-sentence messages.
+/// What one JSON line stands for.
+#[derive(Debug, Default)]
+pub struct FromJson {
+    /// NMEA sentences of its messages.
+    pub sentences: Vec<String>,
+    /// Rebuilt from gpsd's report rather than carried as broadcast: gpsd
+    /// leaves out spare bits and bits past a message's length, and its
+    /// scaled output rounds the rate of turn, so the payload may differ
+    /// from the one broadcast and its positions carry no report tag
+    /// ([`crate::schema::report_tag`]; they merge with other sources by
+    /// content).
+    pub rebuilt: bool,
+    /// Reports of types shiptrace does not store (base stations, binary
+    /// messages...): read and counted, not built.
+    pub not_built: u64,
+}
+
+/// The NMEA sentences one gpsd or AIS-catcher JSON line stands for (none
+/// for gpsd's other classes: VERSION, DEVICES, TPV...); `Err` says what is
+/// wrong with the line. `group` numbers the tag-block groups of rebuilt
+/// multi-sentence messages.
 pub fn sentences_of_line(
     kind: JsonKind,
     line: &str,
     group: &mut u32,
 ) -> Result<Vec<String>, String> {
+    from_json_line(kind, line, group).map(|f| f.sentences)
+}
+
+/// [`sentences_of_line`] with what the store needs to know besides.
+pub fn from_json_line(kind: JsonKind, line: &str, group: &mut u32) -> Result<FromJson, String> {
     let obj: Map<String, Value> = match serde_json::from_str(line.trim()) {
         Ok(Value::Object(o)) => o,
         Ok(_) => return Err("not a JSON object".into()),
@@ -378,9 +415,11 @@ pub fn sentences_of_line(
         .and_then(Value::as_str)
         .is_some_and(|c| c != "AIS")
     {
-        return Ok(Vec::new());
+        return Ok(FromJson::default());
     }
     let mut out = Vec::new();
+    let mut rebuilt = false;
+    let mut not_built = 0;
     match kind {
         JsonKind::AisCatcher => {
             let Some(Value::Array(nmea)) = obj.get("nmea") else {
@@ -393,7 +432,12 @@ pub fn sentences_of_line(
             }
         }
         _ => {
-            for m in messages_of(&obj)? {
+            let msgs = messages_of(&obj)?;
+            rebuilt = true;
+            if msgs.is_empty() {
+                not_built += 1;
+            }
+            for m in msgs {
                 *group = group.wrapping_add(1) % 100_000;
                 let opts = ais::encode::SentenceOptions {
                     tag_group_id: Some(*group),
@@ -403,12 +447,17 @@ pub fn sentences_of_line(
             }
         }
     }
-    Ok(out)
+    Ok(FromJson {
+        sentences: out,
+        rebuilt,
+        not_built,
+    })
 }
 
 /// Where [`read_json_lines`] hands each sentence: (sentence, line number,
-/// the JSON line it came from, rejects).
-pub(crate) type Feed<'a> = dyn FnMut(&[u8], u64, &[u8], &mut Rejects) + 'a;
+/// the JSON line it came from, whether it was rebuilt (no report tag),
+/// rejects).
+pub(crate) type Feed<'a> = dyn FnMut(&[u8], u64, &[u8], bool, &mut Rejects) + 'a;
 
 /// Reads gpsd or AIS-catcher JSON lines: each report becomes NMEA lines fed
 /// to `feed` (the NMEA path, which decodes, times and stores them).
@@ -417,6 +466,7 @@ pub(crate) fn read_json_lines(
     kind: JsonKind,
     reader: &mut dyn BufRead,
     rejects: &mut Rejects,
+    not_built: &mut u64,
     feed: &mut Feed<'_>,
 ) -> Result<(), StoreError> {
     let mut line = Vec::with_capacity(512);
@@ -435,10 +485,11 @@ pub(crate) fn read_json_lines(
         if text.trim().is_empty() {
             continue;
         }
-        match sentences_of_line(kind, &text, &mut group) {
-            Ok(sentences) => {
-                for s in sentences {
-                    feed(s.as_bytes(), lineno, &line, rejects);
+        match from_json_line(kind, &text, &mut group) {
+            Ok(f) => {
+                *not_built += f.not_built;
+                for s in f.sentences {
+                    feed(s.as_bytes(), lineno, &line, f.rebuilt, rejects);
                 }
             }
             Err(msg) => rejects.add("bad_json", lineno, msg, &line, true),
@@ -492,11 +543,13 @@ pub(crate) fn aishub_rows(
         )));
     }
     let raw = head.get("FORMAT").and_then(Value::as_str) == Some("AIS");
-    let records = parts
-        .get(1)
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
+    let records = match doc {
+        Value::Array(mut parts) if parts.len() > 1 => match parts.swap_remove(1) {
+            Value::Array(r) => r,
+            _ => Vec::new(),
+        },
+        _ => Vec::new(),
+    };
     let cols = [
         "MMSI",
         "TIME",
@@ -547,7 +600,7 @@ pub(crate) fn aishub_rows(
                         format!("2000-{mo:02}-{d:02}T{h:02}:{mi:02}:00")
                     }
                 }
-                (Value::String(s), false, "ETA") if s.len() == 11 => {
+                (Value::String(s), false, "ETA") if s.len() == 11 && s.is_ascii() => {
                     format!("2000-{}T{}:00", &s[..5], &s[6..])
                 }
                 (Value::String(s), ..) => s.clone(),

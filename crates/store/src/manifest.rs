@@ -12,6 +12,15 @@ use std::path::Path;
 /// The manifest's file name in the store root.
 pub const MANIFEST: &str = "manifest.jsonl";
 
+/// The store format this version writes and reads. Format 2 (merged
+/// sources) is marked by a line `{"store_format":2,...}` written before the
+/// first entry with merges: a version that reads only format 1 cannot
+/// parse that line and refuses the store, instead of sweeping away merged
+/// files it does not know.
+pub const STORE_FORMAT: u32 = 2;
+
+const FORMAT_PREFIX: &str = "{\"store_format\":";
+
 /// What was ingested from one source.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SourceEntry {
@@ -115,6 +124,24 @@ pub fn read(dir: &Path) -> Result<Vec<SourceEntry>, StoreError> {
         if line.trim().is_empty() {
             continue;
         }
+        if line.starts_with(FORMAT_PREFIX) {
+            let v: serde_json::Value =
+                serde_json::from_str(line).map_err(|e| StoreError::Corrupt {
+                    path: path.clone(),
+                    msg: format!("line {}: {e}", i + 1),
+                })?;
+            let f = v["store_format"].as_u64().unwrap_or(u64::MAX);
+            if f > STORE_FORMAT as u64 {
+                return Err(StoreError::Corrupt {
+                    path: path.clone(),
+                    msg: format!(
+                        "line {}: store format {f}, written by a newer shiptrace (this one reads up to {STORE_FORMAT})",
+                        i + 1
+                    ),
+                });
+            }
+            continue;
+        }
         let e: SourceEntry = serde_json::from_str(line).map_err(|e| StoreError::Corrupt {
             path: path.clone(),
             msg: format!("line {}: {e}", i + 1),
@@ -146,10 +173,22 @@ pub fn append(dir: &Path, entry: &SourceEntry) -> Result<(), StoreError> {
     }
     f.seek(SeekFrom::Start(keep as u64))
         .map_err(|e| StoreError::io(&path, e))?;
-    let mut line = serde_json::to_string(entry).map_err(|e| StoreError::Corrupt {
-        path: path.clone(),
-        msg: e.to_string(),
-    })?;
+    let mut line = String::new();
+    if !entry.merges.is_empty()
+        && !text
+            .split(|&c| c == b'\n')
+            .any(|l| l.starts_with(FORMAT_PREFIX.as_bytes()))
+    {
+        line.push_str(&format!(
+            "{FORMAT_PREFIX}{STORE_FORMAT},\"note\":\"sources merged: read and write this store with shiptrace 0.1 of 2026-11-29 or later\"}}\n"
+        ));
+    }
+    line.push_str(
+        &serde_json::to_string(entry).map_err(|e| StoreError::Corrupt {
+            path: path.clone(),
+            msg: e.to_string(),
+        })?,
+    );
     line.push('\n');
     f.write_all(line.as_bytes())
         .map_err(|e| StoreError::io(&path, e))?;

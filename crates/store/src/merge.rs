@@ -28,11 +28,17 @@
 //! report has a copy of each report in both sources, and each row can only
 //! meet the kept row that is its twin (the nearest in time after every
 //! kept row its sources already carry). The result is the same rows
-//! whichever order the sources are ingested in (tested on a real capture
-//! cut into overlapping files, and into consecutive ones). What the stored
-//! fields cannot tell apart is not told apart: two different reports with
-//! the same content and the same 8-bit tag (1 in 256), within a window and
-//! in different sources, are taken for one.
+//! whichever order the sources are ingested in when the copies of a report
+//! fall within a window of each other (tested on a real capture cut into
+//! overlapping files, and into consecutive ones, in both orders); copies
+//! strung out over more than a window (A at 0 s, B at 20 s, C at 40 s) are
+//! chained differently by different orders. What the stored fields cannot
+//! tell apart is not told apart: two different reports with the same
+//! content and the same 8-bit tag (1 in 256), within a window and in
+//! different sources, are taken for one. A copy of a row of the day
+//! before (kept as it is) is dropped without that row's `carried_by`
+//! learning of it. Memory: the rows of one day's files that come within a
+//! window of the new source's rows.
 
 use crate::ingest::write_parquet;
 use crate::manifest::Merge;
@@ -99,9 +105,13 @@ fn union(a: &mut Carriers, b: &Carriers) {
 trait Row: Sized {
     const TABLE: &'static str;
     fn key(&self) -> (u32, i64);
-    /// Hash of every stored field but time, station and provenance (the
-    /// report tag included: what tells a copy from a repeat).
+    /// Hash of every stored field but time, station, provenance and the
+    /// report tag (compared apart: a missing tag matches any).
     fn content(&self) -> u64;
+    /// The report tag ([`schema::report_tag`]); 0 where there is none.
+    fn tag(&self) -> u8 {
+        0
+    }
     fn from_batch(b: &arrow_array::RecordBatch) -> Result<Vec<Self>, String>;
     fn batch(rows: &[Self], carried: &[String]) -> arrow_array::RecordBatch;
 }
@@ -124,10 +134,12 @@ impl Row for Position {
             self.msg_type,
             self.class.as_str(),
             self.accuracy,
-            schema::report_tag(self.payload_hash),
         )
             .hash(&mut h);
         h.finish()
+    }
+    fn tag(&self) -> u8 {
+        schema::report_tag(self.payload_hash)
     }
     fn from_batch(b: &arrow_array::RecordBatch) -> Result<Vec<Self>, String> {
         schema::positions_from_batch(b)
@@ -226,6 +238,7 @@ fn time_range(dir: &Path, rel: &str) -> Result<Option<(i64, i64)>, StoreError> {
 /// A row already kept that later rows are compared with.
 struct Kept {
     time: i64,
+    tag: u8,
     /// Index in the output, or `None` for a row of the day before (kept
     /// as it is; its own carriers are in `seed`).
     slot: Option<usize>,
@@ -236,24 +249,27 @@ struct Kept {
 /// returns the rows kept (sorted) with their carriers and how many went.
 fn merge_rows<T: Row>(
     mut rows: Vec<(T, Carriers)>,
-    seeds: Vec<(u32, i64, u64, Carriers)>,
+    mut seeds: Vec<(u32, i64, u64, u8, Carriers)>,
     window: i64,
 ) -> (Vec<(T, Carriers)>, u64) {
-    let mut keyed: Vec<((u32, i64, u64), usize)> = rows
+    let mut keyed: Vec<((u32, i64, u64, u8), usize)> = rows
         .iter()
         .enumerate()
         .map(|(i, (r, _))| {
             let (m, t) = r.key();
-            ((m, t, r.content()), i)
+            ((m, t, r.content(), r.tag()), i)
         })
         .collect();
-    // order by vessel, time, content, then carriers: the same whatever
-    // order the files came in
+    // order by vessel, time, content, tag, then carriers: the same
+    // whatever order the files came in
     keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| rows[a.1].1.cmp(&rows[b.1].1)));
     let mut kept: HashMap<(u32, u64), Vec<Kept>> = HashMap::new();
-    for (m, t, h, c) in seeds {
+    // in time order, as the rows are compared
+    seeds.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)).then_with(|| a.4.cmp(&b.4)));
+    for (m, t, h, tag, c) in seeds {
         kept.entry((m, h)).or_default().push(Kept {
             time: t,
+            tag,
             slot: None,
             seed: c,
         });
@@ -261,26 +277,33 @@ fn merge_rows<T: Row>(
     let mut slots: Vec<Option<(T, Carriers)>> = rows.drain(..).map(Some).collect();
     let mut out: Vec<(T, Carriers)> = Vec::with_capacity(slots.len());
     let mut dropped = 0u64;
-    for ((m, t, h), i) in keyed {
+    for ((m, t, h, _), i) in keyed {
         let (row, c) = slots[i].take().expect("each row once");
+        let tag = row.tag();
         let list = kept.entry((m, h)).or_default();
         list.retain(|k| t - k.time <= window);
-        // A vessel that repeats an identical report every few seconds has
-        // a copy of each in both sources, and each copy must meet its own
-        // twin, not a neighbour: copies keep their order, so a row can
-        // only be a copy of a kept row later than every kept row its
-        // sources already carry, and of those the nearest in time.
-        let after = list
-            .iter()
-            .rposition(|k| {
-                let theirs = match k.slot {
-                    Some(s) => &out[s].1,
-                    None => &k.seed,
-                };
-                !disjoint(theirs, &c)
-            })
-            .map_or(0, |i| i + 1);
-        let hit = list[after..].iter_mut().min_by_key(|k| (t - k.time).abs());
+        let carries = |k: &Kept| -> bool {
+            let theirs = match k.slot {
+                Some(s) => &out[s].1,
+                None => &k.seed,
+            };
+            !disjoint(theirs, &c)
+        };
+        // Without a tag, a vessel that repeats an identical report every
+        // few seconds has a copy of each in both sources, and each copy
+        // must meet its own twin, not a neighbour: copies keep their
+        // order, so such a row can only be a copy of a kept row later than
+        // every kept row its sources already carry. With one, the tag
+        // tells the reports apart.
+        let after = if tag == 0 {
+            list.iter().rposition(carries).map_or(0, |i| i + 1)
+        } else {
+            0
+        };
+        let hit = list[after..]
+            .iter_mut()
+            .filter(|k| schema::tags_agree(k.tag, tag) && !carries(k))
+            .min_by_key(|k| (t - k.time).abs());
         match hit {
             Some(k) => {
                 match k.slot {
@@ -292,6 +315,7 @@ fn merge_rows<T: Row>(
             None => {
                 list.push(Kept {
                     time: t,
+                    tag,
                     slot: Some(out.len()),
                     seed: Vec::new(),
                 });
@@ -436,7 +460,7 @@ impl MergeRun<'_> {
                     for (r, c) in read_file::<T>(self.dir, f)? {
                         let (m, t) = r.key();
                         if t >= day_start - self.window_ms {
-                            seed_rows.push((m, t, r.content(), c));
+                            seed_rows.push((m, t, r.content(), r.tag(), c));
                         }
                     }
                 }
@@ -446,7 +470,7 @@ impl MergeRun<'_> {
         let sources: BTreeSet<Carriers> = members
             .iter()
             .map(|f| carriers_of_name(f))
-            .chain(seed_rows.iter().map(|s| s.3.clone()))
+            .chain(seed_rows.iter().map(|s| s.4.clone()))
             .collect();
         let merged_before = members.iter().any(|f| is_merged(f));
         if members.is_empty() || (sources.len() < 2 && !merged_before && seed_rows.is_empty()) {
@@ -583,7 +607,7 @@ mod tests {
         // every 10 s across the cut; its payloads differ, so do the tags
         let row = |t: i64, src: u64| {
             let mut p = pos(1, t, 5.0);
-            p.payload_hash = (t as u64 / 10_000) << 56;
+            p.payload_hash = (t as u64 / 10_000 + 1) << 56;
             (p, vec![src])
         };
         let rows = vec![row(0, 1), row(10_000, 1), row(20_000, 2), row(30_000, 2)];

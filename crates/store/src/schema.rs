@@ -67,12 +67,20 @@ pub fn identities_schema() -> SchemaRef {
     .clone()
 }
 
-/// The stored 8 bits of a row's payload hash (`report_tag`): copies of one
-/// report share them, two reports of a vessel that repeats an identical
-/// position differ in them (255 times in 256), which is what lets sources
-/// be merged by content without taking consecutive reports for copies.
+/// The stored 8 bits of a row's payload hash (`report_tag`, the top byte):
+/// copies of one report share them, two reports of a vessel that repeats
+/// an identical position differ in them (255 times in 256), which is what
+/// lets sources be merged by content without taking consecutive reports
+/// for copies. 0 is "no tag" (stored as null): rows of files written
+/// before the column, and rows rebuilt from a lossy source (gpsd's scaled
+/// JSON), which match any tag.
 pub fn report_tag(payload_hash: u64) -> u8 {
     (payload_hash >> 56) as u8
+}
+
+/// Whether two rows' tags allow them to be copies of one report.
+pub fn tags_agree(a: u8, b: u8) -> bool {
+    a == b || a == 0 || b == 0
 }
 
 /// Which sources carried each row (the `carried_by` column): the ids
@@ -126,7 +134,10 @@ pub fn positions_batch(rows: &[Position], carried: Carried<'_>) -> RecordBatch {
         class.append_value(r.class.as_str());
         source.append_option(r.source.as_deref());
         acc.append_value(r.accuracy);
-        tag.append_value(report_tag(r.payload_hash));
+        match report_tag(r.payload_hash) {
+            0 => tag.append_null(),
+            t => tag.append_value(t),
+        }
     }
     let cols: Vec<ArrayRef> = vec![
         Arc::new(time.finish()),

@@ -147,6 +147,14 @@ fn overlapping_files_in_either_order_store_the_rows_of_the_whole_feed() {
             .filter(|f| f.starts_with("positions/"))
             .collect();
         assert_eq!(on_disk.len(), live.len(), "{name}: {on_disk:?} vs {live:?}");
+        // the manifest says the store holds merges, in a line a version
+        // that knows only unmerged stores cannot read (it refuses the store)
+        let text = std::fs::read_to_string(st.join("manifest.jsonl")).unwrap();
+        let marker = text
+            .lines()
+            .find(|l| l.contains("\"store_format\":2"))
+            .unwrap();
+        assert!(serde_json::from_str::<store::SourceEntry>(marker).is_err());
     }
     // both in one run, and again (nothing new)
     let st = tmp.path().join("one-run");
