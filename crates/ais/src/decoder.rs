@@ -459,9 +459,12 @@ impl Decoder {
     fn feed_inner(&mut self, line: &[u8]) -> Result<bool, Error> {
         // A tag block on its own line belongs to the sentence on the next
         // line only: any other line in between (but a blank one) ends it.
-        let held = self.tag_line.take();
+        let held = match self.tag_line {
+            Some(_) => self.tag_line.take(),
+            None => None,
+        };
         let parsed = parse_line(line)?;
-        if matches!(parsed, Line::Blank) {
+        if held.is_some() && matches!(parsed, Line::Blank) {
             self.tag_line = held;
         }
         match parsed {

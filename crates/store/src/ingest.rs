@@ -876,6 +876,7 @@ impl NmeaLines {
     /// Feeds one sentence (`line`); `sample` is what a reject shows (the
     /// input line it came from).
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub(crate) fn line(
         &mut self,
         line: &[u8],
@@ -966,12 +967,15 @@ fn write_atomic(
     Ok(())
 }
 
-fn writer_props(row_group_rows: usize) -> WriterProperties {
+pub(crate) fn writer_props(row_group_rows: usize) -> WriterProperties {
     WriterProperties::builder()
         .set_compression(Compression::ZSTD(
             ZstdLevel::try_new(1).expect("valid level"),
         ))
         .set_statistics_enabled(EnabledStatistics::Page)
+        // no reader filters on these: statistics would only cost time
+        .set_column_statistics_enabled("report_tag".into(), EnabledStatistics::None)
+        .set_column_statistics_enabled("carried_by".into(), EnabledStatistics::None)
         .set_max_row_group_row_count(Some(row_group_rows.max(1)))
         // time (0) within mmsi (1)
         .set_sorting_columns(Some(vec![
@@ -1093,7 +1097,7 @@ fn write_loop(
                 &name,
                 pos,
                 |p| (p.mmsi, p.time_ms, p.payload_hash),
-                |r| schema::positions_batch(r, schema::Carried::All(src_id)),
+                |r| schema::positions_batch(r, schema::Carried::Unknown),
             )?;
             w.identities += w.table(
                 dir,
@@ -1101,7 +1105,7 @@ fn write_loop(
                 &name,
                 ids,
                 |i| (i.mmsi, i.time_ms, i.payload_hash),
-                |r| schema::identities_batch(r, schema::Carried::All(src_id)),
+                |r| schema::identities_batch(r, schema::Carried::Unknown),
             )?;
         }
     }

@@ -40,7 +40,6 @@
 //! learning of it. Memory: the rows of one day's files that come within a
 //! window of the new source's rows.
 
-use crate::ingest::write_parquet;
 use crate::manifest::Merge;
 use crate::record::{Identity, Position};
 use crate::{day_of, schema, StoreError};
@@ -179,32 +178,164 @@ impl Row for Identity {
     }
 }
 
-/// Rows of one file with the sources that carried each.
-fn read_file<T: Row>(dir: &Path, rel: &str) -> Result<Vec<(T, Carriers)>, StoreError> {
-    let path = dir.join(rel);
-    let pq = |msg: String| StoreError::Parquet {
-        path: path.clone(),
-        msg,
-    };
-    let f = std::fs::File::open(&path).map_err(|e| StoreError::io(&path, e))?;
-    let reader = ParquetRecordBatchReaderBuilder::try_new(f)
-        .and_then(|b| b.with_batch_size(65_536).build())
-        .map_err(|e| pq(e.to_string()))?;
-    let by_name = carriers_of_name(rel);
-    let mut out = Vec::new();
-    for b in reader {
-        let b = b.map_err(|e| pq(e.to_string()))?;
-        let rows = T::from_batch(&b).map_err(pq)?;
-        let carried = schema::carried_from_batch(&b);
-        for (r, c) in rows.into_iter().zip(carried) {
-            let c = match c {
-                Some(s) => parse_carriers(&s),
-                None => by_name.clone(),
-            };
-            out.push((r, c));
-        }
+/// The rows of one file, a batch at a time, with the sources that carried
+/// each. Files are sorted by (mmsi, time), so a vessel's rows come
+/// together.
+struct FileRows<T> {
+    reader: parquet::arrow::arrow_reader::ParquetRecordBatchReader,
+    buf: std::collections::VecDeque<(T, Carriers)>,
+    by_name: Carriers,
+    path: std::path::PathBuf,
+}
+
+impl<T: Row> FileRows<T> {
+    fn open(dir: &Path, rel: &str) -> Result<Self, StoreError> {
+        let path = dir.join(rel);
+        let f = std::fs::File::open(&path).map_err(|e| StoreError::io(&path, e))?;
+        let reader = ParquetRecordBatchReaderBuilder::try_new(f)
+            .and_then(|b| b.with_batch_size(65_536).build())
+            .map_err(|e| StoreError::Parquet {
+                path: path.clone(),
+                msg: e.to_string(),
+            })?;
+        Ok(FileRows {
+            reader,
+            buf: Default::default(),
+            by_name: carriers_of_name(rel),
+            path,
+        })
     }
-    Ok(out)
+
+    /// Reads the next batch if the buffer is empty; false at the end.
+    fn fill(&mut self) -> Result<bool, StoreError> {
+        while self.buf.is_empty() {
+            let Some(b) = self.reader.next() else {
+                return Ok(false);
+            };
+            let pq = |msg: String| StoreError::Parquet {
+                path: self.path.clone(),
+                msg,
+            };
+            let b = b.map_err(|e| pq(e.to_string()))?;
+            let rows = T::from_batch(&b).map_err(pq)?;
+            let carried = schema::carried_from_batch(&b);
+            for (r, c) in rows.into_iter().zip(carried) {
+                let c = match c {
+                    Some(s) => parse_carriers(&s),
+                    None => self.by_name.clone(),
+                };
+                self.buf.push_back((r, c));
+            }
+        }
+        Ok(true)
+    }
+
+    /// The vessel of the next row.
+    fn peek(&mut self) -> Result<Option<u32>, StoreError> {
+        Ok(if self.fill()? {
+            self.buf.front().map(|(r, _)| r.key().0)
+        } else {
+            None
+        })
+    }
+
+    /// Moves the next rows of vessel `m` to `out`.
+    fn take(&mut self, m: u32, out: &mut Vec<(T, Carriers)>) -> Result<(), StoreError> {
+        while self.fill()? {
+            while self.buf.front().is_some_and(|(r, _)| r.key().0 == m) {
+                out.extend(self.buf.pop_front());
+            }
+            if !self.buf.is_empty() {
+                break;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A merged file being written: rows go out a row group at a time, into a
+/// temporary file that becomes the merged file only if rows were dropped.
+struct MergeOut<T> {
+    tmp: std::path::PathBuf,
+    writer: parquet::arrow::ArrowWriter<std::fs::File>,
+    rows: Vec<T>,
+    carried: Vec<String>,
+    row_group_rows: usize,
+}
+
+impl<T: Row> MergeOut<T> {
+    fn create(dir: &Path, name: &str, row_group_rows: usize) -> Result<Self, StoreError> {
+        let tmp_dir = dir.join(".tmp");
+        std::fs::create_dir_all(&tmp_dir).map_err(|e| StoreError::io(&tmp_dir, e))?;
+        let tmp = tmp_dir.join(name);
+        let f = std::fs::File::create(&tmp).map_err(|e| StoreError::io(&tmp, e))?;
+        let schema = T::batch(&[], &[]).schema();
+        let writer = parquet::arrow::ArrowWriter::try_new(
+            f,
+            schema,
+            Some(crate::ingest::writer_props(row_group_rows)),
+        )
+        .map_err(|e| StoreError::Parquet {
+            path: tmp.clone(),
+            msg: e.to_string(),
+        })?;
+        Ok(MergeOut {
+            tmp,
+            writer,
+            rows: Vec::new(),
+            carried: Vec::new(),
+            row_group_rows: row_group_rows.max(1),
+        })
+    }
+
+    fn push(&mut self, kept: Vec<(T, Carriers)>) -> Result<(), StoreError> {
+        for (r, c) in kept {
+            self.rows.push(r);
+            self.carried.push(carriers_text(&c));
+        }
+        if self.rows.len() >= self.row_group_rows {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<(), StoreError> {
+        if self.rows.is_empty() {
+            return Ok(());
+        }
+        let b = T::batch(&self.rows, &self.carried);
+        self.rows.clear();
+        self.carried.clear();
+        self.writer.write(&b).map_err(|e| StoreError::Parquet {
+            path: self.tmp.clone(),
+            msg: e.to_string(),
+        })
+    }
+
+    /// Writes the rest, fsyncs, and renames the file to `rel` under `dir`.
+    fn commit(mut self, dir: &Path, rel: &str) -> Result<(), StoreError> {
+        self.flush()?;
+        let f = self.writer.into_inner().map_err(|e| StoreError::Parquet {
+            path: self.tmp.clone(),
+            msg: e.to_string(),
+        })?;
+        f.sync_all().map_err(|e| StoreError::io(&self.tmp, e))?;
+        drop(f);
+        let target = dir.join(rel);
+        let parent = target.parent().unwrap_or(dir).to_path_buf();
+        std::fs::rename(&self.tmp, &target).map_err(|e| StoreError::io(&target, e))?;
+        if let Ok(d) = std::fs::File::open(&parent) {
+            let _ = d.sync_all();
+        }
+        Ok(())
+    }
+
+    /// Nothing was dropped: the temporary file goes.
+    fn abandon(self) {
+        let tmp = self.tmp.clone();
+        drop(self);
+        let _ = std::fs::remove_file(tmp);
+    }
 }
 
 /// Receive-time range of a file, from its row-group statistics.
@@ -446,9 +577,10 @@ impl MergeRun<'_> {
                 members.push(f.clone());
             }
         }
-        // the last window of the day before: rows already kept
+        // the last window of the day before: rows already kept, by vessel
         let day_start = day * DAY_MS;
-        let mut seed_rows = Vec::new();
+        let mut seeds: HashMap<u32, Vec<(u32, i64, u64, u8, Carriers)>> = HashMap::new();
+        let mut seed_sources: BTreeSet<Carriers> = BTreeSet::new();
         if lo < day_start + w_or_zero(self.window_ms) {
             if let Some(prev) = current.get(&(T::TABLE.to_string(), day - 1)) {
                 for f in prev {
@@ -457,10 +589,17 @@ impl MergeRun<'_> {
                             continue;
                         }
                     }
-                    for (r, c) in read_file::<T>(self.dir, f)? {
-                        let (m, t) = r.key();
-                        if t >= day_start - self.window_ms {
-                            seed_rows.push((m, t, r.content(), r.tag(), c));
+                    let mut rows = FileRows::<T>::open(self.dir, f)?;
+                    while rows.fill()? {
+                        for (r, c) in rows.buf.drain(..) {
+                            let (m, t) = r.key();
+                            if t >= day_start - self.window_ms {
+                                seed_sources.insert(c.clone());
+                                seeds
+                                    .entry(m)
+                                    .or_default()
+                                    .push((m, t, r.content(), r.tag(), c));
+                            }
                         }
                     }
                 }
@@ -470,18 +609,10 @@ impl MergeRun<'_> {
         let sources: BTreeSet<Carriers> = members
             .iter()
             .map(|f| carriers_of_name(f))
-            .chain(seed_rows.iter().map(|s| s.4.clone()))
+            .chain(seed_sources)
             .collect();
         let merged_before = members.iter().any(|f| is_merged(f));
-        if members.is_empty() || (sources.len() < 2 && !merged_before && seed_rows.is_empty()) {
-            return Ok(0);
-        }
-        let mut rows = Vec::new();
-        for f in &members {
-            rows.extend(read_file::<T>(self.dir, f)?);
-        }
-        let (kept, dropped) = merge_rows(rows, seed_rows, self.window_ms);
-        if dropped == 0 {
+        if members.is_empty() || (sources.len() < 2 && !merged_before && seeds.is_empty()) {
             return Ok(0);
         }
         let mut names = members.clone();
@@ -493,14 +624,44 @@ impl MergeRun<'_> {
             day_of(day_start),
             &id[..16]
         );
-        let (rows, carried): (Vec<T>, Vec<Carriers>) = kept.into_iter().unzip();
-        let carried: Vec<String> = carried.iter().map(carriers_text).collect();
-        write_parquet(
+        // vessel by vessel across the files: memory holds one vessel's
+        // rows of the window, a batch per file and a row group of output
+        let mut streams = Vec::with_capacity(members.len());
+        for f in &members {
+            streams.push(FileRows::<T>::open(self.dir, f)?);
+        }
+        let mut out = MergeOut::<T>::create(
             self.dir,
-            &rel,
-            &T::batch(&rows, &carried),
+            &format!("{}-m-{}.parquet", T::TABLE, &id[..16]),
             self.row_group_rows,
         )?;
+        let mut dropped = 0u64;
+        let mut rows = Vec::new();
+        loop {
+            let mut next: Option<u32> = None;
+            for s in streams.iter_mut() {
+                if let Some(m) = s.peek()? {
+                    next = Some(next.map_or(m, |n| n.min(m)));
+                }
+            }
+            let Some(m) = next else { break };
+            rows.clear();
+            for s in streams.iter_mut() {
+                s.take(m, &mut rows)?;
+            }
+            let (kept, d) = merge_rows(
+                std::mem::take(&mut rows),
+                seeds.remove(&m).unwrap_or_default(),
+                self.window_ms,
+            );
+            dropped += d;
+            out.push(kept)?;
+        }
+        if dropped == 0 {
+            out.abandon();
+            return Ok(0);
+        }
+        out.commit(self.dir, &rel)?;
         let set = current.get_mut(&key).expect("looked up above");
         for f in &members {
             set.remove(f);

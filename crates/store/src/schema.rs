@@ -84,10 +84,14 @@ pub fn tags_agree(a: u8, b: u8) -> bool {
 }
 
 /// Which sources carried each row (the `carried_by` column): the ids
-/// (first 16 hex digits of the source's BLAKE3) separated by spaces.
+/// (first 16 hex digits of the source's BLAKE3) separated by spaces. Null
+/// in a source's own files, whose name starts with its id (a column of one
+/// repeated value would cost a string per row to write); set row by row in
+/// merged files (`m-*.parquet`).
 #[derive(Debug, Clone, Copy)]
 pub enum Carried<'a> {
-    /// Not recorded (rows built outside an ingest).
+    /// Not written: the file's name says the source (or rows built outside
+    /// an ingest).
     Unknown,
     /// Every row by this one source.
     All(&'a str),
