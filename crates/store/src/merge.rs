@@ -366,6 +366,10 @@ fn time_range(dir: &Path, rel: &str) -> Result<Option<(i64, i64)>, StoreError> {
     Ok(range)
 }
 
+/// A row of the day before, kept as it is: (mmsi, time, content, tag,
+/// carriers).
+type Seed = (u32, i64, u64, u8, Carriers);
+
 /// A row already kept that later rows are compared with.
 struct Kept {
     time: i64,
@@ -380,7 +384,7 @@ struct Kept {
 /// returns the rows kept (sorted) with their carriers and how many went.
 fn merge_rows<T: Row>(
     mut rows: Vec<(T, Carriers)>,
-    mut seeds: Vec<(u32, i64, u64, u8, Carriers)>,
+    mut seeds: Vec<Seed>,
     window: i64,
 ) -> (Vec<(T, Carriers)>, u64) {
     let mut keyed: Vec<((u32, i64, u64, u8), usize)> = rows
@@ -579,7 +583,7 @@ impl MergeRun<'_> {
         }
         // the last window of the day before: rows already kept, by vessel
         let day_start = day * DAY_MS;
-        let mut seeds: HashMap<u32, Vec<(u32, i64, u64, u8, Carriers)>> = HashMap::new();
+        let mut seeds: HashMap<u32, Vec<Seed>> = HashMap::new();
         let mut seed_sources: BTreeSet<Carriers> = BTreeSet::new();
         if lo < day_start + w_or_zero(self.window_ms) {
             if let Some(prev) = current.get(&(T::TABLE.to_string(), day - 1)) {
