@@ -1,5 +1,6 @@
-//! `shiptrace decode`: raw NMEA in, one JSON object per message out, and a
-//! summary of what was read and rejected on stderr.
+//! `shiptrace decode`: NMEA (or gpsd / AIS-catcher JSON) in, one JSON object
+//! per message out (shiptrace's or gpsd's), and a summary of what was read
+//! and rejected on stderr.
 
 use anyhow::{Context, Result};
 use std::io::{BufRead, Write};
@@ -7,10 +8,12 @@ use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Examples:\n  shiptrace decode capture.nmea.gz > messages.jsonl\n  nc feed.example 5631 | shiptrace decode -"
+    after_help = "Examples:\n  shiptrace decode capture.nmea.gz > messages.jsonl\n  nc feed.example 5631 | shiptrace decode -\n  shiptrace decode --format gpsd capture.nmea > gpsd.jsonl   # gpsd's unscaled JSON"
 )]
 pub struct DecodeArgs {
-    /// Input files (plain, .gz or .zst); `-` reads standard input.
+    /// Input files (plain, .gz or .zst): NMEA in any framing, gpsd JSON
+    /// (its reports built back into their messages) or AIS-catcher JSON;
+    /// `-` reads standard input.
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
     /// Print up to this many rejected lines (file:line, reason, text) to

@@ -9,9 +9,11 @@ use std::path::PathBuf;
     after_help = "Examples:\n  shiptrace ingest archive/ --store store/\n  shiptrace ingest ais-2024-01-01.csv --store store/\n  nc feed.example 5631 | shiptrace ingest - --store store/ --assume-time 2024-01-01"
 )]
 pub struct IngestArgs {
-    /// Sources: NMEA logs (plain, .gz, .zst), CSV exports (MarineCadastre,
-    /// DMA, AISHub, decoded-message exports, any other through
-    /// --csv-columns), directories (recursively), or `-` for standard input.
+    /// Sources (plain, .gz, .zst), told apart by content: NMEA logs, CSV
+    /// exports (MarineCadastre, DMA, AISHub, decoded-message exports, any
+    /// other through --csv-columns), gpsd / AIS-catcher / AISHub JSON;
+    /// directories (recursively), or `-` for standard input. A report
+    /// another source already brought is stored once.
     #[arg(required = true)]
     pub sources: Vec<PathBuf>,
     /// Store directory (created if missing).
@@ -35,10 +37,11 @@ pub struct IngestArgs {
     pub row_group_rows: usize,
     /// CSV columns for exports whose headers are not the usual names:
     /// `mmsi=Ship,time=When,lat=Y,lon=X,time_format=%d/%m/%Y %H:%M:%S,speed_unit=m/s`
-    /// (keys: mmsi time lat lon sog cog heading status msg_type name imo
-    /// callsign ship_type draught length width to_bow to_stern to_port
-    /// to_starboard class destination eta; time_format auto|rfc3339|unix|
-    /// unix_ms|strftime; speed_unit knots|m/s|km/h; draught_unit m|dm).
+    /// (keys: mmsi time millis lat lon sog cog heading status msg_type name
+    /// imo callsign ship_type draught length width to_bow to_stern to_port
+    /// to_starboard class destination eta; time_format
+    /// auto|rfc3339|unix|unix_ms|strftime; speed_unit knots|m/s|km/h;
+    /// draught_unit m|dm).
     /// Overrides [ingest.csv] of --config.
     #[arg(long)]
     pub csv_columns: Option<String>,

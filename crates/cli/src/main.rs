@@ -24,9 +24,9 @@ enum Command {
     Analyze(analyze::AnalyzeArgs),
     /// The evidence report (HTML) and exports from a store.
     Report(analyze::ReportArgs),
-    /// Decode raw AIS NMEA to JSON lines (one message per line).
+    /// Decode AIS (NMEA, gpsd or AIS-catcher JSON) to JSON lines, one message per line.
     Decode(decode::DecodeArgs),
-    /// Ingest AIS archives (NMEA, CSV) into a loss-free Parquet store.
+    /// Ingest AIS archives (NMEA, CSV, JSON) into a loss-free Parquet store, each report once.
     Ingest(ingest::IngestArgs),
     /// Simulate AIS traffic with ground truth (the built-in scenario).
     Simulate(simulate::SimulateArgs),

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Examples:\n  shiptrace watch --dir live/ --tcp-connect feed.example:5631 --watchlist sdn.csv\n  shiptrace watch --dir live/ --udp 0.0.0.0:10110 --tcp-listen 127.0.0.1:5631 --webhook http://127.0.0.1:9000/alerts\n  shiptrace watch --dir replay/ --replay shiptrace-demo/simulation/ais.nmea.gz --speed 3600 --config examples/rason-shuttle/shiptrace.toml\n\nWrites into DIR: raw/ (every sentence, segments compressed as they close),\nstore/ (the Parquet store, for detect and report), alerts.jsonl.\nThe live map is at http://127.0.0.1:8750/ unless --http says otherwise."
+    after_help = "Examples:\n  shiptrace watch --dir live/ --tcp-connect feed.example:5631 --watchlist sdn.csv\n  shiptrace watch --dir live/ --udp 0.0.0.0:10110 --tcp-listen 127.0.0.1:5631 --webhook http://127.0.0.1:9000/alerts\n  shiptrace watch --dir live/ --gpsd 127.0.0.1:2947\n  shiptrace watch --dir replay/ --replay shiptrace-demo/simulation/ais.nmea.gz --speed 3600 --config examples/rason-shuttle/shiptrace.toml\n\nWrites into DIR: raw/ (every sentence, segments compressed as they close),\nstore/ (the Parquet store, for detect and report), alerts.jsonl.\nThe live map is at http://127.0.0.1:8750/ unless --http says otherwise."
 )]
 pub struct WatchArgs {
     /// Working directory (made if missing): raw/, store/, alerts.jsonl.
