@@ -184,7 +184,9 @@ pub fn run_with(a: &IngestArgs, csv: store::CsvMapping) -> Result<Vec<(String, S
                 pos += e
                     .positions
                     .saturating_sub(e.merges.iter().map(|m| m.positions_merged).sum());
-                ids += e.identities;
+                ids += e
+                    .identities
+                    .saturating_sub(e.merges.iter().map(|m| m.identities_merged).sum());
                 dups += e.duplicates;
                 rej += r;
             }
