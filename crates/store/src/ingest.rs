@@ -115,14 +115,7 @@ pub struct ReadSummary {
 /// file would yield, and the entry point of the input fuzz target.
 pub fn read_only(bytes: &[u8], opts: &IngestOptions) -> Result<ReadSummary, StoreError> {
     let path = Path::new("-");
-    let mut bytes = bytes;
-    let doc = crate::limits::starts_document(&mut bytes).map_err(|e| StoreError::io(path, e))?;
-    let mut reader = crate::limits::LineCap::new(bytes, crate::limits::MAX_LINE_BYTES);
-    let format = if doc {
-        Format::Json(crate::jsonsrc::JsonKind::AisHub)
-    } else {
-        detect_format(path, &mut reader, &opts.csv)?
-    };
+    let (mut reader, format) = detect_format(path, bytes, &opts.csv)?;
     let mut rejects = Rejects::new(opts.reject_samples);
     let mut sink = Sink::new(opts, None);
     let mut messages = 0u64;
@@ -627,14 +620,8 @@ fn ingest_one(
     let src_id = &hash[..16];
     let base_done = prog.bytes_done;
     let count = std::rc::Rc::new(std::cell::Cell::new(0u64));
-    let mut raw = open_decompressed(path, count.clone())?;
-    let doc = crate::limits::starts_document(&mut raw).map_err(|e| StoreError::io(path, e))?;
-    let mut reader = crate::limits::LineCap::new(raw, crate::limits::MAX_LINE_BYTES);
-    let format = if doc {
-        Format::Json(crate::jsonsrc::JsonKind::AisHub)
-    } else {
-        detect_format(path, &mut reader, &opts.csv)?
-    };
+    let (mut reader, format) =
+        detect_format(path, open_decompressed(path, count.clone())?, &opts.csv)?;
     let mut rejects = Rejects::new(opts.reject_samples);
     let (tx, rx) = mpsc::sync_channel(1);
     let mut messages = 0u64;
@@ -697,13 +684,13 @@ fn ingest_one(
     write_atomic(dir, &rej_rel, |f| f.write_all(text.as_bytes()))?;
     // The same reports already stored from other sources: merged, and
     // committed with this source in one line.
-    let merges = crate::merge::MergeRun {
+    let merges = crate::merge::MergeRun::new(
         dir,
-        live: manifest::live_files(&manifest::read(dir)?),
-        new_files: &files,
-        window_ms: opts.dedup_window_ms,
-        row_group_rows: opts.row_group_rows,
-    }
+        manifest::live_files(&manifest::read(dir)?),
+        &files,
+        opts.dedup_window_ms,
+        opts.row_group_rows,
+    )
     .run()?;
     files.push(rej_rel);
     let entry = SourceEntry {
@@ -727,18 +714,26 @@ fn ingest_one(
     Ok((entry, written.dedup))
 }
 
-/// The format of an input, from its first line.
+/// The format of an input, told from its content (a JSON document by its
+/// first byte, before any line is read; anything else by its first line),
+/// and the input in lines of at most [`crate::limits::MAX_LINE_BYTES`].
 fn detect_format<R: BufRead>(
     path: &Path,
-    reader: &mut crate::limits::LineCap<R>,
+    mut raw: R,
     csv: &crate::csvmap::CsvMapping,
-) -> Result<Format, StoreError> {
+) -> Result<(crate::limits::LineCap<R>, Format), StoreError> {
+    let doc = crate::limits::starts_document(&mut raw).map_err(|e| StoreError::io(path, e))?;
+    let mut reader = crate::limits::LineCap::new(raw, crate::limits::MAX_LINE_BYTES);
+    if doc {
+        return Ok((reader, Format::Json(crate::jsonsrc::JsonKind::AisHub)));
+    }
     let first = reader.fill_buf().map_err(|e| StoreError::io(path, e))?;
     let end = first
         .iter()
         .position(|&c| c == b'\n')
         .unwrap_or(first.len());
-    Ok(Format::detect(&first[..end], csv))
+    let format = Format::detect(&first[..end], csv);
+    Ok((reader, format))
 }
 
 /// Reads an input of `format` into `sink`; lines the cap dropped are

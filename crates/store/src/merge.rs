@@ -473,6 +473,8 @@ pub(crate) struct MergeRun<'a> {
     pub window_ms: i64,
     /// Rows per row group of merged files.
     pub row_group_rows: usize,
+    /// Receive-time ranges of the files looked at, each footer read once.
+    ranges: std::cell::RefCell<HashMap<String, Option<(i64, i64)>>>,
 }
 
 fn day_number(day: &str) -> Option<i64> {
@@ -496,7 +498,36 @@ fn place(rel: &str) -> Option<(&str, i64)> {
     Some((table, day_number(day)?))
 }
 
-impl MergeRun<'_> {
+impl<'a> MergeRun<'a> {
+    /// A merge of `new_files` (uncommitted) with the `live` files of the
+    /// store at `dir`.
+    pub fn new(
+        dir: &'a Path,
+        live: Vec<String>,
+        new_files: &'a [String],
+        window_ms: i64,
+        row_group_rows: usize,
+    ) -> Self {
+        MergeRun {
+            dir,
+            live,
+            new_files,
+            window_ms,
+            row_group_rows,
+            ranges: Default::default(),
+        }
+    }
+
+    /// [`time_range`] of a file, read once per run.
+    fn range(&self, rel: &str) -> Result<Option<(i64, i64)>, StoreError> {
+        if let Some(r) = self.ranges.borrow().get(rel) {
+            return Ok(*r);
+        }
+        let r = time_range(self.dir, rel)?;
+        self.ranges.borrow_mut().insert(rel.to_string(), r);
+        Ok(r)
+    }
+
     /// Merges the new source with the stored rows of the days it touched;
     /// writes the merged files (uncommitted) and returns what the commit
     /// line must record.
@@ -515,7 +546,7 @@ impl MergeRun<'_> {
         let mut new_range: BTreeMap<i64, (i64, i64)> = BTreeMap::new();
         for f in self.new_files {
             if let Some((_, d)) = place(f) {
-                let r = time_range(self.dir, f)?.unwrap_or((d * DAY_MS, (d + 1) * DAY_MS - 1));
+                let r = self.range(f)?.unwrap_or((d * DAY_MS, (d + 1) * DAY_MS - 1));
                 let e = new_range.entry(d).or_insert(r);
                 *e = (e.0.min(r.0), e.1.max(r.1));
             }
@@ -570,7 +601,7 @@ impl MergeRun<'_> {
             return Ok(0);
         };
         let overlaps = |f: &String| -> Result<bool, StoreError> {
-            Ok(match time_range(self.dir, f)? {
+            Ok(match self.range(f)? {
                 Some((a, b)) => b >= lo && a <= hi,
                 None => true,
             })
@@ -585,10 +616,10 @@ impl MergeRun<'_> {
         let day_start = day * DAY_MS;
         let mut seeds: HashMap<u32, Vec<Seed>> = HashMap::new();
         let mut seed_sources: BTreeSet<Carriers> = BTreeSet::new();
-        if lo < day_start + w_or_zero(self.window_ms) {
+        if lo < day_start + self.window_ms.max(0) {
             if let Some(prev) = current.get(&(T::TABLE.to_string(), day - 1)) {
                 for f in prev {
-                    if let Some((_, b)) = time_range(self.dir, f)? {
+                    if let Some((_, b)) = self.range(f)? {
                         if b < day_start - self.window_ms {
                             continue;
                         }
@@ -675,10 +706,6 @@ impl MergeRun<'_> {
         merge.files.push(rel);
         Ok(dropped)
     }
-}
-
-fn w_or_zero(w: i64) -> i64 {
-    w.max(0)
 }
 
 /// Whether a file is a merge's (its rows may come from several sources).

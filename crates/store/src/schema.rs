@@ -93,8 +93,6 @@ pub enum Carried<'a> {
     /// Not written: the file's name says the source (or rows built outside
     /// an ingest).
     Unknown,
-    /// Every row by this one source.
-    All(&'a str),
     /// Row by row.
     Each(&'a [String]),
 }
@@ -103,7 +101,6 @@ impl Carried<'_> {
     fn column(&self, n: usize) -> ArrayRef {
         match self {
             Carried::Unknown => Arc::new(arrow_array::new_null_array(&DataType::Utf8, n)),
-            Carried::All(s) => Arc::new(StringArray::from_iter_values(std::iter::repeat_n(s, n))),
             Carried::Each(v) => Arc::new(StringArray::from_iter_values(v.iter())),
         }
     }
