@@ -129,8 +129,8 @@ pub fn print_summary(j: &intel::Judgement) {
         e.voyages.len()
     );
     eprintln!(
-        "  {:<20} {:<9} {:<22} {:>20} {:>20}",
-        "start", "mmsi", "from -> to", "containers", "tonnes"
+        "  {:<20} {:<9} {:<22} {:>20} {:>20} {:>9}",
+        "start", "mmsi", "from -> to", "likely containers", "likely tonnes", "cap. P90"
     );
     for v in &e.voyages {
         let route = format!(
@@ -139,34 +139,66 @@ pub fn print_summary(j: &intel::Judgement) {
             term(v.to.as_deref().unwrap_or("?"))
         );
         eprintln!(
-            "  {:<20} {:<9} {:<22} {:>20} {:>20}",
+            "  {:<20} {:<9} {:<22} {:>20} {:>20} {:>9.0}",
             v.start,
             v.mmsi,
             route,
-            q(&v.containers),
-            q(&v.tonnes)
+            q(&v.likely.containers),
+            q(&v.likely.tonnes),
+            v.capacity.containers.p90
         );
     }
     eprintln!(
-        "campaign: {} voyages, containers {}, tonnes {}",
-        e.campaign.voyages,
-        q(&e.campaign.containers),
-        q(&e.campaign.tonnes)
+        "campaign: {} voyages ({} by draught survey, {} without a reported draught change)",
+        e.campaign.voyages, e.campaign.by_draught_survey, e.campaign.by_prior
     );
-    for (k, r) in &e.campaign.rounds {
-        eprintln!("  rounds {k}: {}", q(r));
+    eprintln!(
+        "  likely:   containers {}, tonnes {}",
+        q(&e.campaign.likely.containers),
+        q(&e.campaign.likely.tonnes)
+    );
+    eprintln!(
+        "  capacity: containers {}, tonnes {}",
+        q(&e.campaign.capacity.containers),
+        q(&e.campaign.capacity.tonnes)
+    );
+    for (k, r) in &e.campaign.likely.rounds {
+        eprintln!("  likely rounds {k}: {}", q(r));
+    }
+    if let Some(l) = &j.ledger {
+        for err in &l.errors {
+            eprintln!("claims ledger: {}", term(&err.to_string()));
+        }
     }
     if !j.claims.is_empty() {
         eprintln!("\nclaims:");
         for c in &j.claims {
             eprintln!(
-                "  {} {} {} {}: {} - {}",
+                "  {} {} {} {} {}: {} - {}",
                 c.claim.date,
                 term(&c.claim.claimant),
+                c.claim.bound.words(),
                 c.claim.quantity,
                 term(&c.claim.unit),
-                c.verdict.to_uppercase(),
+                c.verdict.as_str().to_uppercase(),
                 term(&c.explanation)
+            );
+            if let Some(n) = &c.would_need {
+                eprintln!("      would need: {}", term(n));
+            }
+            if let Some(x) = &c.extrapolation {
+                eprintln!("      {}", term(&x.explanation));
+            }
+        }
+    }
+    if !j.claim_arithmetic.is_empty() {
+        eprintln!("\nthe claims' own arithmetic:");
+        for a in &j.claim_arithmetic {
+            eprintln!(
+                "  {} {}: {}",
+                a.date,
+                term(&a.claimant),
+                term(&a.explanation)
             );
         }
     }

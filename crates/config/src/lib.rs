@@ -233,8 +233,17 @@ pub fn judge(
         &prep.inputs,
         &prep.cfg.intel,
         &prep.watched,
+        data_span(st),
     );
     Ok((j, profiles))
+}
+
+/// The time a store's sources cover, [first, last] in unix ms.
+pub fn data_span(st: &store::Store) -> Option<[i64; 2]> {
+    let t = |s: &Option<String>| s.as_deref().and_then(detect::event::parse_time);
+    let first = st.sources().iter().filter_map(|s| t(&s.first_time)).min()?;
+    let last = st.sources().iter().filter_map(|s| t(&s.last_time)).max()?;
+    Some([first, last])
 }
 
 /// Overrides of a scenario's own settings for one run.

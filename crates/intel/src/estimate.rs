@@ -1,25 +1,39 @@
-//! What a campaign of voyages could have carried: per voyage, container
-//! capacity x load factor = containers (TEU), then tonnes and rounds by
-//! munition type, each as P10/P50/P90 from a Monte Carlo over every
-//! uncertain input. Inputs and their ranges are parameters; the defaults
-//! come from FACTS.md §3 where a figure exists and are marked as
-//! assumptions where none does.
+//! What a campaign of voyages could have carried and what it probably
+//! carried, kept apart: per voyage a **capacity** (container slots, the
+//! 20-ft payload limit and the ship's deadweight: the most it could carry)
+//! and a **likely** load (a draught survey of the draught change the crew
+//! broadcast, with the error of AIS draught readings; a load-factor prior
+//! only where no draught change was reported, and said so), each in
+//! containers, tonnes and rounds per munition type as P10/P50/P90 from a
+//! seeded Monte Carlo over every uncertain input. Every input and range is
+//! a parameter under `[intel.estimate]`; the defaults come from FACTS.md §1
+//! and §3 where a figure exists and are marked as assumptions where none
+//! does.
 //!
 //! Model, per Monte Carlo sample:
-//! - capacity (TEU): the configured figure for the vessel, else length x
-//!   beam / `area_per_teu_m2` (an assumption, uniform over its range; one
-//!   draw per sample shared by all vessels, since it is a model bias), else
-//!   `teu_unknown`;
-//! - load factor: (draught after - draught before) / (full draught -
-//!   draught before), clamped to [0, 1], with the full draught uniform
-//!   between the deepest draught the vessel ever broadcast and that times
-//!   `1 + full_draught_margin` (or the configured figure); when draughts
-//!   are missing or do not span a range, uniform over
-//!   `load_factor_unknown`;
-//! - containers = capacity x load factor; tonnes of cargo = containers x
-//!   payload per TEU (without the boxes' own 2.3 t); rounds = containers x payload / kg per round, with
-//!   payload and kg per round uniform over their ranges (one draw per
-//!   sample for the whole campaign: packing does not change per voyage).
+//! - slots (TEU): the configured figure for the vessel, else length x beam
+//!   / `area_per_teu_m2` (one draw per sample shared by all vessels, since
+//!   it is a model bias), else the prior `teu_unknown`;
+//! - deadweight (t): configured, else `deadweight_coefficient` x length x
+//!   beam x full draught (the deepest broadcast draught, up to
+//!   `full_draught_margin` deeper), else the prior `deadweight_unknown_t`;
+//!   of it `deadweight_cargo_share` is free for cargo (fuel, water, stores
+//!   and ballast take the rest);
+//! - capacity: boxes = min(slots, cargo deadweight / (payload + tare)) with
+//!   the payload of a munitions box drawn from `payload_kg_per_teu`;
+//!   tonnes = min(slots x payload limit, cargo deadweight x limit / (limit
+//!   + tare)): the most cargo in 20-ft boxes by slots or by weight;
+//! - likely, by draught survey: tonnes per centimetre immersion TPC =
+//!   Cwp x Lwl x B x ρ / 100 (waterplane coefficient, waterline length as a
+//!   share of the length overall, seawater density: ranges), the draught
+//!   change in cm with each AIS reading off by up to
+//!   `draught_reading_error_m` (the crew enters it in 0.1 m steps), the
+//!   displacement change TPC x Δd split into boxes of payload + tare;
+//!   capped at the capacity. Where no change was reported (no draught, the
+//!   same draught before and after, no dimensions): capacity x
+//!   `load_factor_unknown`, and the basis says so;
+//! - rounds = tonnes / kg per round (one draw per sample for the
+//!   campaign: packing does not change per voyage).
 //!
 //! Campaign figures sum the voyages sample by sample, so shared
 //! assumptions widen the campaign range as they should.
@@ -40,7 +54,8 @@ pub struct Munition {
     pub kg_per_round: [f64; 2],
 }
 
-/// What is known about one vessel's capacity.
+/// What is known about one vessel from outside AIS (a register, the
+/// ship's own papers).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct VesselSpec {
@@ -51,8 +66,12 @@ pub struct VesselSpec {
     /// Container capacity, TEU (a range; give the same figure twice when
     /// known exactly).
     pub teu: Option<[f64; 2]>,
-    /// Fully laden draught, metres.
+    /// Fully laden (summer) draught, metres.
     pub full_draught_m: Option<f64>,
+    /// Deadweight, tonnes.
+    pub deadweight_t: Option<f64>,
+    /// Tonnes per centimetre immersion from the ship's hydrostatic tables.
+    pub tpc_t_per_cm: Option<f64>,
 }
 
 /// Estimator parameters.
@@ -67,22 +86,55 @@ pub struct EstimateParams {
     /// small container/ro-ro/general cargo ships carry roughly one TEU per
     /// 4-7 m² of L x B.
     pub area_per_teu_m2: [f64; 2],
-    /// Capacity when the vessel's dimensions are unknown, TEU.
+    /// Slots when the vessel's dimensions are unknown, TEU (prior for the
+    /// small feeder, ro-ro and general cargo ships of such trades;
+    /// assumption).
     pub teu_unknown: [f64; 2],
-    /// Load factor when draughts cannot tell.
-    pub load_factor_unknown: [f64; 2],
+    /// Deadweight / (length x beam x full draught), t/m³: block coefficient
+    /// 0.65-0.75 (general cargo, ro-ro) x seawater 1.025 t/m³ x deadweight
+    /// / displacement 0.68-0.78. Assumption from naval-architecture rules
+    /// of thumb.
+    pub deadweight_coefficient: [f64; 2],
+    /// Deadweight when dimensions or draughts are unknown, t (prior;
+    /// assumption).
+    pub deadweight_unknown_t: [f64; 2],
+    /// Share of the deadweight free for cargo (fuel, fresh water, stores,
+    /// ballast take the rest). Assumption.
+    pub deadweight_cargo_share: [f64; 2],
     /// The deepest broadcast draught may be short of fully laden by up to
     /// this fraction.
     pub full_draught_margin: f64,
-    /// Cargo mass per TEU, kg. FACTS.md §3: a 20 ft box takes at most
-    /// 28,180 kg; ammunition crates fill a box by volume before weight,
-    /// so the default range is 10-24 t (assumption).
+    /// Most cargo one 20-ft box may hold, kg. FACTS.md §3: 28,180 kg (ISO
+    /// 668, max gross 30,480 kg).
+    pub payload_limit_kg_per_teu: f64,
+    /// A 20-ft box's own mass, kg. FACTS.md §3: 2,300 kg.
+    pub tare_kg_per_teu: f64,
+    /// Cargo in one box of munitions, kg. FACTS.md §1: the published pairs
+    /// imply 400-500 152 mm rounds per container at ~46 kg each, 18-23 t;
+    /// at most the payload limit. Boxes of munitions fill by weight long
+    /// before by volume.
     pub payload_kg_per_teu: [f64; 2],
+    /// Waterplane area coefficient Cwp of the ships' type (general cargo,
+    /// ro-ro, feeder container ships: 0.75-0.85; assumption from
+    /// naval-architecture rules of thumb).
+    pub waterplane_coefficient: [f64; 2],
+    /// Waterline length as a share of the length overall that AIS gives
+    /// (assumption: 0.92-0.97 for such ships).
+    pub waterline_length_share: [f64; 2],
+    /// Seawater density, t/m³ (1.020-1.026 in the open sea and the ports of
+    /// the Sea of Japan; brackish ports lower).
+    pub water_density_t_m3: [f64; 2],
+    /// Error of one broadcast draught, m: the crew enters it by hand in
+    /// 0.1 m steps (ITU-R M.1371 message 5), so each reading is off by up
+    /// to half a step.
+    pub draught_reading_error_m: f64,
+    /// Share of the capacity loaded where no draught change was reported.
+    pub load_factor_unknown: [f64; 2],
     /// Munition types. FACTS.md §3: 152 mm ~46 kg per round with packaging
     /// (from C4ADS' 74,000 t ~ 1.6M shells); 122 mm HE-FRAG 21.8 kg bare,
     /// packaging unknown: ranges around those figures.
     pub munitions: Vec<Munition>,
-    /// Known capacities and laden draughts.
+    /// Known capacities, deadweights and hydrostatics.
     pub vessels: Vec<VesselSpec>,
     /// Voyages below this confidence are left out.
     pub min_confidence: f64,
@@ -95,9 +147,18 @@ impl Default for EstimateParams {
             seed: 7,
             area_per_teu_m2: [4.0, 7.0],
             teu_unknown: [100.0, 1_000.0],
-            load_factor_unknown: [0.0, 1.0],
+            deadweight_coefficient: [0.45, 0.60],
+            deadweight_unknown_t: [2_000.0, 15_000.0],
+            deadweight_cargo_share: [0.85, 0.95],
             full_draught_margin: 0.1,
-            payload_kg_per_teu: [10_000.0, 24_000.0],
+            payload_limit_kg_per_teu: 28_180.0,
+            tare_kg_per_teu: 2_300.0,
+            payload_kg_per_teu: [18_000.0, 28_180.0],
+            waterplane_coefficient: [0.75, 0.85],
+            waterline_length_share: [0.92, 0.97],
+            water_density_t_m3: [1.020, 1.026],
+            draught_reading_error_m: 0.05,
+            load_factor_unknown: [0.0, 1.0],
             munitions: vec![
                 Munition {
                     name: "152mm".into(),
@@ -146,6 +207,46 @@ impl Quantiles {
             p90: q(0.9),
         }
     }
+
+    /// One exact figure.
+    pub fn exact(x: f64) -> Quantiles {
+        Quantiles {
+            p10: x,
+            p50: x,
+            p90: x,
+        }
+    }
+
+    /// Every quantile times `f` (f >= 0).
+    pub fn scaled(&self, f: f64) -> Quantiles {
+        Quantiles {
+            p10: self.p10 * f,
+            p50: self.p50 * f,
+            p90: self.p90 * f,
+        }
+    }
+}
+
+/// A load in every unit: containers, tonnes of cargo, rounds per munition
+/// (if the cargo were only that calibre).
+#[derive(Debug, Clone, Serialize)]
+pub struct Load {
+    /// 20-ft containers (TEU).
+    pub containers: Quantiles,
+    /// Tonnes of cargo (the boxes' own mass not counted).
+    pub tonnes: Quantiles,
+    /// Rounds, per munition.
+    pub rounds: BTreeMap<String, Quantiles>,
+}
+
+/// How a voyage's likely load was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LikelyMethod {
+    /// From the draught change (tonnes per cm x cm).
+    DraughtSurvey,
+    /// No draught change to survey: capacity x the load-factor prior.
+    LoadFactorPrior,
 }
 
 /// One laden voyage's estimate.
@@ -167,26 +268,34 @@ pub struct VoyageEstimate {
     pub start: String,
     /// Arrival (RFC 3339).
     pub end: Option<String>,
-    /// What the vessel could carry, TEU.
-    pub capacity_teu: Quantiles,
-    /// Where the capacity comes from, in words.
+    /// Container slots, TEU.
+    pub slots_teu: Quantiles,
+    /// Deadweight, tonnes.
+    pub deadweight_t: Quantiles,
+    /// Where slots and deadweight come from, in words.
     pub capacity_basis: String,
+    /// The most it could carry.
+    pub capacity: Load,
     /// Broadcast draught before loading, m.
     pub draught_before_m: Option<f64>,
     /// Broadcast draught after, m.
     pub draught_after_m: Option<f64>,
-    /// The draught taken as fully laden, m.
+    /// The deepest draught it ever broadcast, m (or the configured full
+    /// draught).
     pub full_draught_m: Option<f64>,
-    /// Share of the capacity loaded (0..1).
-    pub load_factor: Quantiles,
-    /// Where the load factor comes from, in words.
-    pub load_basis: String,
-    /// Containers carried, TEU.
-    pub containers: Quantiles,
-    /// Tonnes carried.
-    pub tonnes: Quantiles,
-    /// Rounds carried, per munition.
-    pub rounds: BTreeMap<String, Quantiles>,
+    /// Tonnes per centimetre immersion (draught survey only).
+    pub tpc_t_per_cm: Option<Quantiles>,
+    /// The tonnes per cm are the configured hydrostatic figure (else from
+    /// the ship's form).
+    pub tpc_configured: bool,
+    /// The broadcast draught change, cm (draught survey only).
+    pub draught_change_cm: Option<f64>,
+    /// How the likely load was found.
+    pub likely_method: LikelyMethod,
+    /// The likely load's basis, in words.
+    pub likely_basis: String,
+    /// What it probably carried.
+    pub likely: Load,
 }
 
 /// Totals over the voyages of a campaign.
@@ -194,12 +303,14 @@ pub struct VoyageEstimate {
 pub struct Totals {
     /// Voyages counted.
     pub voyages: usize,
-    /// Containers, TEU.
-    pub containers: Quantiles,
-    /// Tonnes.
-    pub tonnes: Quantiles,
-    /// Rounds, per munition.
-    pub rounds: BTreeMap<String, Quantiles>,
+    /// Of them, voyages whose likely load is a draught survey.
+    pub by_draught_survey: usize,
+    /// Of them, voyages whose likely load is the load-factor prior.
+    pub by_prior: usize,
+    /// The most the voyages could carry.
+    pub capacity: Load,
+    /// What they probably carried.
+    pub likely: Load,
 }
 
 /// Voyages, campaign totals, and the samples behind them (for claims over
@@ -215,24 +326,33 @@ pub struct Estimate {
     pub samples: Samples,
 }
 
-/// Per voyage, per sample: containers, tonnes, rounds by munition.
+/// Per voyage, per sample: containers and tonnes, capacity and likely;
+/// per sample: kg per round of each munition.
 #[derive(Debug, Clone, Default)]
 pub struct Samples {
-    /// Containers, per voyage and sample.
-    pub containers: Vec<Vec<f64>>,
-    /// Tonnes, per voyage and sample.
-    pub tonnes: Vec<Vec<f64>>,
-    /// Rounds per munition, per voyage and sample.
-    pub rounds: BTreeMap<String, Vec<Vec<f64>>>,
+    /// Monte Carlo samples per voyage.
+    pub samples: usize,
+    /// Capacity in containers, per voyage and sample.
+    pub capacity_containers: Vec<Vec<f64>>,
+    /// Capacity in tonnes, per voyage and sample.
+    pub capacity_tonnes: Vec<Vec<f64>>,
+    /// Likely containers, per voyage and sample.
+    pub likely_containers: Vec<Vec<f64>>,
+    /// Likely tonnes, per voyage and sample.
+    pub likely_tonnes: Vec<Vec<f64>>,
+    /// kg per round per munition, per sample.
+    pub kg_per_round: BTreeMap<String, Vec<f64>>,
     /// Voyage start, unix ms.
     pub start_ms: Vec<i64>,
+    /// Whether each voyage's likely load is a draught survey.
+    pub surveyed: Vec<bool>,
 }
 
 impl Samples {
     /// Totals over the voyages `keep` selects.
     pub fn totals(&self, keep: impl Fn(usize) -> bool) -> Totals {
         let idx: Vec<usize> = (0..self.start_ms.len()).filter(|&i| keep(i)).collect();
-        let n = self.containers.first().map(|v| v.len()).unwrap_or(0);
+        let n = self.samples;
         let sum = |vs: &Vec<Vec<f64>>| -> Vec<f64> {
             (0..n)
                 .map(|s| idx.iter().map(|&i| vs[i][s]).sum())
@@ -240,15 +360,32 @@ impl Samples {
         };
         // with no voyage at all there are no samples: the quantiles of
         // nothing are 0
+        let load = |c: &Vec<Vec<f64>>, t: &Vec<Vec<f64>>| {
+            let tonnes = sum(t);
+            Load {
+                containers: Quantiles::of(&sum(c)),
+                tonnes: Quantiles::of(&tonnes),
+                rounds: self
+                    .kg_per_round
+                    .iter()
+                    .map(|(k, kg)| {
+                        let r: Vec<f64> = tonnes
+                            .iter()
+                            .zip(kg)
+                            .map(|(t, kg)| t * 1000.0 / kg)
+                            .collect();
+                        (k.clone(), Quantiles::of(&r))
+                    })
+                    .collect(),
+            }
+        };
+        let surveyed = idx.iter().filter(|&&i| self.surveyed[i]).count();
         Totals {
             voyages: idx.len(),
-            containers: Quantiles::of(&sum(&self.containers)),
-            tonnes: Quantiles::of(&sum(&self.tonnes)),
-            rounds: self
-                .rounds
-                .iter()
-                .map(|(k, v)| (k.clone(), Quantiles::of(&sum(v))))
-                .collect(),
+            by_draught_survey: surveyed,
+            by_prior: idx.len() - surveyed,
+            capacity: load(&self.capacity_containers, &self.capacity_tonnes),
+            likely: load(&self.likely_containers, &self.likely_tonnes),
         }
     }
 }
@@ -260,6 +397,10 @@ fn uniform(rng: &mut impl Rng, r: [f64; 2]) -> f64 {
     } else {
         a
     }
+}
+
+fn mid(r: [f64; 2]) -> f64 {
+    (r[0] + r[1]) / 2.0
 }
 
 /// Whether a voyage is a laden leg of the campaign: it leaves a watched
@@ -274,6 +415,17 @@ pub fn is_campaign_voyage(e: &Event, watched_names: &[String]) -> bool {
         })
 }
 
+/// Draws shared by every voyage of one sample (model biases and packing).
+struct Shared {
+    area: Vec<f64>,
+    dwt_coef: Vec<f64>,
+    cargo_share: Vec<f64>,
+    payload: Vec<f64>,
+    cwp: Vec<f64>,
+    lwl_share: Vec<f64>,
+    rho: Vec<f64>,
+}
+
 /// Estimates every campaign voyage among `events`.
 pub fn estimate(
     events: &[Event],
@@ -283,23 +435,29 @@ pub fn estimate(
 ) -> Estimate {
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(p.seed);
     let n = p.samples.max(1);
-    // shared draws, one per sample
-    let area: Vec<f64> = (0..n)
-        .map(|_| uniform(&mut rng, p.area_per_teu_m2))
-        .collect();
-    let payload: Vec<f64> = (0..n)
-        .map(|_| uniform(&mut rng, p.payload_kg_per_teu))
-        .collect();
-    let kg: Vec<Vec<f64>> = p
-        .munitions
-        .iter()
-        .map(|m| (0..n).map(|_| uniform(&mut rng, m.kg_per_round)).collect())
-        .collect();
-    let mut voyages = Vec::new();
-    let mut samples = Samples::default();
+    let mut draw = |r: [f64; 2]| -> Vec<f64> { (0..n).map(|_| uniform(&mut rng, r)).collect() };
+    let sh = Shared {
+        area: draw(p.area_per_teu_m2),
+        dwt_coef: draw(p.deadweight_coefficient),
+        cargo_share: draw(p.deadweight_cargo_share),
+        payload: draw([
+            p.payload_kg_per_teu[0].min(p.payload_limit_kg_per_teu),
+            p.payload_kg_per_teu[1].min(p.payload_limit_kg_per_teu),
+        ]),
+        cwp: draw(p.waterplane_coefficient),
+        lwl_share: draw(p.waterline_length_share),
+        rho: draw(p.water_density_t_m3),
+    };
+    let mut samples = Samples {
+        samples: n,
+        ..Samples::default()
+    };
     for m in &p.munitions {
-        samples.rounds.insert(m.name.clone(), Vec::new());
+        samples
+            .kg_per_round
+            .insert(m.name.clone(), draw(m.kg_per_round));
     }
+    let mut voyages = Vec::new();
     let mut vs: Vec<&Event> = events
         .iter()
         .filter(|e| is_campaign_voyage(e, watched_names) && e.confidence >= p.min_confidence)
@@ -314,148 +472,390 @@ pub fn estimate(
         calls.entry((c.mmsi, c.end_ms())).or_insert(c);
     }
     for v in vs {
-        let prof = profiles.get(&v.mmsi);
-        let imo = prof.and_then(|x| x.imos.last().map(|s| s.value));
-        let spec = p
-            .vessels
-            .iter()
-            .find(|s| s.mmsi == Some(v.mmsi) || (s.imo.is_some() && s.imo == imo));
-        // draughts: from the dark call's evidence, else the broadcasts
         let call = calls.get(&(v.mmsi, v.start_ms())).copied();
-        let (before, after) = match call {
-            Some(c) if c.kind() == EventKind::DarkPortCall => {
-                let d = c.evidence.dark_port_call();
-                (
-                    d.and_then(|d| d.draught_before_m).map(f64::from),
-                    d.and_then(|d| d.draught_after_m).map(f64::from),
-                )
-            }
-            Some(c) => (
-                prof.and_then(|x| x.draught_at(c.start_ms()))
-                    .map(|d| d as f64),
-                prof.and_then(|x| x.draught_at((v.start_ms() + v.end_ms()) / 2))
-                    .map(|d| d as f64),
-            ),
-            None => (None, None),
-        };
-        let full_obs = spec
-            .and_then(|s| s.full_draught_m)
-            .or_else(|| prof.and_then(|x| x.max_draught()).map(|d| d as f64));
-        let full_range = match (spec.and_then(|s| s.full_draught_m), full_obs) {
-            (Some(f), _) => Some([f, f]),
-            (None, Some(f)) => Some([f, f * (1.0 + p.full_draught_margin)]),
-            _ => None,
-        };
-        let (cap_range, mut cap_basis, by_area) = match (spec.and_then(|s| s.teu), prof) {
-            (Some(t), _) => (t, "configured capacity".to_string(), None),
-            (None, Some(pr)) if pr.length_m.is_some() && pr.beam_m.is_some() => {
-                let la = pr.length_m.unwrap_or(0.0) * pr.beam_m.unwrap_or(0.0);
-                (
-                    [la / p.area_per_teu_m2[1], la / p.area_per_teu_m2[0]],
-                    format!(
-                        "estimated from broadcast dimensions {:.0} m x {:.0} m at {}-{} m² per TEU",
-                        pr.length_m.unwrap_or(0.0),
-                        pr.beam_m.unwrap_or(0.0),
-                        p.area_per_teu_m2[0],
-                        p.area_per_teu_m2[1]
-                    ),
-                    Some(la),
-                )
-            }
-            _ => (
-                p.teu_unknown,
-                "dimensions unknown: the default range".to_string(),
-                None,
-            ),
-        };
-        // AIS ship types do not single out container ships (70-79 is all
-        // cargo): the type can only warn that the model may not apply
-        match prof.and_then(|x| x.ship_types.iter().max_by_key(|s| s.last_ms)).map(|s| s.value) {
-            Some(t @ 70..=79) => cap_basis.push_str(&format!("; AIS ship type {t} (cargo)")),
-            Some(t) => cap_basis.push_str(&format!(
-                "; AIS ship type {t} is not a cargo type: these figures assume it carried containers anyway"
-            )),
-            None => cap_basis.push_str("; ship type not broadcast"),
-        }
-        let known = matches!((before, after, full_range), (Some(b), Some(_), Some(f)) if f[1] > b);
-        let load_basis = if known {
-            format!(
-                "draught {:.1} m before, {:.1} m after, full {:.1}-{:.1} m",
-                before.unwrap_or(0.0),
-                after.unwrap_or(0.0),
-                full_range.map(|f| f[0]).unwrap_or(0.0),
-                full_range.map(|f| f[1]).unwrap_or(0.0)
-            )
-        } else {
-            "draughts missing or not spanning a range: unknown".to_string()
-        };
-        let mut c = Vec::with_capacity(n);
-        let mut lf = Vec::with_capacity(n);
-        let mut caps = Vec::with_capacity(n);
-        for a in area.iter() {
-            let cap = match by_area {
-                Some(la) => la / a,
-                None => uniform(&mut rng, cap_range),
-            };
-            let l = if known {
-                let (b, a, f) = (
-                    before.unwrap_or(0.0),
-                    after.unwrap_or(0.0),
-                    uniform(&mut rng, full_range.unwrap_or([0.0, 0.0])),
-                );
-                if f > b {
-                    ((a - b) / (f - b)).clamp(0.0, 1.0)
-                } else {
-                    1.0
-                }
-            } else {
-                uniform(&mut rng, p.load_factor_unknown)
-            };
-            caps.push(cap);
-            lf.push(l);
-            c.push(cap * l);
-        }
-        let t: Vec<f64> = (0..n).map(|s| c[s] * payload[s] / 1000.0).collect();
-        let mut rounds = BTreeMap::new();
-        for (k, m) in p.munitions.iter().enumerate() {
-            let r: Vec<f64> = (0..n).map(|s| c[s] * payload[s] / kg[k][s]).collect();
-            rounds.insert(m.name.clone(), Quantiles::of(&r));
-            if let Some(x) = samples.rounds.get_mut(&m.name) {
-                x.push(r);
-            }
-        }
-        voyages.push(VoyageEstimate {
-            event_id: v.id.clone(),
-            mmsi: v.mmsi,
-            name: v.vessel.as_ref().and_then(|x| x.name.clone()),
-            from: v.evidence.voyage().and_then(|x| x.from.clone()),
-            to: v.evidence.voyage().and_then(|x| x.to.clone()),
-            from_kind: v
-                .evidence
-                .voyage()
-                .map_or("", |x| x.from_kind.as_str())
-                .to_string(),
-            start: v.start.to_string(),
-            end: v.end.map(|t| t.to_string()),
-            capacity_teu: Quantiles::of(&caps),
-            capacity_basis: cap_basis,
-            draught_before_m: before,
-            draught_after_m: after,
-            full_draught_m: full_obs,
-            load_factor: Quantiles::of(&lf),
-            load_basis,
-            containers: Quantiles::of(&c),
-            tonnes: Quantiles::of(&t),
-            rounds,
-        });
-        samples.containers.push(c);
-        samples.tonnes.push(t);
+        let (est, s) = one_voyage(
+            v,
+            call,
+            profiles.get(&v.mmsi),
+            p,
+            &sh,
+            &samples.kg_per_round,
+            &mut rng,
+        );
+        samples.capacity_containers.push(s.0);
+        samples.capacity_tonnes.push(s.1);
+        samples.likely_containers.push(s.2);
+        samples.likely_tonnes.push(s.3);
         samples.start_ms.push(v.start_ms());
+        samples
+            .surveyed
+            .push(est.likely_method == LikelyMethod::DraughtSurvey);
+        voyages.push(est);
     }
     let campaign = samples.totals(|_| true);
     Estimate {
         voyages,
         campaign,
         samples,
+    }
+}
+
+type VoyageSamples = (Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>);
+
+fn one_voyage(
+    v: &Event,
+    call: Option<&Event>,
+    prof: Option<&Profile>,
+    p: &EstimateParams,
+    sh: &Shared,
+    kg: &BTreeMap<String, Vec<f64>>,
+    rng: &mut impl Rng,
+) -> (VoyageEstimate, VoyageSamples) {
+    let n = sh.area.len();
+    let imo = prof.and_then(|x| x.imos.last().map(|s| s.value));
+    let spec = p
+        .vessels
+        .iter()
+        .find(|s| s.mmsi == Some(v.mmsi) || (s.imo.is_some() && s.imo == imo));
+    // draughts: from the dark call's evidence, else the broadcasts
+    let mut never_updated = false;
+    let (before, after) = match call {
+        Some(c) if c.kind() == EventKind::DarkPortCall => {
+            let d = c.evidence.dark_port_call();
+            never_updated = d.is_some_and(|d| d.draught_never_updated);
+            (
+                d.and_then(|d| d.draught_before_m).map(f64::from),
+                d.and_then(|d| d.draught_after_m).map(f64::from),
+            )
+        }
+        Some(c) => (
+            prof.and_then(|x| x.draught_at(c.start_ms()))
+                .map(|d| d as f64),
+            prof.and_then(|x| x.draught_at((v.start_ms() + v.end_ms()) / 2))
+                .map(|d| d as f64),
+        ),
+        None => (None, None),
+    };
+    // round to the 0.1 m the message carries
+    let (before, after) = (
+        before.map(|d| (d * 10.0).round() / 10.0),
+        after.map(|d| (d * 10.0).round() / 10.0),
+    );
+    let full_obs = spec
+        .and_then(|s| s.full_draught_m)
+        .or_else(|| prof.and_then(|x| x.max_draught()).map(|d| d as f64));
+    let full_range = match (spec.and_then(|s| s.full_draught_m), full_obs) {
+        (Some(f), _) => Some([f, f]),
+        (None, Some(f)) => Some([f, f * (1.0 + p.full_draught_margin)]),
+        _ => None,
+    };
+    let dims = prof.and_then(|x| x.length_m.zip(x.beam_m));
+    let mut basis = Vec::new();
+    // slots
+    let slots_how = match (spec.and_then(|s| s.teu), dims) {
+        (Some(t), _) => {
+            basis.push(format!("configured slots {:.0}-{:.0} TEU", t[0], t[1]));
+            Slots::Range(t)
+        }
+        (None, Some((l, b))) => {
+            basis.push(format!(
+                "slots from broadcast dimensions {l:.0} m x {b:.0} m at {}-{} m² per TEU",
+                p.area_per_teu_m2[0], p.area_per_teu_m2[1]
+            ));
+            Slots::Area(l * b)
+        }
+        _ => {
+            basis.push(format!(
+                "dimensions unknown: slots from the prior {:.0}-{:.0} TEU",
+                p.teu_unknown[0], p.teu_unknown[1]
+            ));
+            Slots::Range(p.teu_unknown)
+        }
+    };
+    // deadweight
+    let dwt_how = match (spec.and_then(|s| s.deadweight_t), dims, full_range) {
+        (Some(d), _, _) => {
+            basis.push(format!("configured deadweight {d:.0} t"));
+            Dwt::Fixed(d)
+        }
+        (None, Some((l, b)), Some(f)) => {
+            basis.push(format!(
+                "deadweight {}-{} x L x B x full draught {:.1}-{:.1} m",
+                p.deadweight_coefficient[0], p.deadweight_coefficient[1], f[0], f[1]
+            ));
+            Dwt::Coefficient(l * b, f)
+        }
+        _ => {
+            basis.push(format!(
+                "{}: deadweight from the prior {:.0}-{:.0} t",
+                if dims.is_none() {
+                    "dimensions unknown"
+                } else {
+                    "no draught broadcast"
+                },
+                p.deadweight_unknown_t[0],
+                p.deadweight_unknown_t[1]
+            ));
+            Dwt::Range(p.deadweight_unknown_t)
+        }
+    };
+    // AIS ship types do not single out container ships (70-79 is all
+    // cargo): the type can only warn that the model may not apply
+    match prof
+        .and_then(|x| x.ship_types.iter().max_by_key(|s| s.last_ms))
+        .map(|s| s.value)
+    {
+        Some(t @ 70..=79) => basis.push(format!("AIS ship type {t} (cargo)")),
+        Some(t) => basis.push(format!(
+            "AIS ship type {t} is not a cargo type: these figures assume it carried containers anyway"
+        )),
+        None => basis.push("ship type not broadcast".into()),
+    }
+    // the draught survey needs a reported change and tonnes per cm
+    let change = before.zip(after).map(|(b, a)| a - b);
+    let tpc_how = match (spec.and_then(|s| s.tpc_t_per_cm), dims) {
+        (Some(t), _) => Some(Tpc::Fixed(t)),
+        (None, Some((l, b))) => Some(Tpc::Form(l, b)),
+        _ => None,
+    };
+    // a change of at least one 0.1 m step
+    let survey = matches!((change, &tpc_how), (Some(d), Some(_)) if d.abs() >= 0.05);
+    let likely_basis = match (change, &tpc_how, survey) {
+        (Some(d), Some(t), true) => {
+            let tpc = match t {
+                Tpc::Fixed(x) => format!("{x:.1} t/cm (configured)"),
+                Tpc::Form(l, b) => format!(
+                    "Cwp {}-{} x Lwl ({}-{} x {l:.0} m) x B {b:.0} m x ρ {}-{} t/m³ / 100",
+                    p.waterplane_coefficient[0],
+                    p.waterplane_coefficient[1],
+                    p.waterline_length_share[0],
+                    p.waterline_length_share[1],
+                    p.water_density_t_m3[0],
+                    p.water_density_t_m3[1]
+                ),
+            };
+            if d > 0.0 {
+                format!(
+                    "draught survey: {:.1} m -> {:.1} m, {:+.0} cm (each reading ±{:.0} cm) x TPC {tpc}",
+                    before.unwrap_or(0.0),
+                    after.unwrap_or(0.0),
+                    d * 100.0,
+                    p.draught_reading_error_m * 100.0
+                )
+            } else {
+                format!(
+                    "draught survey: the draught fell {:.1} m -> {:.1} m: the draughts show no cargo loaded (or a stale reading)",
+                    before.unwrap_or(0.0),
+                    after.unwrap_or(0.0)
+                )
+            }
+        }
+        (Some(_), None, _) => format!(
+            "dimensions unknown, no tonnes per cm: load factor prior {}-{} of capacity",
+            p.load_factor_unknown[0], p.load_factor_unknown[1]
+        ),
+        (Some(_), Some(_), false) => format!(
+            "no draught change reported ({:.1} m before and after{}): load factor prior {}-{} of capacity",
+            before.unwrap_or(0.0),
+            if never_updated {
+                "; the crew never updated it"
+            } else {
+                ""
+            },
+            p.load_factor_unknown[0],
+            p.load_factor_unknown[1]
+        ),
+        (None, _, _) => format!(
+            "no draught broadcast {}: load factor prior {}-{} of capacity",
+            match (before, after) {
+                (None, None) => "before or after",
+                (None, _) => "before",
+                _ => "after",
+            },
+            p.load_factor_unknown[0],
+            p.load_factor_unknown[1]
+        ),
+    };
+    let limit_t = p.payload_limit_kg_per_teu / 1000.0;
+    let tare_t = p.tare_kg_per_teu / 1000.0;
+    let mut out: VoyageSamples = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
+    let (mut slots_s, mut dwt_s, mut tpc_s) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
+    for s in 0..n {
+        let slots = match slots_how {
+            Slots::Area(la) => la / sh.area[s],
+            Slots::Range(r) => uniform(rng, r),
+        };
+        let dwt = match dwt_how {
+            Dwt::Fixed(d) => d,
+            Dwt::Coefficient(lb, f) => sh.dwt_coef[s] * lb * uniform(rng, f),
+            Dwt::Range(r) => uniform(rng, r),
+        };
+        let cargo_dwt = dwt * sh.cargo_share[s];
+        let box_t = sh.payload[s] / 1000.0;
+        let cap_c = slots.min(cargo_dwt / (box_t + tare_t));
+        let cap_t = (slots * limit_t).min(cargo_dwt * limit_t / (limit_t + tare_t));
+        let (lik_c, lik_t) = if survey {
+            let tpc = match tpc_how {
+                Some(Tpc::Fixed(x)) => x,
+                Some(Tpc::Form(l, b)) => sh.cwp[s] * l * sh.lwl_share[s] * b * sh.rho[s] / 100.0,
+                None => 0.0,
+            };
+            tpc_s.push(tpc);
+            let e = p.draught_reading_error_m;
+            let d_cm =
+                (change.unwrap_or(0.0) + uniform(rng, [-e, e]) - uniform(rng, [-e, e])) * 100.0;
+            let displaced = (tpc * d_cm).max(0.0);
+            let boxes = displaced / (box_t + tare_t);
+            (boxes.min(cap_c), (boxes * box_t).min(cap_t))
+        } else {
+            let lf = uniform(rng, p.load_factor_unknown);
+            (cap_c * lf, cap_t * lf)
+        };
+        slots_s.push(slots);
+        dwt_s.push(dwt);
+        out.0.push(cap_c);
+        out.1.push(cap_t);
+        out.2.push(lik_c);
+        out.3.push(lik_t);
+    }
+    let load = |c: &[f64], t: &[f64]| Load {
+        containers: Quantiles::of(c),
+        tonnes: Quantiles::of(t),
+        rounds: kg
+            .iter()
+            .map(|(k, kg)| {
+                let r: Vec<f64> = t.iter().zip(kg).map(|(t, kg)| t * 1000.0 / kg).collect();
+                (k.clone(), Quantiles::of(&r))
+            })
+            .collect(),
+    };
+    let est = VoyageEstimate {
+        event_id: v.id.clone(),
+        mmsi: v.mmsi,
+        name: v.vessel.as_ref().and_then(|x| x.name.clone()),
+        from: v.evidence.voyage().and_then(|x| x.from.clone()),
+        to: v.evidence.voyage().and_then(|x| x.to.clone()),
+        from_kind: v
+            .evidence
+            .voyage()
+            .map_or("", |x| x.from_kind.as_str())
+            .to_string(),
+        start: v.start.to_string(),
+        end: v.end.map(|t| t.to_string()),
+        slots_teu: Quantiles::of(&slots_s),
+        deadweight_t: Quantiles::of(&dwt_s),
+        capacity_basis: basis.join("; "),
+        capacity: load(&out.0, &out.1),
+        draught_before_m: before,
+        draught_after_m: after,
+        full_draught_m: full_obs,
+        tpc_t_per_cm: survey.then(|| Quantiles::of(&tpc_s)),
+        tpc_configured: matches!(tpc_how, Some(Tpc::Fixed(_))),
+        draught_change_cm: survey.then(|| (change.unwrap_or(0.0) * 100.0).round()),
+        likely_method: if survey {
+            LikelyMethod::DraughtSurvey
+        } else {
+            LikelyMethod::LoadFactorPrior
+        },
+        likely_basis,
+        likely: load(&out.2, &out.3),
+    };
+    (est, out)
+}
+
+#[derive(Clone, Copy)]
+enum Slots {
+    Area(f64),
+    Range([f64; 2]),
+}
+
+#[derive(Clone, Copy)]
+enum Dwt {
+    Fixed(f64),
+    Coefficient(f64, [f64; 2]),
+    Range([f64; 2]),
+}
+
+#[derive(Clone, Copy)]
+enum Tpc {
+    Fixed(f64),
+    Form(f64, f64),
+}
+
+/// The draught survey of one voyage worked at the middle of every range,
+/// in words (for the report's worked example); `None` when the voyage's
+/// likely load is not a draught survey.
+pub fn worked_survey(
+    v: &VoyageEstimate,
+    p: &EstimateParams,
+    dims: Option<(f64, f64)>,
+) -> Option<String> {
+    if v.likely_method != LikelyMethod::DraughtSurvey {
+        return None;
+    }
+    let (b, a) = (v.draught_before_m?, v.draught_after_m?);
+    let d_cm = (a - b) * 100.0;
+    let (tpc, tpc_words) = match dims {
+        Some((l, beam)) if !v.tpc_configured => {
+            let (cwp, share, rho) = (
+                mid(p.waterplane_coefficient),
+                mid(p.waterline_length_share),
+                mid(p.water_density_t_m3),
+            );
+            let t = cwp * l * share * beam * rho / 100.0;
+            (
+                t,
+                format!(
+                    "TPC = Cwp {cwp:.2} x Lwl ({share:.3} x {l:.0} m = {:.1} m) x B {beam:.0} m x ρ {rho:.3} t/m³ / 100 = {t:.1} t/cm",
+                    share * l
+                ),
+            )
+        }
+        _ => {
+            let t = v.tpc_t_per_cm?.p50;
+            (t, format!("TPC {t:.1} t/cm"))
+        }
+    };
+    let displaced = (tpc * d_cm).max(0.0);
+    let (box_t, tare_t) = (
+        mid([
+            p.payload_kg_per_teu[0].min(p.payload_limit_kg_per_teu),
+            p.payload_kg_per_teu[1].min(p.payload_limit_kg_per_teu),
+        ]) / 1000.0,
+        p.tare_kg_per_teu / 1000.0,
+    );
+    let boxes = displaced / (box_t + tare_t);
+    Some(format!(
+        "{tpc_words}; draught {b:.1} m -> {a:.1} m: {d_cm:.0} cm (±{:.0} cm from the 0.1 m steps of AIS draught) x {tpc:.1} t/cm = {} t displaced; in boxes of {box_t:.1} t of munitions + {tare_t:.1} t tare: {} containers, {} t of cargo (before the capacity cap and the Monte Carlo over every range)",
+        2.0 * p.draught_reading_error_m * 100.0,
+        thousands(displaced),
+        thousands(boxes),
+        thousands(boxes * box_t)
+    ))
+}
+
+/// A whole number with thousands separators (`12,345`).
+pub fn thousands(x: f64) -> String {
+    let s = format!("{:.0}", x.abs());
+    let mut out = String::new();
+    for (k, c) in s.chars().enumerate() {
+        if k > 0 && (s.len() - k) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if x < 0.0 {
+        format!("-{out}")
+    } else {
+        out
     }
 }

@@ -40,6 +40,8 @@ pub struct IntelConfig {
     pub risk: risk::RiskParams,
     /// Cargo estimates.
     pub estimate: estimate::EstimateParams,
+    /// Checking claims against the estimates.
+    pub claim_check: claims::ClaimParams,
     /// Linking observations to events.
     pub observe: observe::ObserveParams,
 }
@@ -109,6 +111,55 @@ impl IntelConfig {
         span("estimate.area_per_teu_m2", e.area_per_teu_m2, 0.1, 1e4)?;
         span("estimate.teu_unknown", e.teu_unknown, 0.0, 1e5)?;
         span(
+            "estimate.deadweight_coefficient",
+            e.deadweight_coefficient,
+            0.01,
+            1.2,
+        )?;
+        span(
+            "estimate.deadweight_unknown_t",
+            e.deadweight_unknown_t,
+            0.0,
+            1e6,
+        )?;
+        span(
+            "estimate.deadweight_cargo_share",
+            e.deadweight_cargo_share,
+            0.01,
+            1.0,
+        )?;
+        within(
+            "estimate.payload_limit_kg_per_teu",
+            e.payload_limit_kg_per_teu,
+            1.0,
+            1e5,
+        )?;
+        within("estimate.tare_kg_per_teu", e.tare_kg_per_teu, 0.0, 1e5)?;
+        span(
+            "estimate.waterplane_coefficient",
+            e.waterplane_coefficient,
+            0.3,
+            1.0,
+        )?;
+        span(
+            "estimate.waterline_length_share",
+            e.waterline_length_share,
+            0.5,
+            1.1,
+        )?;
+        span(
+            "estimate.water_density_t_m3",
+            e.water_density_t_m3,
+            0.99,
+            1.05,
+        )?;
+        within(
+            "estimate.draught_reading_error_m",
+            e.draught_reading_error_m,
+            0.0,
+            2.0,
+        )?;
+        span(
             "estimate.load_factor_unknown",
             e.load_factor_unknown,
             0.0,
@@ -152,7 +203,16 @@ impl IntelConfig {
                     30.0,
                 )?;
             }
+            if let Some(d) = v.deadweight_t {
+                within(&format!("estimate.vessels[{i}].deadweight_t"), d, 1.0, 1e6)?;
+            }
+            if let Some(d) = v.tpc_t_per_cm {
+                within(&format!("estimate.vessels[{i}].tpc_t_per_cm"), d, 0.01, 1e4)?;
+            }
         }
+        let c = &self.claim_check;
+        within("claim_check.about_tolerance", c.about_tolerance, 0.0, 0.99)?;
+        within("claim_check.min_coverage", c.min_coverage, 0.0, 1.0)?;
         let o = &self.observe;
         within("observe.tolerance_hours", o.tolerance_hours, 0.0, 8784.0)?;
         within("observe.radius_km", o.radius_km, 0.0, 20_000.0)?;
@@ -194,8 +254,8 @@ pub struct Inputs {
     pub entries: Vec<watchlist::Entry>,
     /// What was read from each list.
     pub lists: Vec<ListReport>,
-    /// The claims ledger.
-    pub claims: Vec<claims::Claim>,
+    /// The claims ledger (its claims, and rows that could not be read).
+    pub ledger: Option<claims::Ledger>,
     /// Outside observations.
     pub observations: Vec<observe::Observation>,
 }
@@ -270,8 +330,16 @@ impl Inputs {
                 )
             }
         };
-        self.claims
-            .extend(claims::parse(&text).map_err(|e| IntelError::Input(format!("{name}: {e}")))?);
+        let l =
+            claims::parse(&text, &name).map_err(|e| IntelError::Input(format!("{name}: {e}")))?;
+        match &mut self.ledger {
+            Some(have) => {
+                have.file = format!("{}, {}", have.file, l.file);
+                have.claims.extend(l.claims);
+                have.errors.extend(l.errors);
+            }
+            None => self.ledger = Some(l),
+        }
         Ok(())
     }
 
@@ -344,8 +412,14 @@ pub struct Judgement {
     pub risk: Vec<risk::Risk>,
     /// What the laden voyages could have carried.
     pub estimate: estimate::Estimate,
+    /// The claims ledger as read (file, and rows refused).
+    pub ledger: Option<claims::Ledger>,
     /// Each claim set against the evidence.
     pub claims: Vec<claims::Check>,
+    /// Densities that claims of one source imply, against physical limits.
+    pub claim_arithmetic: Vec<claims::Implied>,
+    /// The span of the data, [first, last] (RFC 3339).
+    pub data_span: Option<[String; 2]>,
     /// Each observation and the events it corroborates.
     pub observations: Vec<Corroboration>,
     /// The events, with confidence raised where observations corroborate.
@@ -353,13 +427,16 @@ pub struct Judgement {
     pub events: Vec<detect::Event>,
 }
 
-/// Runs matching, risk, estimates, claims and observations.
+/// Runs matching, risk, estimates, claims and observations. `data_span`
+/// is the time the data covers, [first, last] in unix ms (the store's
+/// sources); without it, the span of the events.
 pub fn judge(
     mut events: Vec<detect::Event>,
     profiles: &BTreeMap<u32, profile::Profile>,
     inputs: &Inputs,
     cfg: &IntelConfig,
     watched: &[Watched],
+    data_span: Option<[i64; 2]>,
 ) -> Judgement {
     let links = observe::attach(&inputs.observations, &events, &cfg.observe);
     observe::apply(&inputs.observations, &mut events, &links, &cfg.observe);
@@ -395,8 +472,21 @@ pub fn judge(
         .map(|m| m.name.clone())
         .collect();
     let calls = claims::watched_calls(&events, &names);
-    let start = events.iter().map(|e| e.start_ms()).min().unwrap_or(0);
-    let checks = claims::check(&inputs.claims, &est.samples, &munitions, &calls, start);
+    let span = data_span.or_else(|| {
+        let a = events.iter().map(|e| e.start_ms()).min()?;
+        let b = events.iter().map(|e| e.end_ms()).max()?;
+        Some([a, b])
+    });
+    let claimed: &[claims::Claim] = inputs.ledger.as_ref().map_or(&[], |l| &l.claims);
+    let checks = claims::check(
+        claimed,
+        &est.samples,
+        &munitions,
+        &calls,
+        span.unwrap_or([0, 0]),
+        &cfg.claim_check,
+    );
+    let claim_arithmetic = claims::arithmetic(claimed, &cfg.estimate, &est.voyages);
     Judgement {
         parameters: cfg.clone(),
         watched_ports: watched.to_vec(),
@@ -404,7 +494,10 @@ pub fn judge(
         matches,
         risk,
         estimate: est,
+        ledger: inputs.ledger.clone(),
         claims: checks,
+        claim_arithmetic,
+        data_span: span.map(|s| s.map(detect::event::rfc3339)),
         observations,
         events,
     }

@@ -329,28 +329,37 @@ pub fn voyages_csv(events: &[Event], j: &intel::Judgement) -> Result<Vec<u8>, Re
         "end",
         "hours",
         "campaign",
-        "capacity_teu_p10",
-        "capacity_teu_p50",
-        "capacity_teu_p90",
-        "capacity_basis",
-        "load_factor_p10",
-        "load_factor_p50",
-        "load_factor_p90",
-        "load_basis",
-        "containers_p10",
-        "containers_p50",
-        "containers_p90",
-        "tonnes_p10",
-        "tonnes_p50",
-        "tonnes_p90",
     ]
     .iter()
     .map(|s| s.to_string())
     .collect();
-    for m in &munitions {
-        for q in ["p10", "p50", "p90"] {
-            head.push(format!("rounds_{m}_{q}"));
+    let q = |name: &str, head: &mut Vec<String>| {
+        for p in ["p10", "p50", "p90"] {
+            head.push(format!("{name}_{p}"));
         }
+    };
+    q("slots_teu", &mut head);
+    q("deadweight_t", &mut head);
+    head.push("capacity_basis".into());
+    q("capacity_containers", &mut head);
+    q("capacity_tonnes", &mut head);
+    for m in &munitions {
+        q(&format!("capacity_rounds_{m}"), &mut head);
+    }
+    for h in [
+        "draught_before_m",
+        "draught_after_m",
+        "draught_change_cm",
+        "tpc_t_per_cm_p50",
+        "likely_method",
+        "likely_basis",
+    ] {
+        head.push(h.into());
+    }
+    q("likely_containers", &mut head);
+    q("likely_tonnes", &mut head);
+    for m in &munitions {
+        q(&format!("likely_rounds_{m}"), &mut head);
     }
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(&head).map_err(enc)?;
@@ -386,18 +395,50 @@ pub fn voyages_csv(events: &[Event], j: &intel::Judgement) -> Result<Vec<u8>, Re
         match est.get(e.id.as_str()) {
             Some(x) => {
                 row.push("yes".into());
-                row.extend(q3(&x.capacity_teu, 0));
-                row.push(x.capacity_basis.clone());
-                row.extend(q3(&x.load_factor, 3));
-                row.push(x.load_basis.clone());
-                row.extend(q3(&x.containers, 0));
-                row.extend(q3(&x.tonnes, 0));
-                for m in &munitions {
-                    match x.rounds.get(m) {
-                        Some(r) => row.extend(q3(r, 0)),
-                        None => row.extend([String::new(), String::new(), String::new()]),
+                let rounds = |row: &mut Vec<String>, l: &intel::estimate::Load| {
+                    for m in &munitions {
+                        match l.rounds.get(m) {
+                            Some(r) => row.extend(q3(r, 0)),
+                            None => row.extend([String::new(), String::new(), String::new()]),
+                        }
                     }
-                }
+                };
+                row.extend(q3(&x.slots_teu, 0));
+                row.extend(q3(&x.deadweight_t, 0));
+                row.push(x.capacity_basis.clone());
+                row.extend(q3(&x.capacity.containers, 0));
+                row.extend(q3(&x.capacity.tonnes, 0));
+                rounds(&mut row, &x.capacity);
+                row.push(
+                    x.draught_before_m
+                        .map(|d| format!("{d:.1}"))
+                        .unwrap_or_default(),
+                );
+                row.push(
+                    x.draught_after_m
+                        .map(|d| format!("{d:.1}"))
+                        .unwrap_or_default(),
+                );
+                row.push(
+                    x.draught_change_cm
+                        .map(|d| format!("{d:.0}"))
+                        .unwrap_or_default(),
+                );
+                row.push(
+                    x.tpc_t_per_cm
+                        .map(|d| format!("{:.2}", d.p50))
+                        .unwrap_or_default(),
+                );
+                row.push(
+                    serde_json::to_value(x.likely_method)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_string))
+                        .unwrap_or_default(),
+                );
+                row.push(x.likely_basis.clone());
+                row.extend(q3(&x.likely.containers, 0));
+                row.extend(q3(&x.likely.tonnes, 0));
+                rounds(&mut row, &x.likely);
             }
             None => {
                 row.push("no".into());

@@ -324,6 +324,24 @@ pub fn render(inp: &Inputs, vessels: &[Vessel], tracks: &[Track], written: &[Wri
         .map(|m| m.name.clone())
         .collect();
     let camp = &j.estimate.campaign;
+    // one voyage's draught survey worked by hand, for the reader
+    let worked = j.estimate.voyages.iter().find_map(|v| {
+        let dims = inp
+            .profiles
+            .get(&v.mmsi)
+            .and_then(|p| p.length_m.zip(p.beam_m));
+        intel::estimate::worked_survey(v, &j.parameters.estimate, dims).map(|w| {
+            (
+                format!(
+                    "{} leaving {} on {}",
+                    v.name.as_deref().unwrap_or("?"),
+                    v.from.as_deref().unwrap_or("?"),
+                    short_time(&v.start)
+                ),
+                w,
+            )
+        })
+    });
     let params_toml = |name: &str, v: &dyn erased::Ser| v.toml(name);
     let input_hashes: Vec<(String, Option<(u64, String)>)> = inp
         .inputs
@@ -362,8 +380,10 @@ pub fn render(inp: &Inputs, vessels: &[Vessel], tracks: &[Track], written: &[Wri
                             dt { "Input" } dd { (sources.len()) " source(s), " (thousands(messages as f64)) " messages, " (thousands(positions as f64)) " positions, " (thousands(dups as f64)) " duplicates dropped, " (thousands(rejects as f64)) " rejected lines" }
                             dt { "Vessels" } dd { (inp.profiles.len()) " identified, " (vessels.len()) " of interest (risk at least " (inp.params.min_risk) " or on a list)" }
                             dt { "Events" } dd { (inp.events.len()) ": " @for (k, n) in &by_kind { span.pill { (k.replace('_', " ")) " " (n) } " " } }
-                            dt { "Laden voyages from watched ports" } dd { (camp.voyages) " · containers (TEU) P10/P50/P90 " b { (thousands(camp.containers.p10)) " / " (thousands(camp.containers.p50)) " / " (thousands(camp.containers.p90)) } " · tonnes " (thousands(camp.tonnes.p10)) " / " (thousands(camp.tonnes.p50)) " / " (thousands(camp.tonnes.p90)) }
-                            @for (m, r) in &camp.rounds { dt { "Rounds, " (m) } dd { (thousands(r.p10)) " / " (thousands(r.p50)) " / " (thousands(r.p90)) " (if the cargo were only this calibre)" } }
+                            dt { "Laden voyages from watched ports" } dd { (camp.voyages) " (" (camp.by_draught_survey) " weighed by draught survey, " (camp.by_prior) " without a reported draught change)" }
+                            dt { "Likely carried (P10/P50/P90)" } dd { "containers " b { (thousands(camp.likely.containers.p10)) " / " (thousands(camp.likely.containers.p50)) " / " (thousands(camp.likely.containers.p90)) } " · tonnes " (thousands(camp.likely.tonnes.p10)) " / " (thousands(camp.likely.tonnes.p50)) " / " (thousands(camp.likely.tonnes.p90)) }
+                            dt { "Could have carried (capacity)" } dd { "containers " (thousands(camp.capacity.containers.p10)) " / " (thousands(camp.capacity.containers.p50)) " / " (thousands(camp.capacity.containers.p90)) " · tonnes " (thousands(camp.capacity.tonnes.p10)) " / " (thousands(camp.capacity.tonnes.p50)) " / " (thousands(camp.capacity.tonnes.p90)) }
+                            @for (m, r) in &camp.likely.rounds { dt { "Rounds, " (m) } dd { "likely " (thousands(r.p10)) " / " (thousands(r.p50)) " / " (thousands(r.p90)) @if let Some(c) = camp.capacity.rounds.get(m) { " · capacity up to " (thousands(c.p90)) } " (if the cargo were only this calibre)" } }
                             dt { "Watched ports" } dd { @for w in &j.watched_ports { span.pill { (w.name) @if let Some(l) = &w.locode { " " (l) } } " " } }
                             dt { "Claims checked" } dd { (j.claims.len()) }
                         }
@@ -413,11 +433,14 @@ pub fn render(inp: &Inputs, vessels: &[Vessel], tracks: &[Track], written: &[Wri
                     }
                     section #voyages {
                         h2 { "Voyages and what they could have carried" }
-                        p { "Laden legs from a watched port (P10 / P50 / P90 of " (j.parameters.estimate.samples) " seeded samples; the assumptions are under Methods and parameters). Every detected voyage is in voyages.csv." }
+                        p { "Laden legs from a watched port, P10 / P50 / P90 of " (j.parameters.estimate.samples) " seeded samples (the assumptions are under Methods and parameters). Two ranges, kept apart: " b { "capacity" } ", the most a voyage could carry (container slots, the 20-ft payload limit and the ship's deadweight), and " b { "likely" } ", what it probably carried: a draught survey of the draught change the crew broadcast, or, where no change was reported, the capacity times a load-factor prior (said in the basis). Every detected voyage is in voyages.csv." }
+                        @if let Some(w) = worked {
+                            p.small { b { "The draught survey, worked for " (w.0) ": " } (w.1) "." }
+                        }
                         table.sortable #voyage-table {
                             thead {
-                                tr { th rowspan="2" { "start" } th rowspan="2" { "vessel" } th rowspan="2" { "from" } th rowspan="2" { "to" } th colspan="3" { "capacity (TEU)" } th rowspan="2" { "load basis" } th colspan="3" { "containers" } th colspan="3" { "tonnes" } }
-                                tr { th { "P10" } th { "P50" } th { "P90" } th { "P10" } th { "P50" } th { "P90" } th { "P10" } th { "P50" } th { "P90" } }
+                                tr { th rowspan="2" { "start" } th rowspan="2" { "vessel" } th rowspan="2" { "from" } th rowspan="2" { "to" } th colspan="2" { "capacity P90" } th rowspan="2" { "likely basis" } th colspan="3" { "likely containers" } th colspan="3" { "likely tonnes" } }
+                                tr { th { "containers" } th { "tonnes" } th { "P10" } th { "P50" } th { "P90" } th { "P10" } th { "P50" } th { "P90" } }
                             }
                             tbody { @for x in &j.estimate.voyages {
                                 tr {
@@ -425,45 +448,65 @@ pub fn render(inp: &Inputs, vessels: &[Vessel], tracks: &[Track], written: &[Wri
                                     td { a href=(format!("#v-{}", x.mmsi)) { (x.name.as_deref().unwrap_or("?")) } " " span.mmsi { (x.mmsi) } }
                                     td { (x.from.as_deref().unwrap_or("?")) " " span.small { "(" (x.from_kind.replace('_', " ")) ")" } }
                                     td { (x.to.as_deref().unwrap_or("?")) }
-                                    (q3(&x.capacity_teu))
-                                    td.small { (x.load_basis) }
-                                    (q3(&x.containers))
-                                    (q3(&x.tonnes))
+                                    td.num data-v=(format!("{:.3}", x.capacity.containers.p90)) { (thousands(x.capacity.containers.p90)) }
+                                    td.num data-v=(format!("{:.3}", x.capacity.tonnes.p90)) { (thousands(x.capacity.tonnes.p90)) }
+                                    td.small { (x.likely_basis) br; span.muted { "capacity: " (x.capacity_basis) } }
+                                    (q3(&x.likely.containers))
+                                    (q3(&x.likely.tonnes))
                                 }
                             } }
                             tfoot { tr {
-                                th colspan="8" { "campaign: " (camp.voyages) " voyages (sums per sample, so the P10 of the total is not the sum of P10s)" }
-                                (q3(&camp.containers)) (q3(&camp.tonnes))
+                                th colspan="4" { "campaign: " (camp.voyages) " voyages (sums per sample, so the P10 of the total is not the sum of P10s)" }
+                                td.num { (thousands(camp.capacity.containers.p90)) } td.num { (thousands(camp.capacity.tonnes.p90)) } td {}
+                                (q3(&camp.likely.containers)) (q3(&camp.likely.tonnes))
                             } }
                         }
                         @if !munitions.is_empty() {
                             table {
-                                thead { tr { th { "if the cargo were only" } th { "kg per round (incl. packaging)" } th { "rounds P10" } th { "P50" } th { "P90" } } }
+                                thead { tr { th { "if the cargo were only" } th { "kg per round (incl. packaging)" } th { "likely rounds P10" } th { "P50" } th { "P90" } th { "capacity P90" } } }
                                 tbody { @for m in &j.parameters.estimate.munitions {
                                     tr { td { (m.name) } td { (format!("{:.0}-{:.0}", m.kg_per_round[0], m.kg_per_round[1])) }
-                                        @if let Some(r) = camp.rounds.get(&m.name) { (q3(r)) } @else { td {} td {} td {} } }
+                                        @if let Some(r) = camp.likely.rounds.get(&m.name) { (q3(r)) } @else { td {} td {} td {} }
+                                        td.num { @if let Some(r) = camp.capacity.rounds.get(&m.name) { (thousands(r.p90)) } } }
                                 } }
                             }
                         }
                     }
                     section #claims {
                         h2 { "Public claims checked" }
-                        @if j.claims.is_empty() { p { "No claims ledger given." } } @else {
+                        @if j.claims.is_empty() && j.ledger.is_none() { p { "No claims ledger given." } } @else {
+                            p { "Each claim is read with its bound (\"more than\" is " i { "at least" } ", a round figure " i { "about" } " ± " (format!("{:.0}%", j.parameters.claim_check.about_tolerance * 100.0)) ", \"up to\" " i { "at most" } ") and set against the voyages that started in its period: " b { "exceeds capacity" } " when even the P90 of what they could carry falls short; " b { "exceeds likely" } " when it is within capacity but above the draught-based likely range; " b { "below likely" } " when it is under the likely range; " b { "not covered" } " when the data covers less than " (format!("{:.0}%", j.parameters.claim_check.min_coverage * 100.0)) " of its period (an extrapolation at the rate seen is shown, labelled)." }
+                            @if let Some(l) = &j.ledger { @if !l.errors.is_empty() {
+                                p.notice { (l.errors.len()) " ledger row(s) refused: " @for e in &l.errors { (e.to_string()) "; " } }
+                            } }
                             table.sortable {
-                                thead { tr { th { "date" } th { "claimant" } th { "claim" } th { "period" } th { "voyages" } th { "evidence P10-P90" } th { "verdict" } th { "explanation" } th { "source" } } }
+                                thead { tr { th { "date" } th { "claimant" } th { "claim" } th { "period (covered)" } th { "voyages" } th { "likely P10-P90" } th { "capacity P90" } th { "verdict" } th { "explanation" } th { "source" } } }
                                 tbody { @for c in &j.claims {
                                     tr {
                                         td { (c.claim.date) }
                                         td { (c.claim.claimant) }
-                                        td { (thousands(c.claim.quantity)) " " (c.claim.unit) @if let Some(n) = &c.claim.note { br; span.small { (n) } } }
-                                        td.small { (c.period[0].get(..10).unwrap_or(&c.period[0])) " to " (c.period[1].get(..10).unwrap_or(&c.period[1])) }
+                                        td { (c.claim.bound.words()) " " (thousands(c.claim.quantity)) " " (c.claim.unit) @if let Some(n) = &c.claim.note { br; span.small { (n) } } }
+                                        td.small { (c.period[0].get(..10).unwrap_or(&c.period[0])) " to " (c.period[1].get(..10).unwrap_or(&c.period[1])) " (" (format!("{:.0}%", c.coverage * 100.0)) ")" }
                                         td.num { (c.observed_voyages) }
-                                        td { @if let Some(q) = &c.evidence { (thousands(q.p10)) " - " (thousands(q.p90)) } }
-                                        td { span class=(format!("verdict {}", c.verdict.replace(' ', "-"))) { (c.verdict) } }
-                                        td.small { (c.explanation) }
+                                        td { @if let Some(q) = &c.likely { (thousands(q.p10)) " - " (thousands(q.p90)) } }
+                                        td { @if let Some(q) = &c.capacity { (thousands(q.p90)) } }
+                                        td { span class=(format!("verdict {}", c.verdict.as_str().replace('_', "-"))) { (c.verdict.as_str().replace('_', " ")) } }
+                                        td.small { (c.explanation) @if let Some(n) = &c.would_need { br; b { "Would need: " } (n) } @if let Some(x) = &c.extrapolation { br; i { (x.explanation) } } }
                                         td.small { (c.claim.source.as_deref().unwrap_or("")) }
                                     }
                                 } }
+                            }
+                            @if !j.claim_arithmetic.is_empty() {
+                                h3 { "The claims' own arithmetic" }
+                                p { "Claims of one source on one date imply a density; each is set against the physical limit it cannot exceed." }
+                                table {
+                                    thead { tr { th { "date" } th { "claimant" } th { "implies" } th { "verdict" } th { "the numbers" } } }
+                                    tbody { @for a in &j.claim_arithmetic {
+                                        tr { td { (a.date) } td { (a.claimant) } td { (if a.value >= 100.0 { thousands(a.value) } else { format!("{:.1}", a.value) }) " " (a.what) }
+                                            td { span class=(format!("verdict {}", match a.physics { intel::claims::Physics::Possible => "consistent", intel::claims::Physics::Marginal => "exceeds-likely", intel::claims::Physics::Impossible => "exceeds-capacity" })) { (format!("{:?}", a.physics).to_lowercase()) } }
+                                            td.small { (a.explanation) } }
+                                    } }
+                                }
                             }
                         }
                         @if !j.observations.is_empty() {
