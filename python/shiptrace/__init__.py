@@ -322,8 +322,10 @@ def estimate(
     observations: Iterable[PathLike] = (),
 ) -> dict:
     """Watchlist matches, risk scores with reasons, what the campaign's
-    voyages could have carried (containers, tonnes, shells; P10/P50/P90)
-    and public claims checked against it: ``shiptrace estimate`` as a dict.
+    voyages could have carried and probably carried (``capacity`` and
+    ``likely``: containers, tonnes, shells; P10/P50/P90) and public claims
+    checked against both with their bounds: ``shiptrace estimate`` as a
+    dict.
 
     ``claims`` is a claims ledger path or ``"builtin:rason-shuttle"``.
     """

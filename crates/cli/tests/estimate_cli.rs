@@ -96,3 +96,105 @@ fn every_parameter_round_trips_through_the_config() {
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("dark_call"));
 }
+
+/// The release binary when the test run has one (the hostile suite's),
+/// else this build's: the demo below simulates 75 days.
+fn fast_bin() -> Command {
+    match std::env::var_os("SHIPTRACE_HOSTILE_BIN") {
+        Some(b) => Command::new(b),
+        None => bin(),
+    }
+}
+
+#[test]
+fn the_demo_claims_are_judged_with_their_bounds() {
+    // 75 days from 2023-08-01 cover the period of the US claim of
+    // 2023-10-13 ("more than 1,000 containers") and about a fifth of the
+    // June 2024 claim's (2023-08-01..2024-06-30)
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path().join("demo");
+    let o = fast_bin()
+        .args(["demo", "--days", "75", "--vessels", "20", "--out"])
+        .arg(&d)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let j: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("judgement.json")).unwrap()).unwrap();
+    let claims = j["claims"].as_array().unwrap();
+    let find = |date: &str, unit: &str| {
+        claims
+            .iter()
+            .find(|c| c["claim"]["date"] == date && c["claim"]["unit"] == unit)
+            .unwrap_or_else(|| panic!("no claim {date} {unit}"))
+    };
+    let us = find("2023-10-13", "containers");
+    assert_eq!(us["claim"]["bound"], "at_least");
+    assert_eq!(us["verdict"], "consistent", "{us}");
+    let june = find("2024-06", "containers");
+    assert_eq!(june["verdict"], "not_covered", "{june}");
+    let cov = june["coverage"].as_f64().unwrap();
+    // 75 of the 335 days
+    assert!((cov - 75.0 / 335.0).abs() < 0.01, "{cov}");
+    assert!(june["extrapolation"]["explanation"]
+        .as_str()
+        .unwrap()
+        .starts_with("extrapolated"));
+    // 5 million shells in 10,000 containers: 500 a box, 20-26 t
+    let a = j["claim_arithmetic"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["date"] == "2024-06")
+        .expect("the June 2024 pair");
+    assert_eq!(a["value"].as_f64().unwrap(), 500.0);
+    assert_eq!(a["physics"], "possible");
+    // the estimate keeps capacity and likely apart
+    let camp = &j["estimate"]["campaign"];
+    assert!(
+        camp["likely"]["containers"]["p90"].as_f64().unwrap()
+            <= camp["capacity"]["containers"]["p90"].as_f64().unwrap()
+    );
+    let html = std::fs::read_to_string(d.join("report.html")).unwrap();
+    assert!(html.contains("The draught survey, worked for"));
+    let csv = std::fs::read_to_string(d.join("voyages.csv")).unwrap();
+    assert!(csv.lines().next().unwrap().contains("likely_method"));
+
+    // an at-least claim at ten times what the voyages of the US claim's
+    // period could carry
+    let cap = us["capacity"]["p90"].as_f64().unwrap();
+    let ledger = tmp.path().join("ten.toml");
+    std::fs::write(
+        &ledger,
+        format!(
+            "[[claim]]\nclaimant = \"test\"\ndate = \"2023-10-13\"\nquantity = {:.0}\nunit = \"containers\"\nbound = \"at_least\"\nperiod = [\"2023-08-01\", \"2023-10-13\"]\n",
+            10.0 * cap
+        ),
+    )
+    .unwrap();
+    let out = tmp.path().join("ten.json");
+    let o = fast_bin()
+        .args(["estimate", "--store"])
+        .arg(d.join("store"))
+        .arg("--events")
+        .arg(d.join("events.jsonl"))
+        .arg("--claims")
+        .arg(&ledger)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let j: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(
+        j["claims"][0]["verdict"], "exceeds_capacity",
+        "{}",
+        j["claims"][0]
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("EXCEEDS_CAPACITY") && err.contains("x the capacity of the voyages seen"),
+        "{err}"
+    );
+}

@@ -319,7 +319,7 @@ pub struct Extrapolation {
 pub struct Check {
     /// The claim.
     pub claim: Claim,
-    /// The period checked, [from, to).
+    /// The period checked, [from, to] (to: the last millisecond).
     pub period: [String; 2],
     /// Share of the period the data covers (0..1).
     pub coverage: f64,
@@ -480,7 +480,7 @@ fn check_one(
     let span = (to - from).max(1) as f64;
     let covered = (to.min(data[1].saturating_add(1)) - from.max(data[0])).max(0) as f64;
     let coverage = (covered / span).clamp(0.0, 1.0);
-    let period = [detect::event::rfc3339(from), detect::event::rfc3339(to)];
+    let period = [detect::event::rfc3339(from), detect::event::rfc3339(to - 1)];
     let (lo, hi) = allowed(c, p);
     let m = measure(&c.unit);
     let rounds_of = |name: &str| {
