@@ -843,7 +843,7 @@ pub fn worked_survey(
     ))
 }
 
-/// A whole number with thousands separators (`12,345`).
+/// A whole number with thousands separators: 12345.6 -> "12,346".
 pub fn thousands(x: f64) -> String {
     let s = format!("{:.0}", x.abs());
     let mut out = String::new();
@@ -853,7 +853,8 @@ pub fn thousands(x: f64) -> String {
         }
         out.push(c);
     }
-    if x < 0.0 {
+    // (-0.4 rounds to "0", not "-0")
+    if x < -0.5 {
         format!("-{out}")
     } else {
         out

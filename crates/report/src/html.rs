@@ -36,19 +36,7 @@ pub fn content_security_policy() -> String {
 
 /// 12345.6 -> "12,346".
 pub fn thousands(x: f64) -> String {
-    let s = format!("{:.0}", x.abs());
-    let mut out = String::new();
-    for (k, c) in s.chars().enumerate() {
-        if k > 0 && (s.len() - k) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if x < -0.5 {
-        format!("-{out}")
-    } else {
-        out
-    }
+    intel::estimate::thousands(x)
 }
 
 fn q3(q: &Quantiles) -> Markup {
