@@ -240,7 +240,7 @@ pub fn report(a: &ReportArgs) -> Result<()> {
 
 /// The example configuration of the built-in scenario, shipped in the
 /// binary so the demo runs from anywhere.
-const DEMO_FILES: [(&str, &str); 3] = [
+const DEMO_FILES: [(&str, &str); 4] = [
     (
         "shiptrace.toml",
         include_str!("../../../examples/rason-shuttle/shiptrace.toml"),
@@ -252,6 +252,10 @@ const DEMO_FILES: [(&str, &str); 3] = [
     (
         "observations.toml",
         include_str!("../../../examples/rason-shuttle/observations.toml"),
+    ),
+    (
+        "sdn-excerpt.csv",
+        include_str!("../../../examples/rason-shuttle/sdn-excerpt.csv"),
     ),
 ];
 const DEMO_MARK: &str = ".shiptrace-demo";

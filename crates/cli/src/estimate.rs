@@ -35,6 +35,10 @@ pub struct JudgeArgs {
     /// A vessel list: OFAC sdn.csv, OpenSanctions CSV, UN 1718 CSV or TOML (repeatable).
     #[arg(long)]
     pub watchlist: Vec<PathBuf>,
+    /// A register of owners, managers and operators by IMO: TOML
+    /// ([[vessel]], [[company]]) or CSV with an imo column (repeatable).
+    #[arg(long)]
+    pub registry: Vec<PathBuf>,
     /// A claims ledger (TOML), or builtin:rason-shuttle.
     #[arg(long)]
     pub claims: Option<String>,
@@ -49,6 +53,7 @@ impl JudgeArgs {
         config::Sources {
             config: self.config.clone(),
             watchlists: self.watchlist.clone(),
+            registries: self.registry.clone(),
             claims: self.claims.clone(),
             observations: self.observations.clone(),
         }

@@ -146,6 +146,8 @@ pub struct Sources {
     pub config: Option<PathBuf>,
     /// Vessel lists beyond those the configuration names.
     pub watchlists: Vec<PathBuf>,
+    /// Registers of owners and managers beyond the configuration's.
+    pub registries: Vec<PathBuf>,
     /// A claims ledger (TOML) or `builtin:NAME`, instead of the configuration's.
     pub claims: Option<String>,
     /// Observation files beyond the configuration's.
@@ -180,6 +182,7 @@ pub fn prepare(s: &Sources) -> Result<Prepared> {
     let mut inputs = intel::Inputs::load(&cfg.intel, base)?;
     let mut files: Vec<PathBuf> = cfg.path.iter().cloned().collect();
     files.extend(cfg.intel.watchlists.iter().map(|f| intel::resolve(base, f)));
+    files.extend(cfg.intel.registries.iter().map(|f| intel::resolve(base, f)));
     files.extend(
         cfg.intel
             .observations
@@ -201,6 +204,11 @@ pub fn prepare(s: &Sources) -> Result<Prepared> {
         inputs.add_list(w)?;
         cfg.intel.watchlists.push(w.display().to_string());
         files.push(w.clone());
+    }
+    for r in &s.registries {
+        inputs.add_registry(r)?;
+        cfg.intel.registries.push(r.display().to_string());
+        files.push(r.clone());
     }
     for o in &s.observations {
         inputs.add_observations(o)?;

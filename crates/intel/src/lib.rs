@@ -15,8 +15,10 @@
 pub mod claims;
 pub mod estimate;
 pub mod matching;
+pub mod network;
 pub mod observe;
 pub mod profile;
+pub mod registry;
 pub mod risk;
 pub mod watchlist;
 
@@ -30,12 +32,17 @@ use std::path::Path;
 pub struct IntelConfig {
     /// Vessel lists: OFAC sdn.csv, OpenSanctions CSV, UN 1718 CSV, TOML.
     pub watchlists: Vec<String>,
+    /// Registers of owners, managers and operators by IMO (TOML with
+    /// `[[vessel]]`/`[[company]]`, or CSV with an `imo` column).
+    pub registries: Vec<String>,
     /// A claims ledger (TOML), or `builtin:rason-shuttle`.
     pub claims: Option<String>,
     /// Observation files (TOML or CSV).
     pub observations: Vec<String>,
     /// Matching vessels to lists.
     pub matching: matching::MatchParams,
+    /// Matching through owners, managers and sister ships.
+    pub network: network::NetworkParams,
     /// Risk score weights.
     pub risk: risk::RiskParams,
     /// Cargo estimates.
@@ -84,6 +91,17 @@ impl IntelConfig {
             within(&format!("matching.{k}"), v, 0.0, 1.0)?;
         }
         within("matching.strong", m.strong, m.medium, 1.0)?;
+        let n = &self.network;
+        for (k, v) in [
+            ("owner_listed", n.owner_listed),
+            ("manager_listed", n.manager_listed),
+            ("linked_listed", n.linked_listed),
+            ("sister_of_listed", n.sister_of_listed),
+            ("per_hop", n.per_hop),
+        ] {
+            within(&format!("network.{k}"), v, 0.0, 1.0)?;
+        }
+        within("network.max_depth", n.max_depth as f64, 1.0, 4.0)?;
         let r = &self.risk;
         for (k, v) in [
             ("dark_port_call", r.dark_port_call),
@@ -100,6 +118,7 @@ impl IntelConfig {
             ("gap_near_watched", r.gap_near_watched),
             ("gap_cap", r.gap_cap),
             ("list_match", r.list_match),
+            ("network_match", r.network_match),
         ] {
             within(&format!("risk.{k}"), v, 0.0, 100.0)?;
         }
@@ -236,13 +255,17 @@ impl IntelConfig {
     }
 }
 
-/// One list as loaded.
+/// One list or register as loaded.
 #[derive(Debug, Clone, Serialize)]
 pub struct ListReport {
     /// The list file.
     pub file: String,
     /// Vessels read from it.
     pub entries: usize,
+    /// Companies and people read from it.
+    pub parties: usize,
+    /// Links (owner, manager, linked-to ...) read from it.
+    pub links: usize,
     /// Rows that could not be read.
     pub errors: Vec<watchlist::RowError>,
 }
@@ -252,6 +275,8 @@ pub struct ListReport {
 pub struct Inputs {
     /// Every listed vessel.
     pub entries: Vec<watchlist::Entry>,
+    /// Companies, people and links from the lists and registers.
+    pub fragment: network::Fragment,
     /// What was read from each list.
     pub lists: Vec<ListReport>,
     /// The claims ledger (its claims, and rows that could not be read).
@@ -287,6 +312,9 @@ impl Inputs {
         for f in &cfg.watchlists {
             inp.add_list(&resolve(base, f))?;
         }
+        for f in &cfg.registries {
+            inp.add_registry(&resolve(base, f))?;
+        }
         if let Some(c) = &cfg.claims {
             inp.add_claims(c, base)?;
         }
@@ -302,9 +330,39 @@ impl Inputs {
         self.lists.push(ListReport {
             file: path.display().to_string(),
             entries: l.entries.len(),
+            parties: l.fragment.parties.len(),
+            links: l.fragment.links.len(),
             errors: l.errors,
         });
         self.entries.extend(l.entries);
+        self.fragment.extend(l.fragment);
+        Ok(())
+    }
+
+    /// Reads one more register of owners, managers and operators (CSV by
+    /// its extension, else TOML).
+    pub fn add_registry(&mut self, path: &Path) -> Result<(), IntelError> {
+        let name = path.display().to_string();
+        let text =
+            std::fs::read_to_string(path).map_err(|e| IntelError::Input(format!("{name}: {e}")))?;
+        let csv = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+        let l = if csv {
+            registry::parse_register_csv(&text, &name)
+        } else {
+            registry::parse_register_toml(&text, &name)
+        }
+        .map_err(|e| IntelError::Input(format!("{name}: {e}")))?;
+        self.lists.push(ListReport {
+            file: name,
+            entries: l.entries.len(),
+            parties: l.fragment.parties.len(),
+            links: l.fragment.links.len(),
+            errors: l.errors,
+        });
+        self.entries.extend(l.entries);
+        self.fragment.extend(l.fragment);
         Ok(())
     }
 
@@ -397,6 +455,17 @@ pub struct Corroboration {
     pub events: Vec<String>,
 }
 
+/// Nodes and links of the graph.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct NetworkSize {
+    /// Vessels (listed, or named by a register or a link).
+    pub vessels: usize,
+    /// Companies and people.
+    pub parties: usize,
+    /// Links.
+    pub links: usize,
+}
+
 /// The whole judgement.
 #[derive(Debug, Clone, Serialize)]
 pub struct Judgement {
@@ -408,6 +477,11 @@ pub struct Judgement {
     pub lists: Vec<ListReport>,
     /// Vessels matched to lists.
     pub matches: Vec<matching::Match>,
+    /// The size of the graph of vessels, companies and people.
+    pub network_size: NetworkSize,
+    /// Each vessel of the store placed in that graph: its owners,
+    /// managers, sister ships, network matches.
+    pub network: Vec<network::VesselNetwork>,
     /// Risk per vessel, highest first.
     pub risk: Vec<risk::Risk>,
     /// What the laden voyages could have carried.
@@ -454,8 +528,32 @@ pub fn judge(
         })
         .collect();
     let matches = matching::match_all(profiles, &inputs.entries, &cfg.matching);
+    let graph = network::Graph::build(&inputs.entries, &inputs.fragment);
+    let network: Vec<network::VesselNetwork> = profiles
+        .values()
+        .filter_map(|pr| {
+            // the hull by the IMO it broadcast last
+            let imo = pr.imos.iter().max_by_key(|s| s.last_ms)?;
+            let day = |ms: i64| {
+                detect::event::rfc3339(ms)
+                    .get(..10)
+                    .unwrap_or("")
+                    .to_string()
+            };
+            let span = [day(imo.first_ms), day(imo.last_ms)];
+            network::of_vessel(
+                &graph,
+                pr.mmsi,
+                imo.value,
+                [&span[0], &span[1]],
+                &cfg.network,
+            )
+        })
+        .collect();
+    let network_matches: Vec<&network::NetworkMatch> =
+        network.iter().flat_map(|n| n.matches.iter()).collect();
     let wpos: Vec<(f64, f64)> = watched.iter().map(|w| (w.lat, w.lon)).collect();
-    let mut risk = risk::score(&events, &matches, &wpos, &cfg.risk);
+    let mut risk = risk::score(&events, &matches, &network_matches, &wpos, &cfg.risk);
     for r in &mut risk {
         // the latest name the MMSI broadcast, else the one its events carry
         if let Some(n) = profiles.get(&r.mmsi).and_then(|p| p.name()) {
@@ -492,6 +590,12 @@ pub fn judge(
         watched_ports: watched.to_vec(),
         lists: inputs.lists.clone(),
         matches,
+        network_size: NetworkSize {
+            vessels: graph.vessels.len(),
+            parties: graph.parties.len(),
+            links: graph.edges.len(),
+        },
+        network,
         risk,
         estimate: est,
         ledger: inputs.ledger.clone(),

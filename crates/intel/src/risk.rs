@@ -50,6 +50,9 @@ pub struct RiskParams {
     pub high_risk_nm: f64,
     /// A list match, times its strength (the strongest match counts).
     pub list_match: f64,
+    /// A network match (a listed owner, manager or sister ship), times its
+    /// strength (the strongest counts).
+    pub network_match: f64,
 }
 
 impl Default for RiskParams {
@@ -71,6 +74,7 @@ impl Default for RiskParams {
             gap_cap: 15.0,
             high_risk_nm: 100.0,
             list_match: 40.0,
+            network_match: 25.0,
         }
     }
 }
@@ -104,6 +108,7 @@ pub struct Risk {
 pub fn score(
     events: &[Event],
     matches: &[Match],
+    network: &[&crate::network::NetworkMatch],
     watched: &[(f64, f64)],
     p: &RiskParams,
 ) -> Vec<Risk> {
@@ -122,6 +127,9 @@ pub fn score(
         }
     }
     for m in matches {
+        by.entry(m.mmsi).or_default();
+    }
+    for m in network {
         by.entry(m.mmsi).or_default();
     }
     let mut out = Vec::new();
@@ -273,6 +281,23 @@ pub fn score(
                 ),
                 1,
                 m.strength * p.list_match,
+            );
+        }
+        if let Some(m) = network
+            .iter()
+            .filter(|m| m.mmsi == mmsi)
+            .max_by(|a, b| a.strength.total_cmp(&b.strength))
+        {
+            add(
+                format!(
+                    "{}: {} (strength {:.2}), {} points times strength",
+                    m.kind.replace('_', " "),
+                    m.words,
+                    m.strength,
+                    p.network_match
+                ),
+                1,
+                m.strength * p.network_match,
             );
         }
         if c.is_empty() {

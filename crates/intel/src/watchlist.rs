@@ -5,6 +5,7 @@
 //! A bad row never stops a load: it becomes a [`RowError`] naming the file
 //! and line, and the other rows still load.
 
+use crate::network::{Link, LinkKind, Party, PartyKind, Subject};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -67,6 +68,9 @@ pub enum ListError {
 pub struct Loaded {
     /// Listed vessels.
     pub entries: Vec<Entry>,
+    /// Companies and people the list names, and the links it gives
+    /// (OFAC's `Linked To:`, OpenSanctions' company rows, FtM relations).
+    pub fragment: crate::network::Fragment,
     /// Rows that could not be read.
     pub errors: Vec<RowError>,
 }
@@ -82,11 +86,23 @@ pub enum Format {
     Un1718,
     /// shiptrace's own TOML list.
     Toml,
+    /// OpenSanctions' FollowTheMoney entities, JSON lines.
+    Ftm,
 }
 
 /// Reads a list, choosing the format from the extension and the header.
+/// FtM files are streamed (never held whole).
 pub fn load(path: &Path) -> Result<Loaded, ListError> {
     let name = path.display().to_string();
+    if is_ftm(path).map_err(|e| ListError::Io(name.clone(), e))? {
+        let f = std::fs::File::open(path).map_err(|e| ListError::Io(name.clone(), e))?;
+        let l = crate::registry::parse_ftm(std::io::BufReader::new(f), &name);
+        return Ok(Loaded {
+            entries: l.entries,
+            fragment: l.fragment,
+            errors: l.errors,
+        });
+    }
     let text = std::fs::read_to_string(path).map_err(|e| ListError::Io(name.clone(), e))?;
     let fmt = sniff(path, &text).ok_or_else(|| {
         ListError::Format(
@@ -95,6 +111,25 @@ pub fn load(path: &Path) -> Result<Loaded, ListError> {
         )
     })?;
     parse(&text, fmt, &name)
+}
+
+/// Whether a file holds FtM entities: a `.json`/`.jsonl`/`.ftm` name, or
+/// a first line that is a JSON object.
+fn is_ftm(path: &Path) -> std::io::Result<bool> {
+    use std::io::Read;
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    if matches!(ext.as_deref(), Some("json" | "jsonl" | "ftm" | "ndjson")) {
+        return Ok(true);
+    }
+    let mut head = [0u8; 64];
+    let n = std::fs::File::open(path)?.read(&mut head)?;
+    Ok(head[..n]
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|&b| b == b'{'))
 }
 
 /// Guesses the format of a list.
@@ -128,6 +163,14 @@ pub fn parse(text: &str, fmt: Format, name: &str) -> Result<Loaded, ListError> {
         Format::OpenSanctions => parse_opensanctions(text, name),
         Format::Un1718 => parse_un1718(text, name),
         Format::Toml => parse_toml(text, name),
+        Format::Ftm => {
+            let l = crate::registry::parse_ftm(text.as_bytes(), name);
+            Ok(Loaded {
+                entries: l.entries,
+                fragment: l.fragment,
+                errors: l.errors,
+            })
+        }
     }
 }
 
@@ -190,8 +233,52 @@ fn parse_ofac(text: &str, name: &str) -> Loaded {
             continue;
         }
         let f = |i: usize| rec.get(i).and_then(ofac_field);
-        if !f(2).is_some_and(|t| t.eq_ignore_ascii_case("vessel")) {
-            continue; // individuals, entities, aircraft
+        let kind = f(2).unwrap_or_default().to_ascii_lowercase();
+        let remarks = f(11).unwrap_or_default();
+        let origin = format!("{name}:{line}");
+        let listed = format!(
+            "OFAC SDN ({})",
+            f(3).unwrap_or_else(|| "no programme".into())
+        );
+        if kind != "vessel" {
+            if kind == "aircraft" {
+                continue;
+            }
+            // an entity (SDN_Type -0-) or an individual: a party, with the
+            // links its remarks give
+            let Some(pname) = f(1) else {
+                out.errors.push(RowError {
+                    file: name.into(),
+                    line,
+                    msg: "row without a name".into(),
+                });
+                continue;
+            };
+            for to in linked_to(&remarks) {
+                out.fragment.links.push(Link {
+                    subject: Subject::Party {
+                        name: pname.clone(),
+                    },
+                    party: to,
+                    kind: LinkKind::LinkedTo,
+                    origin: origin.clone(),
+                    since: None,
+                    until: None,
+                });
+            }
+            out.fragment.parties.push(Party {
+                name: pname,
+                aliases: former_names(&remarks),
+                kind: Some(if kind == "individual" {
+                    PartyKind::Person
+                } else {
+                    PartyKind::Company
+                }),
+                country: None,
+                listed: Some(listed),
+                origin,
+            });
+            continue;
         }
         let Some(vname) = f(1) else {
             out.errors.push(RowError {
@@ -201,22 +288,45 @@ fn parse_ofac(text: &str, name: &str) -> Loaded {
             });
             continue;
         };
-        let remarks = f(11).unwrap_or_default();
         let flag = f(9);
+        let imo = number_after(&remarks, "IMO", 7);
+        for to in linked_to(&remarks) {
+            out.fragment.links.push(Link {
+                subject: Subject::Vessel {
+                    imo,
+                    name: vname.clone(),
+                },
+                party: to,
+                kind: LinkKind::LinkedTo,
+                origin: origin.clone(),
+                since: None,
+                until: None,
+            });
+        }
         out.entries.push(Entry {
             list: "OFAC SDN".into(),
             name: vname,
             aliases: former_names(&remarks),
-            imo: number_after(&remarks, "IMO", 7),
+            imo,
             mmsi: number_after(&remarks, "MMSI", 9),
             callsign: f(5),
             flag,
             program: f(3),
             designated: None,
-            origin: format!("{name}:{line}"),
+            origin,
         });
     }
     out
+}
+
+/// The parties OFAC remarks link a row to: `Linked To: M LEASING LLC.`
+fn linked_to(remarks: &str) -> Vec<String> {
+    remarks
+        .split(';')
+        .filter_map(|p| p.trim().strip_prefix("Linked To:"))
+        .map(|n| n.trim().trim_end_matches('.').trim().to_string())
+        .filter(|n| !n.is_empty())
+        .collect()
 }
 
 /// Former names in OFAC remarks: `Former Vessel Name X;` or `f.k.a. X;`.
@@ -257,12 +367,22 @@ fn parse_u32(s: &str, len: usize, what: &str) -> Result<Option<u32>, String> {
     }
 }
 
-/// Reads a CSV with a header; `row` maps (column lookup, line) to an entry.
+/// What one row of a list is.
+enum Row {
+    /// A listed vessel.
+    Vessel(Entry),
+    /// A listed company or person.
+    Party(Party),
+    /// Something else (an aircraft, an address ...).
+    Skip,
+}
+
+/// Reads a CSV with a header; `row` maps a column lookup to a row.
 fn parse_csv_with_header(
     text: &str,
     name: &str,
     required: &str,
-    row: impl Fn(&dyn Fn(&str) -> Option<String>) -> Result<Entry, String>,
+    row: impl Fn(&dyn Fn(&str) -> Option<String>) -> Result<Row, String>,
 ) -> Result<Loaded, ListError> {
     let mut rdr = csv::ReaderBuilder::new()
         .flexible(true)
@@ -300,10 +420,15 @@ fn parse_csv_with_header(
                 .map(str::to_string)
         };
         match row(&get) {
-            Ok(mut e) => {
+            Ok(Row::Vessel(mut e)) => {
                 e.origin = format!("{name}:{line}");
                 out.entries.push(e);
             }
+            Ok(Row::Party(mut p)) => {
+                p.origin = format!("{name}:{line}");
+                out.fragment.parties.push(p);
+            }
+            Ok(Row::Skip) => {}
             Err(msg) => out.errors.push(RowError {
                 file: name.into(),
                 line,
@@ -314,34 +439,75 @@ fn parse_csv_with_header(
     Ok(out)
 }
 
+/// `a;b; c` -> [a, b, c].
+fn split_list(s: Option<String>) -> Vec<String> {
+    s.map(|a| {
+        a.split(';')
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+/// OpenSanctions CSV: the published `targets.simple.csv` (`schema` tells
+/// vessels from companies and people; IMO and MMSI inside `identifiers`),
+/// or a vessel table with `imo` and `mmsi` columns.
 fn parse_opensanctions(text: &str, name: &str) -> Result<Loaded, ListError> {
     parse_csv_with_header(text, name, "name", |get| {
         let vname = get("name").ok_or("empty name")?;
-        Ok(Entry {
-            list: get("dataset").unwrap_or_else(|| "OpenSanctions".into()),
+        let list = get("dataset").unwrap_or_else(|| "OpenSanctions".into());
+        let program = get("program").or_else(|| get("sanctions"));
+        let schema = get("schema");
+        let ids = split_list(get("identifiers"));
+        match schema.as_deref() {
+            None | Some("Vessel") => {}
+            Some("Company" | "Organization" | "LegalEntity" | "PublicBody" | "Person") => {
+                let person = schema.as_deref() == Some("Person");
+                return Ok(Row::Party(Party {
+                    name: vname,
+                    aliases: split_list(get("aliases")),
+                    kind: Some(if person {
+                        PartyKind::Person
+                    } else {
+                        PartyKind::Company
+                    }),
+                    country: split_list(get("countries")).into_iter().next(),
+                    listed: Some(match &program {
+                        Some(p) => format!("{list} ({p})"),
+                        None => list,
+                    }),
+                    origin: String::new(),
+                }));
+            }
+            Some(_) => return Ok(Row::Skip),
+        }
+        let imo = match get("imo") {
+            Some(i) => parse_u32(&i, 7, "IMO")?,
+            None => ids.iter().find_map(|s| crate::registry::imo_of(s)),
+        };
+        let mmsi = match get("mmsi") {
+            Some(m) => parse_u32(&m, 9, "MMSI")?,
+            None => ids.iter().find_map(|s| crate::registry::mmsi_of(s)),
+        };
+        Ok(Row::Vessel(Entry {
+            list,
             name: vname,
-            aliases: get("aliases")
-                .map(|a| {
-                    a.split(';')
-                        .map(|s| s.trim().to_string())
-                        .filter(|s| !s.is_empty())
-                        .collect()
-                })
-                .unwrap_or_default(),
-            imo: parse_u32(&get("imo").unwrap_or_default(), 7, "IMO")?,
-            mmsi: parse_u32(&get("mmsi").unwrap_or_default(), 9, "MMSI")?,
+            aliases: split_list(get("aliases")),
+            imo,
+            mmsi,
             callsign: get("callsign").or_else(|| get("call_sign")),
             flag: get("flag"),
-            program: get("program").or_else(|| get("sanctions")),
+            program,
             designated: get("first_seen").or_else(|| get("designated")),
             origin: String::new(),
-        })
+        }))
     })
 }
 
 fn parse_un1718(text: &str, name: &str) -> Result<Loaded, ListError> {
     parse_csv_with_header(text, name, "vessel_name", |get| {
-        Ok(Entry {
+        Ok(Row::Vessel(Entry {
             list: "UN 1718".into(),
             name: get("vessel_name").ok_or("empty vessel_name")?,
             aliases: Vec::new(),
@@ -352,7 +518,7 @@ fn parse_un1718(text: &str, name: &str) -> Result<Loaded, ListError> {
             program: get("type").map(|t| format!("UNSC 1718 ({t})")),
             designated: get("date_of_designation"),
             origin: String::new(),
-        })
+        }))
     })
 }
 

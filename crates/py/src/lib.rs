@@ -443,7 +443,8 @@ fn simulate(
 /// Watchlist matches, risk, what the voyages could have carried and
 /// claims checked: `shiptrace estimate` as JSON.
 #[pyfunction]
-#[pyo3(signature = (store, events, config=None, watchlists=Vec::new(), claims=None, observations=Vec::new()))]
+#[pyo3(signature = (store, events, config=None, watchlists=Vec::new(), claims=None, observations=Vec::new(), registries=Vec::new()))]
+#[allow(clippy::too_many_arguments)]
 fn estimate(
     py: Python<'_>,
     store: &Store,
@@ -452,11 +453,13 @@ fn estimate(
     watchlists: Vec<PathBuf>,
     claims: Option<String>,
     observations: Vec<PathBuf>,
+    registries: Vec<PathBuf>,
 ) -> PyResult<String> {
     py.detach(|| -> anyhow::Result<String> {
         let sources = config::Sources {
             config,
             watchlists,
+            registries,
             claims,
             observations,
         };

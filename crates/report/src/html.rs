@@ -146,6 +146,7 @@ fn dossier(v: &Vessel, inp: &Inputs, events: &[&Event], period: (i64, i64)) -> M
         .cloned()
         .unwrap_or_else(|| Profile::new(v.mmsi));
     let risk = inp.judgement.risk.iter().find(|r| r.mmsi == v.mmsi);
+    let net = inp.judgement.network.iter().find(|n| n.mmsi == v.mmsi);
     let matches: Vec<&intel::matching::Match> = inp
         .judgement
         .matches
@@ -197,6 +198,20 @@ fn dossier(v: &Vessel, inp: &Inputs, events: &[&Event], period: (i64, i64)) -> M
                             li { (b.field) ": " q { (b.observed) } " = listed " q { (b.listed) } " (" (short_time(&b.first_seen)) " to " (short_time(&b.last_seen)) ")"
                                 @if let Some(n) = &b.note { " - " (n) } }
                         } }
+                    }
+                    @if let Some(n) = net {
+                        h4 { "Owners, managers and sister ships" }
+                        ul.small { @for l in &n.links {
+                            li { (l.from) " " (l.kind.words()) " " b { (l.to) } " [" (l.origin) "]"
+                                @if l.since.is_some() || l.until.is_some() { " (" (l.since.as_deref().unwrap_or("?")) " to " (l.until.as_deref().unwrap_or("?")) ")" } }
+                        } }
+                        @if !n.sisters.is_empty() {
+                            p.small { "Sister ships (the same party behind them): "
+                                @for s in &n.sisters { (s.name) @if let Some(i) = s.imo { " IMO " (i) } " via " (s.via) @if !s.listed.is_empty() { " (" b { "listed" } ")" } "; " } }
+                        }
+                        @for m in &n.matches {
+                            p.small { b { (m.kind.replace('_', " ")) } " (" (format!("{:.2}", m.strength)) "): " (m.words) }
+                        }
                     }
                     h4 { "Events" }
                     p { @for (k, n) in &count { span.pill { (k.replace('_', " ")) " " (n) } " " } }

@@ -1,0 +1,545 @@
+//! Companies, people and their links to vessels, from the two sources
+//! besides the sanctions lists' own remarks: OpenSanctions' FollowTheMoney
+//! (FtM) entities as JSON lines, and a register an analyst keeps (TOML or
+//! CSV: IMO, owner, manager, operator, flag, from/to dates, what
+//! Equasis-style lookups give).
+//!
+//! FtM files are read line by line (a 100 MB export is never held whole):
+//! each entity is kept in a compact form, references between entities are
+//! resolved at the end, and a reference to an entity the file does not
+//! hold is reported with its line.
+
+use crate::network::{Fragment, Link, LinkKind, Party, PartyKind, Subject};
+use crate::watchlist::{Entry, RowError};
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::io::BufRead;
+
+/// What a source gave: listed vessels, parties and links, bad rows.
+#[derive(Debug, Clone, Default)]
+pub struct Loaded {
+    /// Listed vessels (for matching).
+    pub entries: Vec<Entry>,
+    /// Parties and links.
+    pub fragment: Fragment,
+    /// Rows or entities that could not be read.
+    pub errors: Vec<RowError>,
+}
+
+/// An IMO number from text (`IMO9179842`, `IMO 9179842`, `9179842`) when
+/// its check digit holds.
+pub fn imo_of(s: &str) -> Option<u32> {
+    let t = s.trim();
+    let t = t
+        .strip_prefix("IMO")
+        .or_else(|| t.strip_prefix("imo"))
+        .unwrap_or(t)
+        .trim_start_matches([' ', ':', '#']);
+    if t.len() != 7 || !t.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let d: Vec<u32> = t.bytes().map(|b| (b - b'0') as u32).collect();
+    let sum: u32 = (0..6).map(|i| d[i] * (7 - i as u32)).sum();
+    (sum % 10 == d[6]).then(|| t.parse().ok()).flatten()
+}
+
+/// An MMSI from text: nine digits.
+pub fn mmsi_of(s: &str) -> Option<u32> {
+    let t = s.trim();
+    (t.len() == 9 && t.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| t.parse().ok())
+        .flatten()
+}
+
+#[derive(Deserialize)]
+struct Entity {
+    id: String,
+    schema: String,
+    #[serde(default)]
+    properties: HashMap<String, Vec<serde_json::Value>>,
+    #[serde(default)]
+    target: bool,
+    #[serde(default)]
+    datasets: Vec<String>,
+}
+
+/// One entity as kept between the pass and the resolution.
+#[derive(Default)]
+struct Kept {
+    line: u64,
+    schema: String,
+    names: Vec<String>,
+    imo: Option<u32>,
+    mmsi: Option<u32>,
+    flag: Option<String>,
+    callsign: Option<String>,
+    country: Option<String>,
+    listed: Option<String>,
+    /// (property, referenced id) for owner, operator, asset, director ...
+    refs: Vec<(String, String)>,
+    since: Option<String>,
+    until: Option<String>,
+}
+
+/// A property's values as text; nested entities (the "nested" export
+/// format) give their id.
+fn texts(props: &HashMap<String, Vec<serde_json::Value>>, k: &str) -> Vec<String> {
+    props
+        .get(k)
+        .into_iter()
+        .flatten()
+        .filter_map(|v| match v {
+            serde_json::Value::String(s) => Some(s.clone()),
+            serde_json::Value::Object(o) => {
+                o.get("id").and_then(|x| x.as_str()).map(str::to_string)
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// Reads FtM entities, one JSON object per line.
+pub fn parse_ftm(r: impl BufRead, name: &str) -> Loaded {
+    let mut out = Loaded::default();
+    let mut kept: HashMap<String, Kept> = HashMap::new();
+    let mut order: Vec<String> = Vec::new();
+    let err = |line: u64, msg: String| RowError {
+        file: name.into(),
+        line,
+        msg,
+    };
+    for (i, l) in r.split(b'\n').enumerate() {
+        let line = i as u64 + 1;
+        let l = match l {
+            Ok(l) => l,
+            Err(e) => {
+                out.errors.push(err(line, format!("unreadable: {e}")));
+                break;
+            }
+        };
+        if l.iter().all(|b| b.is_ascii_whitespace()) {
+            continue;
+        }
+        let e: Entity = match serde_json::from_slice(&l) {
+            Ok(e) => e,
+            Err(e) => {
+                out.errors
+                    .push(err(line, format!("not an FtM entity: {e}")));
+                continue;
+            }
+        };
+        let p = &e.properties;
+        let mut k = Kept {
+            line,
+            schema: e.schema.clone(),
+            names: texts(p, "name"),
+            ..Kept::default()
+        };
+        k.names.extend(texts(p, "previousName"));
+        k.names.extend(texts(p, "alias"));
+        k.names.extend(texts(p, "weakAlias"));
+        k.imo = texts(p, "imoNumber").iter().find_map(|s| imo_of(s));
+        k.mmsi = texts(p, "mmsi").iter().find_map(|s| mmsi_of(s));
+        k.flag = texts(p, "flag").into_iter().next();
+        k.callsign = texts(p, "callSign").into_iter().next();
+        k.country = texts(p, "country")
+            .into_iter()
+            .next()
+            .or_else(|| texts(p, "jurisdiction").into_iter().next());
+        k.since = texts(p, "startDate").into_iter().next();
+        k.until = texts(p, "endDate").into_iter().next();
+        if e.target {
+            k.listed = Some(if e.datasets.is_empty() {
+                "OpenSanctions".into()
+            } else {
+                format!("OpenSanctions ({})", e.datasets.join(", "))
+            });
+        }
+        for prop in [
+            "owner",
+            "operator",
+            "asset",
+            "director",
+            "organization",
+            "entity",
+            "subject",
+            "object",
+        ] {
+            for id in texts(p, prop) {
+                k.refs.push((prop.to_string(), id));
+            }
+        }
+        if kept.insert(e.id.clone(), k).is_none() {
+            order.push(e.id);
+        }
+    }
+    let name_of = |id: &str| kept.get(id).and_then(|k| k.names.first().cloned());
+    // a Sanction marks its entity listed
+    let mut sanctioned: HashMap<String, String> = HashMap::new();
+    for id in &order {
+        let k = &kept[id];
+        if k.schema == "Sanction" {
+            for (_, e) in k.refs.iter().filter(|(p, _)| p == "entity") {
+                sanctioned
+                    .entry(e.clone())
+                    .or_insert_with(|| format!("OpenSanctions sanction ({name}:{})", k.line));
+            }
+        }
+    }
+    for id in &order {
+        let k = &kept[id];
+        let origin = format!("{name}:{}", k.line);
+        let listed = k.listed.clone().or_else(|| sanctioned.get(id).cloned());
+        let subject_of = |id: &str| -> Option<Subject> {
+            let k = kept.get(id)?;
+            let n = k.names.first()?.clone();
+            Some(if k.schema == "Vessel" {
+                Subject::Vessel {
+                    imo: k.imo,
+                    name: n,
+                }
+            } else {
+                Subject::Party { name: n }
+            })
+        };
+        let mut link = |subject: &str, party: &str, kind: LinkKind| match (
+            subject_of(subject),
+            name_of(party),
+        ) {
+            (Some(s), Some(p)) => out.fragment.links.push(Link {
+                subject: s,
+                party: p,
+                kind,
+                origin: origin.clone(),
+                since: k.since.clone(),
+                until: k.until.clone(),
+            }),
+            _ => {
+                let missing = if subject_of(subject).is_none() {
+                    subject
+                } else {
+                    party
+                };
+                out.errors.push(err(
+                        k.line,
+                        format!("{} refers to entity {missing:?}, which the file does not hold (or has no name)", k.schema),
+                    ));
+            }
+        };
+        let refs = |p: &'static str| {
+            k.refs
+                .iter()
+                .filter(move |(q, _)| q == p)
+                .map(|(_, id)| id.as_str())
+        };
+        match k.schema.as_str() {
+            "Vessel" => {
+                let Some(n) = k.names.first() else {
+                    out.errors.push(err(k.line, "vessel without a name".into()));
+                    continue;
+                };
+                if listed.is_some() {
+                    out.entries.push(Entry {
+                        list: listed.clone().unwrap_or_default(),
+                        name: n.clone(),
+                        aliases: k.names[1..].to_vec(),
+                        imo: k.imo,
+                        mmsi: k.mmsi,
+                        callsign: k.callsign.clone(),
+                        flag: k.flag.clone(),
+                        program: None,
+                        designated: None,
+                        origin: origin.clone(),
+                    });
+                }
+                for o in refs("owner") {
+                    link(id, o, LinkKind::Owner);
+                }
+                for o in refs("operator") {
+                    link(id, o, LinkKind::Operator);
+                }
+            }
+            "Company" | "Organization" | "LegalEntity" | "PublicBody" | "Person" => {
+                let Some(n) = k.names.first() else {
+                    out.errors
+                        .push(err(k.line, format!("{} without a name", k.schema)));
+                    continue;
+                };
+                out.fragment.parties.push(Party {
+                    name: n.clone(),
+                    aliases: k.names[1..].to_vec(),
+                    kind: Some(if k.schema == "Person" {
+                        PartyKind::Person
+                    } else {
+                        PartyKind::Company
+                    }),
+                    country: k.country.clone(),
+                    listed,
+                    origin,
+                });
+            }
+            "Ownership" => {
+                for o in refs("owner") {
+                    for a in refs("asset") {
+                        link(a, o, LinkKind::Owner);
+                    }
+                }
+            }
+            "Directorship" => {
+                for d in refs("director") {
+                    for o in refs("organization") {
+                        link(o, d, LinkKind::Director);
+                    }
+                }
+            }
+            "UnknownLink" => {
+                for s in refs("subject") {
+                    for o in refs("object") {
+                        link(s, o, LinkKind::LinkedTo);
+                    }
+                }
+            }
+            _ => {} // addresses, identifications, sanctions (used above) ...
+        }
+    }
+    out
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RegisterFile {
+    #[serde(default)]
+    vessel: Vec<toml::Value>,
+    #[serde(default)]
+    company: Vec<toml::Value>,
+}
+
+/// One vessel's register entry.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RegVessel {
+    imo: Option<u32>,
+    name: Option<String>,
+    owner: Option<String>,
+    manager: Option<String>,
+    operator: Option<String>,
+    flag: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    source: Option<String>,
+}
+
+/// One company's register entry: its owner, and a designation the analyst
+/// records.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RegCompany {
+    name: String,
+    #[serde(default)]
+    aliases: Vec<String>,
+    owner: Option<String>,
+    country: Option<String>,
+    listed: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    source: Option<String>,
+}
+
+fn header_lines(text: &str, header: &str) -> Vec<u64> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| l.trim() == header)
+        .map(|(i, _)| i as u64 + 1)
+        .collect()
+}
+
+fn register_vessel(out: &mut Loaded, v: RegVessel, origin: String) -> Result<(), String> {
+    if v.imo.is_some_and(|i| imo_of(&i.to_string()).is_none()) {
+        return Err(format!(
+            "IMO {} is not a valid IMO number (7 digits, check digit)",
+            v.imo.unwrap_or(0)
+        ));
+    }
+    let name = v.name.clone().unwrap_or_default();
+    if v.imo.is_none() && name.trim().is_empty() {
+        return Err("a vessel needs an IMO or a name".into());
+    }
+    let origin = match &v.source {
+        Some(s) => format!("{origin} ({s})"),
+        None => origin,
+    };
+    for (party, kind) in [
+        (&v.owner, LinkKind::Owner),
+        (&v.manager, LinkKind::Manager),
+        (&v.operator, LinkKind::Operator),
+    ] {
+        if let Some(p) = party.as_deref().filter(|p| !p.trim().is_empty()) {
+            out.fragment.links.push(Link {
+                subject: Subject::Vessel {
+                    imo: v.imo,
+                    name: name.clone(),
+                },
+                party: p.to_string(),
+                kind,
+                origin: origin.clone(),
+                since: v.from.clone(),
+                until: v.to.clone(),
+            });
+        }
+    }
+    let _ = v.flag;
+    Ok(())
+}
+
+/// Reads a register: `[[vessel]]` (imo, name, owner, manager, operator,
+/// flag, from, to, source) and `[[company]]` (name, aliases, owner,
+/// country, listed, from, to, source) tables.
+pub fn parse_register_toml(text: &str, name: &str) -> Result<Loaded, String> {
+    let f: RegisterFile = toml::from_str(text).map_err(|e| e.to_string())?;
+    let mut out = Loaded::default();
+    let vlines = header_lines(text, "[[vessel]]");
+    for (k, v) in f.vessel.into_iter().enumerate() {
+        let line = vlines.get(k).copied().unwrap_or(0);
+        let r = v
+            .try_into::<RegVessel>()
+            .map_err(|e| e.to_string().trim().to_string())
+            .and_then(|v| register_vessel(&mut out, v, format!("{name}:{line}")));
+        if let Err(msg) = r {
+            out.errors.push(RowError {
+                file: name.into(),
+                line,
+                msg,
+            });
+        }
+    }
+    let clines = header_lines(text, "[[company]]");
+    for (k, c) in f.company.into_iter().enumerate() {
+        let line = clines.get(k).copied().unwrap_or(0);
+        let c: RegCompany = match c.try_into() {
+            Ok(c) => c,
+            Err(e) => {
+                out.errors.push(RowError {
+                    file: name.into(),
+                    line,
+                    msg: e.to_string().trim().to_string(),
+                });
+                continue;
+            }
+        };
+        let origin = match &c.source {
+            Some(s) => format!("{name}:{line} ({s})"),
+            None => format!("{name}:{line}"),
+        };
+        if let Some(o) = c.owner.as_deref().filter(|o| !o.trim().is_empty()) {
+            out.fragment.links.push(Link {
+                subject: Subject::Party {
+                    name: c.name.clone(),
+                },
+                party: o.to_string(),
+                kind: LinkKind::Owner,
+                origin: origin.clone(),
+                since: c.from.clone(),
+                until: c.to.clone(),
+            });
+        }
+        out.fragment.parties.push(Party {
+            name: c.name,
+            aliases: c.aliases,
+            kind: Some(PartyKind::Company),
+            country: c.country,
+            listed: c.listed,
+            origin,
+        });
+    }
+    Ok(out)
+}
+
+/// Reads a register as CSV with a header: `imo,name,owner,manager,
+/// operator,flag,from,to,source` (any order; columns it does not know are
+/// ignored).
+pub fn parse_register_csv(text: &str, name: &str) -> Result<Loaded, String> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let cols: Vec<String> = rdr
+        .headers()
+        .map_err(|e| format!("unreadable header: {e}"))?
+        .iter()
+        .map(|h| h.trim().trim_start_matches('\u{feff}').to_ascii_lowercase())
+        .collect();
+    if !cols.iter().any(|c| c == "imo") {
+        return Err(format!("no `imo` column (columns: {})", cols.join(", ")));
+    }
+    let mut out = Loaded::default();
+    for rec in rdr.records() {
+        let rec = match rec {
+            Ok(r) => r,
+            Err(e) => {
+                out.errors.push(RowError {
+                    file: name.into(),
+                    line: e.position().map(|p| p.line()).unwrap_or(0),
+                    msg: format!("unreadable CSV row: {e}"),
+                });
+                continue;
+            }
+        };
+        let line = rec.position().map(|p| p.line()).unwrap_or(0);
+        let get = |k: &str| {
+            cols.iter()
+                .position(|c| c == k)
+                .and_then(|i| rec.get(i))
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+        };
+        let imo = match get("imo") {
+            Some(s) => match imo_of(&s) {
+                Some(i) => Some(i),
+                None => {
+                    out.errors.push(RowError {
+                        file: name.into(),
+                        line,
+                        msg: format!("IMO {s:?} is not a valid IMO number"),
+                    });
+                    continue;
+                }
+            },
+            None => None,
+        };
+        let v = RegVessel {
+            imo,
+            name: get("name"),
+            owner: get("owner"),
+            manager: get("manager"),
+            operator: get("operator"),
+            flag: get("flag"),
+            from: get("from"),
+            to: get("to"),
+            source: get("source"),
+        };
+        if let Err(msg) = register_vessel(&mut out, v, format!("{name}:{line}")) {
+            out.errors.push(RowError {
+                file: name.into(),
+                line,
+                msg,
+            });
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn imo_numbers_need_their_check_digit() {
+        // 9179842: 9x7 + 1x6 + 7x5 + 9x4 + 8x3 + 4x2 = 172, check 2
+        assert_eq!(imo_of("IMO9179842"), Some(9_179_842));
+        assert_eq!(imo_of("IMO 9161003"), Some(9_161_003));
+        assert_eq!(imo_of("9358010"), Some(9_358_010));
+        assert_eq!(imo_of("9179843"), None);
+        assert_eq!(imo_of("273210440"), None);
+        assert_eq!(mmsi_of("273210440"), Some(273_210_440));
+    }
+}
