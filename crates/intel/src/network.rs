@@ -124,38 +124,38 @@ impl Fragment {
 }
 
 /// Legal forms dropped from company names before comparing them (after
-/// transliteration to Latin letters).
-const LEGAL_FORMS: &[&str] = &[
-    "LLC",
-    "L L C",
-    "LTD",
-    "LIMITED",
-    "INC",
-    "INCORPORATED",
-    "CO",
-    "COMPANY",
-    "CORP",
-    "CORPORATION",
-    "OOO",
-    "OAO",
-    "ZAO",
-    "PAO",
-    "AO",
-    "JSC",
-    "OJSC",
-    "CJSC",
-    "PJSC",
-    "SA",
-    "S A",
-    "GMBH",
-    "PTE",
-    "PLC",
-    "BV",
-    "NV",
-    "AG",
-    "SRL",
-    "LLP",
-    "LP",
+/// transliteration to Latin letters), word by word.
+const LEGAL_FORMS: &[&[&str]] = &[
+    &["LLC"],
+    &["L", "L", "C"],
+    &["LTD"],
+    &["LIMITED"],
+    &["INC"],
+    &["INCORPORATED"],
+    &["CO"],
+    &["COMPANY"],
+    &["CORP"],
+    &["CORPORATION"],
+    &["OOO"],
+    &["OAO"],
+    &["ZAO"],
+    &["PAO"],
+    &["AO"],
+    &["JSC"],
+    &["OJSC"],
+    &["CJSC"],
+    &["PJSC"],
+    &["SA"],
+    &["S", "A"],
+    &["GMBH"],
+    &["PTE"],
+    &["PLC"],
+    &["BV"],
+    &["NV"],
+    &["AG"],
+    &["SRL"],
+    &["LLP"],
+    &["LP"],
 ];
 
 /// A company or person name for comparison: transliterated to Latin
@@ -170,15 +170,15 @@ pub fn party_key(name: &str) -> String {
         .collect();
     let strip = |words: &mut Vec<String>, front: bool| loop {
         let mut hit = false;
-        for f in LEGAL_FORMS {
-            let n = f.split(' ').count();
+        for form in LEGAL_FORMS {
+            let n = form.len();
             if words.len() > n {
                 let (a, b) = if front {
                     (0, n)
                 } else {
                     (words.len() - n, words.len())
                 };
-                if words[a..b].join(" ") == *f {
+                if words[a..b].iter().zip(form.iter()).all(|(w, f)| w == f) {
                     words.drain(a..b);
                     hit = true;
                     break;
@@ -259,6 +259,9 @@ pub struct Graph {
     by_imo: HashMap<u32, usize>,
     by_vname: HashMap<String, usize>,
     by_party: HashMap<String, usize>,
+    /// Party names as given, to their node (saves the key for names seen
+    /// before).
+    by_given: HashMap<String, usize>,
     /// Edge indexes by subject.
     out: HashMap<Node, Vec<usize>>,
     /// Edge indexes by party.
@@ -367,11 +370,15 @@ impl Graph {
     }
 
     fn party(&mut self, name: &str) -> Option<usize> {
+        if let Some(&i) = self.by_given.get(name) {
+            return Some(i);
+        }
         let key = party_key(name);
         if key.is_empty() {
             return None;
         }
         if let Some(&i) = self.by_party.get(&key) {
+            self.by_given.insert(name.to_string(), i);
             return Some(i);
         }
         self.parties.push(PartyNode {
@@ -381,6 +388,7 @@ impl Graph {
         });
         let i = self.parties.len() - 1;
         self.by_party.insert(key, i);
+        self.by_given.insert(name.to_string(), i);
         Some(i)
     }
 

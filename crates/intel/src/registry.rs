@@ -56,11 +56,47 @@ struct Entity {
     id: String,
     schema: String,
     #[serde(default)]
-    properties: HashMap<String, Vec<serde_json::Value>>,
+    properties: Props,
     #[serde(default)]
     target: bool,
     #[serde(default)]
     datasets: Vec<String>,
+}
+
+/// The FtM properties shiptrace reads (others are skipped unparsed).
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+struct Props {
+    name: Vec<Val>,
+    previous_name: Vec<Val>,
+    alias: Vec<Val>,
+    weak_alias: Vec<Val>,
+    imo_number: Vec<Val>,
+    mmsi: Vec<Val>,
+    flag: Vec<Val>,
+    call_sign: Vec<Val>,
+    country: Vec<Val>,
+    jurisdiction: Vec<Val>,
+    start_date: Vec<Val>,
+    end_date: Vec<Val>,
+    owner: Vec<Val>,
+    operator: Vec<Val>,
+    asset: Vec<Val>,
+    director: Vec<Val>,
+    organization: Vec<Val>,
+    entity: Vec<Val>,
+    subject: Vec<Val>,
+    object: Vec<Val>,
+}
+
+/// A property value: text, or a nested entity (the "nested" export
+/// format) standing for its id.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Val {
+    Text(String),
+    Nested { id: String },
+    Other(serde::de::IgnoredAny),
 }
 
 /// One entity as kept between the pass and the resolution.
@@ -76,24 +112,18 @@ struct Kept {
     country: Option<String>,
     listed: Option<String>,
     /// (property, referenced id) for owner, operator, asset, director ...
-    refs: Vec<(String, String)>,
+    refs: Vec<(&'static str, String)>,
     since: Option<String>,
     until: Option<String>,
 }
 
-/// A property's values as text; nested entities (the "nested" export
-/// format) give their id.
-fn texts(props: &HashMap<String, Vec<serde_json::Value>>, k: &str) -> Vec<String> {
-    props
-        .get(k)
-        .into_iter()
-        .flatten()
+/// Values as text; nested entities give their id.
+fn texts(v: &[Val]) -> Vec<String> {
+    v.iter()
         .filter_map(|v| match v {
-            serde_json::Value::String(s) => Some(s.clone()),
-            serde_json::Value::Object(o) => {
-                o.get("id").and_then(|x| x.as_str()).map(str::to_string)
-            }
-            _ => None,
+            Val::Text(s) => Some(s.clone()),
+            Val::Nested { id } => Some(id.clone()),
+            Val::Other(_) => None,
         })
         .collect()
 }
@@ -129,25 +159,23 @@ pub fn parse_ftm(r: impl BufRead, name: &str) -> Loaded {
             }
         };
         let p = &e.properties;
+        let first = |v: &[Val]| texts(v).into_iter().next();
         let mut k = Kept {
             line,
             schema: e.schema.clone(),
-            names: texts(p, "name"),
+            names: texts(&p.name),
             ..Kept::default()
         };
-        k.names.extend(texts(p, "previousName"));
-        k.names.extend(texts(p, "alias"));
-        k.names.extend(texts(p, "weakAlias"));
-        k.imo = texts(p, "imoNumber").iter().find_map(|s| imo_of(s));
-        k.mmsi = texts(p, "mmsi").iter().find_map(|s| mmsi_of(s));
-        k.flag = texts(p, "flag").into_iter().next();
-        k.callsign = texts(p, "callSign").into_iter().next();
-        k.country = texts(p, "country")
-            .into_iter()
-            .next()
-            .or_else(|| texts(p, "jurisdiction").into_iter().next());
-        k.since = texts(p, "startDate").into_iter().next();
-        k.until = texts(p, "endDate").into_iter().next();
+        k.names.extend(texts(&p.previous_name));
+        k.names.extend(texts(&p.alias));
+        k.names.extend(texts(&p.weak_alias));
+        k.imo = texts(&p.imo_number).iter().find_map(|s| imo_of(s));
+        k.mmsi = texts(&p.mmsi).iter().find_map(|s| mmsi_of(s));
+        k.flag = first(&p.flag);
+        k.callsign = first(&p.call_sign);
+        k.country = first(&p.country).or_else(|| first(&p.jurisdiction));
+        k.since = first(&p.start_date);
+        k.until = first(&p.end_date);
         if e.target {
             k.listed = Some(if e.datasets.is_empty() {
                 "OpenSanctions".into()
@@ -155,18 +183,18 @@ pub fn parse_ftm(r: impl BufRead, name: &str) -> Loaded {
                 format!("OpenSanctions ({})", e.datasets.join(", "))
             });
         }
-        for prop in [
-            "owner",
-            "operator",
-            "asset",
-            "director",
-            "organization",
-            "entity",
-            "subject",
-            "object",
+        for (prop, v) in [
+            ("owner", &p.owner),
+            ("operator", &p.operator),
+            ("asset", &p.asset),
+            ("director", &p.director),
+            ("organization", &p.organization),
+            ("entity", &p.entity),
+            ("subject", &p.subject),
+            ("object", &p.object),
         ] {
-            for id in texts(p, prop) {
-                k.refs.push((prop.to_string(), id));
+            for id in texts(v) {
+                k.refs.push((prop, id));
             }
         }
         if kept.insert(e.id.clone(), k).is_none() {
@@ -179,7 +207,7 @@ pub fn parse_ftm(r: impl BufRead, name: &str) -> Loaded {
     for id in &order {
         let k = &kept[id];
         if k.schema == "Sanction" {
-            for (_, e) in k.refs.iter().filter(|(p, _)| p == "entity") {
+            for (_, e) in k.refs.iter().filter(|(p, _)| *p == "entity") {
                 sanctioned
                     .entry(e.clone())
                     .or_insert_with(|| format!("OpenSanctions sanction ({name}:{})", k.line));
@@ -229,7 +257,7 @@ pub fn parse_ftm(r: impl BufRead, name: &str) -> Loaded {
         let refs = |p: &'static str| {
             k.refs
                 .iter()
-                .filter(move |(q, _)| q == p)
+                .filter(move |(q, _)| *q == p)
                 .map(|(_, id)| id.as_str())
         };
         match k.schema.as_str() {

@@ -51,7 +51,7 @@ pub struct RiskParams {
     /// A list match, times its strength (the strongest match counts).
     pub list_match: f64,
     /// A network match (a listed owner, manager or sister ship), times its
-    /// strength (the strongest counts).
+    /// strength (the strongest counts), for a vessel not itself listed.
     pub network_match: f64,
 }
 
@@ -283,9 +283,11 @@ pub fn score(
                 m.strength * p.list_match,
             );
         }
+        // a listed vessel's own listing already answers for its company:
+        // the network adds points only for vessels not listed themselves
         if let Some(m) = network
             .iter()
-            .filter(|m| m.mmsi == mmsi)
+            .filter(|m| m.mmsi == mmsi && !listed.contains(&mmsi))
             .max_by(|a, b| a.strength.total_cmp(&b.strength))
         {
             add(
