@@ -455,6 +455,84 @@ pub struct Corroboration {
     pub events: Vec<String>,
 }
 
+/// One MMSI's time on a hull.
+#[derive(Debug, Clone, Serialize)]
+pub struct HullIdentity {
+    /// The MMSI.
+    pub mmsi: u32,
+    /// Names it broadcast (attacker-controlled text).
+    pub names: Vec<String>,
+    /// First report of the IMO under this MMSI (RFC 3339).
+    pub first: String,
+    /// Last report.
+    pub last: String,
+}
+
+/// One MMSI falling silent and the next one taking over the hull.
+#[derive(Debug, Clone, Serialize)]
+pub struct Handover {
+    /// The MMSI that stopped.
+    pub from_mmsi: u32,
+    /// The MMSI that started.
+    pub to_mmsi: u32,
+    /// Hours from the last report of one to the first of the next
+    /// (negative: both broadcast the IMO at once).
+    pub hours: f64,
+}
+
+/// One hull (IMO number) and the MMSIs it broadcast under, in order: a
+/// renamed, re-flagged or re-registered ship is one hull.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hull {
+    /// The IMO number.
+    pub imo: u32,
+    /// Each MMSI's period.
+    pub identities: Vec<HullIdentity>,
+    /// Between consecutive MMSIs.
+    pub handovers: Vec<Handover>,
+    /// Two MMSIs broadcast the IMO over the same time: two transmitters
+    /// claim one hull (a clone or a stolen identity), not a handover.
+    pub overlapping: bool,
+}
+
+/// Hulls broadcast under more than one MMSI.
+pub fn hulls(profiles: &BTreeMap<u32, profile::Profile>) -> Vec<Hull> {
+    let mut by: BTreeMap<u32, Vec<(i64, i64, &profile::Profile)>> = BTreeMap::new();
+    for p in profiles.values() {
+        for s in &p.imos {
+            by.entry(s.value).or_default().push((s.first_ms, s.last_ms, p));
+        }
+    }
+    by.into_iter()
+        .filter(|(_, v)| v.len() > 1)
+        .map(|(imo, mut v)| {
+            v.sort_by_key(|x| (x.0, x.2.mmsi));
+            let handovers: Vec<Handover> = v
+                .windows(2)
+                .map(|w| Handover {
+                    from_mmsi: w[0].2.mmsi,
+                    to_mmsi: w[1].2.mmsi,
+                    hours: (w[1].0 - w[0].1) as f64 / 3_600_000.0,
+                })
+                .collect();
+            Hull {
+                imo,
+                overlapping: handovers.iter().any(|h| h.hours < 0.0),
+                identities: v
+                    .iter()
+                    .map(|(a, b, p)| HullIdentity {
+                        mmsi: p.mmsi,
+                        names: p.names.iter().map(|n| n.value.clone()).collect(),
+                        first: detect::event::rfc3339(*a),
+                        last: detect::event::rfc3339(*b),
+                    })
+                    .collect(),
+                handovers,
+            }
+        })
+        .collect()
+}
+
 /// Nodes and links of the graph.
 #[derive(Debug, Clone, Copy, Default, Serialize)]
 pub struct NetworkSize {
@@ -482,6 +560,8 @@ pub struct Judgement {
     /// Each vessel of the store placed in that graph: its owners,
     /// managers, sister ships, network matches.
     pub network: Vec<network::VesselNetwork>,
+    /// Hulls broadcast under several MMSIs, with each MMSI's period.
+    pub hulls: Vec<Hull>,
     /// Risk per vessel, highest first.
     pub risk: Vec<risk::Risk>,
     /// What the laden voyages could have carried.
@@ -596,6 +676,7 @@ pub fn judge(
             links: graph.edges.len(),
         },
         network,
+        hulls: hulls(profiles),
         risk,
         estimate: est,
         ledger: inputs.ledger.clone(),

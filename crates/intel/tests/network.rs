@@ -174,3 +174,38 @@ fn bad_entities_and_register_rows_are_reported_with_their_line() {
     assert_eq!(r.fragment.links.len(), 1);
     assert_eq!(r.fragment.links[0].kind, LinkKind::Manager);
 }
+
+#[test]
+fn a_renamed_ship_with_a_new_mmsi_is_one_hull() {
+    // MAIA-1 on 273298410 until T0 + 10 h, NEPTUNE CROW on 273299990 from
+    // T0 + 34 h, both IMO 9358010: one hull, a 24 h handover
+    let h = 3_600_000;
+    let mut a = seen(273_298_410, 9_358_010, "MAIA-1");
+    a.add(&Identity {
+        time_ms: T0 + 10 * h,
+        mmsi: 273_298_410,
+        msg_type: 5,
+        imo: Some(9_358_010),
+        ..Identity::default()
+    });
+    let mut b = Profile::new(273_299_990);
+    b.add(&Identity {
+        time_ms: T0 + 34 * h,
+        mmsi: 273_299_990,
+        msg_type: 5,
+        name: Some("NEPTUNE CROW".into()),
+        imo: Some(9_358_010),
+        ..Identity::default()
+    });
+    let other = seen(273_000_001, 9_074_729, "OTHER");
+    let profiles = BTreeMap::from([(a.mmsi, a), (b.mmsi, b), (other.mmsi, other)]);
+    let hulls = intel::hulls(&profiles);
+    assert_eq!(hulls.len(), 1);
+    let x = &hulls[0];
+    assert_eq!(x.imo, 9_358_010);
+    let mmsis: Vec<u32> = x.identities.iter().map(|i| i.mmsi).collect();
+    assert_eq!(mmsis, [273_298_410, 273_299_990]);
+    assert_eq!(x.identities[1].names, ["NEPTUNE CROW"]);
+    assert!((x.handovers[0].hours - 24.0).abs() < 1e-9);
+    assert!(!x.overlapping);
+}

@@ -147,6 +147,11 @@ fn dossier(v: &Vessel, inp: &Inputs, events: &[&Event], period: (i64, i64)) -> M
         .unwrap_or_else(|| Profile::new(v.mmsi));
     let risk = inp.judgement.risk.iter().find(|r| r.mmsi == v.mmsi);
     let net = inp.judgement.network.iter().find(|n| n.mmsi == v.mmsi);
+    let hull = inp
+        .judgement
+        .hulls
+        .iter()
+        .find(|h| h.identities.iter().any(|i| i.mmsi == v.mmsi));
     let matches: Vec<&intel::matching::Match> = inp
         .judgement
         .matches
@@ -180,6 +185,18 @@ fn dossier(v: &Vessel, inp: &Inputs, events: &[&Event], period: (i64, i64)) -> M
                         }
                     }
                     @if let (Some(l), Some(b)) = (p.length_m, p.beam_m) { p.small { "Broadcast dimensions " (format!("{l:.0} m x {b:.0} m")) "." } }
+                    @if let Some(h) = hull {
+                        h4 { "One hull, IMO " (h.imo) ", under " (h.identities.len()) " MMSIs" }
+                        ul.small {
+                            @for i in &h.identities {
+                                li { @if i.mmsi == v.mmsi { b { "MMSI " (i.mmsi) } } @else { a href=(format!("#v-{}", i.mmsi)) { "MMSI " (i.mmsi) } }
+                                    " " (i.names.join(" / ")) " (" (short_time(&i.first)) " to " (short_time(&i.last)) ")" }
+                            }
+                            @for x in &h.handovers {
+                                li { (x.from_mmsi) " -> " (x.to_mmsi) ": " @if x.hours < 0.0 { b { "both broadcast this IMO at once for " (format!("{:.0}", -x.hours)) " h (two transmitters, one identity)" } } @else { (format!("{:.0}", x.hours)) " h between the last report of one and the first of the next" } }
+                            }
+                        }
+                    }
                 }
                 div {
                     h4 { "Risk " (format!("{:.1}", v.risk)) " / 100" }
