@@ -40,6 +40,7 @@ __all__ = [
     "detect",
     "simulate",
     "estimate",
+    "network",
     "read_events",
     "events_to_jsonl",
     "conform",
@@ -320,6 +321,7 @@ def estimate(
     watchlists: Iterable[PathLike] = (),
     claims: Optional[str] = None,
     observations: Iterable[PathLike] = (),
+    registries: Iterable[PathLike] = (),
 ) -> dict:
     """Watchlist matches, risk scores with reasons, what the campaign's
     voyages could have carried and probably carried (``capacity`` and
@@ -327,7 +329,8 @@ def estimate(
     checked against both with their bounds: ``shiptrace estimate`` as a
     dict.
 
-    ``claims`` is a claims ledger path or ``"builtin:rason-shuttle"``.
+    ``claims`` is a claims ledger path or ``"builtin:rason-shuttle"``;
+    ``registries`` are registers of owners and managers (TOML or CSV).
     """
     if not isinstance(store, Store):
         store = open_store(store)
@@ -338,8 +341,47 @@ def estimate(
         [os.fspath(w) for w in watchlists],
         claims,
         [os.fspath(o) for o in observations],
+        [os.fspath(r) for r in registries],
     )
     return json.loads(j)
+
+
+def network(
+    *,
+    config: Optional[PathLike] = None,
+    watchlists: Iterable[PathLike] = (),
+    registries: Iterable[PathLike] = (),
+) -> Tuple[pa.Table, pa.Table]:
+    """The graph of vessels, companies and people that the lists
+    (OFAC sdn.csv, OpenSanctions CSV or FtM JSON lines, UN 1718, TOML) and
+    registers give, as two tables for graph tools (networkx, igraph):
+    ``nodes`` (id, kind, name, imo, listed) and ``edges`` (source, target,
+    kind, origin, since, until)."""
+    j = json.loads(
+        _native.network(
+            os.fspath(config) if config is not None else None,
+            [os.fspath(w) for w in watchlists],
+            [os.fspath(r) for r in registries],
+        )
+    )
+    node_fields: list[pa.Field[Any]] = [
+        pa.field("id", pa.string()),
+        pa.field("kind", pa.string()),
+        pa.field("name", pa.string()),
+        pa.field("imo", pa.uint32()),
+        pa.field("listed", pa.string()),
+    ]
+    nodes = pa.Table.from_pylist(
+        j["nodes"],
+        schema=pa.schema(node_fields),
+    )
+    edges = pa.Table.from_pylist(
+        j["edges"],
+        schema=pa.schema(
+            [pa.field(n, pa.string()) for n in ("source", "target", "kind", "origin", "since", "until")]
+        ),
+    )
+    return nodes, edges
 
 
 def land(bbox: Tuple[float, float, float, float]) -> list:

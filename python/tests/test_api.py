@@ -3,6 +3,7 @@ same errors."""
 
 import gzip
 import json
+import pathlib
 import subprocess
 
 import pyarrow as pa
@@ -204,3 +205,16 @@ def test_the_example_goes_from_nmea_to_a_map(sim, tmp_path):
     assert {"polygon", "polyline", "circle", "text"} <= tags, tags
     gj = json.loads(out.with_suffix(".geojson").read_text())
     assert gj["type"] == "FeatureCollection" and len(gj["features"]) > 100
+
+
+def test_network_as_tables():
+    excerpt = pathlib.Path(__file__).resolve().parents[2] / "examples" / "rason-shuttle" / "sdn-excerpt.csv"
+    nodes, edges = shiptrace.network(watchlists=[excerpt])
+    kinds = dict(zip(nodes.column("name").to_pylist(), nodes.column("kind").to_pylist()))
+    assert kinds["TRANSMORFLOT LLC"] == "company" and kinds["LADY R"] == "vessel"
+    ids = dict(zip(nodes.column("id").to_pylist(), nodes.column("name").to_pylist()))
+    pairs = {(ids[s], ids[t]) for s, t in zip(edges.column("source").to_pylist(), edges.column("target").to_pylist())}
+    assert {("LADY R", "TRANSMORFLOT LLC"), ("MAIA-1", "TRANSMORFLOT LLC"), ("ANGARA", "M LEASING LLC")} <= pairs
+    assert set(edges.column("kind").to_pylist()) == {"linked_to"}
+    with pytest.raises(shiptrace.ShiptraceError):
+        shiptrace.network(watchlists=["/no/such/list.csv"])

@@ -500,7 +500,9 @@ pub fn hulls(profiles: &BTreeMap<u32, profile::Profile>) -> Vec<Hull> {
     let mut by: BTreeMap<u32, Vec<(i64, i64, &profile::Profile)>> = BTreeMap::new();
     for p in profiles.values() {
         for s in &p.imos {
-            by.entry(s.value).or_default().push((s.first_ms, s.last_ms, p));
+            by.entry(s.value)
+                .or_default()
+                .push((s.first_ms, s.last_ms, p));
         }
     }
     by.into_iter()

@@ -405,6 +405,88 @@ impl Graph {
     }
 }
 
+/// One node as a table row (for graph tools).
+#[derive(Debug, Clone, Serialize)]
+pub struct NodeRow {
+    /// `vessel:N` or `party:N`.
+    pub id: String,
+    /// `vessel`, `company` or `person` (`party` when the source did not
+    /// say).
+    pub kind: String,
+    /// Name.
+    pub name: String,
+    /// IMO number (vessels).
+    pub imo: Option<u32>,
+    /// The lists that name it, `; `-joined (empty: not listed).
+    pub listed: String,
+}
+
+/// One link as a table row.
+#[derive(Debug, Clone, Serialize)]
+pub struct EdgeRow {
+    /// Subject node id.
+    pub source: String,
+    /// Party node id.
+    pub target: String,
+    /// `owner`, `manager`, `operator`, `director`, `linked_to`.
+    pub kind: LinkKind,
+    /// Where it came from.
+    pub origin: String,
+    /// Since.
+    pub since: Option<String>,
+    /// Until.
+    pub until: Option<String>,
+}
+
+impl Graph {
+    /// The graph as node and edge rows.
+    pub fn rows(&self) -> (Vec<NodeRow>, Vec<EdgeRow>) {
+        let id = |n: Node| match n {
+            Node::Vessel(i) => format!("vessel:{i}"),
+            Node::Party(i) => format!("party:{i}"),
+        };
+        let mut nodes: Vec<NodeRow> = self
+            .vessels
+            .iter()
+            .enumerate()
+            .map(|(i, v)| NodeRow {
+                id: id(Node::Vessel(i)),
+                kind: "vessel".into(),
+                name: v.name.clone(),
+                imo: v.imo,
+                listed: v.listed.join("; "),
+            })
+            .collect();
+        nodes.extend(self.parties.iter().enumerate().map(|(i, p)| {
+            NodeRow {
+                id: id(Node::Party(i)),
+                kind: match p.kind {
+                    Some(PartyKind::Company) => "company",
+                    Some(PartyKind::Person) => "person",
+                    None => "party",
+                }
+                .into(),
+                name: p.name.clone(),
+                imo: None,
+                listed: p.listed.join("; "),
+            }
+        }));
+        let edges = self
+            .edges
+            .iter()
+            .map(|e| EdgeRow {
+                source: id(e.from),
+                target: id(Node::Party(e.to)),
+                kind: e.kind,
+                origin: e.origin.clone(),
+                since: e.since.clone(),
+                until: e.until.clone(),
+            })
+            .collect();
+        (nodes, edges)
+    }
+}
+
 /// `[intel.network]` in shiptrace.toml: strengths of network matches.
 /// Defaults are judgement, not measurement: a listed owner or manager
 /// controls the ship; a sister ship shares a company, not a voyage.

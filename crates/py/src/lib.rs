@@ -440,6 +440,33 @@ fn simulate(
     .map_err(aerr)
 }
 
+/// The graph of vessels, companies and people the lists and registers
+/// give: `{"nodes": [...], "edges": [...]}` as JSON.
+#[pyfunction]
+#[pyo3(signature = (config=None, watchlists=Vec::new(), registries=Vec::new()))]
+fn network(
+    py: Python<'_>,
+    config: Option<PathBuf>,
+    watchlists: Vec<PathBuf>,
+    registries: Vec<PathBuf>,
+) -> PyResult<String> {
+    py.detach(|| -> anyhow::Result<String> {
+        let sources = config::Sources {
+            config,
+            watchlists,
+            registries,
+            ..config::Sources::default()
+        };
+        let prep = config::prepare(&sources)?;
+        let g = intel::network::Graph::build(&prep.inputs.entries, &prep.inputs.fragment);
+        let (nodes, edges) = g.rows();
+        Ok(serde_json::to_string(
+            &serde_json::json!({ "nodes": nodes, "edges": edges }),
+        )?)
+    })
+    .map_err(aerr)
+}
+
 /// Watchlist matches, risk, what the voyages could have carried and
 /// claims checked: `shiptrace estimate` as JSON.
 #[pyfunction]
@@ -774,6 +801,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(read_events, m)?)?;
     m.add_function(wrap_pyfunction!(simulate, m)?)?;
     m.add_function(wrap_pyfunction!(estimate, m)?)?;
+    m.add_function(wrap_pyfunction!(network, m)?)?;
     m.add_function(wrap_pyfunction!(spark_phase_one, m)?)?;
     m.add_function(wrap_pyfunction!(spark_tile_hits, m)?)?;
     m.add_function(wrap_pyfunction!(spark_pair_events, m)?)?;
