@@ -32,7 +32,7 @@ pub struct JudgeArgs {
     /// shiptrace.toml with [detect], [intel] and [report] tables (every key optional).
     #[arg(long)]
     pub config: Option<PathBuf>,
-    /// A vessel list: OFAC sdn.csv, OpenSanctions CSV, UN 1718 CSV or TOML (repeatable).
+    /// A list: OFAC sdn.csv, OpenSanctions CSV or FtM JSON lines, UN 1718 CSV or TOML (repeatable).
     #[arg(long)]
     pub watchlist: Vec<PathBuf>,
     /// A register of owners, managers and operators by IMO: TOML
