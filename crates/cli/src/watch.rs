@@ -113,6 +113,8 @@ pub fn run(a: &WatchArgs) -> Result<()> {
         gazetteer: prep.gazetteer,
         entries: prep.inputs.entries.clone(),
         matching: prep.cfg.intel.matching.clone(),
+        network: intel::network::Graph::build(&prep.inputs.entries, &prep.inputs.fragment),
+        network_params: prep.cfg.intel.network.clone(),
         clock_rate: if a.replay.is_empty() { 1.0 } else { a.speed },
         exit_when_inputs_end: only_replays && !a.keep_running,
     };

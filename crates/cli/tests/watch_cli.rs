@@ -47,10 +47,18 @@ fn fixture() -> &'static Fixture {
         for s in ais::encode::to_sentences(&m, &ais::encode::SentenceOptions { tag_time_ms: Some(t), ..Default::default() }) {
             lines.push(s.into_bytes());
         }
+        // a register: ANGARA's owner, a company the analyst recorded as
+        // listed under another spelling (the alerts say so through the
+        // network, under the company record's name)
+        std::fs::write(
+            dir.join("owners.toml"),
+            "[[vessel]]\nimo = 9179842\nowner = \"M LEASING LLC\"\n\n[[company]]\nname = \"M Leasing\"\nlisted = \"OFAC SDN (as recorded)\"\n",
+        )
+        .unwrap();
         std::fs::write(
             dir.join("watch.toml"),
             format!(
-                "[intel]\nwatchlists = [{:?}]\n\n[watch]\nall_encounters = true\nall_loitering = true\nroll_minutes = 0.05\n",
+                "[intel]\nwatchlists = [{:?}]\nregistries = [\"owners.toml\"]\n\n[watch]\nall_encounters = true\nall_loitering = true\nroll_minutes = 0.05\n",
                 Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/rason-shuttle/watchlist.toml").canonicalize().unwrap()
             ),
         )
@@ -276,6 +284,21 @@ fn expected_alerts(port: u16) {
             .unwrap()
     };
     assert!(seq("went_dark") < seq("dark_port_call_suspected"));
+    // the register's listed owner rides along in the reasons
+    let entered = alerts
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["mmsi"] == ANGARA && a["kind"] == "entered")
+        .unwrap();
+    assert!(
+        entered["why"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w == "owner listed: ANGARA -> owned by M Leasing (listed)"),
+        "{entered}"
+    );
     assert!(seq("dark_port_call_suspected") < seq("dark_port_call"));
     let call = alerts
         .as_array()

@@ -178,6 +178,8 @@ pub struct Engine {
     /// `entries` indexed once (each new vessel is matched against them).
     list_index: intel::matching::ListIndex,
     mp: intel::matching::MatchParams,
+    /// Owners, managers, sister ships, and how they are weighed.
+    network: (intel::network::Graph, intel::network::NetworkParams),
     decoders: HashMap<Arc<str>, ais::Decoder>,
     vessels: HashMap<u32, Vessel>,
     clock: Clock,
@@ -211,6 +213,7 @@ impl Engine {
         gaz: Gazetteer,
         entries: Vec<intel::watchlist::Entry>,
         mp: intel::matching::MatchParams,
+        network: (intel::network::Graph, intel::network::NetworkParams),
         clock_rate: f64,
         out: Outputs,
         persist: Persist,
@@ -238,6 +241,7 @@ impl Engine {
             list_index: intel::matching::ListIndex::new(&entries),
             entries,
             mp,
+            network,
             decoders: HashMap::new(),
             vessels: HashMap::new(),
             clock: Clock {
@@ -386,7 +390,13 @@ impl Engine {
         let v = self.vessels.entry(m).or_insert_with(|| Vessel::new(m));
         if v.fixes == 0 {
             // lists that name the MMSI match before any identity is heard
-            v.listed = listed(&v.profile, &self.entries, &self.list_index, &self.mp);
+            v.listed = listed(
+                &v.profile,
+                &self.entries,
+                &self.list_index,
+                &self.mp,
+                &self.network,
+            );
         }
         if v.last.as_ref().is_some_and(|l| f.time_ms < l.time_ms) {
             return; // late sentence from a slower receiver: kept in the store, not re-run
@@ -639,7 +649,13 @@ impl Engine {
         });
         v.ident = Some(merged.clone());
         if changed_id {
-            v.listed = listed(&v.profile, &self.entries, &self.list_index, &self.mp);
+            v.listed = listed(
+                &v.profile,
+                &self.entries,
+                &self.list_index,
+                &self.mp,
+                &self.network,
+            );
         }
         let Some(prev) = prev else { return };
         // the batch detector, over the two merged identities
@@ -913,21 +929,45 @@ impl Engine {
     }
 }
 
-/// List matches of a profile, as short texts.
+/// List matches of a profile, and the strongest network match (a listed
+/// owner, manager or sister ship behind the IMO it broadcast), as short
+/// texts.
 fn listed(
     p: &Profile,
     entries: &[intel::watchlist::Entry],
     index: &intel::matching::ListIndex,
     mp: &intel::matching::MatchParams,
+    network: &(intel::network::Graph, intel::network::NetworkParams),
 ) -> Vec<String> {
-    if entries.is_empty() {
+    if entries.is_empty() && network.0.edges.is_empty() {
         return Vec::new();
     }
     let mut one = BTreeMap::new();
     one.insert(p.mmsi, p.clone());
-    index
+    let mut out: Vec<String> = index
         .match_all(&one, entries, mp)
         .into_iter()
         .map(|m| format!("{} match on {}: {:?}", m.level, m.list, m.listed_name))
-        .collect()
+        .collect();
+    if let Some(imo) = p.imos.iter().max_by_key(|s| s.last_ms) {
+        let day = |ms: i64| {
+            detect::event::rfc3339(ms)
+                .get(..10)
+                .unwrap_or("")
+                .to_string()
+        };
+        let span = [day(imo.first_ms), day(imo.last_ms)];
+        if let Some(n) = intel::network::of_vessel(
+            &network.0,
+            p.mmsi,
+            imo.value,
+            [&span[0], &span[1]],
+            &network.1,
+        ) {
+            if let Some(m) = n.matches.first() {
+                out.push(format!("{}: {}", m.kind.replace('_', " "), m.words));
+            }
+        }
+    }
+    out
 }

@@ -52,6 +52,10 @@ pub struct Options {
     pub entries: Vec<intel::watchlist::Entry>,
     /// How vessels are matched to the lists.
     pub matching: intel::matching::MatchParams,
+    /// Owners, managers and sister ships from the lists and registers.
+    pub network: intel::network::Graph,
+    /// How network matches are weighed.
+    pub network_params: intel::network::NetworkParams,
     /// Feed clock rate (see the engine): 1 live, the replay speed, 0 as fast as possible.
     pub clock_rate: f64,
     /// Stop when every input has ended (replays); otherwise run until a signal.
@@ -462,6 +466,7 @@ pub async fn run(o: Options) -> Result<Arc<Counters>, WatchError> {
         o.gazetteer,
         o.entries,
         o.matching,
+        (o.network, o.network_params),
         o.clock_rate,
         Outputs {
             jsonl: Some(std::io::BufWriter::new(jsonl)),
