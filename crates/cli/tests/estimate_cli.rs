@@ -160,6 +160,36 @@ fn the_demo_claims_are_judged_with_their_bounds() {
     let csv = std::fs::read_to_string(d.join("voyages.csv")).unwrap();
     assert!(csv.lines().next().unwrap().contains("likely_method"));
 
+    // the demo's OFAC-format excerpt: LADY R and MAIA-1 sister ships under
+    // TRANSMORFLOT LLC, ANGARA under M LEASING LLC, each link with its row
+    let net = |mmsi: u64| {
+        j["network"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["mmsi"] == mmsi)
+            .unwrap_or_else(|| panic!("{mmsi} not in the network"))
+            .clone()
+    };
+    let lady = net(273214860);
+    assert_eq!(lady["links"][0]["to"], "TRANSMORFLOT LLC");
+    assert!(lady["links"][0]["origin"]
+        .as_str()
+        .unwrap()
+        .ends_with("sdn-excerpt.csv:3"));
+    assert_eq!(lady["sisters"][0]["name"], "MAIA-1");
+    assert_eq!(net(273210440)["links"][0]["to"], "M LEASING LLC");
+    assert!(html.contains("Sister ships") && html.contains("TRANSMORFLOT LLC"));
+    let events = std::fs::read_to_string(d.join("events.csv")).unwrap();
+    assert!(events
+        .lines()
+        .next()
+        .unwrap()
+        .contains(",owner,manager,linked_to,"));
+    assert!(events
+        .lines()
+        .any(|l| l.contains(",273210440,") && l.contains(",M LEASING LLC,")));
+
     // an at-least claim at ten times what the voyages of the US claim's
     // period could carry
     let cap = us["capacity"]["p90"].as_f64().unwrap();

@@ -438,6 +438,19 @@ pub struct EdgeRow {
     pub until: Option<String>,
 }
 
+impl VesselNetwork {
+    /// The parties the vessel itself is tied to by these kinds of link,
+    /// `; `-joined (for export columns).
+    pub fn direct(&self, kinds: &[LinkKind]) -> String {
+        self.links
+            .iter()
+            .filter(|l| l.hop == 1 && kinds.contains(&l.kind))
+            .map(|l| l.to.as_str())
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+}
+
 impl Graph {
     /// The graph as node and edge rows.
     pub fn rows(&self) -> (Vec<NodeRow>, Vec<EdgeRow>) {
@@ -523,6 +536,8 @@ impl Default for NetworkParams {
 /// One step of a path.
 #[derive(Debug, Clone, Serialize)]
 pub struct Step {
+    /// 1: a link of the vessel itself; 2: of its owner or manager ...
+    pub hop: usize,
     /// From (vessel or party name; attacker-controlled only for vessels'
     /// broadcast names, never here: these are list names).
     pub from: String,
@@ -591,8 +606,9 @@ pub struct Sister {
     pub origin: String,
 }
 
-fn step(g: &Graph, e: &Edge) -> Step {
+fn step(g: &Graph, e: &Edge, hop: usize) -> Step {
     Step {
+        hop,
         from: g.node_name(e.from).to_string(),
         kind: e.kind,
         to: g.parties[e.to].name.clone(),
@@ -646,12 +662,13 @@ pub fn of_vessel(
     let mut links = Vec::new();
     let mut seen = BTreeSet::new();
     for path in paths.values() {
-        for &k in path {
+        for (h, &k) in path.iter().enumerate() {
             if seen.insert(k) {
-                links.push(step(g, &g.edges[k]));
+                links.push(step(g, &g.edges[k], h + 1));
             }
         }
     }
+    links.sort_by_key(|l| l.hop);
     let mut matches = Vec::new();
     let mut sisters = Vec::new();
     let words = |steps: &[Step]| -> String {
@@ -665,7 +682,11 @@ pub fn of_vessel(
         s
     };
     for (&party, path) in &paths {
-        let steps: Vec<Step> = path.iter().map(|&k| step(g, &g.edges[k])).collect();
+        let steps: Vec<Step> = path
+            .iter()
+            .enumerate()
+            .map(|(h, &k)| step(g, &g.edges[k], h + 1))
+            .collect();
         let decay = p.per_hop.powi(path.len() as i32 - 1);
         let node = &g.parties[party];
         if !node.listed.is_empty() {
@@ -701,7 +722,7 @@ pub fn of_vessel(
                 origin: e.origin.clone(),
             });
             if !sv.listed.is_empty() {
-                let back = step(g, e);
+                let back = step(g, e, path.len());
                 matches.push(NetworkMatch {
                     mmsi,
                     kind: "sister_of_listed".into(),

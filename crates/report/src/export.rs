@@ -30,9 +30,32 @@ fn opt<T: ToString>(v: Option<T>) -> String {
     v.map(|x| x.to_string()).unwrap_or_default()
 }
 
+/// Per MMSI, the parties the vessel is tied to by the lists and
+/// registers: [owner, manager (and operator), linked to].
+pub type Parties = BTreeMap<u32, [String; 3]>;
+
+/// The owner, manager and linked-party columns of each vessel placed in
+/// the graph.
+pub fn parties(j: &intel::Judgement) -> Parties {
+    use intel::network::LinkKind as K;
+    j.network
+        .iter()
+        .map(|n| {
+            (
+                n.mmsi,
+                [
+                    n.direct(&[K::Owner]),
+                    n.direct(&[K::Manager, K::Operator]),
+                    n.direct(&[K::LinkedTo]),
+                ],
+            )
+        })
+        .collect()
+}
+
 /// Every event as a GeoJSON Feature (properties flat; evidence as a JSON
-/// object).
-pub fn events_geojson(events: &[Event]) -> Result<Vec<u8>, ReportError> {
+/// object); the vessel's owner, manager and linked parties from `parties`.
+pub fn events_geojson(events: &[Event], parties: &Parties) -> Result<Vec<u8>, ReportError> {
     let features = events
         .iter()
         .map(|e| {
@@ -68,6 +91,11 @@ pub fn events_geojson(events: &[Event]) -> Result<Vec<u8>, ReportError> {
             put(&mut p, "callsign", v.callsign.into());
             put(&mut p, "ship_type", v.ship_type.into());
             put(&mut p, "flag", v.flag.into());
+            let no = [String::new(), String::new(), String::new()];
+            let [owner, manager, linked] = parties.get(&e.mmsi).unwrap_or(&no);
+            put(&mut p, "owner", owner.as_str().into());
+            put(&mut p, "manager", manager.as_str().into());
+            put(&mut p, "linked_to", linked.as_str().into());
             put(
                 &mut p,
                 "evidence",
@@ -243,8 +271,9 @@ pub fn tracks_kml(
     Ok(w.into_inner())
 }
 
-/// Every event, one row each (evidence as a JSON cell).
-pub fn events_csv(events: &[Event]) -> Result<Vec<u8>, ReportError> {
+/// Every event, one row each (evidence as a JSON cell; the vessel's
+/// owner, manager and linked parties from `parties`).
+pub fn events_csv(events: &[Event], parties: &Parties) -> Result<Vec<u8>, ReportError> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
         "id",
@@ -264,11 +293,16 @@ pub fn events_csv(events: &[Event]) -> Result<Vec<u8>, ReportError> {
         "callsign",
         "ship_type",
         "flag",
+        "owner",
+        "manager",
+        "linked_to",
         "evidence",
     ])
     .map_err(enc)?;
+    let no = [String::new(), String::new(), String::new()];
     for e in events {
         let v = e.vessel.clone().unwrap_or_default();
+        let [owner, manager, linked] = parties.get(&e.mmsi).unwrap_or(&no);
         w.write_record([
             e.id.clone(),
             e.kind().to_string(),
@@ -292,6 +326,9 @@ pub fn events_csv(events: &[Event]) -> Result<Vec<u8>, ReportError> {
             csv_text(v.callsign.as_deref().unwrap_or("")),
             opt(v.ship_type),
             v.flag.unwrap_or_default(),
+            csv_text(owner),
+            csv_text(manager),
+            csv_text(linked),
             e.evidence.to_string(),
         ])
         .map_err(enc)?;

@@ -244,13 +244,21 @@ pub fn write_all(dir: &Path, html_name: &str, inp: &Inputs) -> Result<Vec<Writte
     let vessels = vessels_of_interest(inp.judgement, inp.profiles, inp.params);
     let tracks = map::load_tracks(inp.store, &vessels, inp.params)?;
     let mut written = vec![
-        write_file(dir, "events.geojson", &export::events_geojson(inp.events)?)?,
+        write_file(
+            dir,
+            "events.geojson",
+            &export::events_geojson(inp.events, &export::parties(inp.judgement))?,
+        )?,
         write_file(
             dir,
             "tracks.kml",
             &export::tracks_kml(&vessels, &tracks, inp.events)?,
         )?,
-        write_file(dir, "events.csv", &export::events_csv(inp.events)?)?,
+        write_file(
+            dir,
+            "events.csv",
+            &export::events_csv(inp.events, &export::parties(inp.judgement))?,
+        )?,
         write_file(
             dir,
             "voyages.csv",
