@@ -116,6 +116,22 @@ pub fn print_summary(j: &intel::Judgement) {
             );
         }
     }
+    let linked: Vec<&intel::network::NetworkMatch> =
+        j.network.iter().flat_map(|n| n.matches.iter()).collect();
+    if !linked.is_empty() {
+        eprintln!(
+            "\nnetwork ({} vessels, {} companies and people, {} links in the lists and registers):",
+            j.network_size.vessels, j.network_size.parties, j.network_size.links
+        );
+        for m in linked.iter().take(20) {
+            eprintln!(
+                "  {:>9}  {:.2}  {}",
+                m.mmsi,
+                m.strength,
+                term(&m.words)
+            );
+        }
+    }
     eprintln!("\nhighest risk:");
     for r in j.risk.iter().take(10) {
         eprintln!(

@@ -520,3 +520,24 @@ fn campaign_figures_sum_the_voyages() {
     let q: Quantiles = e.campaign.likely.rounds["152mm"];
     close(q.p50, 2.0 * 3_116.0 * 20.0 / 22.3 * 20.0, 1e-3);
 }
+
+proptest::proptest! {
+    /// Any ledger text: an error or rows with lines, never a panic; any
+    /// claim that loads can be checked.
+    #[test]
+    fn arbitrary_ledgers_never_panic(
+        q in proptest::prop_oneof![proptest::num::f64::ANY, 0.0..1e12f64],
+        unit in "(containers|tonnes|shells|rounds_[a-z0-9]{0,4}|voyages|port_calls|\\PC{0,6})",
+        date in "(20[0-9]{2}-[0-1][0-9](-[0-3][0-9])?|\\PC{0,12})",
+        bound in "(at_least|about|at_most|\\PC{0,5})",
+        junk in "\\PC{0,40}",
+    ) {
+        let text = format!(
+            "[[claim]]\nclaimant = \"x\"\ndate = {date:?}\nquantity = {q:?}\nunit = {unit:?}\nbound = {bound:?}\nperiod = [{date:?}, \"2025-01\"]\n\n{junk}\n"
+        );
+        if let Ok(l) = claims::parse(&text, "p.toml") {
+            let _ = claims::check(&l.claims, &one_voyage(), &["152mm".into()], &[T0], [T0, T0 + DAY], &ClaimParams::default());
+            let _ = claims::arithmetic(&l.claims, &EstimateParams::default(), &[]);
+        }
+    }
+}

@@ -209,3 +209,30 @@ fn a_renamed_ship_with_a_new_mmsi_is_one_hull() {
     assert!((x.handovers[0].hours - 24.0).abs() < 1e-9);
     assert!(!x.overlapping);
 }
+
+proptest::proptest! {
+    /// Any bytes as FtM lines, a register or a list: errors with lines,
+    /// never a panic.
+    #[test]
+    fn arbitrary_input_never_panics(lines in proptest::collection::vec(
+        proptest::prop_oneof![
+            "\\PC{0,80}",
+            "\\{\"id\":\"[a-c]\",\"schema\":\"(Vessel|Company|Ownership|Sanction|Person)\",\"properties\":\\{\"(name|owner|asset|entity|imoNumber)\":\\[\"[a-c0-9]{0,9}\"\\]\\}\\}",
+        ],
+        0..12,
+    )) {
+        let text = lines.join("\n");
+        let _ = parse_ftm(text.as_bytes(), "x.json");
+        let _ = parse_register_toml(&text, "x.toml");
+        let _ = intel::registry::parse_register_csv(&text, "x.csv");
+        let _ = parse(&text, Format::OfacSdn, "sdn.csv");
+        let _ = parse(&text, Format::OpenSanctions, "os.csv");
+        let l = parse_ftm(text.as_bytes(), "x.json");
+        let g = Graph::build(&l.entries, &l.fragment);
+        for v in &g.vessels {
+            if let Some(imo) = v.imo {
+                let _ = of_vessel(&g, 1, imo, ["0000-00-00", "9999-99-99"], &NetworkParams::default());
+            }
+        }
+    }
+}
