@@ -124,12 +124,7 @@ pub fn print_summary(j: &intel::Judgement) {
             j.network_size.vessels, j.network_size.parties, j.network_size.links
         );
         for m in linked.iter().take(20) {
-            eprintln!(
-                "  {:>9}  {:.2}  {}",
-                m.mmsi,
-                m.strength,
-                term(&m.words)
-            );
+            eprintln!("  {:>9}  {:.2}  {}", m.mmsi, m.strength, term(&m.words));
         }
     }
     eprintln!("\nhighest risk:");

@@ -149,3 +149,78 @@ pub fn draught(points: &[(i64, f32)], t0: i64, t1: i64) -> Markup {
         }
     }
 }
+
+/// A vessel's network as a small three-column graph: the vessel, the
+/// companies and people behind it (by hop), and the sister ships; listed
+/// nodes outlined in red; each line a link with its kind in the tooltip.
+pub fn network(n: &intel::network::VesselNetwork, vessel: &str) -> Markup {
+    const W: f64 = 720.0;
+    const ROW: f64 = 26.0;
+    let mut parties: Vec<&str> = Vec::new();
+    for l in &n.links {
+        if !parties.contains(&l.to.as_str()) {
+            parties.push(&l.to);
+        }
+    }
+    let mut sisters: Vec<&intel::network::Sister> = Vec::new();
+    for s in &n.sisters {
+        if !sisters.iter().any(|x| x.name == s.name && x.via == s.via) {
+            sisters.push(s);
+        }
+    }
+    let rows = parties.len().max(sisters.len()).max(1);
+    let h = 16.0 + ROW * rows as f64;
+    let y = |i: usize| 12.0 + ROW * i as f64 + ROW / 2.0;
+    let (x0, x1, x2, bw) = (4.0, 250.0, 496.0, 220.0);
+    let py = |name: &str| parties.iter().position(|p| *p == name).map(y);
+    let listed_party = |name: &str| {
+        n.matches
+            .iter()
+            .any(|m| m.kind != "sister_of_listed" && m.listed_name == name)
+    };
+    let cut = |s: &str| -> String {
+        let c: String = s.chars().take(30).collect();
+        if s.chars().count() > 30 {
+            format!("{c}…")
+        } else {
+            c
+        }
+    };
+    let vy = 12.0 + ROW / 2.0;
+    html! {
+        svg.chart.network xmlns="http://www.w3.org/2000/svg" viewBox=(format!("0 0 {W} {h}")) role="img" aria-label="owners, managers and sister ships" {
+            @for l in &n.links {
+                @let from_y = if l.hop == 1 { Some(vy) } else { py(&l.from) };
+                @let from_x = if l.hop == 1 { x0 + bw } else { x1 + bw };
+                @if let (Some(a), Some(b)) = (from_y, py(&l.to)) {
+                    @if l.hop == 1 {
+                        line.link x1=(from_x) y1=(a) x2=(x1) y2=(b) { title { (l.from) " " (l.kind.words()) " " (l.to) " [" (l.origin) "]" } }
+                    } @else {
+                        path.link d=(format!("M{:.1} {a:.1} C{:.1} {a:.1} {:.1} {b:.1} {:.1} {b:.1}", x1 + bw, x1 + bw + 18.0, x1 + bw + 18.0, x1 + bw)) fill="none" { title { (l.from) " " (l.kind.words()) " " (l.to) " [" (l.origin) "]" } }
+                    }
+                }
+            }
+            @for (i, s) in sisters.iter().enumerate() {
+                @if let Some(a) = py(&s.via) {
+                    line.link x1=(x1 + bw) y1=(a) x2=(x2) y2=(y(i)) { title { (s.name) " " (s.kind.words()) " " (s.via) " [" (s.origin) "]" } }
+                }
+            }
+            g.node.vessel {
+                rect x=(x0) y=(vy - 10.0) width=(bw) height="20" rx="3" {}
+                text x=(x0 + 6.0) y=(vy + 4.0) { (cut(vessel)) }
+            }
+            @for (i, p) in parties.iter().enumerate() {
+                g class=(if listed_party(p) { "node party listed" } else { "node party" }) {
+                    rect x=(x1) y=(y(i) - 10.0) width=(bw) height="20" rx="3" {}
+                    text x=(x1 + 6.0) y=(y(i) + 4.0) { (cut(p)) }
+                }
+            }
+            @for (i, s) in sisters.iter().enumerate() {
+                g class=(if s.listed.is_empty() { "node vessel" } else { "node vessel listed" }) {
+                    rect x=(x2) y=(y(i) - 10.0) width=(bw) height="20" rx="3" {}
+                    text x=(x2 + 6.0) y=(y(i) + 4.0) { (cut(&s.name)) @if let Some(m) = s.imo { " · " (m) } }
+                }
+            }
+        }
+    }
+}

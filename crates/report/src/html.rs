@@ -234,6 +234,10 @@ fn dossier(v: &Vessel, inp: &Inputs, events: &[&Event], period: (i64, i64)) -> M
                     p { @for (k, n) in &count { span.pill { (k.replace('_', " ")) " " (n) } " " } }
                 }
             }
+            @if let Some(n) = net {
+                h4 { "Network" }
+                (charts::network(n, v.name.as_deref().unwrap_or("(no name broadcast)")))
+            }
             h4 { "Timeline" }
             (charts::timeline(events, period.0, period.1))
             @if !p.draughts.is_empty() {
