@@ -99,44 +99,115 @@ enum Val {
     Other(serde::de::IgnoredAny),
 }
 
-/// One entity as kept between the pass and the resolution.
+/// The FtM schemata shiptrace reads.
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
+enum Schema {
+    /// Mentioned by another entity, not (yet) defined.
+    #[default]
+    Unseen,
+    Vessel,
+    Company,
+    Person,
+    Ownership,
+    Directorship,
+    UnknownLink,
+    Sanction,
+}
+
+impl Schema {
+    fn of(s: &str) -> Option<Schema> {
+        Some(match s {
+            "Vessel" => Schema::Vessel,
+            "Company" | "Organization" | "LegalEntity" | "PublicBody" => Schema::Company,
+            "Person" => Schema::Person,
+            "Ownership" => Schema::Ownership,
+            "Directorship" => Schema::Directorship,
+            "UnknownLink" => Schema::UnknownLink,
+            "Sanction" => Schema::Sanction,
+            _ => return None,
+        })
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Schema::Unseen => "entity",
+            Schema::Vessel => "Vessel",
+            Schema::Company => "Company",
+            Schema::Person => "Person",
+            Schema::Ownership => "Ownership",
+            Schema::Directorship => "Directorship",
+            Schema::UnknownLink => "UnknownLink",
+            Schema::Sanction => "Sanction",
+        }
+    }
+}
+
+/// A reference's role.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Owner,
+    Operator,
+    Asset,
+    Director,
+    Organization,
+    Entity,
+    Subject,
+    Object,
+}
+
+/// Fields few entities carry, boxed apart.
+#[derive(Default)]
+struct Extra {
+    flag: Option<Box<str>>,
+    callsign: Option<Box<str>>,
+    country: Option<Box<str>>,
+    listed: Option<Box<str>>,
+    since: Option<Box<str>>,
+    until: Option<Box<str>>,
+}
+
+/// One entity as kept between the pass and the resolution (compact: a
+/// million entities are held at once).
 #[derive(Default)]
 struct Kept {
-    line: u64,
-    schema: String,
-    names: Vec<String>,
+    line: u32,
+    schema: Schema,
     imo: Option<u32>,
     mmsi: Option<u32>,
-    flag: Option<String>,
-    callsign: Option<String>,
-    country: Option<String>,
-    listed: Option<String>,
-    /// (property, referenced id) for owner, operator, asset, director ...
-    refs: Vec<(&'static str, String)>,
-    since: Option<String>,
-    until: Option<String>,
+    names: Vec<Box<str>>,
+    /// (role, index of the referenced entity)
+    refs: Vec<(Role, u32)>,
+    extra: Option<Box<Extra>>,
 }
 
 /// Values as text; nested entities give their id.
-fn texts(v: &[Val]) -> Vec<String> {
-    v.iter()
-        .filter_map(|v| match v {
-            Val::Text(s) => Some(s.clone()),
-            Val::Nested { id } => Some(id.clone()),
-            Val::Other(_) => None,
-        })
-        .collect()
+fn texts(v: &[Val]) -> impl Iterator<Item = &str> {
+    v.iter().filter_map(|v| match v {
+        Val::Text(s) => Some(s.as_str()),
+        Val::Nested { id } => Some(id.as_str()),
+        Val::Other(_) => None,
+    })
 }
 
-/// Reads FtM entities, one JSON object per line.
+/// Reads FtM entities, one JSON object per line. Entities of other
+/// schemata (addresses, identifications ...) are skipped as read.
 pub fn parse_ftm(r: impl BufRead, name: &str) -> Loaded {
     let mut out = Loaded::default();
-    let mut kept: HashMap<String, Kept> = HashMap::new();
-    let mut order: Vec<String> = Vec::new();
+    let mut ids: HashMap<Box<str>, u32> = HashMap::new();
+    let mut ents: Vec<Kept> = Vec::new();
     let err = |line: u64, msg: String| RowError {
         file: name.into(),
         line,
         msg,
+    };
+    let index = |ids: &mut HashMap<Box<str>, u32>, ents: &mut Vec<Kept>, id: &str| -> u32 {
+        if let Some(&i) = ids.get(id) {
+            return i;
+        }
+        let i = ents.len() as u32;
+        ents.push(Kept::default());
+        ids.insert(id.into(), i);
+        i
     };
     for (i, l) in r.split(b'\n').enumerate() {
         let line = i as u64 + 1;
@@ -158,176 +229,199 @@ pub fn parse_ftm(r: impl BufRead, name: &str) -> Loaded {
                 continue;
             }
         };
-        let p = &e.properties;
-        let first = |v: &[Val]| texts(v).into_iter().next();
-        let mut k = Kept {
-            line,
-            schema: e.schema.clone(),
-            names: texts(&p.name),
-            ..Kept::default()
+        let Some(schema) = Schema::of(&e.schema) else {
+            continue;
         };
-        k.names.extend(texts(&p.previous_name));
-        k.names.extend(texts(&p.alias));
-        k.names.extend(texts(&p.weak_alias));
-        k.imo = texts(&p.imo_number).iter().find_map(|s| imo_of(s));
-        k.mmsi = texts(&p.mmsi).iter().find_map(|s| mmsi_of(s));
-        k.flag = first(&p.flag);
-        k.callsign = first(&p.call_sign);
-        k.country = first(&p.country).or_else(|| first(&p.jurisdiction));
-        k.since = first(&p.start_date);
-        k.until = first(&p.end_date);
-        if e.target {
-            k.listed = Some(if e.datasets.is_empty() {
-                "OpenSanctions".into()
-            } else {
-                format!("OpenSanctions ({})", e.datasets.join(", "))
-            });
-        }
-        for (prop, v) in [
-            ("owner", &p.owner),
-            ("operator", &p.operator),
-            ("asset", &p.asset),
-            ("director", &p.director),
-            ("organization", &p.organization),
-            ("entity", &p.entity),
-            ("subject", &p.subject),
-            ("object", &p.object),
+        let p = &e.properties;
+        let first = |v: &[Val]| texts(v).next().map(Box::<str>::from);
+        let mut names: Vec<Box<str>> = texts(&p.name).map(Into::into).collect();
+        names.extend(texts(&p.previous_name).map(Into::into));
+        names.extend(texts(&p.alias).map(Into::into));
+        names.extend(texts(&p.weak_alias).map(Into::into));
+        let extra = Extra {
+            flag: first(&p.flag),
+            callsign: first(&p.call_sign),
+            country: first(&p.country).or_else(|| first(&p.jurisdiction)),
+            listed: e.target.then(|| {
+                if e.datasets.is_empty() {
+                    "OpenSanctions".into()
+                } else {
+                    format!("OpenSanctions ({})", e.datasets.join(", ")).into()
+                }
+            }),
+            since: first(&p.start_date),
+            until: first(&p.end_date),
+        };
+        let any = extra.flag.is_some()
+            || extra.callsign.is_some()
+            || extra.country.is_some()
+            || extra.listed.is_some()
+            || extra.since.is_some()
+            || extra.until.is_some();
+        let mut refs = Vec::new();
+        for (role, v) in [
+            (Role::Owner, &p.owner),
+            (Role::Operator, &p.operator),
+            (Role::Asset, &p.asset),
+            (Role::Director, &p.director),
+            (Role::Organization, &p.organization),
+            (Role::Entity, &p.entity),
+            (Role::Subject, &p.subject),
+            (Role::Object, &p.object),
         ] {
             for id in texts(v) {
-                k.refs.push((prop, id));
+                refs.push((role, index(&mut ids, &mut ents, id)));
             }
         }
-        if kept.insert(e.id.clone(), k).is_none() {
-            order.push(e.id);
+        let k = Kept {
+            line: line.min(u32::MAX as u64) as u32,
+            schema,
+            imo: texts(&p.imo_number).find_map(imo_of),
+            mmsi: texts(&p.mmsi).find_map(mmsi_of),
+            names,
+            refs,
+            extra: any.then(|| Box::new(extra)),
+        };
+        let at = index(&mut ids, &mut ents, &e.id) as usize;
+        if ents[at].schema == Schema::Unseen {
+            ents[at] = k;
         }
     }
-    let name_of = |id: &str| kept.get(id).and_then(|k| k.names.first().cloned());
+    // ids by index, for messages about references to entities not held
+    let mut id_of: Vec<&str> = vec![""; ents.len()];
+    for (id, &i) in &ids {
+        id_of[i as usize] = id;
+    }
     // a Sanction marks its entity listed
-    let mut sanctioned: HashMap<String, String> = HashMap::new();
-    for id in &order {
-        let k = &kept[id];
-        if k.schema == "Sanction" {
-            for (_, e) in k.refs.iter().filter(|(p, _)| *p == "entity") {
-                sanctioned
-                    .entry(e.clone())
-                    .or_insert_with(|| format!("OpenSanctions sanction ({name}:{})", k.line));
-            }
+    let mut sanctioned: HashMap<u32, String> = HashMap::new();
+    for k in ents.iter().filter(|k| k.schema == Schema::Sanction) {
+        for &(_, e) in k.refs.iter().filter(|r| r.0 == Role::Entity) {
+            sanctioned
+                .entry(e)
+                .or_insert_with(|| format!("OpenSanctions sanction ({name}:{})", k.line));
         }
     }
-    for id in &order {
-        let k = &kept[id];
-        let origin = format!("{name}:{}", k.line);
-        let listed = k.listed.clone().or_else(|| sanctioned.get(id).cloned());
-        let subject_of = |id: &str| -> Option<Subject> {
-            let k = kept.get(id)?;
-            let n = k.names.first()?.clone();
-            Some(if k.schema == "Vessel" {
-                Subject::Vessel {
-                    imo: k.imo,
-                    name: n,
-                }
-            } else {
-                Subject::Party { name: n }
-            })
-        };
-        let mut link = |subject: &str, party: &str, kind: LinkKind| match (
-            subject_of(subject),
-            name_of(party),
-        ) {
-            (Some(s), Some(p)) => out.fragment.links.push(Link {
-                subject: s,
-                party: p,
-                kind,
-                origin: origin.clone(),
-                since: k.since.clone(),
-                until: k.until.clone(),
-            }),
-            _ => {
-                let missing = if subject_of(subject).is_none() {
-                    subject
-                } else {
-                    party
-                };
-                out.errors.push(err(
-                        k.line,
-                        format!("{} refers to entity {missing:?}, which the file does not hold (or has no name)", k.schema),
+    let known = |i: u32| {
+        let k = &ents[i as usize];
+        (k.schema != Schema::Unseen)
+            .then(|| k.names.first())
+            .flatten()
+            .map(|n| (k, n.to_string()))
+    };
+    for (at, k) in ents.iter().enumerate() {
+        if k.schema == Schema::Unseen {
+            continue;
+        }
+        let line = k.line as u64;
+        let origin = format!("{name}:{line}");
+        let x = k.extra.as_deref();
+        let listed = x
+            .and_then(|x| x.listed.as_deref().map(str::to_string))
+            .or_else(|| sanctioned.get(&(at as u32)).cloned());
+        let mut link =
+            |subject: u32, party: u32, kind: LinkKind| match (known(subject), known(party)) {
+                (Some((s, sn)), Some((_, pn))) => out.fragment.links.push(Link {
+                    subject: if s.schema == Schema::Vessel {
+                        Subject::Vessel {
+                            imo: s.imo,
+                            name: sn,
+                        }
+                    } else {
+                        Subject::Party { name: sn }
+                    },
+                    party: pn,
+                    kind,
+                    origin: origin.clone(),
+                    since: x.and_then(|x| x.since.as_deref().map(str::to_string)),
+                    until: x.and_then(|x| x.until.as_deref().map(str::to_string)),
+                }),
+                (s, _) => {
+                    let missing = if s.is_none() { subject } else { party };
+                    out.errors.push(err(
+                        line,
+                        format!(
+                        "{} refers to entity {:?}, which the file does not hold (or has no name)",
+                        k.schema.name(),
+                        id_of[missing as usize]
+                    ),
                     ));
-            }
-        };
-        let refs = |p: &'static str| {
-            k.refs
+                }
+            };
+        let refs = |r: Role| k.refs.iter().filter(move |x| x.0 == r).map(|x| x.1);
+        let names = || {
+            k.names[1..]
                 .iter()
-                .filter(move |(q, _)| *q == p)
-                .map(|(_, id)| id.as_str())
+                .map(|n| n.to_string())
+                .collect::<Vec<_>>()
         };
-        match k.schema.as_str() {
-            "Vessel" => {
+        match k.schema {
+            Schema::Vessel => {
                 let Some(n) = k.names.first() else {
-                    out.errors.push(err(k.line, "vessel without a name".into()));
+                    out.errors.push(err(line, "vessel without a name".into()));
                     continue;
                 };
-                if listed.is_some() {
+                if let Some(l) = &listed {
                     out.entries.push(Entry {
-                        list: listed.clone().unwrap_or_default(),
-                        name: n.clone(),
-                        aliases: k.names[1..].to_vec(),
+                        list: l.clone(),
+                        name: n.to_string(),
+                        aliases: names(),
                         imo: k.imo,
                         mmsi: k.mmsi,
-                        callsign: k.callsign.clone(),
-                        flag: k.flag.clone(),
+                        callsign: x.and_then(|x| x.callsign.as_deref().map(str::to_string)),
+                        flag: x.and_then(|x| x.flag.as_deref().map(str::to_string)),
                         program: None,
                         designated: None,
                         origin: origin.clone(),
                     });
                 }
-                for o in refs("owner") {
-                    link(id, o, LinkKind::Owner);
+                for o in refs(Role::Owner) {
+                    link(at as u32, o, LinkKind::Owner);
                 }
-                for o in refs("operator") {
-                    link(id, o, LinkKind::Operator);
+                for o in refs(Role::Operator) {
+                    link(at as u32, o, LinkKind::Operator);
                 }
             }
-            "Company" | "Organization" | "LegalEntity" | "PublicBody" | "Person" => {
+            Schema::Company | Schema::Person => {
                 let Some(n) = k.names.first() else {
                     out.errors
-                        .push(err(k.line, format!("{} without a name", k.schema)));
+                        .push(err(line, format!("{} without a name", k.schema.name())));
                     continue;
                 };
                 out.fragment.parties.push(Party {
-                    name: n.clone(),
-                    aliases: k.names[1..].to_vec(),
-                    kind: Some(if k.schema == "Person" {
+                    name: n.to_string(),
+                    aliases: names(),
+                    kind: Some(if k.schema == Schema::Person {
                         PartyKind::Person
                     } else {
                         PartyKind::Company
                     }),
-                    country: k.country.clone(),
+                    country: x.and_then(|x| x.country.as_deref().map(str::to_string)),
                     listed,
                     origin,
                 });
             }
-            "Ownership" => {
-                for o in refs("owner") {
-                    for a in refs("asset") {
+            Schema::Ownership => {
+                for o in refs(Role::Owner) {
+                    for a in refs(Role::Asset) {
                         link(a, o, LinkKind::Owner);
                     }
                 }
             }
-            "Directorship" => {
-                for d in refs("director") {
-                    for o in refs("organization") {
+            Schema::Directorship => {
+                for d in refs(Role::Director) {
+                    for o in refs(Role::Organization) {
                         link(o, d, LinkKind::Director);
                     }
                 }
             }
-            "UnknownLink" => {
-                for s in refs("subject") {
-                    for o in refs("object") {
+            Schema::UnknownLink => {
+                for s in refs(Role::Subject) {
+                    for o in refs(Role::Object) {
                         link(s, o, LinkKind::LinkedTo);
                     }
                 }
             }
-            _ => {} // addresses, identifications, sanctions (used above) ...
+            Schema::Sanction | Schema::Unseen => {}
         }
     }
     out
