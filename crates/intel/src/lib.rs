@@ -613,24 +613,7 @@ pub fn judge(
     let graph = network::Graph::build(&inputs.entries, &inputs.fragment);
     let network: Vec<network::VesselNetwork> = profiles
         .values()
-        .filter_map(|pr| {
-            // the hull by the IMO it broadcast last
-            let imo = pr.imos.iter().max_by_key(|s| s.last_ms)?;
-            let day = |ms: i64| {
-                detect::event::rfc3339(ms)
-                    .get(..10)
-                    .unwrap_or("")
-                    .to_string()
-            };
-            let span = [day(imo.first_ms), day(imo.last_ms)];
-            network::of_vessel(
-                &graph,
-                pr.mmsi,
-                imo.value,
-                [&span[0], &span[1]],
-                &cfg.network,
-            )
-        })
+        .filter_map(|pr| network::of_profile(&graph, pr, &cfg.network))
         .collect();
     let network_matches: Vec<&network::NetworkMatch> =
         network.iter().flat_map(|n| n.matches.iter()).collect();

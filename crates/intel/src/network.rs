@@ -618,6 +618,24 @@ fn step(g: &Graph, e: &Edge, hop: usize) -> Step {
     }
 }
 
+/// The network of a vessel of the store, by the IMO it broadcast last and
+/// over the days it broadcast it.
+pub fn of_profile(
+    g: &Graph,
+    pr: &crate::profile::Profile,
+    p: &NetworkParams,
+) -> Option<VesselNetwork> {
+    let imo = pr.imos.iter().max_by_key(|s| s.last_ms)?;
+    let day = |ms: i64| {
+        detect::event::rfc3339(ms)
+            .get(..10)
+            .unwrap_or("")
+            .to_string()
+    };
+    let span = [day(imo.first_ms), day(imo.last_ms)];
+    of_vessel(g, pr.mmsi, imo.value, [&span[0], &span[1]], p)
+}
+
 /// Whether a link holds at some time in [first, last] (days compared as
 /// text: `YYYY-MM-DD` sorts as it reads).
 fn holds(e: &Edge, first: &str, last: &str) -> bool {

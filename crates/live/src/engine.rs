@@ -949,24 +949,9 @@ fn listed(
         .into_iter()
         .map(|m| format!("{} match on {}: {:?}", m.level, m.list, m.listed_name))
         .collect();
-    if let Some(imo) = p.imos.iter().max_by_key(|s| s.last_ms) {
-        let day = |ms: i64| {
-            detect::event::rfc3339(ms)
-                .get(..10)
-                .unwrap_or("")
-                .to_string()
-        };
-        let span = [day(imo.first_ms), day(imo.last_ms)];
-        if let Some(n) = intel::network::of_vessel(
-            &network.0,
-            p.mmsi,
-            imo.value,
-            [&span[0], &span[1]],
-            &network.1,
-        ) {
-            if let Some(m) = n.matches.first() {
-                out.push(format!("{}: {}", m.kind.replace('_', " "), m.words));
-            }
+    if let Some(n) = intel::network::of_profile(&network.0, p, &network.1) {
+        if let Some(m) = n.matches.first() {
+            out.push(format!("{}: {}", m.kind.replace('_', " "), m.words));
         }
     }
     out
