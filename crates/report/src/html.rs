@@ -193,7 +193,7 @@ fn dossier(v: &Vessel, inp: &Inputs, events: &[&Event], period: (i64, i64)) -> M
                                     " " (i.names.join(" / ")) " (" (short_time(&i.first)) " to " (short_time(&i.last)) ")" }
                             }
                             @for x in &h.handovers {
-                                li { (x.from_mmsi) " -> " (x.to_mmsi) ": " @if x.hours < 0.0 { b { "both broadcast this IMO at once for " (format!("{:.0}", -x.hours)) " h (two transmitters, one identity)" } } @else { (format!("{:.0}", x.hours)) " h between the last report of one and the first of the next" } }
+                                li { (x.from_mmsi) " -> " (x.to_mmsi) ": " @if x.hours < 0.0 { b { "both broadcast this IMO at once for " (format!("{:.0}", -x.hours)) " h (two transmitters, one identity)" } } @else { (format!("{:.1}", x.hours)) " h between the last report of one and the first of the next" } }
                             }
                         }
                     }
@@ -348,6 +348,23 @@ pub fn render(inp: &Inputs, vessels: &[Vessel], tracks: &[Track], written: &[Wri
         .map(|m| m.name.clone())
         .collect();
     let camp = &j.estimate.campaign;
+    // vessels of interest grouped by hull (one IMO under several MMSIs),
+    // in the order of each group's first vessel
+    let mut groups: Vec<(Option<&intel::Hull>, Vec<&Vessel>)> = Vec::new();
+    for v in vessels {
+        let hull = j
+            .hulls
+            .iter()
+            .find(|h| !h.overlapping && h.identities.iter().any(|i| i.mmsi == v.mmsi));
+        match hull.and_then(|h| {
+            groups
+                .iter_mut()
+                .find(|g| g.0.is_some_and(|x| x.imo == h.imo))
+        }) {
+            Some(g) => g.1.push(v),
+            None => groups.push((hull, vec![v])),
+        }
+    }
     // one voyage's draught survey worked by hand, for the reader
     let worked = j.estimate.voyages.iter().find_map(|v| {
         let dims = inp
@@ -439,8 +456,19 @@ pub fn render(inp: &Inputs, vessels: &[Vessel], tracks: &[Track], written: &[Wri
                                 }
                             }
                         }
-                        @for v in vessels {
-                            (dossier(v, inp, &of_vessel(v.mmsi), (t0, t1)))
+                        @for g in &groups {
+                            @if let (Some(h), true) = (g.0, g.1.len() > 1) {
+                                section.hull id=(format!("hull-{}", h.imo)) {
+                                    h3 { "One hull, IMO " (h.imo) ": "
+                                        @for (k, v) in g.1.iter().enumerate() { @if k > 0 { " · " } (v.name.as_deref().unwrap_or("?")) " " span.mmsi { "MMSI " (v.mmsi) } } }
+                                    p.small { "The same IMO number broadcast under " (h.identities.len()) " MMSIs, in order: "
+                                        @for (k, i) in h.identities.iter().enumerate() { @if k > 0 { "; then " } (i.mmsi) " (" (i.names.join(" / ")) ", " (short_time(&i.first)) " to " (short_time(&i.last)) ")" }
+                                        @if h.overlapping { ". " b { "Two MMSIs broadcast it at the same time: two transmitters claim one identity." } } @else { "." } }
+                                    @for v in &g.1 { (dossier(v, inp, &of_vessel(v.mmsi), (t0, t1))) }
+                                }
+                            } @else {
+                                @for v in &g.1 { (dossier(v, inp, &of_vessel(v.mmsi), (t0, t1))) }
+                            }
                         }
                         @if !j.risk.is_empty() {
                             details {
