@@ -706,7 +706,7 @@ fn one_voyage(
         let (lik_c, lik_t) = if survey {
             let tpc = match tpc_how {
                 Some(Tpc::Fixed(x)) => x,
-                Some(Tpc::Form(l, b)) => sh.cwp[s] * l * sh.lwl_share[s] * b * sh.rho[s] / 100.0,
+                Some(Tpc::Form(l, b)) => tpc(sh.cwp[s], l * sh.lwl_share[s], b, sh.rho[s]),
                 None => 0.0,
             };
             tpc_s.push(tpc);
@@ -772,6 +772,12 @@ fn one_voyage(
     (est, out)
 }
 
+/// Tonnes per centimetre immersion: waterplane area (Cwp x Lwl x B) x
+/// seawater density / 100.
+fn tpc(cwp: f64, lwl: f64, beam: f64, rho: f64) -> f64 {
+    cwp * lwl * beam * rho / 100.0
+}
+
 #[derive(Clone, Copy)]
 enum Slots {
     Area(f64),
@@ -811,7 +817,7 @@ pub fn worked_survey(
                 mid(p.waterline_length_share),
                 mid(p.water_density_t_m3),
             );
-            let t = cwp * l * share * beam * rho / 100.0;
+            let t = tpc(cwp, l * share, beam, rho);
             (
                 t,
                 format!(
