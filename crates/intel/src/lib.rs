@@ -327,8 +327,14 @@ impl Inputs {
     /// Reads one more vessel list.
     pub fn add_list(&mut self, path: &Path) -> Result<(), IntelError> {
         let l = watchlist::load(path)?;
+        self.take(path.display().to_string(), l);
+        Ok(())
+    }
+
+    /// Keeps what one list or register gave, and its report.
+    fn take(&mut self, file: String, l: watchlist::Loaded) {
         self.lists.push(ListReport {
-            file: path.display().to_string(),
+            file,
             entries: l.entries.len(),
             parties: l.fragment.parties.len(),
             links: l.fragment.links.len(),
@@ -336,7 +342,6 @@ impl Inputs {
         });
         self.entries.extend(l.entries);
         self.fragment.extend(l.fragment);
-        Ok(())
     }
 
     /// Reads one more register of owners, managers and operators (CSV by
@@ -354,15 +359,7 @@ impl Inputs {
             registry::parse_register_toml(&text, &name)
         }
         .map_err(|e| IntelError::Input(format!("{name}: {e}")))?;
-        self.lists.push(ListReport {
-            file: name,
-            entries: l.entries.len(),
-            parties: l.fragment.parties.len(),
-            links: l.fragment.links.len(),
-            errors: l.errors,
-        });
-        self.entries.extend(l.entries);
-        self.fragment.extend(l.fragment);
+        self.take(name, l);
         Ok(())
     }
 

@@ -9,22 +9,11 @@
 //! resolved at the end, and a reference to an entity the file does not
 //! hold is reported with its line.
 
-use crate::network::{Fragment, Link, LinkKind, Party, PartyKind, Subject};
-use crate::watchlist::{Entry, RowError};
+use crate::network::{Link, LinkKind, Party, PartyKind, Subject};
+use crate::watchlist::{Entry, Loaded, RowError};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::io::BufRead;
-
-/// What a source gave: listed vessels, parties and links, bad rows.
-#[derive(Debug, Clone, Default)]
-pub struct Loaded {
-    /// Listed vessels (for matching).
-    pub entries: Vec<Entry>,
-    /// Parties and links.
-    pub fragment: Fragment,
-    /// Rows or entities that could not be read.
-    pub errors: Vec<RowError>,
-}
 
 /// An IMO number from text (`IMO9179842`, `IMO 9179842`, `9179842`) when
 /// its check digit holds.

@@ -63,7 +63,7 @@ pub enum ListError {
     Format(String, String),
 }
 
-/// What a load found.
+/// What a load of a list or register found.
 #[derive(Debug, Clone, Default)]
 pub struct Loaded {
     /// Listed vessels.
@@ -96,12 +96,10 @@ pub fn load(path: &Path) -> Result<Loaded, ListError> {
     let name = path.display().to_string();
     if is_ftm(path).map_err(|e| ListError::Io(name.clone(), e))? {
         let f = std::fs::File::open(path).map_err(|e| ListError::Io(name.clone(), e))?;
-        let l = crate::registry::parse_ftm(std::io::BufReader::new(f), &name);
-        return Ok(Loaded {
-            entries: l.entries,
-            fragment: l.fragment,
-            errors: l.errors,
-        });
+        return Ok(crate::registry::parse_ftm(
+            std::io::BufReader::new(f),
+            &name,
+        ));
     }
     let text = std::fs::read_to_string(path).map_err(|e| ListError::Io(name.clone(), e))?;
     let fmt = sniff(path, &text).ok_or_else(|| {
@@ -163,14 +161,7 @@ pub fn parse(text: &str, fmt: Format, name: &str) -> Result<Loaded, ListError> {
         Format::OpenSanctions => parse_opensanctions(text, name),
         Format::Un1718 => parse_un1718(text, name),
         Format::Toml => parse_toml(text, name),
-        Format::Ftm => {
-            let l = crate::registry::parse_ftm(text.as_bytes(), name);
-            Ok(Loaded {
-                entries: l.entries,
-                fragment: l.fragment,
-                errors: l.errors,
-            })
-        }
+        Format::Ftm => Ok(crate::registry::parse_ftm(text.as_bytes(), name)),
     }
 }
 
