@@ -349,7 +349,7 @@ impl Inputs {
     pub fn add_registry(&mut self, path: &Path) -> Result<(), IntelError> {
         let name = path.display().to_string();
         let text =
-            std::fs::read_to_string(path).map_err(|e| IntelError::Input(format!("{name}: {e}")))?;
+            watchlist::read_text(path).map_err(|e| IntelError::Input(format!("{name}: {e}")))?;
         let csv = path
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
@@ -379,7 +379,7 @@ impl Inputs {
             None => {
                 let p = resolve(base, spec);
                 (
-                    std::fs::read_to_string(&p)
+                    watchlist::read_text(&p)
                         .map_err(|e| IntelError::Input(format!("{}: {e}", p.display())))?,
                     p.display().to_string(),
                 )
@@ -400,7 +400,7 @@ impl Inputs {
 
     /// Reads one more observations file (TOML, or CSV by its extension).
     pub fn add_observations(&mut self, path: &Path) -> Result<(), IntelError> {
-        let text = std::fs::read_to_string(path)
+        let text = watchlist::read_text(path)
             .map_err(|e| IntelError::Input(format!("{}: {e}", path.display())))?;
         let csv = path
             .extension()

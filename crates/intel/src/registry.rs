@@ -178,6 +178,47 @@ fn texts(v: &[Val]) -> impl Iterator<Item = &str> {
     })
 }
 
+/// The longest FtM entity (one JSON line) read: 4 MiB, far above any
+/// published entity (a few KB), so that a line without end costs this much,
+/// not the file.
+pub const MAX_ENTITY_BYTES: usize = 4 << 20;
+
+/// The next line into `buf` (without its newline); `Some(true)` when it
+/// was longer than `max` bytes (then `buf` is empty: the rest of the line is
+/// skipped as it streams past, never held); `None` at the end.
+/// `store::limits::LineCap` caps lines too, but over whole chunks, so it
+/// cannot say which line was cut: here the line number is the message.
+fn capped_line(
+    r: &mut impl BufRead,
+    buf: &mut Vec<u8>,
+    max: usize,
+) -> std::io::Result<Option<bool>> {
+    buf.clear();
+    let (mut any, mut over) = (false, false);
+    loop {
+        let avail = r.fill_buf()?;
+        if avail.is_empty() {
+            return Ok(any.then_some(over));
+        }
+        any = true;
+        let (piece, used, end) = match avail.iter().position(|&b| b == b'\n') {
+            Some(i) => (&avail[..i], i + 1, true),
+            None => (avail, avail.len(), false),
+        };
+        if !over && buf.len() + piece.len() > max {
+            over = true;
+            buf.clear();
+        }
+        if !over {
+            buf.extend_from_slice(piece);
+        }
+        r.consume(used);
+        if end {
+            return Ok(Some(over));
+        }
+    }
+}
+
 /// Reads FtM entities, one JSON object per line. Entities of other
 /// schemata (addresses, identifications ...) are skipped as read.
 pub fn parse_ftm(r: impl BufRead, name: &str) -> Loaded {
@@ -198,15 +239,28 @@ pub fn parse_ftm(r: impl BufRead, name: &str) -> Loaded {
         ids.insert(id.into(), i);
         i
     };
-    for (i, l) in r.split(b'\n').enumerate() {
-        let line = i as u64 + 1;
-        let l = match l {
-            Ok(l) => l,
+    // one entity per line, each at most MAX_ENTITY_BYTES: a longer line is
+    // reported and dropped without being held
+    let mut r = r;
+    let mut l = Vec::new();
+    let mut line = 0u64;
+    loop {
+        let overlong = match capped_line(&mut r, &mut l, MAX_ENTITY_BYTES) {
+            Ok(None) => break,
+            Ok(Some(o)) => o,
             Err(e) => {
-                out.errors.push(err(line, format!("unreadable: {e}")));
+                out.errors.push(err(line + 1, format!("unreadable: {e}")));
                 break;
             }
         };
+        line += 1;
+        if overlong {
+            out.errors.push(err(
+                line,
+                format!("an entity longer than {MAX_ENTITY_BYTES} bytes: skipped"),
+            ));
+            continue;
+        }
         if l.iter().all(|b| b.is_ascii_whitespace()) {
             continue;
         }

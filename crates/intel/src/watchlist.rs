@@ -101,7 +101,7 @@ pub fn load(path: &Path) -> Result<Loaded, ListError> {
             &name,
         ));
     }
-    let text = std::fs::read_to_string(path).map_err(|e| ListError::Io(name.clone(), e))?;
+    let text = read_text(path).map_err(|e| ListError::Format(name.clone(), e))?;
     let fmt = sniff(path, &text).ok_or_else(|| {
         ListError::Format(
             name.clone(),
@@ -109,6 +109,20 @@ pub fn load(path: &Path) -> Result<Loaded, ListError> {
         )
     })?;
     parse(&text, fmt, &name)
+}
+
+/// A list, register, ledger or observations file read whole, refused
+/// above [`store::limits::MAX_DOCUMENT_BYTES`] (256 MiB: a full OFAC list is
+/// a few MB) with the size in the message.
+pub fn read_text(path: &Path) -> Result<String, String> {
+    let max = store::limits::MAX_DOCUMENT_BYTES;
+    let len = std::fs::metadata(path).map_err(|e| e.to_string())?.len();
+    if len > max {
+        return Err(format!(
+            "{len} bytes: larger than the {max} bytes a list, register or ledger may have (FtM entities are read line by line: give them a .json or .jsonl name)"
+        ));
+    }
+    std::fs::read_to_string(path).map_err(|e| e.to_string())
 }
 
 /// Whether a file holds FtM entities: a `.json`/`.jsonl`/`.ftm` name, or

@@ -236,3 +236,39 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn an_endless_entity_is_reported_and_not_held() {
+    // a line of 6 MiB (over the 4 MiB an entity may have) between two good
+    // entities: reported with its line, the others load
+    let mut text = String::from(
+        "{\"id\":\"c1\",\"schema\":\"Company\",\"properties\":{\"name\":[\"A LLC\"]}}\n",
+    );
+    text.push_str(&"x".repeat(6 << 20));
+    text.push_str(
+        "\n{\"id\":\"c2\",\"schema\":\"Company\",\"properties\":{\"name\":[\"B LLC\"]}}\n",
+    );
+    let f = parse_ftm(text.as_bytes(), "big.json");
+    assert_eq!(f.fragment.parties.len(), 2);
+    assert_eq!(f.errors.len(), 1, "{:?}", f.errors);
+    assert_eq!(f.errors[0].line, 2);
+    assert!(f.errors[0].msg.contains("longer than"), "{:?}", f.errors);
+}
+
+#[test]
+fn a_register_larger_than_a_document_may_be_is_refused_plainly() {
+    // a sparse file of 300 MiB: refused by its size, before reading it
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("huge.toml");
+    std::fs::File::create(&p)
+        .unwrap()
+        .set_len(300 << 20)
+        .unwrap();
+    let mut inp = intel::Inputs::default();
+    let e = inp.add_registry(&p).unwrap_err().to_string();
+    assert!(e.contains("huge.toml") && e.contains("larger than"), "{e}");
+    let e = intel::watchlist::load(&dir.path().join("huge.toml"))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("larger than"), "{e}");
+}
