@@ -226,10 +226,10 @@ fn demo_report_in_headless_chromium() {
     let p = open(&file);
     let tab = &p.tab;
     // the map: land from Natural Earth, tracks, watched ports, markers
-    assert_eq!(n(tab, "svg#map path.land"), 1);
+    assert_eq!(n(tab, "svg#map path.land.near"), 1);
     let land = js(
         tab,
-        "document.querySelector('svg#map path.land').getAttribute('d').length",
+        "document.querySelector('svg#map path.land.near').getAttribute('d').length",
     )
     .as_u64()
     .unwrap();
@@ -374,7 +374,190 @@ fn demo_report_in_headless_chromium() {
     );
     assert_eq!(w(&vb2), w(&vb0));
     screenshot(tab, "report-demo.png");
+    map_shows_the_case(tab);
+    time_window_filters_the_map(tab);
+    summaries_link_their_evidence(tab);
+    // the page prints: A4, a page break before each dossier
+    let dossiers = n(tab, "article.dossier") as usize;
+    let pdf = tab
+        .print_to_pdf(Some(headless_chrome::types::PrintToPdfOptions {
+            prefer_css_page_size: Some(true),
+            ..Default::default()
+        }))
+        .expect("Chromium prints the page to PDF");
+    let pages = pdf_pages(&pdf);
+    assert!(
+        pages > dossiers,
+        "{pages} PDF pages for {dossiers} dossiers (each starts a page)"
+    );
+    std::fs::write(
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join("report-demo.pdf"),
+        &pdf,
+    )
+    .unwrap();
     assert_clean(&p, &file);
+}
+
+/// Pages of a PDF: its `/Type /Page` objects (not `/Pages`).
+fn pdf_pages(pdf: &[u8]) -> usize {
+    let s = String::from_utf8_lossy(pdf);
+    let mut n = 0;
+    let mut rest: &str = &s;
+    while let Some(k) = rest.find("/Type") {
+        rest = &rest[k + 5..];
+        let t = rest.trim_start();
+        if t.starts_with("/Page") && !t.starts_with("/Pages") {
+            n += 1;
+        }
+    }
+    n
+}
+
+/// The first view holds Najin, Vostochny and Dunai, and the case is not
+/// squeezed into a corner: Najin to Vostochny spans a third of the width.
+fn map_shows_the_case(tab: &Tab) {
+    let r = js(
+        tab,
+        r#"(() => {
+            const svg = document.querySelector('svg#map');
+            const vb = svg.getAttribute('viewBox').split(' ').map(Number);
+            // a watched port or a voyage's end (data-x, data-y), or a port visited (cx, cy)
+            const at = sel => {
+                const g = document.querySelector(sel);
+                if (!g) return null;
+                return g.hasAttribute('data-x') ? [Number(g.getAttribute('data-x')), Number(g.getAttribute('data-y'))] : [Number(g.getAttribute('cx')), Number(g.getAttribute('cy'))];
+            };
+            return { vb, najin: at('g.watched[data-name="Najin"]'), vostochny: at('svg#map [data-name^="Vostochn"]'), dunai: at('svg#map [data-name="Dunai"]') };
+        })()"#,
+    );
+    let vb: Vec<f64> = r["vb"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    let pt = |k: &str| -> (f64, f64) {
+        let a = r[k]
+            .as_array()
+            .unwrap_or_else(|| panic!("{k} is not drawn on the map: {r}"));
+        (a[0].as_f64().unwrap(), a[1].as_f64().unwrap())
+    };
+    for k in ["najin", "vostochny", "dunai"] {
+        let (x, y) = pt(k);
+        assert!(
+            x >= vb[0] && x <= vb[0] + vb[2] && y >= vb[1] && y <= vb[1] + vb[3],
+            "{k} at ({x}, {y}) is outside the first view {vb:?}"
+        );
+    }
+    let span = (pt("vostochny").0 - pt("najin").0).abs();
+    assert!(
+        span >= vb[2] / 3.0,
+        "Najin to Vostochny is {span:.0} of {:.0} units: the case is squeezed",
+        vb[2]
+    );
+    // "fit all" widens the view to every fix; "fit case" returns
+    js(
+        tab,
+        "document.querySelector('button[data-zoom=all]').click()",
+    );
+    let all = js(
+        tab,
+        "document.querySelector('svg#map').getAttribute('viewBox')",
+    );
+    let w_all: f64 = all
+        .as_str()
+        .unwrap()
+        .split(' ')
+        .nth(2)
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(w_all >= vb[2], "fit all shows at least the case: {all}");
+    js(
+        tab,
+        "document.querySelector('button[data-zoom=reset]').click()",
+    );
+}
+
+/// Event markers drawn (not hidden by the time window or as candidates).
+fn drawn_markers(tab: &Tab) -> u64 {
+    js(
+        tab,
+        "[...document.querySelectorAll('svg#map a.marker')].filter(a => getComputedStyle(a).display !== 'none').length",
+    )
+    .as_u64()
+    .unwrap()
+}
+
+/// The time window hides what falls outside it and shows it all again.
+fn time_window_filters_the_map(tab: &Tab) {
+    let whole = drawn_markers(tab);
+    assert!(whole >= 2, "markers to filter: {whole}");
+    assert_eq!(
+        js(tab, "[...document.querySelectorAll('svg#map a.marker.candidate')].filter(a => getComputedStyle(a).display !== 'none').length"),
+        serde_json::json!(0),
+        "candidates are not drawn by default"
+    );
+    // a 7-day window ending a week after the first marker
+    js(
+        tab,
+        r#"(() => {
+            const w = document.getElementById('t-window'), e = document.getElementById('t-end');
+            const first = Math.min(...[...document.querySelectorAll('svg#map a.marker:not(.candidate)')].map(a => Number(a.getAttribute('data-t0'))));
+            w.value = '604800000'; w.dispatchEvent(new Event('change'));
+            e.value = String(first + 3 * 86400000); e.dispatchEvent(new Event('input'));
+        })()"#,
+    );
+    let windowed = drawn_markers(tab);
+    assert!(
+        windowed >= 1 && windowed < whole,
+        "a 7-day window draws {windowed} of {whole} markers"
+    );
+    let label = js(tab, "document.getElementById('t-label').textContent");
+    assert!(
+        label.as_str().unwrap().contains(" to "),
+        "the window is said: {label}"
+    );
+    js(
+        tab,
+        "(() => { const w = document.getElementById('t-window'); w.value = '0'; w.dispatchEvent(new Event('change')); })()",
+    );
+    assert_eq!(drawn_markers(tab), whole, "'all' shows every marker again");
+}
+
+/// The case and each dossier open with a paragraph whose evidence links
+/// lead to rows of the page, in calibrated words.
+fn summaries_link_their_evidence(tab: &Tab) {
+    let lede = js(tab, "document.querySelector('#summary p.lede').innerText");
+    let lede = lede.as_str().unwrap();
+    assert!(
+        lede.contains("dark port call") && lede.contains("Najin"),
+        "the case summary: {lede}"
+    );
+    assert!(
+        lede.contains("Sonbong or Najin") || lede.contains("Najin or Sonbong"),
+        "ports the silences cannot tell apart are named together: {lede}"
+    );
+    assert!(
+        ["virtually certain", "very likely", "likely"]
+            .iter()
+            .any(|w| lede.contains(w)),
+        "confidence in words: {lede}"
+    );
+    let broken = js(
+        tab,
+        "[...document.querySelectorAll('p.lede a, p.vsummary a')].map(a => a.getAttribute('href')).filter(h => !document.getElementById(h.slice(1)))",
+    );
+    assert_eq!(broken, serde_json::json!([]), "summary links to no row");
+    assert!(
+        n(tab, "article.dossier p.vsummary") >= 4,
+        "each dossier opens with a summary"
+    );
+    let ids = js(
+        tab,
+        "(() => { const s = new Set(), d = []; document.querySelectorAll('[id]').forEach(e => { if (s.has(e.id)) d.push(e.id); s.add(e.id); }); return d.slice(0, 5); })()",
+    );
+    assert_eq!(ids, serde_json::json!([]), "an id given twice");
 }
 
 #[test]

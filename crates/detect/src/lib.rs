@@ -1038,6 +1038,7 @@ pub fn dark_port_call(
     }
     let mut best: Option<(usize, f64, f64, f64)> = None;
     let mut feasible = Vec::new();
+    let mut detours: Vec<(f64, String)> = Vec::new();
     for &w in watched {
         let pl = &gaz.places[w];
         let d1 = distance_nm(g.a.0, g.a.1, pl.lat, pl.lon);
@@ -1046,12 +1047,21 @@ pub fn dark_port_call(
         let stay = hrs - need;
         if stay >= p.dark_port_call.min_stay_hours {
             feasible.push(pl.name.clone());
+            detours.push((d1 + d2, pl.name.clone()));
             if best.is_none_or(|b| d1 + d2 < b.1 + b.2) {
                 best = Some((w, d1, d2, stay));
             }
         }
     }
     let (w, d1, d2, stay) = best?;
+    detours.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let shortest = detours.first().map_or(0.0, |d| d.0);
+    let mut closest: Vec<String> = vec![gaz.places[w].name.clone()];
+    for (d, n) in detours {
+        if d - shortest <= p.dark_port_call.port_tie_nm && !closest.contains(&n) {
+            closest.push(n);
+        }
+    }
     // The simpler story: sailing straight from where it went dark to
     // where it reappeared. Time it cannot explain is time for a call.
     let direct_h = distance_nm(g.a.0, g.a.1, g.b.0, g.b.1) / g.cruise_kn.max(1.0);
@@ -1112,7 +1122,7 @@ pub fn dark_port_call(
         status: status.into(),
         gap: evidence::GapSpan { from: event::Time(g.t0), to: event::Time(g.t1), hours: hrs },
         to_port_nm: d1, from_port_nm: d2, top_speed_kn: g.top_speed_kn, cruise_kn: g.cruise_kn,
-        possible_hours_in_port: stay, feasible_watched_ports: feasible, direct_passage_hours: direct_h, unexplained_hours: unexplained,
+        possible_hours_in_port: stay, feasible_watched_ports: feasible, closest_ports: closest, direct_passage_hours: direct_h, unexplained_hours: unexplained,
         draught_before_m: g.draught_before, draught_after_m: g.draught_after, draught_changed: draught_up,
         draught_never_updated: g.draught_before.is_some() && g.draught_before == g.draught_after,
         course_toward_port: toward, course_from_port: away, repeat_silences: ctx.repeats,
@@ -1121,7 +1131,7 @@ pub fn dark_port_call(
         coverage_known: ctx.coverage.is_some(),
         reception: coverage_words(&start, p),
         features: x, contributions: parts, model_probability: model_p,
-        parameters: serde_json::json!({"watched_ports": p.dark_port_call.watched_ports, "min_stay_hours": p.dark_port_call.min_stay_hours, "min_gap_hours": p.dark_port_call.min_gap_hours, "speed_margin": p.dark_port_call.speed_margin, "near_port_nm": p.dark_port_call.near_port_nm, "repeat_nm": p.dark_port_call.repeat_nm, "coverage_window_days": p.coverage.window_days, "model_fitted_on": p.calibration.fitted_on}),
+        parameters: serde_json::json!({"watched_ports": p.dark_port_call.watched_ports, "min_stay_hours": p.dark_port_call.min_stay_hours, "min_gap_hours": p.dark_port_call.min_gap_hours, "speed_margin": p.dark_port_call.speed_margin, "near_port_nm": p.dark_port_call.near_port_nm, "repeat_nm": p.dark_port_call.repeat_nm, "port_tie_nm": p.dark_port_call.port_tie_nm, "coverage_window_days": p.coverage.window_days, "model_fitted_on": p.calibration.fitted_on}),
         reappeared_as_mmsi: None,
     };
     let mut e = Event::new(g.mmsi, arrive, Some(leave), Some((pl.lat, pl.lon)), ev);

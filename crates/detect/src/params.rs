@@ -202,6 +202,14 @@ pub struct DarkPortCall {
     /// Other silences of the same ship that began (or ended) within this
     /// distance of this one's are the same pattern repeating, nm.
     pub repeat_nm: f64,
+    /// Feasible watched ports whose detour differs from the shortest by
+    /// less than this are named together ("Sonbong or Najin"): the
+    /// silence cannot tell them apart. Default 30 nm: a silence's ends are
+    /// tens of nm from the port, where a ship's course is no guide to
+    /// which of two berths a few km apart it made for (Najin and Sonbong
+    /// are 8 nm apart, a detour difference of at most 16 nm); ports farther
+    /// apart (Ch'ongjin, 45 nm from Najin) are told apart by the detour.
+    pub port_tie_nm: f64,
 }
 
 impl Default for DarkPortCall {
@@ -220,6 +228,7 @@ impl Default for DarkPortCall {
             near_port_nm: 80.0,
             draught_change_m: 0.5,
             repeat_nm: 30.0,
+            port_tie_nm: 30.0,
         }
     }
 }
@@ -517,6 +526,7 @@ impl Params {
             30.0,
         )?;
         ge("dark_port_call.repeat_nm", d.repeat_nm, 0.0, NM)?;
+        ge("dark_port_call.port_tie_nm", d.port_tie_nm, 0.0, NM)?;
         gt("encounters.max_distance_km", e.max_distance_km, 0.0, 100.0)?;
         ge("encounters.min_hours", e.min_hours, 0.0, HOURS)?;
         ge(

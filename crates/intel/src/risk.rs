@@ -152,15 +152,30 @@ pub fn score(
             .filter(|e| e.confidence >= 0.5)
             .collect();
         let pts: f64 = calls.iter().map(|e| e.confidence * p.dark_port_call).sum();
-        let ports: std::collections::BTreeSet<String> = calls
-            .iter()
-            .filter_map(|e| e.port.as_ref().map(|x| x.name.clone()))
-            .collect();
+        // every port each silence allows, not only the one it is placed
+        // at: the reachability test cannot tell ports a few km apart
+        let mut ports: Vec<&str> = Vec::new();
+        for e in &calls {
+            for x in e.ports() {
+                if !ports.contains(&x) {
+                    ports.push(x);
+                }
+            }
+        }
+        let ports = match ports.len() {
+            0 => String::new(),
+            1 => ports[0].to_string(),
+            n => format!(
+                "{} or {}: the silences do not tell which",
+                ports[..n - 1].join(", "),
+                ports[n - 1]
+            ),
+        };
         add(
             format!(
                 "{} likely dark port call(s) at watched ports ({}), {} points each times its probability, capped at {}",
                 calls.len(),
-                ports.into_iter().collect::<Vec<_>>().join(", "),
+                ports,
                 p.dark_port_call,
                 p.dark_port_call_cap
             ),

@@ -122,6 +122,50 @@ impl Event {
     pub fn hours(&self) -> f64 {
         (self.end_ms() - self.start_ms()) as f64 / 3_600_000.0
     }
+
+    /// The ports the event may have been at, the one it is placed at
+    /// first. A dark port call is placed at the watched port of the
+    /// shortest detour, but its silence may not tell that port from
+    /// another a few km away (Najin and Sonbong): all such ports
+    /// (`closest_ports`) are named.
+    pub fn ports(&self) -> Vec<&str> {
+        let mut v: Vec<&str> = self.port.iter().map(|p| p.name.as_str()).collect();
+        if let Some(d) = self.evidence.dark_port_call() {
+            for f in &d.closest_ports {
+                if !v.contains(&f.as_str()) {
+                    v.push(f);
+                }
+            }
+        }
+        v
+    }
+
+    /// Watched ports a dark port call's silence also allows, beyond
+    /// [`Event::ports`] (longer detours).
+    pub fn also_reachable(&self) -> Vec<&str> {
+        let named = self.ports();
+        self.evidence
+            .dark_port_call()
+            .map(|d| {
+                d.feasible_watched_ports
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|f| !named.contains(f))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// [`Event::ports`] in words: "Sonbong", "Sonbong or Najin",
+    /// "Sonbong, Najin or Ch'ongjin".
+    pub fn port_words(&self) -> Option<String> {
+        let v = self.ports();
+        match v.len() {
+            0 => None,
+            1 => Some(v[0].to_string()),
+            n => Some(format!("{} or {}", v[..n - 1].join(", "), v[n - 1])),
+        }
+    }
 }
 
 impl Serialize for Event {

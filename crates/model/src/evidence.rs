@@ -107,6 +107,13 @@ pub struct DarkPortCall {
     pub possible_hours_in_port: f64,
     /// Every watched port it could have reached and stayed at.
     pub feasible_watched_ports: Vec<String>,
+    /// The feasible ports the silence cannot tell apart: those whose
+    /// detour (to the port from where it went dark, and on to where it
+    /// reappeared) is within `dark_port_call.port_tie_nm` of the
+    /// shortest, the shortest first. The event is placed at the first;
+    /// a reader is told all of them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub closest_ports: Vec<String>,
     /// Hours sailing straight between the ends would take.
     pub direct_passage_hours: f64,
     /// Hours sailing straight cannot explain.
@@ -816,6 +823,31 @@ mod tests {
         .into()
     }
 
+    #[test]
+    fn a_dark_call_names_every_port_its_silence_cannot_tell_apart() {
+        let d = DarkPortCall {
+            feasible_watched_ports: vec!["Najin".into(), "Sonbong".into(), "Nampo".into()],
+            closest_ports: vec!["Sonbong".into(), "Najin".into()],
+            ..DarkPortCall::default()
+        };
+        let mut e = Event::new(1, 0, Some(1), Some((42.2, 130.3)), d);
+        e.port = Some(crate::PortRef {
+            name: "Sonbong".into(),
+            locode: None,
+        });
+        assert_eq!(e.ports(), ["Sonbong", "Najin"]);
+        assert_eq!(e.port_words().as_deref(), Some("Sonbong or Najin"));
+        assert_eq!(e.also_reachable(), ["Nampo"]);
+        // events written before closest_ports: the port alone
+        let old: Event = serde_json::from_str(
+            &serde_json::to_string(&e)
+                .unwrap()
+                .replace(r#""closest_ports":["Sonbong","Najin"],"#, ""),
+        )
+        .unwrap();
+        assert_eq!(old.port_words().as_deref(), Some("Sonbong"));
+    }
+
     /// One example of every kind and shape of evidence.
     fn examples() -> Vec<Detail> {
         let p = json!({"min_hours": 6.0});
@@ -850,6 +882,7 @@ mod tests {
                 cruise_kn: 10.0,
                 possible_hours_in_port: 20.0,
                 feasible_watched_ports: vec!["Najin".into(), "Sonbong".into()],
+                closest_ports: vec!["Najin".into(), "Sonbong".into()],
                 direct_passage_hours: 3.0,
                 unexplained_hours: 24.7,
                 draught_before_m: Some(5.4),

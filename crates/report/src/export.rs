@@ -189,13 +189,11 @@ pub fn tracks_kml(
                             if let Some(t) = by_mmsi.get(&v.mmsi) {
                                 w.create_element("Placemark").write_inner_content(|w| {
                                     text_el(w, "name", &format!("track of {name}"))?;
-                                    if let (Some(a), Some(b)) =
-                                        (t.run_times.first(), t.run_times.last())
-                                    {
+                                    if let Some((a, b)) = t.span() {
                                         timespan(
                                             w,
-                                            &detect::event::rfc3339(a.0),
-                                            Some(&detect::event::rfc3339(b.1)),
+                                            &detect::event::rfc3339(a),
+                                            Some(&detect::event::rfc3339(b)),
                                         )?;
                                     }
                                     text_el(w, "styleUrl", &format!("#v{k}"))?;

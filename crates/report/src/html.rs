@@ -5,7 +5,7 @@
 //! make the page load or run anything.
 
 use crate::map::Track;
-use crate::{charts, map, short_time, Inputs, Vessel, Written};
+use crate::{charts, map, short_time, words, Inputs, Vessel, Written};
 use base64::Engine;
 use detect::event::Detail;
 use detect::{Event, EventKind};
@@ -94,11 +94,14 @@ pub fn why(e: &Event) -> String {
             }
             s
         }
-        Detail::Encounter(Encounter::Pair(x)) => format!(
-            "within {:.0} m for {:.1} h",
-            f64::from(x.median_distance_m),
-            crate::hours(e)
-        ),
+        Detail::Encounter(Encounter::Pair(x)) if f64::from(x.median_distance_m).is_finite() => {
+            format!(
+                "within {:.0} m for {:.1} h",
+                f64::from(x.median_distance_m),
+                crate::hours(e)
+            )
+        }
+        Detail::Encounter(Encounter::Pair(_)) => format!("for {:.1} h", crate::hours(e)),
         Detail::DraughtChange(d) => {
             format!("{:.1} -> {:.1} m", f64::from(d.from_m), f64::from(d.to_m))
         }
@@ -107,10 +110,13 @@ pub fn why(e: &Event) -> String {
     }
 }
 
-fn event_rows(events: &[&Event], vessel_link: bool) -> Markup {
+/// Rows of an events table; each row's id is `prefix` and the event id
+/// (the notable and candidate tables use `e-`, a dossier `v<MMSI>-e-`, so
+/// that no id is given twice).
+fn event_rows(events: &[&Event], vessel_link: bool, prefix: &str) -> Markup {
     html! {
         @for e in events {
-            tr id=(format!("e-{}", e.id)) {
+            tr id=(format!("{prefix}{}", e.id)) {
                 td { (e.kind().as_str().replace('_', " ")) }
                 @if vessel_link {
                     td { a href=(format!("#v-{}", e.mmsi)) { (e.mmsi) } }
@@ -119,7 +125,7 @@ fn event_rows(events: &[&Event], vessel_link: bool) -> Markup {
                 td data-v=(e.start_ms()) { (crate::short(e.start)) }
                 td data-v=(e.end_ms()) { (e.end.map(crate::short).unwrap_or_else(|| "open".into())) }
                 td.num data-v=(format!("{:.3}", crate::hours(e))) { (format!("{:.1}", crate::hours(e))) }
-                td { @if let Some(p) = &e.port { (p.name) } @else if let (Some(la), Some(lo)) = (e.lat, e.lon) { (format!("{la:.3}, {lo:.3}")) } }
+                td { @if let Some(p) = e.port_words() { (p) @let also = e.also_reachable(); @if !also.is_empty() { br; span.small { "also reachable: " (also.join(", ")) } } } @else if let (Some(la), Some(lo)) = (e.lat, e.lon) { (format!("{la:.3}, {lo:.3}")) } }
                 td { @if let Some(o) = e.other_mmsi { a href=(format!("#v-{o}")) { (o) } } }
                 td.num { (format!("{:.2}", e.confidence)) }
                 td { (why(e)) }
@@ -136,6 +142,183 @@ fn event_head(vessel_link: bool) -> Markup {
             @if vessel_link { th { "MMSI" } th { "name" } }
             th { "start" } th { "end" } th { "hours" } th { "place" } th { "with" } th { "confidence" } th { "why" } th { "id" }
         } }
+    }
+}
+
+/// Event kinds a summary may cite as evidence and the map marks.
+const NOTABLE: [EventKind; 6] = [
+    EventKind::DarkPortCall,
+    EventKind::Encounter,
+    EventKind::Loitering,
+    EventKind::IdentityChange,
+    EventKind::SharedMmsi,
+    EventKind::PositionJump,
+];
+
+fn piece(e: &Event, prefix: &str) -> words::Piece {
+    words::Piece {
+        href: format!("#{prefix}{}", e.id),
+        kind: e.kind().as_str().replace('_', " "),
+        vessel: e.vessel.as_ref().and_then(|v| v.name.clone()),
+        when: crate::short(e.start).get(..10).unwrap_or("").to_string(),
+        place: e.port_words(),
+        confidence: e.confidence,
+    }
+}
+
+/// The `n` likely notable events with the highest confidence, earliest
+/// first among equals; a dark port call counts before other kinds.
+fn strongest(events: &[&Event], n: usize, prefix: &str) -> Vec<words::Piece> {
+    let mut v: Vec<&Event> = events
+        .iter()
+        .copied()
+        .filter(|e| NOTABLE.contains(&e.kind()) && e.confidence >= LIKELY)
+        .collect();
+    v.sort_by(|a, b| {
+        (b.kind() == EventKind::DarkPortCall)
+            .cmp(&(a.kind() == EventKind::DarkPortCall))
+            .then(b.confidence.total_cmp(&a.confidence))
+            .then(a.start_ms().cmp(&b.start_ms()))
+    });
+    v.into_iter().take(n).map(|e| piece(e, prefix)).collect()
+}
+
+/// Every port a set of dark port calls may have been at, most named first.
+fn ports_of(calls: &[&Event]) -> Option<String> {
+    let mut n: Vec<(String, usize)> = Vec::new();
+    for e in calls {
+        for p in e.ports() {
+            match n.iter_mut().find(|x| x.0 == p) {
+                Some(x) => x.1 += 1,
+                None => n.push((p.to_string(), 1)),
+            }
+        }
+    }
+    n.sort_by_key(|x| std::cmp::Reverse(x.1));
+    let names: Vec<String> = n.into_iter().map(|x| x.0).collect();
+    match names.len() {
+        0 => None,
+        1 => Some(names[0].clone()),
+        k => Some(format!("{} or {}", names[..k - 1].join(", "), names[k - 1])),
+    }
+}
+
+fn vessel_facts(v: &Vessel, inp: &Inputs, events: &[&Event]) -> words::VesselFacts {
+    let j = inp.judgement;
+    let p = inp.profiles.get(&v.mmsi);
+    let listed: std::collections::BTreeSet<u32> = j.matches.iter().map(|m| m.mmsi).collect();
+    let own = |k: EventKind| -> Vec<&Event> {
+        events
+            .iter()
+            .copied()
+            .filter(|e| e.kind() == k && (e.mmsi == v.mmsi || e.other_mmsi == Some(v.mmsi)))
+            .collect()
+    };
+    let calls: Vec<&Event> = own(EventKind::DarkPortCall)
+        .into_iter()
+        .filter(|e| e.mmsi == v.mmsi)
+        .collect();
+    let (likely_calls, candidates): (Vec<&Event>, Vec<&Event>) =
+        calls.into_iter().partition(|e| e.confidence >= LIKELY);
+    let enc: Vec<&Event> = own(EventKind::Encounter)
+        .into_iter()
+        .filter(|e| e.confidence >= LIKELY)
+        .collect();
+    let with_listed = enc
+        .iter()
+        .filter(|e| {
+            let other = if e.mmsi == v.mmsi {
+                e.other_mmsi
+            } else {
+                Some(e.mmsi)
+            };
+            other.is_some_and(|o| listed.contains(&o))
+        })
+        .count();
+    let voyages: Vec<&intel::estimate::VoyageEstimate> = j
+        .estimate
+        .voyages
+        .iter()
+        .filter(|x| x.mmsi == v.mmsi)
+        .collect();
+    let mut destinations: Vec<String> = Vec::new();
+    for x in &voyages {
+        if let Some(t) = &x.to {
+            if !destinations.contains(t) {
+                destinations.push(t.clone());
+            }
+        }
+    }
+    let same_hull = j
+        .hulls
+        .iter()
+        .find(|h| h.identities.iter().any(|i| i.mmsi == v.mmsi))
+        .map(|h| {
+            h.identities
+                .iter()
+                .map(|i| i.mmsi)
+                .filter(|&m| m != v.mmsi)
+                .collect()
+        })
+        .unwrap_or_default();
+    let network = j
+        .network
+        .iter()
+        .find(|n| n.mmsi == v.mmsi)
+        .and_then(|n| {
+            n.matches
+                .iter()
+                .max_by(|a, b| a.strength.total_cmp(&b.strength))
+        })
+        .map(|m| m.words.clone());
+    words::VesselFacts {
+        name: v.name.clone(),
+        mmsi: v.mmsi,
+        imo: p.and_then(|p| p.imos.last()).map(|s| s.value),
+        flag: p.and_then(|p| p.flag.clone()),
+        listed: j
+            .matches
+            .iter()
+            .filter(|m| m.mmsi == v.mmsi)
+            .map(|m| {
+                let mut f: Vec<String> = Vec::new();
+                for b in &m.basis {
+                    if !f.contains(&b.field) {
+                        f.push(b.field.clone());
+                    }
+                }
+                (m.list.clone(), m.level.clone(), f)
+            })
+            .collect(),
+        network,
+        same_hull,
+        dark_calls: likely_calls.iter().map(|e| e.confidence).collect(),
+        dark_ports: ports_of(&likely_calls),
+        candidates: candidates.len(),
+        encounters: (enc.len(), with_listed),
+        gaps: own(EventKind::AisGap)
+            .into_iter()
+            .filter(|e| e.mmsi == v.mmsi)
+            .count(),
+        identity_changes: own(EventKind::IdentityChange).len(),
+        shared_mmsi: !own(EventKind::SharedMmsi).is_empty(),
+        voyages: voyages.len(),
+        destinations,
+        likely_containers: (!voyages.is_empty())
+            .then(|| voyages.iter().map(|x| x.likely.containers.p50).sum()),
+        strongest: strongest(events, 3, &format!("v{}-e-", v.mmsi)),
+    }
+}
+
+fn verdict_words(v: intel::claims::Verdict) -> &'static str {
+    use intel::claims::Verdict as V;
+    match v {
+        V::Consistent => "consistent with the data",
+        V::ExceedsCapacity => "beyond what the voyages seen could carry",
+        V::ExceedsLikely => "within capacity but above the likely range",
+        V::BelowLikely => "below the likely range",
+        V::NotCovered => "about periods the data do not cover enough",
+        V::NotCheckable => "not checkable against these data",
     }
 }
 
@@ -171,6 +354,7 @@ fn dossier(v: &Vessel, inp: &Inputs, events: &[&Event], period: (i64, i64)) -> M
                 " " span.mmsi { "MMSI " (v.mmsi) " · flag " (flag) }
                 " " span.risk { "risk " (format!("{:.0}", v.risk)) }
             }
+            (words::vessel_summary(&vessel_facts(v, inp, events)))
             div.cols {
                 div {
                     h4 { "Identities broadcast" }
@@ -246,7 +430,7 @@ fn dossier(v: &Vessel, inp: &Inputs, events: &[&Event], period: (i64, i64)) -> M
             }
             details {
                 summary { "All " (events.len()) " events of this vessel" }
-                table.sortable.events { (event_head(false)) tbody { (event_rows(events, false)) } }
+                table.sortable.events { (event_head(false)) tbody { (event_rows(events, false, &format!("v{}-e-", v.mmsi))) } }
             }
         }
     }
@@ -313,14 +497,6 @@ pub fn render(inp: &Inputs, vessels: &[Vessel], tracks: &[Track], written: &[Wri
         v.sort_by_key(|e| e.start_ms());
         v
     };
-    const NOTABLE: [EventKind; 6] = [
-        EventKind::DarkPortCall,
-        EventKind::Encounter,
-        EventKind::Loitering,
-        EventKind::IdentityChange,
-        EventKind::SharedMmsi,
-        EventKind::PositionJump,
-    ];
     // Likely events (calibrated confidence >= 0.5) and candidates (merely
     // feasible, evidence weak) in separate tables: a candidate is not an
     // accusation and must not read like one.
@@ -348,6 +524,13 @@ pub fn render(inp: &Inputs, vessels: &[Vessel], tracks: &[Track], written: &[Wri
         .map(|m| m.name.clone())
         .collect();
     let camp = &j.estimate.campaign;
+    // where laden voyages from watched ports ended: labelled on the map
+    let destinations: std::collections::BTreeSet<String> = j
+        .estimate
+        .voyages
+        .iter()
+        .filter_map(|v| v.to.clone())
+        .collect();
     // vessels of interest grouped by hull (one IMO under several MMSIs),
     // in the order of each group's first vessel
     let mut groups: Vec<(Option<&intel::Hull>, Vec<&Vessel>)> = Vec::new();
@@ -383,6 +566,55 @@ pub fn render(inp: &Inputs, vessels: &[Vessel], tracks: &[Track], written: &[Wri
             )
         })
     });
+    // the case in one paragraph
+    let shown: std::collections::BTreeSet<u32> = vessels.iter().map(|v| v.mmsi).collect();
+    let case_events: Vec<&Event> = inp
+        .events
+        .iter()
+        .filter(|e| shown.contains(&e.mmsi))
+        .collect();
+    let case_calls: Vec<&Event> = case_events
+        .iter()
+        .copied()
+        .filter(|e| e.kind() == EventKind::DarkPortCall && e.confidence >= LIKELY)
+        .collect();
+    let mut claims: Vec<(String, usize)> = Vec::new();
+    for c in &j.claims {
+        let w = verdict_words(c.verdict).to_string();
+        match claims.iter_mut().find(|x| x.0 == w) {
+            Some(x) => x.1 += 1,
+            None => claims.push((w, 1)),
+        }
+    }
+    let case = words::CaseFacts {
+        period: (
+            first
+                .as_deref()
+                .map(|t| t.get(..10).unwrap_or(t).to_string())
+                .unwrap_or_default(),
+            last.as_deref()
+                .map(|t| t.get(..10).unwrap_or(t).to_string())
+                .unwrap_or_default(),
+        ),
+        vessels: (
+            vessels.len(),
+            vessels
+                .iter()
+                .filter(|v| j.matches.iter().any(|m| m.mmsi == v.mmsi))
+                .count(),
+        ),
+        dark_calls: case_calls.iter().map(|e| e.confidence).collect(),
+        dark_ports: ports_of(&case_calls),
+        voyages: camp.voyages,
+        likely_containers: (camp.voyages > 0).then_some((
+            camp.likely.containers.p10,
+            camp.likely.containers.p50,
+            camp.likely.containers.p90,
+        )),
+        capacity_containers: (camp.voyages > 0).then_some(camp.capacity.containers.p90),
+        claims,
+        strongest: strongest(&case_events, 3, "e-"),
+    };
     let params_toml = |name: &str, v: &dyn erased::Ser| v.toml(name);
     let input_hashes: Vec<(String, Option<(u64, String)>)> = inp
         .inputs
@@ -416,6 +648,7 @@ pub fn render(inp: &Inputs, vessels: &[Vessel], tracks: &[Track], written: &[Wri
                 main {
                     section #summary {
                         h2 { "Summary" }
+                        (words::case_summary(&case))
                         dl.facts {
                             dt { "Period" } dd { (first.as_deref().map(short_time).unwrap_or_default()) " to " (last.as_deref().map(short_time).unwrap_or_default()) }
                             dt { "Input" } dd { (sources.len()) " source(s), " (thousands(messages as f64)) " messages, " (thousands(positions as f64)) " positions, " (thousands(dups as f64)) " duplicates dropped, " (thousands(rejects as f64)) " rejected lines" }
@@ -431,7 +664,7 @@ pub fn render(inp: &Inputs, vessels: &[Vessel], tracks: &[Track], written: &[Wri
                     }
                     section #map-section {
                         h2 { "Map" }
-                        (map::render(vessels, tracks, inp.events, &j.watched_ports, inp.params))
+                        (map::render(vessels, tracks, &map::MapInputs { events: inp.events, watched: &j.watched_ports, destinations: &destinations, gazetteer: inp.gazetteer, period: (t0, t1) }, inp.params))
                     }
                     section #vessels {
                         h2 { "Vessels of interest" }
@@ -580,7 +813,7 @@ pub fn render(inp: &Inputs, vessels: &[Vessel], tracks: &[Track], written: &[Wri
                     section #events {
                         h2 { "Notable events" }
                         p { "Dark port calls, encounters, loitering, identity changes, shared MMSIs and position jumps that are more likely than not (confidence 0.5 or more: a calibrated probability that the event is real), most confident first. Every event (incl. port visits, gaps, draught changes, voyages and the candidates below) is in events.csv and events.geojson." }
-                        table.sortable.events #event-table { (event_head(true)) tbody { (event_rows(&notable, true)) } }
+                        table.sortable.events #event-table { (event_head(true)) tbody { (event_rows(&notable, true, "e-")) } }
                         @if more > 0 { p.warn { "And " (more) " more in events.csv (report.max_event_rows = " (inp.params.max_event_rows) ")." } }
                     }
                     section #candidates {
@@ -589,7 +822,7 @@ pub fn render(inp: &Inputs, vessels: &[Vessel], tracks: &[Track], written: &[Wri
                         @if candidates.is_empty() { p { "None." } } @else {
                             details {
                                 summary { "Show the " (candidates.len()) " candidates" }
-                                table.sortable.events #candidate-table { (event_head(true)) tbody { (event_rows(&candidates, true)) } }
+                                table.sortable.events #candidate-table { (event_head(true)) tbody { (event_rows(&candidates, true, "e-")) } }
                             }
                         }
                         @if more_candidates > 0 { p.warn { "And " (more_candidates) " more in events.csv (report.max_event_rows = " (inp.params.max_event_rows) ")." } }

@@ -20,6 +20,7 @@ pub mod charts;
 pub mod export;
 pub mod html;
 pub mod map;
+pub mod words;
 
 use detect::Event;
 use intel::profile::Profile;
@@ -49,6 +50,20 @@ pub struct ReportParams {
     /// Rows in the notable-events table before it says "and N more in
     /// events.csv". Default 2,000.
     pub max_event_rows: usize,
+    /// Share of the fixes of the vessels of interest that the map's first
+    /// view is fitted to, besides the case's places (the watched ports
+    /// its events name, its likely events, where voyages from watched
+    /// ports ended): the fixes nearest those places. Default 0.95: one
+    /// vessel's excursion or a second transmitter far away (under 5% of
+    /// the fixes) is noted under the map instead of shrinking the case to
+    /// a corner; "fit all" shows everything.
+    pub map_core_share: f64,
+    /// Fixes farther than this from every one of the case's places are
+    /// left out of the map's first view (and noted under it), km. Default
+    /// 150 km, about `dark_port_call.near_port_nm` (80 nm): the water in
+    /// which a ship's approach to a port is evidence; beyond it a vessel
+    /// of interest is about its other business.
+    pub map_reach_km: f64,
 }
 
 impl Default for ReportParams {
@@ -59,6 +74,8 @@ impl Default for ReportParams {
             track_break_minutes: 60.0,
             track_tolerance_px: 0.5,
             max_event_rows: 2000,
+            map_core_share: 0.95,
+            map_reach_km: 150.0,
         }
     }
 }
@@ -78,6 +95,8 @@ impl ReportParams {
         within("track_break_minutes", self.track_break_minutes, 0.1, 1e6)?;
         within("track_tolerance_px", self.track_tolerance_px, 0.0, 100.0)?;
         within("max_event_rows", self.max_event_rows as f64, 1.0, 1e7)?;
+        within("map_core_share", self.map_core_share, 0.5, 1.0)?;
+        within("map_reach_km", self.map_reach_km, 1.0, 20_000.0)?;
         Ok(())
     }
 
@@ -242,7 +261,13 @@ pub fn write_all(dir: &Path, html_name: &str, inp: &Inputs) -> Result<Vec<Writte
         err,
     })?;
     let vessels = vessels_of_interest(inp.judgement, inp.profiles, inp.params);
-    let tracks = map::load_tracks(inp.store, &vessels, inp.params)?;
+    let tracks = map::load_tracks(
+        inp.store,
+        &vessels,
+        inp.params,
+        inp.events,
+        inp.detect_params,
+    )?;
     let mut written = vec![
         write_file(
             dir,
