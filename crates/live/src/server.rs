@@ -303,62 +303,14 @@ async fn page_handler(State(h): State<Http>) -> Response {
     (
         [
             (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-            (header::CONTENT_SECURITY_POLICY, "default-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:"),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                report::live::content_security_policy().as_str(),
+            ),
         ],
         Html(h.page.to_string()),
     )
         .into_response()
-}
-
-/// The live page: a map of the configured area (Natural Earth land drawn
-/// here), vessels placed by the page's script from `/api/vessels`, alerts
-/// from `/api/stream`. Broadcast text is set with `textContent` only.
-fn live_page(area: (f64, f64, f64, f64)) -> String {
-    let pr = report::map::Projection::fit(area);
-    let (lon0, top, k) = pr.params();
-    let land = report::map::land_path(&pr);
-    format!(
-        r##"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>shiptrace watch</title>
-<style>
-body{{margin:0;font:13px system-ui,sans-serif;display:grid;grid-template-columns:1fr 360px;height:100vh}}
-#map{{width:100%;height:100vh;background:#eaf2f8}} .land{{fill:#e3dccb;stroke:#b9ae93;stroke-width:.5}}
-#side{{overflow:auto;border-left:1px solid #ccc;padding:6px}} .a{{border-bottom:1px solid #eee;padding:3px 0}}
-.k{{font-weight:600}} .listed{{fill:#d00000}} .v{{fill:#0b4f8a}} .dark{{fill:#999}} h1{{font-size:15px;margin:4px 0}}
-</style></head><body>
-<svg id="map" viewBox="0 0 {w} {h}" xmlns="http://www.w3.org/2000/svg"><path class="land" d="{land}"/><g id="ships"></g></svg>
-<div id="side"><h1>shiptrace watch</h1><div id="stat"></div><h1>Alerts</h1><div id="alerts"></div></div>
-<script>
-"use strict";
-const P={{lon0:{lon0},top:{top},k:{k}}};
-const tok=new URLSearchParams(location.search).get("token");
-const q=tok?("?token="+encodeURIComponent(tok)):"";
-const hdr=tok?{{headers:{{Authorization:"Bearer "+tok}}}}:{{}};
-function xy(lon,lat){{const m=Math.log(Math.tan(Math.PI/4+lat*Math.PI/360))*180/Math.PI;return[(lon-P.lon0)*P.k,(P.top-m)*P.k];}}
-const NS="http://www.w3.org/2000/svg";
-async function ships(){{
-  try{{const vs=[];let after="";
-  for(;;){{const p=await (await fetch("/api/vessels?limit=5000"+after,hdr)).json();if(!p.length)break;
-    for(const v of p)vs.push(v);if(vs.length>=50000)break;after="&after="+p[p.length-1].mmsi;}}
-  const g=document.getElementById("ships");
-  while(g.firstChild)g.removeChild(g.firstChild);
-  for(const v of vs){{if(v.lat==null)continue;const p=xy(v.lon,v.lat);const c=document.createElementNS(NS,"circle");
-    c.setAttribute("cx",p[0].toFixed(1));c.setAttribute("cy",p[1].toFixed(1));c.setAttribute("r",v.listed.length?4:2);
-    c.setAttribute("class",v.listed.length?"listed":(v.silent_minutes>60?"dark":"v"));
-    const t=document.createElementNS(NS,"title");t.textContent=(v.name||"?")+" "+v.mmsi+(v.listed.length?" - "+v.listed.join("; "):"");c.appendChild(t);g.appendChild(c);}}
-  const s=await (await fetch("/api/stats",hdr)).json();document.getElementById("stat").textContent=
-    "feed clock "+(s.clock||"-")+" | "+s.vessels+" vessels | "+s.decoded+" messages | "+s.alerts+" alerts | queue drops "+s.queue_drops;
-  }}catch(e){{}}
-}}
-function add(a){{const d=document.createElement("div");d.className="a";const k=document.createElement("span");k.className="k";
-  k.textContent=a.kind.replace(/_/g," ")+" ";d.appendChild(k);d.appendChild(document.createTextNode(a.time+" "+(a.name||"")+" "+a.mmsi+": "+a.summary));
-  const box=document.getElementById("alerts");box.insertBefore(d,box.firstChild);while(box.childNodes.length>300)box.removeChild(box.lastChild);}}
-fetch("/api/alerts?limit=300",hdr).then(r=>r.json()).then(v=>v.forEach(add)).catch(()=>{{}});
-new EventSource("/api/stream"+q).addEventListener("alert",e=>add(JSON.parse(e.data)));
-ships();setInterval(ships,2000);
-</script></body></html>"##,
-        w = report::map::WIDTH,
-        h = report::map::HEIGHT,
-    )
 }
 
 fn area(o: &Options) -> (f64, f64, f64, f64) {
@@ -459,7 +411,7 @@ pub async fn run(o: Options) -> Result<Arc<Counters>, WatchError> {
             c.clone(),
         )));
     }
-    let page: Arc<str> = live_page(area(&o)).into();
+    let page: Arc<str> = report::live::page(area(&o)).into();
     let mut engine = Engine::new(
         o.detect.clone(),
         o.watch.clone(),

@@ -19,6 +19,7 @@
 pub mod charts;
 pub mod export;
 pub mod html;
+pub mod live;
 pub mod map;
 pub mod words;
 
