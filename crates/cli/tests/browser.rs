@@ -686,3 +686,46 @@ fn live_page_in_headless_chromium() {
         .unwrap();
     let _ = child.0.wait();
 }
+
+/// The README's pictures: the first screen and one dossier of the demo's
+/// report, written to docs/img. Run by `scripts/screenshots.sh` (the full
+/// demo takes two minutes, so it is not part of the suite):
+/// SHIPTRACE_DOCS_REPORT=path/to/report.html.
+#[test]
+#[ignore = "writes docs/img from a full demo: scripts/screenshots.sh"]
+fn screenshots_for_the_docs() {
+    let file = PathBuf::from(
+        std::env::var("SHIPTRACE_DOCS_REPORT").expect("SHIPTRACE_DOCS_REPORT=report.html"),
+    );
+    let url = format!("file://{}", file.canonicalize().unwrap().display());
+    let p = launch(&url, (1400, 1100));
+    let tab = &p.tab;
+    for _ in 0..100 {
+        if js(tab, "document.documentElement.getAttribute('data-ready')") == serde_json::json!("1")
+        {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/img");
+    std::fs::create_dir_all(&docs).unwrap();
+    let first = tab
+        .capture_screenshot(Page::CaptureScreenshotFormatOption::Png, None, None, true)
+        .unwrap();
+    std::fs::write(docs.join("report-first-screen.png"), first).unwrap();
+    let id = std::env::var("SHIPTRACE_DOCS_DOSSIER").unwrap_or_else(|_| "v-273298410".into());
+    assert_eq!(
+        js(
+            tab,
+            &format!("(() => {{ const d = document.getElementById({id:?}); if (!d) return false; d.scrollIntoView(); return true; }})()")
+        ),
+        serde_json::json!(true),
+        "the dossier {id} is on the page"
+    );
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let dossier = tab
+        .capture_screenshot(Page::CaptureScreenshotFormatOption::Png, None, None, true)
+        .unwrap();
+    std::fs::write(docs.join("report-dossier.png"), dossier).unwrap();
+    assert_clean(&p, &file);
+}
