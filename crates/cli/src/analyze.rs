@@ -126,6 +126,33 @@ fn judge_and_report(
     Ok(())
 }
 
+/// Fuses the satellite detections the configuration and arguments name
+/// with the store: `dark_vessel` events added, imaged dark port calls
+/// raised, events.jsonl written again and imagery.csv beside it.
+fn fuse_imagery(
+    st: &store::Store,
+    events: &mut Vec<detect::Event>,
+    prep: &Prepared,
+    out: &Path,
+) -> Result<Option<crate::imagery::Fused>> {
+    let p = &prep.cfg.imagery;
+    let paths = |v: &[String]| v.iter().map(PathBuf::from).collect::<Vec<_>>();
+    let Some(f) = crate::imagery::fuse_events(
+        st,
+        events,
+        &paths(&p.detections),
+        &paths(&p.scenes),
+        p,
+        &prep.gazetteer,
+    )?
+    else {
+        return Ok(None);
+    };
+    crate::imagery::write_events(&out.join("events.jsonl"), events)?;
+    crate::imagery::write_csv(&out.join("imagery.csv"), &f)?;
+    Ok(Some(f))
+}
+
 /// analyze with an optional ground truth to score against (the demo).
 fn analyze_into(
     sources: &[PathBuf],
@@ -151,13 +178,30 @@ fn analyze_into(
         _ => anyhow::bail!("no source could be ingested: {}", failed[0].1),
     };
     eprintln!();
-    let events = crate::detect::detect_and_write(
+    let mut events = crate::detect::detect_and_write(
         &st,
         &prep.cfg.detect,
         &prep.gazetteer,
         &out.join("events.jsonl"),
     )?;
     let mut extra = Vec::new();
+    if let Some(f) = fuse_imagery(&st, &mut events, &prep, out)? {
+        let itruth = truth
+            .and_then(|t| t.parent())
+            .map(|d| d.join("imagery/truth.jsonl"));
+        if let Some(tp) = itruth.filter(|p| p.exists()) {
+            let t = imagery::eval::read_truth(&tp).map_err(anyhow::Error::msg)?;
+            let s = imagery::eval::score(&f.fusion, &events, &t, 80.0);
+            eprintln!(
+                "
+imagery scored against the simulation's truth:\n{s}"
+            );
+            extra.push((
+                "Imagery matching scored against the simulation's truth".to_string(),
+                s.to_string(),
+            ));
+        }
+    }
     if let Some(tp) = truth {
         let truth = config::read_events(tp)?;
         let table = crate::detect::eval_table(&truth, &events, &detect::eval::Matching::default());
@@ -218,12 +262,16 @@ pub fn report(a: &ReportArgs) -> Result<()> {
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let events = match &a.events {
         Some(p) => config::read_events(p)?,
-        None => crate::detect::detect_and_write(
-            &st,
-            &prep.cfg.detect,
-            &prep.gazetteer,
-            &dir.join("events.jsonl"),
-        )?,
+        None => {
+            let mut events = crate::detect::detect_and_write(
+                &st,
+                &prep.cfg.detect,
+                &prep.gazetteer,
+                &dir.join("events.jsonl"),
+            )?;
+            fuse_imagery(&st, &mut events, &prep, &dir)?;
+            events
+        }
     };
     judge_and_report(
         &st,
@@ -259,7 +307,7 @@ const DEMO_FILES: [(&str, &str); 4] = [
     ),
 ];
 const DEMO_MARK: &str = ".shiptrace-demo";
-const DEMO_OUTPUTS: [&str; 10] = [
+const DEMO_OUTPUTS: [&str; 11] = [
     "simulation",
     "config",
     "store",
@@ -270,6 +318,7 @@ const DEMO_OUTPUTS: [&str; 10] = [
     "tracks.kml",
     "events.csv",
     "voyages.csv",
+    "imagery.csv",
 ];
 
 pub fn demo(a: &DemoArgs) -> Result<()> {
@@ -319,6 +368,8 @@ pub fn demo(a: &DemoArgs) -> Result<()> {
     eprintln!();
     let judge = JudgeArgs {
         config: Some(out.join("config").join("shiptrace.toml")),
+        imagery: vec![sim_dir.join("imagery/detections.csv")],
+        scenes: vec![sim_dir.join("imagery/scenes.csv")],
         ..JudgeArgs::default()
     };
     analyze_into(

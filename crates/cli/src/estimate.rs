@@ -45,6 +45,15 @@ pub struct JudgeArgs {
     /// Observations (TOML or CSV; repeatable).
     #[arg(long)]
     pub observations: Vec<PathBuf>,
+    /// Satellite vessel detections (CSV or GeoJSON points; Global Fishing
+    /// Watch's SAR columns accepted; repeatable): fused with the store's
+    /// AIS, unexplained ones become dark_vessel events.
+    #[arg(long)]
+    pub imagery: Vec<PathBuf>,
+    /// Scene footprints of those detections (GeoJSON polygons or CSV boxes;
+    /// repeatable), so that "not seen" can be told from "not imaged".
+    #[arg(long)]
+    pub scenes: Vec<PathBuf>,
 }
 
 impl JudgeArgs {
@@ -56,6 +65,8 @@ impl JudgeArgs {
             registries: self.registry.clone(),
             claims: self.claims.clone(),
             observations: self.observations.clone(),
+            imagery: self.imagery.clone(),
+            scenes: self.scenes.clone(),
         }
     }
 }

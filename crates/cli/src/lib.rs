@@ -7,6 +7,7 @@ pub mod analyze;
 pub mod decode;
 pub mod detect;
 pub mod estimate;
+pub mod imagery;
 pub mod ingest;
 pub mod simulate;
 pub mod watch;

@@ -1,10 +1,11 @@
 //! The configuration file, read once and checked, and the steps every
 //! front end runs (the `shiptrace` CLI and the Python extension alike).
 //!
-//! `shiptrace.toml` has four tables, every key optional: `[detect]`
+//! `shiptrace.toml` has these tables, every key optional: `[detect]`
 //! (thresholds, [`detect::Params`]), `[intel]` (lists, claims, risk and
 //! estimate settings, [`intel::IntelConfig`]), `[report]`
-//! ([`report::ReportParams`]) and `[watch]` ([`WatchParams`]). A key out
+//! ([`report::ReportParams`]), `[watch]` ([`WatchParams`]), `[imagery]`
+//! ([`imagery::ImageryParams`]) and `[ingest.csv]`. A key out
 //! of its range, an unknown key or an unknown table is an error naming the
 //! file and the key.
 #![forbid(unsafe_code)]
@@ -18,7 +19,7 @@ use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
 
 /// The tables a configuration file may have.
-pub const TABLES: [&str; 5] = ["detect", "ingest", "intel", "report", "watch"];
+pub const TABLES: [&str; 6] = ["detect", "imagery", "ingest", "intel", "report", "watch"];
 
 /// A configuration file's tables (defaults for what it leaves out), and
 /// the folder its relative paths start from.
@@ -32,6 +33,9 @@ pub struct Config {
     pub report: report::ReportParams,
     /// `[watch]`.
     pub watch: WatchParams,
+    /// `[imagery]`: satellite detections and scenes, and how they are
+    /// matched to AIS; files resolved against the file's folder.
+    pub imagery: imagery::ImageryParams,
     /// `[ingest.csv]`: how CSV exports' columns map onto AIS fields.
     pub csv: store::CsvMapping,
     /// The folder of the file (relative paths start there).
@@ -66,7 +70,26 @@ impl Config {
         let report = report::ReportParams::from_toml(text).map_err(err)?;
         report.check().map_err(err)?;
         let csv = ingest_csv(&table).map_err(err)?;
+        let mut imagery: imagery::ImageryParams = match table.get("imagery") {
+            Some(t) => t
+                .clone()
+                .try_into()
+                .map_err(|e| err(format!("[imagery]: {e}")))?,
+            None => imagery::ImageryParams::default(),
+        };
+        imagery.check().map_err(err)?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        for f in imagery
+            .detections
+            .iter_mut()
+            .chain(imagery.scenes.iter_mut())
+        {
+            if Path::new(f.as_str()).is_relative() {
+                *f = base.join(&*f).to_string_lossy().into_owned();
+            }
+        }
         Ok(Config {
+            imagery,
             intel,
             detect: detect_params(text, path)?,
             report,
@@ -152,6 +175,10 @@ pub struct Sources {
     pub claims: Option<String>,
     /// Observation files beyond the configuration's.
     pub observations: Vec<PathBuf>,
+    /// Satellite detection files beyond the configuration's.
+    pub imagery: Vec<PathBuf>,
+    /// Scene footprint files beyond the configuration's.
+    pub scenes: Vec<PathBuf>,
 }
 
 /// The configuration and every input file of a judgement, read.
@@ -214,6 +241,22 @@ pub fn prepare(s: &Sources) -> Result<Prepared> {
         inputs.add_observations(o)?;
         cfg.intel.observations.push(o.display().to_string());
         files.push(o.clone());
+    }
+    files.extend(
+        cfg.imagery
+            .detections
+            .iter()
+            .chain(&cfg.imagery.scenes)
+            .map(PathBuf::from),
+    );
+    for (given, into) in [
+        (&s.imagery, &mut cfg.imagery.detections),
+        (&s.scenes, &mut cfg.imagery.scenes),
+    ] {
+        for f in given {
+            into.push(f.display().to_string());
+            files.push(f.clone());
+        }
     }
     Ok(Prepared {
         cfg,

@@ -1122,7 +1122,7 @@ pub fn dark_port_call(
         status: status.into(),
         gap: evidence::GapSpan { from: event::Time(g.t0), to: event::Time(g.t1), hours: hrs },
         to_port_nm: d1, from_port_nm: d2, top_speed_kn: g.top_speed_kn, cruise_kn: g.cruise_kn,
-        possible_hours_in_port: stay, feasible_watched_ports: feasible, closest_ports: closest, direct_passage_hours: direct_h, unexplained_hours: unexplained,
+        possible_hours_in_port: stay, feasible_watched_ports: feasible, closest_ports: closest, imaged: Vec::new(), direct_passage_hours: direct_h, unexplained_hours: unexplained,
         draught_before_m: g.draught_before, draught_after_m: g.draught_after, draught_changed: draught_up,
         draught_never_updated: g.draught_before.is_some() && g.draught_before == g.draught_after,
         course_toward_port: toward, course_from_port: away, repeat_silences: ctx.repeats,

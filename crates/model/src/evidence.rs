@@ -85,6 +85,67 @@ pub struct GapSpan {
     pub hours: f64,
 }
 
+/// An image that showed a hull at a watched port during a dark port
+/// call's silence.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Imaged {
+    /// The image.
+    pub scene_id: String,
+    /// The detection.
+    pub detection_id: String,
+    /// When the image was taken.
+    pub time: Time,
+    /// The sensor or provider.
+    pub source: Option<String>,
+    /// The port it showed.
+    pub port: String,
+    /// From the detection to the port, km.
+    pub distance_km: f64,
+    /// The detection's estimated length, m.
+    pub length_m: Option<f64>,
+    /// The vessel's broadcast length, m.
+    pub vessel_length_m: Option<f64>,
+    /// How much more likely the image is if the vessel was there.
+    pub likelihood_ratio: f64,
+    /// Images of the port outside the vessel's silences.
+    pub port_images: usize,
+    /// Unexplained hulls of a fitting length those images showed.
+    pub other_fitting_hulls: usize,
+}
+
+/// A vessel in a satellite image that no AIS vessel explains.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DarkVessel {
+    /// The rule, in words.
+    pub rule: String,
+    /// The image.
+    pub scene_id: String,
+    /// The detection.
+    pub detection_id: String,
+    /// The sensor or provider.
+    pub source: Option<String>,
+    /// Estimated length, m.
+    pub length_m: Option<f64>,
+    /// The detector's score.
+    pub score: Option<f64>,
+    /// The chance the detection is a vessel.
+    pub p_vessel: f64,
+    /// The chance an AIS vessel left unpaired is what the image saw.
+    pub p_explained_by_ais: f64,
+    /// The nearest AIS vessel placed in the image.
+    pub nearest_ais_mmsi: Option<u32>,
+    /// How far it was, km.
+    pub nearest_ais_km: Option<f64>,
+    /// The image's area, km² (when its footprint is known).
+    pub scene_area_km2: Option<f64>,
+    /// Where the detection was read (`file:line`).
+    pub origin: String,
+    /// The parameters used.
+    pub parameters: Value,
+}
+
 /// A dark port call.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -114,6 +175,10 @@ pub struct DarkPortCall {
     /// a reader is told all of them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub closest_ports: Vec<String>,
+    /// Satellite images that showed a hull of its length at the port
+    /// during the silence.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub imaged: Vec<Imaged>,
     /// Hours sailing straight between the ends would take.
     pub direct_passage_hours: f64,
     /// Hours sailing straight cannot explain.
@@ -509,6 +574,8 @@ pub enum Detail {
     SharedMmsi(SharedMmsi),
     /// A position jump.
     PositionJump(PositionJump),
+    /// A dark vessel in an image.
+    DarkVessel(Box<DarkVessel>),
     /// Evidence not in the shape this version writes for the kind (a
     /// simulated world's truth, another tool's file): kept as read.
     Raw(EventKind, Value),
@@ -537,6 +604,7 @@ from_detail! {
     IdentityChange => IdentityChange,
     SharedMmsi => SharedMmsi,
     PositionJump => PositionJump,
+    DarkVessel => DarkVessel boxed box,
 }
 
 impl From<ClosedGap> for Detail {
@@ -565,6 +633,7 @@ impl Detail {
             Detail::IdentityChange(_) => EventKind::IdentityChange,
             Detail::SharedMmsi(_) => EventKind::SharedMmsi,
             Detail::PositionJump(_) => EventKind::PositionJump,
+            Detail::DarkVessel(_) => EventKind::DarkVessel,
             Detail::Raw(k, _) => *k,
         }
     }
@@ -590,6 +659,7 @@ impl Detail {
             Detail::IdentityChange(IdentityChange::ImoMoved(c)) => Some(&c.rule),
             Detail::SharedMmsi(s) => Some(&s.rule),
             Detail::PositionJump(j) => Some(&j.rule),
+            Detail::DarkVessel(d) => Some(&d.rule),
             Detail::Raw(_, v) => v.get("rule").and_then(Value::as_str),
             _ => None,
         }
@@ -607,6 +677,7 @@ impl Detail {
             Detail::IdentityChange(x) => serde_json::to_value(x),
             Detail::SharedMmsi(x) => serde_json::to_value(x),
             Detail::PositionJump(x) => serde_json::to_value(x),
+            Detail::DarkVessel(x) => serde_json::to_value(x),
             Detail::Raw(_, v) => Ok(v.clone()),
         }
     }
@@ -627,6 +698,7 @@ impl Detail {
             EventKind::IdentityChange => typed::<IdentityChange>(&v).map(Detail::from),
             EventKind::SharedMmsi => typed::<SharedMmsi>(&v).map(Detail::from),
             EventKind::PositionJump => typed::<PositionJump>(&v).map(Detail::from),
+            EventKind::DarkVessel => typed::<DarkVessel>(&v).map(Detail::from),
         };
         d.unwrap_or(Detail::Raw(kind, v))
     }
@@ -725,6 +797,20 @@ impl Evidence {
     pub fn dark_port_call(&self) -> Option<&DarkPortCall> {
         match &self.detail {
             Detail::DarkPortCall(d) => Some(d),
+            _ => None,
+        }
+    }
+    /// The evidence of a dark port call, to change.
+    pub fn dark_port_call_mut(&mut self) -> Option<&mut DarkPortCall> {
+        match &mut self.detail {
+            Detail::DarkPortCall(d) => Some(d),
+            _ => None,
+        }
+    }
+    /// The evidence of a dark vessel in an image.
+    pub fn dark_vessel(&self) -> Option<&DarkVessel> {
+        match &self.detail {
+            Detail::DarkVessel(d) => Some(d),
             _ => None,
         }
     }
@@ -883,6 +969,7 @@ mod tests {
                 possible_hours_in_port: 20.0,
                 feasible_watched_ports: vec!["Najin".into(), "Sonbong".into()],
                 closest_ports: vec!["Najin".into(), "Sonbong".into()],
+                imaged: Vec::new(),
                 direct_passage_hours: 3.0,
                 unexplained_hours: 24.7,
                 draught_before_m: Some(5.4),
@@ -1018,8 +1105,24 @@ mod tests {
                 hours: 1.0,
                 runs_of_this_stream: 1,
                 implied_speed_kn: 400.0,
-                parameters: p,
+                parameters: p.clone(),
                 times_at_this_false_place: None,
+            }
+            .into(),
+            DarkVessel {
+                rule: "r".into(),
+                scene_id: "sar-0001".into(),
+                detection_id: "sar-0001-3".into(),
+                source: Some("sar".into()),
+                length_m: Some(112.5),
+                score: None,
+                p_vessel: 0.97,
+                p_explained_by_ais: 0.01,
+                nearest_ais_mmsi: Some(273_000_001),
+                nearest_ais_km: Some(14.2),
+                scene_area_km2: Some(42_500.0),
+                origin: "detections.csv:4".into(),
+                parameters: p,
             }
             .into(),
         ]

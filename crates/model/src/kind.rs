@@ -27,6 +27,9 @@ pub enum EventKind {
     SharedMmsi,
     /// Broadcast positions displaced from the vessel's track, then back.
     PositionJump,
+    /// A vessel in a satellite image that no AIS vessel explains (no MMSI:
+    /// the event's `mmsi` is 0).
+    DarkVessel,
 }
 
 /// A `kind` string that names no [`EventKind`].
@@ -47,7 +50,7 @@ impl std::error::Error for UnknownKind {}
 
 impl EventKind {
     /// Every kind, in the order of the design's event list.
-    pub const ALL: [EventKind; 10] = [
+    pub const ALL: [EventKind; 11] = [
         EventKind::PortVisit,
         EventKind::DarkPortCall,
         EventKind::AisGap,
@@ -58,6 +61,7 @@ impl EventKind {
         EventKind::IdentityChange,
         EventKind::SharedMmsi,
         EventKind::PositionJump,
+        EventKind::DarkVessel,
     ];
 
     /// The kind's name in files (its serde name).
@@ -73,6 +77,7 @@ impl EventKind {
             EventKind::IdentityChange => "identity_change",
             EventKind::SharedMmsi => "shared_mmsi",
             EventKind::PositionJump => "position_jump",
+            EventKind::DarkVessel => "dark_vessel",
         }
     }
 

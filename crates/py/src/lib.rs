@@ -489,6 +489,7 @@ fn estimate(
             registries,
             claims,
             observations,
+            ..config::Sources::default()
         };
         let prep = config::prepare(&sources)?;
         let ev = rows_of(&events.0, "events", detect::table::events_from_batch)?;

@@ -82,6 +82,19 @@ pub fn why(e: &Event) -> String {
                 let (a, b) = (f64::from(a), f64::from(b));
                 s.push_str(&format!("; draught {a:.1} -> {b:.1} m"));
             }
+            for i in &d.imaged {
+                s.push_str(&format!(
+                    "; imaged at {} by {} {} ({}{}, likelihood ratio {:.1})",
+                    i.port,
+                    i.source.as_deref().unwrap_or("an image"),
+                    crate::short(i.time),
+                    i.scene_id,
+                    i.length_m
+                        .map(|l| format!(", a {l:.0} m hull"))
+                        .unwrap_or_default(),
+                    i.likelihood_ratio
+                ));
+            }
             s
         }
         Detail::AisGap(g) => {
@@ -106,6 +119,21 @@ pub fn why(e: &Event) -> String {
             format!("{:.1} -> {:.1} m", f64::from(d.from_m), f64::from(d.to_m))
         }
         Detail::PortVisit(v) => format!("level {}, {:.1} h", v.level, crate::hours(e)),
+        Detail::DarkVessel(d) => format!(
+            "{}{} in {} ({}), the nearest AIS vessel placed at that time {}",
+            d.length_m
+                .map(|l| format!("a {l:.0} m hull"))
+                .unwrap_or_else(|| "a hull".into()),
+            d.source
+                .as_deref()
+                .map(|s| format!(" seen by {s}"))
+                .unwrap_or_default(),
+            d.scene_id,
+            d.detection_id,
+            d.nearest_ais_km
+                .map(|k| format!("{k:.1} km away"))
+                .unwrap_or_else(|| "none".into()),
+        ),
         d => d.rule().unwrap_or_default().to_string(),
     }
 }
@@ -119,7 +147,7 @@ fn event_rows(events: &[&Event], vessel_link: bool, prefix: &str) -> Markup {
             tr id=(format!("{prefix}{}", e.id)) {
                 td { (e.kind().as_str().replace('_', " ")) }
                 @if vessel_link {
-                    td { a href=(format!("#v-{}", e.mmsi)) { (e.mmsi) } }
+                    td { @if e.mmsi == 0 { span.small { "no AIS" } } @else { a href=(format!("#v-{}", e.mmsi)) { (e.mmsi) } } }
                     td { (e.vessel.as_ref().and_then(|v| v.name.as_deref()).unwrap_or("")) }
                 }
                 td data-v=(e.start_ms()) { (crate::short(e.start)) }
@@ -146,13 +174,14 @@ fn event_head(vessel_link: bool) -> Markup {
 }
 
 /// Event kinds a summary may cite as evidence and the map marks.
-const NOTABLE: [EventKind; 6] = [
+const NOTABLE: [EventKind; 7] = [
     EventKind::DarkPortCall,
     EventKind::Encounter,
     EventKind::Loitering,
     EventKind::IdentityChange,
     EventKind::SharedMmsi,
     EventKind::PositionJump,
+    EventKind::DarkVessel,
 ];
 
 fn piece(e: &Event, prefix: &str) -> words::Piece {

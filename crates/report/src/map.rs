@@ -376,7 +376,7 @@ fn marker_title(e: &Event) -> String {
 }
 
 /// Event kinds drawn as markers: (kind, shape, colour, legend label).
-pub const MARKERS: [(EventKind, &str, &str, &str); 6] = [
+pub const MARKERS: [(EventKind, &str, &str, &str); 7] = [
     (
         EventKind::DarkPortCall,
         "circle",
@@ -393,6 +393,12 @@ pub const MARKERS: [(EventKind, &str, &str, &str); 6] = [
     ),
     (EventKind::SharedMmsi, "cross", "#000000", "shared MMSI"),
     (EventKind::PositionJump, "cross", "#555555", "position jump"),
+    (
+        EventKind::DarkVessel,
+        "triangle",
+        "#222222",
+        "dark vessel (in an image, no AIS)",
+    ),
 ];
 
 fn shape(kind: &str, x: f64, y: f64) -> String {
@@ -506,9 +512,15 @@ pub fn render(vessels: &[Vessel], tracks: &[Track], m: &MapInputs, p: &ReportPar
         .iter()
         .map(|v| (v.mmsi, v.name.as_deref().unwrap_or("(no name)")))
         .collect();
+    // the vessels of interest's events, and the dark vessels the images
+    // showed (they have no MMSI)
     let mine: Vec<&Event> = events
         .iter()
-        .filter(|e| shown.contains(&e.mmsi) || e.other_mmsi.is_some_and(|o| shown.contains(&o)))
+        .filter(|e| {
+            shown.contains(&e.mmsi)
+                || e.other_mmsi.is_some_and(|o| shown.contains(&o))
+                || e.kind() == EventKind::DarkVessel
+        })
         .collect();
     let marked: Vec<&Event> = mine
         .iter()
@@ -531,7 +543,7 @@ pub fn render(vessels: &[Vessel], tracks: &[Track], m: &MapInputs, p: &ReportPar
     let mut anchors: Vec<(f64, f64)> = Vec::new();
     for e in marked
         .iter()
-        .filter(|e| e.confidence >= crate::html::LIKELY)
+        .filter(|e| e.confidence >= crate::html::LIKELY && e.kind() != EventKind::DarkVessel)
     {
         anchors.push((e.lon.unwrap_or(0.0), e.lat.unwrap_or(0.0)));
         named.extend(e.ports());

@@ -13,6 +13,7 @@
 #![warn(missing_docs)]
 
 pub mod emit;
+pub mod imagery;
 pub mod motion;
 pub mod scenario;
 pub mod truth;
@@ -68,6 +69,11 @@ pub struct Summary {
     pub truth_events: usize,
     /// What the feed holds.
     pub counts: emit::Counts,
+    /// Scenes and detections of the simulated imagery (not in the truth's
+    /// summary record, so that a scenario's truth is the same bytes with
+    /// or without imagery).
+    #[serde(skip)]
+    pub imagery: Option<imagery::Counts>,
 }
 
 /// Runs a scenario into `out_dir` (created if missing).
@@ -117,6 +123,7 @@ pub fn run(scn: &Scenario, opts: &Options, out_dir: &Path) -> Result<Summary, Si
         vessels: world.vessels.len(),
         truth_events: world.events.len(),
         counts,
+        imagery: None,
     };
     let truth_path = out_dir.join("truth.jsonl");
     let mut t =
@@ -158,5 +165,11 @@ pub fn run(scn: &Scenario, opts: &Options, out_dir: &Path) -> Result<Summary, Si
         write(e.to_json(i))?;
     }
     t.flush().map_err(io(&truth_path))?;
+    let mut summary = summary;
+    if !scn.imagery.is_empty() {
+        let dir = out_dir.join("imagery");
+        summary.imagery =
+            Some(imagery::write(&world, &scn.imagery, seed, out_dir).map_err(io(&dir))?);
+    }
     Ok(summary)
 }

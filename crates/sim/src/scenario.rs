@@ -68,6 +68,10 @@ pub struct Scenario {
     /// `load` scenario: this many vessels anywhere at sea.
     #[serde(default)]
     pub open_sea: Option<OpenSea>,
+    /// Satellite imagery of the scenario's waters (`[[imagery]]`), written
+    /// under `imagery/` with its own truth.
+    #[serde(default)]
+    pub imagery: Vec<crate::imagery::Sensor>,
 }
 
 /// Reception by terrestrial stations and satellites.
@@ -570,6 +574,9 @@ impl Scenario {
         if let Some(o) = &self.open_sea {
             prob("open_sea.dark_fraction", o.dark_fraction)?;
             prob("open_sea.spoof_fraction", o.spoof_fraction)?;
+        }
+        for s in &self.imagery {
+            s.check()?;
         }
         Ok(())
     }

@@ -1,0 +1,664 @@
+//! Detections matched to AIS vessels, one to one per scene.
+//!
+//! 1. Every vessel with a fix within `window_hours` of a scene's time and
+//!    near its footprint is placed at the image time: interpolated between
+//!    the fixes before and after, or dead-reckoned from the one it has,
+//!    with an error `base_error_km + drift_kn x hours to the nearest fix`.
+//!    The store is read once, MMSI shard by shard, so memory holds one
+//!    shard and the candidates.
+//! 2. A detection and a vessel pair when the detection is more likely
+//!    that vessel than background: the log likelihood ratio of a 2-D
+//!    normal position error against `background_per_km2`, plus the length
+//!    agreement, is positive.
+//! 3. Pairs are chosen by the Hungarian method (`pathfinding`'s
+//!    Kuhn-Munkres, maximising the summed log likelihood ratio), over each
+//!    connected group of competing detections and vessels of a scene: a
+//!    detection pairs with at most one vessel and a vessel with at most one
+//!    detection, the best joint assignment rather than the nearest first.
+
+use crate::input::{Detection, RowError, Scene};
+use crate::ImageryParams;
+use model::evidence::DarkVessel;
+use model::{Event, PortRef};
+use pathfinding::prelude::{kuhn_munkres, Matrix};
+use sea::geo::{destination, distance_nm};
+use std::collections::HashMap;
+
+/// A detection paired with an AIS vessel.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Matched {
+    /// Index into [`Fusion::detections`].
+    pub detection: usize,
+    /// The vessel.
+    pub mmsi: u32,
+    /// From the detection to where the vessel was predicted, km.
+    pub distance_km: f64,
+    /// The prediction's error, km.
+    pub sigma_km: f64,
+    /// Hours from the image to the vessel's nearest fix.
+    pub hours_to_fix: f64,
+    /// Log likelihood ratio of the pairing against background.
+    pub llr: f64,
+}
+
+/// A detection no AIS vessel explains.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unmatched {
+    /// Index into [`Fusion::detections`].
+    pub detection: usize,
+    /// The chance the detection is a vessel (its score, else from the
+    /// source's false-alarm rate and the scene's count).
+    pub p_vessel: f64,
+    /// The chance that an AIS vessel left unpaired is what the image saw.
+    pub p_explained: f64,
+    /// The nearest AIS vessel placed in the scene, and how far, km.
+    pub nearest: Option<(u32, f64)>,
+}
+
+/// An AIS vessel in a footprint that the image did not show.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Missed {
+    /// Index into [`Fusion::scenes`].
+    pub scene: usize,
+    /// The vessel.
+    pub mmsi: u32,
+    /// Where it was predicted.
+    pub lat: f64,
+    /// Where it was predicted.
+    pub lon: f64,
+    /// Its broadcast length, m.
+    pub length_m: Option<f64>,
+    /// The chance the image should have shown it: how surprising the miss is.
+    pub p_detect: f64,
+}
+
+/// What the fusion found.
+#[derive(Debug, Clone, Default)]
+pub struct Fusion {
+    /// Scenes: those given, then one per scene id known only from its
+    /// detections (no footprint: nothing is "not seen" there).
+    pub scenes: Vec<Scene>,
+    /// Every detection read.
+    pub detections: Vec<Detection>,
+    /// Detections paired with AIS vessels.
+    pub matched: Vec<Matched>,
+    /// Detections no AIS vessel explains.
+    pub unmatched: Vec<Unmatched>,
+    /// AIS vessels in a footprint the image did not show.
+    pub missed: Vec<Missed>,
+    /// Detections outside their scene's footprint or of no scene given:
+    /// still matched, reported here with their line.
+    pub notes: Vec<RowError>,
+    /// Vessels placed in scenes (candidates considered).
+    pub placed: usize,
+}
+
+/// A vessel placed at an image time.
+#[derive(Debug, Clone, Copy)]
+struct Placed {
+    mmsi: u32,
+    lat: f64,
+    lon: f64,
+    sigma_km: f64,
+    hours: f64,
+}
+
+const STORE_SHARD_FIXES: u64 = 2_000_000;
+
+fn hours(ms: i64) -> f64 {
+    ms as f64 / 3_600_000.0
+}
+
+/// Where a vessel was at `t`, from its fixes `before` and `after` it.
+fn predict(
+    before: Option<&store::Position>,
+    after: Option<&store::Position>,
+    t: i64,
+    p: &ImageryParams,
+) -> Option<(f64, f64, f64, f64)> {
+    let w = (p.window_hours * 3_600_000.0) as i64;
+    let b = before.filter(|f| t - f.time_ms <= w);
+    let a = after.filter(|f| f.time_ms - t <= w);
+    let grow = |h: f64| p.base_error_km + p.drift_kn * 1.852 * h;
+    match (b, a) {
+        (Some(b), Some(a)) => {
+            let span = (a.time_ms - b.time_ms).max(1) as f64;
+            let k = (t - b.time_ms) as f64 / span;
+            let mut dlon = a.lon - b.lon;
+            if dlon > 180.0 {
+                dlon -= 360.0;
+            } else if dlon < -180.0 {
+                dlon += 360.0;
+            }
+            let mut lon = b.lon + k * dlon;
+            if lon > 180.0 {
+                lon -= 360.0;
+            } else if lon < -180.0 {
+                lon += 360.0;
+            }
+            let h = hours((t - b.time_ms).min(a.time_ms - t));
+            Some((b.lat + k * (a.lat - b.lat), lon, grow(h), h))
+        }
+        (Some(f), None) | (None, Some(f)) => {
+            let dt = hours(t - f.time_ms);
+            let (lat, lon) = match (f.sog, f.cog) {
+                (Some(s), Some(c)) if s > 0.5 && s < 60.0 => {
+                    let (bearing, nm) = if dt >= 0.0 {
+                        (c as f64, s as f64 * dt)
+                    } else {
+                        (c as f64 + 180.0, -(s as f64) * dt)
+                    };
+                    destination(f.lat, f.lon, bearing, nm)
+                }
+                _ => (f.lat, f.lon),
+            };
+            Some((lat, lon, grow(dt.abs()), dt.abs()))
+        }
+        (None, None) => None,
+    }
+}
+
+/// Log likelihood ratio that detection `d` is vessel `v` rather than
+/// background, and the distance, km.
+fn llr(d: &Detection, v: &Placed, len: Option<f64>, p: &ImageryParams) -> (f64, f64) {
+    let km = distance_nm(d.lat, d.lon, v.lat, v.lon) * 1.852;
+    let s2 = v.sigma_km * v.sigma_km;
+    let mut l =
+        -(2.0 * std::f64::consts::PI * s2).ln() - km * km / (2.0 * s2) - p.background_per_km2.ln();
+    if let (Some(a), Some(b)) = (d.length_m, len) {
+        let r = (a / b).ln() / p.length_log_sd;
+        l -= r * r / 2.0;
+    }
+    (l, km)
+}
+
+/// A union-find over detections and placed vessels of one scene.
+fn find(parent: &mut [usize], mut x: usize) -> usize {
+    while parent[x] != x {
+        parent[x] = parent[parent[x]];
+        x = parent[x];
+    }
+    x
+}
+
+/// Pairs detections `dets` of one scene with the vessels `placed` in it:
+/// (detection index, vessel index, llr, km) for every pair chosen.
+fn assign(
+    dets: &[&Detection],
+    placed: &[Placed],
+    lengths: &HashMap<u32, f64>,
+    p: &ImageryParams,
+) -> Vec<(usize, usize, f64, f64)> {
+    // candidate pairs: positive log likelihood ratio
+    let mut pairs: Vec<(usize, usize, f64, f64)> = Vec::new();
+    for (i, d) in dets.iter().enumerate() {
+        for (j, v) in placed.iter().enumerate() {
+            // cheap rejection before the great circle
+            if (d.lat - v.lat).abs() * 111.0 > v.sigma_km * 8.0 + 1.0 {
+                continue;
+            }
+            let (l, km) = llr(d, v, lengths.get(&v.mmsi).copied(), p);
+            if l > 0.0 {
+                pairs.push((i, j, l, km));
+            }
+        }
+    }
+    let n = dets.len();
+    let mut parent: Vec<usize> = (0..n + placed.len()).collect();
+    for &(i, j, ..) in &pairs {
+        let (a, b) = (find(&mut parent, i), find(&mut parent, n + j));
+        if a != b {
+            parent[a] = b;
+        }
+    }
+    let mut groups: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (k, &(i, ..)) in pairs.iter().enumerate() {
+        let r = find(&mut parent, i);
+        groups.entry(r).or_default().push(k);
+    }
+    let mut out = Vec::new();
+    let mut keys: Vec<usize> = groups.keys().copied().collect();
+    keys.sort_unstable();
+    for key in keys {
+        let ks = &groups[&key];
+        if ks.len() == 1 {
+            out.push(pairs[ks[0]]);
+            continue;
+        }
+        let mut rows: Vec<usize> = ks.iter().map(|&k| pairs[k].0).collect();
+        rows.sort_unstable();
+        rows.dedup();
+        let mut cols: Vec<usize> = ks.iter().map(|&k| pairs[k].1).collect();
+        cols.sort_unstable();
+        cols.dedup();
+        // one column per vessel, then one "no vessel" column per detection
+        let width = cols.len() + rows.len();
+        const NONE: i64 = -(1 << 40);
+        let mut w = vec![NONE; rows.len() * width];
+        for r in 0..rows.len() {
+            w[r * width + cols.len() + r] = 0;
+        }
+        for &k in ks {
+            let (i, j, l, _) = pairs[k];
+            let r = rows.binary_search(&i).unwrap_or(0);
+            let c = cols.binary_search(&j).unwrap_or(0);
+            w[r * width + c] = (l * 1000.0).round() as i64;
+        }
+        let Ok(m) = Matrix::from_vec(rows.len(), width, w) else {
+            continue;
+        };
+        let (_, chosen) = kuhn_munkres(&m);
+        for (r, &c) in chosen.iter().enumerate() {
+            if c < cols.len() {
+                let (i, j) = (rows[r], cols[c]);
+                if let Some(&pr) = ks.iter().map(|&k| &pairs[k]).find(|x| x.0 == i && x.1 == j) {
+                    out.push(pr);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Matches `detections` against the fixes in `st`, scene by scene.
+/// `lengths` holds each MMSI's broadcast length, m.
+pub fn fuse(
+    st: &store::Store,
+    detections: Vec<Detection>,
+    scenes: Vec<Scene>,
+    lengths: &HashMap<u32, f64>,
+    p: &ImageryParams,
+) -> Result<Fusion, store::StoreError> {
+    let mut out = Fusion {
+        scenes,
+        detections,
+        ..Fusion::default()
+    };
+    // scenes known only from their detections
+    let mut by_id: HashMap<String, usize> = out
+        .scenes
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.id.clone(), i))
+        .collect();
+    let mut of_scene: Vec<Vec<usize>> = vec![Vec::new(); out.scenes.len()];
+    for (k, d) in out.detections.iter().enumerate() {
+        let i = match by_id.get(&d.scene_id) {
+            Some(&i) => {
+                let s = &out.scenes[i];
+                if s.has_footprint && !s.contains(d.lon, d.lat) {
+                    out.notes.push(note(
+                        d,
+                        format!("outside the footprint of scene {:?}", s.id),
+                    ));
+                }
+                i
+            }
+            None => {
+                if out.scenes.iter().any(|s| s.has_footprint) {
+                    out.notes.push(note(
+                        d,
+                        format!("scene {:?} is in no scenes file: matched, but nothing is \"not seen\" there", d.scene_id),
+                    ));
+                }
+                out.scenes.push(Scene {
+                    id: d.scene_id.clone(),
+                    time_ms: d.time_ms,
+                    rings: Vec::new(),
+                    bbox: (d.lon, d.lat, d.lon, d.lat),
+                    source: d.source.clone(),
+                    origin: "detections".into(),
+                    has_footprint: false,
+                });
+                of_scene.push(Vec::new());
+                by_id.insert(d.scene_id.clone(), out.scenes.len() - 1);
+                out.scenes.len() - 1
+            }
+        };
+        of_scene[i].push(k);
+        let s = &mut out.scenes[i];
+        if !s.has_footprint {
+            s.bbox = (
+                s.bbox.0.min(d.lon),
+                s.bbox.1.min(d.lat),
+                s.bbox.2.max(d.lon),
+                s.bbox.3.max(d.lat),
+            );
+        }
+    }
+    if out.scenes.is_empty() {
+        return Ok(out);
+    }
+    // scenes by time, each with the box vessels are looked for in
+    let w = (p.window_hours * 3_600_000.0) as i64;
+    let mut order: Vec<usize> = (0..out.scenes.len()).collect();
+    order.sort_by_key(|&i| out.scenes[i].time_ms);
+    let times: Vec<i64> = order.iter().map(|&i| out.scenes[i].time_ms).collect();
+    // a vessel placed up to window_hours from a fix at up to 30 kn, and a
+    // margin for a pairing just outside the box
+    let margin = (p.window_hours * 30.0 / 60.0).max(0.1) + 0.2;
+    let search: Vec<(f64, f64, f64, f64)> = out
+        .scenes
+        .iter()
+        .map(|s| {
+            (
+                s.bbox.0 - margin,
+                s.bbox.1 - margin,
+                s.bbox.2 + margin,
+                s.bbox.3 + margin,
+            )
+        })
+        .collect();
+    let mut placed: Vec<Vec<Placed>> = vec![Vec::new(); out.scenes.len()];
+    let total: u64 = st.sources().iter().map(|s| s.positions).sum();
+    let shards = (total / STORE_SHARD_FIXES + 1).min(4096) as u32;
+    let span = (
+        times.first().copied().unwrap_or(0) - w,
+        times.last().copied().unwrap_or(0) + w,
+    );
+    for k in 0..shards {
+        let fixes = st.positions(&store::Filter {
+            shard: Some((k, shards)),
+            time: Some(span),
+            ..store::Filter::default()
+        })?;
+        let mut a = 0;
+        while a < fixes.len() {
+            let m = fixes[a].mmsi;
+            let mut b = a;
+            let mut bb = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+            while b < fixes.len() && fixes[b].mmsi == m {
+                let f = &fixes[b];
+                bb = (
+                    bb.0.min(f.lon),
+                    bb.1.min(f.lat),
+                    bb.2.max(f.lon),
+                    bb.3.max(f.lat),
+                );
+                b += 1;
+            }
+            let v = &fixes[a..b];
+            a = b;
+            let (t0, t1) = (v[0].time_ms - w, v[v.len() - 1].time_ms + w);
+            let lo = times.partition_point(|&t| t < t0);
+            let hi = times.partition_point(|&t| t <= t1);
+            for &si in &order[lo..hi] {
+                let sb = search[si];
+                let wraps = sb.2 > 180.0 || sb.0 < -180.0;
+                if !wraps && (bb.2 < sb.0 || bb.0 > sb.2 || bb.3 < sb.1 || bb.1 > sb.3) {
+                    continue;
+                }
+                let t = out.scenes[si].time_ms;
+                let j = v.partition_point(|f| f.time_ms <= t);
+                let before = j.checked_sub(1).map(|i| &v[i]);
+                if let Some((lat, lon, sigma_km, hours)) = predict(before, v.get(j), t, p) {
+                    let in_box = |x: f64| x >= sb.0 && x <= sb.2;
+                    if lat >= sb.1
+                        && lat <= sb.3
+                        && (in_box(lon) || in_box(lon + 360.0) || in_box(lon - 360.0))
+                    {
+                        placed[si].push(Placed {
+                            mmsi: m,
+                            lat,
+                            lon,
+                            sigma_km,
+                            hours,
+                        });
+                    }
+                }
+            }
+        }
+    }
+    out.placed = placed.iter().map(Vec::len).sum();
+    for si in 0..out.scenes.len() {
+        let dets: Vec<&Detection> = of_scene[si].iter().map(|&k| &out.detections[k]).collect();
+        let vs = &placed[si];
+        let chosen = assign(&dets, vs, lengths, p);
+        let mut taken_det = vec![false; dets.len()];
+        let mut taken_v = vec![false; vs.len()];
+        for &(i, j, l, km) in &chosen {
+            taken_det[i] = true;
+            taken_v[j] = true;
+            out.matched.push(Matched {
+                detection: of_scene[si][i],
+                mmsi: vs[j].mmsi,
+                distance_km: km,
+                sigma_km: vs[j].sigma_km,
+                hours_to_fix: vs[j].hours,
+                llr: l,
+            });
+        }
+        let scene = &out.scenes[si];
+        // the share of this scene's detections its source would raise as
+        // false alarms, for detections without a score
+        let false_share = if scene.has_footprint && !dets.is_empty() {
+            (p.false_alarms_per_1000km2 * scene.area_km2() / 1000.0 / dets.len() as f64).min(0.95)
+        } else {
+            0.05
+        };
+        for (i, d) in dets.iter().enumerate() {
+            if taken_det[i] {
+                continue;
+            }
+            let mut p_explained: f64 = 0.0;
+            let mut nearest: Option<(u32, f64)> = None;
+            for (j, v) in vs.iter().enumerate() {
+                let (l, km) = llr(d, v, lengths.get(&v.mmsi).copied(), p);
+                if nearest.is_none_or(|n| km < n.1) {
+                    nearest = Some((v.mmsi, km));
+                }
+                if !taken_v[j] {
+                    p_explained = p_explained.max(1.0 / (1.0 + (-l).exp()));
+                }
+            }
+            out.unmatched.push(Unmatched {
+                detection: of_scene[si][i],
+                p_vessel: d.score.unwrap_or(1.0 - false_share),
+                p_explained,
+                nearest,
+            });
+        }
+        if scene.has_footprint {
+            for (j, v) in vs.iter().enumerate() {
+                if !taken_v[j] && scene.contains(v.lon, v.lat) {
+                    let len = lengths.get(&v.mmsi).copied();
+                    out.missed.push(Missed {
+                        scene: si,
+                        mmsi: v.mmsi,
+                        lat: v.lat,
+                        lon: v.lon,
+                        length_m: len,
+                        p_detect: p.p_detect(len),
+                    });
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn note(d: &Detection, message: String) -> RowError {
+    let (file, line) = match d.origin.rsplit_once([':', '#']) {
+        Some((f, l)) => (f.to_string(), l.parse().unwrap_or(0)),
+        None => (d.origin.clone(), 0),
+    };
+    RowError {
+        file,
+        line,
+        message,
+    }
+}
+
+/// Each MMSI's broadcast length (bow + stern of its latest static report
+/// that gives them), m.
+pub fn lengths(st: &store::Store) -> Result<HashMap<u32, f64>, store::StoreError> {
+    let mut out = HashMap::new();
+    for i in st.identities(&store::Filter::default())? {
+        if let (Some(a), Some(b)) = (i.to_bow, i.to_stern) {
+            let l = f64::from(a) + f64::from(b);
+            if l > 0.0 && l < 511.0 {
+                out.insert(i.mmsi, l);
+            }
+        }
+    }
+    Ok(out)
+}
+
+impl Fusion {
+    /// A `dark_vessel` event per detection no AIS vessel explains. Its
+    /// confidence is the chance it is a vessel times the chance no AIS
+    /// vessel left unpaired explains it; `gaz` names a place within
+    /// `port_radius_km`.
+    pub fn dark_vessel_events(
+        &self,
+        p: &ImageryParams,
+        gaz: &detect::gazetteer::Gazetteer,
+    ) -> Vec<Event> {
+        let params = serde_json::json!({
+            "window_hours": p.window_hours, "base_error_km": p.base_error_km, "drift_kn": p.drift_kn,
+            "length_log_sd": p.length_log_sd, "background_per_km2": p.background_per_km2,
+            "false_alarms_per_1000km2": p.false_alarms_per_1000km2, "port_radius_km": p.port_radius_km,
+        });
+        let mut v: Vec<Event> = self
+            .unmatched
+            .iter()
+            .map(|u| {
+                let d = &self.detections[u.detection];
+                let scene = self.scenes.iter().find(|s| s.id == d.scene_id);
+                let ev = DarkVessel {
+                    rule:
+                        "a vessel in an image that no AIS vessel placed at the image time explains"
+                            .into(),
+                    scene_id: d.scene_id.clone(),
+                    detection_id: d.id.clone(),
+                    source: d
+                        .source
+                        .clone()
+                        .or_else(|| scene.and_then(|s| s.source.clone())),
+                    length_m: d.length_m,
+                    score: d.score,
+                    p_vessel: u.p_vessel,
+                    p_explained_by_ais: u.p_explained,
+                    nearest_ais_mmsi: u.nearest.map(|n| n.0),
+                    nearest_ais_km: u.nearest.map(|n| n.1),
+                    scene_area_km2: scene.filter(|s| s.has_footprint).map(Scene::area_km2),
+                    origin: d.origin.clone(),
+                    parameters: params.clone(),
+                };
+                let mut e = Event::new(0, d.time_ms, Some(d.time_ms), Some((d.lat, d.lon)), ev);
+                e.confidence = (u.p_vessel * (1.0 - u.p_explained)).clamp(0.0, 1.0);
+                if let Some((i, _)) = gaz.nearest(d.lat, d.lon, p.port_radius_km) {
+                    let pl = &gaz.places[i];
+                    e.port = Some(PortRef {
+                        name: pl.name.clone(),
+                        locode: pl.locode.clone(),
+                    });
+                }
+                e
+            })
+            .collect();
+        v.sort_by(|a, b| {
+            a.start
+                .cmp(&b.start)
+                .then(a.lat.unwrap_or(0.0).total_cmp(&b.lat.unwrap_or(0.0)))
+        });
+        v
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn det(id: &str, lat: f64, lon: f64, len: Option<f64>) -> Detection {
+        Detection {
+            id: id.into(),
+            scene_id: "s".into(),
+            time_ms: 0,
+            lat,
+            lon,
+            length_m: len,
+            heading: None,
+            score: None,
+            source: None,
+            origin: format!("t:{id}"),
+        }
+    }
+
+    fn at(mmsi: u32, lat: f64, lon: f64) -> Placed {
+        Placed {
+            mmsi,
+            lat,
+            lon,
+            sigma_km: 0.5,
+            hours: 0.1,
+        }
+    }
+
+    #[test]
+    fn the_joint_assignment_beats_nearest_first() {
+        // detection a is nearest to vessel 1, but b can only be vessel 1;
+        // the best joint pairing is a-2, b-1
+        let p = ImageryParams::default();
+        let d = [det("a", 42.0, 130.0, None), det("b", 42.0, 130.012, None)];
+        let dets: Vec<&Detection> = d.iter().collect();
+        let v = [at(1, 42.0, 130.006), at(2, 42.0, 129.994)];
+        let mut got: Vec<(usize, u32)> = assign(&dets, &v, &HashMap::new(), &p)
+            .into_iter()
+            .map(|(i, j, ..)| (i, v[j].mmsi))
+            .collect();
+        got.sort();
+        assert_eq!(got, [(0, 2), (1, 1)]);
+    }
+
+    #[test]
+    fn length_decides_between_two_close_vessels() {
+        let p = ImageryParams::default();
+        let d = [det("a", 42.0, 130.0, Some(120.0))];
+        let dets: Vec<&Detection> = d.iter().collect();
+        let v = [at(1, 42.0, 130.001), at(2, 42.0, 129.999)];
+        let lengths: HashMap<u32, f64> = [(1, 30.0), (2, 118.0)].into();
+        let got = assign(&dets, &v, &lengths, &p);
+        assert_eq!(got.len(), 1);
+        assert_eq!(v[got[0].1].mmsi, 2);
+        // far from every vessel: nobody
+        let d = [det("far", 42.5, 130.5, None)];
+        let dets: Vec<&Detection> = d.iter().collect();
+        assert!(assign(&dets, &v, &lengths, &p).is_empty());
+    }
+
+    #[test]
+    fn positions_between_fixes_and_beyond_them() {
+        let p = ImageryParams::default();
+        let f = |t: i64, lat: f64, lon: f64| store::Position {
+            time_ms: t,
+            mmsi: 1,
+            lat,
+            lon,
+            sog: Some(10.0),
+            cog: Some(90.0),
+            heading: None,
+            nav_status: None,
+            msg_type: 1,
+            class: store::Class::A,
+            source: None,
+            accuracy: false,
+            payload_hash: 0,
+        };
+        let h = 3_600_000;
+        let (a, b) = (f(0, 42.0, 130.0), f(2 * h, 42.0, 130.4));
+        let (lat, lon, s, _) = predict(Some(&a), Some(&b), h, &p).unwrap();
+        assert!((lat - 42.0).abs() < 1e-9 && (lon - 130.2).abs() < 1e-9);
+        assert!((s - (0.3 + 2.0 * 1.852)).abs() < 1e-9);
+        // dead reckoning: 10 kn east for an hour
+        let (_, lon, s, _) = predict(Some(&a), None, h, &p).unwrap();
+        assert!((lon - 130.0 - 10.0 / 60.0 / 42f64.to_radians().cos()).abs() < 0.01);
+        assert!(s > 3.0);
+        // too far from any fix
+        assert!(predict(Some(&a), None, 7 * h, &p).is_none());
+        // across the antimeridian
+        let (c, d) = (f(0, 10.0, 179.9), f(2 * h, 10.0, -179.9));
+        let (_, lon, ..) = predict(Some(&c), Some(&d), h, &p).unwrap();
+        assert!(lon.abs() > 179.99, "{lon}");
+    }
+}
