@@ -144,6 +144,7 @@ fn fuse_imagery(
         &paths(&p.scenes),
         p,
         &prep.gazetteer,
+        &prep.cfg.detect,
     )?
     else {
         return Ok(None);

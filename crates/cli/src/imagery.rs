@@ -29,6 +29,7 @@ pub fn fuse_events(
     scenes: &[PathBuf],
     p: &imagery::ImageryParams,
     gaz: &detect::gazetteer::Gazetteer,
+    dp: &detect::Params,
 ) -> Result<Option<Fused>> {
     if detections.is_empty() {
         if !scenes.is_empty() {
@@ -51,7 +52,12 @@ pub fn fuse_events(
         errors.extend(l.errors);
     }
     let lengths = imagery::fuse::lengths(st)?;
-    let fusion = imagery::fuse(st, dets, scs, &lengths, p)?;
+    let shared: std::collections::HashSet<u32> = events
+        .iter()
+        .filter(|e| e.kind() == detect::EventKind::SharedMmsi)
+        .map(|e| e.mmsi)
+        .collect();
+    let fusion = imagery::fuse(st, dets, scs, &lengths, p, Some((&shared, dp)))?;
     let mut dark = fusion.dark_vessel_events(p, gaz);
     for (k, e) in dark.iter_mut().enumerate() {
         e.id = format!("dv-{}", k + 1);
@@ -104,6 +110,7 @@ pub fn write_csv(path: &Path, f: &Fused) -> Result<()> {
         "llr",
         "confidence",
         "p_detect",
+        "alternatives",
     ])?;
     let time = |ms: i64| ais::nmea::format_rfc3339_ms(ms);
     let s = |x: Option<f64>| x.map(|v| format!("{v:.3}")).unwrap_or_default();
@@ -124,6 +131,11 @@ pub fn write_csv(path: &Path, f: &Fused) -> Result<()> {
             format!("{:.2}", m.llr),
             String::new(),
             String::new(),
+            m.alternatives
+                .iter()
+                .map(u32::to_string)
+                .collect::<Vec<_>>()
+                .join(" "),
         ])?;
     }
     for e in &f.dark {
@@ -145,6 +157,7 @@ pub fn write_csv(path: &Path, f: &Fused) -> Result<()> {
             String::new(),
             format!("{:.3}", e.confidence),
             String::new(),
+            String::new(),
         ])?;
     }
     for m in &f.fusion.missed {
@@ -164,6 +177,7 @@ pub fn write_csv(path: &Path, f: &Fused) -> Result<()> {
             String::new(),
             String::new(),
             format!("{:.3}", m.p_detect),
+            String::new(),
         ])?;
     }
     w.flush()?;

@@ -61,6 +61,13 @@ pub struct Scores {
     pub unmatched: usize,
     /// `matched_right / transmitting`.
     pub match_rate: f64,
+    /// Detections of transmitting vessels whose pairing had an alternative
+    /// nearly as likely (ships side by side).
+    pub ambiguous: usize,
+    /// Of the others, paired with their own MMSI.
+    pub unambiguous_right: usize,
+    /// `unambiguous_right / (transmitting - ambiguous)`.
+    pub unambiguous_rate: f64,
     /// The length from which dark vessels are scored, m.
     pub min_length_m: f64,
     /// Detections of dark hulls of at least that true length.
@@ -96,16 +103,28 @@ pub fn score(
         min_length_m,
         ..Scores::default()
     };
-    let mut paired: HashMap<&str, u32> = HashMap::new();
+    let mut paired: HashMap<&str, (u32, bool)> = HashMap::new();
     for m in &f.matched {
-        paired.insert(f.detections[m.detection].id.as_str(), m.mmsi);
+        paired.insert(
+            f.detections[m.detection].id.as_str(),
+            (m.mmsi, !m.alternatives.is_empty()),
+        );
     }
     for d in &f.detections {
         let Some(t) = truth.get(&d.id) else { continue };
         if let (Some(m), false) = (t.mmsi, t.dark) {
             s.transmitting += 1;
+            let ambiguous = paired.get(d.id.as_str()).is_some_and(|x| x.1);
+            if ambiguous {
+                s.ambiguous += 1;
+            }
             match paired.get(d.id.as_str()) {
-                Some(&x) if x == m => s.matched_right += 1,
+                Some(&(x, _)) if x == m => {
+                    s.matched_right += 1;
+                    if !ambiguous {
+                        s.unambiguous_right += 1;
+                    }
+                }
                 Some(_) => s.matched_wrong += 1,
                 None => s.unmatched += 1,
             }
@@ -143,6 +162,7 @@ pub fn score(
         }
     };
     s.match_rate = ratio(s.matched_right, s.transmitting);
+    s.unambiguous_rate = ratio(s.unambiguous_right, s.transmitting - s.ambiguous);
     s.dark_precision = ratio(s.dark_events_right, s.dark_events);
     s.dark_recall = ratio(s.dark_found, s.dark_truth);
     let imaged: Vec<f64> = events
@@ -166,6 +186,14 @@ impl std::fmt::Display for Scores {
             f,
             "matching: {} of {} detections of transmitting vessels paired with their own MMSI ({:.3}); {} with another, {} left unpaired",
             self.matched_right, self.transmitting, self.match_rate, self.matched_wrong, self.unmatched
+        )?;
+        writeln!(
+            f,
+            "  {} of them ambiguous (another vessel within a likelihood factor of 10: ships side by side); of the rest, {:.3} paired right ({} of {})",
+            self.ambiguous,
+            self.unambiguous_rate,
+            self.unambiguous_right,
+            self.transmitting - self.ambiguous
         )?;
         writeln!(
             f,

@@ -39,7 +39,15 @@ pub struct Matched {
     pub hours_to_fix: f64,
     /// Log likelihood ratio of the pairing against background.
     pub llr: f64,
+    /// Other vessels (MMSIs) nearly as likely for this detection (within a
+    /// likelihood factor of [`AMBIGUOUS_FACTOR`]): ships moored side by side
+    /// that position and length cannot tell apart.
+    pub alternatives: Vec<u32>,
 }
+
+/// A pairing is ambiguous when another vessel is within this factor of
+/// its likelihood.
+pub const AMBIGUOUS_FACTOR: f64 = 10.0;
 
 /// A detection no AIS vessel explains.
 #[derive(Debug, Clone, PartialEq)]
@@ -260,7 +268,66 @@ fn assign(
     out
 }
 
-/// Matches `detections` against the fixes in `st`, scene by scene.
+/// Places one vessel's track (one MMSI, or one stream of a shared MMSI)
+/// in every scene near it in time and space.
+#[allow(clippy::too_many_arguments)]
+fn place_track(
+    v: &[store::Position],
+    times: &[i64],
+    order: &[usize],
+    search: &[(f64, f64, f64, f64)],
+    scenes: &[Scene],
+    w: i64,
+    p: &ImageryParams,
+    placed: &mut [Vec<Placed>],
+) {
+    let (Some(first), Some(last)) = (v.first(), v.last()) else {
+        return;
+    };
+    let m = first.mmsi;
+    let mut bb = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+    for f in v {
+        bb = (
+            bb.0.min(f.lon),
+            bb.1.min(f.lat),
+            bb.2.max(f.lon),
+            bb.3.max(f.lat),
+        );
+    }
+    let (t0, t1) = (first.time_ms - w, last.time_ms + w);
+    let lo = times.partition_point(|&t| t < t0);
+    let hi = times.partition_point(|&t| t <= t1);
+    for &si in &order[lo..hi] {
+        let sb = search[si];
+        let wraps = sb.2 > 180.0 || sb.0 < -180.0;
+        if !wraps && (bb.2 < sb.0 || bb.0 > sb.2 || bb.3 < sb.1 || bb.1 > sb.3) {
+            continue;
+        }
+        let t = scenes[si].time_ms;
+        let j = v.partition_point(|f| f.time_ms <= t);
+        let before = j.checked_sub(1).map(|i| &v[i]);
+        if let Some((lat, lon, sigma_km, hours)) = predict(before, v.get(j), t, p) {
+            let in_box = |x: f64| x >= sb.0 && x <= sb.2;
+            if lat >= sb.1
+                && lat <= sb.3
+                && (in_box(lon) || in_box(lon + 360.0) || in_box(lon - 360.0))
+            {
+                placed[si].push(Placed {
+                    mmsi: m,
+                    lat,
+                    lon,
+                    sigma_km,
+                    hours,
+                });
+            }
+        }
+    }
+}
+
+/// Matches `detections` against the fixes in `st`, scene by scene. An
+/// MMSI in `shared` (two transmitters: `shared_mmsi` events) is split
+/// into its streams with the detector's segmentation, each placed as a
+/// vessel of its own.
 /// `lengths` holds each MMSI's broadcast length, m.
 pub fn fuse(
     st: &store::Store,
@@ -268,6 +335,7 @@ pub fn fuse(
     scenes: Vec<Scene>,
     lengths: &HashMap<u32, f64>,
     p: &ImageryParams,
+    shared: Option<(&std::collections::HashSet<u32>, &detect::Params)>,
 ) -> Result<Fusion, store::StoreError> {
     let mut out = Fusion {
         scenes,
@@ -365,47 +433,27 @@ pub fn fuse(
         let mut a = 0;
         while a < fixes.len() {
             let m = fixes[a].mmsi;
-            let mut b = a;
-            let mut bb = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
-            while b < fixes.len() && fixes[b].mmsi == m {
-                let f = &fixes[b];
-                bb = (
-                    bb.0.min(f.lon),
-                    bb.1.min(f.lat),
-                    bb.2.max(f.lon),
-                    bb.3.max(f.lat),
-                );
-                b += 1;
-            }
+            let b = a + fixes[a..].partition_point(|f| f.mmsi == m);
             let v = &fixes[a..b];
             a = b;
-            let (t0, t1) = (v[0].time_ms - w, v[v.len() - 1].time_ms + w);
-            let lo = times.partition_point(|&t| t < t0);
-            let hi = times.partition_point(|&t| t <= t1);
-            for &si in &order[lo..hi] {
-                let sb = search[si];
-                let wraps = sb.2 > 180.0 || sb.0 < -180.0;
-                if !wraps && (bb.2 < sb.0 || bb.0 > sb.2 || bb.3 < sb.1 || bb.1 > sb.3) {
-                    continue;
-                }
-                let t = out.scenes[si].time_ms;
-                let j = v.partition_point(|f| f.time_ms <= t);
-                let before = j.checked_sub(1).map(|i| &v[i]);
-                if let Some((lat, lon, sigma_km, hours)) = predict(before, v.get(j), t, p) {
-                    let in_box = |x: f64| x >= sb.0 && x <= sb.2;
-                    if lat >= sb.1
-                        && lat <= sb.3
-                        && (in_box(lon) || in_box(lon + 360.0) || in_box(lon - 360.0))
-                    {
-                        placed[si].push(Placed {
-                            mmsi: m,
-                            lat,
-                            lon,
-                            sigma_km,
-                            hours,
-                        });
+            // two transmitters on one MMSI: each stream is a vessel of its own
+            let streams: Vec<Vec<store::Position>> = match shared {
+                Some((set, dp)) if set.contains(&m) => {
+                    let segs = detect::vessel::segments(v, dp);
+                    let mut long: Vec<Vec<store::Position>> = segs
+                        .into_iter()
+                        .filter(|s| s.len() >= dp.identity.min_segment_fixes.max(2))
+                        .map(|s| s.into_iter().map(|i| v[i].clone()).collect())
+                        .collect();
+                    if long.is_empty() {
+                        long.push(v.to_vec());
                     }
+                    long
                 }
+                _ => vec![v.to_vec()],
+            };
+            for v in &streams {
+                place_track(v, &times, &order, &search, &out.scenes, w, p, &mut placed);
             }
         }
     }
@@ -419,6 +467,16 @@ pub fn fuse(
         for &(i, j, l, km) in &chosen {
             taken_det[i] = true;
             taken_v[j] = true;
+            let mut alternatives: Vec<u32> = vs
+                .iter()
+                .filter(|x| x.mmsi != vs[j].mmsi)
+                .filter(|x| {
+                    llr(dets[i], x, lengths.get(&x.mmsi).copied(), p).0 >= l - AMBIGUOUS_FACTOR.ln()
+                })
+                .map(|x| x.mmsi)
+                .collect();
+            alternatives.sort_unstable();
+            alternatives.dedup();
             out.matched.push(Matched {
                 detection: of_scene[si][i],
                 mmsi: vs[j].mmsi,
@@ -426,6 +484,7 @@ pub fn fuse(
                 sigma_km: vs[j].sigma_km,
                 hours_to_fix: vs[j].hours,
                 llr: l,
+                alternatives,
             });
         }
         let scene = &out.scenes[si];
