@@ -57,10 +57,14 @@ pub struct Unmatched {
     /// The chance the detection is a vessel (its score, else from the
     /// source's false-alarm rate and the scene's count).
     pub p_vessel: f64,
-    /// The chance that an AIS vessel left unpaired is what the image saw.
+    /// The chance that an AIS vessel explains it: one left unpaired, or
+    /// one paired with a detection this one is exchangeable with.
     pub p_explained: f64,
     /// The nearest AIS vessel placed in the scene, and how far, km.
     pub nearest: Option<(u32, f64)>,
+    /// Paired detections this one could have taken the place of (nearly
+    /// as likely their vessel): the extra hull among them is any one.
+    pub exchangeable: usize,
 }
 
 /// An AIS vessel in a footprint that the image did not show.
@@ -510,11 +514,23 @@ pub fn fuse(
                     p_explained = p_explained.max(1.0 / (1.0 + (-l).exp()));
                 }
             }
+            // Exchangeable with a paired detection: when this detection is
+            // nearly as likely the vessel another one was paired with
+            // (ships side by side), which of them is the extra hull is not
+            // known; each of the k + 1 is it with chance 1 / (k + 1).
+            let exchangeable = chosen
+                .iter()
+                .filter(|&&(_, j, l, _)| {
+                    llr(d, &vs[j], lengths.get(&vs[j].mmsi).copied(), p).0
+                        >= l - AMBIGUOUS_FACTOR.ln()
+                })
+                .count();
             out.unmatched.push(Unmatched {
                 detection: of_scene[si][i],
                 p_vessel: d.score.unwrap_or(1.0 - false_share),
-                p_explained,
+                p_explained: 1.0 - (1.0 - p_explained) / (1.0 + exchangeable as f64),
                 nearest,
+                exchangeable,
             });
         }
         if scene.has_footprint {

@@ -132,7 +132,9 @@ pub struct DarkVessel {
     pub score: Option<f64>,
     /// The chance the detection is a vessel.
     pub p_vessel: f64,
-    /// The chance an AIS vessel left unpaired is what the image saw.
+    /// The chance an AIS vessel is what the image saw: one left unpaired,
+    /// or one paired with a detection this one could equally be (ships side
+    /// by side, where which hull is the extra one is not known).
     pub p_explained_by_ais: f64,
     /// The nearest AIS vessel placed in the image.
     pub nearest_ais_mmsi: Option<u32>,
