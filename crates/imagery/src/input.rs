@@ -205,20 +205,23 @@ fn key(name: &str) -> String {
         .collect()
 }
 
+/// Names of an image's time, in detections and scenes alike.
+const TIME_NAMES: &[&str] = &[
+    "time",
+    "timestamp",
+    "detecttimestamp",
+    "datetime",
+    "acquisitiontime",
+];
+
+/// Names of the sensor or provider.
+const SOURCE_NAMES: &[&str] = &["source", "sensor", "satellite", "platform"];
+
 /// Accepted names of each field (compared after [`key`]).
 const DETECTION_FIELDS: &[(&str, &[&str])] = &[
     ("id", &["id", "detectid", "detectionid"]),
     ("scene_id", &["sceneid", "scene", "image", "imageid"]),
-    (
-        "time",
-        &[
-            "time",
-            "timestamp",
-            "detecttimestamp",
-            "datetime",
-            "acquisitiontime",
-        ],
-    ),
+    ("time", TIME_NAMES),
     ("lat", &["lat", "latitude", "detectlat"]),
     ("lon", &["lon", "lng", "long", "longitude", "detectlon"]),
     (
@@ -236,26 +239,17 @@ const DETECTION_FIELDS: &[(&str, &[&str])] = &[
             "confidence",
         ],
     ),
-    ("source", &["source", "sensor", "satellite", "platform"]),
+    ("source", SOURCE_NAMES),
 ];
 
 const SCENE_FIELDS: &[(&str, &[&str])] = &[
     ("scene_id", &["sceneid", "scene", "id", "imageid"]),
-    (
-        "time",
-        &[
-            "time",
-            "timestamp",
-            "detecttimestamp",
-            "datetime",
-            "acquisitiontime",
-        ],
-    ),
+    ("time", TIME_NAMES),
     ("min_lat", &["minlat", "south", "latmin"]),
     ("min_lon", &["minlon", "west", "lonmin"]),
     ("max_lat", &["maxlat", "north", "latmax"]),
     ("max_lon", &["maxlon", "east", "lonmax"]),
-    ("source", &["source", "sensor", "satellite", "platform"]),
+    ("source", SOURCE_NAMES),
 ];
 
 fn field_of(fields: &[(&'static str, &[&str])], name: &str) -> Option<&'static str> {

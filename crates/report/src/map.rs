@@ -264,14 +264,23 @@ fn path_data(out: &mut String, pts: impl Iterator<Item = (f64, f64)>, min_px: f6
 pub fn land_path(pr: &Projection) -> String {
     let b = pr.bounds();
     let (dx, dy) = ((b.2 - b.0) * 0.05, (b.3 - b.1) * 0.05);
-    let clip = (b.0 - dx, b.1 - dy, b.2 + dx, b.3 + dy);
+    land_clipped(
+        pr,
+        (b.0 - dx, b.1 - dy, b.2 + dx, b.3 + dy),
+        0.4 / MAX_ZOOM * 2.0,
+    )
+}
+
+/// Land within `clip` (lon/lat) as one even-odd path in `pr`'s units,
+/// points closer than `min_px` merged.
+fn land_clipped(pr: &Projection, clip: Bbox, min_px: f64) -> String {
     let mut d = String::new();
     for r in sea::outline::land_in(clip) {
         let c = clip_ring(&r.points, clip);
         path_data(
             &mut d,
             c.into_iter().map(|(x, y)| pr.xy(x, y)),
-            0.4 / MAX_ZOOM * 2.0,
+            min_px,
             true,
         );
     }
@@ -638,18 +647,7 @@ pub fn render(vessels: &[Vessel], tracks: &[Track], m: &MapInputs, p: &ReportPar
     let far_land = if zoom_out > 1.01 {
         let (lo0, la0) = pr.lonlat(acx - aw / 2.0, acy + ah / 2.0);
         let (lo1, la1) = pr.lonlat(acx + aw / 2.0, acy - ah / 2.0);
-        let clip = (lo0, la0, lo1, la1);
-        let mut d = String::new();
-        for r in sea::outline::land_in(clip) {
-            let c = clip_ring(&r.points, clip);
-            path_data(
-                &mut d,
-                c.into_iter().map(|(x, y)| pr.xy(x, y)),
-                zoom_out * 0.5,
-                true,
-            );
-        }
-        d
+        land_clipped(&pr, (lo0, la0, lo1, la1), zoom_out * 0.5)
     } else {
         String::new()
     };
