@@ -84,6 +84,7 @@ fn judge_and_report(
     notice: Option<String>,
     extra: Vec<(String, String)>,
     failed_sources: Vec<(String, String)>,
+    imagery: Option<report::Imagery>,
 ) -> Result<()> {
     let t = std::time::Instant::now();
     let (j, profiles) = config::judge(st, events, prep)?;
@@ -112,6 +113,7 @@ fn judge_and_report(
         generated: now(),
         extra,
         failed_sources,
+        imagery,
     };
     let written = report::write_all(dir, html_name, &inp)?;
     eprintln!("\nreport written in {:.1} s:", t.elapsed().as_secs_f64());
@@ -186,7 +188,9 @@ fn analyze_into(
         &out.join("events.jsonl"),
     )?;
     let mut extra = Vec::new();
-    if let Some(f) = fuse_imagery(&st, &mut events, &prep, out)? {
+    let fused = fuse_imagery(&st, &mut events, &prep, out)?;
+    let imagery = fused.as_ref().map(crate::imagery::for_report);
+    if let Some(f) = &fused {
         let itruth = truth
             .and_then(|t| t.parent())
             .map(|d| d.join("imagery/truth.jsonl"));
@@ -223,6 +227,7 @@ imagery scored against the simulation's truth:\n{s}"
         notice,
         extra,
         failed.clone(),
+        imagery,
     )?;
     if !failed.is_empty() {
         anyhow::bail!(
@@ -261,6 +266,7 @@ pub fn report(a: &ReportArgs) -> Result<()> {
         .context("--out must name a file, e.g. report.html")?
         .to_string();
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let mut imagery = None;
     let events = match &a.events {
         Some(p) => config::read_events(p)?,
         None => {
@@ -270,7 +276,9 @@ pub fn report(a: &ReportArgs) -> Result<()> {
                 &prep.gazetteer,
                 &dir.join("events.jsonl"),
             )?;
-            fuse_imagery(&st, &mut events, &prep, &dir)?;
+            imagery = fuse_imagery(&st, &mut events, &prep, &dir)?
+                .as_ref()
+                .map(crate::imagery::for_report);
             events
         }
     };
@@ -284,6 +292,7 @@ pub fn report(a: &ReportArgs) -> Result<()> {
         None,
         Vec::new(),
         Vec::new(),
+        imagery,
     )
 }
 

@@ -89,6 +89,43 @@ pub fn fuse_events(
     }))
 }
 
+/// What the report shows of a fusion: the footprints, and each
+/// detection paired with a vessel.
+pub fn for_report(f: &Fused) -> report::Imagery {
+    report::Imagery {
+        scenes: f
+            .fusion
+            .scenes
+            .iter()
+            .filter(|s| s.has_footprint)
+            .map(|s| report::SceneView {
+                id: s.id.clone(),
+                time_ms: s.time_ms,
+                rings: s.rings.clone(),
+                source: s.source.clone(),
+            })
+            .collect(),
+        seen: f
+            .fusion
+            .matched
+            .iter()
+            .map(|m| {
+                let d = &f.fusion.detections[m.detection];
+                report::Sighting {
+                    mmsi: m.mmsi,
+                    scene_id: d.scene_id.clone(),
+                    detection_id: d.id.clone(),
+                    time_ms: d.time_ms,
+                    source: d.source.clone(),
+                    distance_km: m.distance_km,
+                    length_m: d.length_m,
+                    alternatives: m.alternatives.clone(),
+                }
+            })
+            .collect(),
+    }
+}
+
 /// `imagery.csv`: every detection with its outcome (matched to an MMSI,
 /// dark, with distances and likelihoods), then the AIS vessels in a
 /// footprint the image did not show.

@@ -376,6 +376,7 @@ fn demo_report_in_headless_chromium() {
     screenshot(tab, "report-demo.png");
     map_shows_the_case(tab);
     time_window_filters_the_map(tab);
+    images_are_on_the_map_and_in_the_dossiers(tab);
     summaries_link_their_evidence(tab);
     // the page prints: A4, a page break before each dossier
     let dossiers = n(tab, "article.dossier") as usize;
@@ -523,6 +524,33 @@ fn time_window_filters_the_map(tab: &Tab) {
         "(() => { const w = document.getElementById('t-window'); w.value = '0'; w.dispatchEvent(new Event('change')); })()",
     );
     assert_eq!(drawn_markers(tab), whole, "'all' shows every marker again");
+}
+
+/// The demo's simulated satellite images: footprints drawn when asked
+/// for, dark vessels marked, each dossier listing the images that showed
+/// its vessel.
+fn images_are_on_the_map_and_in_the_dossiers(tab: &Tab) {
+    let shown = |tab: &Tab| {
+        js(
+            tab,
+            "[...document.querySelectorAll('svg#map path.scene')].filter(p => getComputedStyle(p).display !== 'none').length",
+        )
+        .as_u64()
+        .unwrap()
+    };
+    assert!(n(tab, "svg#map path.scene") >= 1, "image footprints drawn");
+    assert_eq!(shown(tab), 0, "footprints are hidden until asked for");
+    js(tab, "(() => { const c = document.getElementById('show-scenes'); c.checked = true; c.dispatchEvent(new Event('change')); })()");
+    assert!(shown(tab) >= 1, "the box shows the footprints");
+    js(tab, "(() => { const c = document.getElementById('show-scenes'); c.checked = false; c.dispatchEvent(new Event('change')); })()");
+    assert!(
+        n(tab, "svg#map a.marker[data-kind=dark_vessel]") >= 1,
+        "dark vessels marked"
+    );
+    assert!(
+        n(tab, "article.dossier details.images tbody tr") >= 1,
+        "a dossier lists the images that showed its vessel"
+    );
 }
 
 /// The case and each dossier open with a paragraph whose evidence links

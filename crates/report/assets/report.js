@@ -87,6 +87,8 @@
   // candidates (confidence under 0.5) are on the map only when asked for
   var cand = document.getElementById("show-candidates"), map = document.getElementById("map");
   if (cand && map) cand.addEventListener("change", function () { map.classList.toggle("show-candidates", cand.checked); });
+  var scenes = document.getElementById("show-scenes");
+  if (scenes && map) scenes.addEventListener("change", function () { map.classList.toggle("show-scenes", scenes.checked); });
 
   // the time window: elements with data-t0/data-t1 (ms) outside it are hidden
   var bar = document.getElementById("timebar");

@@ -451,6 +451,26 @@ fn dossier(v: &Vessel, inp: &Inputs, events: &[&Event], period: (i64, i64)) -> M
                 h4 { "Network" }
                 (charts::network(n, v.name.as_deref().unwrap_or("(no name broadcast)")))
             }
+            @if let Some(im) = &inp.imagery {
+                @let seen: Vec<&crate::Sighting> = im.seen.iter().filter(|s| s.mmsi == v.mmsi).collect();
+                @if !seen.is_empty() {
+                    details.images {
+                        summary { "Seen in " (seen.len()) " satellite image(s), paired with its AIS position" }
+                        table.sortable {
+                            thead { tr { th { "time" } th { "image" } th { "source" } th { "detection" } th { "length" } th { "from its AIS position" } th { "other vessels as likely" } } }
+                            tbody { @for s in &seen {
+                                tr {
+                                    td data-v=(s.time_ms) { (short_time(&detect::event::rfc3339(s.time_ms))) }
+                                    td { (s.scene_id) } td { (s.source.as_deref().unwrap_or("")) } td.small { (s.detection_id) }
+                                    td.num { @if let Some(l) = s.length_m { (format!("{l:.0} m")) } }
+                                    td.num { (format!("{:.2} km", s.distance_km)) }
+                                    td.small { @if s.alternatives.is_empty() { "none" } @else { (s.alternatives.len()) " (ships side by side: the pairing is not certain)" } }
+                                }
+                            } }
+                        }
+                    }
+                }
+            }
             h4 { "Timeline" }
             (charts::timeline(events, period.0, period.1))
             @if !p.draughts.is_empty() {
@@ -693,7 +713,7 @@ pub fn render(inp: &Inputs, vessels: &[Vessel], tracks: &[Track], written: &[Wri
                     }
                     section #map-section {
                         h2 { "Map" }
-                        (map::render(vessels, tracks, &map::MapInputs { events: inp.events, watched: &j.watched_ports, destinations: &destinations, gazetteer: inp.gazetteer, period: (t0, t1) }, inp.params))
+                        (map::render(vessels, tracks, &map::MapInputs { events: inp.events, watched: &j.watched_ports, destinations: &destinations, gazetteer: inp.gazetteer, period: (t0, t1), scenes: inp.imagery.as_ref().map(|i| i.scenes.as_slice()).unwrap_or(&[]) }, inp.params))
                     }
                     section #vessels {
                         h2 { "Vessels of interest" }

@@ -165,6 +165,51 @@ pub struct Inputs<'a> {
     /// Sources the run was given that failed to ingest (path, error): not
     /// in this report, listed under provenance.
     pub failed_sources: Vec<(String, String)>,
+    /// Satellite images fused with the AIS, when any were given.
+    pub imagery: Option<Imagery>,
+}
+
+/// The satellite images of a case, as the report shows them.
+#[derive(Debug, Clone, Default)]
+pub struct Imagery {
+    /// Scenes with a known footprint.
+    pub scenes: Vec<SceneView>,
+    /// Detections paired with AIS vessels.
+    pub seen: Vec<Sighting>,
+}
+
+/// One image's footprint.
+#[derive(Debug, Clone)]
+pub struct SceneView {
+    /// Its id.
+    pub id: String,
+    /// When it was taken, unix ms.
+    pub time_ms: i64,
+    /// Footprint rings (lon, lat).
+    pub rings: Vec<Vec<(f64, f64)>>,
+    /// The sensor or provider.
+    pub source: Option<String>,
+}
+
+/// A detection paired with an AIS vessel.
+#[derive(Debug, Clone)]
+pub struct Sighting {
+    /// The vessel.
+    pub mmsi: u32,
+    /// The image.
+    pub scene_id: String,
+    /// The detection.
+    pub detection_id: String,
+    /// When, unix ms.
+    pub time_ms: i64,
+    /// The sensor or provider.
+    pub source: Option<String>,
+    /// From the detection to where the vessel was placed, km.
+    pub distance_km: f64,
+    /// Estimated length, m.
+    pub length_m: Option<f64>,
+    /// Other vessels nearly as likely (ships side by side).
+    pub alternatives: Vec<u32>,
 }
 
 /// A vessel that gets a dossier and a track.

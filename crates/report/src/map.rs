@@ -467,6 +467,8 @@ pub struct MapInputs<'a> {
     pub gazetteer: &'a detect::gazetteer::Gazetteer,
     /// First and last time of the data (unix ms), for the time slider.
     pub period: (i64, i64),
+    /// Footprints of the satellite images fused with the AIS.
+    pub scenes: &'a [crate::SceneView],
 }
 
 fn num(v: f64) -> String {
@@ -706,6 +708,17 @@ pub fn render(vessels: &[Vessel], tracks: &[Track], m: &MapInputs, p: &ReportPar
             ))
         })
         .collect();
+    let scene_paths: Vec<(&crate::SceneView, String)> = m
+        .scenes
+        .iter()
+        .map(|s| {
+            let mut d = String::new();
+            for r in &s.rings {
+                path_data(&mut d, r.iter().map(|&(x, y)| pr.xy(x, y)), 0.0, true);
+            }
+            (s, d)
+        })
+        .collect();
     let (t0, t1) = (m.period.0, m.period.1.max(m.period.0 + 1));
     let candidates = marked
         .iter()
@@ -719,6 +732,7 @@ pub fn render(vessels: &[Vessel], tracks: &[Track], m: &MapInputs, p: &ReportPar
                 button type="button" data-zoom="reset" title="the case: watched ports, events, most fixes" { "fit case" }
                 button type="button" data-zoom="all" title="every fix of the vessels of interest" { "fit all" }
                 label.cand { input type="checkbox" #show-candidates; " candidates (" (candidates) ")" }
+                @if !m.scenes.is_empty() { label.cand { input type="checkbox" #show-scenes; " image footprints (" (m.scenes.len()) ")" } }
                 span.hint { "Scroll or use the buttons to zoom, drag to pan; markers link to their event." }
             }
             div.timebar #timebar data-t0=(t0) data-t1=(t1) {
@@ -749,6 +763,11 @@ pub fn render(vessels: &[Vessel], tracks: &[Track], m: &MapInputs, p: &ReportPar
                                 path class=(if l.silence { "silence" } else { "run" }) d=(l.d) stroke=(c) data-t0=(l.t.0) data-t1=(l.t.1) {}
                             }
                         }
+                    }
+                }
+                @for (s, d) in &scene_paths {
+                    path.scene d=(d) data-t0=(s.time_ms) data-t1=(s.time_ms) {
+                        title { "image " (s.id) @if let Some(src) = &s.source { " (" (src) ")" } ", " (crate::short_time(&detect::event::rfc3339(s.time_ms))) }
                     }
                 }
                 @for (e, d) in &dark { path.darkcall d=(d) data-t0=(e.start_ms()) data-t1=(e.end_ms()) {} }
