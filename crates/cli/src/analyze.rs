@@ -87,6 +87,19 @@ fn judge_and_report(
     imagery: Option<report::Imagery>,
 ) -> Result<()> {
     let t = std::time::Instant::now();
+    let mut extra = extra;
+    if imagery.is_some() {
+        // the report prints every parameter it used: [imagery] too
+        let mut t = toml::Table::new();
+        t.insert(
+            "imagery".to_string(),
+            toml::Value::try_from(&prep.cfg.imagery)?,
+        );
+        extra.push((
+            "Imagery parameters used ([imagery])".to_string(),
+            toml::to_string(&t)?,
+        ));
+    }
     let (j, profiles) = config::judge(st, events, prep)?;
     print_summary(&j);
     eprintln!(

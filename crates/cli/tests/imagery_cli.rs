@@ -110,6 +110,10 @@ fn simulated_images_name_the_dark_shuttles_and_image_their_calls() {
     // scored against the simulation's truth, in the report too
     let html = std::fs::read_to_string(case.join("report.html")).unwrap();
     assert!(html.contains("dark vessel"), "dark vessels in the report");
+    assert!(
+        html.contains("Imagery parameters used") && html.contains("window_hours"),
+        "the report prints the [imagery] parameters it used"
+    );
 }
 
 #[test]
