@@ -135,8 +135,13 @@ fn launch(url: &str, window: (u32, u32)) -> Page_ {
 }
 
 fn open(file: &Path) -> Page_ {
+    open_sized(file, (1280, 1800))
+}
+
+/// [`open`] in a window of `window` pixels.
+fn open_sized(file: &Path, window: (u32, u32)) -> Page_ {
     let url = format!("file://{}", file.canonicalize().unwrap().display());
-    let p = launch(&url, (1280, 1800));
+    let p = launch(&url, window);
     let (tab, seen) = (&p.tab, &p.seen);
     // the script marks the page when it has run to its end
     let mut ready = false;
@@ -725,16 +730,8 @@ fn screenshots_for_the_docs() {
     let file = PathBuf::from(
         std::env::var("SHIPTRACE_DOCS_REPORT").expect("SHIPTRACE_DOCS_REPORT=report.html"),
     );
-    let url = format!("file://{}", file.canonicalize().unwrap().display());
-    let p = launch(&url, (1400, 1100));
+    let p = open_sized(&file, (1400, 1100));
     let tab = &p.tab;
-    for _ in 0..100 {
-        if js(tab, "document.documentElement.getAttribute('data-ready')") == serde_json::json!("1")
-        {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
     let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/img");
     std::fs::create_dir_all(&docs).unwrap();
     let first = tab

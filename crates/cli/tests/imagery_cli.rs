@@ -16,23 +16,28 @@ fn events(path: &Path) -> Vec<serde_json::Value> {
         .collect()
 }
 
-#[test]
-fn simulated_images_name_the_dark_shuttles_and_image_their_calls() {
-    let tmp = tempfile::tempdir().unwrap();
+/// The built-in scenario, with its imagery, into `dir/sim`.
+fn simulate(dir: &Path, days: &str, vessels: &str) {
     common::run(
-        tmp.path(),
+        dir,
         &[
             "simulate",
             "--scenario",
             "rason-shuttle",
             "--days",
-            "30",
+            days,
             "--vessels",
-            "60",
+            vessels,
             "--out",
             "sim",
         ],
     );
+}
+
+#[test]
+fn simulated_images_name_the_dark_shuttles_and_image_their_calls() {
+    let tmp = tempfile::tempdir().unwrap();
+    simulate(tmp.path(), "20", "60");
     let sim = tmp.path().join("sim");
     assert!(sim.join("imagery/scenes.csv").exists());
     // a bad row and a detection of a scene no scenes file has, appended
@@ -119,20 +124,7 @@ fn simulated_images_name_the_dark_shuttles_and_image_their_calls() {
 #[test]
 fn imagery_files_that_cannot_be_read_are_refused_plainly() {
     let tmp = tempfile::tempdir().unwrap();
-    common::run(
-        tmp.path(),
-        &[
-            "simulate",
-            "--scenario",
-            "rason-shuttle",
-            "--days",
-            "2",
-            "--vessels",
-            "20",
-            "--out",
-            "sim",
-        ],
-    );
+    simulate(tmp.path(), "2", "20");
     std::fs::write(tmp.path().join("cols.csv"), "a,b\n1,2\n").unwrap();
     std::fs::write(tmp.path().join("broken.geojson"), "{\"type\": \"Feat").unwrap();
     for (file, says) in [

@@ -172,6 +172,19 @@ pub fn segments(fixes: &[Position], p: &Params) -> Vec<Vec<usize>> {
     segs
 }
 
+/// The streams of an MMSI that several transmitters share: the segments
+/// of [`segments`] with at least `identity.min_segment_fixes` fixes (and
+/// two), largest first, as indices into `fixes`. For drawing and matching
+/// each transmitter apart; empty when no segment is that long.
+pub fn streams(fixes: &[Position], p: &Params) -> Vec<Vec<usize>> {
+    let mut segs: Vec<Vec<usize>> = segments(fixes, p)
+        .into_iter()
+        .filter(|s| s.len() >= p.identity.min_segment_fixes.max(2))
+        .collect();
+    segs.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    segs
+}
+
 /// Phase one for one vessel.
 pub fn detect_vessel(
     mmsi: u32,

@@ -443,10 +443,8 @@ pub fn fuse(
             // two transmitters on one MMSI: each stream is a vessel of its own
             let streams: Vec<Vec<store::Position>> = match shared {
                 Some((set, dp)) if set.contains(&m) => {
-                    let segs = detect::vessel::segments(v, dp);
-                    let mut long: Vec<Vec<store::Position>> = segs
+                    let mut long: Vec<Vec<store::Position>> = detect::vessel::streams(v, dp)
                         .into_iter()
-                        .filter(|s| s.len() >= dp.identity.min_segment_fixes.max(2))
                         .map(|s| s.into_iter().map(|i| v[i].clone()).collect())
                         .collect();
                     if long.is_empty() {

@@ -185,11 +185,18 @@ pub enum InputError {
 
 /// RFC 3339 with a zone (`Z` or an offset), to unix ms. A time without a
 /// zone is refused: an image's time is exact, and guessing the zone
-/// would move the vessels it is matched against by hours.
+/// would move the vessels it is matched against by hours. So is a time
+/// before 1990 or more than a day past the wall clock
+/// ([`store::limits::plausible_time`], as for AIS).
 pub fn parse_time(s: &str) -> Result<i64, String> {
     let s = s.trim();
     match s.parse::<jiff::Timestamp>() {
-        Ok(t) => Ok(t.as_millisecond()),
+        Ok(t) if store::limits::plausible_time(t.as_millisecond(), store::limits::wall_ms()) => {
+            Ok(t.as_millisecond())
+        }
+        Ok(_) => Err(format!(
+            "time {s:?} is implausible (before 1990 or past tomorrow)"
+        )),
         Err(_) if s.parse::<jiff::civil::DateTime>().is_ok() => Err(format!(
             "time {s:?} has no zone: write it with Z or an offset (e.g. {s}Z)"
         )),
@@ -298,15 +305,20 @@ fn number(f: &Fields, name: &str, lo: f64, hi: f64) -> Result<Option<f64>, Strin
     }
 }
 
-fn text(f: &Fields, name: &str) -> Option<String> {
-    f.get(name)
-        .map(|s| s.trim())
-        .filter(|s| !s.is_empty())
-        .map(|s| s.chars().take(200).collect())
+/// Longest id, scene id or source accepted, characters.
+pub const MAX_TEXT_CHARS: usize = 200;
+
+fn text(f: &Fields, name: &str) -> Result<Option<String>, String> {
+    match f.get(name).map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        Some(s) if s.chars().count() > MAX_TEXT_CHARS => {
+            Err(format!("{name} is longer than {MAX_TEXT_CHARS} characters"))
+        }
+        s => Ok(s.map(str::to_string)),
+    }
 }
 
 fn detection(f: &Fields, origin: String, pos: Option<(f64, f64)>) -> Result<Detection, String> {
-    let scene_id = text(f, "scene_id").ok_or("no scene_id")?;
+    let scene_id = text(f, "scene_id")?.ok_or("no scene_id")?;
     let time_ms = parse_time(f.get("time").ok_or("no time")?)?;
     let (lon, lat) = match pos {
         Some(p) => p,
@@ -319,7 +331,7 @@ fn detection(f: &Fields, origin: String, pos: Option<(f64, f64)>) -> Result<Dete
         return Err(format!("position {lat}, {lon} is not on the globe"));
     }
     Ok(Detection {
-        id: text(f, "id").unwrap_or_else(|| origin.clone()),
+        id: text(f, "id")?.unwrap_or_else(|| origin.clone()),
         scene_id,
         time_ms,
         lat,
@@ -327,7 +339,7 @@ fn detection(f: &Fields, origin: String, pos: Option<(f64, f64)>) -> Result<Dete
         length_m: number(f, "length_m", 0.0, 2000.0)?.filter(|&l| l > 0.0),
         heading: number(f, "heading", -360.0, 360.0)?,
         score: number(f, "score", 0.0, 1.0)?,
-        source: text(f, "source"),
+        source: text(f, "source")?,
         origin,
     })
 }
@@ -374,10 +386,11 @@ fn csv_rows(
                         f.insert(c, v.to_string());
                     }
                 }
-                if let Err(message) = row(&f, rec.position().map_or(line, |p| p.line())) {
+                let line = rec.position().map_or(line, |p| p.line());
+                if let Err(message) = row(&f, line) {
                     errors.push(RowError {
                         file: file.clone(),
-                        line: rec.position().map_or(line, |p| p.line()),
+                        line,
                         message,
                     });
                 }
@@ -479,7 +492,7 @@ pub fn read_detections(path: &Path) -> Result<Loaded<Detection>, InputError> {
 }
 
 fn scene_of_box(f: &Fields, origin: String) -> Result<Scene, String> {
-    let id = text(f, "scene_id").ok_or("no scene_id")?;
+    let id = text(f, "scene_id")?.ok_or("no scene_id")?;
     let time_ms = parse_time(f.get("time").ok_or("no time")?)?;
     let s = number(f, "min_lat", -90.0, 90.0)?.ok_or("no min_lat")?;
     let n = number(f, "max_lat", -90.0, 90.0)?.ok_or("no max_lat")?;
@@ -498,7 +511,7 @@ fn scene_of_box(f: &Fields, origin: String) -> Result<Scene, String> {
         time_ms,
         rings: vec![ring],
         bbox: (w, s, e, n),
-        source: text(f, "source"),
+        source: text(f, "source")?,
         origin,
         has_footprint: true,
     })
@@ -506,7 +519,7 @@ fn scene_of_box(f: &Fields, origin: String) -> Result<Scene, String> {
 
 fn scene_of_feature(feat: &Value, origin: String) -> Result<Scene, String> {
     let f = properties(feat, SCENE_FIELDS);
-    let id = text(&f, "scene_id").ok_or("no scene_id property")?;
+    let id = text(&f, "scene_id")?.ok_or("no scene_id property")?;
     let time_ms = parse_time(f.get("time").ok_or("no time property")?)?;
     let g = feat.get("geometry").ok_or("no geometry")?;
     let coords = g.get("coordinates").ok_or("no coordinates")?;
@@ -548,7 +561,7 @@ fn scene_of_feature(feat: &Value, origin: String) -> Result<Scene, String> {
         time_ms,
         rings,
         bbox: b,
-        source: text(&f, "source"),
+        source: text(&f, "source")?,
         origin,
         has_footprint: true,
     })
@@ -640,19 +653,35 @@ mod tests {
         let p = write(
             d.path(),
             "d.csv",
-            "scene_id,time,lat,lon,length_m,score\n\
+            &format!(
+                "scene_id,time,lat,lon,length_m,score\n\
              a,2023-09-01T00:00:00Z,42,130,100,0.9\n\
              a,2023-09-01T00:00:00,42,130,100,0.9\n\
              a,2023-09-01T00:00:00Z,95,130,100,0.9\n\
              a,2023-09-01T00:00:00Z,42,130,-5,0.9\n\
              a,2023-09-01T00:00:00Z,42,130,100,1.5\n\
              ,2023-09-01T00:00:00Z,42,130,100,0.9\n\
-             a,2023-09-01T00:00:00Z,42,130,,\n",
+             a,2023-09-01T00:00:00Z,42,130,,\n\
+             a,2099-09-01T00:00:00Z,42,130,100,0.9\n\
+             a,2023-09-01T00:00:00Z,NaN,130,100,0.9\n\
+             {},2023-09-01T00:00:00Z,42,130,100,0.9\n",
+                "S".repeat(MAX_TEXT_CHARS + 1)
+            ),
         );
         let l = read_detections(&p).unwrap();
         assert_eq!(l.items.len(), 2, "{:?}", l.errors);
         let lines: Vec<u64> = l.errors.iter().map(|e| e.line).collect();
-        assert_eq!(lines, [3, 4, 5, 6, 7]);
+        assert_eq!(lines, [3, 4, 5, 6, 7, 9, 10, 11]);
+        assert!(
+            l.errors[5].message.contains("implausible"),
+            "{}",
+            l.errors[5]
+        );
+        assert!(
+            l.errors[7].message.contains("longer than"),
+            "{}",
+            l.errors[7]
+        );
         assert!(l.errors[0].message.contains("no zone"), "{}", l.errors[0]);
         assert!(l.errors[0].to_string().contains("d.csv:3"));
         // a file without the needed columns is refused whole, naming them

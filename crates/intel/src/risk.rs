@@ -162,14 +162,9 @@ pub fn score(
                 }
             }
         }
-        let ports = match ports.len() {
-            0 => String::new(),
-            1 => ports[0].to_string(),
-            n => format!(
-                "{} or {}: the silences do not tell which",
-                ports[..n - 1].join(", "),
-                ports[n - 1]
-            ),
+        let ports = match model::either(&ports) {
+            Some(w) if ports.len() > 1 => format!("{w}: the silences do not tell which"),
+            w => w.unwrap_or_default(),
         };
         add(
             format!(

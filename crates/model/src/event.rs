@@ -159,12 +159,7 @@ impl Event {
     /// [`Event::ports`] in words: "Sonbong", "Sonbong or Najin",
     /// "Sonbong, Najin or Ch'ongjin".
     pub fn port_words(&self) -> Option<String> {
-        let v = self.ports();
-        match v.len() {
-            0 => None,
-            1 => Some(v[0].to_string()),
-            n => Some(format!("{} or {}", v[..n - 1].join(", "), v[n - 1])),
-        }
+        either(&self.ports())
     }
 }
 
@@ -224,5 +219,15 @@ impl<'de> Deserialize<'de> for Event {
             evidence: Evidence::from_value(r.kind, r.evidence),
             vessel: r.vessel,
         })
+    }
+}
+
+/// Alternatives in words: "a", "a or b", "a, b or c"; none for none.
+pub fn either<S: AsRef<str>>(names: &[S]) -> Option<String> {
+    let v: Vec<&str> = names.iter().map(AsRef::as_ref).collect();
+    match v.len() {
+        0 => None,
+        1 => Some(v[0].to_string()),
+        n => Some(format!("{} or {}", v[..n - 1].join(", "), v[n - 1])),
     }
 }

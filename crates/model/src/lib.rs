@@ -16,7 +16,7 @@ pub mod evidence;
 mod kind;
 mod time;
 
-pub use event::{Event, PortRef, VesselRef};
+pub use event::{either, Event, PortRef, VesselRef};
 pub use evidence::{Detail, Evidence};
 pub use kind::{EventKind, UnknownKind};
 pub use time::Time;

@@ -225,11 +225,7 @@ fn ports_of(calls: &[&Event]) -> Option<String> {
     }
     n.sort_by_key(|x| std::cmp::Reverse(x.1));
     let names: Vec<String> = n.into_iter().map(|x| x.0).collect();
-    match names.len() {
-        0 => None,
-        1 => Some(names[0].clone()),
-        k => Some(format!("{} or {}", names[..k - 1].join(", "), names[k - 1])),
-    }
+    model::either(&names)
 }
 
 fn vessel_facts(v: &Vessel, inp: &Inputs, events: &[&Event]) -> words::VesselFacts {
@@ -336,18 +332,6 @@ fn vessel_facts(v: &Vessel, inp: &Inputs, events: &[&Event]) -> words::VesselFac
         likely_containers: (!voyages.is_empty())
             .then(|| voyages.iter().map(|x| x.likely.containers.p50).sum()),
         strongest: strongest(events, 3, &format!("v{}-e-", v.mmsi)),
-    }
-}
-
-fn verdict_words(v: intel::claims::Verdict) -> &'static str {
-    use intel::claims::Verdict as V;
-    match v {
-        V::Consistent => "consistent with the data",
-        V::ExceedsCapacity => "beyond what the voyages seen could carry",
-        V::ExceedsLikely => "within capacity but above the likely range",
-        V::BelowLikely => "below the likely range",
-        V::NotCovered => "about periods the data do not cover enough",
-        V::NotCheckable => "not checkable against these data",
     }
 }
 
@@ -629,7 +613,7 @@ pub fn render(inp: &Inputs, vessels: &[Vessel], tracks: &[Track], written: &[Wri
         .collect();
     let mut claims: Vec<(String, usize)> = Vec::new();
     for c in &j.claims {
-        let w = verdict_words(c.verdict).to_string();
+        let w = words::verdict(c.verdict).to_string();
         match claims.iter_mut().find(|x| x.0 == w) {
             Some(x) => x.1 += 1,
             None => claims.push((w, 1)),

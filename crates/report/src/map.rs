@@ -112,17 +112,13 @@ pub fn load_tracks(
                     .filter(|f| !dp.tracks.is_noise(f.sog))
                     .cloned()
                     .collect();
-                let mut segs = detect::vessel::segments(&kept, dp);
-                segs.sort_by_key(|s| std::cmp::Reverse(s.len()));
-                let long = segs
-                    .iter()
-                    .filter(|s| s.len() >= dp.identity.min_segment_fixes.max(2))
-                    .count()
-                    .max(1);
-                t.streams = long;
-                t.unjoined = segs.iter().skip(long).map(Vec::len).sum::<usize>()
-                    + (fixes.len() - kept.len());
-                for (k, s) in segs.iter().take(long).enumerate() {
+                let mut streams = detect::vessel::streams(&kept, dp);
+                if streams.is_empty() {
+                    streams.push((0..kept.len()).collect());
+                }
+                t.streams = streams.len();
+                t.unjoined = fixes.len() - streams.iter().map(Vec::len).sum::<usize>();
+                for (k, s) in streams.iter().enumerate() {
                     let f: Vec<&store::Position> = s.iter().map(|&i| &kept[i]).collect();
                     t.push_stream(&f, brk, k);
                 }

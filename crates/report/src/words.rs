@@ -56,6 +56,19 @@ pub fn by_likelihood(confidences: &[f64]) -> String {
     list(&parts)
 }
 
+/// A claim's verdict as a sentence ends: "5 are consistent with the data".
+pub fn verdict(v: intel::claims::Verdict) -> &'static str {
+    use intel::claims::Verdict as V;
+    match v {
+        V::Consistent => "consistent with the data",
+        V::ExceedsCapacity => "beyond what the voyages seen could carry",
+        V::ExceedsLikely => "within capacity but above the likely range",
+        V::BelowLikely => "below the likely range",
+        V::NotCovered => "about periods the data do not cover enough",
+        V::NotCheckable => "not checkable against these data",
+    }
+}
+
 /// One piece of evidence, linked to its event in the page.
 #[derive(Debug, Clone)]
 pub struct Piece {
