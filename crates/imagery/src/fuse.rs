@@ -3,9 +3,12 @@
 //! 1. Every vessel with a fix within `window_hours` of a scene's time and
 //!    near its footprint is placed at the image time: interpolated between
 //!    the fixes before and after, or dead-reckoned from the one it has,
-//!    with an error `base_error_km + drift_kn x hours to the nearest fix`.
-//!    The store is read once, MMSI shard by shard, so memory holds one
-//!    shard and the candidates.
+//!    with an error `base_error_km + drift_kn x hours`: the hours to the fix
+//!    dead-reckoned from, or ta x tb / (ta + tb) between two fixes ta and tb
+//!    hours away.
+//!    The store is read once, only the columns used, its files merged by
+//!    MMSI ([`store::Store::tracks`]), so memory holds one vessel and the
+//!    candidates.
 //! 2. A detection and a vessel pair when the detection is more likely
 //!    that vessel than background: the log likelihood ratio of a 2-D
 //!    normal position error against `background_per_km2`, plus the length
@@ -115,8 +118,6 @@ struct Placed {
     hours: f64,
 }
 
-const STORE_SHARD_FIXES: u64 = 2_000_000;
-
 fn hours(ms: i64) -> f64 {
     ms as f64 / 3_600_000.0
 }
@@ -129,8 +130,15 @@ fn predict(
     p: &ImageryParams,
 ) -> Option<(f64, f64, f64, f64)> {
     let w = (p.window_hours * 3_600_000.0) as i64;
-    let b = before.filter(|f| t - f.time_ms <= w);
-    let a = after.filter(|f| f.time_ms - t <= w);
+    let bridge = (p.bridge_hours * 3_600_000.0) as i64;
+    let (b, a) = match (before, after) {
+        // both sides of the image, close enough together: interpolate
+        (Some(b), Some(a)) if a.time_ms - b.time_ms <= bridge => (Some(b), Some(a)),
+        (b, a) => (
+            b.filter(|f| t - f.time_ms <= w),
+            a.filter(|f| f.time_ms - t <= w),
+        ),
+    };
     let grow = |h: f64| p.base_error_km + p.drift_kn * 1.852 * h;
     match (b, a) {
         (Some(b), Some(a)) => {
@@ -148,8 +156,25 @@ fn predict(
             } else if lon < -180.0 {
                 lon += 360.0;
             }
-            let h = hours((t - b.time_ms).min(a.time_ms - t));
-            Some((b.lat + k * (a.lat - b.lat), lon, grow(h), h))
+            // Pinned at both fixes, the track strays from the straight line
+            // between them most halfway: the drift grows with
+            // ta x tb / (ta + tb) (a Brownian bridge's variance, in hours),
+            // not with the time to the nearer fix alone.
+            let (ta, tb) = (hours(t - b.time_ms), hours(a.time_ms - t));
+            let h = if ta + tb > 0.0 {
+                ta * tb / (ta + tb)
+            } else {
+                0.0
+            };
+            let still = |f: &store::Position| f.sog.is_some_and(|s| s < 1.0);
+            let drift =
+                if still(b) && still(a) && distance_nm(b.lat, b.lon, a.lat, a.lon) * 1.852 < 0.5 {
+                    p.still_drift_kn
+                } else {
+                    p.drift_kn
+                };
+            let sigma = p.base_error_km + drift * 1.852 * h;
+            Some((b.lat + k * (a.lat - b.lat), lon, sigma, ta.min(tb)))
         }
         (Some(f), None) | (None, Some(f)) => {
             let dt = hours(t - f.time_ms);
@@ -422,41 +447,40 @@ pub fn fuse(
         })
         .collect();
     let mut placed: Vec<Vec<Placed>> = vec![Vec::new(); out.scenes.len()];
-    let total: u64 = st.sources().iter().map(|s| s.positions).sum();
-    let shards = (total / STORE_SHARD_FIXES + 1).min(4096) as u32;
+    let reach = w.max((p.bridge_hours * 3_600_000.0) as i64);
     let span = (
-        times.first().copied().unwrap_or(0) - w,
-        times.last().copied().unwrap_or(0) + w,
+        times.first().copied().unwrap_or(0) - reach,
+        times.last().copied().unwrap_or(0) + reach,
     );
-    for k in 0..shards {
-        let fixes = st.positions(&store::Filter {
-            shard: Some((k, shards)),
-            time: Some(span),
-            ..store::Filter::default()
-        })?;
-        let mut a = 0;
-        while a < fixes.len() {
-            let m = fixes[a].mmsi;
-            let b = a + fixes[a..].partition_point(|f| f.mmsi == m);
-            let v = &fixes[a..b];
-            a = b;
+    let tracks = st.tracks(&store::Filter {
+        time: Some(span),
+        columns: Some(vec!["time", "mmsi", "lat", "lon", "sog", "cog"]),
+        ..store::Filter::default()
+    });
+    for track in tracks {
+        let (m, v) = track?;
+        match shared {
             // two transmitters on one MMSI: each stream is a vessel of its own
-            let streams: Vec<Vec<store::Position>> = match shared {
-                Some((set, dp)) if set.contains(&m) => {
-                    let mut long: Vec<Vec<store::Position>> = detect::vessel::streams(v, dp)
-                        .into_iter()
-                        .map(|s| s.into_iter().map(|i| v[i].clone()).collect())
-                        .collect();
-                    if long.is_empty() {
-                        long.push(v.to_vec());
-                    }
-                    long
+            Some((set, dp)) if set.contains(&m) => {
+                let streams = detect::vessel::streams(&v, dp);
+                if streams.is_empty() {
+                    place_track(&v, &times, &order, &search, &out.scenes, w, p, &mut placed);
                 }
-                _ => vec![v.to_vec()],
-            };
-            for v in &streams {
-                place_track(v, &times, &order, &search, &out.scenes, w, p, &mut placed);
+                for s in streams {
+                    let one: Vec<store::Position> = s.into_iter().map(|i| v[i].clone()).collect();
+                    place_track(
+                        &one,
+                        &times,
+                        &order,
+                        &search,
+                        &out.scenes,
+                        w,
+                        p,
+                        &mut placed,
+                    );
+                }
             }
+            _ => place_track(&v, &times, &order, &search, &out.scenes, w, p, &mut placed),
         }
     }
     out.placed = placed.iter().map(Vec::len).sum();
@@ -588,7 +612,7 @@ impl Fusion {
         gaz: &detect::gazetteer::Gazetteer,
     ) -> Vec<Event> {
         let params = serde_json::json!({
-            "window_hours": p.window_hours, "base_error_km": p.base_error_km, "drift_kn": p.drift_kn,
+            "window_hours": p.window_hours, "base_error_km": p.base_error_km, "drift_kn": p.drift_kn, "bridge_hours": p.bridge_hours, "still_drift_kn": p.still_drift_kn,
             "length_log_sd": p.length_log_sd, "background_per_km2": p.background_per_km2,
             "false_alarms_per_1000km2": p.false_alarms_per_1000km2, "port_radius_km": p.port_radius_km,
         });
@@ -720,15 +744,41 @@ mod tests {
         };
         let h = 3_600_000;
         let (a, b) = (f(0, 42.0, 130.0), f(2 * h, 42.0, 130.4));
-        let (lat, lon, s, _) = predict(Some(&a), Some(&b), h, &p).unwrap();
+        let (lat, lon, s, hours) = predict(Some(&a), Some(&b), h, &p).unwrap();
         assert!((lat - 42.0).abs() < 1e-9 && (lon - 130.2).abs() < 1e-9);
-        assert!((s - (0.3 + 2.0 * 1.852)).abs() < 1e-9);
+        // halfway between fixes 1 h either side: drift over 1 x 1 / 2 h
+        assert!((s - (0.3 + 2.0 * 1.852 * 0.5)).abs() < 1e-9, "{s}");
+        assert!((hours - 1.0).abs() < 1e-9);
+        // a quarter of the way: 0.5 x 1.5 / 2 h, less than halfway
+        let (_, _, q, _) = predict(Some(&a), Some(&b), h / 2, &p).unwrap();
+        assert!((q - (0.3 + 2.0 * 1.852 * 0.375)).abs() < 1e-9, "{q}");
         // dead reckoning: 10 kn east for an hour
         let (_, lon, s, _) = predict(Some(&a), None, h, &p).unwrap();
         assert!((lon - 130.0 - 10.0 / 60.0 / 42f64.to_radians().cos()).abs() < 0.01);
         assert!(s > 3.0);
         // too far from any fix
         assert!(predict(Some(&a), None, 7 * h, &p).is_none());
+        // fixes 5 h before and 15 h after: bridged (20 h <= bridge_hours)
+        let (far, moored) = (f(20 * h, 42.0, 131.0), f(20 * h, 42.0, 130.002));
+        let (_, lon, s, hours) = predict(Some(&a), Some(&far), 5 * h, &p).unwrap();
+        assert!((lon - 130.25).abs() < 1e-9 && (hours - 5.0).abs() < 1e-9);
+        assert!((s - (0.3 + 2.0 * 1.852 * 3.75)).abs() < 1e-9, "{s}");
+        // still at both ends, 160 m apart: moored, drifting at still_drift_kn
+        let (still_a, still_b) = (
+            store::Position {
+                sog: Some(0.1),
+                ..a.clone()
+            },
+            store::Position {
+                sog: Some(0.0),
+                ..moored
+            },
+        );
+        let (_, _, s, _) = predict(Some(&still_a), Some(&still_b), 5 * h, &p).unwrap();
+        assert!((s - (0.3 + 0.2 * 1.852 * 3.75)).abs() < 1e-9, "{s}");
+        // beyond the bridge, a fix 7 h away places nothing
+        let later = f(40 * h, 42.0, 131.0);
+        assert!(predict(Some(&a), Some(&later), 7 * h, &p).is_none());
         // across the antimeridian
         let (c, d) = (f(0, 10.0, 179.9), f(2 * h, 10.0, -179.9));
         let (_, lon, ..) = predict(Some(&c), Some(&d), h, &p).unwrap();

@@ -50,6 +50,17 @@ pub struct ImageryParams {
     /// Default 2: course and speed changes between reports of a merchant
     /// ship.
     pub drift_kn: f64,
+    /// A vessel heard before and after an image, the two fixes at most
+    /// this many hours apart, is placed between them even when one is
+    /// farther than `window_hours` (its error grows with ta x tb / (ta +
+    /// tb), largest halfway). Default 24: a ship's positions on both sides
+    /// of a day's silence bound it better than one fix a few hours old.
+    pub bridge_hours: f64,
+    /// Drift of a vessel reported still (under 1 kn) at the same place
+    /// (within 0.5 km) before and after an image, knots. Default 0.2: a
+    /// ship moored or at anchor swings about its berth; one that left and
+    /// came back in between is not told apart.
+    pub still_drift_kn: f64,
     /// Spread of the ratio of a detection's length to the vessel's
     /// broadcast length (log scale). Default 0.25: SAR length estimates are
     /// off by about 20% (Paolo et al. 2024), broadcast dimensions by a few
@@ -85,6 +96,8 @@ impl Default for ImageryParams {
             window_hours: 6.0,
             base_error_km: 0.3,
             drift_kn: 2.0,
+            bridge_hours: 24.0,
+            still_drift_kn: 0.2,
             length_log_sd: 0.25,
             background_per_km2: 0.001,
             false_alarms_per_1000km2: 0.02,
@@ -109,6 +122,8 @@ impl ImageryParams {
         within("window_hours", self.window_hours, 0.0, 240.0)?;
         within("base_error_km", self.base_error_km, 0.001, 100.0)?;
         within("drift_kn", self.drift_kn, 0.0, 50.0)?;
+        within("bridge_hours", self.bridge_hours, 0.0, 240.0)?;
+        within("still_drift_kn", self.still_drift_kn, 0.0, 50.0)?;
         within("length_log_sd", self.length_log_sd, 0.01, 5.0)?;
         within("background_per_km2", self.background_per_km2, 1e-9, 1e3)?;
         within(

@@ -318,7 +318,7 @@ pub fn emit(w: &World, scn: &Scenario, seed: u64, out: &mut dyn Write) -> std::i
         if !stations.is_empty() {
             for (i, v) in w.vessels.iter().enumerate() {
                 let s = match &v.motion {
-                    Motion::Plan(p) => state_on(p, c0),
+                    Motion::Plan(p) => state_on(p, c0, &v.berths),
                     Motion::Drift(_) => drifts[i].as_ref().map(|d| State {
                         lat: d.lat,
                         lon: d.lon,
@@ -345,7 +345,7 @@ pub fn emit(w: &World, scn: &Scenario, seed: u64, out: &mut dyn Write) -> std::i
             while st.next_pos < c1 {
                 let t = st.next_pos;
                 let state = match &v.motion {
-                    Motion::Plan(p) => state_on(p, t),
+                    Motion::Plan(p) => state_on(p, t, &v.berths),
                     Motion::Drift(_) => {
                         let d = drifts[i].as_mut().expect("drift state");
                         let mut turn = || st.rng.random_range(0.0..1.0);
@@ -410,7 +410,7 @@ pub fn emit(w: &World, scn: &Scenario, seed: u64, out: &mut dyn Write) -> std::i
                 st.next_static =
                     t + STATIC_INTERVAL_MS.max(archive) + st.rng.random_range(0..10_000);
                 let pos = match &v.motion {
-                    Motion::Plan(p) => state_on(p, t).map(|s| (s.lat, s.lon)),
+                    Motion::Plan(p) => state_on(p, t, &v.berths).map(|s| (s.lat, s.lon)),
                     Motion::Drift(_) => drifts[i].as_ref().map(|d| (d.lat, d.lon)),
                 };
                 let Some(pos) = pos else { break };

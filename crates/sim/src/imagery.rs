@@ -212,7 +212,7 @@ pub fn write(w: &World, sensors: &[Sensor], seed: u64, out: &Path) -> std::io::R
                 let Motion::Plan(plan) = &v.motion else {
                     continue;
                 };
-                let Some(st) = state_on(plan, when) else {
+                let Some(st) = state_on(plan, when, &v.berths) else {
                     continue;
                 };
                 if st.lat < b.0 || st.lat > b.2 || st.lon < b.1 || st.lon > b.3 {

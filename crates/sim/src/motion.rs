@@ -72,6 +72,12 @@ impl Leg {
 
     /// Position, course and speed `secs` after the leg started.
     pub fn at(&self, secs: f64) -> (f64, f64, f64, f64) {
+        let (p, _) = self.at_along(secs);
+        p
+    }
+
+    /// [`Leg::at`] and the distance sailed, nm.
+    fn at_along(&self, secs: f64) -> ((f64, f64, f64, f64), f64) {
         let i = self
             .prof
             .partition_point(|p| p.1 < secs)
@@ -85,6 +91,12 @@ impl Leg {
         };
         let s = s0 + (s1 - s0) * f;
         let v = v0 + (v1 - v0) * f;
+        let (p, cog) = self.along(s);
+        ((p.0, p.1, cog, v), s)
+    }
+
+    /// Position and course `s` nm along the leg.
+    fn along(&self, s: f64) -> ((f64, f64), f64) {
         let k = self
             .cum
             .partition_point(|&c| c < s)
@@ -96,8 +108,7 @@ impl Leg {
             0.0
         };
         let (a, b) = (self.pts[k - 1], self.pts[k]);
-        let p = sea::geo::lerp(a, b, g);
-        (p.0, p.1, bearing_deg(a.0, a.1, b.0, b.1), v)
+        (sea::geo::lerp(a, b, g), bearing_deg(a.0, a.1, b.0, b.1))
     }
 
     /// First time (s from leg start) the vessel is within `r` nm of a point,
@@ -247,32 +258,197 @@ impl Drift {
     }
 }
 
+/// Within at least this distance (nm) sailed from or to a berth a ship
+/// moves between the port's berth (where its routes start and end) and its
+/// own berth point ([`Berth::fade_nm`]: the point's distance, if farther).
+/// Routes leave port at 2 kn gaining 2 kn a nautical mile ([`KN_PER_NM`]),
+/// so a shift `r` spread over `f` nm adds at most r/f of a speed of at most
+/// 2 + 2f kn; [`Berth::reach_nm`] keeps that within the vessel's cruise
+/// speed (for the slowest drawn, 7 kn, points up to 0.9 nm away).
+pub const BERTH_FADE_NM: f64 = 1.0;
+
+/// Where a vessel lies during one visit to a port: over [`from_ms`,
+/// `to_ms`] (its stays and idling at the port's berth `at`, and the ends of
+/// the legs that reach and leave it) it is shifted by `shift` (degrees of
+/// latitude, longitude) from that berth.
+///
+/// [`from_ms`]: Berth::from_ms
+/// [`to_ms`]: Berth::to_ms
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Berth {
+    /// The port's berth, as the plan names it.
+    pub at: (f64, f64),
+    /// First instant of the visit, ms.
+    pub from_ms: i64,
+    /// Last instant of the visit, ms.
+    pub to_ms: i64,
+    /// The vessel's own berth point, as a shift from `at`.
+    pub shift: (f64, f64),
+    /// Over how many nautical miles from the berth the shift fades on its
+    /// ways in and out (at least [`BERTH_FADE_NM`]).
+    pub fade_nm: f64,
+}
+
+impl Berth {
+    /// The fade for a berth point `r_nm` from the port's berth.
+    pub fn fade_for(r_nm: f64) -> f64 {
+        BERTH_FADE_NM.max(r_nm)
+    }
+
+    /// The farthest berth point (nm from the port's berth) a vessel
+    /// cruising at `cruise_kn` can be given: moving between it and the
+    /// port's berth over the fade ([`Berth::fade_for`]) while leaving port
+    /// at up to 2 + 2 kn a nautical mile, it never sails faster than its
+    /// cruise speed allows (5% and 0.3 kn of a speed log's margin).
+    pub fn reach_nm(cruise_kn: f64) -> f64 {
+        let ok = |r: f64| {
+            let f = Self::fade_for(r);
+            (2.0 + 2.0 * f).min(cruise_kn) * (1.0 + r / f) <= 1.05 * cruise_kn + 0.3
+        };
+        let mut r = 0.0;
+        while r < 5.0 && ok(r + 0.05) {
+            r += 0.05;
+        }
+        r
+    }
+}
+
+/// The shift of a vessel at berth `pt` at `t`: `berths` sorted by
+/// `from_ms`, one vessel's visits, which do not overlap.
+fn berth_at(berths: &[Berth], pt: (f64, f64), t: i64) -> Option<&Berth> {
+    let i = berths.partition_point(|b| b.from_ms <= t);
+    berths[..i]
+        .iter()
+        .rev()
+        .take(3)
+        .find(|b| b.at == pt && t <= b.to_ms)
+}
+
+/// [`berth_at`]'s shift.
+fn shift_at(berths: &[Berth], pt: (f64, f64), t: i64) -> Option<(f64, f64)> {
+    berth_at(berths, pt, t).map(|b| b.shift)
+}
+
 /// State on a plan at `t` (ms); the plan covers the whole simulated time.
-pub fn state_on(plan: &[Item], t: i64) -> Option<State> {
+/// `berths`: where this vessel lay on its port visits (empty: at the
+/// port's berth itself).
+pub fn state_on(plan: &[Item], t: i64, berths: &[Berth]) -> Option<State> {
     let i = plan.partition_point(|it| it.t1() <= t);
-    match plan.get(i)? {
+    let item = plan.get(i)?;
+    let mut st = state_at_berth(item, t);
+    if !berths.is_empty() {
+        let (dlat, dlon) = match item {
+            Item::Sail { t0, t1, leg, .. } => {
+                let (_, s) = leg.at_along((t - t0) as f64 / 1000.0);
+                sail_shift(leg, s, berths, *t0, *t1)
+            }
+            Item::Stay { pos, t0, .. } => shift_at(berths, *pos, *t0).unwrap_or((0.0, 0.0)),
+            Item::Idle { center, t0, .. } => shift_at(berths, *center, *t0).unwrap_or((0.0, 0.0)),
+        };
+        st.lat += dlat;
+        st.lon += dlon;
+    }
+    Some(st)
+}
+
+/// How far a ship `s` nm along a leg sailed over [t0, t1] is shifted from
+/// the leg: fully at a berth it starts or ends at, to nothing
+/// [`BERTH_FADE_NM`] out (half the leg if shorter).
+fn sail_shift(leg: &Leg, s: f64, berths: &[Berth], t0: i64, t1: i64) -> (f64, f64) {
+    let total = leg.length_nm();
+    let w = |d: f64, b: &Berth| {
+        let fade = b.fade_nm.min(total / 2.0);
+        if fade > 0.0 {
+            (1.0 - d / fade).clamp(0.0, 1.0)
+        } else {
+            0.0
+        }
+    };
+    let mut d = (0.0, 0.0);
+    if let Some(b) = berth_at(berths, leg.start(), t0) {
+        let k = if total > 0.0 { w(s, b) } else { 1.0 };
+        d = (d.0 + b.shift.0 * k, d.1 + b.shift.1 * k);
+    }
+    if total > 0.0 {
+        if let Some(b) = berth_at(berths, leg.end(), t1) {
+            let k = w(total - s, b);
+            d = (d.0 + b.shift.0 * k, d.1 + b.shift.1 * k);
+        }
+    }
+    d
+}
+
+/// Where an item takes a ship near the berths in `berths` (its stay, an
+/// idle loop around one, the ends of a leg from or to one, every
+/// `step_nm`), shifted as [`state_on`] shifts them: for checking a berth
+/// point keeps the ship at sea. Empty for items that touch none.
+pub fn near_berth_points(item: &Item, berths: &[Berth], step_nm: f64) -> Vec<(f64, f64)> {
+    let add = |p: (f64, f64), d: (f64, f64)| (p.0 + d.0, p.1 + d.1);
+    match item {
+        Item::Stay { pos, t0, .. } => shift_at(berths, *pos, *t0)
+            .map(|d| vec![add(*pos, d)])
+            .unwrap_or_default(),
+        Item::Idle {
+            t0,
+            center,
+            radius_nm,
+            bearing_deg,
+            loops,
+            ..
+        } => match shift_at(berths, *center, *t0) {
+            Some(d) => (0..=48)
+                .map(|k| {
+                    let p = idle_point(*center, *radius_nm, *bearing_deg, *loops, k as f64, 48.0);
+                    add(p, d)
+                })
+                .collect(),
+            None => Vec::new(),
+        },
+        Item::Sail { t0, t1, leg, .. } => {
+            let total = leg.length_nm();
+            let mut out = Vec::new();
+            for (pt, t, from_start) in [(leg.start(), *t0, true), (leg.end(), *t1, false)] {
+                let Some(b) = berth_at(berths, pt, t) else {
+                    continue;
+                };
+                let fade = b.fade_nm.min(total / 2.0);
+                let n = (fade / step_nm.max(1e-3)).ceil() as usize;
+                for k in 0..=n {
+                    let d = fade * k as f64 / n.max(1) as f64;
+                    let s = if from_start { d } else { total - d };
+                    out.push(add(leg.along(s).0, sail_shift(leg, s, berths, *t0, *t1)));
+                }
+            }
+            out
+        }
+    }
+}
+
+/// State on one item, at the port's berth.
+fn state_at_berth(item: &Item, t: i64) -> State {
+    match item {
         Item::Sail { t0, leg, .. } => {
             let (lat, lon, cog, sog) = leg.at((t - t0) as f64 / 1000.0);
-            Some(State {
+            State {
                 lat,
                 lon,
                 cog,
                 sog,
                 status: UNDER_WAY,
-            })
+            }
         }
         Item::Stay {
             pos,
             status,
             drift_kn,
             ..
-        } => Some(State {
+        } => State {
             lat: pos.0,
             lon: pos.1,
             cog: 0.0,
             sog: *drift_kn,
             status: *status,
-        }),
+        },
         Item::Idle {
             t0,
             t1,
@@ -281,7 +457,7 @@ pub fn state_on(plan: &[Item], t: i64) -> Option<State> {
             bearing_deg,
             loops,
             status,
-        } => Some(idle_state(
+        } => idle_state(
             *center,
             *radius_nm,
             *bearing_deg,
@@ -289,7 +465,7 @@ pub fn state_on(plan: &[Item], t: i64) -> Option<State> {
             *status,
             (t - t0) as f64 / 1000.0,
             (t1 - t0).max(1) as f64 / 1000.0,
-        )),
+        ),
     }
 }
 

@@ -72,6 +72,15 @@ pub struct Scenario {
     /// under `imagery/` with its own truth.
     #[serde(default)]
     pub imagery: Vec<crate::imagery::Sensor>,
+    /// Ships in a port lie at their own berth: points up to this far (nm)
+    /// from the port's berth, one per vessel, `berth_spacing_nm` apart
+    /// (0: every ship at the port's one point, as before this key). At
+    /// most [`crate::world::MAX_BERTH_RADIUS_NM`].
+    #[serde(default)]
+    pub berth_radius_nm: f64,
+    /// Spacing of the berth points, nm.
+    #[serde(default = "default_berth_spacing_nm")]
+    pub berth_spacing_nm: f64,
 }
 
 /// Reception by terrestrial stations and satellites.
@@ -179,6 +188,9 @@ fn default_open_sea_hours() -> [f64; 2] {
 }
 fn default_open_sea_nm() -> [f64; 2] {
     [60.0, 200.0]
+}
+fn default_berth_spacing_nm() -> f64 {
+    0.2
 }
 fn default_true() -> bool {
     true
@@ -437,6 +449,19 @@ impl Scenario {
         crate::world::parse_time(&self.start).map_err(|e| format!("start: {e}"))?;
         if !(self.days > 0.0 && self.days <= 3660.0) {
             return Err(format!("days = {}: must be in (0, 3660]", self.days));
+        }
+        if !(0.0..=crate::world::MAX_BERTH_RADIUS_NM).contains(&self.berth_radius_nm) {
+            return Err(format!(
+                "berth_radius_nm = {}: must be in [0, {}]",
+                self.berth_radius_nm,
+                crate::world::MAX_BERTH_RADIUS_NM
+            ));
+        }
+        if !(self.berth_spacing_nm.is_finite() && self.berth_spacing_nm >= 0.05) {
+            return Err(format!(
+                "berth_spacing_nm = {}: must be at least 0.05",
+                self.berth_spacing_nm
+            ));
         }
         let r = &self.reception;
         nonneg("reception.terrestrial_range_nm", r.terrestrial_range_nm)?;

@@ -1,7 +1,7 @@
 //! Building the simulated world from a scenario: vessels with identities,
 //! plans (legs and stays) and the true events they imply.
 
-use crate::motion::{idle_point, Drift, Item, Leg, AT_ANCHOR, FISHING, MOORED, UNDER_WAY};
+use crate::motion::{idle_point, Berth, Drift, Item, Leg, AT_ANCHOR, FISHING, MOORED, UNDER_WAY};
 use crate::scenario::Scenario;
 use crate::truth::Event;
 use crate::SimError;
@@ -83,6 +83,8 @@ pub struct Vessel {
     pub spoof: Vec<(i64, i64, Displacement)>,
     /// Draught in metres from a time on.
     pub draught: Vec<(i64, f64)>,
+    /// Its own berth in each port (empty: at the ports' berths).
+    pub berths: Vec<Berth>,
 }
 
 impl Vessel {
@@ -106,6 +108,193 @@ impl Vessel {
     /// How its broadcast position was displaced at `t`, if spoofed.
     pub fn spoof_at(&self, t: i64) -> Option<Displacement> {
         self.spoof.iter().find(|s| t >= s.0 && t < s.1).map(|s| s.2)
+    }
+}
+
+/// The largest `berth_radius_nm` a scenario may give; each vessel is
+/// given points only as far as its speed allows ([`Berth::reach_nm`]).
+pub const MAX_BERTH_RADIUS_NM: f64 = 3.0;
+
+/// The berth points of a port (shifts in degrees from its berth): a grid
+/// `spacing` nm apart within `radius` nm, each at sea and reached from the
+/// berth in a straight line over sea, nearest first.
+fn berth_slots(
+    mask: &LandMask,
+    berth: (f64, f64),
+    radius: f64,
+    spacing: f64,
+) -> Vec<((f64, f64), f64)> {
+    let m = (radius / spacing).floor() as i32;
+    let coslat = berth.0.to_radians().cos().max(0.01);
+    let mut out: Vec<(f64, (i32, i32), (f64, f64))> = Vec::new();
+    for k in -m..=m {
+        for l in -m..=m {
+            let (dn, de) = (k as f64 * spacing, l as f64 * spacing);
+            let r = dn.hypot(de);
+            if r > radius + 1e-9 {
+                continue;
+            }
+            let off = (dn / 60.0, de / (60.0 * coslat));
+            let at_sea = (0..=8).all(|j| {
+                let f = j as f64 / 8.0;
+                !mask.is_land(berth.0 + off.0 * f, berth.1 + off.1 * f)
+            });
+            if at_sea {
+                out.push((r, (k, l), off));
+            }
+        }
+    }
+    out.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    out.into_iter().map(|x| (x.2, x.0)).collect()
+}
+
+/// One visit of a vessel to a port's berth: the plan items that touch it.
+struct Visit {
+    vessel: usize,
+    port: usize,
+    from_ms: i64,
+    to_ms: i64,
+    items: Vec<usize>,
+}
+
+/// The visits in a plan: runs of stays and idling at a port's berth with
+/// the legs that reach and leave them (a leg that leaves a berth it never
+/// stayed at is a visit of an instant).
+fn visits(vessel: usize, plan: &[Item], berth_port: &HashMap<(u64, u64), usize>) -> Vec<Visit> {
+    let key = |p: (f64, f64)| (p.0.to_bits(), p.1.to_bits());
+    let mut out: Vec<Visit> = Vec::new();
+    let mut touch = |port: usize, from: i64, to: i64, k: usize| {
+        if let Some(v) = out.last_mut() {
+            if v.port == port && from <= v.to_ms {
+                v.to_ms = v.to_ms.max(to);
+                v.items.push(k);
+                return;
+            }
+        }
+        out.push(Visit {
+            vessel,
+            port,
+            from_ms: from,
+            to_ms: to,
+            items: vec![k],
+        });
+    };
+    for (k, it) in plan.iter().enumerate() {
+        match it {
+            Item::Stay { pos, t0, t1, .. }
+            | Item::Idle {
+                center: pos,
+                t0,
+                t1,
+                ..
+            } => {
+                if let Some(&p) = berth_port.get(&key(*pos)) {
+                    touch(p, *t0, *t1, k);
+                }
+            }
+            Item::Sail { t0, t1, leg, .. } => {
+                if let Some(&p) = berth_port.get(&key(leg.start())) {
+                    touch(p, *t0, *t0, k);
+                }
+                if let Some(&p) = berth_port.get(&key(leg.end())) {
+                    touch(p, *t1, *t1, k);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Gives every vessel its own berth point on each port visit
+/// (`scenario.berth_radius_nm`): as a harbour master would, a point no
+/// other vessel holds at the time, as far from the occupied ones as can
+/// be, on which the vessel's stay, idling and ways in and out stay at sea;
+/// when all are taken, the one freed first.
+fn assign_berths(
+    mask: &LandMask,
+    ports: &[PortRef],
+    vessels: &mut [Vessel],
+    radius: f64,
+    spacing: f64,
+) {
+    let berth_port: HashMap<(u64, u64), usize> = ports
+        .iter()
+        .enumerate()
+        .map(|(i, p)| ((p.berth.0.to_bits(), p.berth.1.to_bits()), i))
+        .collect();
+    let slots: Vec<Vec<((f64, f64), f64)>> = ports
+        .iter()
+        .map(|p| berth_slots(mask, p.berth, radius, spacing))
+        .collect();
+    let mut all: Vec<Visit> = Vec::new();
+    for (i, v) in vessels.iter().enumerate() {
+        if let Motion::Plan(plan) = &v.motion {
+            all.extend(visits(i, plan, &berth_port));
+        }
+    }
+    all.sort_by_key(|v| (v.port, v.from_ms, v.vessel));
+    let mut busy: Vec<Vec<i64>> = slots.iter().map(|s| vec![i64::MIN; s.len()]).collect();
+    let mut out: Vec<Vec<Berth>> = vec![Vec::new(); vessels.len()];
+    for v in &all {
+        let sl = &slots[v.port];
+        if sl.is_empty() {
+            continue;
+        }
+        let vessel = &vessels[v.vessel];
+        let Motion::Plan(plan) = &vessel.motion else {
+            continue;
+        };
+        let reach = Berth::reach_nm(vessel.max_speed_kn);
+        let at = ports[v.port].berth;
+        let berth = |k: usize| Berth {
+            at,
+            from_ms: v.from_ms,
+            to_ms: v.to_ms,
+            shift: sl[k].0,
+            fade_nm: Berth::fade_for(sl[k].1),
+        };
+        let fits = |k: usize| {
+            if sl[k].1 > reach {
+                return false;
+            }
+            let one = [berth(k)];
+            v.items.iter().all(|&k| {
+                crate::motion::near_berth_points(&plan[k], &one, 0.01)
+                    .iter()
+                    .all(|q| !mask.is_land(q.0, q.1))
+            })
+        };
+        let held = &busy[v.port];
+        let gap = |k: usize| {
+            sl.iter()
+                .zip(held)
+                .filter(|(_, &b)| b >= v.from_ms)
+                .map(|(o, _)| (o.0 .0 - sl[k].0 .0).hypot(o.0 .1 - sl[k].0 .1))
+                .fold(f64::INFINITY, f64::min)
+        };
+        let mut order: Vec<usize> = (0..sl.len()).collect();
+        // free points first, the farthest from the held ones first; then
+        // held ones, the one freed first first
+        order.sort_by(|&a, &b| {
+            let (fa, fb) = (held[a] < v.from_ms, held[b] < v.from_ms);
+            fb.cmp(&fa)
+                .then_with(|| {
+                    if fa && fb {
+                        gap(b).total_cmp(&gap(a))
+                    } else {
+                        held[a].cmp(&held[b])
+                    }
+                })
+                .then(a.cmp(&b))
+        });
+        if let Some(k) = order.into_iter().find(|&k| fits(k)) {
+            busy[v.port][k] = v.to_ms;
+            out[v.vessel].push(berth(k));
+        }
+    }
+    for (v, mut b) in vessels.iter_mut().zip(out) {
+        b.sort_by_key(|x| x.from_ms);
+        v.berths = b;
     }
 }
 
@@ -518,6 +707,15 @@ pub fn build(
             vessels.push(build_open_sea(&mut b, os, i)?);
         }
     }
+    if s.berth_radius_nm > 0.0 {
+        assign_berths(
+            mask,
+            &b.ports,
+            &mut vessels,
+            s.berth_radius_nm,
+            s.berth_spacing_nm,
+        );
+    }
     let mut events = std::mem::take(&mut b.events);
     events.sort_by_key(|x| (x.start_ms, x.mmsi, x.kind));
     Ok(World {
@@ -789,6 +987,7 @@ fn build_ordinary(b: &mut Builder<'_>, f: &crate::scenario::Fleet) -> Result<Ves
         dark: Vec::new(),
         spoof: Vec::new(),
         draught,
+        berths: Vec::new(),
     })
 }
 
@@ -1008,6 +1207,7 @@ fn build_shuttle(
         dark,
         spoof: Vec::new(),
         draught,
+        berths: Vec::new(),
     })
 }
 
@@ -1289,6 +1489,7 @@ fn build_sts(
         dark: vec![(dep - H, home_t + H)],
         spoof: Vec::new(),
         draught: vec![(b.start, 5.0)],
+        berths: Vec::new(),
     });
     Ok(())
 }
@@ -1372,6 +1573,7 @@ fn build_open_sea(
         dark,
         spoof,
         draught: vec![(b.start, 8.0)],
+        berths: Vec::new(),
     })
 }
 /// Where a rendezvous happens: a sea point at the scenario's distance from
@@ -1529,6 +1731,7 @@ fn rendezvous_vessel(
         dark: Vec::new(),
         spoof: Vec::new(),
         draught: vec![(b.start, 6.0)],
+        berths: Vec::new(),
     })
 }
 

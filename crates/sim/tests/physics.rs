@@ -375,3 +375,55 @@ fn a_scenario_with_an_unknown_port_is_a_clear_error() {
         .to_string()
         .contains("built-in scenarios"));
 }
+
+#[test]
+fn ships_in_port_lie_at_their_own_berths() {
+    // 30 days of rason-shuttle: at noon every day, the ships moored in
+    // each port are at distinct points at sea (a port never holds more
+    // than its berth points at this scale), and each point is within the
+    // scenario's berth radius of the port's berth.
+    let s = Scenario::load("rason-shuttle").unwrap();
+    assert!(s.berth_radius_nm > 0.0);
+    let start = sim::world::parse_time(&s.start).unwrap();
+    let w = sim::world::build(&s, start, 30.0, None, 7).unwrap();
+    let mask = sea::LandMask::global();
+    let (mut moored, mut shared) = (0, 0);
+    for day in 0..30 {
+        let t = start + day * 86_400_000 + 43_200_000;
+        let mut at: HashMap<usize, Vec<(f64, f64)>> = HashMap::new();
+        for v in &w.vessels {
+            let sim::world::Motion::Plan(plan) = &v.motion else {
+                continue;
+            };
+            let i = plan.partition_point(|it| it.t1() <= t);
+            let Some(sim::motion::Item::Stay { port: Some(p), .. }) = plan.get(i) else {
+                continue;
+            };
+            let st = sim::motion::state_on(plan, t, &v.berths).unwrap();
+            assert!(!mask.is_land(st.lat, st.lon), "moored on land at {st:?}");
+            let b = w.ports[*p].berth;
+            assert!(
+                distance_nm(st.lat, st.lon, b.0, b.1) <= s.berth_radius_nm + 0.01,
+                "{st:?} is off {:?}'s berths",
+                w.ports[*p].name
+            );
+            at.entry(*p).or_default().push((st.lat, st.lon));
+        }
+        for pts in at.values() {
+            for (k, a) in pts.iter().enumerate() {
+                moored += 1;
+                if pts[..k]
+                    .iter()
+                    .any(|b| distance_nm(a.0, a.1, b.0, b.1) < s.berth_spacing_nm * 0.9)
+                {
+                    shared += 1;
+                }
+            }
+        }
+    }
+    assert!(moored > 500, "{moored} ships moored");
+    assert!(
+        shared * 100 <= moored,
+        "{shared} of {moored} moored ships share a berth point"
+    );
+}

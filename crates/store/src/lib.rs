@@ -48,7 +48,7 @@ pub mod arrow {
     pub use arrow_array::{Array, RecordBatch, TimestampMillisecondArray, UInt32Array};
 }
 pub use manifest::SourceEntry;
-pub use reader::{Filter, Store};
+pub use reader::{Filter, Store, Tracks};
 pub use record::{Class, Identity, Position};
 
 use std::path::{Path, PathBuf};

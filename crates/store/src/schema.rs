@@ -264,6 +264,38 @@ pub fn positions_from_batch(b: &RecordBatch) -> Result<Vec<Position>, String> {
         .collect())
 }
 
+/// Fixes of a `positions` batch read with only some columns: `time`,
+/// `mmsi`, `lat`, `lon` needed, `sog` and `cog` read if present, the rest
+/// left at their defaults (class A, message type 0, no source).
+pub fn fixes_from_batch(b: &RecordBatch) -> Result<Vec<Position>, String> {
+    let time = col::<TimestampMillisecondArray>(b, "time")?;
+    let mmsi = col::<UInt32Array>(b, "mmsi")?;
+    let lat = col::<Float64Array>(b, "lat")?;
+    let lon = col::<Float64Array>(b, "lon")?;
+    let f32col = |name: &str| {
+        b.column_by_name(name)
+            .and_then(|c| c.as_any().downcast_ref::<Float32Array>())
+    };
+    let (sog, cog) = (f32col("sog"), f32col("cog"));
+    Ok((0..b.num_rows())
+        .map(|i| Position {
+            time_ms: time.value(i),
+            mmsi: mmsi.value(i),
+            lat: lat.value(i),
+            lon: lon.value(i),
+            sog: sog.and_then(|c| opt(c, i, |i| c.value(i))),
+            cog: cog.and_then(|c| opt(c, i, |i| c.value(i))),
+            heading: None,
+            nav_status: None,
+            msg_type: 0,
+            class: Class::A,
+            source: None,
+            accuracy: false,
+            payload_hash: 0,
+        })
+        .collect())
+}
+
 /// Rows of an `identities` batch.
 pub fn identities_from_batch(b: &RecordBatch) -> Result<Vec<Identity>, String> {
     let time = col::<TimestampMillisecondArray>(b, "time")?;

@@ -500,3 +500,71 @@ fn a_read_by_vessel_skips_row_groups_by_their_statistics() {
         scan.row_groups_skipped
     );
 }
+
+#[test]
+fn tracks_merge_every_file_into_one_track_per_vessel() {
+    let tmp = tempfile::tempdir().unwrap();
+    let st = tmp.path().join("store");
+    // two ingests: several day partitions, more than one file
+    run(
+        &st,
+        &[data("dma-stream-example.nmea"), data("kystverket-1000.nm4")],
+        &IngestOptions::default(),
+    );
+    run(
+        &st,
+        &[data("exactearth-satellite.nmea")],
+        &IngestOptions::default(),
+    );
+    let store = Store::open(&st).unwrap();
+    let all = store.positions(&Filter::default()).unwrap();
+    let cols = Some(vec!["time", "mmsi", "lat", "lon", "sog", "cog"]);
+    let tracks: Vec<(u32, Vec<store::Position>)> = store
+        .tracks(&Filter {
+            columns: cols.clone(),
+            ..Filter::default()
+        })
+        .map(|t| t.unwrap())
+        .collect();
+    // one track per vessel, in MMSI order, each in time order
+    assert!(tracks.windows(2).all(|w| w[0].0 < w[1].0));
+    let mut mmsis: Vec<u32> = all.iter().map(|p| p.mmsi).collect();
+    mmsis.dedup();
+    assert_eq!(tracks.iter().map(|t| t.0).collect::<Vec<_>>(), mmsis);
+    let key = |p: &store::Position| {
+        (
+            p.mmsi,
+            p.time_ms,
+            p.lat.to_bits(),
+            p.lon.to_bits(),
+            p.sog.map(f32::to_bits),
+            p.cog.map(f32::to_bits),
+        )
+    };
+    let got: Vec<_> = tracks.iter().flat_map(|t| t.1.iter().map(key)).collect();
+    let mut want: Vec<_> = all.iter().map(key).collect();
+    want.sort();
+    let mut got_sorted = got.clone();
+    got_sorted.sort();
+    assert_eq!(got_sorted, want);
+    assert!(tracks
+        .iter()
+        .all(|t| t.1.windows(2).all(|w| w[0].time_ms <= w[1].time_ms)));
+    // a time range keeps only its fixes
+    let t0 = 1_565_218_798_000;
+    let n: usize = store
+        .tracks(&Filter {
+            time: Some((t0, t0 + 60_000)),
+            columns: cols,
+            ..Filter::default()
+        })
+        .map(|t| t.unwrap().1.len())
+        .sum();
+    assert_eq!(
+        n,
+        all.iter()
+            .filter(|p| p.time_ms >= t0 && p.time_ms < t0 + 60_000)
+            .count()
+    );
+    assert!(n > 0);
+}
