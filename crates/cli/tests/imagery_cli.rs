@@ -112,6 +112,13 @@ fn simulated_images_name_the_dark_shuttles_and_image_their_calls() {
         outcomes.get("dark_vessel").copied().unwrap_or(0),
         dark.len()
     );
+    // every dark vessel is a point in tracks.kml too
+    let kml = std::fs::read_to_string(case.join("tracks.kml")).unwrap();
+    let folder = kml
+        .split("dark vessels (satellite images, no AIS)")
+        .nth(1)
+        .expect("a dark vessels folder in tracks.kml");
+    assert_eq!(folder.matches("<Placemark>").count(), dark.len());
     // scored against the simulation's truth, in the report too
     let html = std::fs::read_to_string(case.join("report.html")).unwrap();
     assert!(html.contains("dark vessel"), "dark vessels in the report");

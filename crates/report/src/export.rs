@@ -221,40 +221,21 @@ pub fn tracks_kml(
                             for e in events.iter().filter(|e| {
                                 e.mmsi == v.mmsi && e.lat.is_some() && e.kind() != EventKind::Voyage
                             }) {
-                                w.create_element("Placemark").write_inner_content(|w| {
-                                    text_el(w, "name", &e.kind().as_str().replace('_', " "))?;
-                                    let mut d = format!(
-                                        "{} [{}], confidence {:.2}",
-                                        e.kind(),
-                                        e.id,
-                                        e.confidence
-                                    );
-                                    if let Some(p) = &e.port {
-                                        d.push_str(&format!(", {}", p.name));
-                                    }
-                                    if let Some(o) = e.other_mmsi {
-                                        d.push_str(&format!(", with MMSI {o}"));
-                                    }
-                                    text_el(w, "description", &d)?;
-                                    timespan(
-                                        w,
-                                        &e.start.to_string(),
-                                        e.end.map(|t| t.to_string()).as_deref(),
-                                    )?;
-                                    text_el(w, "styleUrl", &format!("#v{k}"))?;
-                                    w.create_element("Point").write_inner_content(|w| {
-                                        text_el(
-                                            w,
-                                            "coordinates",
-                                            &format!(
-                                                "{:.5},{:.5}",
-                                                e.lon.unwrap_or(0.0),
-                                                e.lat.unwrap_or(0.0)
-                                            ),
-                                        )
-                                    })?;
-                                    Ok(())
-                                })?;
+                                event_placemark(w, e, Some(&format!("#v{k}")))?;
+                            }
+                            Ok(())
+                        })?;
+                    }
+                    // hulls in satellite images that no AIS vessel explains
+                    let dark: Vec<&Event> = events
+                        .iter()
+                        .filter(|e| e.kind() == EventKind::DarkVessel && e.lat.is_some())
+                        .collect();
+                    if !dark.is_empty() {
+                        w.create_element("Folder").write_inner_content(|w| {
+                            text_el(w, "name", "dark vessels (satellite images, no AIS)")?;
+                            for e in &dark {
+                                event_placemark(w, e, None)?;
                             }
                             Ok(())
                         })?;
@@ -267,6 +248,38 @@ pub fn tracks_kml(
     })()
     .map_err(enc)?;
     Ok(w.into_inner())
+}
+
+/// One event as a KML point: kind, id, confidence, port, partner, time.
+fn event_placemark(w: &mut Writer<Vec<u8>>, e: &Event, style: Option<&str>) -> std::io::Result<()> {
+    w.create_element("Placemark").write_inner_content(|w| {
+        text_el(w, "name", &e.kind().as_str().replace('_', " "))?;
+        let mut d = format!("{} [{}], confidence {:.2}", e.kind(), e.id, e.confidence);
+        if let Some(p) = &e.port {
+            d.push_str(&format!(", {}", p.name));
+        }
+        if let Some(o) = e.other_mmsi {
+            d.push_str(&format!(", with MMSI {o}"));
+        }
+        text_el(w, "description", &d)?;
+        timespan(
+            w,
+            &e.start.to_string(),
+            e.end.map(|t| t.to_string()).as_deref(),
+        )?;
+        if let Some(s) = style {
+            text_el(w, "styleUrl", s)?;
+        }
+        w.create_element("Point").write_inner_content(|w| {
+            text_el(
+                w,
+                "coordinates",
+                &format!("{:.5},{:.5}", e.lon.unwrap_or(0.0), e.lat.unwrap_or(0.0)),
+            )
+        })?;
+        Ok(())
+    })?;
+    Ok(())
 }
 
 /// Every event, one row each (evidence as a JSON cell; the vessel's

@@ -126,7 +126,9 @@ fn berth_slots(
 ) -> Vec<((f64, f64), f64)> {
     let m = (radius / spacing).floor() as i32;
     let coslat = berth.0.to_radians().cos().max(0.01);
-    let mut out: Vec<(f64, (i32, i32), (f64, f64))> = Vec::new();
+    // (distance from the berth, grid cell, shift in degrees)
+    type Slot = (f64, (i32, i32), (f64, f64));
+    let mut out: Vec<Slot> = Vec::new();
     for k in -m..=m {
         for l in -m..=m {
             let (dn, de) = (k as f64 * spacing, l as f64 * spacing);
