@@ -2,7 +2,7 @@
 
 use anyhow::{Context, Result};
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(clap::Args, Debug)]
 #[command(
@@ -83,7 +83,7 @@ pub fn detect_and_write(
 
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Examples:\n  shiptrace eval --truth sim/truth.jsonl --events events.jsonl\n  shiptrace eval --truth sim/truth.jsonl --events events.jsonl --min-confidence 0.7 --json"
+    after_help = "Examples:\n  shiptrace eval --truth sim/truth.jsonl --events events.jsonl\n  shiptrace eval --truth sim/truth.jsonl --events events.jsonl --min-confidence 0.7 --json\n  shiptrace eval --events case/events.jsonl --imagery-truth sim/imagery/truth.jsonl --imagery-csv case/imagery.csv"
 )]
 pub struct EvalArgs {
     /// Ground truth (`truth.jsonl` from `shiptrace simulate`).
@@ -91,7 +91,7 @@ pub struct EvalArgs {
     pub truth: Option<PathBuf>,
     /// Detected events (`shiptrace detect --out`), or the alerts.jsonl of
     /// `shiptrace watch` (the events the alerts carry).
-    #[arg(long, requires = "truth")]
+    #[arg(long)]
     pub events: Option<PathBuf>,
     /// The store the events were detected from: truth events the data
     /// could not show (no fixes around them) are then reported apart.
@@ -125,9 +125,43 @@ pub struct EvalArgs {
     /// Print the whole result as JSON (undefined rates as null).
     #[arg(long)]
     pub json: bool,
+    /// A simulation's imagery truth (`imagery/truth.jsonl`): with
+    /// --imagery-csv and --events, scores the fusion of its detections
+    /// (pairing with the right MMSI, `dark_vessel`, imaged dark port calls).
+    #[arg(long, requires_all = ["imagery_csv", "events"])]
+    pub imagery_truth: Option<PathBuf>,
+    /// The `imagery.csv` of the same run (every detection's outcome).
+    #[arg(long, requires = "imagery_truth")]
+    pub imagery_csv: Option<PathBuf>,
+    /// Length from which `dark_vessel` events are scored, m.
+    #[arg(long, default_value_t = 80.0)]
+    pub dark_min_length_m: f64,
+}
+
+/// The imagery fusion of one run scored against its simulation's truth.
+fn eval_imagery(a: &EvalArgs, truth: &Path, csv: &Path) -> Result<()> {
+    let events = config::read_events(a.events.as_ref().context("--events is needed")?)?;
+    let t = imagery::eval::read_truth(truth).map_err(anyhow::Error::msg)?;
+    let o = imagery::eval::read_outcomes(csv).map_err(anyhow::Error::msg)?;
+    let s = imagery::eval::score_outcomes(&o, &events, &t, a.dark_min_length_m);
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&s)?);
+    } else {
+        println!("imagery scored against the simulation's truth:\n{s}");
+    }
+    Ok(())
 }
 
 pub fn eval(a: &EvalArgs) -> Result<()> {
+    if a.events.is_some() && a.truth.is_none() && a.imagery_truth.is_none() {
+        anyhow::bail!("--events needs --truth (or --imagery-truth) to score against");
+    }
+    if let (Some(t), Some(c)) = (&a.imagery_truth, &a.imagery_csv) {
+        eval_imagery(a, t, c)?;
+        if a.truth.is_none() && a.world.is_empty() {
+            return Ok(());
+        }
+    }
     let read = |p: &PathBuf| -> Result<Vec<detect::Event>> {
         let mut v = config::read_events(p)?;
         if !a.kinds.is_empty() {

@@ -112,6 +112,30 @@ fn simulated_images_name_the_dark_shuttles_and_image_their_calls() {
         outcomes.get("dark_vessel").copied().unwrap_or(0),
         dark.len()
     );
+    // `shiptrace eval` scores the same run from its files
+    let o = common::run(
+        tmp.path(),
+        &[
+            "eval",
+            "--events",
+            "case/events.jsonl",
+            "--imagery-truth",
+            "sim/imagery/truth.jsonl",
+            "--imagery-csv",
+            "case/imagery.csv",
+            "--json",
+        ],
+    );
+    let s: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let n = s["transmitting"].as_u64().unwrap();
+    assert!(n > 0 && n as usize <= outcomes.get("matched").copied().unwrap_or(0) + dark.len());
+    assert_eq!(
+        s["matched_right"].as_u64().unwrap()
+            + s["matched_wrong"].as_u64().unwrap()
+            + s["unmatched"].as_u64().unwrap(),
+        n
+    );
+    assert!(s["match_rate"].as_f64().unwrap() > 0.5, "{s}");
     // every dark vessel is a point in tracks.kml too
     let kml = std::fs::read_to_string(case.join("tracks.kml")).unwrap();
     let folder = kml

@@ -91,10 +91,89 @@ pub struct Scores {
     pub imaged_at_095: f64,
 }
 
-/// Scores `f` and the events (its `dark_vessel`s and the imaged dark port
-/// calls among `events`) against `truth`.
+/// One detection's outcome as the fusion left it (and `imagery.csv`
+/// lists it): its id, and the MMSI it was paired with and whether another
+/// vessel was nearly as likely (None: left unpaired).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    /// The detection's id.
+    pub detection_id: String,
+    /// (MMSI, ambiguous) when paired.
+    pub paired: Option<(u32, bool)>,
+}
+
+/// Every detection's outcome in a fusion.
+pub fn outcomes(f: &Fusion) -> Vec<Outcome> {
+    let mut paired: HashMap<usize, (u32, bool)> = HashMap::new();
+    for m in &f.matched {
+        paired.insert(m.detection, (m.mmsi, !m.alternatives.is_empty()));
+    }
+    f.detections
+        .iter()
+        .enumerate()
+        .map(|(k, d)| Outcome {
+            detection_id: d.id.clone(),
+            paired: paired.get(&k).copied(),
+        })
+        .collect()
+}
+
+/// The detections' outcomes from an `imagery.csv` written by `analyze`
+/// (`matched` rows paired, `dark_vessel` rows not; `not_seen` rows are
+/// vessels, not detections, and are skipped).
+pub fn read_outcomes(path: &Path) -> Result<Vec<Outcome>, String> {
+    let at = |e: &dyn std::fmt::Display| format!("{}: {e}", path.display());
+    let mut r = csv::Reader::from_path(path).map_err(|e| at(&e))?;
+    let h = r.headers().map_err(|e| at(&e))?.clone();
+    let col = |name: &str| {
+        h.iter()
+            .position(|c| c == name)
+            .ok_or_else(|| at(&format!("no {name} column: not an imagery.csv")))
+    };
+    let (oc, ic, mc, ac) = (
+        col("outcome")?,
+        col("detection_id")?,
+        col("mmsi")?,
+        col("alternatives")?,
+    );
+    let mut out = Vec::new();
+    for (i, rec) in r.records().enumerate() {
+        let rec = rec.map_err(|e| at(&e))?;
+        let line = i + 2;
+        let get = |c: usize| rec.get(c).unwrap_or("");
+        let paired = match get(oc) {
+            "matched" => {
+                let m = get(mc)
+                    .parse::<u32>()
+                    .map_err(|_| format!("{}:{line}: bad mmsi {:?}", path.display(), get(mc)))?;
+                Some((m, !get(ac).trim().is_empty()))
+            }
+            "dark_vessel" => None,
+            "not_seen" => continue,
+            o => return Err(format!("{}:{line}: unknown outcome {o:?}", path.display())),
+        };
+        out.push(Outcome {
+            detection_id: get(ic).to_string(),
+            paired,
+        });
+    }
+    Ok(out)
+}
+
+/// [`score_outcomes`] of a fusion.
 pub fn score(
     f: &Fusion,
+    events: &[Event],
+    truth: &HashMap<String, Truth>,
+    min_length_m: f64,
+) -> Scores {
+    score_outcomes(&outcomes(f), events, truth, min_length_m)
+}
+
+/// Scores `f` and the events (its `dark_vessel`s and the imaged dark port
+/// calls among `events`) against `truth`.
+pub fn score_outcomes(
+    detections: &[Outcome],
     events: &[Event],
     truth: &HashMap<String, Truth>,
     min_length_m: f64,
@@ -103,22 +182,21 @@ pub fn score(
         min_length_m,
         ..Scores::default()
     };
-    let mut paired: HashMap<&str, (u32, bool)> = HashMap::new();
-    for m in &f.matched {
-        paired.insert(
-            f.detections[m.detection].id.as_str(),
-            (m.mmsi, !m.alternatives.is_empty()),
-        );
-    }
-    for d in &f.detections {
-        let Some(t) = truth.get(&d.id) else { continue };
+    let paired: HashMap<&str, (u32, bool)> = detections
+        .iter()
+        .filter_map(|d| Some((d.detection_id.as_str(), d.paired?)))
+        .collect();
+    for d in detections {
+        let Some(t) = truth.get(&d.detection_id) else {
+            continue;
+        };
         if let (Some(m), false) = (t.mmsi, t.dark) {
             s.transmitting += 1;
-            let ambiguous = paired.get(d.id.as_str()).is_some_and(|x| x.1);
+            let ambiguous = paired.get(d.detection_id.as_str()).is_some_and(|x| x.1);
             if ambiguous {
                 s.ambiguous += 1;
             }
-            match paired.get(d.id.as_str()) {
+            match paired.get(d.detection_id.as_str()) {
                 Some(&(x, _)) if x == m => {
                     s.matched_right += 1;
                     if !ambiguous {
@@ -135,11 +213,13 @@ pub fn score(
         .filter(|e| e.kind() == EventKind::DarkVessel && e.confidence >= 0.5)
         .filter_map(|e| Some((e.evidence.dark_vessel()?.detection_id.as_str(), e)))
         .collect();
-    for d in &f.detections {
-        let Some(t) = truth.get(&d.id) else { continue };
+    for d in detections {
+        let Some(t) = truth.get(&d.detection_id) else {
+            continue;
+        };
         if t.dark && t.mmsi.is_some() && t.length_m.is_some_and(|l| l >= min_length_m) {
             s.dark_truth += 1;
-            if dark.contains_key(d.id.as_str()) {
+            if dark.contains_key(d.detection_id.as_str()) {
                 s.dark_found += 1;
             }
         }
