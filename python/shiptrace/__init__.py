@@ -40,6 +40,8 @@ __all__ = [
     "detect",
     "simulate",
     "estimate",
+    "fuse_imagery",
+    "Imagery",
     "network",
     "read_events",
     "events_to_jsonl",
@@ -344,6 +346,71 @@ def estimate(
         [os.fspath(r) for r in registries],
     )
     return json.loads(j)
+
+
+@dataclass
+class Imagery:
+    """What :func:`fuse_imagery` gives: the events (with ``dark_vessel``
+    events and the dark port calls imaged raised), every detection's
+    outcome (the columns of ``imagery.csv``: ``outcome`` is ``matched``,
+    ``dark_vessel`` or ``not_seen``) and the counts, rows refused and notes."""
+
+    events: pa.Table
+    outcomes: pa.Table
+    summary: dict
+
+
+def fuse_imagery(
+    store: Union[Store, PathLike],
+    events: pa.Table,
+    detections: Union[PathLike, Iterable[PathLike]],
+    scenes: Union[PathLike, Iterable[PathLike]] = (),
+    *,
+    params: Optional[Mapping[str, Any]] = None,
+    config: Optional[PathLike] = None,
+) -> Imagery:
+    """Satellite vessel detections fused with the store's AIS, as
+    ``shiptrace analyze --imagery --scenes`` does: detections (CSV or
+    GeoJSON points; Global Fishing Watch's SAR columns read as they are)
+    paired one to one with the vessels placed at each image's time;
+    the unexplained become ``dark_vessel`` events; a dark vessel at a
+    watched port during a dark port call raises the call. ``events`` are
+    the store's events (:func:`detect`); ``params`` a mapping of
+    ``[imagery]`` keys, e.g. ``{"window_hours": 3}``; ``config`` a
+    shiptrace.toml.
+
+    >>> im = fuse_imagery("store/", detect("store/"), "detections.csv", "scenes.geojson")  # doctest: +SKIP
+    >>> im.outcomes.filter(pyarrow.compute.equal(im.outcomes["outcome"], "dark_vessel"))  # doctest: +SKIP
+    """
+    import io
+
+    import pyarrow.csv as pacsv
+
+    if not isinstance(store, Store):
+        store = open_store(store)
+
+    def paths(x: Union[PathLike, Iterable[PathLike]]) -> list:
+        if isinstance(x, (str, os.PathLike)):
+            return [os.fspath(x)]
+        return [os.fspath(p) for p in x]
+
+    ev, text, summary = _native.fuse_imagery(
+        store._inner,
+        conform(events, "events"),
+        paths(detections),
+        paths(scenes),
+        json.dumps(params) if params is not None else None,
+        os.fspath(config) if config is not None else None,
+    )
+    types: dict = {c: pa.string() for c in ("outcome", "scene_id", "detection_id", "time", "alternatives")}
+    types["mmsi"] = pa.uint32()
+    for c in ("lat", "lon", "length_m", "distance_km", "sigma_km", "hours_to_fix", "llr", "confidence", "p_detect"):
+        types[c] = pa.float64()
+    outcomes = pacsv.read_csv(
+        io.BytesIO(text.encode()),
+        convert_options=pacsv.ConvertOptions(column_types=types, strings_can_be_null=False),
+    )
+    return Imagery(events=ev, outcomes=outcomes, summary=json.loads(summary))
 
 
 def network(

@@ -56,6 +56,14 @@ def estimate(
     observations: list[str] = ...,
     registries: list[str] = ...,
 ) -> str: ...
+def fuse_imagery(
+    store: Store,
+    events: pa.Table,
+    detections: list[str],
+    scenes: list[str] = ...,
+    imagery: Optional[str] = None,
+    config: Optional[str] = None,
+) -> Tuple[pa.Table, str, str]: ...
 def network(
     config: Optional[str] = None,
     watchlists: list[str] = ...,

@@ -218,3 +218,30 @@ def test_network_as_tables():
     assert set(edges.column("kind").to_pylist()) == {"linked_to"}
     with pytest.raises(shiptrace.ShiptraceError):
         shiptrace.network(watchlists=["/no/such/list.csv"])
+
+
+def test_fuse_imagery_equals_the_cli(sim, cli, tmp_path):
+    d, store, events_path = sim
+    dets, scenes = d / "sim" / "imagery" / "detections.csv", d / "sim" / "imagery" / "scenes.csv"
+    events = shiptrace.read_events(events_path)
+    im = shiptrace.fuse_imagery(store, events, dets, scenes)
+    assert im.summary["detections"] > 0 and im.summary["matched"] > 0
+    kinds = im.events["kind"].to_pylist()
+    dark = [i for i, k in enumerate(kinds) if k == "dark_vessel"]
+    assert len(dark) == im.summary["dark_vessels"]
+    out = im.outcomes["outcome"].to_pylist()
+    assert out.count("matched") == im.summary["matched"]
+    assert out.count("dark_vessel") == len(dark)
+    assert im.outcomes.schema.field("mmsi").type == pa.uint32()
+    # the command line, on the same feed, gives the same dark vessels
+    subprocess.run([cli, "analyze", str(d / "sim" / "ais.nmea.gz"), "--out", str(tmp_path / "case"),
+                    "--imagery", str(dets), "--scenes", str(scenes)], check=True, capture_output=True)
+    cli_events = [json.loads(line) for line in (tmp_path / "case" / "events.jsonl").read_text().splitlines()]
+    cli_dark = sorted((e["evidence"]["detection_id"], round(e["confidence"], 9)) for e in cli_events
+                      if e["kind"] == "dark_vessel")
+    ev = [json.loads(line) for line in shiptrace.events_to_jsonl(im.events).splitlines()]
+    py_dark = sorted((e["evidence"]["detection_id"], round(e["confidence"], 9)) for e in ev
+                     if e["kind"] == "dark_vessel")
+    assert py_dark == cli_dark
+    with pytest.raises(shiptrace.ShiptraceError, match="window_hours"):
+        shiptrace.fuse_imagery(store, events, dets, scenes, params={"window_hours": -1})

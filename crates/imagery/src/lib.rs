@@ -21,6 +21,7 @@ pub mod eval;
 pub mod fuse;
 pub mod imaged;
 pub mod input;
+pub mod run;
 
 pub use fuse::{fuse, Fusion, Matched, Missed};
 pub use input::{read_detections, read_scenes, Detection, Loaded, RowError, Scene};

@@ -499,6 +499,73 @@ fn estimate(
     .map_err(aerr)
 }
 
+// ---------------------------------------------------------------- imagery
+
+/// Satellite detections fused with a store's AIS, as `shiptrace analyze
+/// --imagery --scenes` does: the events with `dark_vessel` events added
+/// and the dark port calls imaged raised, `imagery.csv`'s text (every
+/// detection's outcome), and counts as JSON. `imagery` is a JSON object of
+/// `[imagery]` keys (replacing the config's table), `config` a
+/// shiptrace.toml (its `[detect]` splits shared MMSIs, its `[imagery]`
+/// is used unless `imagery` is given).
+#[pyfunction]
+#[pyo3(signature = (store, events, detections, scenes=Vec::new(), imagery=None, config=None))]
+fn fuse_imagery(
+    py: Python<'_>,
+    store: &Store,
+    events: PyTable,
+    detections: Vec<PathBuf>,
+    scenes: Vec<PathBuf>,
+    imagery: Option<String>,
+    config: Option<PathBuf>,
+) -> PyResult<(PyTable, String, String)> {
+    let (ev, csv, summary) = py
+        .detach(|| -> anyhow::Result<_> {
+            let prep = config::prepare(&config::Sources {
+                config,
+                ..config::Sources::default()
+            })?;
+            let p: imagery::ImageryParams = match imagery.as_deref() {
+                Some(j) => {
+                    let p: imagery::ImageryParams =
+                        serde_json::from_str(j).map_err(|e| anyhow::anyhow!("imagery: {e}"))?;
+                    p.check().map_err(|e| anyhow::anyhow!("imagery: {e}"))?;
+                    p
+                }
+                None => prep.cfg.imagery.clone(),
+            };
+            if detections.is_empty() {
+                anyhow::bail!("no detection files given");
+            }
+            let mut ev = rows_of(&events.0, "events", detect::table::events_from_batch)?;
+            let f = imagery::run::fuse_files(
+                &store.inner,
+                &mut ev,
+                &detections,
+                &scenes,
+                &p,
+                &prep.gazetteer,
+                &prep.cfg.detect,
+            )?
+            .ok_or_else(|| anyhow::anyhow!("no detection files given"))?;
+            let mut csv = Vec::new();
+            imagery::run::write_csv(&mut csv, &f)?;
+            let summary = serde_json::json!({
+                "scenes": f.fusion.scenes.len(),
+                "detections": f.fusion.detections.len(),
+                "matched": f.fusion.matched.len(),
+                "dark_vessels": f.dark.len(),
+                "not_seen": f.fusion.missed.len(),
+                "imaged_dark_port_calls": f.imaged,
+                "rows_refused": f.errors.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
+                "notes": f.fusion.notes.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
+            });
+            Ok((ev, String::from_utf8(csv)?, summary.to_string()))
+        })
+        .map_err(aerr)?;
+    Ok((events_table(&ev)?, csv, summary))
+}
+
 // ---------------------------------------------------------------- spark
 
 /// Columns of the representative slow fixes sent to encounter tiles.
@@ -802,6 +869,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(read_events, m)?)?;
     m.add_function(wrap_pyfunction!(simulate, m)?)?;
     m.add_function(wrap_pyfunction!(estimate, m)?)?;
+    m.add_function(wrap_pyfunction!(fuse_imagery, m)?)?;
     m.add_function(wrap_pyfunction!(network, m)?)?;
     m.add_function(wrap_pyfunction!(spark_phase_one, m)?)?;
     m.add_function(wrap_pyfunction!(spark_tile_hits, m)?)?;
