@@ -293,3 +293,58 @@ impl std::fmt::Display for Scores {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn imagery_csv_outcomes_read_back_and_bad_rows_name_their_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("imagery.csv");
+        let head = crate::run::CSV_COLUMNS.join(",");
+        std::fs::write(
+            &p,
+            format!(
+                "{head}\n\
+                 matched,s1,d1,2023-08-01T00:00:00Z,42,130,100,273000001,0.1,0.3,0.1,5,,,273000002\n\
+                 dark_vessel,s1,d2,2023-08-01T00:00:00Z,42,130,90,,1.0,,,,0.8,,\n\
+                 not_seen,s1,,2023-08-01T00:00:00Z,42,130,90,273000003,,,,,,0.9,\n"
+            ),
+        )
+        .unwrap();
+        let o = read_outcomes(&p).unwrap();
+        assert_eq!(
+            o,
+            vec![
+                Outcome {
+                    detection_id: "d1".into(),
+                    paired: Some((273000001, true))
+                },
+                Outcome {
+                    detection_id: "d2".into(),
+                    paired: None
+                },
+            ]
+        );
+        // a forged MMSI and an unknown outcome name their line
+        std::fs::write(&p, format!("{head}\nmatched,s1,d1,t,42,130,,NaN,,,,,,,\n")).unwrap();
+        let e = read_outcomes(&p).unwrap_err();
+        assert!(e.contains("imagery.csv:2") && e.contains("bad mmsi"), "{e}");
+        std::fs::write(
+            &p,
+            format!("{head}\nmatched,s1,d1,t,42,130,,1,,,,,,,\nsunk,s1,d2,t,42,130,,,,,,,,,\n"),
+        )
+        .unwrap();
+        let e = read_outcomes(&p).unwrap_err();
+        assert!(
+            e.contains("imagery.csv:3") && e.contains("unknown outcome"),
+            "{e}"
+        );
+        // a file that is not an imagery.csv is refused whole
+        std::fs::write(&p, "a,b\n1,2\n").unwrap();
+        assert!(read_outcomes(&p)
+            .unwrap_err()
+            .contains("not an imagery.csv"));
+    }
+}

@@ -88,15 +88,6 @@ pub fn fuse_files(
     }))
 }
 
-/// A text cell a spreadsheet will not run as a formula.
-fn cell(s: &str) -> String {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    }
-}
-
 /// The columns of `imagery.csv`.
 pub const CSV_COLUMNS: [&str; 15] = [
     "outcome",
@@ -128,8 +119,8 @@ pub fn write_csv<W: std::io::Write>(w: W, f: &Fused) -> csv::Result<()> {
         let d = &f.fusion.detections[m.detection];
         w.write_record([
             "matched".to_string(),
-            cell(&d.scene_id),
-            cell(&d.id),
+            model::csv_text(&d.scene_id),
+            model::csv_text(&d.id),
             time(d.time_ms),
             format!("{:.6}", d.lat),
             format!("{:.6}", d.lon),
@@ -154,8 +145,8 @@ pub fn write_csv<W: std::io::Write>(w: W, f: &Fused) -> csv::Result<()> {
         };
         w.write_record([
             "dark_vessel".to_string(),
-            cell(&d.scene_id),
-            cell(&d.detection_id),
+            model::csv_text(&d.scene_id),
+            model::csv_text(&d.detection_id),
             time(e.start_ms()),
             format!("{:.6}", e.lat.unwrap_or(0.0)),
             format!("{:.6}", e.lon.unwrap_or(0.0)),
@@ -174,7 +165,7 @@ pub fn write_csv<W: std::io::Write>(w: W, f: &Fused) -> csv::Result<()> {
         let sc = &f.fusion.scenes[m.scene];
         w.write_record([
             "not_seen".to_string(),
-            cell(&sc.id),
+            model::csv_text(&sc.id),
             String::new(),
             time(sc.time_ms),
             format!("{:.6}", m.lat),

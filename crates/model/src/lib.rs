@@ -21,6 +21,19 @@ pub use evidence::{Detail, Evidence};
 pub use kind::{EventKind, UnknownKind};
 pub use time::Time;
 
+/// Text for a CSV cell. Spreadsheets run a cell that starts with `=`, `+`,
+/// `-`, `@`, tab or carriage return as a formula; broadcast names and
+/// detection ids are attacker-controlled, so such text gets a leading `'`
+/// (OWASP's advice for CSV injection). Numbers are written as numbers and
+/// left alone.
+pub fn csv_text(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    }
+}
+
 /// Whether a character of attacker-controlled text (a broadcast name, a
 /// destination, a list's remark) must be shown escaped wherever it is
 /// displayed: C0/C1 controls other than tab and newline (terminal escapes,

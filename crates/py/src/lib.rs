@@ -534,9 +534,6 @@ fn fuse_imagery(
                 }
                 None => prep.cfg.imagery.clone(),
             };
-            if detections.is_empty() {
-                anyhow::bail!("no detection files given");
-            }
             let mut ev = rows_of(&events.0, "events", detect::table::events_from_batch)?;
             let f = imagery::run::fuse_files(
                 &store.inner,

@@ -14,17 +14,7 @@ fn enc<E: std::fmt::Display>(e: E) -> ReportError {
     ReportError::Encode(e.to_string())
 }
 
-/// Text for a CSV cell. Spreadsheets run a cell that starts with `=`, `+`,
-/// `-`, `@`, tab or carriage return as a formula; broadcast names are
-/// attacker-controlled, so such text gets a leading `'` (OWASP's advice
-/// for CSV injection). Numbers are written as numbers and left alone.
-pub fn csv_text(s: &str) -> String {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    }
-}
+pub use model::csv_text;
 
 fn opt<T: ToString>(v: Option<T>) -> String {
     v.map(|x| x.to_string()).unwrap_or_default()

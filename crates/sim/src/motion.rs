@@ -335,19 +335,32 @@ fn shift_at(berths: &[Berth], pt: (f64, f64), t: i64) -> Option<(f64, f64)> {
 pub fn state_on(plan: &[Item], t: i64, berths: &[Berth]) -> Option<State> {
     let i = plan.partition_point(|it| it.t1() <= t);
     let item = plan.get(i)?;
-    let mut st = state_at_berth(item, t);
-    if !berths.is_empty() {
-        let (dlat, dlon) = match item {
-            Item::Sail { t0, t1, leg, .. } => {
-                let (_, s) = leg.at_along((t - t0) as f64 / 1000.0);
-                sail_shift(leg, s, berths, *t0, *t1)
-            }
-            Item::Stay { pos, t0, .. } => shift_at(berths, *pos, *t0).unwrap_or((0.0, 0.0)),
-            Item::Idle { center, t0, .. } => shift_at(berths, *center, *t0).unwrap_or((0.0, 0.0)),
-        };
-        st.lat += dlat;
-        st.lon += dlon;
+    if berths.is_empty() {
+        return Some(state_at_berth(item, t));
     }
+    let (mut st, (dlat, dlon)) = match item {
+        // the leg evaluated once: position and distance sailed together
+        Item::Sail { t0, t1, leg, .. } => {
+            let ((lat, lon, cog, sog), s) = leg.at_along((t - t0) as f64 / 1000.0);
+            let st = State {
+                lat,
+                lon,
+                cog,
+                sog,
+                status: UNDER_WAY,
+            };
+            (st, sail_shift(leg, s, berths, *t0, *t1))
+        }
+        Item::Stay { pos, t0, .. }
+        | Item::Idle {
+            center: pos, t0, ..
+        } => (
+            state_at_berth(item, t),
+            shift_at(berths, *pos, *t0).unwrap_or((0.0, 0.0)),
+        ),
+    };
+    st.lat += dlat;
+    st.lon += dlon;
     Some(st)
 }
 

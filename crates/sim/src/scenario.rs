@@ -639,7 +639,10 @@ mod tests {
     #[test]
     fn every_empty_list_and_degenerate_range_is_refused_by_name() {
         type Break = fn(&mut Scenario);
-        let cases: [(&str, Break); 15] = [
+        let cases: [(&str, Break); 18] = [
+            ("berth_radius_nm", |s| s.berth_radius_nm = f64::NAN),
+            ("berth_radius_nm", |s| s.berth_radius_nm = 1e9),
+            ("berth_spacing_nm", |s| s.berth_spacing_nm = 0.0),
             ("fleet[0].ports", |s| s.fleet[0].ports.truncate(1)),
             ("fleet[0].kinds", |s| s.fleet[0].kinds.clear()),
             ("fleet[0].flags", |s| s.fleet[0].flags.clear()),
