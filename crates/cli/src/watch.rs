@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Examples:\n  shiptrace watch --dir live/ --tcp-connect feed.example:5631 --watchlist sdn.csv\n  shiptrace watch --dir live/ --udp 0.0.0.0:10110 --tcp-listen 127.0.0.1:5631 --webhook http://127.0.0.1:9000/alerts\n  shiptrace watch --dir live/ --gpsd 127.0.0.1:2947\n  shiptrace watch --dir replay/ --replay shiptrace-demo/simulation/ais.nmea.gz --speed 3600 --config examples/rason-shuttle/shiptrace.toml\n\nWrites into DIR: raw/ (every sentence, segments compressed as they close),\nstore/ (the Parquet store, for detect and report), alerts.jsonl.\nThe live map is at http://127.0.0.1:8750/ unless --http says otherwise."
+    after_help = "Examples:\n  shiptrace watch --dir live/ --tcp-connect feed.example:5631 --watchlist sdn.csv\n  shiptrace watch --dir live/ --udp 0.0.0.0:10110 --tcp-listen 127.0.0.1:5631 --webhook http://127.0.0.1:9000/alerts\n  shiptrace watch --dir live/ --gpsd 127.0.0.1:2947\n  shiptrace watch --dir live/ --udp 0.0.0.0:10110 --imagery-dir drop/ --config shiptrace.toml\n  shiptrace watch --dir replay/ --replay shiptrace-demo/simulation/ais.nmea.gz --speed 3600 --config examples/rason-shuttle/shiptrace.toml\n\nWrites into DIR: raw/ (every sentence, segments compressed as they close),\nstore/ (the Parquet store, for detect and report), alerts.jsonl,\nimagery/ (with --imagery-dir: each detection file's outcomes, done.jsonl).\nThe live map is at http://127.0.0.1:8750/ unless --http says otherwise."
 )]
 pub struct WatchArgs {
     /// Working directory (made if missing): raw/, store/, alerts.jsonl.
@@ -47,6 +47,12 @@ pub struct WatchArgs {
     /// address); also read from SHIPTRACE_TOKEN.
     #[arg(long, env = "SHIPTRACE_TOKEN", hide_env_values = true)]
     pub token: Option<String>,
+    /// Take satellite vessel detection files dropped in this folder (made
+    /// if missing): fused with what was heard, dark vessels in watched
+    /// places alerted. Files named *scene* are footprints (drop them
+    /// first); the other .csv/.geojson/.json files are detections.
+    #[arg(long, value_name = "DIR")]
+    pub imagery_dir: Option<PathBuf>,
     /// POST each alert as JSON to this URL (http only; repeatable).
     #[arg(long, value_name = "URL")]
     pub webhook: Vec<String>,
@@ -117,6 +123,8 @@ pub fn run(a: &WatchArgs) -> Result<()> {
         network_params: prep.cfg.intel.network.clone(),
         clock_rate: if a.replay.is_empty() { 1.0 } else { a.speed },
         exit_when_inputs_end: only_replays && !a.keep_running,
+        imagery_dir: a.imagery_dir.clone(),
+        imagery: prep.cfg.imagery.clone(),
     };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -846,3 +846,168 @@ fn gpsd_daemon_reports_are_stored_as_their_messages() {
         not_in(&want.0, &got.0)
     );
 }
+
+/// Lines of `imagery/done.jsonl` in a watch directory.
+fn done_lines(dir: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(dir.join("imagery/done.jsonl"))
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn satellite_detections_dropped_in_a_folder_alert_dark_vessels_in_watched_places() {
+    let f = fixture();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("w");
+    let drop = tmp.path().join("drop");
+    std::fs::create_dir_all(&drop).unwrap();
+    let img = f.dir.join("sim/imagery");
+    let truth = imagery::eval::read_truth(&img.join("truth.jsonl")).unwrap();
+    // footprints first; the detections of the first week before the
+    // start, the rest dropped while the monitor runs; a file that is no
+    // detection file at all
+    std::fs::copy(img.join("scenes.csv"), drop.join("scenes.csv")).unwrap();
+    let text = std::fs::read_to_string(img.join("detections.csv")).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let tcol = header.split(',').position(|c| c == "time").unwrap();
+    let (mut early, mut late) = (format!("{header}\n"), format!("{header}\n"));
+    for l in lines {
+        let t = l.split(',').nth(tcol).unwrap();
+        if t < "2023-08-08" {
+            early.push_str(l);
+            early.push('\n');
+        } else {
+            late.push_str(l);
+            late.push('\n');
+        }
+    }
+    std::fs::write(drop.join("week1.csv"), &early).unwrap();
+    std::fs::write(drop.join("junk.csv"), "not,a\ndetection,file\n").unwrap();
+    // beside the fixture's (its registry path is relative to it)
+    let cfg = f.dir.join("watch-imagery.toml");
+    let mut c = std::fs::read_to_string(f.dir.join("watch.toml")).unwrap();
+    c.push_str("imagery_poll_s = 0.2\n");
+    std::fs::write(&cfg, c).unwrap();
+    let feed = f.dir.join("sim/ais.nmea.gz");
+    let http = free_port();
+    let args = |keep: bool| {
+        let mut a = vec![
+            "watch".to_string(),
+            "--dir".into(),
+            dir.display().to_string(),
+            "--http".into(),
+            format!("127.0.0.1:{http}"),
+            "--config".into(),
+            cfg.display().to_string(),
+            "--replay".into(),
+            feed.display().to_string(),
+            "--speed".into(),
+            "0".into(),
+            "--imagery-dir".into(),
+            drop.display().to_string(),
+        ];
+        if keep {
+            a.push("--keep-running".into());
+        }
+        a
+    };
+    let mut child = common::bin()
+        .args(args(true))
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(tmp.path().join("w.stderr")).unwrap())
+        .spawn()
+        .unwrap();
+    // the first week is fused once the feed has passed it
+    wait("the first week's detections fused", 300, || {
+        done_lines(&dir).iter().any(|d| d["file"] == "week1.csv")
+    });
+    // the rest dropped as a file is dropped: written aside, renamed in
+    std::fs::write(tmp.path().join("late.part"), &late).unwrap();
+    std::fs::rename(tmp.path().join("late.part"), drop.join("week2.csv")).unwrap();
+    // taken (it waits for the feed clock, which the ended replay holds
+    // at its end: fused when the monitor stops)
+    wait("the dropped file taken", 120, || {
+        json(http, "/api/stats")["imagery_files"].as_u64() == Some(3)
+    });
+    std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+    let err = std::fs::read_to_string(tmp.path().join("w.stderr")).unwrap();
+    let done = done_lines(&dir);
+    let files: Vec<&str> = done.iter().map(|d| d["file"].as_str().unwrap()).collect();
+    assert!(
+        files.contains(&"week1.csv") && files.contains(&"week2.csv") && files.contains(&"junk.csv"),
+        "{files:?}\n{err}"
+    );
+    assert_eq!(
+        files.len(),
+        3,
+        "each file taken once, scenes kept aside: {files:?}"
+    );
+    let junk = done.iter().find(|d| d["file"] == "junk.csv").unwrap();
+    assert_eq!(junk["detections"], 0);
+    assert!(junk["refused"].as_u64().unwrap() >= 1, "{junk}");
+    assert!(err.contains("junk.csv"), "the refused file is named: {err}");
+    let w1 = done.iter().find(|d| d["file"] == "week1.csv").unwrap();
+    assert!(w1["matched"].as_u64().unwrap() > 0, "{w1}");
+    assert!(dir.join("imagery/week1.outcomes.csv").exists());
+    // the alerts: dark vessels at watched places, confident, each a hull
+    // that truly had its transponder off, the silent shuttle named
+    let alerts: Vec<serde_json::Value> = std::fs::read_to_string(dir.join("alerts.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let dark: Vec<&serde_json::Value> = alerts
+        .iter()
+        .filter(|a| a["kind"] == "dark_vessel")
+        .collect();
+    assert!(!dark.is_empty(), "no dark_vessel alert\n{err}");
+    let mut named = 0;
+    for a in &dark {
+        assert_eq!(a["mmsi"], 0);
+        assert!(a["event"]["confidence"].as_f64().unwrap() >= 0.7, "{a}");
+        assert!(
+            a["why"][0].as_str().unwrap().starts_with("watched place "),
+            "{a}"
+        );
+        let id = a["event"]["evidence"]["detection_id"].as_str().unwrap();
+        let t = &truth[id];
+        assert!(
+            t.dark,
+            "a transmitting ship or clutter alerted as dark: {a}"
+        );
+        let who = t.mmsi.unwrap();
+        if a["why"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w.as_str().unwrap().starts_with(&format!("could be {who}")))
+        {
+            named += 1;
+        }
+    }
+    assert!(
+        named > 0,
+        "the silent vessel is among the candidates: {dark:?}"
+    );
+    // a restart takes no file twice
+    let o = common::bin().args(args(false)).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(done_lines(&dir).len(), 3);
+    let again = std::fs::read_to_string(dir.join("alerts.jsonl"))
+        .unwrap()
+        .lines()
+        .filter(|l| l.contains("\"kind\":\"dark_vessel\""))
+        .count();
+    assert_eq!(
+        again,
+        dark.len(),
+        "dark vessels alerted again after a restart"
+    );
+}

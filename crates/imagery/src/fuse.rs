@@ -21,7 +21,7 @@
 
 use crate::input::{Detection, RowError, Scene};
 use crate::ImageryParams;
-use model::evidence::DarkVessel;
+use model::evidence::{CouldBe, DarkVessel, COULD_BE_MAX};
 use model::{Event, PortRef};
 use pathfinding::prelude::{kuhn_munkres, Matrix};
 use sea::geo::{destination, distance_nm};
@@ -68,6 +68,21 @@ pub struct Unmatched {
     /// Paired detections this one could have taken the place of (nearly
     /// as likely their vessel): the extra hull among them is any one.
     pub exchangeable: usize,
+    /// AIS vessels silent at the image time that could have been it, the
+    /// most plausible first (at most [`COULD_BE_MAX`]).
+    pub could_be: Vec<CouldBe>,
+    /// How many there were.
+    pub could_be_count: usize,
+}
+
+/// A vessel silent at a scene's time (too long to be placed), with its
+/// fixes on either side within `silence_max_hours`: (time, lat, lon).
+#[derive(Debug, Clone, Copy)]
+struct Silent {
+    mmsi: u32,
+    before: Option<(i64, f64, f64)>,
+    after: Option<(i64, f64, f64)>,
+    top_kn: f64,
 }
 
 /// An AIS vessel in a footprint that the image did not show.
@@ -353,6 +368,121 @@ fn place_track(
     }
 }
 
+/// Notes one vessel's track (one MMSI) in every scene whose time falls in
+/// a silence of it too long to place it, when it could have reached the
+/// scene's search box from its fixes on either side at `top_kn`.
+#[allow(clippy::too_many_arguments)]
+fn silent_track(
+    v: &[store::Position],
+    times: &[i64],
+    order: &[usize],
+    search: &[(f64, f64, f64, f64)],
+    scenes: &[Scene],
+    top_kn: f64,
+    p: &ImageryParams,
+    silent: &mut [Vec<Silent>],
+) {
+    let (Some(first), Some(last)) = (v.first(), v.last()) else {
+        return;
+    };
+    let smax = (p.silence_max_hours * 3_600_000.0) as i64;
+    let lo = times.partition_point(|&t| t < first.time_ms - smax);
+    let hi = times.partition_point(|&t| t <= last.time_ms + smax);
+    let slack_nm = 2.0 * p.base_error_km / 1.852;
+    for &si in &order[lo..hi] {
+        let t = scenes[si].time_ms;
+        let j = v.partition_point(|f| f.time_ms <= t);
+        let before = j.checked_sub(1).map(|i| &v[i]);
+        let after = v.get(j);
+        if predict(before, after, t, p).is_some() {
+            continue; // heard around the image: placed, not silent
+        }
+        let near = |f: &&store::Position| (f.time_ms - t).abs() <= smax;
+        let (b, a) = (before.filter(near), after.filter(near));
+        if b.is_none() && a.is_none() {
+            continue;
+        }
+        let sb = search[si];
+        let (clat, clon) = ((sb.1 + sb.3) / 2.0, (sb.0 + sb.2) / 2.0);
+        let radius = distance_nm(clat, clon, sb.3, sb.2);
+        let reach = |f: &store::Position| {
+            distance_nm(f.lat, f.lon, clat, clon) - radius
+                <= top_kn * hours((f.time_ms - t).abs()) + slack_nm
+        };
+        if b.is_some_and(|f| !reach(f)) || a.is_some_and(|f| !reach(f)) {
+            continue;
+        }
+        silent[si].push(Silent {
+            mmsi: first.mmsi,
+            before: b.map(|f| (f.time_ms, f.lat, f.lon)),
+            after: a.map(|f| (f.time_ms, f.lat, f.lon)),
+            top_kn,
+        });
+    }
+}
+
+/// The silent vessels of `silent` that could have been detection `d`:
+/// each side's fix within reach at the vessel's top speed, the length
+/// fitting; the lowest speed needed first, at most [`COULD_BE_MAX`], and
+/// how many there were.
+fn could_be(
+    d: &Detection,
+    silent: &[Silent],
+    lengths: &HashMap<u32, f64>,
+    p: &ImageryParams,
+) -> (Vec<CouldBe>, usize) {
+    let slack_nm = 2.0 * p.base_error_km / 1.852;
+    let mut v: Vec<CouldBe> = silent
+        .iter()
+        .filter_map(|s| {
+            let len = lengths.get(&s.mmsi).copied();
+            if !p.length_fits(d.length_m, len) {
+                return None;
+            }
+            let side = |f: Option<(i64, f64, f64)>| {
+                f.map(|(ft, lat, lon)| {
+                    (
+                        distance_nm(lat, lon, d.lat, d.lon),
+                        hours((ft - d.time_ms).abs()),
+                        ft,
+                    )
+                })
+            };
+            let (b, a) = (side(s.before), side(s.after));
+            if [b, a]
+                .iter()
+                .flatten()
+                .any(|&(nm, h, _)| nm > s.top_kn * h + slack_nm)
+            {
+                return None;
+            }
+            let (nm, h) = [b, a]
+                .iter()
+                .flatten()
+                .fold((0.0, 0.0), |acc, x| (acc.0 + x.0, acc.1 + x.1));
+            Some(CouldBe {
+                mmsi: s.mmsi,
+                last_before: b.map(|x| model::Time(x.2)),
+                first_after: a.map(|x| model::Time(x.2)),
+                km_before: b.map(|x| x.0 * 1.852),
+                km_after: a.map(|x| x.0 * 1.852),
+                speed_needed_kn: if h > 0.0 { nm / h } else { 0.0 },
+                top_speed_kn: s.top_kn,
+                length_m: len,
+            })
+        })
+        .collect();
+    v.sort_by(|a, b| {
+        a.speed_needed_kn
+            .total_cmp(&b.speed_needed_kn)
+            .then(a.mmsi.cmp(&b.mmsi))
+    });
+    v.dedup_by_key(|c| c.mmsi);
+    let n = v.len();
+    v.truncate(COULD_BE_MAX);
+    (v, n)
+}
+
 /// Matches `detections` against the fixes in `st`, scene by scene. An
 /// MMSI in `shared` (two transmitters: `shared_mmsi` events) is split
 /// into its streams with the detector's segmentation, each placed as a
@@ -447,7 +577,12 @@ pub fn fuse(
         })
         .collect();
     let mut placed: Vec<Vec<Placed>> = vec![Vec::new(); out.scenes.len()];
-    let reach = w.max((p.bridge_hours * 3_600_000.0) as i64);
+    let mut silent: Vec<Vec<Silent>> = vec![Vec::new(); out.scenes.len()];
+    let default_dp = detect::Params::default();
+    let dp = shared.map_or(&default_dp, |s| s.1);
+    let reach = w
+        .max((p.bridge_hours * 3_600_000.0) as i64)
+        .max((p.silence_max_hours * 3_600_000.0) as i64);
     let span = (
         times.first().copied().unwrap_or(0) - reach,
         times.last().copied().unwrap_or(0) + reach,
@@ -480,7 +615,21 @@ pub fn fuse(
                     );
                 }
             }
-            _ => place_track(&v, &times, &order, &search, &out.scenes, w, p, &mut placed),
+            _ => {
+                place_track(&v, &times, &order, &search, &out.scenes, w, p, &mut placed);
+                let moving: Vec<f32> = v.iter().filter_map(|f| dp.tracks.moving(f.sog)).collect();
+                let (top, _) = detect::vessel::speeds(&moving, dp);
+                silent_track(
+                    &v,
+                    &times,
+                    &order,
+                    &search,
+                    &out.scenes,
+                    top,
+                    p,
+                    &mut silent,
+                );
+            }
         }
     }
     out.placed = placed.iter().map(Vec::len).sum();
@@ -547,12 +696,15 @@ pub fn fuse(
                         >= l - AMBIGUOUS_FACTOR.ln()
                 })
                 .count();
+            let (could_be, could_be_count) = could_be(d, &silent[si], lengths, p);
             out.unmatched.push(Unmatched {
                 detection: of_scene[si][i],
                 p_vessel: d.score.unwrap_or(1.0 - false_share),
                 p_explained: 1.0 - (1.0 - p_explained) / (1.0 + exchangeable as f64),
                 nearest,
                 exchangeable,
+                could_be,
+                could_be_count,
             });
         }
         if scene.has_footprint {
@@ -615,6 +767,7 @@ impl Fusion {
             "window_hours": p.window_hours, "base_error_km": p.base_error_km, "drift_kn": p.drift_kn, "bridge_hours": p.bridge_hours, "still_drift_kn": p.still_drift_kn,
             "length_log_sd": p.length_log_sd, "background_per_km2": p.background_per_km2,
             "false_alarms_per_1000km2": p.false_alarms_per_1000km2, "port_radius_km": p.port_radius_km,
+            "silence_max_hours": p.silence_max_hours, "length_fit_sd": p.length_fit_sd,
         });
         let mut v: Vec<Event> = self
             .unmatched
@@ -639,6 +792,8 @@ impl Fusion {
                     nearest_ais_mmsi: u.nearest.map(|n| n.0),
                     nearest_ais_km: u.nearest.map(|n| n.1),
                     scene_area_km2: scene.filter(|s| s.has_footprint).map(Scene::area_km2),
+                    could_be: u.could_be.clone(),
+                    could_be_count: u.could_be_count,
                     origin: d.origin.clone(),
                     parameters: params.clone(),
                 };
@@ -783,5 +938,105 @@ mod tests {
         let (c, d) = (f(0, 10.0, 179.9), f(2 * h, 10.0, -179.9));
         let (_, lon, ..) = predict(Some(&c), Some(&d), h, &p).unwrap();
         assert!(lon.abs() > 179.99, "{lon}");
+    }
+
+    #[test]
+    fn silent_vessels_within_reach_and_of_a_fitting_length_could_be_a_dark_hull() {
+        let h = 3_600_000i64;
+        let p = ImageryParams::default();
+        let f = |m: u32, t: i64, lat: f64, lon: f64| store::Position {
+            time_ms: t,
+            mmsi: m,
+            lat,
+            lon,
+            sog: Some(0.0),
+            cog: None,
+            heading: None,
+            nav_status: None,
+            msg_type: 1,
+            class: store::Class::A,
+            source: None,
+            accuracy: false,
+            payload_hash: 0,
+        };
+        let scene = Scene {
+            id: "s".into(),
+            time_ms: 100 * h,
+            rings: Vec::new(),
+            bbox: (130.0, 42.0, 130.6, 42.4),
+            source: None,
+            origin: "t".into(),
+            has_footprint: false,
+        };
+        let search = [(129.5, 41.5, 131.1, 42.9)];
+        let mut silent = vec![Vec::new()];
+        let run = |v: &[store::Position], top: f64, silent: &mut Vec<Vec<Silent>>| {
+            silent_track(
+                v,
+                &[100 * h],
+                &[0],
+                &search,
+                std::slice::from_ref(&scene),
+                top,
+                &p,
+                silent,
+            )
+        };
+        // 1: silent 80 h around the image, 60 nm away on both sides: 1.5 kn
+        let deg = 60.0 / 60.0; // 60 nm of latitude
+        run(
+            &[
+                f(1, 60 * h, 42.2 - deg, 130.3),
+                f(1, 140 * h, 42.2 - deg, 130.3),
+            ],
+            12.0,
+            &mut silent,
+        );
+        // 2: heard an hour before the image: placed, not silent
+        run(
+            &[f(2, 99 * h, 42.2, 130.3), f(2, 150 * h, 42.2, 130.3)],
+            12.0,
+            &mut silent,
+        );
+        // 3: silent, 120 nm away 9 h before at 12 kn: within reach of the
+        // search box, not of the detection
+        run(&[f(3, 91 * h, 42.2 - 2.0, 130.3)], 12.0, &mut silent);
+        // 6: silent, 600 nm away 10 h before: out of reach of the box
+        run(&[f(6, 90 * h, 42.2 - 10.0, 130.3)], 12.0, &mut silent);
+        // 4: silent since 20 h before, 20 nm away, not heard since; too long
+        run(
+            &[f(4, 80 * h, 42.2 + 20.0 / 60.0, 130.3)],
+            12.0,
+            &mut silent,
+        );
+        // 5: silent, in reach, but its last fix is beyond silence_max_hours
+        run(&[f(5, 100 * h - 200 * h, 42.2, 130.3)], 12.0, &mut silent);
+        let ids: Vec<u32> = silent[0].iter().map(|s| s.mmsi).collect();
+        assert_eq!(
+            ids,
+            vec![1, 3, 4],
+            "2 was heard, 5 silent too long before, 6 too far"
+        );
+        let lengths: HashMap<u32, f64> = [(1, 120.0), (3, 120.0), (4, 60.0)].into();
+        let mut d = det("x", 42.2, 130.3, Some(130.0));
+        d.time_ms = 100 * h;
+        let (v, n) = could_be(&d, &silent[0], &lengths, &p);
+        // 3 cannot have reached it, 4 is half the hull's length
+        assert_eq!(n, 1);
+        assert_eq!(v[0].mmsi, 1);
+        assert!(
+            (v[0].speed_needed_kn - 120.0 / 80.0).abs() < 0.01,
+            "{:?}",
+            v[0]
+        );
+        assert!((v[0].km_before.unwrap() - 60.0 * 1.852).abs() < 0.5);
+        assert_eq!(v[0].first_after, Some(model::Time(140 * h)));
+        // with no length the short one fits too
+        d.length_m = None;
+        let (v, n) = could_be(&d, &silent[0], &lengths, &p);
+        assert_eq!(
+            (n, v.iter().map(|c| c.mmsi).collect::<Vec<_>>()),
+            (2, vec![4, 1])
+        );
     }
 }

@@ -56,10 +56,7 @@ pub fn apply(
             Some((k, d.gap.from.0, d.gap.to.0, ports))
         })
         .collect();
-    let fits = |len: Option<f64>, vessel: Option<f64>| match (len, vessel) {
-        (Some(a), Some(b)) => ((a / b).ln() / p.length_log_sd).abs() <= p.length_fit_sd,
-        _ => true,
-    };
+    let fits = |len: Option<f64>, vessel: Option<f64>| p.length_fits(len, vessel);
     let mut imaged = 0;
     for (k, t0, t1, ports) in &spans {
         let mmsi = events[*k].mmsi;

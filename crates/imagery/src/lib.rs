@@ -87,6 +87,11 @@ pub struct ImageryParams {
     /// A detection fits a vessel's length when their log ratio is within
     /// this many `length_log_sd`. Default 2.5.
     pub length_fit_sd: f64,
+    /// A dark vessel lists the AIS vessels silent at its image time that
+    /// could have been it, over silences up to this long, hours. Default
+    /// 168 (a week): a shuttle's round trip of two ~2-day legs (Rajin to
+    /// Vostochny, FACTS §1) and days alongside, transponder off.
+    pub silence_max_hours: f64,
 }
 
 impl Default for ImageryParams {
@@ -106,6 +111,7 @@ impl Default for ImageryParams {
             detect_length_scale_m: 8.0,
             port_radius_km: 5.0,
             length_fit_sd: 2.5,
+            silence_max_hours: 168.0,
         }
     }
 }
@@ -141,6 +147,12 @@ impl ImageryParams {
             500.0,
         )?;
         within("port_radius_km", self.port_radius_km, 0.0, 200.0)?;
+        within(
+            "silence_max_hours",
+            self.silence_max_hours,
+            0.0,
+            24.0 * 366.0,
+        )?;
         within("length_fit_sd", self.length_fit_sd, 0.1, 100.0)?;
         Ok(())
     }
@@ -153,6 +165,18 @@ impl ImageryParams {
                 1.0 / (1.0 + (-(l - self.detect_length_50_m) / self.detect_length_scale_m).exp())
             }
             None => 0.5,
+        }
+    }
+
+    /// Whether a detection's length fits a vessel's broadcast length
+    /// (their log ratio within `length_fit_sd` of `length_log_sd`); an
+    /// unknown length fits anything.
+    pub fn length_fits(&self, detected_m: Option<f64>, vessel_m: Option<f64>) -> bool {
+        match (detected_m, vessel_m) {
+            (Some(a), Some(b)) if a > 0.0 && b > 0.0 => {
+                ((a / b).ln() / self.length_log_sd).abs() <= self.length_fit_sd
+            }
+            _ => true,
         }
     }
 }

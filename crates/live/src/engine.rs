@@ -170,7 +170,7 @@ pub struct Outputs {
 pub struct Engine {
     p: Params,
     wp: WatchParams,
-    gaz: Gazetteer,
+    gaz: Arc<Gazetteer>,
     watched: Vec<usize>,
     watched_set: HashSet<usize>,
     watched_pos: Vec<(String, f64, f64)>,
@@ -237,7 +237,7 @@ impl Engine {
             watched_pos,
             p,
             wp,
-            gaz,
+            gaz: Arc::new(gaz),
             list_index: intel::matching::ListIndex::new(&entries),
             entries,
             mp,
@@ -262,6 +262,112 @@ impl Engine {
             cov,
             cov_pruned_day: i64::MIN,
         }
+    }
+
+    /// The feed clock now (unix ms), once anything has been heard.
+    pub fn feed_now(&self) -> Option<i64> {
+        self.clock.now()
+    }
+
+    /// The places known (shared with the imagery fusion).
+    pub fn gazetteer(&self) -> Arc<Gazetteer> {
+        self.gaz.clone()
+    }
+
+    /// The dark vessels of one fused detection file: those at or above
+    /// `[watch] imagery_min_confidence` within `imagery.port_radius_km` of
+    /// a watched place are alerted, each with the vessels that were silent
+    /// at the image time, could have reached it at their top speed and
+    /// whose broadcast length fits the hull (`could_be` of the event).
+    /// Returns the alerts raised.
+    pub fn imagery(&mut self, d: &crate::imagery::Done, ip: &imagery::ImageryParams) -> usize {
+        Counters::add(&self.c.imagery_dark, d.dark.len() as u64);
+        let mut n = 0;
+        for e in &d.dark {
+            let (Some(lat), Some(lon)) = (e.lat, e.lon) else {
+                continue;
+            };
+            if e.confidence < self.wp.imagery_min_confidence {
+                continue;
+            }
+            let Some((i, km)) = self
+                .watched
+                .iter()
+                .map(|&i| (i, self.gaz.distance_km(i, lat, lon)))
+                .filter(|x| x.1 <= ip.port_radius_km)
+                .min_by(|a, b| a.1.total_cmp(&b.1))
+            else {
+                continue;
+            };
+            let Some(dv) = e.evidence.dark_vessel() else {
+                continue;
+            };
+            let t = e.start_ms();
+            let place = self.gaz.places[i].name.clone();
+            let mut why = vec![format!("watched place {place}")];
+            why.push(format!(
+                "image {} ({})",
+                dv.scene_id,
+                dv.source.as_deref().unwrap_or("source not given")
+            ));
+            // who could it be: the vessels silent around the image that
+            // could have reached it, of a fitting length (the fusion's list)
+            for c in &dv.could_be {
+                let v = self.vessels.get(&c.mmsi);
+                let name = v
+                    .and_then(|v| v.profile.name())
+                    .map(|s| format!(" {s:?}"))
+                    .unwrap_or_default();
+                let listed = if v.is_some_and(|v| !v.listed.is_empty()) {
+                    ", listed"
+                } else {
+                    ""
+                };
+                let silent = match (c.last_before, c.first_after) {
+                    (Some(b), Some(a)) => format!("silent {:.0} h", (a.0 - b.0) as f64 / H),
+                    (Some(b), None) => format!("silent since {}", detect::event::rfc3339(b.0)),
+                    (None, _) => "first heard after the image".to_string(),
+                };
+                why.push(format!(
+                    "could be {}{name}: {silent}, {:.1} kn needed of {:.1}{}{listed}",
+                    c.mmsi,
+                    c.speed_needed_kn,
+                    c.top_speed_kn,
+                    c.length_m
+                        .map(|l| format!(", {l:.0} m"))
+                        .unwrap_or_default()
+                ));
+            }
+            let candidates = dv.could_be_count;
+            if candidates > dv.could_be.len() {
+                why.push(format!(
+                    "and {} more silent vessels within reach",
+                    candidates - dv.could_be.len()
+                ));
+            }
+            let summary = format!(
+                "{} in a satellite image {km:.1} km from {place} with no AIS (confidence {:.2}); {} silent vessel{} could be it",
+                dv.length_m
+                    .map(|l| format!("a {l:.0} m hull"))
+                    .unwrap_or_else(|| "a hull".into()),
+                e.confidence,
+                candidates,
+                if candidates == 1 { "" } else { "s" },
+            );
+            self.alert(Raise {
+                kind: "dark_vessel",
+                mmsi: 0,
+                other: None,
+                t,
+                pos: Some((lat, lon)),
+                place: Some(place),
+                why,
+                summary,
+                event: Some(e.clone()),
+            });
+            n += 1;
+        }
+        n
     }
 
     /// Persists, decodes and processes one line.

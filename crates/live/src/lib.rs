@@ -16,6 +16,7 @@
 #![warn(missing_docs)]
 
 pub mod engine;
+pub mod imagery;
 pub mod input;
 pub mod persist;
 pub mod server;
@@ -32,7 +33,8 @@ pub struct Alert {
     /// Sequence number, from 1, unique within a run of `watch`.
     pub seq: u64,
     /// went_dark, dark_port_call_suspected, dark_port_call, entered, left,
-    /// encounter, identity_change, loitering.
+    /// encounter, identity_change, loitering, dark_vessel (a hull in a
+    /// satellite image with no AIS, at a watched place; `mmsi` 0).
     pub kind: String,
     /// The vessel.
     pub mmsi: u32,
@@ -110,6 +112,15 @@ pub struct Counters {
     /// Lines of a gpsd input that are no AIS report gpsd's JSON can give
     /// (not JSON, a missing or mistyped field).
     pub bad_json: AtomicU64,
+    /// Detection files taken from `--imagery-dir`.
+    pub imagery_files: AtomicU64,
+    /// Detection or scenes files refused whole (unreadable, no usable
+    /// columns).
+    pub imagery_files_refused: AtomicU64,
+    /// Rows of imagery files refused (reported with file and line).
+    pub imagery_rows_refused: AtomicU64,
+    /// `dark_vessel` events found in them (alerted or not).
+    pub imagery_dark: AtomicU64,
 }
 
 impl Counters {
@@ -137,6 +148,8 @@ impl Counters {
             "implausible_time": g(&self.implausible_time),
             "vessels_evicted": g(&self.vessels_evicted), "accept_errors": g(&self.accept_errors), "idle_closed": g(&self.idle_closed),
             "bad_json": g(&self.bad_json),
+            "imagery_files": g(&self.imagery_files), "imagery_files_refused": g(&self.imagery_files_refused),
+            "imagery_rows_refused": g(&self.imagery_rows_refused), "imagery_dark": g(&self.imagery_dark),
         })
     }
 }

@@ -272,6 +272,22 @@ impl Persist {
         Ok(None)
     }
 
+    /// Asks for the open segment to be rolled at the next [`Persist::tick`]
+    /// (once the messages begun in it are whole, as when it is due).
+    pub fn roll_soon(&mut self) {
+        if let Some(s) = self.cur.as_mut() {
+            // due from now on: the fragment wait counts from now
+            if let Some(due) = Instant::now().checked_sub(self.roll_after) {
+                s.opened = s.opened.min(due);
+            }
+        }
+    }
+
+    /// Whether a segment is open (lines written since the last roll).
+    pub fn is_open(&self) -> bool {
+        self.cur.is_some()
+    }
+
     /// Closes the open segment (synced); returns it for [`roll`].
     pub fn close(&mut self) -> Result<Option<PathBuf>, PersistError> {
         self.sync()?;

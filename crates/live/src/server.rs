@@ -60,6 +60,10 @@ pub struct Options {
     pub clock_rate: f64,
     /// Stop when every input has ended (replays); otherwise run until a signal.
     pub exit_when_inputs_end: bool,
+    /// A folder satellite detection files are dropped in ([`crate::imagery`]).
+    pub imagery_dir: Option<PathBuf>,
+    /// How they are fused (`[imagery]`).
+    pub imagery: imagery::ImageryParams,
 }
 
 /// Why `watch` stopped.
@@ -488,7 +492,64 @@ pub async fn run(o: Options) -> Result<Arc<Counters>, WatchError> {
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     let mut tick = tokio::time::interval(std::time::Duration::from_millis(250));
     let mut stopping = false;
-    let rolls = Roller::start(store_dir.clone(), c.clone());
+    let (done_tx, mut done_rx) = tokio::sync::mpsc::unbounded_channel();
+    let rolls = Roller::start(
+        store_dir.clone(),
+        c.clone(),
+        FuseWith {
+            watch_dir: o.dir.clone(),
+            params: o.imagery.clone(),
+            gaz: engine.gazetteer(),
+            detect: o.detect.clone(),
+            done: done_tx,
+        },
+    );
+    let done_log = crate::imagery::done_log(&o.dir);
+    let window_ms = (o.imagery.window_hours * 3_600_000.0) as i64;
+    let mut pending = Pending::default();
+    let (img_tx, mut img_rx) = tokio::sync::mpsc::channel::<crate::imagery::Batch>(64);
+    if let Some(idir) = &o.imagery_dir {
+        let poll = std::time::Duration::from_secs_f64(o.watch.imagery_poll_s);
+        let mut folder = {
+            let (idir, wdir, c) = (idir.clone(), o.dir.clone(), c.clone());
+            tokio::task::spawn_blocking(move || crate::imagery::Folder::open(&idir, &wdir, poll, c))
+                .await
+                .map_err(std::io::Error::other)??
+        };
+        eprintln!("watch: imagery from {}", idir.display());
+        // the files already there are taken before any input starts
+        let first;
+        (folder, first) = tokio::task::spawn_blocking(move || {
+            let b = folder.look();
+            (folder, b)
+        })
+        .await
+        .map_err(std::io::Error::other)?;
+        pending.waiting.extend(first);
+        tasks.push(tokio::spawn(async move {
+            let mut folder = Some(folder);
+            loop {
+                tokio::time::sleep(poll).await;
+                let Some(mut f) = folder.take() else { return };
+                let Ok((f, batches)) = tokio::task::spawn_blocking(move || {
+                    let b = f.look();
+                    (f, b)
+                })
+                .await
+                else {
+                    return;
+                };
+                folder = Some(f);
+                for b in batches {
+                    if img_tx.send(b).await.is_err() {
+                        return;
+                    }
+                }
+            }
+        }));
+    } else {
+        drop(img_tx);
+    }
     let mut n = 0u64;
     loop {
         tokio::select! {
@@ -498,15 +559,24 @@ pub async fn run(o: Options) -> Result<Arc<Counters>, WatchError> {
                     n += 1;
                     if n.is_multiple_of(256) {
                         engine.tick(false);
-                        if let Some(seg) = engine.persist.tick()? { rolls.send(seg); }
+                        let seg = engine.persist.tick()?;
+                        let rolled = seg.is_some();
+                        if let Some(seg) = seg { rolls.send(seg); }
+                        pending.dispatch(rolled, &engine, &rolls);
                     }
                 }
                 None => break,
             },
+            Some(b) = img_rx.recv() => pending.waiting.push(b),
+            Some(d) = done_rx.recv() => imagery_done(&mut engine, d, &o.imagery, &done_log),
             _ = tick.tick() => {
                 engine.tick(false);
+                pending.advance(&mut engine, window_ms, false);
                 let synced_before = Counters::get(&c.persisted);
-                if let Some(seg) = engine.persist.tick()? { rolls.send(seg); }
+                let seg = engine.persist.tick()?;
+                let rolled = seg.is_some();
+                if let Some(seg) = seg { rolls.send(seg); }
+                pending.dispatch(rolled, &engine, &rolls);
                 if Counters::get(&c.persisted) != synced_before { engine.sync_alerts(); }
                 if o.exit_when_inputs_end && inputs.is_empty() && !stopping { stopping = true; }
                 while inputs.try_join_next().is_some() {}
@@ -520,13 +590,23 @@ pub async fn run(o: Options) -> Result<Arc<Counters>, WatchError> {
             drop(keep_open.take());
         }
     }
-    // drained: final alerts, sync, roll the open segment
+    // drained: final alerts, sync, roll the open segment; the imagery
+    // files waiting are fused with what there is
     engine.tick(true);
     engine.sync_alerts();
+    while let Ok(b) = img_rx.try_recv() {
+        pending.waiting.push(b);
+    }
+    pending.advance(&mut engine, window_ms, true);
     if let Some(seg) = engine.persist.close()? {
         rolls.send(seg);
     }
+    pending.dispatch(true, &engine, &rolls);
     rolls.finish().await;
+    while let Ok(d) = done_rx.try_recv() {
+        imagery_done(&mut engine, d, &o.imagery, &done_log);
+    }
+    engine.sync_alerts();
     for t in tasks {
         t.abort();
     }
@@ -573,25 +653,53 @@ async fn serve_http(
 
 /// Rolls closed segments into the store on a thread of its own, one at a
 /// time and in the order they were closed (duplicate removal carries on
-/// from one segment to the next).
+/// from one segment to the next); imagery files are fused there too,
+/// after the segments sent before them.
 struct Roller {
-    tx: std::sync::mpsc::Sender<PathBuf>,
+    tx: std::sync::mpsc::Sender<Job>,
     thread: std::thread::JoinHandle<()>,
 }
 
+enum Job {
+    Roll(PathBuf),
+    Fuse(Box<crate::imagery::Batch>),
+}
+
+/// What the fusions on the rolling thread need.
+struct FuseWith {
+    watch_dir: PathBuf,
+    params: imagery::ImageryParams,
+    gaz: Arc<detect::gazetteer::Gazetteer>,
+    detect: detect::Params,
+    done: tokio::sync::mpsc::UnboundedSender<crate::imagery::Done>,
+}
+
 impl Roller {
-    fn start(store: PathBuf, c: Arc<Counters>) -> Roller {
-        let (tx, rx) = std::sync::mpsc::channel::<PathBuf>();
+    fn start(store: PathBuf, c: Arc<Counters>, fw: FuseWith) -> Roller {
+        let (tx, rx) = std::sync::mpsc::channel::<Job>();
         let thread = std::thread::spawn(move || {
-            for seg in rx {
-                match crate::persist::roll(&seg, &store) {
-                    Ok(()) => Counters::add(&c.segments_rolled, 1),
-                    Err(e) => {
-                        Counters::add(&c.roll_errors, 1);
-                        eprintln!(
-                            "watch: rolling {} into the store: {e} (kept; retried at the next start)",
-                            seg.display()
+            for job in rx {
+                match job {
+                    Job::Roll(seg) => match crate::persist::roll(&seg, &store) {
+                        Ok(()) => Counters::add(&c.segments_rolled, 1),
+                        Err(e) => {
+                            Counters::add(&c.roll_errors, 1);
+                            eprintln!(
+                                "watch: rolling {} into the store: {e} (kept; retried at the next start)",
+                                seg.display()
+                            );
+                        }
+                    },
+                    Job::Fuse(b) => {
+                        let d = crate::imagery::fuse(
+                            *b,
+                            &store,
+                            &fw.watch_dir,
+                            &fw.params,
+                            &fw.gaz,
+                            &fw.detect,
                         );
+                        let _ = fw.done.send(d);
                     }
                 }
             }
@@ -601,7 +709,11 @@ impl Roller {
 
     fn send(&self, seg: PathBuf) {
         // the thread only ends when the sender is dropped
-        let _ = self.tx.send(seg);
+        let _ = self.tx.send(Job::Roll(seg));
+    }
+
+    fn fuse(&self, b: crate::imagery::Batch) {
+        let _ = self.tx.send(Job::Fuse(Box::new(b)));
     }
 
     /// Waits for every segment sent to be rolled.
@@ -609,5 +721,90 @@ impl Roller {
         drop(self.tx);
         let t = self.thread;
         let _ = tokio::task::spawn_blocking(move || t.join()).await;
+    }
+}
+
+/// Imagery files waiting: for the feed clock to pass their images by
+/// `window_hours` (`waiting`), then for the open segment to be rolled
+/// (`due`).
+#[derive(Default)]
+struct Pending {
+    waiting: Vec<crate::imagery::Batch>,
+    due: Vec<crate::imagery::Batch>,
+}
+
+impl Pending {
+    /// Moves the files whose images the feed clock has passed (all of them
+    /// when `all`) to `due`, asking for the open segment to be rolled.
+    fn advance(&mut self, engine: &mut Engine, window_ms: i64, all: bool) {
+        let now = engine.feed_now();
+        let (ready, wait): (Vec<_>, Vec<_>) = std::mem::take(&mut self.waiting)
+            .into_iter()
+            .partition(|b| all || now.is_some_and(|n| n >= b.latest_ms.saturating_add(window_ms)));
+        self.waiting = wait;
+        if !ready.is_empty() {
+            engine.persist.roll_soon();
+            self.due.extend(ready);
+        }
+    }
+
+    /// After a segment was (or none needed to be) handed to the roller:
+    /// the due files follow it.
+    fn dispatch(&mut self, rolled: bool, engine: &Engine, rolls: &Roller) {
+        if rolled || !engine.persist.is_open() {
+            for b in self.due.drain(..) {
+                rolls.fuse(b);
+            }
+        }
+    }
+}
+
+/// Alerts for one fused file, and its line in `imagery/done.jsonl`.
+fn imagery_done(
+    engine: &mut Engine,
+    d: crate::imagery::Done,
+    ip: &imagery::ImageryParams,
+    log: &std::path::Path,
+) {
+    let alerts = engine.imagery(&d, ip);
+    let file = d
+        .file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if let Some(e) = &d.error {
+        eprintln!("watch: imagery {}: {e}", d.file.display());
+    } else if d.detections > 0 {
+        eprintln!(
+            "watch: imagery {}: {} detections, {} paired with AIS, {} dark, {alerts} alerted{}",
+            d.file.display(),
+            d.detections,
+            d.matched,
+            d.dark.len(),
+            if d.refused > 0 {
+                format!(", {} rows refused", d.refused)
+            } else {
+                String::new()
+            }
+        );
+    }
+    let line = serde_json::json!({
+        "file": file, "done": detect::event::rfc3339(crate::wall_ms()),
+        "detections": d.detections, "refused": d.refused, "matched": d.matched,
+        "dark": d.dark.len(), "alerted": alerts,
+        "outcomes": d.outcomes.as_ref().map(|p| p.display().to_string()),
+        "error": d.error,
+    });
+    let r = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log)
+        .and_then(|mut f| {
+            use std::io::Write;
+            writeln!(f, "{line}")?;
+            f.sync_data()
+        });
+    if let Err(e) = r {
+        eprintln!("watch: {}: {e}", log.display());
     }
 }

@@ -142,10 +142,46 @@ pub struct DarkVessel {
     pub nearest_ais_km: Option<f64>,
     /// The image's area, km² (when its footprint is known).
     pub scene_area_km2: Option<f64>,
+    /// AIS vessels silent at the image time that could have been there:
+    /// their last fix before the image and first after it within reach at
+    /// their top speed, and their broadcast length fitting the hull; the
+    /// most plausible first (the lowest speed the detour asks for), at
+    /// most [`COULD_BE_MAX`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub could_be: Vec<CouldBe>,
+    /// How many silent vessels could have been there (`could_be` lists
+    /// the first of them).
+    #[serde(default)]
+    pub could_be_count: usize,
     /// Where the detection was read (`file:line`).
     pub origin: String,
     /// The parameters used.
     pub parameters: Value,
+}
+
+/// Silent vessels listed at most per dark vessel.
+pub const COULD_BE_MAX: usize = 10;
+
+/// A vessel silent at an image time that could have been the hull seen.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CouldBe {
+    /// The vessel.
+    pub mmsi: u32,
+    /// Its last fix before the image (none: first heard after it).
+    pub last_before: Option<Time>,
+    /// Its first fix after the image (none: not heard since).
+    pub first_after: Option<Time>,
+    /// From that last fix to the detection, km.
+    pub km_before: Option<f64>,
+    /// From the detection to that first fix, km.
+    pub km_after: Option<f64>,
+    /// The average speed the detour through the detection asks for, knots.
+    pub speed_needed_kn: f64,
+    /// Its top speed (as the dark-call detector takes it), knots.
+    pub top_speed_kn: f64,
+    /// Its broadcast length, m.
+    pub length_m: Option<f64>,
 }
 
 /// A dark port call.
@@ -1123,6 +1159,17 @@ mod tests {
                 nearest_ais_mmsi: Some(273_000_001),
                 nearest_ais_km: Some(14.2),
                 scene_area_km2: Some(42_500.0),
+                could_be: vec![CouldBe {
+                    mmsi: 273_210_440,
+                    last_before: Some(Time(1_691_000_000_000)),
+                    first_after: None,
+                    km_before: Some(310.0),
+                    km_after: None,
+                    speed_needed_kn: 6.5,
+                    top_speed_kn: 15.4,
+                    length_m: Some(120.0),
+                }],
+                could_be_count: 1,
                 origin: "detections.csv:4".into(),
                 parameters: p,
             }

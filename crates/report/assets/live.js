@@ -52,7 +52,23 @@
     k.className = "k";
     k.textContent = a.kind.replace(/_/g, " ") + " ";
     d.appendChild(k);
-    d.appendChild(document.createTextNode(a.time + " " + (a.name || "") + " " + a.mmsi + ": " + a.summary));
+    d.appendChild(document.createTextNode(a.time + " " + (a.name || "") + " " + (a.mmsi || "") + ": " + a.summary));
+    if (a.kind === "dark_vessel" && a.lat != null && a.lon != null) {
+      // a hull seen from orbit with no AIS: a marker of its own, kept
+      const p = xy(a.lon, a.lat);
+      const r = document.createElementNS(NS, "rect");
+      r.setAttribute("x", (p[0] - 4).toFixed(1));
+      r.setAttribute("y", (p[1] - 4).toFixed(1));
+      r.setAttribute("width", "8");
+      r.setAttribute("height", "8");
+      r.setAttribute("class", "seen");
+      const t = document.createElementNS(NS, "title");
+      t.textContent = a.time + " " + a.summary;
+      r.appendChild(t);
+      const g = document.getElementById("seen");
+      g.appendChild(r);
+      while (g.childNodes.length > 300) g.removeChild(g.firstChild);
+    }
     const box = document.getElementById("alerts");
     box.insertBefore(d, box.firstChild);
     while (box.childNodes.length > 300) box.removeChild(box.lastChild);

@@ -119,23 +119,47 @@ pub fn why(e: &Event) -> String {
             format!("{:.1} -> {:.1} m", f64::from(d.from_m), f64::from(d.to_m))
         }
         Detail::PortVisit(v) => format!("level {}, {:.1} h", v.level, crate::hours(e)),
-        Detail::DarkVessel(d) => format!(
-            "{}{} in {} ({}), the nearest AIS vessel placed at that time {}",
-            d.length_m
-                .map(|l| format!("a {l:.0} m hull"))
-                .unwrap_or_else(|| "a hull".into()),
-            d.source
-                .as_deref()
-                .map(|s| format!(" seen by {s}"))
-                .unwrap_or_default(),
-            d.scene_id,
-            d.detection_id,
-            d.nearest_ais_km
-                .map(|k| format!("{k:.1} km away"))
-                .unwrap_or_else(|| "none".into()),
-        ),
+        Detail::DarkVessel(d) => {
+            format!(
+                "{}{} in {} ({}), the nearest AIS vessel placed at that time {}",
+                d.length_m
+                    .map(|l| format!("a {l:.0} m hull"))
+                    .unwrap_or_else(|| "a hull".into()),
+                d.source
+                    .as_deref()
+                    .map(|s| format!(" seen by {s}"))
+                    .unwrap_or_default(),
+                d.scene_id,
+                d.detection_id,
+                d.nearest_ais_km
+                    .map(|k| format!("{k:.1} km away"))
+                    .unwrap_or_else(|| "none".into()),
+            ) + &could_be(d)
+        }
         d => d.rule().unwrap_or_default().to_string(),
     }
+}
+
+/// The silent vessels a dark vessel could be, in words.
+fn could_be(d: &model::evidence::DarkVessel) -> String {
+    if d.could_be.is_empty() {
+        return "; no silent AIS vessel could have been there".into();
+    }
+    let v: Vec<String> = d
+        .could_be
+        .iter()
+        .map(|c| format!("{} ({:.1} kn needed)", c.mmsi, c.speed_needed_kn))
+        .collect();
+    let more = d.could_be_count.saturating_sub(d.could_be.len());
+    format!(
+        "; silent then and within reach: {}{}",
+        v.join(", "),
+        if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        }
+    )
 }
 
 /// Rows of an events table; each row's id is `prefix` and the event id

@@ -51,6 +51,7 @@ pub fn page(area: (f64, f64, f64, f64)) -> String {
                     data-lon0=(lon0) data-top=(top) data-k=(k) role="img" aria-label="Map of the watched area" {
                     path.land d=(land) {}
                     g #ships {}
+                    g #seen {}
                 }
                 div #side {
                     h1 { "shiptrace watch" }
