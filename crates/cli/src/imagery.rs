@@ -31,13 +31,16 @@ pub fn fuse_events(
     };
     let (fusion, dark, imaged, errors) = (&f.fusion, &f.dark, f.imaged, &f.errors);
     eprintln!(
-        "imagery: {} scenes, {} detections: {} matched to AIS, {} dark vessels, {} AIS vessels in a footprint not seen; {} dark port calls imaged ({:.1} s)",
+        "imagery: {} scenes, {} detections: {} matched to AIS, {} dark vessels, {} AIS vessels in a footprint not seen; {} dark port calls imaged; {} waiting vessels with a dark hull beside them ({} one-sided encounters imaged, {} new from loitering) ({:.1} s)",
         fusion.scenes.len(),
         fusion.detections.len(),
         fusion.matched.len(),
         dark.len(),
         fusion.missed.len(),
         imaged,
+        f.partners.encounters_imaged + f.partners.from_loitering,
+        f.partners.encounters_imaged,
+        f.partners.from_loitering,
         t.elapsed().as_secs_f64()
     );
     for e in errors.iter().chain(&fusion.notes).take(10) {

@@ -268,7 +268,7 @@ pub fn detect_store_with(
     p: &Params,
     gaz: &gazetteer::Gazetteer,
 ) -> Result<(Vec<Event>, Summary), DetectError> {
-    detect_source(store, p, gaz)
+    detect_source(store, p, gaz, None)
 }
 
 /// Runs every detector over fixes and identity reports held in memory
@@ -280,7 +280,7 @@ pub fn detect_records(
     p: &Params,
     gaz: &gazetteer::Gazetteer,
 ) -> Result<(Vec<Event>, Summary), DetectError> {
-    detect_source(r, p, gaz)
+    detect_source(r, p, gaz, None)
 }
 
 /// One MMSI range read for phase one: its fixes sorted by (mmsi, time),
@@ -375,14 +375,16 @@ impl Source for Store {
     }
 
     fn slow_fixes_of_day(&self, d: i64, p: &Params) -> Result<Vec<SlowFix>, StoreError> {
+        // only the columns a slow fix holds
         let f = Filter {
             time: Some((d * 86_400_000, (d + 1) * 86_400_000)),
+            columns: Some(vec!["time", "mmsi", "lat", "lon", "sog"]),
             ..Filter::default()
         };
         let mut slice = Vec::new();
         for b in self.scan_positions(&f) {
             let (path, b) = b?;
-            for x in store::schema::positions_from_batch(&b)
+            for x in store::schema::fixes_from_batch(&b)
                 .map_err(|msg| StoreError::Corrupt { path, msg })?
             {
                 slice.extend(encounter::slow_fix(&x, p));
@@ -391,6 +393,10 @@ impl Source for Store {
         Ok(slice)
     }
 }
+
+/// Fixes per phase-one MMSI range (about; a vessel is never split): a
+/// range's fixes, about 100 MB, are what a worker holds.
+pub const RANGE_FIXES: u64 = 1_000_000;
 
 /// Fixes and identity reports in memory, for [`detect_records`].
 #[derive(Debug, Clone, Default)]
@@ -454,18 +460,31 @@ impl Source for Records {
     }
 }
 
+/// [`detect_store_with`] with phase one in ranges of `per` fixes: the
+/// events do not depend on it (for the tests that check so).
+#[doc(hidden)]
+pub fn detect_store_in_ranges(
+    store: &Store,
+    p: &Params,
+    gaz: &gazetteer::Gazetteer,
+    per: u64,
+) -> Result<(Vec<Event>, Summary), DetectError> {
+    detect_source(store, p, gaz, Some(per))
+}
+
 fn detect_source<S: Source>(
     src: &S,
     p: &Params,
     gaz: &gazetteer::Gazetteer,
+    per: Option<u64>,
 ) -> Result<(Vec<Event>, Summary), DetectError> {
     // MMSI ranges of about equal size, from a count of fixes per MMSI.
     let counts = src.mmsi_counts()?;
     let mut mmsis: Vec<(u32, u32)> = counts.into_iter().collect();
     mmsis.sort();
     let total: u64 = mmsis.iter().map(|m| m.1 as u64).sum();
-    let shards = (total / 1_000_000 + 1).max(rayon::current_num_threads() as u64 * 2) as usize;
-    let per = total.div_ceil(shards as u64).max(1);
+    let shards = (total / RANGE_FIXES + 1).max(rayon::current_num_threads() as u64 * 2);
+    let per = per.unwrap_or_else(|| total.div_ceil(shards)).max(1);
     let mut ranges = Vec::new();
     let mut acc = 0u64;
     let mut lo = None;
@@ -818,6 +837,7 @@ fn at_sea_meetings(
             partner: "not seen (dark)".into(),
             hours: hrs,
             dark_port_calls: calls[m],
+            partner_imaged: Vec::new(),
         });
         let mut e = Event::new(*m, *t0, Some(*t1), Some((*lat, *lon)), ev);
         e.confidence = 0.5;

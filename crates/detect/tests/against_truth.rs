@@ -50,6 +50,18 @@ fn port_visits_and_dark_port_calls_meet_the_targets_on_a_short_run() {
         mem == events,
         "in-memory detection differs from the store's"
     );
+    // phase one in small ranges (a vessel never split) gives the same
+    // events as one range: the store read in one merged pass, cut anywhere
+    let (small, ssum) =
+        detect::detect_store_in_ranges(&store, &detect::Params::default(), &gaz, 5_000).unwrap();
+    assert_eq!(
+        (ssum.fixes, ssum.identities, ssum.vessels),
+        (summary.fixes, summary.identities, summary.vessels)
+    );
+    assert!(
+        small == events,
+        "events depend on the ranges phase one is cut in"
+    );
     let mut truth =
         read_events(&std::fs::read_to_string(tmp.path().join("sim/truth.jsonl")).unwrap()).unwrap();
     // A call whose silence lasts past the end of the data cannot be seen

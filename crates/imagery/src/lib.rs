@@ -21,6 +21,7 @@ pub mod eval;
 pub mod fuse;
 pub mod imaged;
 pub mod input;
+pub mod partner;
 pub mod run;
 
 pub use fuse::{fuse, Fusion, Matched, Missed};
@@ -92,6 +93,12 @@ pub struct ImageryParams {
     /// 168 (a week): a shuttle's round trip of two ~2-day legs (Rajin to
     /// Vostochny, FACTS §1) and days alongside, transponder off.
     pub silence_max_hours: f64,
+    /// A dark vessel within this distance of a vessel's own detection in
+    /// the same image, while that vessel loiters at sea, is the partner of
+    /// a transfer, km. Default 1: hulls alongside lie tens of metres
+    /// apart and each detection errs by 100-300 m; a partner standing off
+    /// waits within a kilometre.
+    pub partner_km: f64,
 }
 
 impl Default for ImageryParams {
@@ -112,6 +119,7 @@ impl Default for ImageryParams {
             port_radius_km: 5.0,
             length_fit_sd: 2.5,
             silence_max_hours: 168.0,
+            partner_km: 1.0,
         }
     }
 }
@@ -153,6 +161,7 @@ impl ImageryParams {
             0.0,
             24.0 * 366.0,
         )?;
+        within("partner_km", self.partner_km, 0.0, 100.0)?;
         within("length_fit_sd", self.length_fit_sd, 0.1, 100.0)?;
         Ok(())
     }

@@ -17,6 +17,8 @@ pub struct Fused {
     pub dark: Vec<Event>,
     /// Dark port calls imaged.
     pub imaged: usize,
+    /// Transfers at sea whose dark partner an image showed.
+    pub partners: crate::partner::Partners,
     /// Rows refused in the files.
     pub errors: Vec<RowError>,
 }
@@ -79,11 +81,13 @@ pub fn fuse_files(
         e.id = format!("dv-{}", k + 1);
     }
     let imaged = crate::imaged::apply(events, &dark, &fusion, &lengths, gaz, p);
+    let partners = crate::partner::apply(events, &dark, &fusion, p);
     events.extend(dark.iter().cloned());
     Ok(Some(Fused {
         fusion,
         dark,
         imaged,
+        partners,
         errors,
     }))
 }

@@ -262,6 +262,7 @@ pub fn fuse(
             fusion,
             dark,
             imaged: 0,
+            partners: Default::default(),
             errors: Vec::new(),
         })
     };

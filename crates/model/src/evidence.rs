@@ -401,6 +401,30 @@ pub struct OneSidedEncounter {
     pub hours: f64,
     /// The vessel's dark port calls (>= 0.5).
     pub dark_port_calls: usize,
+    /// Satellite images that showed a hull with no AIS beside the vessel
+    /// while it waited: the partner seen.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub partner_imaged: Vec<PartnerImaged>,
+}
+
+/// A hull with no AIS that an image showed beside a vessel waiting at sea.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PartnerImaged {
+    /// The image.
+    pub scene_id: String,
+    /// The hull's detection.
+    pub detection_id: String,
+    /// Its `dark_vessel` event.
+    pub dark_vessel_id: String,
+    /// When the image was taken.
+    pub time: Time,
+    /// The hull's estimated length, m.
+    pub length_m: Option<f64>,
+    /// From the vessel's own detection in that image to the hull, km.
+    pub distance_km: f64,
+    /// The `dark_vessel` event's confidence.
+    pub confidence: f64,
 }
 
 /// An encounter.
@@ -1075,6 +1099,15 @@ mod tests {
                 partner: "not seen (dark)".into(),
                 hours: 6.0,
                 dark_port_calls: 2,
+                partner_imaged: vec![PartnerImaged {
+                    scene_id: "sar-0007".into(),
+                    detection_id: "sar-0007-2".into(),
+                    dark_vessel_id: "dv-3".into(),
+                    time: Time(1_701_745_200_000),
+                    length_m: Some(96.0),
+                    distance_km: 0.21,
+                    confidence: 0.93,
+                }],
             })
             .into(),
             Loitering {

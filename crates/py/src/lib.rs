@@ -554,6 +554,8 @@ fn fuse_imagery(
                 "dark_vessels": f.dark.len(),
                 "not_seen": f.fusion.missed.len(),
                 "imaged_dark_port_calls": f.imaged,
+                "one_sided_encounters_imaged": f.partners.encounters_imaged,
+                "one_sided_encounters_from_loitering": f.partners.from_loitering,
                 "rows_refused": f.errors.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
                 "notes": f.fusion.notes.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
             });

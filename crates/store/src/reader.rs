@@ -7,7 +7,12 @@ use crate::{schema, StoreError};
 use arrow_array::{
     Array, BooleanArray, Float64Array, RecordBatch, TimestampMillisecondArray, UInt32Array,
 };
-use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
+use parquet::arrow::arrow_reader::{
+    ArrowReaderOptions, ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder, RowSelection,
+    RowSelector,
+};
+use parquet::file::metadata::{PageIndexPolicy, ParquetMetaData};
+use parquet::file::page_index::column_index::ColumnIndexMetaData;
 use parquet::file::statistics::Statistics;
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
@@ -48,7 +53,7 @@ pub struct Store {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Table {
+pub(crate) enum Table {
     Positions,
     Identities,
 }
@@ -79,7 +84,7 @@ impl Store {
         &self.entries
     }
 
-    fn files(&self, table: Table) -> Vec<PathBuf> {
+    pub(crate) fn files(&self, table: Table) -> Vec<PathBuf> {
         let prefix = match table {
             Table::Positions => "positions/",
             Table::Identities => "identities/",
@@ -144,33 +149,6 @@ impl Store {
         self.positions(&Filter::vessel(mmsi))
     }
 
-    /// Every vessel's fixes, one vessel at a time in MMSI order, each in
-    /// time order: the store's files (each sorted by (mmsi, time)) read once
-    /// and merged, so memory holds a batch per file and one vessel. The
-    /// filter's `time`, `bbox` and `columns` apply; fixes are built with
-    /// [`schema::fixes_from_batch`] (read `time`, `mmsi`, `lat`, `lon`, and
-    /// `sog`, `cog` if asked for; the rest default). A file whose rows are
-    /// not in MMSI order is an error.
-    pub fn tracks(&self, filter: &Filter) -> Tracks {
-        let mut f = filter.clone();
-        f.shard = None;
-        f.mmsi = None;
-        let files = self.files(Table::Positions);
-        Tracks {
-            cursors: files
-                .into_iter()
-                .map(|path| Cursor {
-                    scan: Scan::new(vec![path], f.clone(), Table::Positions).with_batch_rows(4096),
-                    rows: Vec::new(),
-                    at: 0,
-                    path: PathBuf::new(),
-                })
-                .collect(),
-            last: None,
-            failed: false,
-        }
-    }
-
     /// Fixes of MMSI shard `k` of `n`, sorted by (mmsi, time): the unit of
     /// parallel per-vessel work.
     pub fn shard_positions(&self, k: u32, n: u32) -> Result<Vec<Position>, StoreError> {
@@ -178,95 +156,6 @@ impl Store {
             shard: Some((k, n)),
             ..Filter::default()
         })
-    }
-}
-
-/// One file's rows in [`Store::tracks`].
-struct Cursor {
-    scan: Scan,
-    rows: Vec<Position>,
-    at: usize,
-    path: PathBuf,
-}
-
-impl Cursor {
-    /// The MMSI of the next row, loading the next batch when needed.
-    fn peek(&mut self) -> Result<Option<u32>, StoreError> {
-        while self.at >= self.rows.len() {
-            match self.scan.next() {
-                None => return Ok(None),
-                Some(Err(e)) => return Err(e),
-                Some(Ok((path, b))) => {
-                    self.rows =
-                        schema::fixes_from_batch(&b).map_err(|msg| StoreError::Corrupt {
-                            path: path.clone(),
-                            msg,
-                        })?;
-                    self.path = path;
-                    self.at = 0;
-                }
-            }
-        }
-        Ok(Some(self.rows[self.at].mmsi))
-    }
-}
-
-/// Iterator of (mmsi, fixes in time order) over a store: see
-/// [`Store::tracks`].
-pub struct Tracks {
-    cursors: Vec<Cursor>,
-    last: Option<u32>,
-    failed: bool,
-}
-
-impl Tracks {
-    fn step(&mut self) -> Result<Option<(u32, Vec<Position>)>, StoreError> {
-        let mut next: Option<u32> = None;
-        for c in &mut self.cursors {
-            if let Some(m) = c.peek()? {
-                if self.last.is_some_and(|l| m <= l) {
-                    return Err(StoreError::Corrupt {
-                        path: c.path.clone(),
-                        msg: format!(
-                            "rows not sorted by MMSI ({m} after {})",
-                            self.last.unwrap_or(0)
-                        ),
-                    });
-                }
-                next = Some(next.map_or(m, |n| n.min(m)));
-            }
-        }
-        let Some(m) = next else {
-            return Ok(None);
-        };
-        let mut out = Vec::new();
-        for c in &mut self.cursors {
-            while c.peek()? == Some(m) {
-                let end = c.at + c.rows[c.at..].partition_point(|f| f.mmsi == m);
-                out.extend(c.rows.drain(c.at..end));
-            }
-        }
-        // files of different days (and ingests) each hold part of the track
-        out.sort_by_key(|f| f.time_ms);
-        self.last = Some(m);
-        Ok(Some((m, out)))
-    }
-}
-
-impl Iterator for Tracks {
-    type Item = Result<(u32, Vec<Position>), StoreError>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        if self.failed {
-            return None;
-        }
-        match self.step() {
-            Ok(x) => x.map(Ok),
-            Err(e) => {
-                self.failed = true;
-                Some(Err(e))
-            }
-        }
     }
 }
 
@@ -311,8 +200,61 @@ fn f64_range(s: Option<&Statistics>) -> Option<(f64, f64)> {
     }
 }
 
+/// The rows of row groups `keep` (in that order) on pages whose MMSI
+/// statistics overlap `(a, z)`, from the file's page index: `None` when a
+/// row group lacks it (read whole, filtered row by row). MMSIs are stored
+/// as 32-bit integers: below 2^31, their order is the unsigned order.
+fn page_selection(
+    meta: &ParquetMetaData,
+    keep: &[usize],
+    col: usize,
+    (a, z): (u32, u32),
+) -> Option<RowSelection> {
+    let index = meta.page_index()?;
+    let mut sel: Vec<RowSelector> = Vec::new();
+    let mut push = |n: usize, take: bool| {
+        if n == 0 {
+            return;
+        }
+        match sel.last_mut() {
+            Some(l) if l.skip != take => l.row_count += n,
+            _ => sel.push(if take {
+                RowSelector::select(n)
+            } else {
+                RowSelector::skip(n)
+            }),
+        }
+    };
+    for &g in keep {
+        let rows = usize::try_from(meta.row_group(g).num_rows()).ok()?;
+        let ColumnIndexMetaData::INT32(ci) = index.column_index(g, col)? else {
+            return None;
+        };
+        let pages = index.offset_index(g, col)?.page_locations();
+        if pages.is_empty() || ci.num_pages() as usize != pages.len() {
+            return None;
+        }
+        for (k, pg) in pages.iter().enumerate() {
+            let start = usize::try_from(pg.first_row_index).ok()?;
+            let end = match pages.get(k + 1) {
+                Some(n) => usize::try_from(n.first_row_index).ok()?,
+                None => rows,
+            };
+            let take = match (ci.min_value(k), ci.max_value(k)) {
+                (Some(&lo), Some(&hi)) if lo >= 0 && hi >= 0 => {
+                    (hi as u32) >= a && (lo as u32) <= z
+                }
+                // a page without statistics (or negative: not an MMSI order) is read
+                _ => true,
+            };
+            push(end.checked_sub(start)?, take);
+        }
+    }
+    Some(RowSelection::from(sel))
+}
+
 impl Scan {
-    fn new(files: Vec<PathBuf>, filter: Filter, table: Table) -> Self {
+    pub(crate) fn new(files: Vec<PathBuf>, filter: Filter, table: Table) -> Self {
         Scan {
             files: files.into(),
             filter,
@@ -326,7 +268,7 @@ impl Scan {
     }
 
     /// Batches of at most this many rows (default 65,536).
-    fn with_batch_rows(mut self, n: usize) -> Self {
+    pub(crate) fn with_batch_rows(mut self, n: usize) -> Self {
         self.batch_rows = n.max(1);
         self
     }
@@ -344,7 +286,16 @@ impl Scan {
                 msg: e.to_string(),
             };
             let file = std::fs::File::open(&path).map_err(|e| StoreError::io(&path, e))?;
-            let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(pq)?;
+            // an MMSI range reads only the pages that hold it (the files
+            // are sorted by MMSI; their page index has each page's MMSIs)
+            let opts =
+                ArrowReaderOptions::new().with_page_index_policy(if self.filter.mmsi.is_some() {
+                    PageIndexPolicy::Optional
+                } else {
+                    PageIndexPolicy::Skip
+                });
+            let builder =
+                ParquetRecordBatchReaderBuilder::try_new_with_options(file, opts).map_err(pq)?;
             let meta = builder.metadata().clone();
             let schema = meta.file_metadata().schema_descr();
             let idx =
@@ -380,6 +331,14 @@ impl Scan {
                 continue;
             }
             self.row_groups_read += keep.len();
+            let selection = match (self.filter.mmsi, i_mmsi) {
+                (Some(range), Some(col)) => page_selection(&meta, &keep, col, range),
+                _ => None,
+            };
+            let builder = match selection {
+                Some(s) => builder.with_row_selection(s),
+                None => builder,
+            };
             let builder = match &self.filter.columns {
                 Some(cols) => {
                     let f = &self.filter;
