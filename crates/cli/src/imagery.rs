@@ -80,6 +80,8 @@ pub fn for_report(f: &Fused) -> report::Imagery {
                     scene_id: d.scene_id.clone(),
                     detection_id: d.id.clone(),
                     time_ms: d.time_ms,
+                    lat: d.lat,
+                    lon: d.lon,
                     source: d.source.clone(),
                     distance_km: m.distance_km,
                     length_m: d.length_m,

@@ -150,6 +150,17 @@ fn simulated_images_name_the_dark_shuttles_and_image_their_calls() {
         html.contains("Imagery parameters used") && html.contains("window_hours"),
         "the report prints the [imagery] parameters it used"
     );
+    // the images that showed the vessels of interest, on the map with the
+    // footprints, each in the time window of its image
+    let seen = html.matches("class=\"seenhull\"").count();
+    assert!(
+        seen > 0,
+        "no sighting of a vessel of interest drawn on the map"
+    );
+    assert!(
+        html.contains(" seen in image "),
+        "a sighting says which image"
+    );
 }
 
 #[test]

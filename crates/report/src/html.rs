@@ -721,7 +721,7 @@ pub fn render(inp: &Inputs, vessels: &[Vessel], tracks: &[Track], written: &[Wri
                     }
                     section #map-section {
                         h2 { "Map" }
-                        (map::render(vessels, tracks, &map::MapInputs { events: inp.events, watched: &j.watched_ports, destinations: &destinations, gazetteer: inp.gazetteer, period: (t0, t1), scenes: inp.imagery.as_ref().map(|i| i.scenes.as_slice()).unwrap_or(&[]) }, inp.params))
+                        (map::render(vessels, tracks, &map::MapInputs { events: inp.events, watched: &j.watched_ports, destinations: &destinations, gazetteer: inp.gazetteer, period: (t0, t1), scenes: inp.imagery.as_ref().map(|i| i.scenes.as_slice()).unwrap_or(&[]), seen: inp.imagery.as_ref().map(|i| i.seen.as_slice()).unwrap_or(&[]) }, inp.params))
                     }
                     section #vessels {
                         h2 { "Vessels of interest" }

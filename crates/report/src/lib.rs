@@ -202,6 +202,10 @@ pub struct Sighting {
     pub detection_id: String,
     /// When, unix ms.
     pub time_ms: i64,
+    /// Where the image put it, latitude.
+    pub lat: f64,
+    /// Where the image put it, longitude.
+    pub lon: f64,
     /// The sensor or provider.
     pub source: Option<String>,
     /// From the detection to where the vessel was placed, km.

@@ -465,6 +465,9 @@ pub struct MapInputs<'a> {
     pub period: (i64, i64),
     /// Footprints of the satellite images fused with the AIS.
     pub scenes: &'a [crate::SceneView],
+    /// Detections paired with AIS vessels (those of the vessels of
+    /// interest are drawn with the footprints).
+    pub seen: &'a [crate::Sighting],
 }
 
 fn num(v: f64) -> String {
@@ -764,6 +767,12 @@ pub fn render(vessels: &[Vessel], tracks: &[Track], m: &MapInputs, p: &ReportPar
                 @for (s, d) in &scene_paths {
                     path.scene d=(d) data-t0=(s.time_ms) data-t1=(s.time_ms) {
                         title { "image " (s.id) @if let Some(src) = &s.source { " (" (src) ")" } ", " (crate::short_time(&detect::event::rfc3339(s.time_ms))) }
+                    }
+                }
+                @for s in m.seen.iter().filter(|s| shown.contains(&s.mmsi)) {
+                    @let (x, y) = pr.xy(s.lon, s.lat);
+                    circle.seenhull cx=(num(x)) cy=(num(y)) r="2.5" stroke=(colour.get(&s.mmsi).copied().unwrap_or("#333")) data-t0=(s.time_ms) data-t1=(s.time_ms) {
+                        title { (name.get(&s.mmsi).copied().unwrap_or("?")) " (" (s.mmsi) ") seen in image " (s.scene_id) ", " (crate::short_time(&detect::event::rfc3339(s.time_ms))) ", " (format!("{:.1}", s.distance_km)) " km from where its AIS placed it" @if !s.alternatives.is_empty() { "; ships side by side: the pairing is uncertain" } }
                     }
                 }
                 @for (e, d) in &dark { path.darkcall d=(d) data-t0=(e.start_ms()) data-t1=(e.end_ms()) {} }
