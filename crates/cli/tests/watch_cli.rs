@@ -884,6 +884,9 @@ fn satellite_detections_dropped_in_a_folder_alert_dark_vessels_in_watched_places
             late.push('\n');
         }
     }
+    // a row without a time zone: refused, reported with its line
+    let bad_line = early.lines().count() + 1;
+    early.push_str("bad,sar-0001,2023-08-02T21:00:00,42.2,130.3,100,,0.9,sar\n");
     std::fs::write(drop.join("week1.csv"), &early).unwrap();
     std::fs::write(drop.join("junk.csv"), "not,a\ndetection,file\n").unwrap();
     // beside the fixture's (its registry path is relative to it)
@@ -954,6 +957,11 @@ fn satellite_detections_dropped_in_a_folder_alert_dark_vessels_in_watched_places
     assert!(junk["refused"].as_u64().unwrap() >= 1, "{junk}");
     assert!(err.contains("junk.csv"), "the refused file is named: {err}");
     let w1 = done.iter().find(|d| d["file"] == "week1.csv").unwrap();
+    assert_eq!(w1["refused"], 1, "{w1}");
+    assert!(
+        err.contains(&format!("week1.csv:{bad_line}")) && err.contains("no zone"),
+        "the refused row is reported with its line: {err}"
+    );
     assert!(w1["matched"].as_u64().unwrap() > 0, "{w1}");
     assert!(dir.join("imagery/week1.outcomes.csv").exists());
     // the alerts: dark vessels at watched places, confident, each a hull

@@ -370,7 +370,9 @@ fn place_track(
 
 /// Notes one vessel's track (one MMSI) in every scene whose time falls in
 /// a silence of it too long to place it, when it could have reached the
-/// scene's search box from its fixes on either side at `top_kn`.
+/// scene's search box from its fixes on either side at its top speed
+/// (`top_kn`, called only when a scene falls in such a silence: most
+/// tracks never need it).
 #[allow(clippy::too_many_arguments)]
 fn silent_track(
     v: &[store::Position],
@@ -378,7 +380,7 @@ fn silent_track(
     order: &[usize],
     search: &[(f64, f64, f64, f64)],
     scenes: &[Scene],
-    top_kn: f64,
+    top_kn: impl Fn() -> f64,
     p: &ImageryParams,
     silent: &mut [Vec<Silent>],
 ) {
@@ -389,6 +391,7 @@ fn silent_track(
     let lo = times.partition_point(|&t| t < first.time_ms - smax);
     let hi = times.partition_point(|&t| t <= last.time_ms + smax);
     let slack_nm = 2.0 * p.base_error_km / 1.852;
+    let mut top: Option<f64> = None;
     for &si in &order[lo..hi] {
         let t = scenes[si].time_ms;
         let j = v.partition_point(|f| f.time_ms <= t);
@@ -402,6 +405,7 @@ fn silent_track(
         if b.is_none() && a.is_none() {
             continue;
         }
+        let top_kn = *top.get_or_insert_with(&top_kn);
         let sb = search[si];
         let (clat, clon) = ((sb.1 + sb.3) / 2.0, (sb.0 + sb.2) / 2.0);
         let radius = distance_nm(clat, clon, sb.3, sb.2);
@@ -617,8 +621,11 @@ pub fn fuse(
             }
             _ => {
                 place_track(&v, &times, &order, &search, &out.scenes, w, p, &mut placed);
-                let moving: Vec<f32> = v.iter().filter_map(|f| dp.tracks.moving(f.sog)).collect();
-                let (top, _) = detect::vessel::speeds(&moving, dp);
+                let top = || {
+                    let moving: Vec<f32> =
+                        v.iter().filter_map(|f| dp.tracks.moving(f.sog)).collect();
+                    detect::vessel::speeds(&moving, dp).0
+                };
                 silent_track(
                     &v,
                     &times,
@@ -977,7 +984,7 @@ mod tests {
                 &[0],
                 &search,
                 std::slice::from_ref(&scene),
-                top,
+                || top,
                 &p,
                 silent,
             )

@@ -14,7 +14,7 @@
 //! (`imagery::fuse`) on the thread that rolls segments, after that roll.
 //! When the inputs end, every waiting file is fused with what there is.
 //!
-//! What is written: `imagery/<file>.csv` (every detection's outcome, as
+//! What is written: `imagery/<stem>.outcomes.csv` (every detection's outcome, as
 //! `imagery.csv` of `analyze`), `imagery/done.jsonl` (one line per file
 //! taken: counts, or why it was refused; a restart skips the files named
 //! there).
@@ -37,8 +37,9 @@ pub struct Batch {
     pub scenes: Vec<Scene>,
     /// Its latest image time, unix ms.
     pub latest_ms: i64,
-    /// Rows refused, as "file:line: why".
-    pub refused: Vec<String>,
+    /// Rows refused (each reported with its file and line when read), or
+    /// 1 for a file refused whole.
+    pub refused: usize,
 }
 
 /// What the fusion of one file gave.
@@ -170,10 +171,7 @@ impl Folder {
                 self.scene_files.insert(name, size);
                 match imagery::read_scenes(&path) {
                     Ok(l) => {
-                        for e in &l.errors {
-                            eprintln!("watch: imagery {e}");
-                        }
-                        Counters::add(&self.c.imagery_rows_refused, l.errors.len() as u64);
+                        self.refused(&l.errors);
                         for s in l.items {
                             self.scenes.insert(s.id.clone(), s);
                         }
@@ -194,13 +192,13 @@ impl Folder {
                         .iter()
                         .filter_map(|i| self.scenes.get(*i).cloned())
                         .collect();
-                    Counters::add(&self.c.imagery_rows_refused, l.errors.len() as u64);
+                    self.refused(&l.errors);
                     out.push(Batch {
                         latest_ms: l.items.iter().map(|d| d.time_ms).max().unwrap_or(i64::MIN),
                         file: path,
                         detections: l.items,
                         scenes,
-                        refused: l.errors.iter().map(|e| e.to_string()).collect(),
+                        refused: l.errors.len(),
                     });
                 }
                 Err(e) => {
@@ -211,7 +209,7 @@ impl Folder {
                         detections: Vec::new(),
                         scenes: Vec::new(),
                         latest_ms: i64::MIN,
-                        refused: vec![e.to_string()],
+                        refused: 1,
                     });
                 }
             }
@@ -220,11 +218,21 @@ impl Folder {
     }
 }
 
+impl Folder {
+    /// Reports rows refused with their file and line, and counts them.
+    fn refused(&self, errors: &[imagery::RowError]) {
+        for e in errors {
+            eprintln!("watch: imagery {e}");
+        }
+        Counters::add(&self.c.imagery_rows_refused, errors.len() as u64);
+    }
+}
+
 /// Fuses one batch with the store (blocking: run on the rolling thread,
 /// after the segment that covers its images): `dark_vessel` events named
 /// by `gaz`, the top speeds of silent vessels as `dp` takes them (two
-/// transmitters on one MMSI are not told apart live), every outcome written to `imagery/<file>.csv` under
-/// `watch_dir`.
+/// transmitters on one MMSI are not told apart live), every outcome written
+/// to `imagery/<stem>.outcomes.csv` under `watch_dir`.
 pub fn fuse(
     b: Batch,
     store_dir: &Path,
@@ -235,7 +243,7 @@ pub fn fuse(
 ) -> Done {
     let mut done = Done {
         detections: b.detections.len(),
-        refused: b.refused.len(),
+        refused: b.refused,
         matched: 0,
         dark: Vec::new(),
         outcomes: None,

@@ -36,7 +36,6 @@ mod merge;
 mod reader;
 pub mod record;
 pub mod schema;
-mod vessels;
 
 pub use csvmap::{CsvField, CsvMapping, DraughtUnit, SpeedUnit, TimeFormat};
 pub use dedup::Dedup;
@@ -49,9 +48,8 @@ pub mod arrow {
     pub use arrow_array::{Array, RecordBatch, TimestampMillisecondArray, UInt32Array};
 }
 pub use manifest::SourceEntry;
-pub use reader::{Filter, Store};
+pub use reader::{Filter, Store, Tracks};
 pub use record::{Class, Identity, Position};
-pub use vessels::Tracks;
 
 use std::path::{Path, PathBuf};
 

@@ -53,7 +53,7 @@ pub struct Store {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Table {
+enum Table {
     Positions,
     Identities,
 }
@@ -84,7 +84,7 @@ impl Store {
         &self.entries
     }
 
-    pub(crate) fn files(&self, table: Table) -> Vec<PathBuf> {
+    fn files(&self, table: Table) -> Vec<PathBuf> {
         let prefix = match table {
             Table::Positions => "positions/",
             Table::Identities => "identities/",
@@ -149,6 +149,33 @@ impl Store {
         self.positions(&Filter::vessel(mmsi))
     }
 
+    /// Every vessel's fixes, one vessel at a time in MMSI order, each in
+    /// time order: the store's files (each sorted by (mmsi, time)) read once
+    /// and merged, so memory holds a batch per file and one vessel. The
+    /// filter's `time`, `bbox` and `columns` apply; fixes are built with
+    /// [`schema::fixes_from_batch`] (read `time`, `mmsi`, `lat`, `lon`, and
+    /// `sog`, `cog` if asked for; the rest default). A file whose rows are
+    /// not in MMSI order is an error.
+    pub fn tracks(&self, filter: &Filter) -> Tracks {
+        let mut f = filter.clone();
+        f.shard = None;
+        f.mmsi = None;
+        let files = self.files(Table::Positions);
+        Tracks {
+            cursors: files
+                .into_iter()
+                .map(|path| Cursor {
+                    scan: Scan::new(vec![path], f.clone(), Table::Positions).with_batch_rows(4096),
+                    rows: Vec::new(),
+                    at: 0,
+                    path: PathBuf::new(),
+                })
+                .collect(),
+            last: None,
+            failed: false,
+        }
+    }
+
     /// Fixes of MMSI shard `k` of `n`, sorted by (mmsi, time): the unit of
     /// parallel per-vessel work.
     pub fn shard_positions(&self, k: u32, n: u32) -> Result<Vec<Position>, StoreError> {
@@ -156,6 +183,95 @@ impl Store {
             shard: Some((k, n)),
             ..Filter::default()
         })
+    }
+}
+
+/// One file's rows in [`Store::tracks`].
+struct Cursor {
+    scan: Scan,
+    rows: Vec<Position>,
+    at: usize,
+    path: PathBuf,
+}
+
+impl Cursor {
+    /// The MMSI of the next row, loading the next batch when needed.
+    fn peek(&mut self) -> Result<Option<u32>, StoreError> {
+        while self.at >= self.rows.len() {
+            match self.scan.next() {
+                None => return Ok(None),
+                Some(Err(e)) => return Err(e),
+                Some(Ok((path, b))) => {
+                    self.rows =
+                        schema::fixes_from_batch(&b).map_err(|msg| StoreError::Corrupt {
+                            path: path.clone(),
+                            msg,
+                        })?;
+                    self.path = path;
+                    self.at = 0;
+                }
+            }
+        }
+        Ok(Some(self.rows[self.at].mmsi))
+    }
+}
+
+/// Iterator of (mmsi, fixes in time order) over a store: see
+/// [`Store::tracks`].
+pub struct Tracks {
+    cursors: Vec<Cursor>,
+    last: Option<u32>,
+    failed: bool,
+}
+
+impl Tracks {
+    fn step(&mut self) -> Result<Option<(u32, Vec<Position>)>, StoreError> {
+        let mut next: Option<u32> = None;
+        for c in &mut self.cursors {
+            if let Some(m) = c.peek()? {
+                if self.last.is_some_and(|l| m <= l) {
+                    return Err(StoreError::Corrupt {
+                        path: c.path.clone(),
+                        msg: format!(
+                            "rows not sorted by MMSI ({m} after {})",
+                            self.last.unwrap_or(0)
+                        ),
+                    });
+                }
+                next = Some(next.map_or(m, |n| n.min(m)));
+            }
+        }
+        let Some(m) = next else {
+            return Ok(None);
+        };
+        let mut out = Vec::new();
+        for c in &mut self.cursors {
+            while c.peek()? == Some(m) {
+                let end = c.at + c.rows[c.at..].partition_point(|f| f.mmsi == m);
+                out.extend(c.rows.drain(c.at..end));
+            }
+        }
+        // files of different days (and ingests) each hold part of the track
+        out.sort_by_key(|f| f.time_ms);
+        self.last = Some(m);
+        Ok(Some((m, out)))
+    }
+}
+
+impl Iterator for Tracks {
+    type Item = Result<(u32, Vec<Position>), StoreError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.failed {
+            return None;
+        }
+        match self.step() {
+            Ok(x) => x.map(Ok),
+            Err(e) => {
+                self.failed = true;
+                Some(Err(e))
+            }
+        }
     }
 }
 
@@ -254,7 +370,7 @@ fn page_selection(
 }
 
 impl Scan {
-    pub(crate) fn new(files: Vec<PathBuf>, filter: Filter, table: Table) -> Self {
+    fn new(files: Vec<PathBuf>, filter: Filter, table: Table) -> Self {
         Scan {
             files: files.into(),
             filter,
@@ -268,7 +384,7 @@ impl Scan {
     }
 
     /// Batches of at most this many rows (default 65,536).
-    pub(crate) fn with_batch_rows(mut self, n: usize) -> Self {
+    fn with_batch_rows(mut self, n: usize) -> Self {
         self.batch_rows = n.max(1);
         self
     }
