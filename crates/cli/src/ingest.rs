@@ -26,7 +26,8 @@ pub struct IngestArgs {
     /// Window for duplicate receptions of one payload, seconds (< 60).
     #[arg(long, default_value_t = 30.0)]
     pub dedup_window: f64,
-    /// Records buffered before a flush to Parquet (bounds memory).
+    /// Records buffered before a flush to a sorted run (bounds memory), and
+    /// about the rows of each stored file.
     #[arg(long, default_value_t = 2_000_000)]
     pub flush_rows: usize,
     /// Rejected-line samples kept per reason and source.

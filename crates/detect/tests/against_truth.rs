@@ -62,6 +62,28 @@ fn port_visits_and_dark_port_calls_meet_the_targets_on_a_short_run() {
         small == events,
         "events depend on the ranges phase one is cut in"
     );
+    // the same feed ingested in runs of 2,000 rows (each day's runs merged
+    // into files of disjoint MMSI ranges) gives the same events
+    let st2 = tmp.path().join("store-runs");
+    store::ingest(
+        &st2,
+        &[tmp.path().join("sim/ais.nmea.gz")],
+        &store::IngestOptions {
+            flush_rows: 2_000,
+            ..store::IngestOptions::default()
+        },
+        &mut |_| {},
+    )
+    .unwrap();
+    let store2 = store::Store::open(&st2).unwrap();
+    let files = |s: &store::Store| s.sources().iter().map(|e| e.files.len()).sum::<usize>();
+    assert!(
+        files(&store2) > files(&store) + 50,
+        "{} files",
+        files(&store2)
+    );
+    let (runs, _) = detect::detect_store(&store2, &detect::Params::default()).unwrap();
+    assert!(runs == events, "events depend on how ingest cut its runs");
     let mut truth =
         read_events(&std::fs::read_to_string(tmp.path().join("sim/truth.jsonl")).unwrap()).unwrap();
     // A call whose silence lasts past the end of the data cannot be seen

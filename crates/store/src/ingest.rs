@@ -2,15 +2,16 @@
 //!
 //! Per source: hash it (skip if the manifest has the hash), stream-decode
 //! it, buffer records by UTC day, and hand full buffers to a writer thread
-//! that sorts them by (mmsi, time), removes duplicates and writes Parquet.
-//! Memory is bounded by [`IngestOptions::flush_rows`], not by input size.
+//! that sorts them by (mmsi, time), removes duplicates and writes sorted
+//! runs; when the source is read, each day's runs are merged into files of
+//! disjoint MMSI ranges ([`crate::runs`]). Memory is bounded by
+//! [`IngestOptions::flush_rows`], not by input size.
 
 use crate::dedup::{Dedup, Table};
 use crate::manifest::{self, SourceEntry};
 use crate::record::{self, Identity, Position, Record};
 use crate::schema;
 use crate::{day_of, StoreError};
-use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::metadata::SortingColumn;
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
@@ -34,8 +35,10 @@ pub struct IngestOptions {
     /// with no time at all is an error, and untimed messages in a source
     /// that has times elsewhere are counted as `no_receive_time` rejects.
     pub assume_time_ms: Option<i64>,
-    /// Records buffered before a flush to Parquet (bounds memory: about
-    /// 150 bytes a record). Default 2,000,000.
+    /// Records buffered before a flush to a sorted run (bounds memory:
+    /// about 150 bytes a record), and the rows of each stored file (a
+    /// day's runs are merged into files of about this many rows, cut
+    /// between vessels). Default 2,000,000.
     pub flush_rows: usize,
     /// Samples kept per reject reason and source. Default 20.
     pub reject_samples: usize,
@@ -596,6 +599,11 @@ impl Sink {
 #[derive(Default)]
 struct Written {
     row_group_rows: usize,
+    /// Sorted runs in `.tmp`, per table and day (merged at the end:
+    /// [`crate::runs`]).
+    runs: BTreeMap<(&'static str, String), Vec<PathBuf>>,
+    /// Rows per MMSI of those runs (what the merge plans its files by).
+    counts: HashMap<(&'static str, String), BTreeMap<u32, u64>>,
     files: Vec<String>,
     positions: u64,
     identities: u64,
@@ -626,7 +634,16 @@ fn ingest_one(
     let (tx, rx) = mpsc::sync_channel(1);
     let mut messages = 0u64;
     let written = std::thread::scope(|scope| -> Result<Written, StoreError> {
-        let writer = scope.spawn(move || write_loop(dir, src_id, dedup, opts.row_group_rows, rx));
+        let writer = scope.spawn(move || {
+            write_loop(
+                dir,
+                src_id,
+                dedup,
+                opts.row_group_rows,
+                opts.flush_rows.max(1),
+                rx,
+            )
+        });
         let mut sink = Sink::new(opts, Some(tx));
         let mut tick = |messages: u64| {
             prog.bytes_done = base_done + count.get();
@@ -942,7 +959,7 @@ impl NmeaLines {
 
 /// Writes `rel` under `dir` atomically: a temporary file, fsync, rename,
 /// fsync of the directory.
-fn write_atomic(
+pub(crate) fn write_atomic(
     dir: &Path,
     rel: &str,
     fill: impl FnOnce(&mut File) -> std::io::Result<()>,
@@ -956,6 +973,22 @@ fn write_atomic(
     f.sync_all().map_err(|e| StoreError::io(&tmp, e))?;
     drop(f);
     std::fs::rename(&tmp, &target).map_err(|e| StoreError::io(&target, e))?;
+    if let Ok(d) = File::open(&parent) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+/// Moves a finished file (under `dir`) to `rel` as [`write_atomic`] would
+/// have written it: synced, renamed, its folder synced.
+pub(crate) fn place_file(dir: &Path, from: &Path, rel: &str) -> Result<(), StoreError> {
+    let target = dir.join(rel);
+    let parent = target.parent().unwrap_or(dir).to_path_buf();
+    std::fs::create_dir_all(&parent).map_err(|e| StoreError::io(&parent, e))?;
+    File::open(from)
+        .and_then(|f| f.sync_all())
+        .map_err(|e| StoreError::io(from, e))?;
+    std::fs::rename(from, &target).map_err(|e| StoreError::io(&target, e))?;
     if let Ok(d) = File::open(&parent) {
         let _ = d.sync_all();
     }
@@ -1003,33 +1036,6 @@ pub(crate) fn writer_props(row_group_rows: usize) -> WriterProperties {
         .build()
 }
 
-pub(crate) fn write_parquet(
-    dir: &Path,
-    rel: &str,
-    batch: &arrow_array::RecordBatch,
-    row_group_rows: usize,
-) -> Result<(), StoreError> {
-    let target = dir.join(rel);
-    write_atomic(dir, rel, |f| {
-        let mut w = ArrowWriter::try_new(
-            f.try_clone()?,
-            batch.schema(),
-            Some(writer_props(row_group_rows)),
-        )
-        .map_err(std::io::Error::other)?;
-        w.write(batch).map_err(std::io::Error::other)?;
-        w.close().map_err(std::io::Error::other)?;
-        Ok(())
-    })
-    .map_err(|e| match e {
-        StoreError::Io { error, .. } => StoreError::Parquet {
-            path: target.clone(),
-            msg: error.to_string(),
-        },
-        other => other,
-    })
-}
-
 /// Sorts by a small key without moving the records more than once: the
 /// keys and indices are sorted, then the records are taken in that order.
 fn sorted<T>(rows: Vec<T>, key: impl Fn(&T) -> (u32, i64, u64)) -> Vec<T> {
@@ -1053,7 +1059,7 @@ impl Written {
         &mut self,
         dir: &Path,
         table: Table,
-        name: &str,
+        day: &str,
         rows: Vec<T>,
         key: impl Fn(&T) -> (u32, i64, u64) + Copy,
         batch: impl Fn(&[T]) -> arrow_array::RecordBatch,
@@ -1072,9 +1078,21 @@ impl Written {
             Table::Positions => "positions",
             Table::Identities => "identities",
         };
-        let rel = format!("{table}/{name}");
-        write_parquet(dir, &rel, &batch(&rows), self.row_group_rows)?;
-        self.files.push(rel);
+        let counts = self.counts.entry((table, day.to_string())).or_default();
+        // rows are sorted: one update per vessel
+        let mut k = 0;
+        while k < rows.len() {
+            let m = key(&rows[k]).0;
+            let n = rows[k..].partition_point(|r| key(r).0 == m);
+            *counts.entry(m).or_default() += n as u64;
+            k += n;
+        }
+        let runs = self.runs.entry((table, day.to_string())).or_default();
+        let path = dir
+            .join(".tmp")
+            .join(format!("run-{table}-{day}-{:04}.parquet", runs.len()));
+        crate::runs::write_run(&path, &batch(&rows), self.row_group_rows)?;
+        runs.push(path);
         Ok(rows.len() as u64)
     }
 }
@@ -1084,6 +1102,7 @@ fn write_loop(
     src_id: &str,
     dedup: Dedup,
     row_group_rows: usize,
+    file_rows: usize,
     rx: mpsc::Receiver<DayBuffers>,
 ) -> Result<Written, StoreError> {
     let mut w = Written {
@@ -1091,20 +1110,13 @@ fn write_loop(
         dedup,
         ..Written::default()
     };
-    let mut seq: HashMap<i64, u32> = HashMap::new();
     for days in rx {
         for (day, (pos, ids)) in days {
-            let n = seq.entry(day).or_default();
-            let name = format!(
-                "day={}/{src_id}-{:04}.parquet",
-                day_of(day * 86_400_000),
-                *n
-            );
-            *n += 1;
+            let day = day_of(day * 86_400_000);
             w.positions += w.table(
                 dir,
                 Table::Positions,
-                &name,
+                &day,
                 pos,
                 |p| (p.mmsi, p.time_ms, p.payload_hash),
                 |r| schema::positions_batch(r, schema::Carried::Unknown),
@@ -1112,12 +1124,25 @@ fn write_loop(
             w.identities += w.table(
                 dir,
                 Table::Identities,
-                &name,
+                &day,
                 ids,
                 |i| (i.mmsi, i.time_ms, i.payload_hash),
                 |r| schema::identities_batch(r, schema::Carried::Unknown),
             )?;
         }
+    }
+    // the last merge: each day's runs into files of disjoint MMSI ranges
+    for ((table, day), runs) in std::mem::take(&mut w.runs) {
+        let prefix = format!("{table}/day={day}/{src_id}");
+        let counts = w.counts.remove(&(table, day)).unwrap_or_default();
+        w.files.extend(crate::runs::merge_day(
+            dir,
+            &prefix,
+            &runs,
+            &counts,
+            file_rows,
+            row_group_rows,
+        )?);
     }
     Ok(w)
 }

@@ -35,6 +35,7 @@ pub mod manifest;
 mod merge;
 mod reader;
 pub mod record;
+mod runs;
 pub mod schema;
 
 pub use csvmap::{CsvField, CsvMapping, DraughtUnit, SpeedUnit, TimeFormat};

@@ -612,10 +612,12 @@ impl<'a> MergeRun<'a> {
                 members.push(f.clone());
             }
         }
+        if members.is_empty() {
+            return Ok(0);
+        }
         // the last window of the day before: rows already kept, by vessel
         let day_start = day * DAY_MS;
-        let mut seeds: HashMap<u32, Vec<Seed>> = HashMap::new();
-        let mut seed_sources: BTreeSet<Carriers> = BTreeSet::new();
+        let mut prev_files = Vec::new();
         if lo < day_start + self.window_ms.max(0) {
             if let Some(prev) = current.get(&(T::TABLE.to_string(), day - 1)) {
                 for f in prev {
@@ -624,18 +626,35 @@ impl<'a> MergeRun<'a> {
                             continue;
                         }
                     }
-                    let mut rows = FileRows::<T>::open(self.dir, f)?;
-                    while rows.fill()? {
-                        for (r, c) in rows.buf.drain(..) {
-                            let (m, t) = r.key();
-                            if t >= day_start - self.window_ms {
-                                seed_sources.insert(c.clone());
-                                seeds
-                                    .entry(m)
-                                    .or_default()
-                                    .push((m, t, r.content(), r.tag(), c));
-                            }
-                        }
+                    prev_files.push(f.clone());
+                }
+            }
+        }
+        // one source alone (its own rows of the day before included: its
+        // duplicates were removed as it was read) has nothing to merge;
+        // known from the file names, without reading the rows (a day of
+        // files sorted by vessel all reach the day's last window)
+        let named: BTreeSet<Carriers> = members
+            .iter()
+            .chain(&prev_files)
+            .map(|f| carriers_of_name(f))
+            .collect();
+        if named.len() < 2 && !members.iter().chain(&prev_files).any(|f| is_merged(f)) {
+            return Ok(0);
+        }
+        let mut seeds: HashMap<u32, Vec<Seed>> = HashMap::new();
+        let mut seed_sources: BTreeSet<Carriers> = BTreeSet::new();
+        for f in &prev_files {
+            let mut rows = FileRows::<T>::open(self.dir, f)?;
+            while rows.fill()? {
+                for (r, c) in rows.buf.drain(..) {
+                    let (m, t) = r.key();
+                    if t >= day_start - self.window_ms {
+                        seed_sources.insert(c.clone());
+                        seeds
+                            .entry(m)
+                            .or_default()
+                            .push((m, t, r.content(), r.tag(), c));
                     }
                 }
             }

@@ -320,7 +320,7 @@ fn f64_range(s: Option<&Statistics>) -> Option<(f64, f64)> {
 /// statistics overlap `(a, z)`, from the file's page index: `None` when a
 /// row group lacks it (read whole, filtered row by row). MMSIs are stored
 /// as 32-bit integers: below 2^31, their order is the unsigned order.
-fn page_selection(
+pub(crate) fn page_selection(
     meta: &ParquetMetaData,
     keep: &[usize],
     col: usize,

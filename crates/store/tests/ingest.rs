@@ -140,6 +140,105 @@ fn every_file_is_sorted_by_mmsi_then_time() {
     }
 }
 
+/// (table/day, lowest and highest MMSI) of every data file of a store.
+fn mmsi_spans(st: &Path) -> Vec<(String, u32, u32)> {
+    let mut out = Vec::new();
+    for e in Store::open(st).unwrap().sources() {
+        for f in e.files.iter().filter(|f| f.ends_with(".parquet")) {
+            let file = std::fs::File::open(st.join(f)).unwrap();
+            let b = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)
+                .unwrap()
+                .build()
+                .unwrap();
+            let mut span: Option<(u32, u32)> = None;
+            for batch in b {
+                let batch = batch.unwrap();
+                let m = batch
+                    .column_by_name("mmsi")
+                    .unwrap()
+                    .as_any()
+                    .downcast_ref::<store::arrow::UInt32Array>()
+                    .unwrap()
+                    .clone();
+                for v in m.values().iter() {
+                    span = Some(span.map_or((*v, *v), |(a, z)| (a.min(*v), z.max(*v))));
+                }
+            }
+            let (a, z) = span.expect("no empty files");
+            let dir = f.rsplit_once('/').unwrap().0.to_string();
+            out.push((dir, a, z));
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn a_days_sorted_runs_become_files_of_disjoint_vessel_ranges() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cap = data("amsa-terrestrial.nmea.gz");
+    let st = tmp.path().join("runs");
+    let o = IngestOptions {
+        flush_rows: 1000,
+        ..IngestOptions::default()
+    };
+    let e = run(&st, std::slice::from_ref(&cap), &o);
+    let e = ingested(&e)[0];
+    let spans = mmsi_spans(&st);
+    assert!(spans.len() > 4, "{spans:?}");
+    for w in spans.windows(2) {
+        if w[0].0 == w[1].0 {
+            assert!(w[0].2 < w[1].1, "files of {} overlap: {w:?}", w[0].0);
+        }
+    }
+    // every row kept, none twice; no run left behind
+    let store = Store::open(&st).unwrap();
+    assert_eq!(
+        store.positions(&Filter::default()).unwrap().len() as u64,
+        e.positions
+    );
+    assert_eq!(
+        store.identities(&Filter::default()).unwrap().len() as u64,
+        e.identities
+    );
+    assert_eq!(std::fs::read_dir(st.join(".tmp")).unwrap().count(), 0);
+}
+
+#[test]
+fn a_stuck_transmitter_is_cut_between_rows_and_every_row_kept() {
+    let tmp = tempfile::tempdir().unwrap();
+    // one vessel, 2,500 reports 31 s apart (beyond the duplicate window)
+    // within one day: five runs of 500
+    let s = "!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A";
+    let day = 1_699_920_000i64;
+    let text: String = (0..2500)
+        .map(|k| format!("\\c:{}*00\\{s}\n", day + 31 * k))
+        .collect();
+    let src = write(tmp.path(), "stuck.nmea", &text);
+    let st = tmp.path().join("store");
+    let o = IngestOptions {
+        flush_rows: 500,
+        ..IngestOptions::default()
+    };
+    let e = run(&st, &[src], &o);
+    assert_eq!(ingested(&e)[0].positions, 2500);
+    // pieces of at most 4 x 500 rows (cut between rows of one vessel)
+    let spans = mmsi_spans(&st);
+    let pieces = spans
+        .iter()
+        .filter(|s| s.0.starts_with("positions/"))
+        .count();
+    assert_eq!(pieces, 2, "{spans:?}");
+    let rows = Store::open(&st)
+        .unwrap()
+        .vessel_positions(371798000)
+        .unwrap();
+    assert_eq!(rows.len(), 2500);
+    assert!(rows
+        .windows(2)
+        .all(|w| w[1].time_ms - w[0].time_ms == 31_000));
+}
+
 #[test]
 fn the_same_message_heard_twice_is_kept_once_at_its_earliest_time() {
     let tmp = tempfile::tempdir().unwrap();
