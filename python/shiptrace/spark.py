@@ -14,13 +14,19 @@ file itself::
 
 How the work is spread (the stages of :func:`detect`):
 
-1. Fixes and identity reports are read from the store's committed files
-   (those its manifest lists), unioned and partitioned by MMSI. Each task
-   runs the per-vessel detectors (phase one: port visits, gaps, loitering,
-   jumps, shared MMSIs, draught and identity changes) in Rust on whole
-   vessels (``mapInArrow``), and emits its phase-one result plus every
-   vessel's slow fixes (one per vessel and 10-minute bucket) keyed by
-   encounter tile.
+1. Phase one, per vessel. Where the store is a path or ``file://`` URI
+   every executor can open (a local disk, a shared filesystem), the driver
+   plans MMSI ranges of about a million fixes from the files' footers
+   alone, one task each, and each task reads its range from the store's
+   files itself, in Rust (only the pages that hold it): no fix crosses
+   the JVM. Otherwise (``hdfs://``, ``s3a://``, or ``--read jvm``), Spark
+   reads the committed files (those the manifest lists), unions them and
+   partitions them by MMSI, and hands each partition to Rust through
+   Arrow. Either way a task runs the per-vessel detectors (port visits,
+   gaps, loitering, jumps, shared MMSIs, draught and identity changes) on
+   whole vessels and emits its phase-one result plus every vessel's slow
+   fixes (one per vessel and 10-minute bucket) keyed by encounter tile.
+   The fixes read are counted against the footers' row counts.
 2. Encounters: slow fixes are partitioned by tile (UTC day and about 64 km
    square); each fix also goes to the tiles that hold a neighbouring cell
    (the halo), so that a pair on a tile edge is compared, and each pair is
@@ -40,6 +46,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from functools import partial
@@ -97,6 +104,23 @@ def _phase_one(params: str, t: pa.Table) -> Iterator[pa.RecordBatch]:
     pos = conform(t.filter(pc.equal(rec, pa.scalar(0, rec.type))), "positions")
     ids = conform(t.filter(pc.equal(rec, pa.scalar(1, rec.type))), "identities")
     blob, reps = _native.spark_phase_one(pos, ids, params)
+    yield from _stage1_rows(blob, reps)
+
+
+def _phase_one_ranges(store: str, params: str, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """A ``mapInArrow`` function over work items (rows ``a``, ``z``): each
+    MMSI range is read from the store's files by the task itself, in Rust
+    (only the pages that hold it), so no fix crosses the JVM."""
+    for b in batches:
+        for a, z in zip(b.column("a").to_pylist(), b.column("z").to_pylist()):
+            if a is None or z is None:
+                raise ShiptraceError("a work item without its MMSI range")
+            blob, reps, _ = _native.spark_phase_one_store(store, a, z, params)
+            yield from _stage1_rows(blob, reps)
+
+
+def _stage1_rows(blob: str, reps: pa.Table) -> Iterator[pa.RecordBatch]:
+    """Rows of the first stage: the phase-one result, then the slow fixes."""
     row: Dict[str, Any] = {f.name: [None] for f in _STAGE1}
     row.update(part=["one"], blob=[blob])
     yield pa.RecordBatch.from_pydict(row, schema=_STAGE1)
@@ -147,13 +171,44 @@ def _manifest(spark, store: str) -> list:
     return out
 
 
+def _task_error(e: Exception) -> str:
+    """One line for a failed Spark job: the engine's own error where a task
+    raised one, else the first line of Spark's."""
+    text = str(e)
+    for line in text.splitlines():
+        if "ShiptraceError: " in line:
+            return line.split("ShiptraceError: ", 1)[1].strip()
+    first = next((l for l in text.splitlines() if l.strip()), type(e).__name__)
+    return f"the Spark job failed: {first.strip()}"
+
+
+def _local_path(store: str) -> Optional[str]:
+    """The store's directory when the tasks can read it themselves (a path
+    or a ``file://`` URI: a local disk, or a filesystem every node
+    mounts); None for other schemes (``hdfs://``, ``s3a://``)."""
+    if store.startswith("file://"):
+        return store[len("file://"):] or "/"
+    if "://" in store:
+        return None
+    return os.path.abspath(store)
+
+
 def detect(spark, store: str, out: Optional[str] = None, *, params: Optional[dict] = None,
-           config: Optional[str] = None, partitions: Optional[int] = None) -> tuple:
+           config: Optional[str] = None, partitions: Optional[int] = None, read: str = "auto") -> tuple:
     """Runs detection on the store at ``store`` (any URI Spark reads:
-    a path, ``hdfs://``, ``s3a://``) with the session ``spark``; writes the
-    events as Parquet to ``out`` if given. Returns (events as a pyarrow
-    Table, summary dict with counts and per-stage seconds)."""
+    a path, ``file://``, ``hdfs://``, ``s3a://``) with the session
+    ``spark``; writes the events as Parquet to ``out`` if given. Returns
+    (events as a pyarrow Table, summary dict with counts and per-stage
+    seconds).
+
+    ``read`` says how phase one gets the fixes: ``native``: each task reads
+    its MMSI range from the store's files in Rust (the store must be a
+    path or ``file://`` URI every executor can open); ``jvm``: Spark reads
+    the Parquet files and hands the rows to the tasks through Arrow (any
+    URI Spark reads); ``auto`` (default): native where the store is a path
+    or ``file://`` URI, else jvm."""
     from pyspark import StorageLevel
+    from pyspark.errors import AnalysisException
     from pyspark.sql import functions as F
 
     pj = _native.params_json(json.dumps(params) if params is not None else None, config)
@@ -173,20 +228,42 @@ def detect(spark, store: str, out: Optional[str] = None, *, params: Optional[dic
     n_fixes = sum(int(e.get("positions", 0)) for e in entries)
     if partitions is None:
         partitions = max(2 * spark.sparkContext.defaultParallelism, -(-n_fixes // 1_000_000))
+    if read not in ("auto", "native", "jvm"):
+        raise ShiptraceError(f"read={read!r}: expected auto, native or jvm")
+    local = _local_path(store)
+    if read == "native" and local is None:
+        raise ShiptraceError(f"{store}: read=native needs a path or file:// URI every executor can open")
+    native = local is not None and read != "jvm"
+    expected_fixes = None
+    if native:
+        assert local is not None
+        # work items: MMSI ranges planned from the files' footers (the
+        # driver reads no rows), one task each
+        per = max(1, -(-n_fixes // partitions))
+        ranges, expected_fixes = _native.spark_plan(local, per)
+        items = spark.createDataFrame(
+            spark.sparkContext.parallelize(ranges, len(ranges)), "a long, z long")
+        stage1 = items.mapInArrow(partial(_phase_one_ranges, local, pj), _ddl(_STAGE1))
+    else:
+        def read_table(table: str):
+            if files[table]:
+                try:
+                    return spark.read.parquet(*files[table])
+                except AnalysisException as e:
+                    raise ShiptraceError(f"{store}: {str(e).splitlines()[0]}") from e
+            return spark.createDataFrame([], _ddl(_native.schema(table)))
 
-    def read(table: str):
-        if files[table]:
-            return spark.read.parquet(*files[table])
-        return spark.createDataFrame([], _ddl(_native.schema(table)))
-
-    both = (
-        read("positions").withColumn("_rec", F.lit(0))
-        .unionByName(read("identities").withColumn("_rec", F.lit(1)), allowMissingColumns=True)
-        .repartition(partitions, "mmsi")
-    )
-    stage1 = both.mapInArrow(_per_partition(partial(_phase_one, pj)), _ddl(_STAGE1))
+        both = (
+            read_table("positions").withColumn("_rec", F.lit(0))
+            .unionByName(read_table("identities").withColumn("_rec", F.lit(1)), allowMissingColumns=True)
+            .repartition(partitions, "mmsi")
+        )
+        stage1 = both.mapInArrow(_per_partition(partial(_phase_one, pj)), _ddl(_STAGE1))
     stage1 = stage1.persist(StorageLevel.MEMORY_AND_DISK)
-    blobs = [r.blob for r in stage1.filter(F.col("part") == "one").select("blob").collect()]
+    try:
+        blobs = [r.blob for r in stage1.filter(F.col("part") == "one").select("blob").collect()]
+    except Exception as e:  # a task failed (after Spark's retries): say why in one line
+        raise ShiptraceError(_task_error(e)) from e
     timings["phase_one_s"] = time.perf_counter() - t0
     t1 = time.perf_counter()
     reps = stage1.filter(F.col("part") == "rep").drop("part", "blob")
@@ -194,20 +271,28 @@ def detect(spark, store: str, out: Optional[str] = None, *, params: Optional[dic
         _per_partition(partial(_tile_hits, pj)), _ddl(_native.schema("hits")))
     pairs = hits.repartition(partitions, "a", "o").mapInArrow(
         _per_partition(partial(_pair_events, pj)), "event string")
-    pair_events = [r.event for r in pairs.collect()]
+    try:
+        pair_events = [r.event for r in pairs.collect()]
+    except Exception as e:
+        raise ShiptraceError(_task_error(e)) from e
     stage1.unpersist()
     timings["encounters_s"] = time.perf_counter() - t1
     t2 = time.perf_counter()
     events, summary = _native.spark_phase_two(blobs, pair_events, pj)
     timings["phase_two_s"] = time.perf_counter() - t2
+    s = json.loads(summary)
+    if expected_fixes is not None and s.get("fixes") != expected_fixes:
+        raise ShiptraceError(
+            f"{store}: the files' footers count {expected_fixes} fixes, the tasks read {s.get('fixes')} "
+            "(a file's statistics are wrong, or the store changed during the job): no events written")
     if out is not None:
         t3 = time.perf_counter()
         # Spark has no unsigned integers: cast to its types before handing over
         spark.createDataFrame(events.cast(_sparkable(events.schema))).coalesce(1).write.mode("overwrite").parquet(out)
         timings["write_s"] = time.perf_counter() - t3
-    s = json.loads(summary)
     s.update(timings)
     s["partitions"] = partitions
+    s["read"] = "native" if native else "jvm"
     s["total_s"] = time.perf_counter() - t0
     return events, s
 
@@ -224,6 +309,10 @@ def main(argv: Optional[list] = None) -> int:
     d.add_argument("--out", required=True, help="events output (Parquet directory or URI)")
     d.add_argument("--config", help="shiptrace.toml with a [detect] table")
     d.add_argument("--partitions", type=int, help="tasks per stage (default: 2 per core, at least one per million fixes)")
+    d.add_argument("--read", choices=["auto", "native", "jvm"], default="auto",
+                   help="how phase one reads the fixes: native (each task reads its MMSI range in Rust; "
+                        "the store must be a path or file:// URI every executor can open), jvm (Spark's "
+                        "Parquet reader, any URI), auto (native where it can; default)")
     d.add_argument("--master", help="Spark master when not run under spark-submit, e.g. local[2]")
     d.add_argument("--conf", action="append", default=[], metavar="KEY=VALUE",
                    help="Spark configuration (repeatable), e.g. spark.driver.memory=8g")
@@ -232,8 +321,6 @@ def main(argv: Optional[list] = None) -> int:
 
     if a.master and a.master.startswith("local"):
         # local workers run this same interpreter (a virtualenv's, say)
-        import os
-
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
 
     b = (SparkSession.builder.appName("shiptrace detect")
@@ -248,7 +335,7 @@ def main(argv: Optional[list] = None) -> int:
         b = b.config(k, v)
     spark = b.getOrCreate()
     try:
-        _, s = detect(spark, a.store, a.out, config=a.config, partitions=a.partitions)
+        _, s = detect(spark, a.store, a.out, config=a.config, partitions=a.partitions, read=a.read)
     except ShiptraceError as e:
         print(f"shiptrace: error: {e}", file=sys.stderr)
         return 1

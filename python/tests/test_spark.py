@@ -2,6 +2,8 @@
 
 import csv
 import os
+import pathlib
+import socket
 import subprocess
 import sys
 
@@ -14,16 +16,19 @@ import shiptrace.spark as job
 pytest.importorskip("pyspark")
 
 
-def spark_detect(store, out, submit=False):
-    args = ["detect", "--store", str(store), "--out", str(out)]
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+
+
+def spark_detect(store, out, submit=False, master="local[2]", extra=()):
+    args = ["detect", "--store", str(store), "--out", str(out)] + list(extra)
     if submit:
         # as on a cluster: spark-submit runs the job file itself
         import pyspark
 
         exe = os.path.join(os.path.dirname(pyspark.__file__), "bin", "spark-submit")
-        cmd = [exe, "--master", "local[2]", job.__file__] + args
+        cmd = [exe, "--master", master, job.__file__] + args
     else:
-        cmd = [sys.executable, "-m", "shiptrace.spark"] + args + ["--master", "local[2]"]
+        cmd = [sys.executable, "-m", "shiptrace.spark"] + args + ["--master", master]
     env = dict(os.environ, PYSPARK_PYTHON=sys.executable, PYSPARK_DRIVER_PYTHON=sys.executable)
     r = subprocess.run(cmd, capture_output=True, text=True, env=env)
     assert r.returncode == 0, r.stderr[-3000:]
@@ -68,6 +73,51 @@ def test_an_encounter_across_a_tile_edge_is_found(tmp_path, cli):
     assert (tmp_path / "cli.jsonl").read_text() == expected
     assert spark_detect(store, tmp_path / "events") == expected
     assert spark_detect(store, tmp_path / "events2", submit=True) == expected
+    # fixes through the JVM (how a store on hdfs:// or s3a:// is read)
+    assert spark_detect(store, tmp_path / "events3", extra=["--read", "jvm"]) == expected
+
+
+def test_the_job_on_a_standalone_cluster_equals_the_cli(sim, tmp_path):
+    # a master and two workers, each its own JVM process
+    # (scripts/spark-cluster.sh); the tasks read the store in Rust
+    _, store, cli_events = sim
+    script = str(ROOT / "scripts" / "spark-cluster.sh")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    cluster = tmp_path / "cluster"
+    env = dict(os.environ, SPARK_MASTER_PORT=str(port))
+    r = subprocess.run([script, "start", str(cluster)], capture_output=True, text=True, env=env, timeout=300)
+    assert r.returncode == 0, r.stderr[-3000:]
+    url = r.stdout.strip().splitlines()[-1]
+    assert url == f"spark://127.0.0.1:{port}"
+    try:
+        assert spark_detect(store, tmp_path / "events", master=url) == cli_events.read_text()
+        # the work ran in executors the workers started, not in the driver
+        for w in (1, 2):
+            logs = list((cluster / f"work-{w}").glob("app-*/*/stderr"))
+            assert logs, f"worker {w} ran no executor"
+            assert any("Finished task" in l.read_text() for l in logs), f"worker {w} ran no task"
+    finally:
+        subprocess.run([script, "stop", str(cluster)], timeout=60)
+
+
+def test_a_file_missing_from_the_store_is_one_clear_error(sim, tmp_path):
+    import shutil
+
+    _, store, _ = sim
+    copy = tmp_path / "store"
+    shutil.copytree(store, copy)
+    gone = sorted((copy / "positions").glob("day=*/*.parquet"))[3]
+    gone.unlink()
+    for read in ("native", "jvm"):
+        r = subprocess.run([sys.executable, "-m", "shiptrace.spark", "detect", "--store", str(copy),
+                            "--out", str(tmp_path / f"o-{read}"), "--master", "local[1]", "--read", read],
+                           capture_output=True, text=True)
+        assert r.returncode != 0
+        errors = [l for l in r.stderr.splitlines() if l.startswith("shiptrace: error: ")]
+        assert len(errors) == 1 and gone.name in errors[0], (read, r.stderr[-3000:])
+        assert not (tmp_path / f"o-{read}").exists()
 
 
 def test_a_missing_store_is_one_clear_error(tmp_path):

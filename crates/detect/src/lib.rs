@@ -398,6 +398,48 @@ impl Source for Store {
 /// range's fixes, about 100 MB, are what a worker holds.
 pub const RANGE_FIXES: u64 = 1_000_000;
 
+/// MMSI ranges that cover every MMSI (`0..=u32::MAX`), each holding about
+/// `per` fixes, planned from the store's row-group spans alone
+/// ([`store::Store::position_spans`]: lowest MMSI, highest MMSI, rows),
+/// each group's rows taken as spread evenly over its span. A vessel is
+/// never split: ranges are cut between MMSIs. For a planner that must not
+/// read the rows (a cluster's driver); ranges only share the work out,
+/// the events do not depend on them.
+pub fn plan_ranges(spans: &[(u32, u32, u64)], per: u64) -> Vec<(u32, u32)> {
+    let per = per.max(1) as f64;
+    // the density of rows per MMSI changes at each span's start and end
+    let mut edges: Vec<(u64, f64)> = Vec::with_capacity(spans.len() * 2);
+    for &(lo, hi, n) in spans {
+        if n == 0 || hi < lo {
+            continue;
+        }
+        let d = n as f64 / (hi as u64 - lo as u64 + 1) as f64;
+        edges.push((lo as u64, d));
+        edges.push((hi as u64 + 1, -d));
+    }
+    edges.sort_by_key(|e| e.0);
+    let mut ranges = Vec::new();
+    let (mut start, mut x, mut acc, mut dens) = (0u64, 0u64, 0f64, 0f64);
+    for (pos, dd) in edges {
+        while x < pos && dens > 1e-12 {
+            let room = (pos - x) as f64 * dens;
+            if acc + room < per {
+                acc += room;
+                break;
+            }
+            let cut = (x + ((per - acc) / dens).ceil().max(1.0) as u64).min(pos);
+            ranges.push((start as u32, (cut - 1) as u32));
+            (start, x, acc) = (cut, cut, 0.0);
+        }
+        x = x.max(pos);
+        dens = (dens + dd).max(0.0);
+    }
+    if start <= u32::MAX as u64 {
+        ranges.push((start as u32, u32::MAX));
+    }
+    ranges
+}
+
 /// Fixes and identity reports in memory, for [`detect_records`].
 #[derive(Debug, Clone, Default)]
 pub struct Records {
@@ -1161,4 +1203,34 @@ pub fn dark_port_call(
     });
     e.confidence = conf;
     Some(e)
+}
+
+#[cfg(test)]
+mod plan_tests {
+    use super::plan_ranges;
+
+    #[test]
+    fn ranges_cover_every_mmsi_and_share_the_rows_out() {
+        // three narrow row groups of 100 rows and one wide of 300 under them
+        let spans = [
+            (100, 199, 100),
+            (200, 299, 100),
+            (300, 399, 100),
+            (100, 399, 300),
+        ];
+        let r = plan_ranges(&spans, 150);
+        assert_eq!(r.first().map(|r| r.0), Some(0));
+        assert_eq!(r.last().map(|r| r.1), Some(u32::MAX));
+        for w in r.windows(2) {
+            assert_eq!(w[0].1 + 1, w[1].0, "{r:?}");
+        }
+        // 600 rows over 100..=399 at 2 per MMSI: ranges of 75 MMSIs
+        assert_eq!(&r[..4], &[(0, 174), (175, 249), (250, 324), (325, 399)]);
+        assert_eq!(r.len(), 5);
+        // nothing known: one range
+        assert_eq!(plan_ranges(&[], 10), vec![(0, u32::MAX)]);
+        // a span over every MMSI is cut evenly
+        let all = plan_ranges(&[(0, u32::MAX, 4_000)], 1_000);
+        assert_eq!(all.len(), 4, "{all:?}");
+    }
 }

@@ -604,10 +604,68 @@ fn col<'a, T: 'static>(b: &'a RecordBatch, name: &str) -> anyhow::Result<&'a T> 
         .ok_or_else(|| anyhow::anyhow!("column {name:?} has the wrong type"))
 }
 
+/// Phase one over one range of whole vessels: its output as JSON, and
+/// every vessel's representative slow fixes with the encounter tiles each
+/// goes to (rows of [`tiles_schema`]).
+fn phase_one_rows(
+    range: detect::Range,
+    p: &Params,
+    gaz: &Gazetteer,
+) -> anyhow::Result<(String, RecordBatch)> {
+    let (pos, by_id, n_ids) = range;
+    let one = detect::phase_one(&pos, by_id, n_ids, p, gaz);
+    let (mut day, mut ty, mut tx) = (
+        Int64Builder::new(),
+        Int64Builder::new(),
+        Int64Builder::new(),
+    );
+    let (mut home, mut mmsi, mut t) = (
+        BooleanBuilder::new(),
+        UInt32Builder::new(),
+        Int64Builder::new(),
+    );
+    let (mut lat, mut lon, mut sog) = (
+        Float64Builder::new(),
+        Float64Builder::new(),
+        Float32Builder::new(),
+    );
+    let mut start = 0;
+    while start < pos.len() {
+        let m = pos[start].mmsi;
+        let end = start + pos[start..].partition_point(|f| f.mmsi == m);
+        for f in detect::encounter::vessel_representatives(&pos[start..end], p) {
+            for ((d, y, x), h) in detect::encounter::tiles_of(&f, p) {
+                day.append_value(d);
+                ty.append_value(y);
+                tx.append_value(x);
+                home.append_value(h);
+                mmsi.append_value(f.0);
+                t.append_value(f.1);
+                lat.append_value(f.2);
+                lon.append_value(f.3);
+                sog.append_value(f.4);
+            }
+        }
+        start = end;
+    }
+    let cols: Vec<ArrayRef> = vec![
+        Arc::new(day.finish()),
+        Arc::new(ty.finish()),
+        Arc::new(tx.finish()),
+        Arc::new(home.finish()),
+        Arc::new(mmsi.finish()),
+        Arc::new(t.finish()),
+        Arc::new(lat.finish()),
+        Arc::new(lon.finish()),
+        Arc::new(sog.finish()),
+    ];
+    let batch = RecordBatch::try_new(tiles_schema(), cols)?;
+    Ok((serde_json::to_string(&one)?, batch))
+}
+
 /// Phase one over the vessels of one Spark partition (all fixes and
-/// identity reports of each of its MMSIs): the phase-one output as JSON,
-/// and every vessel's representative slow fixes with the encounter tiles
-/// each goes to.
+/// identity reports of each of its MMSIs), handed over as Arrow through
+/// the JVM (a DataFrame that is not a shiptrace store).
 #[pyfunction]
 fn spark_phase_one(
     py: Python<'_>,
@@ -619,60 +677,53 @@ fn spark_phase_one(
         .detach(|| -> anyhow::Result<_> {
             let p = params_of(Some(&params), None)?;
             let gaz = gazetteer(&p)?;
-            let (pos, by_id, n_ids) =
+            let range =
                 detect::Records::new(positions_of(&positions.0)?, identities_of(&identities.0)?)
                     .into_range();
-            let one = detect::phase_one(&pos, by_id, n_ids, &p, &gaz);
-            let (mut day, mut ty, mut tx) = (
-                Int64Builder::new(),
-                Int64Builder::new(),
-                Int64Builder::new(),
-            );
-            let (mut home, mut mmsi, mut t) = (
-                BooleanBuilder::new(),
-                UInt32Builder::new(),
-                Int64Builder::new(),
-            );
-            let (mut lat, mut lon, mut sog) = (
-                Float64Builder::new(),
-                Float64Builder::new(),
-                Float32Builder::new(),
-            );
-            let mut start = 0;
-            while start < pos.len() {
-                let m = pos[start].mmsi;
-                let end = start + pos[start..].partition_point(|f| f.mmsi == m);
-                for f in detect::encounter::vessel_representatives(&pos[start..end], &p) {
-                    for ((d, y, x), h) in detect::encounter::tiles_of(&f, &p) {
-                        day.append_value(d);
-                        ty.append_value(y);
-                        tx.append_value(x);
-                        home.append_value(h);
-                        mmsi.append_value(f.0);
-                        t.append_value(f.1);
-                        lat.append_value(f.2);
-                        lon.append_value(f.3);
-                        sog.append_value(f.4);
-                    }
-                }
-                start = end;
-            }
-            let cols: Vec<ArrayRef> = vec![
-                Arc::new(day.finish()),
-                Arc::new(ty.finish()),
-                Arc::new(tx.finish()),
-                Arc::new(home.finish()),
-                Arc::new(mmsi.finish()),
-                Arc::new(t.finish()),
-                Arc::new(lat.finish()),
-                Arc::new(lon.finish()),
-                Arc::new(sog.finish()),
-            ];
-            let batch = RecordBatch::try_new(tiles_schema(), cols)?;
-            Ok((serde_json::to_string(&one)?, batch))
+            phase_one_rows(range, &p, &gaz)
         })
         .map_err(aerr)?;
     Ok((blob, table(vec![batch], tiles_schema())?))
+}
+
+/// Phase one over MMSIs `a..=z` of the store at `store`, read here (in
+/// Rust, from the store's files: only the pages that hold the range), not
+/// through the JVM. Returns the same as [`spark_phase_one`] and the fixes
+/// read.
+#[pyfunction]
+fn spark_phase_one_store(
+    py: Python<'_>,
+    store: PathBuf,
+    a: u32,
+    z: u32,
+    params: String,
+) -> PyResult<(String, PyTable, u64)> {
+    let (blob, batch, fixes) = py
+        .detach(|| -> anyhow::Result<_> {
+            let p = params_of(Some(&params), None)?;
+            let gaz = gazetteer(&p)?;
+            let st = store::Store::open(&store)?;
+            let range = detect::Source::range(&st, a, z)?;
+            let fixes = range.0.len() as u64;
+            let (blob, batch) = phase_one_rows(range, &p, &gaz)?;
+            Ok((blob, batch, fixes))
+        })
+        .map_err(aerr)?;
+    Ok((blob, table(vec![batch], tiles_schema())?, fixes))
+}
+
+/// The work items of a Spark job over the store at `store`: MMSI ranges of
+/// about `per` fixes each, planned from the files' footers alone
+/// ([`detect::plan_ranges`]), and the fixes the files hold.
+#[pyfunction]
+fn spark_plan(py: Python<'_>, store: PathBuf, per: u64) -> PyResult<(Vec<(u32, u32)>, u64)> {
+    py.detach(|| -> anyhow::Result<_> {
+        let st = store::Store::open(&store)?;
+        let spans = st.position_spans()?;
+        let total = spans.iter().map(|s| s.2).sum();
+        Ok((detect::plan_ranges(&spans, per), total))
+    })
+    .map_err(aerr)
 }
 
 /// Close pairs in the encounter tiles of one Spark partition: rows of
@@ -871,6 +922,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(fuse_imagery, m)?)?;
     m.add_function(wrap_pyfunction!(network, m)?)?;
     m.add_function(wrap_pyfunction!(spark_phase_one, m)?)?;
+    m.add_function(wrap_pyfunction!(spark_phase_one_store, m)?)?;
+    m.add_function(wrap_pyfunction!(spark_plan, m)?)?;
     m.add_function(wrap_pyfunction!(spark_tile_hits, m)?)?;
     m.add_function(wrap_pyfunction!(spark_pair_events, m)?)?;
     m.add_function(wrap_pyfunction!(spark_phase_two, m)?)?;

@@ -176,6 +176,34 @@ impl Store {
         }
     }
 
+    /// (lowest MMSI, highest MMSI, rows) of every row group of the
+    /// `positions` files, from the files' footers alone (their statistics):
+    /// how a planner that must not read the rows (a cluster's driver)
+    /// spreads MMSI ranges. A row group without MMSI statistics spans
+    /// every MMSI.
+    pub fn position_spans(&self) -> Result<Vec<(u32, u32, u64)>, StoreError> {
+        let mut out = Vec::new();
+        for path in self.files(Table::Positions) {
+            let file = std::fs::File::open(&path).map_err(|e| StoreError::io(&path, e))?;
+            let meta = parquet::file::metadata::ParquetMetaDataReader::new()
+                .parse_and_finish(&file)
+                .map_err(|e| StoreError::Parquet {
+                    path: path.clone(),
+                    msg: e.to_string(),
+                })?;
+            let schema = meta.file_metadata().schema_descr();
+            let col = (0..schema.num_columns()).find(|&i| schema.column(i).name() == "mmsi");
+            for rg in meta.row_groups() {
+                let span = col
+                    .and_then(|c| i64_range(rg.column(c).statistics()))
+                    .filter(|&(lo, hi)| 0 <= lo && lo <= hi && hi <= u32::MAX as i64)
+                    .map_or((0, u32::MAX), |(lo, hi)| (lo as u32, hi as u32));
+                out.push((span.0, span.1, rg.num_rows().max(0) as u64));
+            }
+        }
+        Ok(out)
+    }
+
     /// Fixes of MMSI shard `k` of `n`, sorted by (mmsi, time): the unit of
     /// parallel per-vessel work.
     pub fn shard_positions(&self, k: u32, n: u32) -> Result<Vec<Position>, StoreError> {
