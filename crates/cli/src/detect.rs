@@ -68,11 +68,15 @@ pub fn detect_and_write(
     }
     w.flush()?;
     eprintln!(
-        "detect: {} vessels, {} fixes, {} identity reports in {:.1} s",
+        "detect: {} vessels, {} fixes, {} identity reports in {:.1} s (plan {:.1} s, phase one {:.1} s, encounters {:.1} s, phase two {:.1} s)",
         summary.vessels,
         summary.fixes,
         summary.identities,
-        t.elapsed().as_secs_f64()
+        t.elapsed().as_secs_f64(),
+        summary.seconds.plan,
+        summary.seconds.phase_one,
+        summary.seconds.encounters,
+        summary.seconds.phase_two,
     );
     for (k, n) in &summary.by_kind {
         eprintln!("  {k:<16} {n}");

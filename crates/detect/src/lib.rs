@@ -42,6 +42,23 @@ pub struct Summary {
     pub identities: u64,
     /// Events per kind.
     pub by_kind: std::collections::BTreeMap<String, usize>,
+    /// Seconds spent per stage: a measurement, not a result (not
+    /// serialized, so that summaries of the same input compare equal).
+    #[serde(skip)]
+    pub seconds: StageSeconds,
+}
+
+/// Wall-clock seconds per stage of a detection run.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct StageSeconds {
+    /// Counting fixes per MMSI and planning the ranges.
+    pub plan: f64,
+    /// Phase one: reading each MMSI range and the per-vessel detectors.
+    pub phase_one: f64,
+    /// The encounter index, one day of slow fixes at a time.
+    pub encounters: f64,
+    /// Phase two.
+    pub phase_two: f64,
 }
 
 /// Why detection could not run.
@@ -53,6 +70,10 @@ pub enum DetectError {
     /// The parameters or the gazetteer are unusable.
     #[error("configuration: {0}")]
     Config(String),
+    /// The reads disagree with each other (a file's statistics are wrong,
+    /// or the store changed during the run): no events rather than some.
+    #[error("{0}")]
+    Inconsistent(String),
 }
 
 /// What phase one (the per-vessel detectors) finds over a set of vessels:
@@ -520,6 +541,12 @@ fn detect_source<S: Source>(
     gaz: &gazetteer::Gazetteer,
     per: Option<u64>,
 ) -> Result<(Vec<Event>, Summary), DetectError> {
+    let mut clock = std::time::Instant::now();
+    let mut lap = || {
+        let now = std::time::Instant::now();
+        (now - std::mem::replace(&mut clock, now)).as_secs_f64()
+    };
+    let mut seconds = StageSeconds::default();
     // MMSI ranges of about equal size, from a count of fixes per MMSI.
     let counts = src.mmsi_counts()?;
     let mut mmsis: Vec<(u32, u32)> = counts.into_iter().collect();
@@ -541,6 +568,7 @@ fn detect_source<S: Source>(
     if let Some(l) = lo {
         ranges.push((l, mmsis.last().map(|m| m.0).unwrap_or(l)));
     }
+    seconds.plan = lap();
     // Phase one, per vessel, in parallel.
     let results: Vec<Result<PhaseOne, StoreError>> = ranges
         .par_iter()
@@ -553,6 +581,14 @@ fn detect_source<S: Source>(
     for r in results {
         one.absorb(r?);
     }
+    if one.fixes != total {
+        return Err(DetectError::Inconsistent(format!(
+            "the store holds {total} fixes, its MMSI ranges read {}: a file's statistics are \
+             wrong or the store changed during the run",
+            one.fixes
+        )));
+    }
+    seconds.phase_one = lap();
     // Encounters, one day of slow fixes at a time.
     let mut hits = encounter::PairHits::new();
     for d in one.days() {
@@ -560,7 +596,11 @@ fn detect_source<S: Source>(
         encounter::index_slice(&slice, p, gaz, &mut hits);
     }
     let pair_events = encounter::encounters(&mut hits, p, gaz);
-    Ok(phase_two(one, pair_events, p, gaz))
+    seconds.encounters = lap();
+    let (events, mut summary) = phase_two(one, pair_events, p, gaz);
+    seconds.phase_two = lap();
+    summary.seconds = seconds;
+    Ok((events, summary))
 }
 
 /// Phase two, over every vessel's phase-one output and the pair
