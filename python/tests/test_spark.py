@@ -3,9 +3,11 @@
 import csv
 import os
 import pathlib
+import signal
 import socket
 import subprocess
 import sys
+import time
 
 import pyarrow.parquet as pq
 import pytest
@@ -98,6 +100,36 @@ def test_the_job_on_a_standalone_cluster_equals_the_cli(sim, tmp_path):
             logs = list((cluster / f"work-{w}").glob("app-*/*/stderr"))
             assert logs, f"worker {w} ran no executor"
             assert any("Finished task" in l.read_text() for l in logs), f"worker {w} ran no task"
+        # an executor killed while the job runs: Spark runs its tasks again
+        # elsewhere (the worker starts a new one), and the events are the same
+        before = set(cluster.glob("work-*/app-*/*"))
+        env = dict(os.environ, PYSPARK_PYTHON=sys.executable, PYSPARK_DRIVER_PYTHON=sys.executable)
+        p = subprocess.Popen([sys.executable, "-m", "shiptrace.spark", "detect", "--store", str(store),
+                              "--out", str(tmp_path / "events-k"), "--master", url],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
+        killed = None
+        deadline = time.time() + 180
+        while killed is None and p.poll() is None and time.time() < deadline:
+            for d in set(cluster.glob("work-*/app-*/*")) - before:
+                log = d / "stderr"
+                if log.exists() and "Running task" in log.read_text(errors="replace"):
+                    # the executor's process works in its folder
+                    for pid in filter(str.isdigit, os.listdir("/proc")):
+                        try:
+                            if os.readlink(f"/proc/{pid}/cwd") == str(d.resolve()):
+                                os.kill(int(pid), signal.SIGKILL)
+                                killed = d
+                        except OSError:
+                            pass
+                if killed:
+                    break
+            time.sleep(0.2)
+        _, err = p.communicate(timeout=600)
+        assert killed is not None, "no executor seen running a task"
+        assert p.returncode == 0, err[-3000:]
+        assert "Lost executor" in err, err[-3000:]
+        got = shiptrace.events_to_jsonl(pq.read_table(tmp_path / "events-k"))
+        assert got == cli_events.read_text()
     finally:
         subprocess.run([script, "stop", str(cluster)], timeout=60)
 
