@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the test prerequisites if missing (Debian gpsd-clients for the
 # gpsd differential tests, gpsd for `watch --gpsd` against a real daemon, chromium for the report's browser tests, a Java
-# runtime for Spark; from PyPI maturin, pyarrow, pandas, duckdb, polars,
+# runtime for Spark, procps for stopping the standalone Spark cluster; from PyPI maturin, pyarrow, pandas, duckdb, polars,
 # pyspark, pytest and mypy for the Python bindings), runs the Rust test
 # suite, builds and installs the Python package, runs its tests (pytest),
 # type-checks it (mypy), and prints one closing line with the totals. The
@@ -10,9 +10,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 sudo=""
 [ "$(id -u)" = 0 ] || sudo=sudo
-if ! command -v gpsdecode >/dev/null 2>&1 || ! [ -x /usr/sbin/gpsd ] || ! command -v chromium >/dev/null 2>&1 || ! command -v java >/dev/null 2>&1; then
+if ! command -v gpsdecode >/dev/null 2>&1 || ! [ -x /usr/sbin/gpsd ] || ! command -v chromium >/dev/null 2>&1 || ! command -v java >/dev/null 2>&1 || ! command -v pkill >/dev/null 2>&1; then
   $sudo apt-get update -qq
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gpsd gpsd-clients chromium openjdk-17-jre-headless >/dev/null
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gpsd gpsd-clients chromium openjdk-17-jre-headless procps >/dev/null
 fi
 python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore \
   "maturin>=1.5,<2" "pyarrow>=14" "pandas>=2" duckdb polars "pyspark>=4.0,<4.1" "pytest>=7" \
