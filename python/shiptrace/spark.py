@@ -115,7 +115,7 @@ def _phase_one_ranges(store: str, params: str, batches: Iterator[pa.RecordBatch]
         for a, z in zip(b.column("a").to_pylist(), b.column("z").to_pylist()):
             if a is None or z is None:
                 raise ShiptraceError("a work item without its MMSI range")
-            blob, reps, _ = _native.spark_phase_one_store(store, a, z, params)
+            blob, reps = _native.spark_phase_one_store(store, a, z, params)
             yield from _stage1_rows(blob, reps)
 
 

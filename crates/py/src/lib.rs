@@ -688,8 +688,8 @@ fn spark_phase_one(
 
 /// Phase one over MMSIs `a..=z` of the store at `store`, read here (in
 /// Rust, from the store's files: only the pages that hold the range), not
-/// through the JVM. Returns the same as [`spark_phase_one`] and the fixes
-/// read.
+/// through the JVM. Returns the same as [`spark_phase_one`] (the fixes
+/// read are in the phase-one result).
 #[pyfunction]
 fn spark_phase_one_store(
     py: Python<'_>,
@@ -697,19 +697,16 @@ fn spark_phase_one_store(
     a: u32,
     z: u32,
     params: String,
-) -> PyResult<(String, PyTable, u64)> {
-    let (blob, batch, fixes) = py
+) -> PyResult<(String, PyTable)> {
+    let (blob, batch) = py
         .detach(|| -> anyhow::Result<_> {
             let p = params_of(Some(&params), None)?;
             let gaz = gazetteer(&p)?;
             let st = store::Store::open(&store)?;
-            let range = detect::Source::range(&st, a, z)?;
-            let fixes = range.0.len() as u64;
-            let (blob, batch) = phase_one_rows(range, &p, &gaz)?;
-            Ok((blob, batch, fixes))
+            phase_one_rows(detect::Source::range(&st, a, z)?, &p, &gaz)
         })
         .map_err(aerr)?;
-    Ok((blob, table(vec![batch], tiles_schema())?, fixes))
+    Ok((blob, table(vec![batch], tiles_schema())?))
 }
 
 /// The work items of a Spark job over the store at `store`: MMSI ranges of

@@ -596,14 +596,20 @@ impl Sink {
     }
 }
 
+/// One table's sorted runs of one day.
+#[derive(Default)]
+struct DayRuns {
+    paths: Vec<PathBuf>,
+    /// Rows per MMSI over the runs (what the merge plans its files by).
+    counts: BTreeMap<u32, u64>,
+}
+
 #[derive(Default)]
 struct Written {
     row_group_rows: usize,
-    /// Sorted runs in `.tmp`, per table and day (merged at the end:
-    /// [`crate::runs`]).
-    runs: BTreeMap<(&'static str, String), Vec<PathBuf>>,
-    /// Rows per MMSI of those runs (what the merge plans its files by).
-    counts: HashMap<(&'static str, String), BTreeMap<u32, u64>>,
+    /// Sorted runs in `.tmp` per table and day, merged at the end
+    /// ([`crate::runs`]).
+    runs: BTreeMap<(&'static str, String), DayRuns>,
     files: Vec<String>,
     positions: u64,
     identities: u64,
@@ -1085,21 +1091,20 @@ impl Written {
             Table::Positions => "positions",
             Table::Identities => "identities",
         };
-        let counts = self.counts.entry((table, day.to_string())).or_default();
+        let runs = self.runs.entry((table, day.to_string())).or_default();
         // rows are sorted: one update per vessel
         let mut k = 0;
         while k < rows.len() {
             let m = key(&rows[k]).0;
             let n = rows[k..].partition_point(|r| key(r).0 == m);
-            *counts.entry(m).or_default() += n as u64;
+            *runs.counts.entry(m).or_default() += n as u64;
             k += n;
         }
-        let runs = self.runs.entry((table, day.to_string())).or_default();
         let path = dir
             .join(".tmp")
-            .join(format!("run-{table}-{day}-{:04}.parquet", runs.len()));
+            .join(format!("run-{table}-{day}-{:04}.parquet", runs.paths.len()));
         crate::runs::write_run(&path, &batch(&rows), self.row_group_rows)?;
-        runs.push(path);
+        runs.paths.push(path);
         Ok(rows.len() as u64)
     }
 }
@@ -1141,12 +1146,11 @@ fn write_loop(
     // the last merge: each day's runs into files of disjoint MMSI ranges
     for ((table, day), runs) in std::mem::take(&mut w.runs) {
         let prefix = format!("{table}/day={day}/{src_id}");
-        let counts = w.counts.remove(&(table, day)).unwrap_or_default();
         w.files.extend(crate::runs::merge_day(
             dir,
             &prefix,
-            &runs,
-            &counts,
+            &runs.paths,
+            &runs.counts,
             file_rows,
             row_group_rows,
         )?);

@@ -329,7 +329,7 @@ fn day_range_of(path: &Path) -> Option<(i64, i64)> {
     Some((start, start + 86_400_000))
 }
 
-fn i64_range(s: Option<&Statistics>) -> Option<(i64, i64)> {
+pub(crate) fn i64_range(s: Option<&Statistics>) -> Option<(i64, i64)> {
     match s? {
         Statistics::Int64(v) => Some((*v.min_opt()?, *v.max_opt()?)),
         Statistics::Int32(v) => Some((*v.min_opt()? as i64, *v.max_opt()? as i64)),

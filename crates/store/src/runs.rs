@@ -25,7 +25,7 @@
 //! counts say its range holds.
 
 use crate::ingest::writer_props;
-use crate::reader::page_selection;
+use crate::reader::{i64_range, page_selection};
 use crate::StoreError;
 use arrow_array::{Array, RecordBatch, TimestampMillisecondArray, UInt32Array};
 use parquet::arrow::arrow_reader::{
@@ -33,7 +33,6 @@ use parquet::arrow::arrow_reader::{
 };
 use parquet::arrow::ArrowWriter;
 use parquet::file::metadata::PageIndexPolicy;
-use parquet::file::statistics::Statistics;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap};
 use std::fs::File;
@@ -93,18 +92,11 @@ impl Run {
         let meta = builder.metadata().clone();
         let schema = meta.file_metadata().schema_descr();
         let col = (0..schema.num_columns()).find(|&i| schema.column(i).name() == "mmsi");
+        // row groups whose MMSI statistics overlap (all, without them)
         let keep: Vec<usize> = (0..meta.num_row_groups())
             .filter(|&g| {
-                let st = col.and_then(|c| meta.row_group(g).column(c).statistics());
-                match st {
-                    Some(Statistics::Int32(v)) => match (v.min_opt(), v.max_opt()) {
-                        (Some(&lo), Some(&hi)) if lo >= 0 && hi >= 0 => {
-                            hi as u32 >= range.0 && lo as u32 <= range.1
-                        }
-                        _ => true,
-                    },
-                    _ => true,
-                }
+                col.and_then(|c| i64_range(meta.row_group(g).column(c).statistics()))
+                    .is_none_or(|(lo, hi)| hi >= range.0 as i64 && lo <= range.1 as i64)
             })
             .collect();
         let selection = col.and_then(|c| page_selection(&meta, &keep, c, range));
