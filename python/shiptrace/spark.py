@@ -24,18 +24,31 @@ How the work is spread (the stages of :func:`detect`):
    partitions them by MMSI, and hands each partition to Rust through
    Arrow. Either way a task runs the per-vessel detectors (port visits,
    gaps, loitering, jumps, shared MMSIs, draught and identity changes) on
-   whole vessels and emits its phase-one result plus every vessel's slow
-   fixes (one per vessel and 10-minute bucket) keyed by encounter tile.
-   The fixes read are counted against the footers' row counts.
+   whole vessels and emits three kinds of rows: its part of what every
+   vessel's phase two shares (track ends, IMO numbers, silences, reception
+   counts: small), one row per vessel with the vessel's own phase-one
+   result, and every vessel's slow fixes (one per vessel and 10-minute
+   bucket) keyed by encounter tile. The fixes read are counted against the
+   footers' row counts.
 2. Encounters: slow fixes are partitioned by tile (UTC day and about 64 km
    square); each fix also goes to the tiles that hold a neighbouring cell
    (the halo), so that a pair on a tile edge is compared, and each pair is
    recorded only by the home tile of its lower-MMSI fix. Pair hits are then
-   partitioned by pair and turned into encounter events.
-3. Phase two runs on the driver over the phase-one results (reception
-   density, IMO links across MMSIs, dark port calls, repeat calls,
-   one-sided encounters, voyages, identities at each event): its input
-   grows with vessels, gaps and events, not with fixes.
+   partitioned by pair and turned into encounter events, each keyed by
+   its vessel's MMSI and (as a time span) by its partner's.
+3. Phase two's shared part runs on the driver (IMO numbers moving between
+   MMSIs and the silences that join their tracks, the end of the data, the
+   reception model's inputs: it grows with vessels, IMO numbers, silences
+   and reception cells, not with fixes or events) and is broadcast.
+4. Phase two per vessel: the vessels' rows and their encounters are
+   partitioned by MMSI; each task scores the silences (gap model, dark
+   port calls and their repeats, open gaps), calibrates, adds one-sided
+   encounters and voyages, and stamps who each vessel said it was.
+5. The events are range-partitioned by their sort key
+   (``_native.order_key``'s bytes), numbered from per-partition counts
+   (``ev-0``, ``ev-1``, ... exactly as ``shiptrace detect`` numbers them)
+   and written by the executors: no event passes through the driver
+   unless ``out`` is None (then they are collected and returned).
 
 Events are written as Parquet (the ``events`` schema of
 ``shiptrace.conform``; Spark stores unsigned integers as signed ones and
@@ -49,6 +62,7 @@ import json
 import os
 import sys
 import time
+import uuid
 from functools import partial
 from typing import Any, Callable, Dict, Iterator, List, Optional
 
@@ -69,7 +83,7 @@ _STAGE1_FIELDS: List[Any] = [
 _STAGE1 = pa.schema(_STAGE1_FIELDS)
 
 _SPARK_TYPES = {"int64": "long", "uint32": "long", "uint16": "int", "uint8": "short", "float": "float",
-                "double": "double", "string": "string", "bool": "boolean"}
+                "double": "double", "string": "string", "bool": "boolean", "binary": "binary"}
 
 
 def _ddl(schema: pa.Schema) -> str:
@@ -80,10 +94,17 @@ def _ddl(schema: pa.Schema) -> str:
         for f in schema)
 
 
-def _sparkable(schema: pa.Schema) -> pa.Schema:
-    """The Arrow schema Spark gives back for ``schema``."""
+def _sparkable(schema: pa.Schema, tz: Optional[str] = None) -> pa.Schema:
+    """The Arrow schema Spark gives back for ``schema`` (with ``tz``:
+    times in microseconds in that zone, as Spark hands them to Arrow)."""
     wide = {pa.uint32(): pa.int64(), pa.uint16(): pa.int32(), pa.uint8(): pa.int16()}
-    return pa.schema([pa.field(f.name, wide.get(f.type, f.type), f.nullable) for f in schema])
+
+    def spark_type(t: pa.DataType) -> pa.DataType:
+        if tz is not None and pa.types.is_timestamp(t):
+            return pa.timestamp("us", tz=tz)
+        return wide.get(t, t)
+
+    return pa.schema([pa.field(f.name, spark_type(f.type), f.nullable) for f in schema])
 
 
 def _per_partition(step: Callable[[pa.Table], Iterator[pa.RecordBatch]]):
@@ -103,8 +124,8 @@ def _phase_one(params: str, t: pa.Table) -> Iterator[pa.RecordBatch]:
     rec = t.column("_rec")
     pos = conform(t.filter(pc.equal(rec, pa.scalar(0, rec.type))), "positions")
     ids = conform(t.filter(pc.equal(rec, pa.scalar(1, rec.type))), "identities")
-    blob, reps = _native.spark_phase_one(pos, ids, params)
-    yield from _stage1_rows(blob, reps)
+    blob, parts, reps = _native.spark_phase_one(pos, ids, params)
+    yield from _stage1_rows(blob, parts, reps)
 
 
 def _phase_one_ranges(store: str, params: str, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
@@ -115,15 +136,23 @@ def _phase_one_ranges(store: str, params: str, batches: Iterator[pa.RecordBatch]
         for a, z in zip(b.column("a").to_pylist(), b.column("z").to_pylist()):
             if a is None or z is None:
                 raise ShiptraceError("a work item without its MMSI range")
-            blob, reps = _native.spark_phase_one_store(store, a, z, params)
-            yield from _stage1_rows(blob, reps)
+            blob, parts, reps = _native.spark_phase_one_store(store, a, z, params)
+            yield from _stage1_rows(blob, parts, reps)
 
 
-def _stage1_rows(blob: str, reps: pa.Table) -> Iterator[pa.RecordBatch]:
-    """Rows of the first stage: the phase-one result, then the slow fixes."""
+def _stage1_rows(blob: str, parts: pa.Table, reps: pa.Table) -> Iterator[pa.RecordBatch]:
+    """Rows of the first stage: the shared part of the phase-one result
+    (``one``), each vessel's own part (``ves``), then the slow fixes
+    (``rep``)."""
     row: Dict[str, Any] = {f.name: [None] for f in _STAGE1}
     row.update(part=["one"], blob=[blob])
     yield pa.RecordBatch.from_pydict(row, schema=_STAGE1)
+    n = parts.num_rows
+    if n:
+        cols: Dict[str, Any] = {f.name: pa.nulls(n, f.type) for f in _STAGE1}
+        cols.update(part=parts.column("part"), blob=parts.column("blob"),
+                    mmsi=parts.column("mmsi").cast(pa.int64()))
+        yield from pa.table(cols, schema=_STAGE1).to_batches(max_chunksize=4096)
     n = reps.num_rows
     if n:
         cols: Dict[str, Any] = {"part": pa.array(["rep"] * n), "blob": pa.nulls(n, pa.string())}
@@ -140,9 +169,25 @@ def _tile_hits(params: str, t: pa.Table) -> Iterator[pa.RecordBatch]:
 
 
 def _pair_events(params: str, t: pa.Table) -> Iterator[pa.RecordBatch]:
-    lines = _native.spark_pair_events(conform_as(t, "hits"), params)
-    if lines:
-        yield pa.RecordBatch.from_pydict({"event": lines})
+    rows = _native.spark_pair_events(conform_as(t, "hits"), params)
+    if rows.num_rows:
+        yield from rows.cast(_sparkable(rows.schema)).to_batches(max_chunksize=4096)
+
+
+# Phase two's lookups, built once per worker process for the job's
+# broadcast (Python workers are reused across tasks).
+_READY: Dict[Any, Any] = {}
+
+
+def _vessels_two(shared: Any, token: str, params: str, tz: str, t: pa.Table) -> Iterator[pa.RecordBatch]:
+    key = (token, params)
+    ready = _READY.get(key)
+    if ready is None:
+        _READY.clear()
+        ready = _READY[key] = _native.PhaseTwo(shared.value, params)
+    ev = ready.vessels(conform_as(t, "parts"))
+    if ev.num_rows:
+        yield from ev.cast(_sparkable(ev.schema, tz)).to_batches(max_chunksize=4096)
 
 
 def conform_as(t: pa.Table, kind: str) -> pa.Table:
@@ -197,9 +242,11 @@ def detect(spark, store: str, out: Optional[str] = None, *, params: Optional[dic
            config: Optional[str] = None, partitions: Optional[int] = None, read: str = "auto") -> tuple:
     """Runs detection on the store at ``store`` (any URI Spark reads:
     a path, ``file://``, ``hdfs://``, ``s3a://``) with the session
-    ``spark``; writes the events as Parquet to ``out`` if given. Returns
-    (events as a pyarrow Table, summary dict with counts and per-stage
-    seconds).
+    ``spark``. With ``out``, the executors write the events there as
+    Parquet (part files in event order) and none passes through the
+    driver; returns (None, summary). Without, returns (the events as a
+    pyarrow Table, collected on the driver, summary). The summary is a dict
+    with counts and per-stage seconds.
 
     ``read`` says how phase one gets the fixes: ``native``: each task reads
     its MMSI range from the store's files in Rust (the store must be a
@@ -265,36 +312,76 @@ def detect(spark, store: str, out: Optional[str] = None, *, params: Optional[dic
     except Exception as e:  # a task failed (after Spark's retries): say why in one line
         raise ShiptraceError(_task_error(e)) from e
     timings["phase_one_s"] = time.perf_counter() - t0
+    # the shared part of phase two, on the driver (small), then broadcast
     t1 = time.perf_counter()
-    reps = stage1.filter(F.col("part") == "rep").drop("part", "blob")
-    hits = reps.repartition(partitions, "day", "ty", "tx").mapInArrow(
-        _per_partition(partial(_tile_hits, pj)), _ddl(_native.schema("hits")))
-    pairs = hits.repartition(partitions, "a", "o").mapInArrow(
-        _per_partition(partial(_pair_events, pj)), "event string")
-    try:
-        pair_events = [r.event for r in pairs.collect()]
-    except Exception as e:
-        raise ShiptraceError(_task_error(e)) from e
-    stage1.unpersist()
-    timings["encounters_s"] = time.perf_counter() - t1
-    t2 = time.perf_counter()
-    events, summary = _native.spark_phase_two(blobs, pair_events, pj)
-    timings["phase_two_s"] = time.perf_counter() - t2
-    s = json.loads(summary)
+    shared_json, counts = _native.spark_shared(blobs, pj)
+    del blobs
+    s = json.loads(counts)
     if expected_fixes is not None and s.get("fixes") != expected_fixes:
         raise ShiptraceError(
             f"{store}: the files' footers count {expected_fixes} fixes, the tasks read {s.get('fixes')} "
             "(a file's statistics are wrong, or the store changed during the job): no events written")
-    if out is not None:
-        t3 = time.perf_counter()
-        # Spark has no unsigned integers: cast to its types before handing over
-        spark.createDataFrame(events.cast(_sparkable(events.schema))).coalesce(1).write.mode("overwrite").parquet(out)
-        timings["write_s"] = time.perf_counter() - t3
+    shared = spark.sparkContext.broadcast(shared_json)
+    del shared_json
+    timings["shared_s"] = time.perf_counter() - t1
+    t2 = time.perf_counter()
+    reps = stage1.filter(F.col("part") == "rep").drop("part", "blob")
+    hits = reps.repartition(partitions, "day", "ty", "tx").mapInArrow(
+        _per_partition(partial(_tile_hits, pj)), _ddl(_native.schema("hits")))
+    parts_ddl = _ddl(_native.schema("parts"))
+    pairs = hits.repartition(partitions, "a", "o").mapInArrow(
+        _per_partition(partial(_pair_events, pj)), parts_ddl)
+    vessels = stage1.filter(F.col("part") == "ves").select(
+        "mmsi", "part", "blob", F.lit(None).cast("long").alias("t0"), F.lit(None).cast("long").alias("t1"))
+    tz = spark.conf.get("spark.sql.session.timeZone") or "UTC"
+    keyed = _native.schema("keyed_events")
+    # (kept: the range partitioning below samples its input first)
+    unordered = vessels.unionByName(pairs).repartition(partitions, "mmsi").mapInArrow(
+        _per_partition(partial(_vessels_two, shared, uuid.uuid4().hex, pj, tz)), _ddl(keyed)).persist(StorageLevel.MEMORY_AND_DISK)
+    # the total order: range partitions of the key, sorted within; ids
+    # from the counts of the partitions before
+    events = (unordered.repartitionByRange(partitions, "key").sortWithinPartitions("key")
+              .withColumn("_pid", F.spark_partition_id())
+              .withColumn("_row", F.monotonically_increasing_id())
+              .persist(StorageLevel.MEMORY_AND_DISK))
+    try:
+        per_part = {r["_pid"]: r["count"] for r in events.groupBy("_pid").count().collect()}
+        by_kind = {r["kind"]: r["count"] for r in events.groupBy("kind").count().collect()}
+    except Exception as e:
+        raise ShiptraceError(_task_error(e)) from e
+    stage1.unpersist()
+    unordered.unpersist()
+    timings["phase_two_s"] = time.perf_counter() - t2
+    offsets: List[Any] = []
+    total = 0
+    for pid in sorted(per_part):
+        offsets += [F.lit(pid), F.lit(total)]
+        total += per_part[pid]
+    # monotonically_increasing_id: the partition in the upper 31 bits, the
+    # row within it in the lower 33
+    row_in_part = F.col("_row") - F.shiftleft(F.col("_pid").cast("long"), 33)
+    number = (F.create_map(*offsets)[F.col("_pid")] + row_in_part) if offsets else F.lit(0)
+    numbered = events.withColumn("id", F.concat(F.lit("ev-"), number.cast("string"))).select(
+        *[f.name for f in _native.schema("events")])
+    t3 = time.perf_counter()
+    table: Optional[pa.Table] = None
+    try:
+        if out is not None:
+            numbered.write.mode("overwrite").parquet(out)
+        else:
+            table = conform(numbered.toArrow(), "events")
+    except Exception as e:
+        raise ShiptraceError(_task_error(e)) from e
+    finally:
+        events.unpersist()
+        shared.destroy()
+    timings["write_s"] = time.perf_counter() - t3
+    s["by_kind"] = dict(sorted(by_kind.items()))
     s.update(timings)
     s["partitions"] = partitions
     s["read"] = "native" if native else "jvm"
     s["total_s"] = time.perf_counter() - t0
-    return events, s
+    return table, s
 
 
 def main(argv: Optional[list] = None) -> int:

@@ -39,6 +39,35 @@ pub struct Silence {
 
 pub use model::evidence::Usualness;
 
+/// A silence as the map takes it in: who, when it began and ended, and
+/// where (the rest of a [`crate::vessel::Gap`] the map does not need).
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SilenceEnds {
+    /// The silent vessel.
+    pub mmsi: u32,
+    /// Last fix before, ms.
+    pub t0: i64,
+    /// First fix after, ms.
+    pub t1: i64,
+    /// Where it went dark (lat, lon).
+    pub a: (f64, f64),
+    /// Where it reappeared (lat, lon).
+    pub b: (f64, f64),
+}
+
+impl SilenceEnds {
+    /// The ends of a gap.
+    pub fn of(g: &crate::vessel::Gap) -> SilenceEnds {
+        SilenceEnds {
+            mmsi: g.mmsi,
+            t0: g.t0,
+            t1: g.t1,
+            a: g.a,
+            b: g.b,
+        }
+    }
+}
+
 /// The reception map of a data set (batch), or of the data seen so far
 /// (live).
 #[derive(Debug, Default, Clone)]
@@ -99,15 +128,15 @@ impl Coverage {
         }
     }
 
-    /// The map from counted visits and every vessel's gaps.
-    pub fn build(p: &Params, visits: HashMap<CellDay, u32>, gaps: &[crate::vessel::Gap]) -> Self {
+    /// The map from counted visits and every vessel's silences.
+    pub fn build(p: &Params, visits: HashMap<CellDay, u32>, silences: &[SilenceEnds]) -> Self {
         let mut c = Coverage {
             cell_deg: p.gaps.density_cell_deg,
             visits,
             ..Coverage::default()
         };
-        for g in gaps {
-            c.add_silence(g);
+        for s in silences {
+            c.add_silence_ends(s);
         }
         c
     }
@@ -137,6 +166,11 @@ impl Coverage {
 
     /// Adds one silence (both its ends).
     pub fn add_silence(&mut self, g: &crate::vessel::Gap) {
+        self.add_silence_ends(&SilenceEnds::of(g))
+    }
+
+    /// Adds one silence given by its ends.
+    pub fn add_silence_ends(&mut self, g: &SilenceEnds) {
         let hours = (g.t1 - g.t0) as f64 / 3_600_000.0;
         self.starts
             .entry(cell_of(g.a.0, g.a.1, self.cell_deg))

@@ -77,22 +77,54 @@ pub enum DetectError {
 }
 
 /// What phase one (the per-vessel detectors) finds over a set of vessels:
-/// everything phase two needs from them. One MMSI range makes one of
-/// these on a core here, or one partition on a Spark worker; [`PhaseOne::absorb`]
-/// merges them and [`phase_two`] finishes. Serializable so that workers
-/// can ship it (as JSON; floats round-trip exactly).
+/// the part phase two needs of every vessel at once ([`SharedPart`]:
+/// small, bounded by vessels, IMO numbers and reception cells), and the
+/// part only the vessel's own phase two needs ([`VesselPart`]: its
+/// events, silences, identities). One MMSI range makes one of these on a
+/// core here, or one task on a Spark executor; the shared parts are merged
+/// ([`SharedPart::absorb`]) into [`Shared`], and each set of vessel parts
+/// is finished by [`phase_two_vessels`] wherever it is. Serializable so
+/// that workers can ship it (as JSON; floats round-trip exactly).
 #[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct PhaseOne {
-    /// Identity over time, per MMSI.
-    pub idlogs: Vec<(u32, Vec<(i64, event::VesselRef)>)>,
+    /// What the whole run shares.
+    pub shared: SharedPart,
+    /// One entry per vessel, in MMSI order.
+    pub vessels: Vec<VesselPart>,
+}
+
+/// Phase one's output for one vessel (one MMSI): what its own phase two
+/// needs.
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
+pub struct VesselPart {
+    /// The MMSI.
+    pub mmsi: u32,
+    /// Identity over time.
+    pub idlog: Vec<(i64, event::VesselRef)>,
+    /// Where its own track began and ended (none for a shared MMSI).
+    pub ends: Option<vessel::TrackEnds>,
+    /// Its events so far.
+    pub events: Vec<Event>,
+    /// Its silences.
+    pub gaps: Vec<vessel::Gap>,
+    /// Loitering at sea: (start, end, lat, lon).
+    pub loiters: Vec<(i64, i64, f64, f64)>,
+}
+
+/// Phase one's output over a set of vessels that every vessel's phase two
+/// depends on: track ends (IMO links, the end of the data), when each MMSI
+/// broadcast each IMO number, every silence and the reception counts (the
+/// coverage model). Its size grows with vessels, IMO numbers, silences
+/// (40 bytes each) and reception cells x days, not with fixes or events.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct SharedPart {
     /// Track ends, per MMSI.
     pub ends: Vec<(u32, vessel::TrackEnds)>,
-    /// Per-vessel events.
-    pub events: Vec<Event>,
-    /// Silences, for the gap and dark-call models.
-    pub gaps: Vec<vessel::Gap>,
-    /// (mmsi, start, end, lat, lon) of loitering at sea
-    pub loiters: Vec<(u32, i64, i64, f64, f64)>,
+    /// (imo, mmsi, first report, last report) of every MMSI that
+    /// broadcast an IMO number.
+    pub imo_spans: Vec<(u32, u32, i64, i64)>,
+    /// Every silence, for the coverage model.
+    pub silences: Vec<coverage::SilenceEnds>,
     /// fixes per (day, cell row, cell column)
     #[serde(with = "density_serde")]
     pub density: HashMap<(i64, i32, i32), u32>,
@@ -105,8 +137,6 @@ pub struct PhaseOne {
     pub identities: u64,
     /// Vessels (MMSIs) with fixes.
     pub vessels: usize,
-    /// (imo, mmsi, time) of every identity report with an IMO
-    pub imo_seen: Vec<(u32, u32, i64)>,
 }
 
 /// The density map as a list of (day, row, column, fixes): JSON objects
@@ -126,14 +156,12 @@ mod density_serde {
     }
 }
 
-impl PhaseOne {
-    /// Adds another set of vessels (disjoint MMSIs) to this one.
-    pub fn absorb(&mut self, o: PhaseOne) {
-        self.idlogs.extend(o.idlogs);
+impl SharedPart {
+    /// Adds another set of vessels' part (disjoint MMSIs) to this one.
+    pub fn absorb(&mut self, o: SharedPart) {
         self.ends.extend(o.ends);
-        self.events.extend(o.events);
-        self.gaps.extend(o.gaps);
-        self.loiters.extend(o.loiters);
+        self.imo_spans.extend(o.imo_spans);
+        self.silences.extend(o.silences);
         for (k, v) in o.density {
             *self.density.entry(k).or_default() += v;
         }
@@ -143,7 +171,6 @@ impl PhaseOne {
         self.fixes += o.fixes;
         self.identities += o.identities;
         self.vessels += o.vessels;
-        self.imo_seen.extend(o.imo_seen);
     }
 
     /// UTC days (since 1970-01-01) with fixes, in order.
@@ -165,12 +192,54 @@ pub fn phase_one(
     p: &Params,
     gaz: &gazetteer::Gazetteer,
 ) -> PhaseOne {
-    let mut out = PhaseOne {
+    let mut sh = SharedPart {
         fixes: pos.len() as u64,
         identities: n_ids,
-        ..PhaseOne::default()
+        ..SharedPart::default()
     };
+    let mut vessels = Vec::new();
     let cell = p.gaps.density_cell_deg;
+    // (a vessel heard with identities only links no IMO and has no track)
+    let mut one_vessel =
+        |sh: &mut SharedPart, m: u32, fixes: &[store::Position], vid: Vec<store::Identity>| {
+            let r = vessel::detect_vessel(m, fixes, &vid, p, gaz);
+            if fixes.is_empty() {
+                vessels.push(VesselPart {
+                    mmsi: m,
+                    idlog: vessel::identity_log(m, &vid),
+                    events: r.events,
+                    ..VesselPart::default()
+                });
+                return;
+            }
+            // when this MMSI broadcast each IMO number
+            let mut spans: Vec<(u32, u32, i64, i64)> = Vec::new();
+            for i in &vid {
+                if let Some(imo) = i.imo {
+                    match spans.iter_mut().find(|s| s.0 == imo) {
+                        Some(s) => {
+                            s.2 = s.2.min(i.time_ms);
+                            s.3 = s.3.max(i.time_ms);
+                        }
+                        None => spans.push((imo, m, i.time_ms, i.time_ms)),
+                    }
+                }
+            }
+            sh.imo_spans.extend(spans);
+            if let Some(e) = r.ends {
+                sh.ends.push((m, e));
+            }
+            sh.silences
+                .extend(r.gaps.iter().map(coverage::SilenceEnds::of));
+            vessels.push(VesselPart {
+                mmsi: m,
+                idlog: vessel::identity_log(m, &vid),
+                ends: r.ends,
+                events: r.events,
+                gaps: r.gaps,
+                loiters: r.loiters,
+            });
+        };
     let mut start = 0;
     while start < pos.len() {
         let m = pos[start].mmsi;
@@ -179,14 +248,14 @@ pub fn phase_one(
         while end < pos.len() && pos[end].mmsi == m {
             let f = &pos[end];
             coverage::count_visit(
-                &mut out.visits,
+                &mut sh.visits,
                 &mut last_visit,
                 f.time_ms,
                 f.lat,
                 f.lon,
                 cell,
             );
-            *out.density
+            *sh.density
                 .entry((
                     f.time_ms.div_euclid(86_400_000),
                     (f.lat / cell).floor() as i32,
@@ -196,30 +265,20 @@ pub fn phase_one(
             end += 1;
         }
         let vid = by_id.remove(&m).unwrap_or_default();
-        for i in &vid {
-            if let Some(imo) = i.imo {
-                out.imo_seen.push((imo, m, i.time_ms));
-            }
-        }
-        let r = vessel::detect_vessel(m, &pos[start..end], &vid, p, gaz);
-        out.idlogs.push((m, vessel::identity_log(m, &vid)));
-        out.ends.extend(r.ends.map(|e| (m, e)));
-        out.events.extend(r.events);
-        out.gaps.extend(r.gaps);
-        out.loiters
-            .extend(r.loiters.into_iter().map(|l| (m, l.0, l.1, l.2, l.3)));
-        out.vessels += 1;
+        one_vessel(&mut sh, m, &pos[start..end], vid);
+        sh.vessels += 1;
         start = end;
     }
     // vessels with identities but no positions, in MMSI order
     let mut rest: Vec<(u32, Vec<store::Identity>)> = by_id.into_iter().collect();
     rest.sort_unstable_by_key(|r| r.0);
     for (m, vid) in rest {
-        let r = vessel::detect_vessel(m, &[], &vid, p, gaz);
-        out.idlogs.push((m, vessel::identity_log(m, &vid)));
-        out.events.extend(r.events);
+        one_vessel(&mut sh, m, &[], vid);
     }
-    out
+    PhaseOne {
+        shared: sh,
+        vessels,
+    }
 }
 
 /// Runs every detector over a store, with the built-in gazetteer and the
@@ -577,102 +636,283 @@ fn detect_source<S: Source>(
             Ok(phase_one(&pos, by_id, n_ids, p, gaz))
         })
         .collect();
-    let mut one = PhaseOne::default();
+    let mut shared = SharedPart::default();
+    let mut parts: Vec<Vec<VesselPart>> = Vec::with_capacity(results.len());
     for r in results {
-        one.absorb(r?);
+        let r = r?;
+        shared.absorb(r.shared);
+        parts.push(r.vessels);
     }
-    if one.fixes != total {
+    if shared.fixes != total {
         return Err(DetectError::Inconsistent(format!(
             "the store holds {total} fixes, its MMSI ranges read {}: a file's statistics are \
              wrong or the store changed during the run",
-            one.fixes
+            shared.fixes
         )));
     }
     seconds.phase_one = lap();
     // Encounters, one day of slow fixes at a time.
     let mut hits = encounter::PairHits::new();
-    for d in one.days() {
+    for d in shared.days() {
         let slice = src.slow_fixes_of_day(d, p)?;
         encounter::index_slice(&slice, p, gaz, &mut hits);
     }
     let pair_events = encounter::encounters(&mut hits, p, gaz);
     seconds.encounters = lap();
-    let (events, mut summary) = phase_two(one, pair_events, p, gaz);
+    let (events, mut summary) = phase_two(shared, parts, pair_events, p, gaz);
     seconds.phase_two = lap();
     summary.seconds = seconds;
     Ok((events, summary))
 }
 
-/// Phase two, over every vessel's phase-one output and the pair
-/// encounters ([`encounter::encounters`]): reception density around gaps,
-/// tracks joined across MMSIs that share an IMO, dark port calls and
-/// their repeat pattern, one-sided encounters, voyages, and who each
-/// vessel said it was at each event. Events come out sorted, with ids.
+/// Phase two over every vessel's phase-one output and the pair encounters
+/// ([`encounter::encounters`]), in this process: the shared part
+/// ([`Shared::build`]), then each set of vessel parts on its own
+/// ([`phase_two_vessels`], in parallel), then the order and the ids
+/// ([`number_events`]). A Spark job runs the same three steps, the middle
+/// one in its executors.
 pub fn phase_two(
-    one: PhaseOne,
+    shared: SharedPart,
+    parts: Vec<Vec<VesselPart>>,
     pair_events: Vec<Event>,
     p: &Params,
     gaz: &gazetteer::Gazetteer,
 ) -> (Vec<Event>, Summary) {
-    let PhaseOne {
-        idlogs,
-        ends,
-        mut events,
-        mut gaps,
-        loiters,
-        density,
-        visits,
-        fixes,
-        identities,
-        vessels,
-        mut imo_seen,
-    } = one;
-    let mut summary = Summary {
-        vessels,
-        fixes,
-        identities,
-        ..Summary::default()
-    };
-    let idlogs: HashMap<u32, Vec<(i64, event::VesselRef)>> = idlogs.into_iter().collect();
-    let ends: HashMap<u32, vessel::TrackEnds> = ends.into_iter().collect();
-    let linked = imo_links(&mut imo_seen, &ends, p, &mut events, &mut gaps);
-    silences(&mut events, &gaps, visits, &density, &ends, &linked, p, gaz);
-    at_sea_meetings(&mut events, pair_events, &loiters, p);
+    let ready = Ready::new(Shared::build(shared, p), p);
+    // each pair encounter goes to its vessel's set (to be finished there)
+    // and, as a time span, to its partner's (for the one-sided check)
+    let mut home: HashMap<u32, usize> = HashMap::new();
+    for (k, vs) in parts.iter().enumerate() {
+        for v in vs {
+            home.insert(v.mmsi, k);
+        }
+    }
+    let n = parts.len();
+    let mut own: Vec<Vec<Event>> = (0..n).map(|_| Vec::new()).collect();
+    let mut seen: Vec<Vec<Seen>> = vec![Vec::new(); n];
+    let mut orphans = Vec::new();
+    for e in pair_events {
+        if let Some(&k) = e.other_mmsi.and_then(|o| home.get(&o)) {
+            seen[k].push((e.other_mmsi.unwrap_or_default(), e.start_ms(), e.end_ms()));
+        }
+        match home.get(&e.mmsi) {
+            Some(&k) => own[k].push(e),
+            None => orphans.push(e),
+        }
+    }
+    drop(home);
+    let mut sets: Vec<(Vec<VesselPart>, Vec<Event>, Vec<Seen>)> = parts
+        .into_iter()
+        .zip(own)
+        .zip(seen)
+        .map(|((a, b), c)| (a, b, c))
+        .collect();
+    // (a pair encounter of a vessel phase one never saw: none by
+    // construction, finished on its own rather than lost)
+    if !orphans.is_empty() {
+        sets.push((Vec::new(), orphans, Vec::new()));
+    }
+    let done: Vec<Vec<Event>> = sets
+        .into_par_iter()
+        .map(|(vs, own, seen)| phase_two_vessels(vs, own, &seen, &ready, p, gaz))
+        .collect();
+    let mut events: Vec<Event> = done.into_iter().flatten().collect();
+    let mut summary = ready.summary();
+    number_events(&mut events, &mut summary);
+    (events, summary)
+}
+
+/// A pair encounter as its partner's phase two sees it: (the partner's
+/// MMSI, start, end), for the one-sided check.
+pub type Seen = (u32, i64, i64);
+
+/// Phase two's shared part, computed once over every vessel's
+/// [`SharedPart`] (on a cluster's driver, then broadcast): IMO numbers
+/// that moved between MMSIs (their identity-change events and the
+/// silences that join the two tracks), the end of the data, and the
+/// reception model's inputs. Serializable (JSON).
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct Shared {
+    /// The last fix of the data, ms.
+    pub data_end: i64,
+    /// Old MMSIs whose track another MMSI with the same IMO continues
+    /// (their silence to the end of the data is not an open gap).
+    pub linked: Vec<u32>,
+    /// The silences between an old MMSI's last fix and the new one's
+    /// first (`mmsi` is the old MMSI).
+    pub linked_gaps: Vec<vessel::Gap>,
+    /// Identity changes of IMO numbers moving between MMSIs (`mmsi` is the
+    /// new MMSI).
+    pub imo_events: Vec<Event>,
+    /// Every silence, the linked ones included.
+    pub silences: Vec<coverage::SilenceEnds>,
+    /// fixes per (day, cell row, cell column)
+    #[serde(with = "density_serde")]
+    pub density: HashMap<(i64, i32, i32), u32>,
+    /// vessel visits per (day, cell row, cell column)
+    #[serde(with = "density_serde")]
+    pub visits: HashMap<(i64, i32, i32), u32>,
+    /// Fixes read.
+    pub fixes: u64,
+    /// Identity reports read.
+    pub identities: u64,
+    /// Vessels (MMSIs) with fixes.
+    pub vessels: usize,
+}
+
+impl Shared {
+    /// The shared part of phase two from every vessel's shared part.
+    pub fn build(part: SharedPart, p: &Params) -> Shared {
+        let SharedPart {
+            ends,
+            mut imo_spans,
+            mut silences,
+            density,
+            visits,
+            fixes,
+            identities,
+            vessels,
+        } = part;
+        let data_end = ends.iter().map(|e| e.1.last.0).max().unwrap_or(0);
+        let ends: HashMap<u32, vessel::TrackEnds> = ends.into_iter().collect();
+        let (linked, linked_gaps, imo_events) = imo_links(&mut imo_spans, &ends, p);
+        silences.extend(linked_gaps.iter().map(coverage::SilenceEnds::of));
+        Shared {
+            data_end,
+            linked,
+            linked_gaps,
+            imo_events,
+            silences,
+            density,
+            visits,
+            fixes,
+            identities,
+            vessels,
+        }
+    }
+}
+
+/// [`Shared`] made ready for lookups (the reception model built, IMO
+/// events and linked silences by MMSI); built once per process.
+#[derive(Debug)]
+pub struct Ready {
+    cov: coverage::Coverage,
+    density: HashMap<(i64, i32, i32), u32>,
+    data_end: i64,
+    linked: std::collections::HashSet<u32>,
+    linked_gaps: HashMap<u32, Vec<vessel::Gap>>,
+    imo_events: HashMap<u32, Vec<Event>>,
+    counts: (u64, u64, usize),
+}
+
+impl Ready {
+    /// Builds the lookups.
+    pub fn new(s: Shared, p: &Params) -> Ready {
+        let mut linked_gaps: HashMap<u32, Vec<vessel::Gap>> = HashMap::new();
+        for g in s.linked_gaps {
+            linked_gaps.entry(g.mmsi).or_default().push(g);
+        }
+        let mut imo_events: HashMap<u32, Vec<Event>> = HashMap::new();
+        for e in s.imo_events {
+            imo_events.entry(e.mmsi).or_default().push(e);
+        }
+        Ready {
+            cov: coverage::Coverage::build(p, s.visits, &s.silences),
+            density: s.density,
+            data_end: s.data_end,
+            linked: s.linked.into_iter().collect(),
+            linked_gaps,
+            imo_events,
+            counts: (s.fixes, s.identities, s.vessels),
+        }
+    }
+
+    /// A summary with the counts of what phase one read (no events yet).
+    pub fn summary(&self) -> Summary {
+        Summary {
+            fixes: self.counts.0,
+            identities: self.counts.1,
+            vessels: self.counts.2,
+            ..Summary::default()
+        }
+    }
+}
+
+/// Phase two of a set of vessels, given the shared part: each silence
+/// scored by the gap model over the reception map (and checked for a dark
+/// port call, with its repeat pattern), the silences still open at the end
+/// of the data, the other kinds calibrated, one-sided encounters, voyages,
+/// and who each vessel said it was at each event. `pairs` are the pair
+/// encounters of these vessels (their `mmsi` among them); `seen` the
+/// (mmsi, start, end) of pair encounters whose partner (`other_mmsi`) is
+/// one of them. Events come out unordered and without ids
+/// ([`number_events`]). The events of a vessel depend only on its own
+/// parts and `ready`: any split of the vessels gives the same events.
+pub fn phase_two_vessels(
+    vessels: Vec<VesselPart>,
+    pairs: Vec<Event>,
+    seen: &[Seen],
+    ready: &Ready,
+    p: &Params,
+    gaz: &gazetteer::Gazetteer,
+) -> Vec<Event> {
+    let mut events = Vec::new();
+    let mut gaps = Vec::new();
+    let mut loiters = Vec::new();
+    let mut ends = Vec::new();
+    let mut idlogs: HashMap<u32, Vec<(i64, event::VesselRef)>> = HashMap::new();
+    for v in vessels {
+        events.extend(v.events);
+        if let Some(x) = ready.imo_events.get(&v.mmsi) {
+            events.extend(x.iter().cloned());
+        }
+        gaps.extend(v.gaps);
+        if let Some(x) = ready.linked_gaps.get(&v.mmsi) {
+            gaps.extend(x.iter().cloned());
+        }
+        loiters.extend(v.loiters.into_iter().map(|l| (v.mmsi, l.0, l.1, l.2, l.3)));
+        if let Some(e) = v.ends {
+            ends.push((v.mmsi, e));
+        }
+        idlogs.insert(v.mmsi, v.idlog);
+    }
+    silences(&mut events, &gaps, ready, &ends, p, gaz);
+    at_sea_meetings(&mut events, pairs, seen, &loiters, p);
     let voyages = voyages(&events, p);
     events.extend(voyages);
-    finish(&mut events, &idlogs, &mut summary);
-    (events, summary)
+    identities_at_events(&mut events, &idlogs);
+    events
 }
 
 /// Phase two, one IMO on several MMSIs: an identity change, and when the
 /// old MMSI fell silent before the new one appeared, the silence between
-/// them is a gap of one ship (checked for dark port calls). Returns the
-/// old MMSIs so linked.
+/// them is a gap of one ship (checked for dark port calls). `spans` are
+/// (imo, mmsi, first report, last report). Returns the old MMSIs so
+/// linked (sorted), the joining silences and the identity-change events.
 fn imo_links(
-    imo_seen: &mut [(u32, u32, i64)],
+    spans: &mut [(u32, u32, i64, i64)],
     ends: &HashMap<u32, vessel::TrackEnds>,
     p: &Params,
-    events: &mut Vec<Event>,
-    gaps: &mut Vec<vessel::Gap>,
-) -> std::collections::HashSet<u32> {
-    let mut linked: std::collections::HashSet<u32> = std::collections::HashSet::new();
-    imo_seen.sort();
+) -> (Vec<u32>, Vec<vessel::Gap>, Vec<Event>) {
+    let mut linked: Vec<u32> = Vec::new();
+    let mut gaps = Vec::new();
+    let mut events = Vec::new();
+    spans.sort_unstable();
     let mut i = 0;
-    while i < imo_seen.len() {
-        let mut j = i;
-        while j + 1 < imo_seen.len() && imo_seen[j + 1].0 == imo_seen[i].0 {
-            j += 1;
+    while i < spans.len() {
+        let imo = spans[i].0;
+        let j = i + spans[i..].partition_point(|s| s.0 == imo);
+        // first and last report per MMSI (one entry each, merged in case
+        // a vessel's reports came from several parts)
+        let mut v: Vec<(u32, (i64, i64))> = Vec::new();
+        for s in &spans[i..j] {
+            match v.last_mut() {
+                Some(x) if x.0 == s.1 => x.1 = (x.1 .0.min(s.2), x.1 .1.max(s.3)),
+                _ => v.push((s.1, (s.2, s.3))),
+            }
         }
-        let grp = &imo_seen[i..=j];
-        let mut per: HashMap<u32, (i64, i64)> = HashMap::new();
-        for (_, m, t) in grp {
-            let e = per.entry(*m).or_insert((*t, *t));
-            e.0 = e.0.min(*t);
-            e.1 = e.1.max(*t);
-        }
-        if per.len() > 1 && grp[0].0 != 0 {
-            let mut v: Vec<(u32, (i64, i64))> = per.into_iter().collect();
-            v.sort_by_key(|x| x.1 .0);
+        if v.len() > 1 && imo != 0 {
+            v.sort_by_key(|x| (x.1 .0, x.0));
             for w in v.windows(2) {
                 // The old MMSI's last report and the new one's first; if
                 // both were on the air at once, the IMO is claimed twice.
@@ -682,7 +922,7 @@ fn imo_links(
                 let flag = |m: u32| ais::mid::flag(m).map(|f| f.alpha2);
                 let ev = evidence::IdentityChange::ImoMoved(evidence::ImoMoved {
                     rule: if simultaneous { "one IMO number broadcast by two MMSIs at the same time (a cloned or mistyped IMO)" } else { "one IMO number moving from one MMSI to another" }.into(),
-                    imo: grp[0].0, old_mmsi: old, new_mmsi: new, simultaneous,
+                    imo, old_mmsi: old, new_mmsi: new, simultaneous,
                     flag_from: flag(old).map(str::to_string), flag_to: flag(new).map(str::to_string), flag_changed: flag(old) != flag(new),
                 });
                 let mut e = Event::new(
@@ -701,7 +941,7 @@ fn imo_links(
                 if let (Some(a), Some(b)) = (ends.get(&old), ends.get(&new)) {
                     let hrs = (b.first.0 - a.last.0) as f64 / 3_600_000.0;
                     if hrs >= p.gaps.min_hours {
-                        linked.insert(old);
+                        linked.push(old);
                         gaps.push(vessel::Gap {
                             mmsi: old,
                             t0: a.last.0,
@@ -721,22 +961,21 @@ fn imo_links(
                 }
             }
         }
-        i = j + 1;
+        i = j;
     }
-    linked
+    linked.sort_unstable();
+    linked.dedup();
+    (linked, gaps, events)
 }
 
 /// Phase two, silences: each gap scored by the gap model over the
 /// reception map (and checked for a dark port call), then the silences
 /// still open at the end of the data.
-#[allow(clippy::too_many_arguments)]
 fn silences(
     events: &mut Vec<Event>,
     gaps: &[vessel::Gap],
-    visits: HashMap<(i64, i32, i32), u32>,
-    density: &HashMap<(i64, i32, i32), u32>,
-    ends: &HashMap<u32, vessel::TrackEnds>,
-    linked: &std::collections::HashSet<u32>,
+    ready: &Ready,
+    ends: &[(u32, vessel::TrackEnds)],
     p: &Params,
     gaz: &gazetteer::Gazetteer,
 ) {
@@ -744,6 +983,7 @@ fn silences(
     let watched = gaz.watched(p);
     let cell = p.gaps.density_cell_deg;
     let mask = sea::LandMask::global();
+    let density = &ready.density;
     let reception = |lat: f64, lon: f64, t: i64| {
         let day = t.div_euclid(86_400_000);
         let (cy, cx) = ((lat / cell).floor() as i32, (lon / cell).floor() as i32);
@@ -754,7 +994,7 @@ fn silences(
             .sum();
         around as f64 / 24.0
     };
-    let cov = coverage::Coverage::build(p, visits, gaps);
+    let cov = &ready.cov;
     // The same pattern repeating: per ship, where its silences began and
     // ended (a ship that changed MMSI is one ship: linked gaps carry the
     // old MMSI and the new one).
@@ -791,7 +1031,7 @@ fn silences(
             let shore_nm = mask.nearest_land_nm(g.a.0, g.a.1, 60);
             let own: Vec<u32> = std::iter::once(g.mmsi).chain(g.reappeared_as).collect();
             let ctx = CallContext {
-                coverage: Some(&cov),
+                coverage: Some(cov),
                 own: &own,
                 repeats: repeats(k),
             };
@@ -847,10 +1087,9 @@ fn silences(
         events.extend(call);
     }
     // Silences still running at the end of the data: open gaps (no end).
-    let data_end = ends.values().map(|e| e.last.0).max().unwrap_or(0);
     for (m, e) in ends {
-        let hrs = (data_end - e.last.0) as f64 / 3_600_000.0;
-        if hrs < p.gaps.min_hours || linked.contains(m) {
+        let hrs = (ready.data_end - e.last.0) as f64 / 3_600_000.0;
+        if hrs < p.gaps.min_hours || ready.linked.contains(m) {
             continue;
         }
         let (lat, lon) = (e.last.1, e.last.2);
@@ -882,6 +1121,7 @@ fn silences(
 fn at_sea_meetings(
     events: &mut Vec<Event>,
     pair_events: Vec<Event>,
+    seen: &[Seen],
     loiters: &[(u32, i64, i64, f64, f64)],
     p: &Params,
 ) {
@@ -910,7 +1150,7 @@ fn at_sea_meetings(
         }
         let covered = pair_events.iter().any(|e| {
             (e.mmsi == *m || e.other_mmsi == Some(*m)) && e.start_ms() < *t1 && e.end_ms() > *t0
-        });
+        }) || seen.iter().any(|&(o, s, e)| o == *m && s < *t1 && e > *t0);
         if covered {
             continue;
         }
@@ -967,14 +1207,9 @@ fn voyages(events: &[Event], p: &Params) -> Vec<Event> {
     voyages
 }
 
-/// Phase two, last: who each vessel said it was when each event began,
-/// a total order, ids, counts per kind.
-fn finish(
-    events: &mut [Event],
-    idlogs: &HashMap<u32, Vec<(i64, event::VesselRef)>>,
-    summary: &mut Summary,
-) {
-    // Who each vessel said it was when each event began.
+/// Phase two of a set of vessels, last: who each vessel said it was when
+/// each event began.
+fn identities_at_events(events: &mut [Event], idlogs: &HashMap<u32, Vec<(i64, event::VesselRef)>>) {
     for e in events.iter_mut() {
         let t = e.start_ms();
         e.vessel = match idlogs.get(&e.mmsi) {
@@ -985,20 +1220,43 @@ fn finish(
             }),
         };
     }
-    // A total order, so that ids do not depend on the order in which the
-    // vessels were processed (MMSI ranges here, partitions on Spark).
-    events.sort_by_cached_key(|e| {
-        (
-            e.start_ms(),
-            e.mmsi,
-            e.kind(),
-            e.end_ms(),
-            e.other_mmsi,
-            total_key(e.lat.unwrap_or(f64::NAN)),
-            total_key(e.lon.unwrap_or(f64::NAN)),
-            e.port.as_ref().map(|x| x.name.clone()),
-        )
-    });
+}
+
+/// The events' total order as bytes that compare as the order does
+/// (unsigned, byte by byte: how Spark sorts a binary column): start, MMSI,
+/// kind, end, other MMSI, lat, lon, port name. Ids follow this order, so
+/// they do not depend on the order in which vessels were processed (MMSI
+/// ranges here, partitions on Spark).
+pub fn order_key(e: &Event) -> Vec<u8> {
+    let port = e.port.as_ref().map(|x| x.name.as_bytes());
+    let mut k = Vec::with_capacity(48 + port.map_or(0, |x| x.len()));
+    let i64_key = |x: i64| ((x as u64) ^ (1 << 63)).to_be_bytes();
+    k.extend(i64_key(e.start_ms()));
+    k.extend(e.mmsi.to_be_bytes());
+    // kinds order by name: the kind's rank among the names
+    let kind = e.kind();
+    k.push(EventKind::ALL.iter().filter(|x| **x < kind).count() as u8);
+    k.extend(i64_key(e.end_ms()));
+    match e.other_mmsi {
+        Some(o) => {
+            k.push(1);
+            k.extend(o.to_be_bytes());
+        }
+        None => k.extend([0; 5]),
+    }
+    k.extend(i64_key(total_key(e.lat.unwrap_or(f64::NAN))));
+    k.extend(i64_key(total_key(e.lon.unwrap_or(f64::NAN))));
+    if let Some(name) = port {
+        k.push(1);
+        k.extend(name);
+    }
+    k
+}
+
+/// Puts events in their total order ([`order_key`]), numbers them
+/// (`ev-0`, `ev-1`, ...) and counts them per kind into `summary`.
+pub fn number_events(events: &mut [Event], summary: &mut Summary) {
+    events.sort_by_cached_key(order_key);
     for (i, e) in events.iter_mut().enumerate() {
         e.id = format!("ev-{i}");
         *summary.by_kind.entry(e.kind().to_string()).or_default() += 1;

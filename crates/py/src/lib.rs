@@ -8,10 +8,12 @@
 //! functions inside its tasks.
 
 use arrow_array::builder::{
-    BooleanBuilder, Float32Builder, Float64Builder, Int64Builder, UInt32Builder,
+    BinaryBuilder, BooleanBuilder, Float32Builder, Float64Builder, Int64Builder, StringBuilder,
+    UInt32Builder,
 };
 use arrow_array::{
-    Array, ArrayRef, BooleanArray, Float32Array, Float64Array, Int64Array, RecordBatch, UInt32Array,
+    Array, ArrayRef, BooleanArray, Float32Array, Float64Array, Int64Array, RecordBatch,
+    StringArray, UInt32Array,
 };
 use arrow_pyarrow::{PyArrowType, Table as PaTable};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
@@ -582,6 +584,50 @@ fn tiles_schema() -> SchemaRef {
     ]))
 }
 
+/// Rows of phase two's per-vessel stage, keyed by the MMSI they belong
+/// to: `ves` (a vessel's phase-one part, JSON), `pair` (a pair encounter
+/// of the vessel, JSON), `seen` (a pair encounter whose partner is the
+/// vessel: its start `t0` and end `t1`).
+fn parts_schema() -> SchemaRef {
+    Arc::new(Schema::new(vec![
+        Field::new("mmsi", DataType::UInt32, false),
+        Field::new("part", DataType::Utf8, false),
+        Field::new("blob", DataType::Utf8, true),
+        Field::new("t0", DataType::Int64, true),
+        Field::new("t1", DataType::Int64, true),
+    ]))
+}
+
+/// Builds rows of [`parts_schema`].
+#[derive(Default)]
+struct Parts {
+    mmsi: UInt32Builder,
+    part: StringBuilder,
+    blob: StringBuilder,
+    t0: Int64Builder,
+    t1: Int64Builder,
+}
+
+impl Parts {
+    fn push(&mut self, mmsi: u32, part: &str, blob: Option<&str>, span: Option<(i64, i64)>) {
+        self.mmsi.append_value(mmsi);
+        self.part.append_value(part);
+        self.blob.append_option(blob);
+        self.t0.append_option(span.map(|s| s.0));
+        self.t1.append_option(span.map(|s| s.1));
+    }
+    fn finish(mut self) -> anyhow::Result<RecordBatch> {
+        let cols: Vec<ArrayRef> = vec![
+            Arc::new(self.mmsi.finish()),
+            Arc::new(self.part.finish()),
+            Arc::new(self.blob.finish()),
+            Arc::new(self.t0.finish()),
+            Arc::new(self.t1.finish()),
+        ];
+        Ok(RecordBatch::try_new(parts_schema(), cols)?)
+    }
+}
+
 /// Columns of pair hits: (a, o) in bucket b at the midpoint, both speeds.
 fn hits_schema() -> SchemaRef {
     Arc::new(Schema::new(vec![
@@ -604,16 +650,23 @@ fn col<'a, T: 'static>(b: &'a RecordBatch, name: &str) -> anyhow::Result<&'a T> 
         .ok_or_else(|| anyhow::anyhow!("column {name:?} has the wrong type"))
 }
 
-/// Phase one over one range of whole vessels: its output as JSON, and
-/// every vessel's representative slow fixes with the encounter tiles each
-/// goes to (rows of [`tiles_schema`]).
+/// What a phase-one task returns: the shared part (JSON), one `ves` row
+/// per vessel ([`parts_schema`]) and every vessel's representative slow
+/// fixes with the encounter tiles each goes to ([`tiles_schema`]).
+type PhaseOneRows = (String, RecordBatch, RecordBatch);
+
+/// Phase one over one range of whole vessels ([`PhaseOneRows`]).
 fn phase_one_rows(
     range: detect::Range,
     p: &Params,
     gaz: &Gazetteer,
-) -> anyhow::Result<(String, RecordBatch)> {
+) -> anyhow::Result<PhaseOneRows> {
     let (pos, by_id, n_ids) = range;
     let one = detect::phase_one(&pos, by_id, n_ids, p, gaz);
+    let mut parts = Parts::default();
+    for v in &one.vessels {
+        parts.push(v.mmsi, "ves", Some(&serde_json::to_string(v)?), None);
+    }
     let (mut day, mut ty, mut tx) = (
         Int64Builder::new(),
         Int64Builder::new(),
@@ -660,20 +713,21 @@ fn phase_one_rows(
         Arc::new(sog.finish()),
     ];
     let batch = RecordBatch::try_new(tiles_schema(), cols)?;
-    Ok((serde_json::to_string(&one)?, batch))
+    Ok((serde_json::to_string(&one.shared)?, parts.finish()?, batch))
 }
 
 /// Phase one over the vessels of one Spark partition (all fixes and
 /// identity reports of each of its MMSIs), handed over as Arrow through
-/// the JVM (a DataFrame that is not a shiptrace store).
+/// the JVM (a DataFrame that is not a shiptrace store): the shared part
+/// (JSON), the vessels' parts and their slow fixes by encounter tile.
 #[pyfunction]
 fn spark_phase_one(
     py: Python<'_>,
     positions: PyTable,
     identities: PyTable,
     params: String,
-) -> PyResult<(String, PyTable)> {
-    let (blob, batch) = py
+) -> PyResult<(String, PyTable, PyTable)> {
+    let (blob, parts, batch) = py
         .detach(|| -> anyhow::Result<_> {
             let p = params_of(Some(&params), None)?;
             let gaz = gazetteer(&p)?;
@@ -683,7 +737,11 @@ fn spark_phase_one(
             phase_one_rows(range, &p, &gaz)
         })
         .map_err(aerr)?;
-    Ok((blob, table(vec![batch], tiles_schema())?))
+    Ok((
+        blob,
+        table(vec![parts], parts_schema())?,
+        table(vec![batch], tiles_schema())?,
+    ))
 }
 
 /// Phase one over MMSIs `a..=z` of the store at `store`, read here (in
@@ -697,8 +755,8 @@ fn spark_phase_one_store(
     a: u32,
     z: u32,
     params: String,
-) -> PyResult<(String, PyTable)> {
-    let (blob, batch) = py
+) -> PyResult<(String, PyTable, PyTable)> {
+    let (blob, parts, batch) = py
         .detach(|| -> anyhow::Result<_> {
             let p = params_of(Some(&params), None)?;
             let gaz = gazetteer(&p)?;
@@ -706,7 +764,11 @@ fn spark_phase_one_store(
             phase_one_rows(detect::Source::range(&st, a, z)?, &p, &gaz)
         })
         .map_err(aerr)?;
-    Ok((blob, table(vec![batch], tiles_schema())?))
+    Ok((
+        blob,
+        table(vec![parts], parts_schema())?,
+        table(vec![batch], tiles_schema())?,
+    ))
 }
 
 /// The work items of a Spark job over the store at `store`: MMSI ranges of
@@ -808,72 +870,157 @@ fn spark_tile_hits(py: Python<'_>, tiles: PyTable, params: String) -> PyResult<P
 }
 
 /// Encounter events of the pairs in one Spark partition (every hit of
-/// each pair), as JSON lines.
+/// each pair), as rows of [`parts_schema`]: a `pair` row for the vessel
+/// (its `mmsi`) and a `seen` row for its partner.
 #[pyfunction]
-fn spark_pair_events(py: Python<'_>, hits: PyTable, params: String) -> PyResult<Vec<String>> {
-    py.detach(|| -> anyhow::Result<Vec<String>> {
-        let p = params_of(Some(&params), None)?;
-        let gaz = gazetteer(&p)?;
-        let mut ph = detect::encounter::PairHits::new();
-        for b in hits.0.record_batches() {
-            let (a, o) = (col::<UInt32Array>(b, "a")?, col::<UInt32Array>(b, "o")?);
-            let bk = col::<Int64Array>(b, "b")?;
-            let (mlat, mlon) = (
-                col::<Float64Array>(b, "mlat")?,
-                col::<Float64Array>(b, "mlon")?,
-            );
-            let (sa, so) = (col::<Float32Array>(b, "sa")?, col::<Float32Array>(b, "so")?);
-            let dm = col::<Float32Array>(b, "dist_m")?;
-            for i in 0..b.num_rows() {
-                ph.entry((a.value(i), o.value(i)))
-                    .or_default()
-                    .push(detect::encounter::Hit {
-                        bucket: bk.value(i),
-                        lat: mlat.value(i),
-                        lon: mlon.value(i),
-                        sog_a: sa.value(i),
-                        sog_b: so.value(i),
-                        distance_m: dm.value(i),
-                    });
+fn spark_pair_events(py: Python<'_>, hits: PyTable, params: String) -> PyResult<PyTable> {
+    let batch = py
+        .detach(|| -> anyhow::Result<RecordBatch> {
+            let p = params_of(Some(&params), None)?;
+            let gaz = gazetteer(&p)?;
+            let mut ph = detect::encounter::PairHits::new();
+            for b in hits.0.record_batches() {
+                let (a, o) = (col::<UInt32Array>(b, "a")?, col::<UInt32Array>(b, "o")?);
+                let bk = col::<Int64Array>(b, "b")?;
+                let (mlat, mlon) = (
+                    col::<Float64Array>(b, "mlat")?,
+                    col::<Float64Array>(b, "mlon")?,
+                );
+                let (sa, so) = (col::<Float32Array>(b, "sa")?, col::<Float32Array>(b, "so")?);
+                let dm = col::<Float32Array>(b, "dist_m")?;
+                for i in 0..b.num_rows() {
+                    ph.entry((a.value(i), o.value(i)))
+                        .or_default()
+                        .push(detect::encounter::Hit {
+                            bucket: bk.value(i),
+                            lat: mlat.value(i),
+                            lon: mlon.value(i),
+                            sog_a: sa.value(i),
+                            sog_b: so.value(i),
+                            distance_m: dm.value(i),
+                        });
+                }
             }
+            let mut parts = Parts::default();
+            for e in detect::encounter::encounters(&mut ph, &p, &gaz) {
+                parts.push(e.mmsi, "pair", Some(&serde_json::to_string(&e)?), None);
+                if let Some(o) = e.other_mmsi {
+                    parts.push(o, "seen", None, Some((e.start_ms(), e.end_ms())));
+                }
+            }
+            parts.finish()
+        })
+        .map_err(aerr)?;
+    table(vec![batch], parts_schema())
+}
+
+/// Phase two's shared part on the driver, from every phase-one task's
+/// shared part (JSON): the [`detect::Shared`] to broadcast (JSON) and the
+/// counts of what phase one read (JSON: fixes, identities, vessels).
+#[pyfunction]
+fn spark_shared(py: Python<'_>, parts: Vec<String>, params: String) -> PyResult<(String, String)> {
+    py.detach(|| -> anyhow::Result<_> {
+        let p = params_of(Some(&params), None)?;
+        let mut all = detect::SharedPart::default();
+        for b in &parts {
+            all.absorb(serde_json::from_str(b)?);
         }
-        detect::encounter::encounters(&mut ph, &p, &gaz)
-            .iter()
-            .map(|e| Ok(serde_json::to_string(e)?))
-            .collect()
+        let shared = detect::Shared::build(all, &p);
+        let counts = serde_json::json!({
+            "fixes": shared.fixes, "identities": shared.identities, "vessels": shared.vessels,
+        });
+        Ok((serde_json::to_string(&shared)?, counts.to_string()))
     })
     .map_err(aerr)
 }
 
-/// Phase two on the driver: every partition's phase-one output and every
-/// pair encounter; the events, sorted and numbered as `shiptrace detect`
-/// numbers them, and the summary as JSON.
-#[pyfunction]
-fn spark_phase_two(
-    py: Python<'_>,
-    phase_one: Vec<String>,
-    pair_events: Vec<String>,
-    params: String,
-) -> PyResult<(PyTable, String)> {
-    let (events, summary) = py
-        .detach(|| -> anyhow::Result<_> {
+/// Phase two's per-vessel part in a Spark task: built once per worker
+/// process from the broadcast [`detect::Shared`], then called for each
+/// partition of vessels.
+#[pyclass(frozen)]
+struct PhaseTwo {
+    ready: detect::Ready,
+    params: Params,
+    gaz: Arc<Gazetteer>,
+}
+
+#[pymethods]
+impl PhaseTwo {
+    #[new]
+    fn new(py: Python<'_>, shared: String, params: String) -> PyResult<Self> {
+        py.detach(|| -> anyhow::Result<_> {
             let p = params_of(Some(&params), None)?;
             let gaz = gazetteer(&p)?;
-            let mut one = detect::PhaseOne::default();
-            for b in &phase_one {
-                one.absorb(serde_json::from_str(b)?);
-            }
-            let pairs = pair_events
-                .iter()
-                .map(|l| serde_json::from_str(l))
-                .collect::<Result<Vec<Event>, _>>()?;
-            Ok(detect::phase_two(one, pairs, &p, &gaz))
+            let s: detect::Shared = serde_json::from_str(&shared)?;
+            Ok(PhaseTwo {
+                ready: detect::Ready::new(s, &p),
+                params: p,
+                gaz,
+            })
         })
-        .map_err(aerr)?;
-    Ok((
-        events_table(&events)?,
-        serde_json::to_string(&summary).map_err(err)?,
-    ))
+        .map_err(aerr)
+    }
+
+    /// The events of the vessels in `parts` (rows of the `parts` schema:
+    /// every `ves` row of each vessel, its `pair` rows and `seen` rows), not
+    /// yet numbered: the events table with an empty `id` and a binary
+    /// `key` column that sorts them ([`detect::order_key`]).
+    fn vessels(&self, py: Python<'_>, parts: PyTable) -> PyResult<PyTable> {
+        let batch = py
+            .detach(|| -> anyhow::Result<RecordBatch> {
+                let (mut vs, mut pairs, mut seen) = (Vec::new(), Vec::new(), Vec::new());
+                for b in parts.0.record_batches() {
+                    let mmsi = col::<UInt32Array>(b, "mmsi")?;
+                    let part = col::<StringArray>(b, "part")?;
+                    let blob = col::<StringArray>(b, "blob")?;
+                    let (t0, t1) = (col::<Int64Array>(b, "t0")?, col::<Int64Array>(b, "t1")?);
+                    for i in 0..b.num_rows() {
+                        let text = || {
+                            blob.is_valid(i).then(|| blob.value(i)).ok_or_else(|| {
+                                anyhow::anyhow!("a {} row without its blob", part.value(i))
+                            })
+                        };
+                        match part.value(i) {
+                            "ves" => vs.push(serde_json::from_str::<detect::VesselPart>(text()?)?),
+                            "pair" => pairs.push(serde_json::from_str::<Event>(text()?)?),
+                            "seen" if t0.is_valid(i) && t1.is_valid(i) => {
+                                seen.push((mmsi.value(i), t0.value(i), t1.value(i)))
+                            }
+                            other => anyhow::bail!("a row of phase two with part {other:?}"),
+                        }
+                    }
+                }
+                let events = detect::phase_two_vessels(
+                    vs,
+                    pairs,
+                    &seen,
+                    &self.ready,
+                    &self.params,
+                    &self.gaz,
+                );
+                let b = detect::table::events_batch(&events);
+                let mut key = BinaryBuilder::new();
+                for e in &events {
+                    key.append_value(detect::order_key(e));
+                }
+                let mut cols = b.columns().to_vec();
+                cols.push(Arc::new(key.finish()));
+                Ok(RecordBatch::try_new(keyed_events_schema(), cols)?)
+            })
+            .map_err(aerr)?;
+        table(vec![batch], keyed_events_schema())
+    }
+}
+
+/// The events schema with the binary sort key last.
+fn keyed_events_schema() -> SchemaRef {
+    let mut f: Vec<Field> = detect::table::events_schema()
+        .fields()
+        .iter()
+        .map(|f| f.as_ref().clone())
+        .collect();
+    f.push(Field::new("key", DataType::Binary, false));
+    Arc::new(Schema::new(f))
 }
 
 /// Land rings (Natural Earth 1:10m, embedded) meeting (min lon, min lat,
@@ -895,6 +1042,8 @@ fn schema(name: &str) -> PyResult<PyArrowType<Schema>> {
         "events" => detect::table::events_schema(),
         "tiles" => tiles_schema(),
         "hits" => hits_schema(),
+        "parts" => parts_schema(),
+        "keyed_events" => keyed_events_schema(),
         _ => return Err(err(format!("no schema {name:?}"))),
     };
     Ok(PyArrowType(s.as_ref().clone()))
@@ -923,7 +1072,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(spark_plan, m)?)?;
     m.add_function(wrap_pyfunction!(spark_tile_hits, m)?)?;
     m.add_function(wrap_pyfunction!(spark_pair_events, m)?)?;
-    m.add_function(wrap_pyfunction!(spark_phase_two, m)?)?;
+    m.add_function(wrap_pyfunction!(spark_shared, m)?)?;
+    m.add_class::<PhaseTwo>()?;
     m.add_function(wrap_pyfunction!(schema, m)?)?;
     m.add_function(wrap_pyfunction!(land, m)?)?;
     Ok(())
