@@ -46,6 +46,24 @@ def test_spark_events_equal_the_cli(sim, tmp_path):
     assert got == expected
 
 
+def test_without_an_output_the_events_come_back_to_the_caller(sim):
+    # the library call: with no output the events are collected on the
+    # driver and returned (with an output, only the summary comes back)
+    from pyspark.sql import SparkSession
+
+    _, store, cli_events = sim
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    spark = (SparkSession.builder.master("local[2]").appName("shiptrace test")
+             .config("spark.sql.session.timeZone", "UTC").getOrCreate())
+    try:
+        events, summary = job.detect(spark, str(store))
+        assert shiptrace.events_to_jsonl(events) == cli_events.read_text()
+        assert sum(summary["by_kind"].values()) == events.num_rows
+        assert summary["fixes"] == shiptrace.open_store(store).positions().num_rows
+    finally:
+        spark.stop()
+
+
 HEADER = ["# Timestamp", "Type of mobile", "MMSI", "Latitude", "Longitude", "Navigational status", "ROT", "SOG",
           "COG", "Heading", "IMO", "Callsign", "Name", "Ship type", "Cargo type", "Width", "Length",
           "Type of position fixing device", "Draught", "Destination", "ETA", "Data source type", "A", "B", "C", "D"]
