@@ -174,6 +174,10 @@ def _pair_events(params: str, t: pa.Table) -> Iterator[pa.RecordBatch]:
         yield from rows.cast(_sparkable(rows.schema)).to_batches(max_chunksize=4096)
 
 
+# Bytes of vessel parts (JSON) per phase-two task: a task holds its
+# partition's parts and events at once.
+_PHASE_TWO_BYTES = 64 << 20
+
 # Phase two's lookups, built once per worker process for the job's
 # broadcast (Python workers are reused across tasks).
 _READY: Dict[Any, Any] = {}
@@ -323,6 +327,14 @@ def detect(spark, store: str, out: Optional[str] = None, *, params: Optional[dic
             "(a file's statistics are wrong, or the store changed during the job): no events written")
     shared = spark.sparkContext.broadcast(shared_json)
     del shared_json
+    # phase two's tasks by the size of what they take in (the vessels'
+    # phase-one parts, which grow with events, not fixes): about
+    # _PHASE_TWO_BYTES each, at least two per core
+    try:
+        ves_bytes = stage1.filter(F.col("part") == "ves").select(F.sum(F.length("blob"))).first()[0] or 0
+    except Exception as e:
+        raise ShiptraceError(_task_error(e)) from e
+    p2_partitions = max(2 * spark.sparkContext.defaultParallelism, -(-int(ves_bytes) // _PHASE_TWO_BYTES))
     timings["shared_s"] = time.perf_counter() - t1
     t2 = time.perf_counter()
     reps = stage1.filter(F.col("part") == "rep").drop("part", "blob")
@@ -336,11 +348,11 @@ def detect(spark, store: str, out: Optional[str] = None, *, params: Optional[dic
     tz = spark.conf.get("spark.sql.session.timeZone") or "UTC"
     keyed = _native.schema("keyed_events")
     # (kept: the range partitioning below samples its input first)
-    unordered = vessels.unionByName(pairs).repartition(partitions, "mmsi").mapInArrow(
+    unordered = vessels.unionByName(pairs).repartition(p2_partitions, "mmsi").mapInArrow(
         _per_partition(partial(_vessels_two, shared, uuid.uuid4().hex, pj, tz)), _ddl(keyed)).persist(StorageLevel.MEMORY_AND_DISK)
     # the total order: range partitions of the key, sorted within; ids
     # from the counts of the partitions before
-    events = (unordered.repartitionByRange(partitions, "key").sortWithinPartitions("key")
+    events = (unordered.repartitionByRange(p2_partitions, "key").sortWithinPartitions("key")
               .withColumn("_pid", F.spark_partition_id())
               .withColumn("_row", F.monotonically_increasing_id())
               .persist(StorageLevel.MEMORY_AND_DISK))
@@ -379,6 +391,7 @@ def detect(spark, store: str, out: Optional[str] = None, *, params: Optional[dic
     s["by_kind"] = dict(sorted(by_kind.items()))
     s.update(timings)
     s["partitions"] = partitions
+    s["phase_two_partitions"] = p2_partitions
     s["read"] = "native" if native else "jvm"
     s["total_s"] = time.perf_counter() - t0
     return table, s
