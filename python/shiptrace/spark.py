@@ -97,7 +97,8 @@ def _ddl(schema: pa.Schema) -> str:
 def _sparkable(schema: pa.Schema, tz: Optional[str] = None) -> pa.Schema:
     """The Arrow schema Spark gives back for ``schema`` (with ``tz``:
     times in microseconds in that zone, as Spark hands them to Arrow)."""
-    wide = {pa.uint32(): pa.int64(), pa.uint16(): pa.int32(), pa.uint8(): pa.int16()}
+    wide: Dict[pa.DataType, pa.DataType] = {pa.uint32(): pa.int64(), pa.uint16(): pa.int32(),
+                                            pa.uint8(): pa.int16()}
 
     def spark_type(t: pa.DataType) -> pa.DataType:
         if tz is not None and pa.types.is_timestamp(t):
@@ -149,10 +150,10 @@ def _stage1_rows(blob: str, parts: pa.Table, reps: pa.Table) -> Iterator[pa.Reco
     yield pa.RecordBatch.from_pydict(row, schema=_STAGE1)
     n = parts.num_rows
     if n:
-        cols: Dict[str, Any] = {f.name: pa.nulls(n, f.type) for f in _STAGE1}
-        cols.update(part=parts.column("part"), blob=parts.column("blob"),
-                    mmsi=parts.column("mmsi").cast(pa.int64()))
-        yield from pa.table(cols, schema=_STAGE1).to_batches(max_chunksize=4096)
+        ves: Dict[str, Any] = {f.name: pa.nulls(n, f.type) for f in _STAGE1}
+        ves.update(part=parts.column("part"), blob=parts.column("blob"),
+                   mmsi=parts.column("mmsi").cast(pa.int64()))
+        yield from pa.table(ves, schema=_STAGE1).to_batches(max_chunksize=4096)
     n = reps.num_rows
     if n:
         cols: Dict[str, Any] = {"part": pa.array(["rep"] * n), "blob": pa.nulls(n, pa.string())}
@@ -376,12 +377,12 @@ def detect(spark, store: str, out: Optional[str] = None, *, params: Optional[dic
     numbered = events.withColumn("id", F.concat(F.lit("ev-"), number.cast("string"))).select(
         *[f.name for f in _native.schema("events")])
     t3 = time.perf_counter()
-    table: Optional[pa.Table] = None
+    collected: Optional[pa.Table] = None
     try:
         if out is not None:
             numbered.write.mode("overwrite").parquet(out)
         else:
-            table = conform(numbered.toArrow(), "events")
+            collected = conform(numbered.toArrow(), "events")
     except Exception as e:
         raise ShiptraceError(_task_error(e)) from e
     finally:
@@ -394,7 +395,7 @@ def detect(spark, store: str, out: Optional[str] = None, *, params: Optional[dic
     s["phase_two_partitions"] = p2_partitions
     s["read"] = "native" if native else "jvm"
     s["total_s"] = time.perf_counter() - t0
-    return table, s
+    return collected, s
 
 
 def main(argv: Optional[list] = None) -> int:
