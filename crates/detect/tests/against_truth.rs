@@ -264,3 +264,74 @@ fn three_held_out_seeds_of_each_family_meet_the_targets() {
 fn evidence_json(e: &detect::Event) -> serde_json::Value {
     e.evidence.to_value().expect("evidence serializes")
 }
+
+/// A positions file whose row-group statistics lie (the highest MMSI's
+/// value lowered in the footer, so that a range read skips rows the group
+/// holds): detection refuses with the reason rather than writing events
+/// without those fixes.
+#[test]
+fn wrong_mmsi_statistics_in_a_file_are_an_error_not_fewer_events() {
+    let mut scn = sim::Scenario::load("rason-shuttle").unwrap();
+    scn.days = 2.0;
+    scn.rendezvous = None;
+    let opts = sim::Options {
+        seed: Some(7),
+        vessels: Some(6),
+        ..sim::Options::default()
+    };
+    let (tmp, store) = world(&scn, &opts);
+    let p = detect::Params::default();
+    let gaz = detect::gazetteer::Gazetteer::for_params(&p, None).unwrap();
+    // one range per vessel: the highest MMSI's range reads only its own
+    detect::detect_store_in_ranges(&store, &p, &gaz, 1).unwrap();
+    let hi = store
+        .position_spans()
+        .unwrap()
+        .iter()
+        .map(|s| s.1)
+        .max()
+        .unwrap();
+    drop(store);
+    let (from, to) = (hi.to_le_bytes(), (hi - 1).to_le_bytes());
+    let mut patched = 0;
+    let mut dirs = vec![tmp.path().join("store/positions")];
+    while let Some(d) = dirs.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let path = e.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+                continue;
+            }
+            if path.extension().is_none_or(|x| x != "parquet") {
+                continue;
+            }
+            // the footer: its length in the 4 bytes before the closing "PAR1"
+            let mut b = std::fs::read(&path).unwrap();
+            let n = b.len();
+            let len = u32::from_le_bytes(b[n - 8..n - 4].try_into().unwrap()) as usize;
+            let footer = &mut b[n - 8 - len..n - 8];
+            let mut k = 0;
+            while k + 4 <= footer.len() {
+                if footer[k..k + 4] == from {
+                    footer[k..k + 4].copy_from_slice(&to);
+                    patched += 1;
+                    k += 4;
+                } else {
+                    k += 1;
+                }
+            }
+            std::fs::write(&path, &b).unwrap();
+        }
+    }
+    assert!(patched > 0, "MMSI {hi} not found in any footer");
+    let store = store::Store::open(&tmp.path().join("store")).unwrap();
+    match detect::detect_store_in_ranges(&store, &p, &gaz, 1) {
+        Err(detect::DetectError::Inconsistent(m)) => assert!(m.contains("statistics"), "{m}"),
+        Err(e) => panic!("another error: {e}"),
+        Ok((ev, s)) => panic!(
+            "{} events from {} fixes despite the wrong statistics",
+            ev.len(),
+            s.fixes
+        ),
+    }
+}
