@@ -57,9 +57,12 @@ def tree_rss_kb(pid: int) -> int:
     return total
 
 
-def run(store: str, master: str, read: str, out: str, expect: Optional[str]) -> dict:
+def run(store: str, master: str, read: str, out: str, expect: Optional[str],
+        partitions: Optional[int] = None) -> dict:
     cmd = [sys.executable, "-m", "shiptrace.spark", "detect", "--store", store, "--out", out,
            "--master", master, "--read", read, "--conf", "spark.driver.memory=4g"]
+    if partitions:
+        cmd += ["--partitions", str(partitions)]
     env = dict(os.environ, PYSPARK_PYTHON=sys.executable, PYSPARK_DRIVER_PYTHON=sys.executable)
     t0 = time.perf_counter()
     p = subprocess.Popen(cmd, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=env)
@@ -97,6 +100,8 @@ def main() -> int:
                     help="events.jsonl of `shiptrace detect` for the --store of the same position")
     ap.add_argument("--master", action="append", default=[], help="local[N] or cluster (default local[2])")
     ap.add_argument("--read", action="append", default=[], help="native, jvm (default native)")
+    ap.add_argument("--partitions", type=int, help="tasks per stage of phase one and the encounters "
+                    "(default: the job's, one per million fixes)")
     a = ap.parse_args()
     masters = a.master or ["local[2]"]
     reads = a.read or ["native"]
@@ -117,21 +122,21 @@ def main() -> int:
                 for k, store in enumerate(a.store):
                     expect = a.expect[k] if k < len(a.expect) else None
                     with tempfile.TemporaryDirectory() as tmp:
-                        s = run(store, url, read, os.path.join(tmp, "events"), expect)
+                        s = run(store, url, read, os.path.join(tmp, "events"), expect, a.partitions)
                     s.update(store=store, master=master, read_path=read, cores=cores)
                     rows.append(s)
                     print(json.dumps(s), file=sys.stderr)
         finally:
             if master == "cluster":
                 subprocess.run([script, "stop", cluster_dir])
-    print("| store | fixes | events | master | read | phase one s | fixes/s per core (phase one) | shared part s "
+    print("| store | fixes | events | master | read | plan s | phase one s | fixes/s per core (phase one) | shared part s "
           "| encounters + phase two s | numbering + write s | job s | driver peak MB | same events |")
-    print("|---|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---|")
+    print("|---|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for s in rows:
         per_core = s["fixes"] / s["phase_one_s"] / s["cores"]
         events = sum(s.get("by_kind", {}).values())
         print(f"| {s['store']} | {s['fixes']:,} | {events:,} | {s['master']} | {s['read_path']} "
-              f"| {s['phase_one_s']:.1f} | {per_core:,.0f} | {s['shared_s']:.2f} | {s['phase_two_s']:.1f} "
+              f"| {s['plan_s']:.1f} | {s['phase_one_s']:.1f} | {per_core:,.0f} | {s['shared_s']:.2f} | {s['phase_two_s']:.1f} "
               f"| {s['write_s']:.1f} | {s['total_s']:.1f} | {s['driver_peak_mb']:.0f} | {s.get('same_events', '')} |")
     return 0
 

@@ -16,7 +16,7 @@ How the work is spread (the stages of :func:`detect`):
 
 1. Phase one, per vessel. Where the store is a path or ``file://`` URI
    every executor can open (a local disk, a shared filesystem), the driver
-   plans MMSI ranges of about a million fixes from the files' footers
+   plans MMSI ranges of about four million fixes from the files' footers
    alone, one task each, and each task reads its range from the store's
    files itself, in Rust (only the pages that hold it): no fix crosses
    the JVM. Otherwise (``hdfs://``, ``s3a://``, or ``--read jvm``), Spark
@@ -175,6 +175,14 @@ def _pair_events(params: str, t: pa.Table) -> Iterator[pa.RecordBatch]:
         yield from rows.cast(_sparkable(rows.schema)).to_batches(max_chunksize=4096)
 
 
+# Fixes per phase-one task (and tasks of the encounter stages) by
+# default. A task's fixed cost (a Python worker's Arrow round trip, the
+# store's footers read again) is paid per task: on the 100M `load` store,
+# standalone cluster, phase one ran at 836k fixes/s per core with 1M fixes
+# a task, 1.03M with 2M and 1.21M with 4M (BENCHMARKS.md); a task holds
+# its range's fixes in Rust (about 80 bytes each: 320 MB).
+_TASK_FIXES = 4_000_000
+
 # Bytes of vessel parts (JSON) per phase-two task: a task holds its
 # partition's parts and events at once.
 _PHASE_TWO_BYTES = 64 << 20
@@ -279,7 +287,7 @@ def detect(spark, store: str, out: Optional[str] = None, *, params: Optional[dic
                 files[table].append(f"{store}/{f}")
     n_fixes = sum(int(e.get("positions", 0)) for e in entries)
     if partitions is None:
-        partitions = max(2 * spark.sparkContext.defaultParallelism, -(-n_fixes // 1_000_000))
+        partitions = max(2 * spark.sparkContext.defaultParallelism, -(-n_fixes // _TASK_FIXES))
     if read not in ("auto", "native", "jvm"):
         raise ShiptraceError(f"read={read!r}: expected auto, native or jvm")
     local = _local_path(store)
@@ -312,11 +320,14 @@ def detect(spark, store: str, out: Optional[str] = None, *, params: Optional[dic
         )
         stage1 = both.mapInArrow(_per_partition(partial(_phase_one, pj)), _ddl(_STAGE1))
     stage1 = stage1.persist(StorageLevel.MEMORY_AND_DISK)
+    # the manifest read and the plan (the driver's work before any task)
+    timings["plan_s"] = time.perf_counter() - t0
+    tp = time.perf_counter()
     try:
         blobs = [r.blob for r in stage1.filter(F.col("part") == "one").select("blob").collect()]
     except Exception as e:  # a task failed (after Spark's retries): say why in one line
         raise ShiptraceError(_task_error(e)) from e
-    timings["phase_one_s"] = time.perf_counter() - t0
+    timings["phase_one_s"] = time.perf_counter() - tp
     # the shared part of phase two, on the driver (small), then broadcast
     t1 = time.perf_counter()
     shared_json, counts = _native.spark_shared(blobs, pj)
@@ -409,7 +420,8 @@ def main(argv: Optional[list] = None) -> int:
     d.add_argument("--store", required=True, help="store directory or URI (from `shiptrace ingest`)")
     d.add_argument("--out", required=True, help="events output (Parquet directory or URI)")
     d.add_argument("--config", help="shiptrace.toml with a [detect] table")
-    d.add_argument("--partitions", type=int, help="tasks per stage (default: 2 per core, at least one per million fixes)")
+    d.add_argument("--partitions", type=int, help="tasks of phase one and the encounters (default: 2 per core, at least one per 4 "
+                   "million fixes)")
     d.add_argument("--read", choices=["auto", "native", "jvm"], default="auto",
                    help="how phase one reads the fixes: native (each task reads its MMSI range in Rust; "
                         "the store must be a path or file:// URI every executor can open), jvm (Spark's "
