@@ -115,7 +115,7 @@ pub struct VesselPart {
 /// depends on: track ends (IMO links, the end of the data), when each MMSI
 /// broadcast each IMO number, every silence and the reception counts (the
 /// coverage model). Its size grows with vessels, IMO numbers, silences
-/// (40 bytes each) and reception cells x days, not with fixes or events.
+/// (56 bytes each) and reception cells x days, not with fixes or events.
 #[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct SharedPart {
     /// Track ends, per MMSI.
