@@ -25,8 +25,8 @@ How the work is spread (the stages of :func:`detect`):
    Arrow. Either way a task runs the per-vessel detectors (port visits,
    gaps, loitering, jumps, shared MMSIs, draught and identity changes) on
    whole vessels and emits three kinds of rows: its part of what every
-   vessel's phase two shares (track ends, IMO numbers, silences, reception
-   counts: small), one row per vessel with the vessel's own phase-one
+   vessel's phase two shares (track ends, IMO numbers, every silence's
+   ends, reception counts), one row per vessel with the vessel's own phase-one
    result, and every vessel's slow fixes (one per vessel and 10-minute
    bucket) keyed by encounter tile. The fixes read are counted against the
    footers' row counts.
@@ -44,8 +44,8 @@ How the work is spread (the stages of :func:`detect`):
    partitioned by MMSI; each task scores the silences (gap model, dark
    port calls and their repeats, open gaps), calibrates, adds one-sided
    encounters and voyages, and stamps who each vessel said it was.
-5. The events are range-partitioned by their sort key
-   (``_native.order_key``'s bytes), numbered from per-partition counts
+5. The events are range-partitioned by their sort key (the bytes of the
+   engine's ``detect::order_key``, a column of phase two's output), numbered from per-partition counts
    (``ev-0``, ``ev-1``, ... exactly as ``shiptrace detect`` numbers them)
    and written by the executors: no event passes through the driver
    unless ``out`` is None (then they are collected and returned).
