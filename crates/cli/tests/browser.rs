@@ -671,17 +671,23 @@ fn live_page_in_headless_chromium() {
         );
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
-    // one vessel heard, so the map has something to place
+    // one vessel heard, so the map has something to place; sent again
+    // until the page shows it (the UDP socket may open after the HTTP
+    // port, and a datagram sent before is lost)
     let s = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
-    s.send_to(
-        b"!AIVDM,1,1,,A,13u?etPv2;0n:dDPwUM1U1Cb069D,0*24\n",
-        ("127.0.0.1", udp),
-    )
-    .unwrap();
+    let send = || {
+        s.send_to(
+            b"!AIVDM,1,1,,A,13u?etPv2;0n:dDPwUM1U1Cb069D,0*24\n",
+            ("127.0.0.1", udp),
+        )
+        .unwrap()
+    };
+    send();
     let p = launch(&format!("http://127.0.0.1:{http}/"), (1280, 800));
     let tab = &p.tab;
     let mut ok = false;
     for _ in 0..100 {
+        send();
         let stat = js(tab, "document.getElementById('stat').textContent");
         let ships = js(tab, "document.querySelectorAll('#ships circle').length");
         if stat.as_str().is_some_and(|s| s.contains("1 vessels")) && ships == serde_json::json!(1) {
