@@ -78,7 +78,8 @@ pub enum DetectError {
 
 /// What phase one (the per-vessel detectors) finds over a set of vessels:
 /// the part phase two needs of every vessel at once ([`SharedPart`]:
-/// small, bounded by vessels, IMO numbers and reception cells), and the
+/// it grows with vessels, IMO numbers, silences and reception cells, not
+/// with fixes), and the
 /// part only the vessel's own phase two needs ([`VesselPart`]: its
 /// events, silences, identities). One MMSI range makes one of these on a
 /// core here, or one task on a Spark executor; the shared parts are merged
@@ -687,13 +688,14 @@ pub fn phase_two(
             home.insert(v.mmsi, k);
         }
     }
-    let n = parts.len();
-    let mut own: Vec<Vec<Event>> = (0..n).map(|_| Vec::new()).collect();
-    let mut seen: Vec<Vec<Seen>> = vec![Vec::new(); n];
+    let mut own: Vec<Vec<Event>> = vec![Vec::new(); parts.len()];
+    let mut seen: Vec<Vec<Seen>> = vec![Vec::new(); parts.len()];
     let mut orphans = Vec::new();
     for e in pair_events {
-        if let Some(&k) = e.other_mmsi.and_then(|o| home.get(&o)) {
-            seen[k].push((e.other_mmsi.unwrap_or_default(), e.start_ms(), e.end_ms()));
+        if let Some(o) = e.other_mmsi {
+            if let Some(&k) = home.get(&o) {
+                seen[k].push((o, e.start_ms(), e.end_ms()));
+            }
         }
         match home.get(&e.mmsi) {
             Some(&k) => own[k].push(e),
@@ -802,7 +804,8 @@ pub struct Ready {
     linked: std::collections::HashSet<u32>,
     linked_gaps: HashMap<u32, Vec<vessel::Gap>>,
     imo_events: HashMap<u32, Vec<Event>>,
-    counts: (u64, u64, usize),
+    /// what phase one read (no events yet)
+    read: Summary,
 }
 
 impl Ready {
@@ -823,18 +826,18 @@ impl Ready {
             linked: s.linked.into_iter().collect(),
             linked_gaps,
             imo_events,
-            counts: (s.fixes, s.identities, s.vessels),
+            read: Summary {
+                fixes: s.fixes,
+                identities: s.identities,
+                vessels: s.vessels,
+                ..Summary::default()
+            },
         }
     }
 
     /// A summary with the counts of what phase one read (no events yet).
     pub fn summary(&self) -> Summary {
-        Summary {
-            fixes: self.counts.0,
-            identities: self.counts.1,
-            vessels: self.counts.2,
-            ..Summary::default()
-        }
+        self.read.clone()
     }
 }
 

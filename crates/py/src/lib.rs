@@ -986,6 +986,7 @@ impl PhaseTwo {
                             "seen" if t0.is_valid(i) && t1.is_valid(i) => {
                                 seen.push((mmsi.value(i), t0.value(i), t1.value(i)))
                             }
+                            "seen" => anyhow::bail!("a seen row without its start and end"),
                             other => anyhow::bail!("a row of phase two with part {other:?}"),
                         }
                     }
