@@ -2,7 +2,7 @@
 # Installs the test prerequisites if missing (Debian gpsd-clients for the
 # gpsd differential tests, gpsd for `watch --gpsd` against a real daemon, chromium for the report's browser tests, a Java
 # runtime for Spark, procps for stopping the standalone Spark cluster; from PyPI maturin, pyarrow, pandas, duckdb, polars,
-# pyspark, pytest and mypy for the Python bindings), runs the Rust test
+# pyspark, pytest, moto's S3 server and mypy for the Python bindings), runs the Rust test
 # suite, builds and installs the Python package, runs its tests (pytest),
 # type-checks it (mypy), and prints one closing line with the totals. The
 # hostile-input suite runs against a release build of the binary.
@@ -16,7 +16,7 @@ if ! command -v gpsdecode >/dev/null 2>&1 || ! [ -x /usr/sbin/gpsd ] || ! comman
 fi
 python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore \
   "maturin>=1.5,<2" "pyarrow>=14" "pandas>=2" duckdb polars "pyspark>=4.0,<4.1" "pytest>=7" \
-  "mypy==2.4.1" "pyarrow-stubs==20.0.0.20260819"
+  "moto[server]>=5,<6" "mypy==2.4.1" "pyarrow-stubs==20.0.0.20260819"
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

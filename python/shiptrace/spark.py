@@ -15,11 +15,13 @@ file itself::
 How the work is spread (the stages of :func:`detect`):
 
 1. Phase one, per vessel. Where the store is a path or ``file://`` URI
-   every executor can open (a local disk, a shared filesystem), the driver
-   plans MMSI ranges of about four million fixes from the files' footers
-   alone, one task each, and each task reads its range from the store's
-   files itself, in Rust (only the pages that hold it): no fix crosses
-   the JVM. Otherwise (``hdfs://``, ``s3a://``, or ``--read jvm``), Spark
+   every executor can open (a local disk, a shared filesystem) or in
+   object storage (``s3://``, ``s3a://``, ``gs://``, ``az://``,
+   ``abfs[s]://``, read with the credentials of the executors'
+   environment), the driver plans MMSI ranges of about four million fixes
+   from the files' footers alone, one task each, and each task reads its
+   range from the store's files itself, in Rust (only the pages that hold
+   it): no fix crosses the JVM. Otherwise (``hdfs://``, or ``--read jvm``), Spark
    reads the committed files (those the manifest lists), unions them and
    partitions them by MMSI, and hands each partition to Rust through
    Arrow. Either way a task runs the per-vessel detectors (port visits,
@@ -240,21 +242,30 @@ def _task_error(e: Exception) -> str:
     return f"the Spark job failed: {first.strip()}"
 
 
-def _local_path(store: str) -> Optional[str]:
-    """The store's directory when the tasks can read it themselves (a path
-    or a ``file://`` URI: a local disk, or a filesystem every node
-    mounts); None for other schemes (``hdfs://``, ``s3a://``)."""
+#: URL schemes whose stores the tasks read in Rust, in place (the
+#: ``object_store`` crate; credentials from the executors' environment:
+#: ``AWS_*``, ``GOOGLE_*``, ``AZURE_*``).
+_NATIVE_SCHEMES = ("s3", "s3a", "gs", "az", "azure", "abfs", "abfss")
+
+
+def _native_root(store: str) -> Optional[str]:
+    """What the tasks open when they read the store themselves: the
+    directory of a path or ``file://`` URI (a local disk, or a filesystem
+    every node mounts), or the URL of a store in object storage
+    (``s3://``, ``s3a://``, ``gs://``, ``az://``, ``abfs[s]://``); None for
+    other schemes (``hdfs://``), which Spark reads."""
     if store.startswith("file://"):
         return store[len("file://"):] or "/"
     if "://" in store:
-        return None
+        return store if store.split("://", 1)[0].lower() in _NATIVE_SCHEMES else None
     return os.path.abspath(store)
 
 
 def detect(spark, store: str, out: Optional[str] = None, *, params: Optional[dict] = None,
            config: Optional[str] = None, partitions: Optional[int] = None, read: str = "auto") -> tuple:
-    """Runs detection on the store at ``store`` (any URI Spark reads:
-    a path, ``file://``, ``hdfs://``, ``s3a://``) with the session
+    """Runs detection on the store at ``store`` (a path, ``file://``, an
+    object-store URL ``s3://``, ``s3a://``, ``gs://``, ``az://``,
+    ``abfs[s]://``, or any other URI Spark reads, e.g. ``hdfs://``) with the session
     ``spark``. With ``out``, the executors write the events there as
     Parquet (part files in event order) and none passes through the
     driver; returns (None, summary). Without, returns (the events as a
@@ -263,10 +274,11 @@ def detect(spark, store: str, out: Optional[str] = None, *, params: Optional[dic
 
     ``read`` says how phase one gets the fixes: ``native``: each task reads
     its MMSI range from the store's files in Rust (the store must be a
-    path or ``file://`` URI every executor can open); ``jvm``: Spark reads
-    the Parquet files and hands the rows to the tasks through Arrow (any
-    URI Spark reads); ``auto`` (default): native where the store is a path
-    or ``file://`` URI, else jvm."""
+    path or ``file://`` URI every executor can open, or an object-store
+    URL above: credentials from the executors' environment, ``AWS_*``,
+    ``GOOGLE_*``, ``AZURE_*``); ``jvm``: Spark reads the Parquet files and
+    hands the rows to the tasks through Arrow (any URI Spark reads);
+    ``auto`` (default): native where it can, else jvm."""
     from pyspark import StorageLevel
     from pyspark.errors import AnalysisException
     from pyspark.sql import functions as F
@@ -275,7 +287,22 @@ def detect(spark, store: str, out: Optional[str] = None, *, params: Optional[dic
     store = store.rstrip("/")
     timings: Dict[str, float] = {}
     t0 = time.perf_counter()
-    entries = _manifest(spark, store)
+    if read not in ("auto", "native", "jvm"):
+        raise ShiptraceError(f"read={read!r}: expected auto, native or jvm")
+    root = _native_root(store)
+    if read == "native" and root is None:
+        raise ShiptraceError(f"{store}: read=native needs a path, a file:// URI every executor can open, "
+                             f"or an object-store URL ({', '.join(s + '://' for s in _NATIVE_SCHEMES)})")
+    native = root is not None and read != "jvm"
+    if native and "://" in store and not store.startswith("file://"):
+        # the manifest of a store in object storage, read in Rust as the
+        # tasks will read the files (Spark itself may have no connector)
+        try:
+            entries = json.loads(_native.open_store(store).sources_json())
+        except Exception as e:
+            raise ShiptraceError(f"{store}: not a shiptrace store ({e})") from e
+    else:
+        entries = _manifest(spark, store)
     files: Dict[str, List[str]] = {"positions": [], "identities": []}
     # the store's files: every committed file less those a merge replaced
     replaced = {f for e in entries for m in e.get("merges", []) for f in m.get("replaces", [])}
@@ -288,22 +315,16 @@ def detect(spark, store: str, out: Optional[str] = None, *, params: Optional[dic
     n_fixes = sum(int(e.get("positions", 0)) for e in entries)
     if partitions is None:
         partitions = max(2 * spark.sparkContext.defaultParallelism, -(-n_fixes // _TASK_FIXES))
-    if read not in ("auto", "native", "jvm"):
-        raise ShiptraceError(f"read={read!r}: expected auto, native or jvm")
-    local = _local_path(store)
-    if read == "native" and local is None:
-        raise ShiptraceError(f"{store}: read=native needs a path or file:// URI every executor can open")
-    native = local is not None and read != "jvm"
     expected_fixes = None
     if native:
-        assert local is not None
+        assert root is not None
         # work items: MMSI ranges planned from the files' footers (the
         # driver reads no rows), one task each
         per = max(1, -(-n_fixes // partitions))
-        ranges, expected_fixes = _native.spark_plan(local, per)
+        ranges, expected_fixes = _native.spark_plan(root, per)
         items = spark.createDataFrame(
             spark.sparkContext.parallelize(ranges, len(ranges)), "a long, z long")
-        stage1 = items.mapInArrow(partial(_phase_one_ranges, local, pj), _ddl(_STAGE1))
+        stage1 = items.mapInArrow(partial(_phase_one_ranges, root, pj), _ddl(_STAGE1))
     else:
         def read_table(table: str):
             if files[table]:
@@ -424,7 +445,8 @@ def main(argv: Optional[list] = None) -> int:
                    "million fixes)")
     d.add_argument("--read", choices=["auto", "native", "jvm"], default="auto",
                    help="how phase one reads the fixes: native (each task reads its MMSI range in Rust; "
-                        "the store must be a path or file:// URI every executor can open), jvm (Spark's "
+                        "the store must be a path or file:// URI every executor can open, or an s3://, s3a://, "
+                        "gs://, az://, abfs[s]:// URL, credentials from the environment), jvm (Spark's "
                         "Parquet reader, any URI), auto (native where it can; default)")
     d.add_argument("--master", help="Spark master when not run under spark-submit, e.g. local[2]")
     d.add_argument("--conf", action="append", default=[], metavar="KEY=VALUE",

@@ -21,7 +21,7 @@ pytest.importorskip("pyspark")
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
-def spark_detect(store, out, submit=False, master="local[2]", extra=()):
+def spark_detect(store, out, submit=False, master="local[2]", extra=(), env=None):
     args = ["detect", "--store", str(store), "--out", str(out)] + list(extra)
     if submit:
         # as on a cluster: spark-submit runs the job file itself
@@ -31,7 +31,7 @@ def spark_detect(store, out, submit=False, master="local[2]", extra=()):
         cmd = [exe, "--master", master, job.__file__] + args
     else:
         cmd = [sys.executable, "-m", "shiptrace.spark"] + args + ["--master", master]
-    env = dict(os.environ, PYSPARK_PYTHON=sys.executable, PYSPARK_DRIVER_PYTHON=sys.executable)
+    env = dict(env or os.environ, PYSPARK_PYTHON=sys.executable, PYSPARK_DRIVER_PYTHON=sys.executable)
     r = subprocess.run(cmd, capture_output=True, text=True, env=env)
     assert r.returncode == 0, r.stderr[-3000:]
     return shiptrace.events_to_jsonl(pq.read_table(out))
@@ -177,3 +177,69 @@ def test_a_missing_store_is_one_clear_error(tmp_path):
     errors = [l for l in r.stderr.splitlines() if l.startswith("shiptrace: error: ")]
     assert len(errors) == 1 and "not a shiptrace store" in errors[0], r.stderr[-2000:]
     assert "Traceback" not in r.stderr
+
+
+def test_a_store_in_object_storage_is_read_in_place(sim, tmp_path, cli):
+    # an S3 server (moto's, a separate process) holds a copy of the store;
+    # the command line and the Spark job read it there, in Rust (Spark has
+    # no S3 connector here: the JVM path could not read it)
+    import shutil
+
+    import boto3
+
+    _, store, cli_events = sim
+    server = shutil.which("moto_server")
+    assert server, "moto_server not found: pip install 'moto[server]' (scripts/test.sh does)"
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    p = subprocess.Popen([server, "-H", "127.0.0.1", "-p", str(port)],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 60
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert time.time() < deadline and p.poll() is None, "moto_server did not start"
+                time.sleep(0.2)
+        creds = dict(AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test", AWS_REGION="us-east-1")
+        s3 = boto3.client("s3", endpoint_url=f"http://127.0.0.1:{port}", region_name="us-east-1",
+                          aws_access_key_id="test", aws_secret_access_key="test")
+        s3.create_bucket(Bucket="ais")
+        for f in store.rglob("*"):
+            rel = f.relative_to(store).as_posix()
+            if f.is_file() and not rel.startswith(".tmp"):
+                s3.upload_file(str(f), "ais", f"archive/store/{rel}")
+        env = dict(os.environ, AWS_ENDPOINT=f"http://127.0.0.1:{port}", AWS_ALLOW_HTTP="true", **creds)
+        url = "s3://ais/archive/store"
+        r = subprocess.run([cli, "detect", "--store", url, "--out", str(tmp_path / "cli-s3.jsonl")],
+                           capture_output=True, text=True, env=env)
+        assert r.returncode == 0, r.stderr[-3000:]
+        assert (tmp_path / "cli-s3.jsonl").read_text() == cli_events.read_text()
+        got = spark_detect("s3a://ais/archive/store", tmp_path / "events", master="local[2]", env=env)
+        assert got == cli_events.read_text()
+
+        # a file the manifest lists, gone from the bucket: one clear error
+        gone = sorted(o["Key"] for o in s3.list_objects_v2(Bucket="ais", Prefix="archive/store/positions/")
+                      ["Contents"])[3]
+        s3.delete_object(Bucket="ais", Key=gone)
+        name = gone.rsplit("/", 1)[1]
+        r = subprocess.run([cli, "detect", "--store", url, "--out", str(tmp_path / "x.jsonl")],
+                           capture_output=True, text=True, env=env)
+        assert r.returncode != 0 and name in r.stderr, r.stderr[-3000:]
+        r = subprocess.run([sys.executable, "-m", "shiptrace.spark", "detect", "--store", url,
+                            "--out", str(tmp_path / "o-gone"), "--master", "local[1]"],
+                           capture_output=True, text=True, env=env)
+        errors = [l for l in r.stderr.splitlines() if l.startswith("shiptrace: error: ")]
+        assert r.returncode != 0 and len(errors) == 1 and name in errors[0], r.stderr[-3000:]
+        # a bucket that is not there: the store cannot be opened, said once
+        r = subprocess.run([sys.executable, "-m", "shiptrace.spark", "detect", "--store", "s3://nobucket/store",
+                            "--out", str(tmp_path / "o-none"), "--master", "local[1]"],
+                           capture_output=True, text=True, env=env)
+        errors = [l for l in r.stderr.splitlines() if l.startswith("shiptrace: error: ")]
+        assert r.returncode != 0 and len(errors) == 1 and "s3://nobucket/store" in errors[0], r.stderr[-3000:]
+    finally:
+        p.terminate()
+        p.wait(timeout=30)

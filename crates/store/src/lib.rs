@@ -35,6 +35,8 @@ pub mod manifest;
 mod merge;
 mod reader;
 pub mod record;
+#[cfg(feature = "remote")]
+mod remote;
 mod runs;
 pub mod schema;
 
@@ -89,6 +91,15 @@ pub enum StoreError {
     NoTime {
         /// The input.
         path: PathBuf,
+    },
+    /// A store in object storage could not be reached or read (network,
+    /// credentials, a scheme not read here).
+    #[error("{path}: {msg}")]
+    Remote {
+        /// The store's URL, or the object's.
+        path: PathBuf,
+        /// What went wrong.
+        msg: String,
     },
     /// The store is damaged (manifest or files).
     #[error("store {path}: {msg}")]

@@ -115,6 +115,13 @@ pub fn read(dir: &Path) -> Result<Vec<SourceEntry>, StoreError> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => return Err(StoreError::io(&path, e)),
     };
+    parse(&text, &path)
+}
+
+/// The committed entries of a manifest's text (read from `path`): a torn
+/// last line (no newline yet) is not committed.
+pub fn parse(text: &str, path: &Path) -> Result<Vec<SourceEntry>, StoreError> {
+    let path = path.to_path_buf();
     let complete = match text.rfind('\n') {
         Some(i) => &text[..=i],
         None => "",

@@ -16,6 +16,90 @@ use parquet::file::page_index::column_index::ColumnIndexMetaData;
 use parquet::file::statistics::Statistics;
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
+#[cfg(feature = "remote")]
+use std::sync::Arc;
+
+/// Where a store's files are: a local directory, or an object store.
+#[derive(Debug, Clone)]
+enum Root {
+    Local,
+    #[cfg(feature = "remote")]
+    Remote(Arc<crate::remote::Remote>),
+}
+
+/// One file of the store, local or remote, as Parquet reads it.
+enum Chunk {
+    Local(std::fs::File),
+    #[cfg(feature = "remote")]
+    Remote(crate::remote::RemoteFile),
+}
+
+enum ChunkRead {
+    Local(<std::fs::File as parquet::file::reader::ChunkReader>::T),
+    #[cfg(feature = "remote")]
+    Remote(crate::remote::RemoteRead),
+}
+
+impl std::io::Read for ChunkRead {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self {
+            ChunkRead::Local(r) => r.read(buf),
+            #[cfg(feature = "remote")]
+            ChunkRead::Remote(r) => r.read(buf),
+        }
+    }
+}
+
+impl parquet::file::reader::Length for Chunk {
+    fn len(&self) -> u64 {
+        match self {
+            Chunk::Local(f) => f.len(),
+            #[cfg(feature = "remote")]
+            Chunk::Remote(f) => f.len(),
+        }
+    }
+}
+
+impl parquet::file::reader::ChunkReader for Chunk {
+    type T = ChunkRead;
+
+    fn get_read(&self, start: u64) -> parquet::errors::Result<ChunkRead> {
+        Ok(match self {
+            Chunk::Local(f) => ChunkRead::Local(f.get_read(start)?),
+            #[cfg(feature = "remote")]
+            Chunk::Remote(f) => ChunkRead::Remote(f.get_read(start)?),
+        })
+    }
+
+    fn get_bytes(&self, start: u64, length: usize) -> parquet::errors::Result<bytes::Bytes> {
+        match self {
+            Chunk::Local(f) => f.get_bytes(start, length),
+            #[cfg(feature = "remote")]
+            Chunk::Remote(f) => f.get_bytes(start, length),
+        }
+    }
+}
+
+impl Root {
+    fn open(&self, path: &Path) -> Result<Chunk, StoreError> {
+        match self {
+            Root::Local => std::fs::File::open(path)
+                .map(Chunk::Local)
+                .map_err(|e| StoreError::io(path, e)),
+            #[cfg(feature = "remote")]
+            Root::Remote(r) => r.file(path).map(Chunk::Remote),
+        }
+    }
+}
+
+/// `scheme://...`: a URL rather than a path.
+fn url_scheme(text: &str) -> Option<&str> {
+    let (scheme, _) = text.split_once("://")?;
+    let mut chars = scheme.chars();
+    (chars.next()?.is_ascii_alphabetic()
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
+    .then_some(scheme)
+}
 
 /// Which rows to read. Every part is optional; all given parts must hold.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -50,6 +134,7 @@ impl Filter {
 pub struct Store {
     dir: PathBuf,
     entries: Vec<SourceEntry>,
+    root: Root,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -60,8 +145,21 @@ enum Table {
 
 impl Store {
     /// Opens the store at `dir`; a directory without a manifest is an empty
-    /// store.
+    /// store. `dir` may be a URL: `file://` names a local directory; with
+    /// the `remote` feature, `s3://` (or `s3a://`), `gs://` and `az://`
+    /// (`abfs[s]://`) name a store in object storage, read in place
+    /// (credentials and endpoint from the environment: see the `remote`
+    /// module). A remote store is read only (scans, tracks, footers) and
+    /// must have a manifest.
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
+        if let Some(text) = dir.to_str() {
+            if let Some(rest) = text.strip_prefix("file://") {
+                return Store::open(Path::new(if rest.is_empty() { "/" } else { rest }));
+            }
+            if let Some(scheme) = url_scheme(text) {
+                return Store::open_remote(text, scheme);
+            }
+        }
         if !dir.is_dir() {
             return Err(StoreError::io(
                 dir,
@@ -71,7 +169,58 @@ impl Store {
         Ok(Store {
             dir: dir.to_path_buf(),
             entries: manifest::read(dir)?,
+            root: Root::Local,
         })
+    }
+
+    #[cfg(feature = "remote")]
+    fn open_remote(url: &str, _scheme: &str) -> Result<Store, StoreError> {
+        Store::in_remote(Arc::new(crate::remote::Remote::open(url)?))
+    }
+
+    /// The store whose manifest and files are in `remote`.
+    #[cfg(feature = "remote")]
+    pub(crate) fn in_remote(remote: Arc<crate::remote::Remote>) -> Result<Store, StoreError> {
+        let dir = PathBuf::from(remote.url());
+        let entries = match remote.read(manifest::MANIFEST)? {
+            // read only: no ingest will start a store here, so a URL
+            // without a manifest is a mistake, not an empty store
+            None => {
+                return Err(StoreError::Corrupt {
+                    path: dir,
+                    msg: format!("no {} here: not a shiptrace store", manifest::MANIFEST),
+                })
+            }
+            Some(bytes) => {
+                let path = dir.join(manifest::MANIFEST);
+                let text = std::str::from_utf8(&bytes).map_err(|e| StoreError::Corrupt {
+                    path: path.clone(),
+                    msg: e.to_string(),
+                })?;
+                manifest::parse(text, &path)?
+            }
+        };
+        Ok(Store {
+            dir,
+            entries,
+            root: Root::Remote(remote),
+        })
+    }
+
+    #[cfg(not(feature = "remote"))]
+    fn open_remote(url: &str, scheme: &str) -> Result<Store, StoreError> {
+        Err(StoreError::Corrupt {
+            path: PathBuf::from(url),
+            msg: format!(
+                "this build reads local stores only, not {scheme}:// (the `remote` feature is off)"
+            ),
+        })
+    }
+
+    /// Whether the store is in object storage (read only) rather than a
+    /// local directory.
+    pub fn is_remote(&self) -> bool {
+        !matches!(self.root, Root::Local)
     }
 
     /// The store's root directory.
@@ -101,6 +250,7 @@ impl Store {
     /// Streams `positions` batches matching the filter.
     pub fn scan_positions(&self, filter: &Filter) -> Scan {
         Scan::new(
+            self.root.clone(),
             self.files(Table::Positions),
             filter.clone(),
             Table::Positions,
@@ -110,6 +260,7 @@ impl Store {
     /// Streams `identities` batches matching the filter.
     pub fn scan_identities(&self, filter: &Filter) -> Scan {
         Scan::new(
+            self.root.clone(),
             self.files(Table::Identities),
             filter.clone(),
             Table::Identities,
@@ -165,7 +316,8 @@ impl Store {
             cursors: files
                 .into_iter()
                 .map(|path| Cursor {
-                    scan: Scan::new(vec![path], f.clone(), Table::Positions).with_batch_rows(4096),
+                    scan: Scan::new(self.root.clone(), vec![path], f.clone(), Table::Positions)
+                        .with_batch_rows(4096),
                     rows: Vec::new(),
                     at: 0,
                     path: PathBuf::new(),
@@ -184,7 +336,7 @@ impl Store {
     pub fn position_spans(&self) -> Result<Vec<(u32, u32, u64)>, StoreError> {
         let mut out = Vec::new();
         for path in self.files(Table::Positions) {
-            let file = std::fs::File::open(&path).map_err(|e| StoreError::io(&path, e))?;
+            let file = self.root.open(&path)?;
             let meta = parquet::file::metadata::ParquetMetaDataReader::new()
                 .parse_and_finish(&file)
                 .map_err(|e| StoreError::Parquet {
@@ -305,6 +457,7 @@ impl Iterator for Tracks {
 
 /// Iterator of (file, batch) over the files of one table.
 pub struct Scan {
+    root: Root,
     files: VecDeque<PathBuf>,
     filter: Filter,
     table: Table,
@@ -398,8 +551,9 @@ pub(crate) fn page_selection(
 }
 
 impl Scan {
-    fn new(files: Vec<PathBuf>, filter: Filter, table: Table) -> Self {
+    fn new(root: Root, files: Vec<PathBuf>, filter: Filter, table: Table) -> Self {
         Scan {
+            root,
             files: files.into(),
             filter,
             table,
@@ -429,15 +583,18 @@ impl Scan {
                 path: path.clone(),
                 msg: e.to_string(),
             };
-            let file = std::fs::File::open(&path).map_err(|e| StoreError::io(&path, e))?;
+            let file = self.root.open(&path)?;
             // an MMSI range reads only the pages that hold it (the files
-            // are sorted by MMSI; their page index has each page's MMSIs)
-            let opts =
-                ArrowReaderOptions::new().with_page_index_policy(if self.filter.mmsi.is_some() {
+            // are sorted by MMSI; their page index has each page's MMSIs);
+            // a remote file reads its page index always, so that each page
+            // is one ranged read (without it, headers are read byte runs)
+            let opts = ArrowReaderOptions::new().with_page_index_policy(
+                if self.filter.mmsi.is_some() || !matches!(self.root, Root::Local) {
                     PageIndexPolicy::Optional
                 } else {
                     PageIndexPolicy::Skip
-                });
+                },
+            );
             let builder =
                 ParquetRecordBatchReaderBuilder::try_new_with_options(file, opts).map_err(pq)?;
             let meta = builder.metadata().clone();

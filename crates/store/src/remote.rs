@@ -1,0 +1,446 @@
+//! Stores that live in object storage (`s3://`, `gs://`, `az://`): the
+//! manifest and the Parquet files read through the `object_store` crate.
+//!
+//! The readers stay synchronous (a detection task reads one file at a time):
+//! each request runs on a small Tokio runtime owned by the store. A file is
+//! a [`parquet::file::reader::ChunkReader`] that fetches the footer, the
+//! page index and then only the pages a read selects, in aligned blocks
+//! kept in a small cache per file, so a range read of a vessel-sorted file
+//! fetches about the bytes it decodes.
+//!
+//! Credentials and endpoints come from the environment, as the clouds' own
+//! tools take them: `AWS_*` (`AWS_ENDPOINT`, `AWS_ACCESS_KEY_ID`,
+//! `AWS_SECRET_ACCESS_KEY`, `AWS_REGION`, `AWS_ALLOW_HTTP`...),
+//! `GOOGLE_*` and `AZURE_*`, read by `object_store`'s builders.
+
+use crate::StoreError;
+use bytes::{Bytes, BytesMut};
+use object_store::path::Path as ObjPath;
+use object_store::{ObjectStore, ObjectStoreExt};
+use parquet::errors::ParquetError;
+use parquet::file::reader::{ChunkReader, Length};
+use std::collections::{HashMap, VecDeque};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+/// Bytes per fetched block: a page of the store's files is at most about
+/// 1 MiB, so a page takes one or two requests.
+const BLOCK: u64 = 1 << 20;
+/// Blocks kept per open file: the columns of a row group are read side by
+/// side, each a few blocks apart, so the cache holds the current block of
+/// every column (the store's tables have at most 24 columns) with room to spare.
+const CACHED_BLOCKS: usize = 48;
+
+/// An object store and the store's prefix in it.
+#[derive(Debug)]
+pub(crate) struct Remote {
+    url: String,
+    store: Arc<dyn ObjectStore>,
+    prefix: ObjPath,
+    rt: tokio::runtime::Runtime,
+}
+
+fn remote_err(url: &str, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Remote {
+        path: PathBuf::from(url),
+        msg: e.to_string(),
+    }
+}
+
+impl Remote {
+    /// Connects to the store at `url` (nothing is fetched yet).
+    pub(crate) fn open(url: &str) -> Result<Remote, StoreError> {
+        let url = url.trim_end_matches('/').to_string();
+        let parsed = url::Url::parse(&url).map_err(|e| remote_err(&url, e))?;
+        // reqwest's TLS has no built-in provider here: ring's, once per process
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let store: Arc<dyn ObjectStore> = match parsed.scheme() {
+            "s3" | "s3a" => Arc::new(
+                object_store::aws::AmazonS3Builder::from_env()
+                    .with_url(url.as_str())
+                    .build()
+                    .map_err(|e| remote_err(&url, e))?,
+            ),
+            "gs" => Arc::new(
+                object_store::gcp::GoogleCloudStorageBuilder::from_env()
+                    .with_url(url.as_str())
+                    .build()
+                    .map_err(|e| remote_err(&url, e))?,
+            ),
+            "az" | "azure" | "abfs" | "abfss" | "adl" => Arc::new(
+                object_store::azure::MicrosoftAzureBuilder::from_env()
+                    .with_url(url.as_str())
+                    .build()
+                    .map_err(|e| remote_err(&url, e))?,
+            ),
+            other => {
+                return Err(remote_err(
+                    &url,
+                    format!(
+                        "stores under {other}:// are not read here (paths, file://, s3://, s3a://, gs://, az://, abfs[s]:// are)"
+                    ),
+                ))
+            }
+        };
+        let prefix = ObjPath::from_url_path(parsed.path()).map_err(|e| remote_err(&url, e))?;
+        Remote::new(url, store, prefix)
+    }
+
+    /// The store under `prefix` in `store`, named `url` in messages.
+    pub(crate) fn new(
+        url: String,
+        store: Arc<dyn ObjectStore>,
+        prefix: ObjPath,
+    ) -> Result<Remote, StoreError> {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("shiptrace-store-io")
+            .enable_all()
+            .build()
+            .map_err(|e| remote_err(&url, e))?;
+        Ok(Remote {
+            url,
+            store,
+            prefix,
+            rt,
+        })
+    }
+
+    /// The store's URL (no trailing slash).
+    pub(crate) fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The object of the store's relative file `rel` (`/`-separated).
+    fn object(&self, rel: &str) -> ObjPath {
+        rel.split('/')
+            .filter(|p| !p.is_empty())
+            .fold(self.prefix.clone(), |p, part| p.join(part))
+    }
+
+    /// The relative name of `full` (a name made by joining the URL and a
+    /// store file), as `/`-separated text.
+    fn relative(&self, full: &Path) -> String {
+        let text = full.to_string_lossy();
+        text.strip_prefix(self.url.as_str())
+            .unwrap_or(&text)
+            .trim_start_matches('/')
+            .to_string()
+    }
+
+    /// The whole object `rel`; `None` when it does not exist.
+    pub(crate) fn read(&self, rel: &str) -> Result<Option<Bytes>, StoreError> {
+        let full = format!("{}/{rel}", self.url);
+        let loc = self.object(rel);
+        let got = self.rt.block_on(async {
+            match self.store.get(&loc).await {
+                Ok(r) => r.bytes().await.map(Some),
+                Err(object_store::Error::NotFound { .. }) => Ok(None),
+                Err(e) => Err(e),
+            }
+        });
+        got.map_err(|e| remote_err(&full, e))
+    }
+
+    /// Opens the store file named `full` (the store's URL joined with the
+    /// file's relative name) for reading.
+    pub(crate) fn file(self: &Arc<Self>, full: &Path) -> Result<RemoteFile, StoreError> {
+        let loc = self.object(&self.relative(full));
+        let meta = self
+            .rt
+            .block_on(self.store.head(&loc))
+            .map_err(|e| StoreError::Io {
+                path: full.to_path_buf(),
+                error: std::io::Error::new(
+                    match e {
+                        object_store::Error::NotFound { .. } => std::io::ErrorKind::NotFound,
+                        _ => std::io::ErrorKind::Other,
+                    },
+                    e.to_string(),
+                ),
+            })?;
+        Ok(RemoteFile(Arc::new(FileInner {
+            remote: Arc::clone(self),
+            loc,
+            size: meta.size,
+            blocks: Mutex::new(Blocks::default()),
+        })))
+    }
+}
+
+#[derive(Default)]
+struct Blocks {
+    map: HashMap<u64, Bytes>,
+    order: VecDeque<u64>,
+}
+
+struct FileInner {
+    remote: Arc<Remote>,
+    loc: ObjPath,
+    size: u64,
+    blocks: Mutex<Blocks>,
+}
+
+/// One Parquet file of a remote store, read by ranges.
+#[derive(Clone)]
+pub(crate) struct RemoteFile(Arc<FileInner>);
+
+fn pq_err(e: impl std::fmt::Display) -> ParquetError {
+    ParquetError::General(e.to_string())
+}
+
+impl RemoteFile {
+    /// Bytes `[start, start + len)`, from cached blocks, fetching the
+    /// missing ones in one request set.
+    fn range(&self, start: u64, len: usize) -> parquet::errors::Result<Bytes> {
+        let f = &self.0;
+        let end = start
+            .checked_add(len as u64)
+            .filter(|&e| e <= f.size)
+            .ok_or_else(|| pq_err(format!("read past the end of {} ({start}+{len})", f.loc)))?;
+        if len == 0 {
+            return Ok(Bytes::new());
+        }
+        let (b0, b1) = (start / BLOCK, (end - 1) / BLOCK);
+        // a read larger than the cache goes straight to the store
+        if (b1 - b0 + 1) as usize > CACHED_BLOCKS / 2 {
+            return f
+                .remote
+                .rt
+                .block_on(f.remote.store.get_range(&f.loc, start..end))
+                .map_err(pq_err);
+        }
+        let mut have: Vec<Option<Bytes>> = {
+            let c = f.blocks.lock().map_err(pq_err)?;
+            (b0..=b1).map(|b| c.map.get(&b).cloned()).collect()
+        };
+        let missing: Vec<u64> = (b0..=b1)
+            .filter(|b| have[(b - b0) as usize].is_none())
+            .collect();
+        if !missing.is_empty() {
+            let ranges: Vec<std::ops::Range<u64>> = missing
+                .iter()
+                .map(|&b| b * BLOCK..((b + 1) * BLOCK).min(f.size))
+                .collect();
+            let got = f
+                .remote
+                .rt
+                .block_on(f.remote.store.get_ranges(&f.loc, &ranges))
+                .map_err(pq_err)?;
+            let mut c = f.blocks.lock().map_err(pq_err)?;
+            for (&b, bytes) in missing.iter().zip(got) {
+                have[(b - b0) as usize] = Some(bytes.clone());
+                if c.map.insert(b, bytes).is_none() {
+                    c.order.push_back(b);
+                }
+            }
+            while c.order.len() > CACHED_BLOCKS {
+                if let Some(old) = c.order.pop_front() {
+                    c.map.remove(&old);
+                }
+            }
+        }
+        let lo = (start - b0 * BLOCK) as usize;
+        if b0 == b1 {
+            let b = have[0].take().unwrap_or_default();
+            return b
+                .get(lo..lo + len)
+                .map(|_| b.slice(lo..lo + len))
+                .ok_or_else(|| pq_err(format!("short read of {}", f.loc)));
+        }
+        let mut out = BytesMut::with_capacity(len);
+        for b in have.into_iter().flatten() {
+            out.extend_from_slice(&b);
+        }
+        out.get(lo..lo + len)
+            .ok_or_else(|| pq_err(format!("short read of {}", f.loc)))?;
+        Ok(out.freeze().slice(lo..lo + len))
+    }
+}
+
+impl Length for RemoteFile {
+    fn len(&self) -> u64 {
+        self.0.size
+    }
+}
+
+/// Sequential reads of a [`RemoteFile`] from an offset (Parquet reads page
+/// headers this way when a file has no page index).
+pub(crate) struct RemoteRead {
+    file: RemoteFile,
+    pos: u64,
+}
+
+impl Read for RemoteRead {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let size = self.file.0.size;
+        if self.pos >= size || buf.is_empty() {
+            return Ok(0);
+        }
+        // to the end of the current block at most
+        let block_end = (self.pos / BLOCK + 1) * BLOCK;
+        let n = (buf.len() as u64).min(block_end.min(size) - self.pos) as usize;
+        let b = self
+            .file
+            .range(self.pos, n)
+            .map_err(|e| std::io::Error::other(e.to_string()))?;
+        buf[..n].copy_from_slice(&b);
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+impl ChunkReader for RemoteFile {
+    type T = RemoteRead;
+
+    fn get_read(&self, start: u64) -> parquet::errors::Result<RemoteRead> {
+        Ok(RemoteRead {
+            file: self.clone(),
+            pos: start,
+        })
+    }
+
+    fn get_bytes(&self, start: u64, length: usize) -> parquet::errors::Result<Bytes> {
+        self.range(start, length)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use object_store::memory::InMemory;
+
+    fn bytes(n: usize) -> Vec<u8> {
+        (0..n)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect()
+    }
+
+    #[test]
+    fn ranges_across_blocks_read_the_objects_bytes() {
+        let mem: Arc<dyn ObjectStore> = Arc::new(InMemory::new());
+        let data = bytes(3 * BLOCK as usize + 12_345);
+        let r = Arc::new(
+            Remote::new("mem://b/s".into(), Arc::clone(&mem), ObjPath::from("s")).unwrap(),
+        );
+        r.rt.block_on(mem.put(&ObjPath::from("s/x.parquet"), data.clone().into()))
+            .unwrap();
+        let f = r.file(Path::new("mem://b/s/x.parquet")).unwrap();
+        assert_eq!(f.len(), data.len() as u64);
+        let n = BLOCK as usize;
+        for (start, len) in [
+            (0, 0),
+            (0, 8),
+            (n - 3, 6),
+            (n - 1, 2 * n + 2),
+            (data.len() - 8, 8),
+            (5, data.len() - 5),
+        ] {
+            let got = f.get_bytes(start as u64, len).unwrap();
+            assert_eq!(&got[..], &data[start..start + len], "{start}+{len}");
+        }
+        // read twice: the second from the cache, the same bytes
+        assert_eq!(
+            &f.get_bytes(n as u64 - 3, 6).unwrap()[..],
+            &data[n - 3..n + 3]
+        );
+        let mut all = Vec::new();
+        f.get_read(7).unwrap().read_to_end(&mut all).unwrap();
+        assert_eq!(all, data[7..]);
+        // past the end: an error, not a short read
+        assert!(f.get_bytes(data.len() as u64 - 4, 5).is_err());
+        // a file that is not there names itself
+        let e = match r.file(Path::new("mem://b/s/gone.parquet")) {
+            Ok(_) => panic!("a missing object opened"),
+            Err(e) => e.to_string(),
+        };
+        assert!(e.contains("mem://b/s/gone.parquet"), "{e}");
+        assert_eq!(r.read("manifest.jsonl").unwrap(), None);
+        // read only: without a manifest, not a store (not an empty one)
+        let e = crate::Store::in_remote(r).unwrap_err().to_string();
+        assert!(
+            e.contains("mem://b/s") && e.contains("not a shiptrace store"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_store_in_object_storage_reads_as_its_local_copy() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("store");
+        let data = |n: &str| {
+            PathBuf::from(format!(
+                "{}/../../tests/data/{n}",
+                env!("CARGO_MANIFEST_DIR")
+            ))
+        };
+        crate::ingest(
+            &dir,
+            &[data("kystverket-1000.nm4"), data("dma-stream-example.nmea")],
+            &crate::IngestOptions::default(),
+            &mut |_| {},
+        )
+        .unwrap();
+        let mem: Arc<dyn ObjectStore> = Arc::new(InMemory::new());
+        let r = Arc::new(
+            Remote::new("s3://b/ais".into(), Arc::clone(&mem), ObjPath::from("ais")).unwrap(),
+        );
+        for e in walkdir::WalkDir::new(&dir) {
+            let e = e.unwrap();
+            if e.file_type().is_file() {
+                let rel = e
+                    .path()
+                    .strip_prefix(&dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .to_string();
+                let loc = r.object(&rel);
+                let body = std::fs::read(e.path()).unwrap();
+                r.rt.block_on(mem.put(&loc, body.into())).unwrap();
+            }
+        }
+        let local = crate::Store::open(&dir).unwrap();
+        let remote = crate::Store::in_remote(Arc::clone(&r)).unwrap();
+        assert!(remote.is_remote() && !local.is_remote());
+        assert_eq!(remote.dir(), Path::new("s3://b/ais"));
+        assert_eq!(remote.sources().len(), 2);
+        let all = crate::Filter::default();
+        let lp = local.positions(&all).unwrap();
+        assert!(lp.len() > 1000);
+        assert_eq!(remote.positions(&all).unwrap(), lp);
+        assert_eq!(
+            remote.identities(&all).unwrap(),
+            local.identities(&all).unwrap()
+        );
+        assert_eq!(
+            remote.position_spans().unwrap(),
+            local.position_spans().unwrap()
+        );
+        let m = lp[lp.len() / 2].mmsi;
+        let one = crate::Filter::vessel(m);
+        assert_eq!(
+            remote.positions(&one).unwrap(),
+            local.positions(&one).unwrap()
+        );
+        let tracks = |s: &crate::Store| -> Vec<(u32, usize)> {
+            s.tracks(&all)
+                .map(|t| t.map(|(m, v)| (m, v.len())))
+                .collect::<Result<_, _>>()
+                .unwrap()
+        };
+        assert_eq!(tracks(&remote), tracks(&local));
+        // a listed file gone from the bucket: an error that names it
+        let gone = local.sources()[0]
+            .files
+            .iter()
+            .find(|f| f.starts_with("positions/"))
+            .unwrap();
+        r.rt.block_on(mem.delete(&r.object(gone))).unwrap();
+        let e = remote.positions(&all).unwrap_err().to_string();
+        assert!(
+            e.contains(gone.as_str()) && e.starts_with("s3://b/ais/"),
+            "{e}"
+        );
+    }
+}
