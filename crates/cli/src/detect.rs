@@ -59,6 +59,13 @@ pub fn detect_and_write(
 ) -> Result<Vec<detect::Event>> {
     let t = std::time::Instant::now();
     let (events, summary) = detect::detect_store_with(st, p, gaz)?;
+    if let Some((requests, bytes)) = st.remote_traffic() {
+        eprintln!(
+            "read {:.1} MB from {} in {requests} requests",
+            bytes as f64 / 1e6,
+            st.dir().display()
+        );
+    }
     let mut w = std::io::BufWriter::new(
         std::fs::File::create(out).with_context(|| format!("cannot create {}", out.display()))?,
     );

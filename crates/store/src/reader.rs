@@ -138,7 +138,7 @@ pub struct Store {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Table {
+pub(crate) enum Table {
     Positions,
     Identities,
 }
@@ -217,6 +217,16 @@ impl Store {
         })
     }
 
+    /// For a store in object storage: the requests made and bytes fetched
+    /// since it was opened (by every scan of it). `None` for a local store.
+    pub fn remote_traffic(&self) -> Option<(u64, u64)> {
+        match &self.root {
+            Root::Local => None,
+            #[cfg(feature = "remote")]
+            Root::Remote(r) => Some(r.traffic()),
+        }
+    }
+
     /// Whether the store is in object storage (read only) rather than a
     /// local directory.
     pub fn is_remote(&self) -> bool {
@@ -233,7 +243,7 @@ impl Store {
         &self.entries
     }
 
-    fn files(&self, table: Table) -> Vec<PathBuf> {
+    pub(crate) fn files(&self, table: Table) -> Vec<PathBuf> {
         let prefix = match table {
             Table::Positions => "positions/",
             Table::Identities => "identities/",
@@ -550,6 +560,52 @@ pub(crate) fn page_selection(
     Some(RowSelection::from(sel))
 }
 
+/// The names of the columns a scan decodes: those asked for plus those its
+/// filter reads; `None`: all.
+fn read_columns(filter: &Filter, table: Table) -> Option<Vec<&'static str>> {
+    let mut names: Vec<&'static str> = filter.columns.clone()?;
+    if filter.mmsi.is_some() || filter.shard.is_some() {
+        names.push("mmsi");
+    }
+    if filter.time.is_some() {
+        names.push("time");
+    }
+    if filter.bbox.is_some() && table == Table::Positions {
+        names.extend(["lat", "lon"]);
+    }
+    Some(names)
+}
+
+/// Per row group in `keep`, the byte ranges of the column chunks a scan
+/// decodes (a remote file's read plan).
+#[cfg(feature = "remote")]
+fn chunk_plan(
+    meta: &ParquetMetaData,
+    keep: &[usize],
+    names: Option<&[&'static str]>,
+) -> Vec<Vec<std::ops::Range<u64>>> {
+    keep.iter()
+        .map(|&g| {
+            let rg = meta.row_group(g);
+            (0..rg.num_columns())
+                .filter(|&c| {
+                    let root = rg
+                        .column(c)
+                        .column_path()
+                        .parts()
+                        .first()
+                        .map(String::as_str);
+                    names.is_none_or(|n| root.is_some_and(|r| n.contains(&r)))
+                })
+                .map(|c| {
+                    let (start, len) = rg.column(c).byte_range();
+                    start..start + len
+                })
+                .collect()
+        })
+        .collect()
+}
+
 impl Scan {
     fn new(root: Root, files: Vec<PathBuf>, filter: Filter, table: Table) -> Self {
         Scan {
@@ -584,6 +640,11 @@ impl Scan {
                 msg: e.to_string(),
             };
             let file = self.root.open(&path)?;
+            #[cfg(feature = "remote")]
+            let remote_file = match &file {
+                Chunk::Remote(f) => Some(f.clone()),
+                Chunk::Local(_) => None,
+            };
             // an MMSI range reads only the pages that hold it (the files
             // are sorted by MMSI; their page index has each page's MMSIs);
             // a remote file reads its page index always, so that each page
@@ -632,6 +693,11 @@ impl Scan {
                 continue;
             }
             self.row_groups_read += keep.len();
+            #[cfg(feature = "remote")]
+            if let Some(f) = &remote_file {
+                let names = read_columns(&self.filter, self.table);
+                f.plan(chunk_plan(&meta, &keep, names.as_deref()));
+            }
             let selection = match (self.filter.mmsi, i_mmsi) {
                 (Some(range), Some(col)) => page_selection(&meta, &keep, col, range),
                 _ => None,
@@ -640,19 +706,8 @@ impl Scan {
                 Some(s) => builder.with_row_selection(s),
                 None => builder,
             };
-            let builder = match &self.filter.columns {
-                Some(cols) => {
-                    let f = &self.filter;
-                    let mut names: Vec<&str> = cols.clone();
-                    if f.mmsi.is_some() || f.shard.is_some() {
-                        names.push("mmsi");
-                    }
-                    if f.time.is_some() {
-                        names.push("time");
-                    }
-                    if f.bbox.is_some() && self.table == Table::Positions {
-                        names.extend(["lat", "lon"]);
-                    }
+            let builder = match read_columns(&self.filter, self.table) {
+                Some(names) => {
                     let mask = parquet::arrow::ProjectionMask::columns(schema, names);
                     builder.with_projection(mask)
                 }

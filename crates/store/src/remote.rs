@@ -21,16 +21,30 @@ use parquet::errors::ParquetError;
 use parquet::file::reader::{ChunkReader, Length};
 use std::collections::{HashMap, VecDeque};
 use std::io::Read;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-/// Bytes per fetched block: a page of the store's files is at most about
-/// 1 MiB, so a page takes one or two requests.
-const BLOCK: u64 = 1 << 20;
-/// Blocks kept per open file: the columns of a row group are read side by
-/// side, each a few blocks apart, so the cache holds the current block of
-/// every column (the store's tables have at most 24 columns) with room to spare.
-const CACHED_BLOCKS: usize = 48;
+/// Bytes per cached block. Parquet asks for whole pages (the page index
+/// is always read), and a page's missing blocks are one request, so a
+/// large page costs one request whatever the block size; small blocks
+/// keep a small page (a range's slice of a vessel-sorted file, a footer)
+/// from fetching its neighbours. Measured: 1 MiB blocks fetched 3.7-5x
+/// the store's bytes on a detect run, 64 KiB ones (BENCHMARKS.md).
+const BLOCK: u64 = 64 << 10;
+/// Blocks kept per open file (32 MiB): the columns of a row group are read
+/// side by side, so the cache holds every column's current page of a row
+/// group (about 2.5 MB in the store's files) several times over.
+const CACHED_BLOCKS: usize = 512;
+
+/// Row groups of a planned read held at once: Parquet decodes a batch
+/// column by column, so a batch across a row-group boundary goes back and
+/// forth between two groups.
+const HELD_GROUPS: usize = 2;
+/// Chunks of a row group this close are fetched as one range (object_store's
+/// own default for joining ranges).
+const COALESCE: u64 = 1 << 20;
 
 /// An object store and the store's prefix in it.
 #[derive(Debug)]
@@ -39,6 +53,9 @@ pub(crate) struct Remote {
     store: Arc<dyn ObjectStore>,
     prefix: ObjPath,
     rt: tokio::runtime::Runtime,
+    /// Requests made and bytes fetched (what a cloud bills).
+    requests: AtomicU64,
+    fetched: AtomicU64,
 }
 
 fn remote_err(url: &str, e: impl std::fmt::Display) -> StoreError {
@@ -104,7 +121,22 @@ impl Remote {
             store,
             prefix,
             rt,
+            requests: AtomicU64::new(0),
+            fetched: AtomicU64::new(0),
         })
+    }
+
+    /// (requests, bytes fetched) so far.
+    pub(crate) fn traffic(&self) -> (u64, u64) {
+        (
+            self.requests.load(Ordering::Relaxed),
+            self.fetched.load(Ordering::Relaxed),
+        )
+    }
+
+    fn count(&self, requests: u64, bytes: u64) {
+        self.requests.fetch_add(requests, Ordering::Relaxed);
+        self.fetched.fetch_add(bytes, Ordering::Relaxed);
     }
 
     /// The store's URL (no trailing slash).
@@ -140,7 +172,9 @@ impl Remote {
                 Err(e) => Err(e),
             }
         });
-        got.map_err(|e| remote_err(&full, e))
+        let got = got.map_err(|e| remote_err(&full, e))?;
+        self.count(1, got.as_ref().map_or(0, |b| b.len() as u64));
+        Ok(got)
     }
 
     /// Opens the store file named `full` (the store's URL joined with the
@@ -160,11 +194,14 @@ impl Remote {
                     e.to_string(),
                 ),
             })?;
+        self.count(1, 0);
         Ok(RemoteFile(Arc::new(FileInner {
             remote: Arc::clone(self),
             loc,
             size: meta.size,
             blocks: Mutex::new(Blocks::default()),
+            plan: Mutex::new(Vec::new()),
+            group: Mutex::new(VecDeque::new()),
         })))
     }
 }
@@ -180,6 +217,12 @@ struct FileInner {
     loc: ObjPath,
     size: u64,
     blocks: Mutex<Blocks>,
+    /// The read's plan: per row group, the byte ranges of the column
+    /// chunks it will read ([`RemoteFile::plan`]).
+    plan: Mutex<Vec<Vec<Range<u64>>>>,
+    /// The row groups fetched last (at most [`HELD_GROUPS`]): their
+    /// ranges and bytes.
+    group: Mutex<VecDeque<Vec<(Range<u64>, Bytes)>>>,
 }
 
 /// One Parquet file of a remote store, read by ranges.
@@ -191,8 +234,84 @@ fn pq_err(e: impl std::fmt::Display) -> ParquetError {
 }
 
 impl RemoteFile {
-    /// Bytes `[start, start + len)`, from cached blocks, fetching the
-    /// missing ones in one request set.
+    /// What the read will fetch once the footer is known: per row group it
+    /// reads, the byte ranges of its column chunks it decodes. The first
+    /// read inside a row group's chunks then fetches all of that group's
+    /// chunks at once, side by side (object_store joins neighbours and
+    /// runs the requests concurrently), instead of page after page: on an
+    /// object store each request waits tens of milliseconds.
+    pub(crate) fn plan(&self, groups: Vec<Vec<Range<u64>>>) {
+        // a row group's chunks less than COALESCE apart are one request
+        // (as object_store would join them anyway, so the count is true)
+        let groups = groups
+            .into_iter()
+            .map(|mut g| {
+                g.sort_by_key(|r| r.start);
+                let mut out: Vec<Range<u64>> = Vec::new();
+                for r in g {
+                    match out.last_mut() {
+                        Some(l) if r.start <= l.end + COALESCE => l.end = l.end.max(r.end),
+                        _ => out.push(r),
+                    }
+                }
+                out
+            })
+            .collect();
+        if let Ok(mut p) = self.0.plan.lock() {
+            *p = groups;
+        }
+    }
+
+    /// `[start, end)` from the planned row group that holds it, fetching
+    /// the group when it is not the one held; `None` when no planned
+    /// chunk holds it.
+    fn from_plan(&self, start: u64, end: u64) -> parquet::errors::Result<Option<Bytes>> {
+        let f = &self.0;
+        let slice = |held: &[(Range<u64>, Bytes)]| {
+            held.iter()
+                .find(|(r, _)| r.start <= start && end <= r.end)
+                .map(|(r, b)| b.slice((start - r.start) as usize..(end - r.start) as usize))
+        };
+        if let Some(b) = f
+            .group
+            .lock()
+            .map_err(pq_err)?
+            .iter()
+            .find_map(|g| slice(g))
+        {
+            return Ok(Some(b));
+        }
+        let ranges = {
+            let plan = f.plan.lock().map_err(pq_err)?;
+            match plan
+                .iter()
+                .find(|g| g.iter().any(|r| r.start <= start && end <= r.end))
+            {
+                Some(g) => g.clone(),
+                None => return Ok(None),
+            }
+        };
+        f.remote.count(
+            ranges.len() as u64,
+            ranges.iter().map(|r| r.end - r.start).sum(),
+        );
+        let got = f
+            .remote
+            .rt
+            .block_on(f.remote.store.get_ranges(&f.loc, &ranges))
+            .map_err(pq_err)?;
+        let held: Vec<(Range<u64>, Bytes)> = ranges.into_iter().zip(got).collect();
+        let out = slice(&held);
+        let mut g = f.group.lock().map_err(pq_err)?;
+        g.push_back(held);
+        while g.len() > HELD_GROUPS {
+            g.pop_front();
+        }
+        Ok(out)
+    }
+
+    /// Bytes `[start, start + len)`: from the planned row group, else from
+    /// cached blocks, fetching the missing ones in one request set.
     fn range(&self, start: u64, len: usize) -> parquet::errors::Result<Bytes> {
         let f = &self.0;
         let end = start
@@ -202,9 +321,13 @@ impl RemoteFile {
         if len == 0 {
             return Ok(Bytes::new());
         }
+        if let Some(b) = self.from_plan(start, end)? {
+            return Ok(b);
+        }
         let (b0, b1) = (start / BLOCK, (end - 1) / BLOCK);
         // a read larger than the cache goes straight to the store
         if (b1 - b0 + 1) as usize > CACHED_BLOCKS / 2 {
+            f.remote.count(1, end - start);
             return f
                 .remote
                 .rt
@@ -219,15 +342,38 @@ impl RemoteFile {
             .filter(|b| have[(b - b0) as usize].is_none())
             .collect();
         if !missing.is_empty() {
-            let ranges: Vec<std::ops::Range<u64>> = missing
+            // runs of adjacent missing blocks, one request each
+            let mut runs: Vec<(u64, u64)> = Vec::new();
+            for &b in &missing {
+                match runs.last_mut() {
+                    Some(r) if r.1 + 1 == b => r.1 = b,
+                    _ => runs.push((b, b)),
+                }
+            }
+            let ranges: Vec<std::ops::Range<u64>> = runs
                 .iter()
-                .map(|&b| b * BLOCK..((b + 1) * BLOCK).min(f.size))
+                .map(|&(a, z)| a * BLOCK..((z + 1) * BLOCK).min(f.size))
                 .collect();
-            let got = f
+            f.remote.count(
+                ranges.len() as u64,
+                ranges.iter().map(|r| r.end - r.start).sum(),
+            );
+            let fetched = f
                 .remote
                 .rt
                 .block_on(f.remote.store.get_ranges(&f.loc, &ranges))
                 .map_err(pq_err)?;
+            let mut got = Vec::with_capacity(missing.len());
+            for ((a, z), bytes) in runs.iter().zip(fetched) {
+                for b in *a..=*z {
+                    let lo = ((b - a) * BLOCK) as usize;
+                    let hi = (lo + BLOCK as usize).min(bytes.len());
+                    if lo >= hi {
+                        return Err(pq_err(format!("short read of {}", f.loc)));
+                    }
+                    got.push(bytes.slice(lo..hi));
+                }
+            }
             let mut c = f.blocks.lock().map_err(pq_err)?;
             for (&b, bytes) in missing.iter().zip(got) {
                 have[(b - b0) as usize] = Some(bytes.clone());
@@ -321,6 +467,7 @@ mod tests {
     fn ranges_across_blocks_read_the_objects_bytes() {
         let mem: Arc<dyn ObjectStore> = Arc::new(InMemory::new());
         let data = bytes(3 * BLOCK as usize + 12_345);
+        assert!(data.len() < CACHED_BLOCKS / 2 * BLOCK as usize);
         let r = Arc::new(
             Remote::new("mem://b/s".into(), Arc::clone(&mem), ObjPath::from("s")).unwrap(),
         );
@@ -340,11 +487,21 @@ mod tests {
             let got = f.get_bytes(start as u64, len).unwrap();
             assert_eq!(&got[..], &data[start..start + len], "{start}+{len}");
         }
-        // read twice: the second from the cache, the same bytes
+        // read twice: the second from the cache, the same bytes, no request
+        let before = r.traffic();
         assert_eq!(
             &f.get_bytes(n as u64 - 3, 6).unwrap()[..],
             &data[n - 3..n + 3]
         );
+        assert_eq!(r.traffic(), before);
+        // two adjacent missing blocks: one request of both
+        let f2 = r.file(Path::new("mem://b/s/x.parquet")).unwrap();
+        let (q0, b0) = r.traffic();
+        assert_eq!(
+            &f2.get_bytes(n as u64 - 3, 6).unwrap()[..],
+            &data[n - 3..n + 3]
+        );
+        assert_eq!(r.traffic(), (q0 + 1, b0 + 2 * BLOCK));
         let mut all = Vec::new();
         f.get_read(7).unwrap().read_to_end(&mut all).unwrap();
         assert_eq!(all, data[7..]);
@@ -408,7 +565,25 @@ mod tests {
         let all = crate::Filter::default();
         let lp = local.positions(&all).unwrap();
         assert!(lp.len() > 1000);
+        let before = r.traffic();
         assert_eq!(remote.positions(&all).unwrap(), lp);
+        // per file: its size, footer and page index, then one request per
+        // row group (its column chunks at once), not one per page
+        let (files, groups) = local
+            .files(crate::reader::Table::Positions)
+            .iter()
+            .map(|p| {
+                let m = parquet::file::metadata::ParquetMetaDataReader::new()
+                    .parse_and_finish(&std::fs::File::open(p).unwrap())
+                    .unwrap();
+                m.num_row_groups() as u64
+            })
+            .fold((0, 0), |(f, g), n| (f + 1, g + n));
+        let requests = r.traffic().0 - before.0;
+        assert!(
+            requests <= 3 * files + groups,
+            "{requests} requests for {files} files, {groups} row groups"
+        );
         assert_eq!(
             remote.identities(&all).unwrap(),
             local.identities(&all).unwrap()
