@@ -46,6 +46,9 @@ const HELD_GROUPS: usize = 2;
 /// own default for joining ranges).
 const COALESCE: u64 = 1 << 20;
 
+/// A fetched row group: its ranges and their bytes.
+type Held = Vec<(Range<u64>, Bytes)>;
+
 /// An object store and the store's prefix in it.
 #[derive(Debug)]
 pub(crate) struct Remote {
@@ -222,7 +225,7 @@ struct FileInner {
     plan: Mutex<Vec<Vec<Range<u64>>>>,
     /// The row groups fetched last (at most [`HELD_GROUPS`]): their
     /// ranges and bytes.
-    group: Mutex<VecDeque<Vec<(Range<u64>, Bytes)>>>,
+    group: Mutex<VecDeque<Held>>,
 }
 
 /// One Parquet file of a remote store, read by ranges.
@@ -265,7 +268,7 @@ impl RemoteFile {
     /// `[start, end)` from the planned row group that holds it, fetching
     /// the group when it is not the one held; `None` when no planned
     /// chunk holds it.
-    fn from_plan(&self, start: u64, end: u64) -> parquet::errors::Result<Option<Bytes>> {
+    fn planned(&self, start: u64, end: u64) -> parquet::errors::Result<Option<Bytes>> {
         let f = &self.0;
         let slice = |held: &[(Range<u64>, Bytes)]| {
             held.iter()
@@ -300,7 +303,7 @@ impl RemoteFile {
             .rt
             .block_on(f.remote.store.get_ranges(&f.loc, &ranges))
             .map_err(pq_err)?;
-        let held: Vec<(Range<u64>, Bytes)> = ranges.into_iter().zip(got).collect();
+        let held: Held = ranges.into_iter().zip(got).collect();
         let out = slice(&held);
         let mut g = f.group.lock().map_err(pq_err)?;
         g.push_back(held);
@@ -321,7 +324,7 @@ impl RemoteFile {
         if len == 0 {
             return Ok(Bytes::new());
         }
-        if let Some(b) = self.from_plan(start, end)? {
+        if let Some(b) = self.planned(start, end)? {
             return Ok(b);
         }
         let (b0, b1) = (start / BLOCK, (end - 1) / BLOCK);
