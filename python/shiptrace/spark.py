@@ -299,8 +299,8 @@ def detect(spark, store: str, out: Optional[str] = None, *, params: Optional[dic
         # tasks will read the files (Spark itself may have no connector)
         try:
             entries = json.loads(_native.open_store(store).sources_json())
-        except Exception as e:
-            raise ShiptraceError(f"{store}: not a shiptrace store ({e})") from e
+        except Exception as err:
+            raise ShiptraceError(f"{store}: not a shiptrace store ({err})") from err
     else:
         entries = _manifest(spark, store)
     files: Dict[str, List[str]] = {"positions": [], "identities": []}

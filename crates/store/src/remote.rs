@@ -26,12 +26,10 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-/// Bytes per cached block. Parquet asks for whole pages (the page index
-/// is always read), and a page's missing blocks are one request, so a
-/// large page costs one request whatever the block size; small blocks
-/// keep a small page (a range's slice of a vessel-sorted file, a footer)
-/// from fetching its neighbours. Measured: 1 MiB blocks fetched 3.7-5x
-/// the store's bytes on a detect run, 64 KiB ones (BENCHMARKS.md).
+/// Bytes per cached block, for the reads a scan's plan does not cover
+/// (footers, page indexes, headers read as a stream). Small blocks keep a
+/// footer from fetching its neighbours; row groups are fetched whole by
+/// the plan (see BENCHMARKS.md for the designs measured).
 const BLOCK: u64 = 64 << 10;
 /// Blocks kept per open file (32 MiB): the columns of a row group are read
 /// side by side, so the cache holds every column's current page of a row
@@ -228,6 +226,20 @@ struct FileInner {
     group: Mutex<VecDeque<Held>>,
 }
 
+impl FileInner {
+    /// The bytes of `ranges`, requested side by side, counted.
+    fn fetch(&self, ranges: &[Range<u64>]) -> parquet::errors::Result<Vec<Bytes>> {
+        self.remote.count(
+            ranges.len() as u64,
+            ranges.iter().map(|r| r.end - r.start).sum(),
+        );
+        self.remote
+            .rt
+            .block_on(self.remote.store.get_ranges(&self.loc, ranges))
+            .map_err(pq_err)
+    }
+}
+
 /// One Parquet file of a remote store, read by ranges.
 #[derive(Clone)]
 pub(crate) struct RemoteFile(Arc<FileInner>);
@@ -294,15 +306,7 @@ impl RemoteFile {
                 None => return Ok(None),
             }
         };
-        f.remote.count(
-            ranges.len() as u64,
-            ranges.iter().map(|r| r.end - r.start).sum(),
-        );
-        let got = f
-            .remote
-            .rt
-            .block_on(f.remote.store.get_ranges(&f.loc, &ranges))
-            .map_err(pq_err)?;
+        let got = f.fetch(&ranges)?;
         let held: Held = ranges.into_iter().zip(got).collect();
         let out = slice(&held);
         let mut g = f.group.lock().map_err(pq_err)?;
@@ -357,15 +361,7 @@ impl RemoteFile {
                 .iter()
                 .map(|&(a, z)| a * BLOCK..((z + 1) * BLOCK).min(f.size))
                 .collect();
-            f.remote.count(
-                ranges.len() as u64,
-                ranges.iter().map(|r| r.end - r.start).sum(),
-            );
-            let fetched = f
-                .remote
-                .rt
-                .block_on(f.remote.store.get_ranges(&f.loc, &ranges))
-                .map_err(pq_err)?;
+            let fetched = f.fetch(&ranges)?;
             let mut got = Vec::with_capacity(missing.len());
             for ((a, z), bytes) in runs.iter().zip(fetched) {
                 for b in *a..=*z {
