@@ -265,6 +265,16 @@ pub fn ingest(
     opts: &IngestOptions,
     progress: &mut dyn FnMut(&Progress),
 ) -> Result<Vec<SourceOutcome>, StoreError> {
+    // `Store::open` reads URLs; a store is written only to a local
+    // directory (a URL here would become a folder named `s3:`)
+    if let Some(scheme) = dir.to_str().and_then(crate::reader::url_scheme) {
+        return Err(StoreError::Remote {
+            path: dir.to_path_buf(),
+            msg: format!(
+                "ingest writes a store to a local directory, not to {scheme}://; ingest locally, then copy the store's folder there"
+            ),
+        });
+    }
     std::fs::create_dir_all(dir.join(".tmp")).map_err(|e| StoreError::io(dir, e))?;
     // one ingest at a time per store: manifest appends do not interleave,
     // and the sweep below cannot take another ingest's files in flight

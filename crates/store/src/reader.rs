@@ -93,7 +93,7 @@ impl Root {
 }
 
 /// `scheme://...`: a URL rather than a path.
-fn url_scheme(text: &str) -> Option<&str> {
+pub(crate) fn url_scheme(text: &str) -> Option<&str> {
     let (scheme, _) = text.split_once("://")?;
     let mut chars = scheme.chars();
     (chars.next()?.is_ascii_alphabetic()

@@ -667,3 +667,22 @@ fn tracks_merge_every_file_into_one_track_per_vessel() {
     );
     assert!(n > 0);
 }
+
+#[test]
+fn ingest_into_a_url_is_an_error_not_a_local_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let feed = write(
+        tmp.path(),
+        "a.nmea",
+        "!AIVDM,1,1,,A,13aEOK?P00PD2wVMdLDRhgvL289?,0*26,1565218798\n",
+    );
+    let url = Path::new("s3://bucket/ais/store");
+    let e = ingest(url, &[feed], &IngestOptions::default(), &mut |_| {})
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.starts_with("s3://bucket/ais/store: ingest writes a store to a local directory"),
+        "{e}"
+    );
+    assert!(!Path::new("s3:").exists());
+}
