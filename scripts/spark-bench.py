@@ -130,14 +130,16 @@ def main() -> int:
             if master == "cluster":
                 subprocess.run([script, "stop", cluster_dir])
     print("| store | fixes | events | master | read | plan s | phase one s | fixes/s per core (phase one) | shared part s "
-          "| encounters + phase two s | numbering + write s | job s | driver peak MB | same events |")
-    print("|---|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+          "| encounters + phase two s | numbering + write s | job s | driver peak MB | shared parts / broadcast KB "
+          "| same events |")
+    print("|---|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for s in rows:
         per_core = s["fixes"] / s["phase_one_s"] / s["cores"]
         events = sum(s.get("by_kind", {}).values())
         print(f"| {s['store']} | {s['fixes']:,} | {events:,} | {s['master']} | {s['read_path']} "
               f"| {s['plan_s']:.1f} | {s['phase_one_s']:.1f} | {per_core:,.0f} | {s['shared_s']:.2f} | {s['phase_two_s']:.1f} "
-              f"| {s['write_s']:.1f} | {s['total_s']:.1f} | {s['driver_peak_mb']:.0f} | {s.get('same_events', '')} |")
+              f"| {s['write_s']:.1f} | {s['total_s']:.1f} | {s['driver_peak_mb']:.0f} "
+              f"| {s['shared_parts_bytes'] / 1024:,.0f} / {s['broadcast_bytes'] / 1024:,.0f} | {s.get('same_events', '')} |")
     return 0
 
 

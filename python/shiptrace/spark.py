@@ -26,12 +26,13 @@ How the work is spread (the stages of :func:`detect`):
    partitions them by MMSI, and hands each partition to Rust through
    Arrow. Either way a task runs the per-vessel detectors (port visits,
    gaps, loitering, jumps, shared MMSIs, draught and identity changes) on
-   whole vessels and emits three kinds of rows: its part of what every
-   vessel's phase two shares (track ends, IMO numbers, every silence's
-   ends, reception counts), one row per vessel with the vessel's own phase-one
-   result, and every vessel's slow fixes (one per vessel and 10-minute
-   bucket) keyed by encounter tile. The fixes read are counted against the
-   footers' row counts.
+   whole vessels and emits four kinds of rows: its part of what every
+   vessel's phase two shares (track ends, when each MMSI broadcast each
+   IMO number), one row per vessel with the vessel's own phase-one
+   result, every vessel's slow fixes (one per vessel and 10-minute
+   bucket) keyed by encounter tile, and its reception counts (fixes and
+   visits per 0.5-degree cell and day) keyed by the reception map's
+   blocks. The fixes read are counted against the footers' row counts.
 2. Encounters: slow fixes are partitioned by tile (UTC day and about 64 km
    square); each fix also goes to the tiles that hold a neighbouring cell
    (the halo), so that a pair on a tile edge is compared, and each pair is
@@ -39,14 +40,22 @@ How the work is spread (the stages of :func:`detect`):
    partitioned by pair and turned into encounter events, each keyed by
    its vessel's MMSI and (as a time span) by its partner's.
 3. Phase two's shared part runs on the driver (IMO numbers moving between
-   MMSIs and the silences that join their tracks, the end of the data, the
-   reception model's inputs: it grows with vessels, IMO numbers, silences
-   and reception cells, not with fixes or events) and is broadcast.
-4. Phase two per vessel: the vessels' rows and their encounters are
-   partitioned by MMSI; each task scores the silences (gap model, dark
-   port calls and their repeats, open gaps), calibrates, adds one-sided
-   encounters and voyages, and stamps who each vessel said it was.
-5. The events are range-partitioned by their sort key (the bytes of the
+   MMSIs and the silences that join their tracks, the end of the data: it
+   grows with vessels and IMO numbers, not with fixes, silences or
+   events) and is broadcast.
+4. The reception map as a join (``detect::coverage``): each vessel's
+   silences (both ends) and the questions its phase two will ask of the
+   map (how usual a silence is where it began and ended) are routed, with
+   phase one's counts, to blocks of 8 x 8 cells and 60 days (a record
+   near a block's edge goes to its neighbours too); a task per set of
+   blocks answers every question from its blocks' records, and each
+   answer is keyed by the asking vessel. No process holds the whole map.
+5. Phase two per vessel: the vessels' rows, their encounters and their
+   answers are partitioned by MMSI; each task scores the silences (gap
+   model, dark port calls and their repeats, open gaps), calibrates, adds
+   one-sided encounters and voyages, and stamps who each vessel said it
+   was.
+6. The events are range-partitioned by their sort key (the bytes of the
    engine's ``detect::order_key``, a column of phase two's output), numbered from per-partition counts
    (``ev-0``, ``ev-1``, ... exactly as ``shiptrace detect`` numbers them)
    and written by the executors: no event passes through the driver
@@ -75,16 +84,22 @@ import pyarrow.compute as pc
 from shiptrace import ShiptraceError, _native, conform
 
 # Rows of the first stage: one 'one' row per partition with its phase-one
-# result (JSON), 'rep' rows with a representative slow fix and a tile.
+# result (JSON), a 'ves' row per vessel, 'rep' rows with a representative
+# slow fix and a tile, 'cnt' rows with reception counts routed to the
+# reception map's blocks (the columns of the native "cov" schema).
 _STAGE1_FIELDS: List[Any] = [
     pa.field("part", pa.string()), pa.field("blob", pa.string()), pa.field("day", pa.int64()),
     pa.field("ty", pa.int64()), pa.field("tx", pa.int64()), pa.field("home", pa.bool_()),
     pa.field("mmsi", pa.int64()), pa.field("t", pa.int64()), pa.field("lat", pa.float64()),
     pa.field("lon", pa.float64()), pa.field("sog", pa.float32()),
+    pa.field("by", pa.int32()), pa.field("bx", pa.int32()), pa.field("period", pa.int64()),
+    pa.field("also", pa.int64()), pa.field("t0", pa.int64()), pa.field("t1", pa.int64()),
+    pa.field("hours", pa.float64()), pa.field("start", pa.bool_()), pa.field("cy", pa.int32()),
+    pa.field("cx", pa.int32()), pa.field("fixes", pa.int64()), pa.field("visits", pa.int64()),
 ]
 _STAGE1 = pa.schema(_STAGE1_FIELDS)
 
-_SPARK_TYPES = {"int64": "long", "uint32": "long", "uint16": "int", "uint8": "short", "float": "float",
+_SPARK_TYPES = {"int64": "long", "int32": "int", "uint32": "long", "uint16": "int", "uint8": "short", "float": "float",
                 "double": "double", "string": "string", "bool": "boolean", "binary": "binary"}
 
 
@@ -127,8 +142,8 @@ def _phase_one(params: str, t: pa.Table) -> Iterator[pa.RecordBatch]:
     rec = t.column("_rec")
     pos = conform(t.filter(pc.equal(rec, pa.scalar(0, rec.type))), "positions")
     ids = conform(t.filter(pc.equal(rec, pa.scalar(1, rec.type))), "identities")
-    blob, parts, reps = _native.spark_phase_one(pos, ids, params)
-    yield from _stage1_rows(blob, parts, reps)
+    blob, parts, reps, cov = _native.spark_phase_one(pos, ids, params)
+    yield from _stage1_rows(blob, parts, reps, cov)
 
 
 def _phase_one_ranges(store: str, params: str, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
@@ -139,30 +154,32 @@ def _phase_one_ranges(store: str, params: str, batches: Iterator[pa.RecordBatch]
         for a, z in zip(b.column("a").to_pylist(), b.column("z").to_pylist()):
             if a is None or z is None:
                 raise ShiptraceError("a work item without its MMSI range")
-            blob, parts, reps = _native.spark_phase_one_store(store, a, z, params)
-            yield from _stage1_rows(blob, parts, reps)
+            blob, parts, reps, cov = _native.spark_phase_one_store(store, a, z, params)
+            yield from _stage1_rows(blob, parts, reps, cov)
 
 
-def _stage1_rows(blob: str, parts: pa.Table, reps: pa.Table) -> Iterator[pa.RecordBatch]:
+def _stage1_rows(blob: str, parts: pa.Table, reps: pa.Table, cov: pa.Table) -> Iterator[pa.RecordBatch]:
     """Rows of the first stage: the shared part of the phase-one result
-    (``one``), each vessel's own part (``ves``), then the slow fixes
-    (``rep``)."""
+    (``one``), each vessel's own part (``ves``), the slow fixes (``rep``),
+    then the reception counts (``cnt``)."""
     row: Dict[str, Any] = {f.name: [None] for f in _STAGE1}
     row.update(part=["one"], blob=[blob])
     yield pa.RecordBatch.from_pydict(row, schema=_STAGE1)
-    n = parts.num_rows
+    yield from _as_stage1("ves", parts, 4096)
+    yield from _as_stage1("rep", reps, 65536)
+    yield from _as_stage1("cnt", cov, 65536)
+
+
+def _as_stage1(part: str, t: pa.Table, chunk: int) -> Iterator[pa.RecordBatch]:
+    """``t``'s rows as first-stage rows of kind ``part`` (its columns by
+    name, the others empty), in batches of ``chunk`` rows."""
+    n = t.num_rows
     if n:
-        ves: Dict[str, Any] = {f.name: pa.nulls(n, f.type) for f in _STAGE1}
-        ves.update(part=parts.column("part"), blob=parts.column("blob"),
-                   mmsi=parts.column("mmsi").cast(pa.int64()))
-        yield from pa.table(ves, schema=_STAGE1).to_batches(max_chunksize=4096)
-    n = reps.num_rows
-    if n:
-        cols: Dict[str, Any] = {"part": pa.array(["rep"] * n), "blob": pa.nulls(n, pa.string())}
-        for f in _STAGE1:
-            if f.name not in cols:
-                cols[f.name] = reps.column(f.name).cast(f.type)
-        yield from pa.table(cols, schema=_STAGE1).to_batches(max_chunksize=65536)
+        have = set(t.schema.names)
+        cols = {f.name: t.column(f.name).cast(f.type) if f.name in have else pa.nulls(n, f.type)
+                for f in _STAGE1}
+        cols["part"] = pa.array([part] * n, pa.string())
+        yield from pa.table(cols, schema=_STAGE1).to_batches(max_chunksize=chunk)
 
 
 def _tile_hits(params: str, t: pa.Table) -> Iterator[pa.RecordBatch]:
@@ -194,12 +211,34 @@ _PHASE_TWO_BYTES = 64 << 20
 _READY: Dict[Any, Any] = {}
 
 
-def _vessels_two(shared: Any, token: str, params: str, tz: str, t: pa.Table) -> Iterator[pa.RecordBatch]:
+def _ready(shared: Any, token: str, params: str) -> Any:
     key = (token, params)
     ready = _READY.get(key)
     if ready is None:
         _READY.clear()
         ready = _READY[key] = _native.PhaseTwo(shared.value, params)
+    return ready
+
+
+def _queries(shared: Any, token: str, params: str, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """A ``mapInArrow`` function over vessel rows: what each vessel sends
+    to the reception map's blocks (its silences' ends, its questions)."""
+    ready = _ready(shared, token, params)
+    for b in batches:
+        if b.num_rows:
+            rows = ready.queries(conform_as(pa.Table.from_batches([b]), "parts"))
+            if rows.num_rows:
+                yield from rows.cast(_sparkable(rows.schema)).to_batches(max_chunksize=65536)
+
+
+def _coverage(params: str, t: pa.Table) -> Iterator[pa.RecordBatch]:
+    rows = _native.spark_coverage(conform_as(t, "cov"), params)
+    if rows.num_rows:
+        yield from rows.cast(_sparkable(rows.schema)).to_batches(max_chunksize=4096)
+
+
+def _vessels_two(shared: Any, token: str, params: str, tz: str, t: pa.Table) -> Iterator[pa.RecordBatch]:
+    ready = _ready(shared, token, params)
     ev = ready.vessels(conform_as(t, "parts"))
     if ev.num_rows:
         yield from ev.cast(_sparkable(ev.schema, tz)).to_batches(max_chunksize=4096)
@@ -352,8 +391,11 @@ def detect(spark, store: str, out: Optional[str] = None, *, params: Optional[dic
     # the shared part of phase two, on the driver (small), then broadcast
     t1 = time.perf_counter()
     shared_json, counts = _native.spark_shared(blobs, pj)
-    del blobs
     s = json.loads(counts)
+    # what the driver held: the tasks' shared parts, and what it broadcast
+    s["shared_parts_bytes"] = sum(len(b) for b in blobs)
+    s["broadcast_bytes"] = len(shared_json)
+    del blobs
     if expected_fixes is not None and s.get("fixes") != expected_fixes:
         raise ShiptraceError(
             f"{store}: the files' footers count {expected_fixes} fixes, the tasks read {s.get('fixes')} "
@@ -378,11 +420,21 @@ def detect(spark, store: str, out: Optional[str] = None, *, params: Optional[dic
         _per_partition(partial(_pair_events, pj)), parts_ddl)
     vessels = stage1.filter(F.col("part") == "ves").select(
         "mmsi", "part", "blob", F.lit(None).cast("long").alias("t0"), F.lit(None).cast("long").alias("t1"))
+    token = uuid.uuid4().hex
+    # the reception map as a join: the counts (from phase one) and each
+    # vessel's silences and questions, routed to the map's blocks; a task
+    # per set of blocks answers, the answers go back to the vessels
+    cov_ddl = _ddl(_native.schema("cov"))
+    cov_cols = [f.name for f in _native.schema("cov")]
+    counts = stage1.filter(F.col("part") == "cnt").select(*cov_cols)
+    asks = vessels.mapInArrow(partial(_queries, shared, token, pj), cov_ddl)
+    answers = counts.unionByName(asks).repartition(partitions, "by", "bx", "period").mapInArrow(
+        _per_partition(partial(_coverage, pj)), parts_ddl)
     tz = spark.conf.get("spark.sql.session.timeZone") or "UTC"
     keyed = _native.schema("keyed_events")
     # (kept: the range partitioning below samples its input first)
-    unordered = vessels.unionByName(pairs).repartition(p2_partitions, "mmsi").mapInArrow(
-        _per_partition(partial(_vessels_two, shared, uuid.uuid4().hex, pj, tz)), _ddl(keyed)).persist(StorageLevel.MEMORY_AND_DISK)
+    unordered = vessels.unionByName(pairs).unionByName(answers).repartition(p2_partitions, "mmsi").mapInArrow(
+        _per_partition(partial(_vessels_two, shared, token, pj, tz)), _ddl(keyed)).persist(StorageLevel.MEMORY_AND_DISK)
     # the total order: range partitions of the key, sorted within; ids
     # from the counts of the partitions before
     events = (unordered.repartitionByRange(p2_partitions, "key").sortWithinPartitions("key")

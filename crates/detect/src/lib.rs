@@ -114,9 +114,10 @@ pub struct VesselPart {
 
 /// Phase one's output over a set of vessels that every vessel's phase two
 /// depends on: track ends (IMO links, the end of the data), when each MMSI
-/// broadcast each IMO number, every silence and the reception counts (the
-/// coverage model). Its size grows with vessels, IMO numbers, silences
-/// (56 bytes each) and reception cells x days, not with fixes or events.
+/// broadcast each IMO number, and the reception counts of the coverage
+/// model. Without the counts (which stay where they were made on a
+/// cluster: [`coverage::Record`]) its size grows with vessels and IMO
+/// numbers only, not with fixes, silences or events.
 #[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct SharedPart {
     /// Track ends, per MMSI.
@@ -124,14 +125,11 @@ pub struct SharedPart {
     /// (imo, mmsi, first report, last report) of every MMSI that
     /// broadcast an IMO number.
     pub imo_spans: Vec<(u32, u32, i64, i64)>,
-    /// Every silence, for the coverage model.
-    pub silences: Vec<coverage::SilenceEnds>,
-    /// fixes per (day, cell row, cell column)
-    #[serde(with = "density_serde")]
-    pub density: HashMap<(i64, i32, i32), u32>,
-    /// vessel visits per (day, cell row, cell column) ([`coverage`])
-    #[serde(with = "density_serde", default)]
-    pub visits: HashMap<(i64, i32, i32), u32>,
+    /// Fixes and visits per cell and day, for the coverage model (not
+    /// serialized: a cluster sends them to the model's blocks as
+    /// [`coverage::Counts::records`], not to the driver).
+    #[serde(skip)]
+    pub counts: coverage::Counts,
     /// Fixes read.
     pub fixes: u64,
     /// Identity reports read.
@@ -140,35 +138,12 @@ pub struct SharedPart {
     pub vessels: usize,
 }
 
-/// The density map as a list of (day, row, column, fixes): JSON objects
-/// cannot have tuple keys.
-mod density_serde {
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-    use std::collections::HashMap;
-    type Map = HashMap<(i64, i32, i32), u32>;
-    pub fn serialize<S: Serializer>(m: &Map, s: S) -> Result<S::Ok, S::Error> {
-        let mut v: Vec<(i64, i32, i32, u32)> = m.iter().map(|(k, n)| (k.0, k.1, k.2, *n)).collect();
-        v.sort_unstable();
-        v.serialize(s)
-    }
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Map, D::Error> {
-        let v: Vec<(i64, i32, i32, u32)> = Vec::deserialize(d)?;
-        Ok(v.into_iter().map(|(a, b, c, n)| ((a, b, c), n)).collect())
-    }
-}
-
 impl SharedPart {
     /// Adds another set of vessels' part (disjoint MMSIs) to this one.
     pub fn absorb(&mut self, o: SharedPart) {
         self.ends.extend(o.ends);
         self.imo_spans.extend(o.imo_spans);
-        self.silences.extend(o.silences);
-        for (k, v) in o.density {
-            *self.density.entry(k).or_default() += v;
-        }
-        for (k, v) in o.visits {
-            *self.visits.entry(k).or_default() += v;
-        }
+        self.counts.absorb(o.counts);
         self.fixes += o.fixes;
         self.identities += o.identities;
         self.vessels += o.vessels;
@@ -176,10 +151,7 @@ impl SharedPart {
 
     /// UTC days (since 1970-01-01) with fixes, in order.
     pub fn days(&self) -> Vec<i64> {
-        let mut days: Vec<i64> = self.density.keys().map(|k| k.0).collect();
-        days.sort_unstable();
-        days.dedup();
-        days
+        self.counts.days()
     }
 }
 
@@ -230,8 +202,6 @@ pub fn phase_one(
             if let Some(e) = r.ends {
                 sh.ends.push((m, e));
             }
-            sh.silences
-                .extend(r.gaps.iter().map(coverage::SilenceEnds::of));
             vessels.push(VesselPart {
                 mmsi: m,
                 idlog: vessel::identity_log(m, &vid),
@@ -249,14 +219,15 @@ pub fn phase_one(
         while end < pos.len() && pos[end].mmsi == m {
             let f = &pos[end];
             coverage::count_visit(
-                &mut sh.visits,
+                &mut sh.counts.visits,
                 &mut last_visit,
                 f.time_ms,
                 f.lat,
                 f.lon,
                 cell,
             );
-            *sh.density
+            *sh.counts
+                .fixes
                 .entry((
                     f.time_ms.div_euclid(86_400_000),
                     (f.lat / cell).floor() as i32,
@@ -349,7 +320,7 @@ pub fn detect_store_with(
     p: &Params,
     gaz: &gazetteer::Gazetteer,
 ) -> Result<(Vec<Event>, Summary), DetectError> {
-    detect_source(store, p, gaz, None)
+    detect_source(store, p, gaz, None, None)
 }
 
 /// Runs every detector over fixes and identity reports held in memory
@@ -361,7 +332,7 @@ pub fn detect_records(
     p: &Params,
     gaz: &gazetteer::Gazetteer,
 ) -> Result<(Vec<Event>, Summary), DetectError> {
-    detect_source(r, p, gaz, None)
+    detect_source(r, p, gaz, None, None)
 }
 
 /// One MMSI range read for phase one: its fixes sorted by (mmsi, time),
@@ -592,7 +563,23 @@ pub fn detect_store_in_ranges(
     gaz: &gazetteer::Gazetteer,
     per: u64,
 ) -> Result<(Vec<Event>, Summary), DetectError> {
-    detect_source(store, p, gaz, Some(per))
+    detect_source(store, p, gaz, Some(per), None)
+}
+
+/// [`detect_store_in_ranges`] with the reception map answered as a
+/// cluster answers it: its inputs and the questions routed to `blocks`,
+/// each block answered from what it was sent alone, the answers routed
+/// back to the asking vessels' sets (for the tests that check the events
+/// do not change).
+#[doc(hidden)]
+pub fn detect_store_in_blocks(
+    store: &Store,
+    p: &Params,
+    gaz: &gazetteer::Gazetteer,
+    per: u64,
+    blocks: coverage::Blocks,
+) -> Result<(Vec<Event>, Summary), DetectError> {
+    detect_source(store, p, gaz, Some(per), Some(blocks))
 }
 
 fn detect_source<S: Source>(
@@ -600,6 +587,7 @@ fn detect_source<S: Source>(
     p: &Params,
     gaz: &gazetteer::Gazetteer,
     per: Option<u64>,
+    blocks: Option<coverage::Blocks>,
 ) -> Result<(Vec<Event>, Summary), DetectError> {
     let mut clock = std::time::Instant::now();
     let mut lap = || {
@@ -660,7 +648,10 @@ fn detect_source<S: Source>(
     }
     let pair_events = encounter::encounters(&mut hits, p, gaz);
     seconds.encounters = lap();
-    let (events, mut summary) = phase_two(shared, parts, pair_events, p, gaz);
+    let (events, mut summary) = match blocks {
+        None => phase_two(shared, parts, pair_events, p, gaz),
+        Some(b) => phase_two_in_blocks(shared, parts, pair_events, p, gaz, b)?,
+    };
     seconds.phase_two = lap();
     summary.seconds = seconds;
     Ok((events, summary))
@@ -673,13 +664,77 @@ fn detect_source<S: Source>(
 /// ([`number_events`]). A Spark job runs the same three steps, the middle
 /// one in its executors.
 pub fn phase_two(
-    shared: SharedPart,
+    mut shared: SharedPart,
     parts: Vec<Vec<VesselPart>>,
     pair_events: Vec<Event>,
     p: &Params,
     gaz: &gazetteer::Gazetteer,
 ) -> (Vec<Event>, Summary) {
-    let ready = Ready::new(Shared::build(shared, p), p);
+    let counts = std::mem::take(&mut shared.counts);
+    let ready = Ready::new(Shared::build(shared, p));
+    // the whole reception map, in this process
+    let cov = whole_map(p, counts, &parts, &ready);
+    let maps: Vec<&dyn coverage::Lookup> = vec![&cov; parts.len() + 1];
+    finish_sets(ready, parts, pair_events, &maps, p, gaz)
+        .expect("the whole map answers every question")
+}
+
+/// [`phase_two`] with the reception map in blocks, as on a cluster
+/// ([`detect_store_in_blocks`]).
+fn phase_two_in_blocks(
+    mut shared: SharedPart,
+    parts: Vec<Vec<VesselPart>>,
+    pair_events: Vec<Event>,
+    p: &Params,
+    gaz: &gazetteer::Gazetteer,
+    blocks: coverage::Blocks,
+) -> Result<(Vec<Event>, Summary), DetectError> {
+    let counts = std::mem::take(&mut shared.counts);
+    let ready = Ready::new(Shared::build(shared, p));
+    let mut sent: std::collections::BTreeMap<coverage::Block, Vec<coverage::Record>> =
+        Default::default();
+    let records = counts
+        .records()
+        .into_iter()
+        .chain(parts.iter().flat_map(|vs| coverage_records(vs, &ready, p)));
+    for r in records {
+        for b in blocks.route(&r, p) {
+            sent.entry(b).or_default().push(r);
+        }
+    }
+    let mut home: HashMap<u32, usize> = HashMap::new();
+    for (k, vs) in parts.iter().enumerate() {
+        for v in vs {
+            home.insert(v.mmsi, k);
+        }
+    }
+    let mut answers: Vec<Vec<(coverage::Query, coverage::Answer)>> =
+        vec![Vec::new(); parts.len() + 1];
+    for rs in sent.values() {
+        for (q, a) in coverage::answer_block(rs, p) {
+            answers[home.get(&q.mmsi).copied().unwrap_or(parts.len())].push((q, a));
+        }
+    }
+    let answers: Vec<coverage::Answers> = answers
+        .into_iter()
+        .map(|v| v.into_iter().collect())
+        .collect();
+    let maps: Vec<&dyn coverage::Lookup> =
+        answers.iter().map(|a| a as &dyn coverage::Lookup).collect();
+    finish_sets(ready, parts, pair_events, &maps, p, gaz)
+}
+
+/// Phase two's per-vessel part over sets of vessels, in parallel (set k
+/// asks `maps[k]`; the last map is for pair encounters of no set), then
+/// the order and the ids.
+fn finish_sets(
+    ready: Ready,
+    parts: Vec<Vec<VesselPart>>,
+    pair_events: Vec<Event>,
+    maps: &[&dyn coverage::Lookup],
+    p: &Params,
+    gaz: &gazetteer::Gazetteer,
+) -> Result<(Vec<Event>, Summary), DetectError> {
     // each pair encounter goes to its vessel's set (to be finished there)
     // and, as a time span, to its partner's (for the one-sided check)
     let mut home: HashMap<u32, usize> = HashMap::new();
@@ -716,12 +771,127 @@ pub fn phase_two(
     }
     let done: Vec<Vec<Event>> = sets
         .into_par_iter()
-        .map(|(vs, own, seen)| phase_two_vessels(vs, own, &seen, &ready, p, gaz))
-        .collect();
+        .zip(maps.par_iter())
+        .map(|((vs, own, seen), map)| phase_two_vessels(vs, own, &seen, &ready, *map, p, gaz))
+        .collect::<Result<_, _>>()?;
     let mut events: Vec<Event> = done.into_iter().flatten().collect();
     let mut summary = ready.summary();
     number_events(&mut events, &mut summary);
-    (events, summary)
+    Ok((events, summary))
+}
+
+/// The reception map of every vessel: phase one's counts, every vessel's
+/// silences and the silences that join an old MMSI's track to a new one's.
+fn whole_map(
+    p: &Params,
+    counts: coverage::Counts,
+    parts: &[Vec<VesselPart>],
+    ready: &Ready,
+) -> coverage::Coverage {
+    let mut cov = coverage::Coverage::from_counts(p, counts);
+    for v in parts.iter().flatten() {
+        for g in v
+            .gaps
+            .iter()
+            .chain(ready.linked_gaps.get(&v.mmsi).into_iter().flatten())
+        {
+            cov.add_silence(g);
+        }
+    }
+    cov
+}
+
+/// What a set of vessels sends to the reception map's blocks on a cluster
+/// ([`coverage::Blocks::route`]): both ends of each of their silences
+/// (with the silences that join an old MMSI to a new one, sent by the old
+/// MMSI's set) and every question their phase two will ask of the map.
+pub fn coverage_records(
+    vessels: &[VesselPart],
+    ready: &Ready,
+    p: &Params,
+) -> Vec<coverage::Record> {
+    let (gaps, ends) = silences_of(vessels, ready);
+    let mut out: Vec<coverage::Record> = gaps
+        .iter()
+        .flat_map(|g| coverage::Record::ends_of(g))
+        .collect();
+    out.extend(
+        silence_queries(&gaps, &ends, ready, p)
+            .into_iter()
+            .map(coverage::Record::Ask),
+    );
+    out
+}
+
+/// The silences of a set of vessels (their own, then the linked ones)
+/// and where their tracks ended.
+fn silences_of<'a>(
+    vessels: &'a [VesselPart],
+    ready: &'a Ready,
+) -> (Vec<&'a vessel::Gap>, Vec<(u32, &'a vessel::TrackEnds)>) {
+    let mut gaps = Vec::new();
+    let mut ends = Vec::new();
+    for v in vessels {
+        gaps.extend(v.gaps.iter());
+        gaps.extend(ready.linked_gaps.get(&v.mmsi).into_iter().flatten());
+        if let Some(e) = &v.ends {
+            ends.push((v.mmsi, e));
+        }
+    }
+    (gaps, ends)
+}
+
+/// The silences still open at the end of the data: (MMSI, where its
+/// track ended, hours to the end of the data).
+fn open_silences<'a>(
+    ends: &[(u32, &'a vessel::TrackEnds)],
+    ready: &Ready,
+    p: &Params,
+) -> Vec<(u32, &'a vessel::TrackEnds, f64)> {
+    ends.iter()
+        .filter_map(|&(m, e)| {
+            let hrs = (ready.data_end - e.last.0) as f64 / 3_600_000.0;
+            (hrs >= p.gaps.min_hours && !ready.linked.contains(&m)).then_some((m, e, hrs))
+        })
+        .collect()
+}
+
+/// The questions phase two asks the reception map about these silences,
+/// in the order it reads the answers: where each gap began and where it
+/// ended, then where each open silence began.
+fn silence_queries(
+    gaps: &[&vessel::Gap],
+    ends: &[(u32, &vessel::TrackEnds)],
+    ready: &Ready,
+    p: &Params,
+) -> Vec<coverage::Query> {
+    let mut qs = Vec::with_capacity(gaps.len() * 2);
+    for g in gaps {
+        let hours = (g.t1 - g.t0) as f64 / 3_600_000.0;
+        let q = |(lat, lon): (f64, f64), t, start| coverage::Query {
+            lat,
+            lon,
+            t,
+            hours,
+            mmsi: g.mmsi,
+            also: g.reappeared_as,
+            start,
+        };
+        qs.push(q(g.a, g.t0, true));
+        qs.push(q(g.b, g.t1, false));
+    }
+    for (m, e, hours) in open_silences(ends, ready, p) {
+        qs.push(coverage::Query {
+            lat: e.last.1,
+            lon: e.last.2,
+            t: e.last.0,
+            hours,
+            mmsi: m,
+            also: None,
+            start: true,
+        });
+    }
+    qs
 }
 
 /// A pair encounter as its partner's phase two sees it: (the partner's
@@ -746,14 +916,6 @@ pub struct Shared {
     /// Identity changes of IMO numbers moving between MMSIs (`mmsi` is the
     /// new MMSI).
     pub imo_events: Vec<Event>,
-    /// Every silence, the linked ones included.
-    pub silences: Vec<coverage::SilenceEnds>,
-    /// fixes per (day, cell row, cell column)
-    #[serde(with = "density_serde")]
-    pub density: HashMap<(i64, i32, i32), u32>,
-    /// vessel visits per (day, cell row, cell column)
-    #[serde(with = "density_serde")]
-    pub visits: HashMap<(i64, i32, i32), u32>,
     /// Fixes read.
     pub fixes: u64,
     /// Identity reports read.
@@ -768,9 +930,7 @@ impl Shared {
         let SharedPart {
             ends,
             mut imo_spans,
-            mut silences,
-            density,
-            visits,
+            counts: _,
             fixes,
             identities,
             vessels,
@@ -778,15 +938,11 @@ impl Shared {
         let data_end = ends.iter().map(|e| e.1.last.0).max().unwrap_or(0);
         let ends: HashMap<u32, vessel::TrackEnds> = ends.into_iter().collect();
         let (linked, linked_gaps, imo_events) = imo_links(&mut imo_spans, &ends, p);
-        silences.extend(linked_gaps.iter().map(coverage::SilenceEnds::of));
         Shared {
             data_end,
             linked,
             linked_gaps,
             imo_events,
-            silences,
-            density,
-            visits,
             fixes,
             identities,
             vessels,
@@ -794,12 +950,10 @@ impl Shared {
     }
 }
 
-/// [`Shared`] made ready for lookups (the reception model built, IMO
-/// events and linked silences by MMSI); built once per process.
+/// [`Shared`] made ready for lookups (IMO events and linked silences by
+/// MMSI); built once per process.
 #[derive(Debug)]
 pub struct Ready {
-    cov: coverage::Coverage,
-    density: HashMap<(i64, i32, i32), u32>,
     data_end: i64,
     linked: std::collections::HashSet<u32>,
     linked_gaps: HashMap<u32, Vec<vessel::Gap>>,
@@ -810,7 +964,7 @@ pub struct Ready {
 
 impl Ready {
     /// Builds the lookups.
-    pub fn new(s: Shared, p: &Params) -> Ready {
+    pub fn new(s: Shared) -> Ready {
         let mut linked_gaps: HashMap<u32, Vec<vessel::Gap>> = HashMap::new();
         for g in s.linked_gaps {
             linked_gaps.entry(g.mmsi).or_default().push(g);
@@ -820,8 +974,6 @@ impl Ready {
             imo_events.entry(e.mmsi).or_default().push(e);
         }
         Ready {
-            cov: coverage::Coverage::build(p, s.visits, &s.silences),
-            density: s.density,
             data_end: s.data_end,
             linked: s.linked.into_iter().collect(),
             linked_gaps,
@@ -848,17 +1000,37 @@ impl Ready {
 /// and who each vessel said it was at each event. `pairs` are the pair
 /// encounters of these vessels (their `mmsi` among them); `seen` the
 /// (mmsi, start, end) of pair encounters whose partner (`other_mmsi`) is
-/// one of them. Events come out unordered and without ids
-/// ([`number_events`]). The events of a vessel depend only on its own
-/// parts and `ready`: any split of the vessels gives the same events.
+/// one of them; `map` answers the questions about the reception map
+/// ([`coverage::Coverage`] in one process, the [`coverage::Answers`] a
+/// cluster computed for these vessels). Events come out unordered and
+/// without ids ([`number_events`]). The events of a vessel depend only on
+/// its own parts, `ready` and the map: any split of the vessels gives the
+/// same events. A question `map` cannot answer is an error.
+#[allow(clippy::too_many_arguments)]
 pub fn phase_two_vessels(
     vessels: Vec<VesselPart>,
     pairs: Vec<Event>,
     seen: &[Seen],
     ready: &Ready,
+    map: &dyn coverage::Lookup,
     p: &Params,
     gaz: &gazetteer::Gazetteer,
-) -> Vec<Event> {
+) -> Result<Vec<Event>, DetectError> {
+    let answers = {
+        let (gaps, ends) = silences_of(&vessels, ready);
+        silence_queries(&gaps, &ends, ready, p)
+            .iter()
+            .map(|q| {
+                map.answer(q, p).ok_or_else(|| {
+                    DetectError::Inconsistent(format!(
+                        "the reception map has no answer for MMSI {}'s silence at {} ms: \
+                         the answers of the map's blocks were lost",
+                        q.mmsi, q.t
+                    ))
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?
+    };
     let mut events = Vec::new();
     let mut gaps = Vec::new();
     let mut loiters = Vec::new();
@@ -879,12 +1051,12 @@ pub fn phase_two_vessels(
         }
         idlogs.insert(v.mmsi, v.idlog);
     }
-    silences(&mut events, &gaps, ready, &ends, p, gaz);
+    silences(&mut events, &gaps, ready, &ends, &answers, p, gaz);
     at_sea_meetings(&mut events, pairs, seen, &loiters, p);
     let voyages = voyages(&events, p);
     events.extend(voyages);
     identities_at_events(&mut events, &idlogs);
-    events
+    Ok(events)
 }
 
 /// Phase two, one IMO on several MMSIs: an identity change, and when the
@@ -973,12 +1145,14 @@ fn imo_links(
 
 /// Phase two, silences: each gap scored by the gap model over the
 /// reception map (and checked for a dark port call), then the silences
-/// still open at the end of the data.
+/// still open at the end of the data. `answers` are the map's answers to
+/// [`silence_queries`] over these gaps and ends, in its order.
 fn silences(
     events: &mut Vec<Event>,
     gaps: &[vessel::Gap],
     ready: &Ready,
     ends: &[(u32, vessel::TrackEnds)],
+    answers: &[coverage::Answer],
     p: &Params,
     gaz: &gazetteer::Gazetteer,
 ) {
@@ -986,18 +1160,7 @@ fn silences(
     let watched = gaz.watched(p);
     let cell = p.gaps.density_cell_deg;
     let mask = sea::LandMask::global();
-    let density = &ready.density;
-    let reception = |lat: f64, lon: f64, t: i64| {
-        let day = t.div_euclid(86_400_000);
-        let (cy, cx) = ((lat / cell).floor() as i32, (lon / cell).floor() as i32);
-        // fixes per hour heard around the place where the vessel went dark
-        let around: u32 = (-1..=1)
-            .flat_map(|dy| (-1..=1).map(move |dx| (dy, dx)))
-            .map(|(dy, dx)| density.get(&(day, cy + dy, cx + dx)).copied().unwrap_or(0))
-            .sum();
-        around as f64 / 24.0
-    };
-    let cov = &ready.cov;
+    let (at_gaps, at_open) = answers.split_at(gaps.len() * 2);
     // The same pattern repeating: per ship, where its silences began and
     // ended (a ship that changed MMSI is one ship: linked gaps carry the
     // old MMSI and the new one).
@@ -1030,12 +1193,12 @@ fn silences(
         .enumerate()
         .map(|(k, g)| {
             let hrs = (g.t1 - g.t0) as f64 / 3_600_000.0;
-            let per_hour = reception(g.a.0, g.a.1, g.t0);
+            let (start, end) = (at_gaps[2 * k].usual, at_gaps[2 * k + 1].usual);
+            // fixes per hour heard around the place where the vessel went dark
+            let per_hour = at_gaps[2 * k].per_hour;
             let shore_nm = mask.nearest_land_nm(g.a.0, g.a.1, 60);
-            let own: Vec<u32> = std::iter::once(g.mmsi).chain(g.reappeared_as).collect();
             let ctx = CallContext {
-                coverage: Some(cov),
-                own: &own,
+                usual: Some((start, end)),
                 repeats: repeats(k),
             };
             let call = dark_port_call(g, p, gaz, &watched, &ctx).map(|mut c| {
@@ -1047,8 +1210,6 @@ fn silences(
                 }
                 c
             });
-            let start = cov.usualness(g.a.0, g.a.1, g.t0, hrs, &own, true, p);
-            let end = cov.usualness(g.b.0, g.b.1, g.t1, hrs, &own, false, p);
             let in_port = |(lat, lon): (f64, f64)| {
                 gaz.locate(lat, lon, p.ports.entry_km, p.ports.exit_km)
                     .is_some_and(|x| x.1)
@@ -1090,14 +1251,10 @@ fn silences(
         events.extend(call);
     }
     // Silences still running at the end of the data: open gaps (no end).
-    for (m, e) in ends {
-        let hrs = (ready.data_end - e.last.0) as f64 / 3_600_000.0;
-        if hrs < p.gaps.min_hours || ready.linked.contains(m) {
-            continue;
-        }
+    let ends: Vec<(u32, &vessel::TrackEnds)> = ends.iter().map(|(m, e)| (*m, e)).collect();
+    for ((m, e, hrs), a) in open_silences(&ends, ready, p).into_iter().zip(at_open) {
         let (lat, lon) = (e.last.1, e.last.2);
-        let per_hour = reception(lat, lon, e.last.0);
-        let start = cov.usualness(lat, lon, e.last.0, hrs, &[*m], true, p);
+        let (per_hour, start) = (a.per_hour, a.usual);
         let in_port = gaz
             .locate(lat, lon, p.ports.entry_km, p.ports.exit_km)
             .is_some_and(|x| x.1);
@@ -1112,7 +1269,7 @@ fn silences(
             features: x, contributions: parts,
             parameters: serde_json::json!({"min_hours": p.gaps.min_hours, "density_cell_deg": cell, "coverage_window_days": p.coverage.window_days}),
         };
-        let mut ev = Event::new(*m, e.last.0, None, Some((lat, lon)), gap);
+        let mut ev = Event::new(m, e.last.0, None, Some((lat, lon)), gap);
         ev.confidence = conf;
         events.push(ev);
     }
@@ -1274,12 +1431,11 @@ fn total_key(x: f64) -> i64 {
 
 /// What phase two knows beyond the gap itself when judging a dark call.
 #[derive(Debug, Default, Clone, Copy)]
-pub struct CallContext<'a> {
-    /// The reception map; without it the silence's usualness is unknown
-    /// (share 0.5) and said so.
-    pub coverage: Option<&'a coverage::Coverage>,
-    /// The MMSIs of this ship (its own silences are not "others'").
-    pub own: &'a [u32],
+pub struct CallContext {
+    /// How usual the silence is for other vessels where it began and
+    /// where it ended ([`coverage::Coverage::usualness`], the ship's own
+    /// MMSIs left out); without them it is unknown (share 0.5) and said so.
+    pub usual: Option<(coverage::Usualness, coverage::Usualness)>,
     /// Other silences of this ship that began or ended within
     /// `dark_port_call.repeat_nm` of this one's.
     pub repeats: usize,
@@ -1379,7 +1535,7 @@ pub fn dark_port_call(
     p: &Params,
     gaz: &gazetteer::Gazetteer,
     watched: &[usize],
-    ctx: &CallContext<'_>,
+    ctx: &CallContext,
 ) -> Option<Event> {
     let hrs = (g.t1 - g.t0) as f64 / 3_600_000.0;
     if hrs < p.dark_port_call.min_gap_hours || g.ambiguous {
@@ -1437,14 +1593,8 @@ pub fn dark_port_call(
         (Some(a), Some(b)) => (b - a).abs() >= p.dark_port_call.draught_change_m,
         _ => false,
     };
-    let (start, end) = match ctx.coverage {
-        Some(c) => (
-            c.usualness(g.a.0, g.a.1, g.t0, hrs, ctx.own, true, p),
-            c.usualness(g.b.0, g.b.1, g.t1, hrs, ctx.own, false, p),
-        ),
-        None => Default::default(),
-    };
-    let share = |u: &coverage::Usualness| if ctx.coverage.is_some() { u.share } else { 0.5 };
+    let (start, end) = ctx.usual.unwrap_or_default();
+    let share = |u: &coverage::Usualness| if ctx.usual.is_some() { u.share } else { 0.5 };
     let toward = alignment(g.cog_a, sea::geo::bearing_deg(g.a.0, g.a.1, pl.lat, pl.lon));
     let away = alignment(g.cog_b, sea::geo::bearing_deg(pl.lat, pl.lon, g.b.0, g.b.1));
     let f = |b: bool| if b { 1.0 } else { 0.0 };
@@ -1491,7 +1641,7 @@ pub fn dark_port_call(
         course_toward_port: toward, course_from_port: away, repeat_silences: ctx.repeats,
         went_dark_in_port: port_a, reappeared_in_port: port_b,
         coverage_where_it_went_dark: start, coverage_where_it_reappeared: end,
-        coverage_known: ctx.coverage.is_some(),
+        coverage_known: ctx.usual.is_some(),
         reception: coverage_words(&start, p),
         features: x, contributions: parts, model_probability: model_p,
         parameters: serde_json::json!({"watched_ports": p.dark_port_call.watched_ports, "min_stay_hours": p.dark_port_call.min_stay_hours, "min_gap_hours": p.dark_port_call.min_gap_hours, "speed_margin": p.dark_port_call.speed_margin, "near_port_nm": p.dark_port_call.near_port_nm, "repeat_nm": p.dark_port_call.repeat_nm, "port_tie_nm": p.dark_port_call.port_tie_nm, "coverage_window_days": p.coverage.window_days, "model_fitted_on": p.calibration.fitted_on}),

@@ -62,6 +62,38 @@ fn port_visits_and_dark_port_calls_meet_the_targets_on_a_short_run() {
         small == events,
         "events depend on the ranges phase one is cut in"
     );
+    // the reception map cut in blocks (as on a cluster: its inputs and the
+    // questions routed to blocks, each answered from what it was sent)
+    // gives the same events, however small the blocks (the Spark job's
+    // default blocks: python/tests/test_spark.py)
+    for blocks in [
+        detect::coverage::Blocks { cells: 1, days: 1 },
+        detect::coverage::Blocks { cells: 3, days: 7 },
+    ] {
+        let (cut, _) =
+            detect::detect_store_in_blocks(&store, &detect::Params::default(), &gaz, 5_000, blocks)
+                .unwrap();
+        assert!(
+            cut == events,
+            "events depend on the map's blocks {blocks:?}"
+        );
+    }
+    // (the map mattered: silences were judged against other vessels' visits)
+    let visits = |v: &serde_json::Value| -> u64 {
+        fn find(v: &serde_json::Value) -> Option<u64> {
+            match v {
+                serde_json::Value::Object(m) => m
+                    .get("coverage_where_it_went_dark")
+                    .and_then(|c| c["visits"].as_u64())
+                    .or_else(|| m.values().find_map(find)),
+                _ => None,
+            }
+        }
+        find(v).unwrap_or(0)
+    };
+    assert!(events
+        .iter()
+        .any(|e| e.kind() == EventKind::AisGap && visits(&serde_json::to_value(e).unwrap()) > 0));
     // the same feed ingested in runs of 2,000 rows (each day's runs merged
     // into files of disjoint MMSI ranges) gives the same events
     let st2 = tmp.path().join("store-runs");

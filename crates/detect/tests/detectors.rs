@@ -214,10 +214,15 @@ fn dark_20_nm_off_vostochny_for_70_hours_with_3_m_more_draught_is_a_dark_call_in
     let quiet = coverage_with(&g, 400, 0, &p);
     let deaf = coverage_with(&g, 400, 300, &p);
     let own = [g.mmsi];
-    let ctx = |c| detect::CallContext {
-        coverage: Some(c),
-        own: &own,
-        repeats: 0,
+    let ctx = |c: &detect::coverage::Coverage| {
+        let hrs = (g.t1 - g.t0) as f64 / 3_600_000.0;
+        detect::CallContext {
+            usual: Some((
+                c.usualness(g.a.0, g.a.1, g.t0, hrs, &own, true, &p),
+                c.usualness(g.b.0, g.b.1, g.t1, hrs, &own, false, &p),
+            )),
+            repeats: 0,
+        }
     };
     let strong = detect::dark_port_call(&g, &p, &gaz, &watched, &ctx(&quiet)).unwrap();
     let weak = detect::dark_port_call(&g, &p, &gaz, &watched, &ctx(&deaf)).unwrap();

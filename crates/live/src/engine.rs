@@ -571,9 +571,14 @@ impl Engine {
                     v.silences.pop_front();
                 }
             }
+            let hrs = (g.t1 - g.t0) as f64 / H;
             let ctx = detect::CallContext {
-                coverage: Some(&self.cov),
-                own: &[m],
+                usual: Some((
+                    self.cov
+                        .usualness(g.a.0, g.a.1, g.t0, hrs, &[m], true, &self.p),
+                    self.cov
+                        .usualness(g.b.0, g.b.1, g.t1, hrs, &[m], false, &self.p),
+                )),
                 repeats,
             };
             let call = detect::dark_port_call(&g, &self.p, &self.gaz, &self.watched, &ctx);

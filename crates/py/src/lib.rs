@@ -8,11 +8,11 @@
 //! functions inside its tasks.
 
 use arrow_array::builder::{
-    BinaryBuilder, BooleanBuilder, Float32Builder, Float64Builder, Int64Builder, StringBuilder,
-    UInt32Builder,
+    BinaryBuilder, BooleanBuilder, Float32Builder, Float64Builder, Int32Builder, Int64Builder,
+    StringBuilder, UInt32Builder,
 };
 use arrow_array::{
-    Array, ArrayRef, BooleanArray, Float32Array, Float64Array, Int64Array, RecordBatch,
+    Array, ArrayRef, BooleanArray, Float32Array, Float64Array, Int32Array, Int64Array, RecordBatch,
     StringArray, UInt32Array,
 };
 use arrow_pyarrow::{PyArrowType, Table as PaTable};
@@ -20,6 +20,7 @@ use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use detect::gazetteer::Gazetteer;
 use detect::{Event, Params};
 use pyo3::prelude::*;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -628,6 +629,272 @@ impl Parts {
     }
 }
 
+/// Rows of the reception map's join ([`detect::coverage::Record`]): the
+/// block each goes to (`by`, `bx`, `period`) and the record: `cnt` (fixes
+/// and visits in cell `cy`, `cx` on `day`), `end` (where a silence of
+/// `mmsi` from `t0` to `t1` began, `start`, or ended: `lat`, `lon`) or
+/// `ask` (a question of `mmsi`, `also`: the silence of `hours` that began,
+/// `start`, or ended at `lat`, `lon`, `t0`).
+fn cov_schema() -> SchemaRef {
+    let f = |n: &str, t: DataType| Field::new(n, t, true);
+    Arc::new(Schema::new(vec![
+        Field::new("by", DataType::Int32, false),
+        Field::new("bx", DataType::Int32, false),
+        Field::new("period", DataType::Int64, false),
+        Field::new("part", DataType::Utf8, false),
+        f("mmsi", DataType::UInt32),
+        f("also", DataType::UInt32),
+        f("day", DataType::Int64),
+        f("t0", DataType::Int64),
+        f("t1", DataType::Int64),
+        f("lat", DataType::Float64),
+        f("lon", DataType::Float64),
+        f("hours", DataType::Float64),
+        f("start", DataType::Boolean),
+        f("cy", DataType::Int32),
+        f("cx", DataType::Int32),
+        f("fixes", DataType::UInt32),
+        f("visits", DataType::UInt32),
+    ]))
+}
+
+/// Builds rows of [`cov_schema`]: each record once per block it is routed to.
+#[derive(Default)]
+struct CovRows {
+    by: Int32Builder,
+    bx: Int32Builder,
+    period: Int64Builder,
+    part: StringBuilder,
+    mmsi: UInt32Builder,
+    also: UInt32Builder,
+    day: Int64Builder,
+    t0: Int64Builder,
+    t1: Int64Builder,
+    lat: Float64Builder,
+    lon: Float64Builder,
+    hours: Float64Builder,
+    start: BooleanBuilder,
+    cy: Int32Builder,
+    cx: Int32Builder,
+    fixes: UInt32Builder,
+    visits: UInt32Builder,
+}
+
+impl CovRows {
+    fn push(&mut self, r: &detect::coverage::Record, p: &Params) {
+        use detect::coverage::Record;
+        for (by, bx, period) in detect::coverage::Blocks::default().route(r, p) {
+            self.by.append_value(by);
+            self.bx.append_value(bx);
+            self.period.append_value(period);
+            let (mut mmsi, mut also, mut day, mut t0, mut t1) = (None, None, None, None, None);
+            let (mut at, mut hours, mut start) = (None, None, None);
+            let (mut cell, mut counts) = (None, None);
+            let part = match *r {
+                Record::Counts {
+                    day: d,
+                    cy,
+                    cx,
+                    fixes,
+                    visits,
+                } => {
+                    day = Some(d);
+                    cell = Some((cy, cx));
+                    counts = Some((fixes, visits));
+                    "cnt"
+                }
+                Record::End {
+                    mmsi: m,
+                    t0: a,
+                    t1: b,
+                    at: x,
+                    start: s,
+                } => {
+                    (mmsi, t0, t1, at, start) = (Some(m), Some(a), Some(b), Some(x), Some(s));
+                    "end"
+                }
+                Record::Ask(q) => {
+                    (mmsi, also, t0, at) = (Some(q.mmsi), q.also, Some(q.t), Some((q.lat, q.lon)));
+                    (hours, start) = (Some(q.hours), Some(q.start));
+                    "ask"
+                }
+            };
+            self.part.append_value(part);
+            self.mmsi.append_option(mmsi);
+            self.also.append_option(also);
+            self.day.append_option(day);
+            self.t0.append_option(t0);
+            self.t1.append_option(t1);
+            self.lat.append_option(at.map(|a| a.0));
+            self.lon.append_option(at.map(|a| a.1));
+            self.hours.append_option(hours);
+            self.start.append_option(start);
+            self.cy.append_option(cell.map(|c| c.0));
+            self.cx.append_option(cell.map(|c| c.1));
+            self.fixes.append_option(counts.map(|c| c.0));
+            self.visits.append_option(counts.map(|c| c.1));
+        }
+    }
+
+    fn finish(mut self) -> anyhow::Result<RecordBatch> {
+        let cols: Vec<ArrayRef> = vec![
+            Arc::new(self.by.finish()),
+            Arc::new(self.bx.finish()),
+            Arc::new(self.period.finish()),
+            Arc::new(self.part.finish()),
+            Arc::new(self.mmsi.finish()),
+            Arc::new(self.also.finish()),
+            Arc::new(self.day.finish()),
+            Arc::new(self.t0.finish()),
+            Arc::new(self.t1.finish()),
+            Arc::new(self.lat.finish()),
+            Arc::new(self.lon.finish()),
+            Arc::new(self.hours.finish()),
+            Arc::new(self.start.finish()),
+            Arc::new(self.cy.finish()),
+            Arc::new(self.cx.finish()),
+            Arc::new(self.fixes.finish()),
+            Arc::new(self.visits.finish()),
+        ];
+        Ok(RecordBatch::try_new(cov_schema(), cols)?)
+    }
+}
+
+/// The records of rows of [`cov_schema`], with their blocks.
+fn cov_records(
+    b: &RecordBatch,
+) -> anyhow::Result<Vec<(detect::coverage::Block, detect::coverage::Record)>> {
+    use detect::coverage::{Query, Record};
+    let (by, bx) = (col::<Int32Array>(b, "by")?, col::<Int32Array>(b, "bx")?);
+    let period = col::<Int64Array>(b, "period")?;
+    let part = col::<StringArray>(b, "part")?;
+    let (mmsi, also) = (
+        col::<UInt32Array>(b, "mmsi")?,
+        col::<UInt32Array>(b, "also")?,
+    );
+    let (day, t0, t1) = (
+        col::<Int64Array>(b, "day")?,
+        col::<Int64Array>(b, "t0")?,
+        col::<Int64Array>(b, "t1")?,
+    );
+    let (lat, lon) = (
+        col::<Float64Array>(b, "lat")?,
+        col::<Float64Array>(b, "lon")?,
+    );
+    let hours = col::<Float64Array>(b, "hours")?;
+    let start = col::<BooleanArray>(b, "start")?;
+    let (cy, cx) = (col::<Int32Array>(b, "cy")?, col::<Int32Array>(b, "cx")?);
+    let (fixes, visits) = (
+        col::<UInt32Array>(b, "fixes")?,
+        col::<UInt32Array>(b, "visits")?,
+    );
+    let mut out = Vec::with_capacity(b.num_rows());
+    for i in 0..b.num_rows() {
+        let need = |a: &dyn Array, name: &str| {
+            if a.is_valid(i) {
+                Ok(())
+            } else {
+                Err(anyhow::anyhow!(
+                    "a {} row of the reception map without {name}",
+                    part.value(i)
+                ))
+            }
+        };
+        let r = match part.value(i) {
+            "cnt" => {
+                for (a, n) in [
+                    (day as &dyn Array, "day"),
+                    (cy, "cy"),
+                    (cx, "cx"),
+                    (fixes, "fixes"),
+                    (visits, "visits"),
+                ] {
+                    need(a, n)?;
+                }
+                Record::Counts {
+                    day: day.value(i),
+                    cy: cy.value(i),
+                    cx: cx.value(i),
+                    fixes: fixes.value(i),
+                    visits: visits.value(i),
+                }
+            }
+            "end" => {
+                for (a, n) in [
+                    (mmsi as &dyn Array, "mmsi"),
+                    (t0, "t0"),
+                    (t1, "t1"),
+                    (lat, "lat"),
+                    (lon, "lon"),
+                    (start, "start"),
+                ] {
+                    need(a, n)?;
+                }
+                Record::End {
+                    mmsi: mmsi.value(i),
+                    t0: t0.value(i),
+                    t1: t1.value(i),
+                    at: (lat.value(i), lon.value(i)),
+                    start: start.value(i),
+                }
+            }
+            "ask" => {
+                for (a, n) in [
+                    (mmsi as &dyn Array, "mmsi"),
+                    (t0, "t0"),
+                    (lat, "lat"),
+                    (lon, "lon"),
+                    (hours, "hours"),
+                    (start, "start"),
+                ] {
+                    need(a, n)?;
+                }
+                Record::Ask(Query {
+                    lat: lat.value(i),
+                    lon: lon.value(i),
+                    t: t0.value(i),
+                    hours: hours.value(i),
+                    mmsi: mmsi.value(i),
+                    also: also.is_valid(i).then(|| also.value(i)),
+                    start: start.value(i),
+                })
+            }
+            other => anyhow::bail!("a row of the reception map with part {other:?}"),
+        };
+        out.push(((by.value(i), bx.value(i), period.value(i)), r));
+    }
+    Ok(out)
+}
+
+/// The reception map's answers in one Spark partition of its join: rows
+/// of [`cov_schema`] (the records sent to some blocks), each block
+/// answered from its own records alone; returns `ans` rows of
+/// [`parts_schema`] (keyed by the asking vessel, blob: the question and
+/// its answer as JSON).
+#[pyfunction]
+fn spark_coverage(py: Python<'_>, rows: PyTable, params: String) -> PyResult<PyTable> {
+    let batch = py
+        .detach(|| -> anyhow::Result<RecordBatch> {
+            let p = params_of(Some(&params), None)?;
+            let mut blocks: HashMap<detect::coverage::Block, Vec<detect::coverage::Record>> =
+                HashMap::new();
+            for b in rows.0.record_batches() {
+                for (k, r) in cov_records(b)? {
+                    blocks.entry(k).or_default().push(r);
+                }
+            }
+            let mut parts = Parts::default();
+            for rs in blocks.values() {
+                for (q, a) in detect::coverage::answer_block(rs, &p) {
+                    parts.push(q.mmsi, "ans", Some(&serde_json::to_string(&(q, a))?), None);
+                }
+            }
+            parts.finish()
+        })
+        .map_err(aerr)?;
+    table(vec![batch], parts_schema())
+}
+
 /// Columns of pair hits: (a, o) in bucket b at the midpoint, both speeds.
 fn hits_schema() -> SchemaRef {
     Arc::new(Schema::new(vec![
@@ -651,9 +918,10 @@ fn col<'a, T: 'static>(b: &'a RecordBatch, name: &str) -> anyhow::Result<&'a T> 
 }
 
 /// What a phase-one task returns: the shared part (JSON), one `ves` row
-/// per vessel ([`parts_schema`]) and every vessel's representative slow
-/// fixes with the encounter tiles each goes to ([`tiles_schema`]).
-type PhaseOneRows = (String, RecordBatch, RecordBatch);
+/// per vessel ([`parts_schema`]), every vessel's representative slow
+/// fixes with the encounter tiles each goes to ([`tiles_schema`]) and the
+/// reception counts, routed to the map's blocks ([`cov_schema`]).
+type PhaseOneRows = (String, RecordBatch, RecordBatch, RecordBatch);
 
 /// Phase one over one range of whole vessels ([`PhaseOneRows`]).
 fn phase_one_rows(
@@ -662,7 +930,11 @@ fn phase_one_rows(
     gaz: &Gazetteer,
 ) -> anyhow::Result<PhaseOneRows> {
     let (pos, by_id, n_ids) = range;
-    let one = detect::phase_one(&pos, by_id, n_ids, p, gaz);
+    let mut one = detect::phase_one(&pos, by_id, n_ids, p, gaz);
+    let mut cov = CovRows::default();
+    for r in std::mem::take(&mut one.shared.counts).records() {
+        cov.push(&r, p);
+    }
     let mut parts = Parts::default();
     for v in &one.vessels {
         parts.push(v.mmsi, "ves", Some(&serde_json::to_string(v)?), None);
@@ -713,7 +985,12 @@ fn phase_one_rows(
         Arc::new(sog.finish()),
     ];
     let batch = RecordBatch::try_new(tiles_schema(), cols)?;
-    Ok((serde_json::to_string(&one.shared)?, parts.finish()?, batch))
+    Ok((
+        serde_json::to_string(&one.shared)?,
+        parts.finish()?,
+        batch,
+        cov.finish()?,
+    ))
 }
 
 /// Phase one over the vessels of one Spark partition (all fixes and
@@ -726,8 +1003,8 @@ fn spark_phase_one(
     positions: PyTable,
     identities: PyTable,
     params: String,
-) -> PyResult<(String, PyTable, PyTable)> {
-    let (blob, parts, batch) = py
+) -> PyResult<(String, PyTable, PyTable, PyTable)> {
+    let (blob, parts, batch, cov) = py
         .detach(|| -> anyhow::Result<_> {
             let p = params_of(Some(&params), None)?;
             let gaz = gazetteer(&p)?;
@@ -741,6 +1018,7 @@ fn spark_phase_one(
         blob,
         table(vec![parts], parts_schema())?,
         table(vec![batch], tiles_schema())?,
+        table(vec![cov], cov_schema())?,
     ))
 }
 
@@ -755,8 +1033,8 @@ fn spark_phase_one_store(
     a: u32,
     z: u32,
     params: String,
-) -> PyResult<(String, PyTable, PyTable)> {
-    let (blob, parts, batch) = py
+) -> PyResult<(String, PyTable, PyTable, PyTable)> {
+    let (blob, parts, batch, cov) = py
         .detach(|| -> anyhow::Result<_> {
             let p = params_of(Some(&params), None)?;
             let gaz = gazetteer(&p)?;
@@ -768,6 +1046,7 @@ fn spark_phase_one_store(
         blob,
         table(vec![parts], parts_schema())?,
         table(vec![batch], tiles_schema())?,
+        table(vec![cov], cov_schema())?,
     ))
 }
 
@@ -953,7 +1232,7 @@ impl PhaseTwo {
             let gaz = gazetteer(&p)?;
             let s: detect::Shared = serde_json::from_str(&shared)?;
             Ok(PhaseTwo {
-                ready: detect::Ready::new(s, &p),
+                ready: detect::Ready::new(s),
                 params: p,
                 gaz,
             })
@@ -961,14 +1240,47 @@ impl PhaseTwo {
         .map_err(aerr)
     }
 
+    /// What the vessels in `parts` (their `ves` rows) send to the
+    /// reception map's blocks: the ends of their silences and their
+    /// questions ([`detect::coverage_records`]), as rows of the map's join
+    /// routed to their blocks.
+    fn queries(&self, py: Python<'_>, parts: PyTable) -> PyResult<PyTable> {
+        let batch = py
+            .detach(|| -> anyhow::Result<RecordBatch> {
+                let mut cov = CovRows::default();
+                for b in parts.0.record_batches() {
+                    let part = col::<StringArray>(b, "part")?;
+                    let blob = col::<StringArray>(b, "blob")?;
+                    let mut vs = Vec::new();
+                    for i in 0..b.num_rows() {
+                        if part.value(i) != "ves" || !blob.is_valid(i) {
+                            anyhow::bail!(
+                                "a {} row where vessel parts were expected",
+                                part.value(i)
+                            );
+                        }
+                        vs.push(serde_json::from_str::<detect::VesselPart>(blob.value(i))?);
+                    }
+                    for r in detect::coverage_records(&vs, &self.ready, &self.params) {
+                        cov.push(&r, &self.params);
+                    }
+                }
+                cov.finish()
+            })
+            .map_err(aerr)?;
+        table(vec![batch], cov_schema())
+    }
+
     /// The events of the vessels in `parts` (rows of the `parts` schema:
-    /// every `ves` row of each vessel, its `pair` rows and `seen` rows), not
+    /// every `ves` row of each vessel, its `pair` rows, `seen` rows and the
+    /// `ans` rows of the reception map's answers to its questions), not
     /// yet numbered: the events table with an empty `id` and a binary
     /// `key` column that sorts them ([`detect::order_key`]).
     fn vessels(&self, py: Python<'_>, parts: PyTable) -> PyResult<PyTable> {
         let batch = py
             .detach(|| -> anyhow::Result<RecordBatch> {
                 let (mut vs, mut pairs, mut seen) = (Vec::new(), Vec::new(), Vec::new());
+                let mut answers = Vec::new();
                 for b in parts.0.record_batches() {
                     let mmsi = col::<UInt32Array>(b, "mmsi")?;
                     let part = col::<StringArray>(b, "part")?;
@@ -987,18 +1299,24 @@ impl PhaseTwo {
                                 seen.push((mmsi.value(i), t0.value(i), t1.value(i)))
                             }
                             "seen" => anyhow::bail!("a seen row without its start and end"),
+                            "ans" => answers.push(serde_json::from_str::<(
+                                detect::coverage::Query,
+                                detect::coverage::Answer,
+                            )>(text()?)?),
                             other => anyhow::bail!("a row of phase two with part {other:?}"),
                         }
                     }
                 }
+                let map: detect::coverage::Answers = answers.into_iter().collect();
                 let events = detect::phase_two_vessels(
                     vs,
                     pairs,
                     &seen,
                     &self.ready,
+                    &map,
                     &self.params,
                     &self.gaz,
-                );
+                )?;
                 let b = detect::table::events_batch(&events);
                 let mut key = BinaryBuilder::new();
                 for e in &events {
@@ -1044,6 +1362,7 @@ fn schema(name: &str) -> PyResult<PyArrowType<Schema>> {
         "tiles" => tiles_schema(),
         "hits" => hits_schema(),
         "parts" => parts_schema(),
+        "cov" => cov_schema(),
         "keyed_events" => keyed_events_schema(),
         _ => return Err(err(format!("no schema {name:?}"))),
     };
@@ -1074,6 +1393,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(spark_tile_hits, m)?)?;
     m.add_function(wrap_pyfunction!(spark_pair_events, m)?)?;
     m.add_function(wrap_pyfunction!(spark_shared, m)?)?;
+    m.add_function(wrap_pyfunction!(spark_coverage, m)?)?;
     m.add_class::<PhaseTwo>()?;
     m.add_function(wrap_pyfunction!(schema, m)?)?;
     m.add_function(wrap_pyfunction!(land, m)?)?;
