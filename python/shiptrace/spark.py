@@ -392,13 +392,14 @@ def detect(spark, store: str, out: Optional[str] = None, *, params: Optional[dic
     t1 = time.perf_counter()
     shared_json, counts = _native.spark_shared(blobs, pj)
     s = json.loads(counts)
+    read_fixes = s.pop("fixes_read")
     # what the driver held: the tasks' shared parts, and what it broadcast
     s["shared_parts_bytes"] = sum(len(b) for b in blobs)
     s["broadcast_bytes"] = len(shared_json)
     del blobs
-    if expected_fixes is not None and s.get("fixes") != expected_fixes:
+    if expected_fixes is not None and read_fixes != expected_fixes:
         raise ShiptraceError(
-            f"{store}: the files' footers count {expected_fixes} fixes, the tasks read {s.get('fixes')} "
+            f"{store}: the files' footers count {expected_fixes} fixes, the tasks read {read_fixes} "
             "(a file's statistics are wrong, or the store changed during the job): no events written")
     shared = spark.sparkContext.broadcast(shared_json)
     del shared_json

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
@@ -59,7 +60,20 @@ def test_without_an_output_the_events_come_back_to_the_caller(sim):
         events, summary = job.detect(spark, str(store))
         assert shiptrace.events_to_jsonl(events) == cli_events.read_text()
         assert sum(summary["by_kind"].values()) == events.num_rows
-        assert summary["fixes"] == shiptrace.open_store(store).positions().num_rows
+        positions = shiptrace.open_store(store).positions()
+        assert summary["fixes"] == positions.num_rows
+        assert "thinned" not in summary
+        # vessels over tracks.max_vessel_fixes are read thinned by the
+        # tasks (each counts its range when its row groups could hold one)
+        # as by the engine in one process: the same events, said so
+        sizes = sorted(c["counts"] for c in pc.value_counts(positions["mmsi"]).to_pylist())
+        params = {"tracks": {"max_vessel_fixes": sizes[len(sizes) // 2]}}
+        events, summary = job.detect(spark, str(store), params=params)
+        expected = shiptrace.detect(store, params=params)
+        assert shiptrace.events_to_jsonl(events) == shiptrace.events_to_jsonl(expected)
+        over = [c for c in sizes if c > sizes[len(sizes) // 2]]
+        assert len(summary["thinned"]) == len(over) > 0
+        assert summary["fixes"] == positions.num_rows - sum(t["fixes"] - t["kept"] for t in summary["thinned"])
     finally:
         spark.stop()
 

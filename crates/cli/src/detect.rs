@@ -88,6 +88,13 @@ pub fn detect_and_write(
     for (k, n) in &summary.by_kind {
         eprintln!("  {k:<16} {n}");
     }
+    for t in &summary.thinned {
+        eprintln!(
+            "  MMSI {} has {} fixes, over tracks.max_vessel_fixes = {}: read one fix in about {} \
+             ({} kept); its events come from those",
+            t.mmsi, t.fixes, p.tracks.max_vessel_fixes, t.one_in, t.kept
+        );
+    }
     eprintln!("wrote {} events to {}", events.len(), out.display());
     Ok(events)
 }

@@ -42,10 +42,141 @@ pub struct Summary {
     pub identities: u64,
     /// Events per kind.
     pub by_kind: std::collections::BTreeMap<String, usize>,
+    /// Vessels read thinned ([`params::Tracks::max_vessel_fixes`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub thinned: Vec<Thinned>,
     /// Seconds spent per stage: a measurement, not a result (not
     /// serialized, so that summaries of the same input compare equal).
     #[serde(skip)]
     pub seconds: StageSeconds,
+}
+
+/// A vessel with more fixes than `tracks.max_vessel_fixes`, read thinned:
+/// its events come from the fixes kept.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Thinned {
+    /// The MMSI.
+    pub mmsi: u32,
+    /// Its fixes in the data.
+    pub fixes: u64,
+    /// The fixes kept.
+    pub kept: u64,
+    /// About one in this many kept.
+    pub one_in: u64,
+}
+
+/// How each vessel over `tracks.max_vessel_fixes` is thinned: MMSI -> k
+/// (keep one fix in about k), from fixes per MMSI.
+pub type Thinning = HashMap<u32, u64>;
+
+/// The thinning of the vessels counted in `counts` (MMSI, fixes).
+pub fn thinning(counts: impl IntoIterator<Item = (u32, u64)>, p: &Params) -> Thinning {
+    let max = p.tracks.max_vessel_fixes.max(1);
+    counts
+        .into_iter()
+        .filter(|&(_, n)| n > max)
+        .map(|(m, n)| (m, n.div_ceil(max)))
+        .collect()
+}
+
+/// Whether a vessel thinned to one fix in `k` keeps the fix at `time_ms`:
+/// its time hashed (SplitMix64's finalizer), 0 mod `k`. The same fixes
+/// whatever order or split they are read in.
+pub fn thin_keeps(k: u64, time_ms: i64) -> bool {
+    let mut z = (time_ms as u64).wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    k <= 1 || (z ^ (z >> 31)) % k == 0
+}
+
+/// The thinning of MMSIs `a..=z` of a store for a reader that was not
+/// given the counts (a cluster's task): none when the row groups that can
+/// hold the range have no more rows than `tracks.max_vessel_fixes` (the
+/// footers alone), else from a count of the range's MMSI column.
+pub fn range_thinning(st: &Store, a: u32, z: u32, p: &Params) -> Result<Thinning, StoreError> {
+    let rows: u64 = st
+        .position_spans()?
+        .iter()
+        .filter(|s| s.0 <= z && s.1 >= a)
+        .map(|s| s.2)
+        .sum();
+    if rows <= p.tracks.max_vessel_fixes {
+        return Ok(Thinning::new());
+    }
+    let f = Filter {
+        mmsi: Some((a, z)),
+        columns: Some(vec!["mmsi"]),
+        ..Filter::default()
+    };
+    let mut counts: HashMap<u32, u64> = HashMap::new();
+    for b in st.scan_positions(&f) {
+        let (path, b) = b?;
+        let m = b
+            .column_by_name("mmsi")
+            .and_then(|c| c.as_any().downcast_ref::<store::arrow::UInt32Array>())
+            .ok_or_else(|| StoreError::Corrupt {
+                path,
+                msg: "no mmsi column of type uint32".into(),
+            })?;
+        for v in m.values().iter().filter(|v| (a..=z).contains(*v)) {
+            *counts.entry(*v).or_default() += 1;
+        }
+    }
+    Ok(thinning(counts, p))
+}
+
+/// Fixes per MMSI in `pos`.
+fn count_mmsis(pos: &[store::Position]) -> impl Iterator<Item = (u32, u64)> {
+    let mut counts: HashMap<u32, u64> = HashMap::new();
+    for p in pos {
+        *counts.entry(p.mmsi).or_default() += 1;
+    }
+    counts.into_iter()
+}
+
+/// Fixes read for a range with `thin` applied: keeps what the thinning
+/// keeps and counts, per thinned vessel, the fixes read and kept.
+#[derive(Default)]
+struct ThinnedRead {
+    kept: Vec<store::Position>,
+    seen: HashMap<u32, (u64, u64)>,
+}
+
+impl ThinnedRead {
+    fn add(&mut self, fixes: impl IntoIterator<Item = store::Position>, thin: &Thinning) {
+        if thin.is_empty() {
+            self.kept.extend(fixes);
+            return;
+        }
+        for f in fixes {
+            match thin.get(&f.mmsi) {
+                None => self.kept.push(f),
+                Some(&k) => {
+                    let c = self.seen.entry(f.mmsi).or_default();
+                    c.0 += 1;
+                    if thin_keeps(k, f.time_ms) {
+                        c.1 += 1;
+                        self.kept.push(f);
+                    }
+                }
+            }
+        }
+    }
+
+    fn finish(self, thin: &Thinning) -> (Vec<store::Position>, Vec<Thinned>) {
+        let mut t: Vec<Thinned> = self
+            .seen
+            .into_iter()
+            .map(|(mmsi, (fixes, kept))| Thinned {
+                mmsi,
+                fixes,
+                kept,
+                one_in: thin[&mmsi],
+            })
+            .collect();
+        t.sort_by_key(|t| t.mmsi);
+        (self.kept, t)
+    }
 }
 
 /// Wall-clock seconds per stage of a detection run.
@@ -130,7 +261,10 @@ pub struct SharedPart {
     /// [`coverage::Counts::records`], not to the driver).
     #[serde(skip)]
     pub counts: coverage::Counts,
-    /// Fixes read.
+    /// Vessels read thinned.
+    #[serde(default)]
+    pub thinned: Vec<Thinned>,
+    /// Fixes read (kept, for thinned vessels).
     pub fixes: u64,
     /// Identity reports read.
     pub identities: u64,
@@ -144,6 +278,7 @@ impl SharedPart {
         self.ends.extend(o.ends);
         self.imo_spans.extend(o.imo_spans);
         self.counts.absorb(o.counts);
+        self.thinned.extend(o.thinned);
         self.fixes += o.fixes;
         self.identities += o.identities;
         self.vessels += o.vessels;
@@ -152,6 +287,11 @@ impl SharedPart {
     /// UTC days (since 1970-01-01) with fixes, in order.
     pub fn days(&self) -> Vec<i64> {
         self.counts.days()
+    }
+
+    /// Fixes read, those thinning left out included.
+    pub fn fixes_read(&self) -> u64 {
+        self.fixes + self.thinned.iter().map(|t| t.fixes - t.kept).sum::<u64>()
     }
 }
 
@@ -336,12 +476,13 @@ pub fn detect_records(
 }
 
 /// One MMSI range read for phase one: its fixes sorted by (mmsi, time),
-/// its identity reports grouped per MMSI ([`IdentityGroups`]), and how
-/// many identity reports were read.
+/// its identity reports grouped per MMSI ([`IdentityGroups`]), how many
+/// identity reports were read, and the vessels read thinned.
 pub type Range = (
     Vec<store::Position>,
     HashMap<u32, Vec<store::Identity>>,
     u64,
+    Vec<Thinned>,
 );
 
 /// Identity reports grouped per MMSI as they are read, runs of repeats cut
@@ -374,13 +515,20 @@ pub type SlowFix = (u32, i64, f64, f64, f32);
 pub trait Source: Sync {
     /// Fixes per MMSI.
     fn mmsi_counts(&self) -> Result<HashMap<u32, u32>, StoreError>;
-    /// The fixes of MMSIs `a..=z` sorted by (mmsi, time), their identity
-    /// reports per MMSI in time order with runs of repeats cut
-    /// ([`collapse_identities`]), and how many identity reports were read.
-    fn range(&self, a: u32, z: u32) -> Result<Range, StoreError>;
+    /// The fixes of MMSIs `a..=z` sorted by (mmsi, time) (the vessels in
+    /// `thin` thinned, [`thin_keeps`]), their identity reports per MMSI in
+    /// time order with runs of repeats cut ([`collapse_identities`]), and
+    /// how many identity reports were read.
+    fn range(&self, a: u32, z: u32, thin: &Thinning) -> Result<Range, StoreError>;
     /// (mmsi, time, lat, lon, sog) of every fix under 5 kn on UTC day `d`
-    /// (days since 1970-01-01), for the encounter index.
-    fn slow_fixes_of_day(&self, d: i64, p: &Params) -> Result<Vec<SlowFix>, StoreError>;
+    /// (days since 1970-01-01), for the encounter index (the vessels in
+    /// `thin` thinned as in [`Source::range`]).
+    fn slow_fixes_of_day(
+        &self,
+        d: i64,
+        p: &Params,
+        thin: &Thinning,
+    ) -> Result<Vec<SlowFix>, StoreError>;
 }
 
 impl Source for Store {
@@ -406,12 +554,23 @@ impl Source for Store {
         Ok(counts)
     }
 
-    fn range(&self, a: u32, z: u32) -> Result<Range, StoreError> {
+    fn range(&self, a: u32, z: u32, thin: &Thinning) -> Result<Range, StoreError> {
         let f = Filter {
             mmsi: Some((a, z)),
             ..Filter::default()
         };
-        let pos = self.positions(&f)?;
+        // batch by batch, so that a thinned vessel is never held whole
+        let mut read = ThinnedRead::default();
+        for b in self.scan_positions(&f) {
+            let (path, b) = b?;
+            read.add(
+                store::schema::positions_from_batch(&b)
+                    .map_err(|msg| StoreError::Corrupt { path, msg })?,
+                thin,
+            );
+        }
+        let (mut pos, thinned) = read.finish(thin);
+        pos.sort_by(|a, b| a.total_cmp(b));
         // identity reports batch by batch, runs of repeats cut as they
         // come (a busy MMSI range has millions of them)
         let mut ids = IdentityGroups::default();
@@ -423,10 +582,15 @@ impl Source for Store {
             );
         }
         let (by_id, n_ids) = ids.finish();
-        Ok((pos, by_id, n_ids))
+        Ok((pos, by_id, n_ids, thinned))
     }
 
-    fn slow_fixes_of_day(&self, d: i64, p: &Params) -> Result<Vec<SlowFix>, StoreError> {
+    fn slow_fixes_of_day(
+        &self,
+        d: i64,
+        p: &Params,
+        thin: &Thinning,
+    ) -> Result<Vec<SlowFix>, StoreError> {
         // only the columns a slow fix holds
         let f = Filter {
             time: Some((d * 86_400_000, (d + 1) * 86_400_000)),
@@ -439,7 +603,9 @@ impl Source for Store {
             for x in store::schema::fixes_from_batch(&b)
                 .map_err(|msg| StoreError::Corrupt { path, msg })?
             {
-                slice.extend(encounter::slow_fix(&x, p));
+                if thin.get(&x.mmsi).is_none_or(|&k| thin_keeps(k, x.time_ms)) {
+                    slice.extend(encounter::slow_fix(&x, p));
+                }
             }
         }
         Ok(slice)
@@ -515,24 +681,27 @@ impl Records {
 
     /// All of it as one [`Range`], without copying the fixes (a Spark
     /// partition is one range).
-    pub fn into_range(self) -> Range {
+    /// As one range (every MMSI), thinned as `p` says.
+    pub fn into_range(self, p: &Params) -> Range {
         let mut ids = IdentityGroups::default();
         ids.add(self.identities);
         let (by_id, n_ids) = ids.finish();
-        (self.positions, by_id, n_ids)
+        let thin = thinning(count_mmsis(&self.positions), p);
+        let mut read = ThinnedRead::default();
+        read.add(self.positions, &thin);
+        let (pos, thinned) = read.finish(&thin);
+        (pos, by_id, n_ids, thinned)
     }
 }
 
 impl Source for Records {
     fn mmsi_counts(&self) -> Result<HashMap<u32, u32>, StoreError> {
-        let mut counts: HashMap<u32, u32> = HashMap::new();
-        for p in &self.positions {
-            *counts.entry(p.mmsi).or_default() += 1;
-        }
-        Ok(counts)
+        Ok(count_mmsis(&self.positions)
+            .map(|(m, n)| (m, n as u32))
+            .collect())
     }
 
-    fn range(&self, a: u32, z: u32) -> Result<Range, StoreError> {
+    fn range(&self, a: u32, z: u32, thin: &Thinning) -> Result<Range, StoreError> {
         let lo = self.positions.partition_point(|p| p.mmsi < a);
         let hi = self.positions.partition_point(|p| p.mmsi <= z);
         let ilo = self.identities.partition_point(|i| i.mmsi < a);
@@ -540,15 +709,24 @@ impl Source for Records {
         let mut ids = IdentityGroups::default();
         ids.add(self.identities[ilo..ihi].iter().cloned());
         let (by_id, n_ids) = ids.finish();
-        Ok((self.positions[lo..hi].to_vec(), by_id, n_ids))
+        let mut read = ThinnedRead::default();
+        read.add(self.positions[lo..hi].iter().cloned(), thin);
+        let (pos, thinned) = read.finish(thin);
+        Ok((pos, by_id, n_ids, thinned))
     }
 
-    fn slow_fixes_of_day(&self, d: i64, p: &Params) -> Result<Vec<SlowFix>, StoreError> {
+    fn slow_fixes_of_day(
+        &self,
+        d: i64,
+        p: &Params,
+        thin: &Thinning,
+    ) -> Result<Vec<SlowFix>, StoreError> {
         let (t0, t1) = (d * 86_400_000, (d + 1) * 86_400_000);
         Ok(self
             .positions
             .iter()
             .filter(|p| p.time_ms >= t0 && p.time_ms < t1)
+            .filter(|x| thin.get(&x.mmsi).is_none_or(|&k| thin_keeps(k, x.time_ms)))
             .filter_map(|x| encounter::slow_fix(x, p))
             .collect())
     }
@@ -616,13 +794,17 @@ fn detect_source<S: Source>(
     if let Some(l) = lo {
         ranges.push((l, mmsis.last().map(|m| m.0).unwrap_or(l)));
     }
+    // a vessel over `tracks.max_vessel_fixes` is read thinned
+    let thin = thinning(mmsis.iter().map(|&(m, n)| (m, n as u64)), p);
     seconds.plan = lap();
     // Phase one, per vessel, in parallel.
     let results: Vec<Result<PhaseOne, StoreError>> = ranges
         .par_iter()
         .map(|&(a, z)| {
-            let (pos, by_id, n_ids) = src.range(a, z)?;
-            Ok(phase_one(&pos, by_id, n_ids, p, gaz))
+            let (pos, by_id, n_ids, thinned) = src.range(a, z, &thin)?;
+            let mut one = phase_one(&pos, by_id, n_ids, p, gaz);
+            one.shared.thinned = thinned;
+            Ok(one)
         })
         .collect();
     let mut shared = SharedPart::default();
@@ -632,18 +814,18 @@ fn detect_source<S: Source>(
         shared.absorb(r.shared);
         parts.push(r.vessels);
     }
-    if shared.fixes != total {
+    let read = shared.fixes_read();
+    if read != total {
         return Err(DetectError::Inconsistent(format!(
-            "the store holds {total} fixes, its MMSI ranges read {}: a file's statistics are \
-             wrong or the store changed during the run",
-            shared.fixes
+            "the store holds {total} fixes, its MMSI ranges read {read}: a file's statistics are \
+             wrong or the store changed during the run"
         )));
     }
     seconds.phase_one = lap();
     // Encounters, one day of slow fixes at a time.
     let mut hits = encounter::PairHits::new();
     for d in shared.days() {
-        let slice = src.slow_fixes_of_day(d, p)?;
+        let slice = src.slow_fixes_of_day(d, p, &thin)?;
         encounter::index_slice(&slice, p, gaz, &mut hits);
     }
     let pair_events = encounter::encounters(&mut hits, p, gaz);
@@ -916,6 +1098,9 @@ pub struct Shared {
     /// Identity changes of IMO numbers moving between MMSIs (`mmsi` is the
     /// new MMSI).
     pub imo_events: Vec<Event>,
+    /// Vessels read thinned, by MMSI.
+    #[serde(default)]
+    pub thinned: Vec<Thinned>,
     /// Fixes read.
     pub fixes: u64,
     /// Identity reports read.
@@ -931,10 +1116,12 @@ impl Shared {
             ends,
             mut imo_spans,
             counts: _,
+            mut thinned,
             fixes,
             identities,
             vessels,
         } = part;
+        thinned.sort_by_key(|t| t.mmsi);
         let data_end = ends.iter().map(|e| e.1.last.0).max().unwrap_or(0);
         let ends: HashMap<u32, vessel::TrackEnds> = ends.into_iter().collect();
         let (linked, linked_gaps, imo_events) = imo_links(&mut imo_spans, &ends, p);
@@ -943,6 +1130,7 @@ impl Shared {
             linked,
             linked_gaps,
             imo_events,
+            thinned,
             fixes,
             identities,
             vessels,
@@ -982,6 +1170,7 @@ impl Ready {
                 fixes: s.fixes,
                 identities: s.identities,
                 vessels: s.vessels,
+                thinned: s.thinned,
                 ..Summary::default()
             },
         }

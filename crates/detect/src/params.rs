@@ -88,6 +88,15 @@ pub struct Tracks {
     /// `dark_port_call.default_speed_kn` (and its cruise speed 0.9 of it):
     /// too few for a 95th percentile.
     pub min_speed_samples: usize,
+    /// A vessel (MMSI) with more fixes than this is read thinned: one fix
+    /// in `k` (those whose time hashes to 0 mod `k`, the smallest `k` that
+    /// brings it under the limit), said in the run's summary. It bounds
+    /// what one vessel costs in memory (about 80 bytes a fix: 20 million
+    /// is 1.6 GB). A Class A transponder at its fastest rate (a report
+    /// every 2 s) sends 15.8 million fixes a year, so only an MMSI shared
+    /// by many transmitters (0, 123456789, a default code) or a stuck
+    /// one goes over it.
+    pub max_vessel_fixes: u64,
 }
 
 impl Default for Tracks {
@@ -100,6 +109,7 @@ impl Default for Tracks {
             noise_tolerance_kn: 0.05,
             moving_kn: 3.0,
             min_speed_samples: 10,
+            max_vessel_fixes: 20_000_000,
         }
     }
 }
@@ -473,6 +483,9 @@ impl Params {
             1.0,
             1e6,
         )?;
+        if t.max_vessel_fixes == 0 {
+            return Err("detect.tracks.max_vessel_fixes = 0: must be at least 1".into());
+        }
         gt("encounters.slow_kn", e.slow_kn as f64, 0.0, 50.0)?;
         ge(
             "coverage.min_visits",

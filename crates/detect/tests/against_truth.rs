@@ -367,3 +367,72 @@ fn wrong_mmsi_statistics_in_a_file_are_an_error_not_fewer_events() {
         ),
     }
 }
+
+/// Vessels over `tracks.max_vessel_fixes` (a stuck transmitter, an MMSI
+/// many transmitters share) are read thinned, batch by batch: the summary
+/// names each with its fixes and the fixes kept, the count check holds,
+/// and the events do not depend on how the store is cut or read.
+#[test]
+fn a_vessel_over_the_fix_limit_is_read_thinned_and_said_so() {
+    let mut scn = sim::Scenario::load("rason-shuttle").unwrap();
+    scn.days = 4.0;
+    scn.rendezvous = None;
+    let opts = sim::Options {
+        seed: Some(11),
+        vessels: Some(8),
+        ..sim::Options::default()
+    };
+    let (_tmp, store) = world(&scn, &opts);
+    let all = store::Filter::default();
+    let pos = store.positions(&all).unwrap();
+    let mut counts: std::collections::BTreeMap<u32, u64> = Default::default();
+    for f in &pos {
+        *counts.entry(f.mmsi).or_default() += 1;
+    }
+    let mut sizes: Vec<u64> = counts.values().copied().collect();
+    sizes.sort_unstable();
+    // the limit at the median vessel
+    let max = sizes[sizes.len() / 2];
+    let mut p = detect::Params::default();
+    p.tracks.max_vessel_fixes = max;
+    let gaz = detect::gazetteer::Gazetteer::for_params(&p, None).unwrap();
+    let (events, summary) = detect::detect_store_with(&store, &p, &gaz).unwrap();
+    let over: Vec<u32> = counts.iter().filter(|c| *c.1 > max).map(|c| *c.0).collect();
+    assert!(!over.is_empty() && over.len() < counts.len());
+    assert_eq!(
+        summary.thinned.iter().map(|t| t.mmsi).collect::<Vec<_>>(),
+        over
+    );
+    for t in &summary.thinned {
+        assert_eq!(t.fixes, counts[&t.mmsi]);
+        assert_eq!(t.one_in, t.fixes.div_ceil(max));
+        let keeps = pos
+            .iter()
+            .filter(|f| f.mmsi == t.mmsi && detect::thin_keeps(t.one_in, f.time_ms))
+            .count() as u64;
+        assert_eq!(t.kept, keeps);
+        // about one in k: under the limit, not emptied
+        assert!(
+            t.kept * 2 > t.fixes / t.one_in && t.kept < max + max / 4,
+            "{t:?}"
+        );
+    }
+    let dropped: u64 = summary.thinned.iter().map(|t| t.fixes - t.kept).sum();
+    assert_eq!(summary.fixes + dropped, pos.len() as u64);
+    // a thinned vessel's events come from its kept fixes: fewer than
+    // without the limit, but still its own
+    let (whole, _) = detect::detect_store(&store, &detect::Params::default()).unwrap();
+    assert!(events != whole);
+    assert!(events.iter().any(|e| over.contains(&e.mmsi)));
+    // the same events with the store cut in one range per vessel, and
+    // from the same records in memory
+    let (ranges, _) = detect::detect_store_in_ranges(&store, &p, &gaz, 1).unwrap();
+    assert!(ranges == events, "thinning depends on the ranges");
+    let rec = detect::Records::new(pos, store.identities(&all).unwrap());
+    let (mem, msum) = detect::detect_records(&rec, &p, &gaz).unwrap();
+    assert_eq!(msum.thinned, summary.thinned);
+    assert!(
+        mem == events,
+        "thinning depends on where the fixes are read from"
+    );
+}

@@ -929,8 +929,9 @@ fn phase_one_rows(
     p: &Params,
     gaz: &Gazetteer,
 ) -> anyhow::Result<PhaseOneRows> {
-    let (pos, by_id, n_ids) = range;
+    let (pos, by_id, n_ids, thinned) = range;
     let mut one = detect::phase_one(&pos, by_id, n_ids, p, gaz);
+    one.shared.thinned = thinned;
     let mut cov = CovRows::default();
     for r in std::mem::take(&mut one.shared.counts).records() {
         cov.push(&r, p);
@@ -1010,7 +1011,7 @@ fn spark_phase_one(
             let gaz = gazetteer(&p)?;
             let range =
                 detect::Records::new(positions_of(&positions.0)?, identities_of(&identities.0)?)
-                    .into_range();
+                    .into_range(&p);
             phase_one_rows(range, &p, &gaz)
         })
         .map_err(aerr)?;
@@ -1039,7 +1040,8 @@ fn spark_phase_one_store(
             let p = params_of(Some(&params), None)?;
             let gaz = gazetteer(&p)?;
             let st = store::Store::open(&store)?;
-            phase_one_rows(detect::Source::range(&st, a, z)?, &p, &gaz)
+            let thin = detect::range_thinning(&st, a, z, &p)?;
+            phase_one_rows(detect::Source::range(&st, a, z, &thin)?, &p, &gaz)
         })
         .map_err(aerr)?;
     Ok((
@@ -1195,7 +1197,8 @@ fn spark_pair_events(py: Python<'_>, hits: PyTable, params: String) -> PyResult<
 
 /// Phase two's shared part on the driver, from every phase-one task's
 /// shared part (JSON): the [`detect::Shared`] to broadcast (JSON) and the
-/// counts of what phase one read (JSON: fixes, identities, vessels).
+/// counts of what phase one read (JSON: fixes kept, identities, vessels,
+/// `fixes_read` with those thinning left out, `thinned` when any was).
 #[pyfunction]
 fn spark_shared(py: Python<'_>, parts: Vec<String>, params: String) -> PyResult<(String, String)> {
     py.detach(|| -> anyhow::Result<_> {
@@ -1204,10 +1207,15 @@ fn spark_shared(py: Python<'_>, parts: Vec<String>, params: String) -> PyResult<
         for b in &parts {
             all.absorb(serde_json::from_str(b)?);
         }
+        let read = all.fixes_read();
         let shared = detect::Shared::build(all, &p);
-        let counts = serde_json::json!({
+        let mut counts = serde_json::json!({
             "fixes": shared.fixes, "identities": shared.identities, "vessels": shared.vessels,
+            "fixes_read": read,
         });
+        if !shared.thinned.is_empty() {
+            counts["thinned"] = serde_json::to_value(&shared.thinned)?;
+        }
         Ok((serde_json::to_string(&shared)?, counts.to_string()))
     })
     .map_err(aerr)
