@@ -86,7 +86,7 @@ pub fn thin_keeps(k: u64, time_ms: i64) -> bool {
     let mut z = (time_ms as u64).wrapping_add(0x9E37_79B9_7F4A_7C15);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    k <= 1 || (z ^ (z >> 31)) % k == 0
+    k <= 1 || (z ^ (z >> 31)).is_multiple_of(k)
 }
 
 /// The thinning of MMSIs `a..=z` of a store for a reader that was not
