@@ -182,16 +182,19 @@ def _as_stage1(part: str, t: pa.Table, chunk: int) -> Iterator[pa.RecordBatch]:
         yield from pa.table(cols, schema=_STAGE1).to_batches(max_chunksize=chunk)
 
 
+def _to_spark(rows: pa.Table, chunk: int) -> Iterator[pa.RecordBatch]:
+    """A native stage's output as Spark takes it (unsigned types
+    widened), in batches of ``chunk`` rows."""
+    if rows.num_rows:
+        yield from rows.cast(_sparkable(rows.schema)).to_batches(max_chunksize=chunk)
+
+
 def _tile_hits(params: str, t: pa.Table) -> Iterator[pa.RecordBatch]:
-    hits = _native.spark_tile_hits(conform_as(t, "tiles"), params)
-    if hits.num_rows:
-        yield from hits.cast(_sparkable(hits.schema)).to_batches(max_chunksize=65536)
+    yield from _to_spark(_native.spark_tile_hits(conform_as(t, "tiles"), params), 65536)
 
 
 def _pair_events(params: str, t: pa.Table) -> Iterator[pa.RecordBatch]:
-    rows = _native.spark_pair_events(conform_as(t, "hits"), params)
-    if rows.num_rows:
-        yield from rows.cast(_sparkable(rows.schema)).to_batches(max_chunksize=4096)
+    yield from _to_spark(_native.spark_pair_events(conform_as(t, "hits"), params), 4096)
 
 
 # Fixes per phase-one task (and tasks of the encounter stages) by
@@ -226,15 +229,11 @@ def _queries(shared: Any, token: str, params: str, batches: Iterator[pa.RecordBa
     ready = _ready(shared, token, params)
     for b in batches:
         if b.num_rows:
-            rows = ready.queries(conform_as(pa.Table.from_batches([b]), "parts"))
-            if rows.num_rows:
-                yield from rows.cast(_sparkable(rows.schema)).to_batches(max_chunksize=65536)
+            yield from _to_spark(ready.queries(conform_as(pa.Table.from_batches([b]), "parts")), 65536)
 
 
 def _coverage(params: str, t: pa.Table) -> Iterator[pa.RecordBatch]:
-    rows = _native.spark_coverage(conform_as(t, "cov"), params)
-    if rows.num_rows:
-        yield from rows.cast(_sparkable(rows.schema)).to_batches(max_chunksize=4096)
+    yield from _to_spark(_native.spark_coverage(conform_as(t, "cov"), params), 4096)
 
 
 def _vessels_two(shared: Any, token: str, params: str, tz: str, t: pa.Table) -> Iterator[pa.RecordBatch]:
@@ -429,7 +428,9 @@ def detect(spark, store: str, out: Optional[str] = None, *, params: Optional[dic
     cov_cols = [f.name for f in _native.schema("cov")]
     counts = stage1.filter(F.col("part") == "cnt").select(*cov_cols)
     asks = vessels.mapInArrow(partial(_queries, shared, token, pj), cov_ddl)
-    answers = counts.unionByName(asks).repartition(partitions, "by", "bx", "period").mapInArrow(
+    # (partitions by size: Spark's adaptive execution joins small shuffle
+    # partitions, so a few cells make one task and a global archive many)
+    answers = counts.unionByName(asks).repartition("by", "bx", "period").mapInArrow(
         _per_partition(partial(_coverage, pj)), parts_ddl)
     tz = spark.conf.get("spark.sql.session.timeZone") or "UTC"
     keyed = _native.schema("keyed_events")

@@ -88,9 +88,10 @@ pub struct Tracks {
     /// `dark_port_call.default_speed_kn` (and its cruise speed 0.9 of it):
     /// too few for a 95th percentile.
     pub min_speed_samples: usize,
-    /// A vessel (MMSI) with more fixes than this is read thinned: one fix
-    /// in `k` (those whose time hashes to 0 mod `k`, the smallest `k` that
-    /// brings it under the limit), said in the run's summary. It bounds
+    /// A vessel (MMSI) with more fixes than this is read thinned: about
+    /// one fix in `k = ceil(fixes / limit)` (those whose time hashes to 0
+    /// mod `k`: about the limit kept, not exactly), said in the run's
+    /// summary. It bounds
     /// what one vessel costs in memory (about 80 bytes a fix: 20 million
     /// is 1.6 GB). A Class A transponder at its fastest rate (a report
     /// every 2 s) sends 15.8 million fixes a year, so only an MMSI shared
