@@ -604,6 +604,10 @@ fn unusable_coverage_and_calibration_values_are_errors_naming_the_key() {
             "[detect.calibration]\ndark_port_call_scale = [inf, 0.0]\n",
             "calibration.dark_port_call_scale",
         ),
+        (
+            "[detect.tracks]\nmax_vessel_fixes = 0\n",
+            "tracks.max_vessel_fixes",
+        ),
     ] {
         let e = Params::from_toml(text).expect_err(text);
         assert!(e.contains(key), "{text}: {e}");
@@ -640,7 +644,10 @@ fn every_threshold_out_of_range_is_refused_by_name() {
             for bad in bads {
                 // integers that are counts only have a floor
                 if *bad == "1000000000000"
-                    && matches!(key.as_str(), "min_segment_fixes" | "jump_max_repeats")
+                    && matches!(
+                        key.as_str(),
+                        "min_segment_fixes" | "jump_max_repeats" | "max_vessel_fixes"
+                    )
                 {
                     continue;
                 }
