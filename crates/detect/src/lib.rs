@@ -145,7 +145,12 @@ struct ThinnedRead {
 impl ThinnedRead {
     fn add(&mut self, fixes: impl IntoIterator<Item = store::Position>, thin: &Thinning) {
         if thin.is_empty() {
-            self.kept.extend(fixes);
+            if self.kept.is_empty() {
+                // (a Vec handed over whole keeps its buffer: no copy)
+                self.kept = fixes.into_iter().collect();
+            } else {
+                self.kept.extend(fixes);
+            }
             return;
         }
         for f in fixes {
@@ -514,7 +519,7 @@ pub type SlowFix = (u32, i64, f64, f64, f32);
 /// Where detection reads from: the three reads it makes.
 pub trait Source: Sync {
     /// Fixes per MMSI.
-    fn mmsi_counts(&self) -> Result<HashMap<u32, u32>, StoreError>;
+    fn mmsi_counts(&self) -> Result<HashMap<u32, u64>, StoreError>;
     /// The fixes of MMSIs `a..=z` sorted by (mmsi, time) (the vessels in
     /// `thin` thinned, [`thin_keeps`]), their identity reports per MMSI in
     /// time order with runs of repeats cut ([`collapse_identities`]), and
@@ -532,8 +537,8 @@ pub trait Source: Sync {
 }
 
 impl Source for Store {
-    fn mmsi_counts(&self) -> Result<HashMap<u32, u32>, StoreError> {
-        let mut counts: HashMap<u32, u32> = HashMap::new();
+    fn mmsi_counts(&self) -> Result<HashMap<u32, u64>, StoreError> {
+        let mut counts: HashMap<u32, u64> = HashMap::new();
         let only_mmsi = Filter {
             columns: Some(vec!["mmsi"]),
             ..Filter::default()
@@ -695,10 +700,8 @@ impl Records {
 }
 
 impl Source for Records {
-    fn mmsi_counts(&self) -> Result<HashMap<u32, u32>, StoreError> {
-        Ok(count_mmsis(&self.positions)
-            .map(|(m, n)| (m, n as u32))
-            .collect())
+    fn mmsi_counts(&self) -> Result<HashMap<u32, u64>, StoreError> {
+        Ok(count_mmsis(&self.positions).collect())
     }
 
     fn range(&self, a: u32, z: u32, thin: &Thinning) -> Result<Range, StoreError> {
@@ -775,9 +778,9 @@ fn detect_source<S: Source>(
     let mut seconds = StageSeconds::default();
     // MMSI ranges of about equal size, from a count of fixes per MMSI.
     let counts = src.mmsi_counts()?;
-    let mut mmsis: Vec<(u32, u32)> = counts.into_iter().collect();
+    let mut mmsis: Vec<(u32, u64)> = counts.into_iter().collect();
     mmsis.sort();
-    let total: u64 = mmsis.iter().map(|m| m.1 as u64).sum();
+    let total: u64 = mmsis.iter().map(|m| m.1).sum();
     let shards = (total / RANGE_FIXES + 1).max(rayon::current_num_threads() as u64 * 2);
     let per = per.unwrap_or_else(|| total.div_ceil(shards)).max(1);
     let mut ranges = Vec::new();
@@ -785,7 +788,7 @@ fn detect_source<S: Source>(
     let mut lo = None;
     for (m, n) in &mmsis {
         lo.get_or_insert(*m);
-        acc += *n as u64;
+        acc += *n;
         if acc >= per {
             ranges.push((lo.take().expect("set above"), *m));
             acc = 0;
@@ -795,7 +798,7 @@ fn detect_source<S: Source>(
         ranges.push((l, mmsis.last().map(|m| m.0).unwrap_or(l)));
     }
     // a vessel over `tracks.max_vessel_fixes` is read thinned
-    let thin = thinning(mmsis.iter().map(|&(m, n)| (m, n as u64)), p);
+    let thin = thinning(mmsis.iter().copied(), p);
     seconds.plan = lap();
     // Phase one, per vessel, in parallel.
     let results: Vec<Result<PhaseOne, StoreError>> = ranges
