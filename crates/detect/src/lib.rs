@@ -887,12 +887,7 @@ fn phase_two_in_blocks(
             sent.entry(b).or_default().push(r);
         }
     }
-    let mut home: HashMap<u32, usize> = HashMap::new();
-    for (k, vs) in parts.iter().enumerate() {
-        for v in vs {
-            home.insert(v.mmsi, k);
-        }
-    }
+    let home = homes(&parts);
     let mut answers: Vec<Vec<(coverage::Query, coverage::Answer)>> =
         vec![Vec::new(); parts.len() + 1];
     for rs in sent.values() {
@@ -909,6 +904,17 @@ fn phase_two_in_blocks(
     finish_sets(ready, parts, pair_events, &maps, p, gaz)
 }
 
+/// Which set of vessel parts each MMSI is in.
+fn homes(parts: &[Vec<VesselPart>]) -> HashMap<u32, usize> {
+    let mut home = HashMap::new();
+    for (k, vs) in parts.iter().enumerate() {
+        for v in vs {
+            home.insert(v.mmsi, k);
+        }
+    }
+    home
+}
+
 /// Phase two's per-vessel part over sets of vessels, in parallel (set k
 /// asks `maps[k]`; the last map is for pair encounters of no set), then
 /// the order and the ids.
@@ -922,12 +928,7 @@ fn finish_sets(
 ) -> Result<(Vec<Event>, Summary), DetectError> {
     // each pair encounter goes to its vessel's set (to be finished there)
     // and, as a time span, to its partner's (for the one-sided check)
-    let mut home: HashMap<u32, usize> = HashMap::new();
-    for (k, vs) in parts.iter().enumerate() {
-        for v in vs {
-            home.insert(v.mmsi, k);
-        }
-    }
+    let home = homes(&parts);
     let mut own: Vec<Vec<Event>> = vec![Vec::new(); parts.len()];
     let mut seen: Vec<Vec<Seen>> = vec![Vec::new(); parts.len()];
     let mut orphans = Vec::new();
@@ -974,12 +975,8 @@ fn whole_map(
     ready: &Ready,
 ) -> coverage::Coverage {
     let mut cov = coverage::Coverage::from_counts(p, counts);
-    for v in parts.iter().flatten() {
-        for g in v
-            .gaps
-            .iter()
-            .chain(ready.linked_gaps.get(&v.mmsi).into_iter().flatten())
-        {
+    for vs in parts {
+        for g in silences_of(vs, ready).0 {
             cov.add_silence(g);
         }
     }
