@@ -10,7 +10,6 @@
 use crate::params::{GeofenceSpec, Params};
 use sea::geo::distance_nm;
 use sea::geofence::Geofence;
-use std::collections::HashMap;
 use std::path::Path;
 
 /// Most one-degree grid cells the geofences of a configuration may cover
@@ -36,32 +35,51 @@ pub struct Place {
 pub struct Gazetteer {
     /// Every place; events and lookups refer to them by index.
     pub places: Vec<Place>,
-    /// The user's area for a place, by place index.
-    fences: HashMap<usize, Geofence>,
+    /// The user's area for a place, by place index (`None` for a port).
+    fences: Vec<Option<Geofence>>,
     /// Places that came from geofences marked `watched`.
     pub watched_fences: Vec<usize>,
-    grid: HashMap<(i32, i32), Vec<usize>>,
+    /// The places in or near each one-degree cell, by [`cell`]. A dense
+    /// table, not a map: port lookup runs once per fix of every vessel and
+    /// is the largest single cost of phase one.
+    grid: Vec<Vec<usize>>,
 }
 
-fn key(lat: f64, lon: f64) -> (i32, i32) {
-    (lat.floor() as i32, lon.floor() as i32)
+/// Rows of the grid: latitudes -90 to 90 (a fix at the pole is in row 90).
+const ROWS: i32 = 181;
+/// Columns of the grid: longitudes -180 to 179 (180 is -180).
+const COLS: i32 = 360;
+
+/// The grid cell of one-degree row `r` (floor of the latitude) and column
+/// `c` (floor of the longitude, wrapped across the antimeridian); `None`
+/// beyond the poles.
+fn cell(r: i32, c: i32) -> Option<usize> {
+    let c = (c + 180).rem_euclid(COLS);
+    (-90..=90)
+        .contains(&r)
+        .then(|| ((r + 90) * COLS + c) as usize)
 }
+
+/// Kilometres per radian of latitude on the sphere `distance_nm` measures
+/// on: no two points are closer than this times their latitude difference.
+const KM_PER_RADIAN: f64 = sea::geo::EARTH_RADIUS_NM * 1.852;
 
 impl Gazetteer {
     /// A gazetteer of these places.
     pub fn new(places: Vec<Place>) -> Gazetteer {
         let mut g = Gazetteer {
             places: Vec::new(),
-            fences: HashMap::new(),
+            fences: Vec::new(),
             watched_fences: Vec::new(),
-            grid: HashMap::new(),
+            grid: vec![Vec::new(); (ROWS * COLS) as usize],
         };
         for p in places {
-            g.grid
-                .entry(key(p.lat, p.lon))
-                .or_default()
-                .push(g.places.len());
+            // a place beyond the poles (not in the data) is near no fix
+            if let Some(k) = cell(p.lat.floor() as i32, p.lon.floor() as i32) {
+                g.grid[k].push(g.places.len());
+            }
             g.places.push(p);
+            g.fences.push(None);
         }
         g
     }
@@ -122,11 +140,12 @@ impl Gazetteer {
         let c1 = (d.floor() as i64).min(c0 + 359);
         for r in rows {
             for col in c0..=c1 {
-                let col = ((col + 180).rem_euclid(360) - 180) as i32;
-                self.grid.entry((r, col)).or_default().push(idx);
+                if let Some(k) = cell(r, col.rem_euclid(360) as i32) {
+                    self.grid[k].push(idx);
+                }
             }
         }
-        self.fences.insert(idx, f);
+        self.fences.push(Some(f));
         if watched {
             self.watched_fences.push(idx);
         }
@@ -135,14 +154,14 @@ impl Gazetteer {
 
     /// Whether a place is a user area (its distances are to its edge).
     pub fn is_fence(&self, i: usize) -> bool {
-        self.fences.contains_key(&i)
+        matches!(self.fences.get(i), Some(Some(_)))
     }
 
     /// Distance from a position to place `i`, km (0 inside an area).
     pub fn distance_km(&self, i: usize, lat: f64, lon: f64) -> f64 {
-        match self.fences.get(&i) {
-            Some(f) => f.distance_km(lat, lon),
-            None => {
+        match self.fences.get(i) {
+            Some(Some(f)) => f.distance_km(lat, lon),
+            _ => {
                 let p = &self.places[i];
                 distance_nm(lat, lon, p.lat, p.lon) * 1.852
             }
@@ -158,17 +177,30 @@ impl Gazetteer {
     /// The nearest place whose own limit (`limit(place)`, km) the position
     /// is within.
     fn nearest_by(&self, lat: f64, lon: f64, limit: impl Fn(usize) -> f64) -> Option<(usize, f64)> {
-        let (r, c) = key(lat, lon);
+        let (r, c) = (lat.floor() as i32, lon.floor() as i32);
         let mut best: Option<(usize, f64)> = None;
         for dr in -1..=1 {
             for dc in -1..=1 {
-                let cc = (c + dc + 180).rem_euclid(360) - 180;
-                if let Some(v) = self.grid.get(&(r + dr, cc)) {
-                    for &i in v {
-                        let d = self.distance_km(i, lat, lon);
-                        if d <= limit(i) && best.is_none_or(|b| d < b.1) {
-                            best = Some((i, d));
+                let Some(k) = cell(r + dr, c + dc) else {
+                    continue;
+                };
+                for &i in &self.grid[k] {
+                    let lim = limit(i);
+                    let d = match &self.fences[i] {
+                        Some(f) => f.distance_km(lat, lon),
+                        None => {
+                            // A port further in latitude alone than its
+                            // limit (with a millimetre for rounding) is
+                            // out of reach: skip the trigonometry.
+                            let p = &self.places[i];
+                            if KM_PER_RADIAN * (lat - p.lat).to_radians().abs() > lim + 1e-6 {
+                                continue;
+                            }
+                            distance_nm(lat, lon, p.lat, p.lon) * 1.852
                         }
+                    };
+                    if d <= lim && best.is_none_or(|b| d < b.1) {
+                        best = Some((i, d));
                     }
                 }
             }
@@ -281,6 +313,56 @@ mod tests {
         // 179.95 is 4.4 km from East
         assert!(g.nearest(0.0, 179.95, 3.0).is_none());
         assert!(g.nearest(0.0, 179.95, 5.0).is_some());
+    }
+
+    #[test]
+    fn the_grid_finds_what_a_search_of_every_place_finds() {
+        // the built-in ports plus areas, queried near ports, across the
+        // antimeridian and at the edge of the limits: the grid (and its
+        // latitude shortcut) must answer as a look at every place does
+        let mut g = Gazetteer::builtin();
+        g.add_fence(Geofence::circle("Ring", 42.6, 131.2, 12.0).unwrap(), false);
+        g.add_fence(Geofence::circle("Date line", -16.8, 179.95, 9.0).unwrap(), false);
+        let n = g.places.len();
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut rnd = || {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            (seed >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let (mut hits, mut misses) = (0, 0);
+        for q in 0..6_000 {
+            let base = &g.places[(rnd() * n as f64) as usize % n];
+            let (blat, blon) = if q % 10 == 0 {
+                (-16.8, 180.0)
+            } else {
+                (base.lat, base.lon)
+            };
+            let lat = blat + (rnd() - 0.5) * 0.4;
+            let lon = ((blon + (rnd() - 0.5) * 0.4) + 540.0) % 360.0 - 180.0;
+            // the grid covers one degree around: limits short of a
+            // degree of longitude at 60 degrees
+            if lat.abs() > 60.0 {
+                continue;
+            }
+            let km = [0.5, 6.0, 8.0, 25.0, 50.0][q % 5];
+            let every = (0..n)
+                .map(|i| (i, g.distance_km(i, lat, lon)))
+                .filter(|&(_, d)| d <= km)
+                .min_by(|a, b| a.1.total_cmp(&b.1));
+            let grid = g.nearest(lat, lon, km);
+            assert_eq!(
+                grid.map(|(_, d)| d),
+                every.map(|(_, d)| d),
+                "({lat}, {lon}) within {km} km"
+            );
+            if let Some((i, d)) = grid {
+                assert_eq!(g.distance_km(i, lat, lon), d);
+                hits += 1;
+            } else {
+                misses += 1;
+            }
+        }
+        assert!(hits > 1_500 && misses > 300, "{hits} hits, {misses} misses");
     }
 
     #[test]

@@ -194,11 +194,19 @@ pub fn detect_vessel(
     gaz: &Gazetteer,
 ) -> VesselResult {
     let mut out = VesselResult::default();
-    let fixes: Vec<Position> = fixes
-        .iter()
-        .filter(|f| !p.tracks.is_noise(f.sog))
-        .cloned()
-        .collect();
+    // the fixes without noise; copied only when there is some (most
+    // vessels have none, and a copy of every fix is a tenth of phase one)
+    let kept: Vec<Position>;
+    let fixes: &[Position] = if fixes.iter().any(|f| p.tracks.is_noise(f.sog)) {
+        kept = fixes
+            .iter()
+            .filter(|f| !p.tracks.is_noise(f.sog))
+            .cloned()
+            .collect();
+        &kept
+    } else {
+        fixes
+    };
     if fixes.is_empty() {
         identity_events(mmsi, ids, &[], p, &mut out);
         return out;
