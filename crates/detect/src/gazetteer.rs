@@ -322,7 +322,10 @@ mod tests {
         // latitude shortcut) must answer as a look at every place does
         let mut g = Gazetteer::builtin();
         g.add_fence(Geofence::circle("Ring", 42.6, 131.2, 12.0).unwrap(), false);
-        g.add_fence(Geofence::circle("Date line", -16.8, 179.95, 9.0).unwrap(), false);
+        g.add_fence(
+            Geofence::circle("Date line", -16.8, 179.95, 9.0).unwrap(),
+            false,
+        );
         let n = g.places.len();
         let mut seed = 0x9e37_79b9_7f4a_7c15u64;
         let mut rnd = || {
