@@ -211,7 +211,7 @@ pub fn detect_vessel(
         identity_events(mmsi, ids, &[], p, &mut out);
         return out;
     }
-    let segs = segments(&fixes, p);
+    let segs = segments(fixes, p);
     let span = |s: &Vec<usize>| {
         (
             fixes[s[0]].time_ms,
@@ -382,7 +382,7 @@ pub fn detect_vessel(
         g.ambiguous = shared;
     }
     let mut idr = VesselResult::default();
-    identity_events(mmsi, ids, &fixes, p, &mut idr);
+    identity_events(mmsi, ids, fixes, p, &mut idr);
     let flips = idr
         .events
         .iter()
