@@ -46,15 +46,16 @@ pub struct Gazetteer {
 }
 
 /// Rows of the grid: latitudes -90 to 90 (a fix at the pole is in row 90).
-const ROWS: i32 = 181;
+const ROWS: i64 = 181;
 /// Columns of the grid: longitudes -180 to 179 (180 is -180).
-const COLS: i32 = 360;
+const COLS: i64 = 360;
 
 /// The grid cell of one-degree row `r` (floor of the latitude) and column
 /// `c` (floor of the longitude, wrapped across the antimeridian); `None`
-/// beyond the poles.
-fn cell(r: i32, c: i32) -> Option<usize> {
-    let c = (c + 180).rem_euclid(COLS);
+/// beyond the poles. In i64: a position far out of range (a table handed
+/// over unchecked) saturates the cast and must not overflow here.
+fn cell(r: i64, c: i64) -> Option<usize> {
+    let c = (c.rem_euclid(COLS) + 180) % COLS;
     (-90..=90)
         .contains(&r)
         .then(|| ((r + 90) * COLS + c) as usize)
@@ -75,7 +76,7 @@ impl Gazetteer {
         };
         for p in places {
             // a place beyond the poles (not in the data) is near no fix
-            if let Some(k) = cell(p.lat.floor() as i32, p.lon.floor() as i32) {
+            if let Some(k) = cell(p.lat.floor() as i64, p.lon.floor() as i64) {
                 g.grid[k].push(g.places.len());
             }
             g.places.push(p);
@@ -140,7 +141,7 @@ impl Gazetteer {
         let c1 = (d.floor() as i64).min(c0 + 359);
         for r in rows {
             for col in c0..=c1 {
-                if let Some(k) = cell(r, col.rem_euclid(360) as i32) {
+                if let Some(k) = cell(r as i64, col) {
                     self.grid[k].push(idx);
                 }
             }
@@ -177,11 +178,11 @@ impl Gazetteer {
     /// The nearest place whose own limit (`limit(place)`, km) the position
     /// is within.
     fn nearest_by(&self, lat: f64, lon: f64, limit: impl Fn(usize) -> f64) -> Option<(usize, f64)> {
-        let (r, c) = (lat.floor() as i32, lon.floor() as i32);
+        let (r, c) = (lat.floor() as i64, lon.floor() as i64);
         let mut best: Option<(usize, f64)> = None;
         for dr in -1..=1 {
             for dc in -1..=1 {
-                let Some(k) = cell(r + dr, c + dc) else {
+                let Some(k) = cell(r.saturating_add(dr), c.saturating_add(dc)) else {
                     continue;
                 };
                 for &i in &self.grid[k] {
@@ -366,6 +367,16 @@ mod tests {
             }
         }
         assert!(hits > 1_500 && misses > 300, "{hits} hits, {misses} misses");
+        // positions far out of range (a table handed over unchecked) find
+        // nothing and do not overflow the grid's arithmetic
+        for (lat, lon) in [
+            (1e300, 0.0),
+            (-1e300, 1e300),
+            (0.0, -1e300),
+            (f64::NAN, f64::INFINITY),
+        ] {
+            assert!(g.nearest(lat, lon, 50.0).is_none(), "({lat}, {lon})");
+        }
     }
 
     #[test]
