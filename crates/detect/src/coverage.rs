@@ -82,6 +82,12 @@ pub fn cell_of(lat: f64, lon: f64, cell_deg: f64) -> (i32, i32) {
     )
 }
 
+/// The (day, cell) of a fix.
+pub fn cell_day(t: i64, lat: f64, lon: f64, cell_deg: f64) -> CellDay {
+    let (cy, cx) = cell_of(lat, lon, cell_deg);
+    (t.div_euclid(86_400_000), cy, cx)
+}
+
 /// Counts the visits in one vessel's fixes (time order): a visit begins
 /// whenever the (day, cell) of a fix differs from the previous fix's.
 /// `last` carries the previous key across calls (the live driver feeds fix
@@ -94,8 +100,7 @@ pub fn count_visit(
     lon: f64,
     cell_deg: f64,
 ) {
-    let (cy, cx) = cell_of(lat, lon, cell_deg);
-    let k = (t.div_euclid(86_400_000), cy, cx);
+    let k = cell_day(t, lat, lon, cell_deg);
     if *last != Some(k) {
         *visits.entry(k).or_default() += 1;
         *last = Some(k);
@@ -272,6 +277,13 @@ pub struct Counts {
 }
 
 impl Counts {
+    /// Adds one vessel's run of `n` consecutive fixes in one cell on one
+    /// day: one visit ([`count_visit`]'s rule) and `n` fixes.
+    pub fn add_run(&mut self, k: CellDay, n: u32) {
+        *self.visits.entry(k).or_default() += 1;
+        *self.fixes.entry(k).or_default() += n;
+    }
+
     /// Adds another set of vessels' counts.
     pub fn absorb(&mut self, o: Counts) {
         for (k, v) in o.fixes {

@@ -187,19 +187,16 @@ impl Gazetteer {
                 };
                 for &i in &self.grid[k] {
                     let lim = limit(i);
-                    let d = match &self.fences[i] {
-                        Some(f) => f.distance_km(lat, lon),
-                        None => {
-                            // A port further in latitude alone than its
-                            // limit (with a millimetre for rounding) is
-                            // out of reach: skip the trigonometry.
-                            let p = &self.places[i];
-                            if KM_PER_RADIAN * (lat - p.lat).to_radians().abs() > lim + 1e-6 {
-                                continue;
-                            }
-                            distance_nm(lat, lon, p.lat, p.lon) * 1.852
-                        }
-                    };
+                    // A port further in latitude alone than its limit
+                    // (with a millimetre for rounding) is out of reach:
+                    // skip the trigonometry.
+                    if self.fences[i].is_none()
+                        && KM_PER_RADIAN * (lat - self.places[i].lat).to_radians().abs()
+                            > lim + 1e-6
+                    {
+                        continue;
+                    }
+                    let d = self.distance_km(i, lat, lon);
                     if d <= lim && best.is_none_or(|b| d < b.1) {
                         best = Some((i, d));
                     }

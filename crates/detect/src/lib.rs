@@ -360,38 +360,25 @@ pub fn phase_one(
     while start < pos.len() {
         let m = pos[start].mmsi;
         let mut end = start;
-        let mut last_visit = None;
-        // fixes per cell and day, added a run at a time: a vessel's
-        // consecutive fixes are mostly in one cell on one day, and a
-        // hashed add per fix was a visible part of phase one
+        // visits and fixes per cell and day, a run at a time: a vessel's
+        // consecutive fixes are mostly in one cell on one day (one visit,
+        // n fixes), and a hashed add per fix was a visible part of phase one
         let mut run: Option<(coverage::CellDay, u32)> = None;
         while end < pos.len() && pos[end].mmsi == m {
             let f = &pos[end];
-            coverage::count_visit(
-                &mut sh.counts.visits,
-                &mut last_visit,
-                f.time_ms,
-                f.lat,
-                f.lon,
-                cell,
-            );
-            let k = (
-                f.time_ms.div_euclid(86_400_000),
-                (f.lat / cell).floor() as i32,
-                (f.lon / cell).floor() as i32,
-            );
+            let k = coverage::cell_day(f.time_ms, f.lat, f.lon, cell);
             match &mut run {
                 Some((rk, n)) if *rk == k => *n += 1,
                 _ => {
                     if let Some((rk, n)) = run.replace((k, 1)) {
-                        *sh.counts.fixes.entry(rk).or_default() += n;
+                        sh.counts.add_run(rk, n);
                     }
                 }
             }
             end += 1;
         }
         if let Some((rk, n)) = run {
-            *sh.counts.fixes.entry(rk).or_default() += n;
+            sh.counts.add_run(rk, n);
         }
         let vid = by_id.remove(&m).unwrap_or_default();
         one_vessel(&mut sh, m, &pos[start..end], vid);
